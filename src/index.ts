@@ -1,0 +1,2 @@
+/** msrp-sim's public library API. */
+export * from './wire/index.js';

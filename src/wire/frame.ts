@@ -1,0 +1,82 @@
+/**
+ * The shape of an MSRP frame (RFC 4975 §7, §9; RFC 4976 §7) as msrp-sim's codec produces and
+ * consumes it. A frame is one request or response, or one chunk of a message: everything from the
+ * start line to the end-line.
+ *
+ * The ordered `headers` list is the truth (names and values as received, or as built in canonical
+ * order); the typed fields beside it are decoded from it by the parser, so that a node never parses a
+ * header twice.
+ */
+
+/** The end-line's continuation flag (W-06): `$` last chunk, `+` more follow, `#` aborted. */
+export type Continuation = '+' | '$' | '#';
+
+/** A header field as a `[name, value]` pair, in the order it appears on the wire. */
+export type HeaderField = [name: string, value: string];
+
+/** A rule a frame broke, with the CHECKLIST id (`W-14`) and where in the stream it was seen. */
+export interface Violation {
+  rule: string;
+  message: string;
+  /** Byte offset in the parser's input stream, when known. */
+  offset?: number;
+}
+
+/** Byte-Range (W-25): 1-based inclusive positions; `null` stands for `*`. */
+export interface ByteRange {
+  start: number;
+  end: number | null;
+  total: number | null;
+}
+
+/** Status header of a REPORT (W-28): `Status: 000 200 OK`. */
+export interface StatusHeader {
+  namespace: number;
+  code: number;
+  comment: string | null;
+}
+
+export type SuccessReport = 'yes' | 'no';
+export type FailureReport = 'yes' | 'no' | 'partial';
+
+/** Fields every frame has, decoded from the headers. */
+export interface FrameCommon {
+  transactionId: string;
+  headers: HeaderField[];
+  /** To-Path URIs as written (parse with `parseUri` when needed). */
+  toPath: string[];
+  fromPath: string[];
+  continuation: Continuation;
+  /** Rules the frame broke that a tolerant receiver accepted (lenient mode). Empty when clean. */
+  violations: Violation[];
+  messageId?: string;
+  byteRange?: ByteRange;
+  successReport?: SuccessReport;
+  failureReport?: FailureReport;
+  status?: StatusHeader;
+  contentType?: string;
+  usePath?: string[];
+  expires?: number;
+  minExpires?: number;
+  maxExpires?: number;
+}
+
+export interface MsrpRequest extends FrameCommon {
+  kind: 'request';
+  method: string;
+  /**
+   * The body bytes, or `null` for a bodiless request (W-16). An empty body (W-17) is a
+   * zero-length array with a Content-Type. Parsers hand out views into their own buffers only
+   * until the frame is delivered; a consumer that keeps a frame keeps what it was given (the
+   * parser copies before delivery).
+   */
+  body: Uint8Array | null;
+}
+
+export interface MsrpResponse extends FrameCommon {
+  kind: 'response';
+  statusCode: number;
+  comment: string | null;
+}
+
+export type MsrpFrame = MsrpRequest | MsrpResponse;
