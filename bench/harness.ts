@@ -1,0 +1,66 @@
+/**
+ * A small benchmark harness: warm-up, several timed runs, median. Benchmarks measure real wall
+ * time on purpose (they live outside the model), so they are never part of `npm test`.
+ */
+import { performance } from 'node:perf_hooks';
+import os from 'node:os';
+
+export interface BenchCase {
+  /** Printed name, e.g. `codec: small SEND`. */
+  name: string;
+  /** Units one call of `run` processes (frames, events, ...) and their name. */
+  units: number;
+  unitName: string;
+  /** Bytes one call processes, when a MB/s figure makes sense. */
+  bytes?: number;
+  /** One iteration; return something so the work cannot be optimized away. */
+  run: () => unknown;
+}
+
+export interface BenchResult {
+  name: string;
+  unitsPerSecond: number;
+  mbPerSecond: number | null;
+  runs: number;
+  spreadPercent: number;
+}
+
+let sink: unknown;
+
+/** Runs `c` for `warmupMs`, then `runs` timed runs of at least `runMs` each; reports the median. */
+export function measure(c: BenchCase, { warmupMs = 300, runMs = 400, runs = 7 } = {}): BenchResult {
+  const until = performance.now() + warmupMs;
+  while (performance.now() < until) sink = c.run();
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    let iterations = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      sink = c.run();
+      iterations++;
+      elapsed = performance.now() - start;
+    } while (elapsed < runMs);
+    rates.push((iterations * c.units) / (elapsed / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  const median = rates[Math.floor(rates.length / 2)]!;
+  const spread = ((rates[rates.length - 1]! - rates[0]!) / median) * 100;
+  const mb = c.bytes === undefined ? null : (median / c.units) * c.bytes / 1e6;
+  return { name: c.name, unitsPerSecond: median, mbPerSecond: mb, runs, spreadPercent: spread };
+}
+
+export function describeMachine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+export function formatResult(r: BenchResult, unitName: string): string {
+  const rate = r.unitsPerSecond >= 1e6 ? `${(r.unitsPerSecond / 1e6).toFixed(2)} M` : `${(r.unitsPerSecond / 1e3).toFixed(1)} k`;
+  const mb = r.mbPerSecond === null ? '' : `  ${r.mbPerSecond.toFixed(0)} MB/s`;
+  return `${r.name.padEnd(44)} ${rate}${unitName}/s${mb}  (median of ${r.runs}, spread ${r.spreadPercent.toFixed(1)}%)`;
+}
+
+export function keep(): unknown {
+  return sink;
+}
