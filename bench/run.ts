@@ -6,7 +6,9 @@ import { describeMachine } from './harness.js';
 
 type Suite = { name: string; load: () => Promise<{ run: () => void | Promise<void> }> };
 
-const suites: Suite[] = [];
+const suites: Suite[] = [
+  { name: 'kernel', load: () => import('./kernel.js') },
+];
 
 const wanted = process.argv.slice(2);
 console.log(`msrp-sim benchmarks on ${describeMachine()}`);

@@ -1,0 +1,5 @@
+export * from './time.js';
+export * from './scheduler.js';
+export * from './random.js';
+export * from './trace.js';
+export * from './simulation.js';

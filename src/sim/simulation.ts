@@ -1,0 +1,46 @@
+/**
+ * The kernel in one object: the scheduler (which owns virtual time), the named random streams and
+ * the trace. Every layer above receives a `Simulation` and never reaches for ambient time or chance.
+ */
+import { RandomStreams, type Rng } from './random.js';
+import { Scheduler, type RunLimits, type RunOutcome } from './scheduler.js';
+import { Trace } from './trace.js';
+import type { Micros } from './time.js';
+
+export interface SimulationOptions {
+  seed: string | number;
+}
+
+export interface SimulationRunLimits extends RunLimits {
+  /** Virtual time limit of the scenario (`duration`). */
+  until?: Micros;
+}
+
+export class Simulation {
+  readonly scheduler = new Scheduler();
+  readonly random: RandomStreams;
+  readonly trace: Trace;
+
+  constructor(options: SimulationOptions) {
+    this.random = new RandomStreams(options.seed);
+    this.trace = new Trace(this.scheduler);
+  }
+
+  get now(): Micros {
+    return this.scheduler.now;
+  }
+
+  rng(nodeId: string, purpose: string): Rng {
+    return this.random.stream(nodeId, purpose);
+  }
+
+  /** Runs to completion or to a limit; reaching a limit is a `sim.limit` record and a clean stop. */
+  run(limits: SimulationRunLimits = {}): RunOutcome {
+    this.trace.emit('', 'sim.start', { seed: String(this.random.seed), duration: limits.until ?? null });
+    const outcome = this.scheduler.run(limits);
+    if (outcome.reason === 'until') this.trace.emit('', 'sim.limit', { limit: 'duration', value: outcome.time });
+    if (outcome.reason === 'max-events') this.trace.emit('', 'sim.limit', { limit: 'events', value: outcome.events });
+    this.trace.emit('', 'sim.end', { reason: outcome.reason, events: outcome.events });
+    return outcome;
+  }
+}

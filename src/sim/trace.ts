@@ -1,0 +1,87 @@
+/**
+ * Trace records and the trace stream. Every frame, segment and decision in a run is one record:
+ * plain data with a stable field order (t, seq, node, type, rule, then the type's own fields in the
+ * order the emitter wrote them), so a trace serializes to identical NDJSON on every run.
+ *
+ * Each layer declares its record types by merging into `TraceTypes`:
+ *
+ *   declare module '../sim/trace.js' {
+ *     interface TraceTypes { 'tcp.connect': { conn: string; from: string; to: string } }
+ *   }
+ *
+ * The model only emits typed records; formatting lives in src/output/.
+ */
+import type { Observable} from 'rxjs';
+import { Subject } from 'rxjs';
+import type { Micros } from './time.js';
+
+/** Record type name -> its fields. Extended by declaration merging in each layer. */
+ 
+export interface TraceTypes {
+  'sim.start': { seed: string; duration: Micros | null };
+  'sim.end': { reason: string; events: number };
+  'sim.limit': { limit: string; value: number };
+}
+
+export type TraceType = keyof TraceTypes;
+
+export interface TraceRecordBase {
+  /** Virtual time in microseconds. */
+  t: Micros;
+  /** Position in the trace: 0, 1, 2, ... */
+  seq: number;
+  /** The node the record is about (`''` for the simulator itself). */
+  node: string;
+  type: string;
+  /** The rule that made the node act: a CHECKLIST id (`R-19`) or a profile deviation id. */
+  rule?: string;
+}
+
+export type TraceRecord<K extends TraceType = TraceType> = TraceRecordBase & { type: K } & TraceTypes[K];
+
+/** Any record, whatever its type (what writers and filters see). */
+export type AnyTraceRecord = TraceRecordBase & Record<string, unknown>;
+
+export type TraceSink = (record: AnyTraceRecord) => void;
+
+export interface Clock {
+  readonly now: Micros;
+}
+
+export class Trace {
+  private seq = 0;
+  private readonly sinks: TraceSink[] = [];
+  private readonly subject = new Subject<AnyTraceRecord>();
+
+  /** All records as an rxjs Observable, for writers, progress and filters (hot: no replay). */
+  readonly trace$: Observable<AnyTraceRecord> = this.subject.asObservable();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Records emitted so far. */
+  get count(): number {
+    return this.seq;
+  }
+
+  /** Adds a direct sink (cheaper than an Observable subscription); returns its removal. */
+  addSink(sink: TraceSink): () => void {
+    this.sinks.push(sink);
+    return () => {
+      const i = this.sinks.indexOf(sink);
+      if (i >= 0) this.sinks.splice(i, 1);
+    };
+  }
+
+  emit<K extends TraceType>(node: string, type: K, fields: TraceTypes[K], rule?: string): AnyTraceRecord {
+    const record: AnyTraceRecord = { t: this.clock.now, seq: this.seq++, node, type };
+    if (rule !== undefined) record.rule = rule;
+    Object.assign(record, fields);
+    for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!(record);
+    if (this.subject.observed) this.subject.next(record);
+    return record;
+  }
+
+  complete(): void {
+    this.subject.complete();
+  }
+}

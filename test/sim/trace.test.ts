@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/sim/simulation.js';
+import type { AnyTraceRecord } from '../../src/sim/trace.js';
+
+describe('Trace', () => {
+  it('numbers records, stamps virtual time and keeps a stable field order', () => {
+    const sim = new Simulation({ seed: 1 });
+    const seen: AnyTraceRecord[] = [];
+    sim.trace.addSink((r) => seen.push(r));
+    sim.scheduler.at(1500, () => sim.trace.emit('n1', 'sim.limit', { limit: 'x', value: 3 }, 'W-39'));
+    sim.run();
+    expect(seen.map((r) => JSON.stringify(r))).toEqual([
+      '{"t":0,"seq":0,"node":"","type":"sim.start","seed":"1","duration":null}',
+      '{"t":1500,"seq":1,"node":"n1","type":"sim.limit","rule":"W-39","limit":"x","value":3}',
+      '{"t":1500,"seq":2,"node":"","type":"sim.end","reason":"idle","events":1}',
+    ]);
+  });
+
+  it('publishes records on trace$ to subscribers', () => {
+    const sim = new Simulation({ seed: 1 });
+    const types: string[] = [];
+    const sub = sim.trace.trace$.subscribe((r) => types.push(r.type));
+    sim.run({ until: 10 });
+    sub.unsubscribe();
+    expect(types).toEqual(['sim.start', 'sim.end']);
+  });
+
+  it('records reaching the duration limit', () => {
+    const sim = new Simulation({ seed: 1 });
+    const tick = (): void => void sim.scheduler.after(1000, tick);
+    tick();
+    const types: string[] = [];
+    sim.trace.addSink((r) => types.push(r.type));
+    expect(sim.run({ until: 10_000 }).reason).toBe('until');
+    expect(types).toEqual(['sim.start', 'sim.limit', 'sim.end']);
+  });
+});
