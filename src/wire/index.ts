@@ -1,2 +1,3 @@
 export * from './frame.js';
 export * from './uri.js';
+export * from './digest.js';
