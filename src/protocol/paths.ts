@@ -1,0 +1,38 @@
+/**
+ * Path arithmetic of RFC 4976: what a relay-using client puts in To-Path and in its SDP a=path,
+ * and what a relay does to the path headers of a request it forwards.
+ */
+
+/**
+ * R-07, RFC 4976 §5.1: "To-Path of outgoing requests = Use-Path (from the outermost AUTH) ++ peer's
+ * SDP a=path".
+ */
+export function requestToPath(usePath: readonly string[], peerPath: readonly string[]): string[] {
+  return [...usePath, ...peerPath];
+}
+
+/** R-07, RFC 4976 §5.1: own SDP a=path = reverse(Use-Path) ++ own URI. */
+export function sdpPath(usePath: readonly string[], ownUri: string): string[] {
+  return [...usePath].reverse().concat(ownUri);
+}
+
+/**
+ * R-19, RFC 4976 §6.4: a forwarding relay "removes this URI from the To-Path header and inserts
+ * this URI in the From-Path header before any other URIs". Used for requests (R-19, R-24) and for
+ * responses to non-SEND requests (RFC 4976 §6.4.3).
+ */
+export function forwardPaths(
+  toPath: readonly string[],
+  fromPath: readonly string[],
+): { toPath: string[]; fromPath: string[] } {
+  const own = toPath[0]!;
+  return { toPath: toPath.slice(1), fromPath: [own, ...fromPath] };
+}
+
+/**
+ * E-33, RFC 4975 §7.2: "Responses to SEND requests are returned only to the previous hop": the
+ * To-Path of a SEND response is the first From-Path URI; of any other response, the whole From-Path.
+ */
+export function responseToPath(method: string, requestFromPath: readonly string[]): string[] {
+  return method === 'SEND' ? [requestFromPath[0]!] : [...requestFromPath];
+}
