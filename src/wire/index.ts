@@ -1,1 +1,5 @@
 export * from './frame.js';
+export * from './headers.js';
+export * from './parser.js';
+export * from './serializer.js';
+export * from './builder.js';
