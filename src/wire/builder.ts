@@ -243,6 +243,8 @@ export function canonicalizeFrame<F extends MsrpFrame>(frame: F): F {
 }
 
 function canonicalValue(name: string, raw: string): string {
+  // W-12: one SP after the colon, so no padding before the value; what follows is content
+  // (utf8text may end in spaces) except in the typed headers, which are rewritten.
   const value = raw.trim();
   switch (name) {
     case HeaderName.toPath:
@@ -263,7 +265,10 @@ function canonicalValue(name: string, raw: string): string {
       const n = parseDeltaSeconds(value);
       return n < 0 ? value : String(n);
     }
-    default:
+    case HeaderName.messageId:
+    case HeaderName.contentType:
       return value;
+    default:
+      return raw.trimStart();
   }
 }
