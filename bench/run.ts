@@ -6,7 +6,7 @@ import { describeMachine } from './harness.js';
 
 type Suite = { name: string; load: () => Promise<{ run: () => void | Promise<void> }> };
 
-const suites: Suite[] = [];
+const suites: Suite[] = [{ name: 'codec', load: () => import('./codec.js') }];
 
 const wanted = process.argv.slice(2);
 console.log(`msrp-sim benchmarks on ${describeMachine()}`);
