@@ -7,6 +7,7 @@ import { describeMachine } from './harness.js';
 type Suite = { name: string; load: () => Promise<{ run: () => void | Promise<void> }> };
 
 const suites: Suite[] = [
+  { name: 'codec', load: () => import('./codec.js') },
   { name: 'kernel', load: () => import('./kernel.js') },
 ];
 

@@ -1,0 +1,1704 @@
+/**
+ * The streaming MSRP parser (RFC 4975 §7, §9; RFC 4976 §7).
+ *
+ * Push-based: `push(bytes)` takes any slice of a connection's byte stream and reports complete
+ * frames and errors to a sink as soon as their last byte is in. It works on bytes with offsets:
+ * lookup tables for character classes, digits by arithmetic, the end-line found with `indexOf`, no
+ * regex and no string concatenation of the input. It parses straight out of the caller's slice and
+ * copies only the unconsumed tail of a frame (and a body when the frame is delivered).
+ *
+ * Fatal and recoverable errors. Framing depends only on the start line: once its transaction id is
+ * known, the frame ends at `CRLF "-------" transact-id flag CRLF` (W-10) whatever sits in between, so
+ * any later problem (a bad header line, a limit, a strict-mode violation, a bad method) is reported
+ * and the parser skips to that end-line and goes on with the next frame. What cannot be recovered,
+ * because the next frame's start is unknown, is fatal: input that does not start with `MSRP ` where
+ * a start line is due, a start line with no usable transaction id or longer than `maxLineLength`,
+ * an end-line that does not come within the skip budget, and the stream ending inside a frame.
+ * After a fatal error the parser ignores further input: the connection is unusable.
+ */
+import type { ByteRange, Continuation, FailureReport, HeaderField, MsrpFrame, MsrpRequest, MsrpResponse, StatusHeader, SuccessReport, Violation } from './frame.js';
+import {
+  IDENT_CHAR,
+  byteRangeProblem,
+  isIdent,
+  parseByteRange,
+  parseDeltaSeconds,
+  parseFailureReport,
+  splitPathHeader,
+  parseStatus,
+  parseSuccessReport,
+  pathSpacingOk,
+  uriProblem,
+} from './headers.js';
+
+export interface ParseError {
+  rule: string;
+  message: string;
+  /** Stream offset where the problem was seen (start of the offending line, or the frame). */
+  offset: number;
+  /** True: the parser stopped and ignores further input; the connection is unusable. */
+  fatal: boolean;
+  /** The transaction id of the frame the error belongs to, when the start line gave one. */
+  transactionId?: string;
+}
+
+export interface ParserOptions {
+  /** Default false (lenient): accept what real peers send, recording violations on the frame. */
+  strict?: boolean;
+  /** Longest start line or header line, CRLF excluded. Default 16384. */
+  maxLineLength?: number;
+  /** Most header fields in one frame. Default 64. */
+  maxHeaderCount?: number;
+  /** Largest header section (start line and header lines). Default 65536. */
+  maxHeaderBytes?: number;
+  /** Largest body of one chunk (not applied to streamed bodies, which are not buffered). Default 16 MiB. */
+  maxBodySize?: number;
+  /** Default false. True: requests are delivered as head, body pieces and end (see ParserSink). */
+  streamBodies?: boolean;
+}
+
+export interface ParserSink {
+  /** A complete frame (body copied, safe to keep). */
+  frame(frame: MsrpFrame): void;
+  /** Malformed or over a limit; fatal => parser stopped, connection unusable. */
+  error(error: ParseError): void;
+  /**
+   * streamBodies mode only (relay cut-through forwarding). Requests come as `head` (the frame with
+   * body=null so far; its `contentType` says whether a body follows), then `bodyPiece`s as bytes
+   * arrive (views, valid only during the call), then `end` with the end-line's flag. Violations seen
+   * after the head (body length checks) are appended to `head.violations` before `end`. Responses,
+   * which have no body, still come through `frame`.
+   */
+  head?(head: MsrpFrame): void;
+  bodyPiece?(piece: Uint8Array): void;
+  end?(continuation: Continuation): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Byte classes and constants
+
+/**
+ * Node's Buffer with its native slice decoders, which @types/node does not declare. They skip the
+ * argument juggling of `toString(encoding, start, end)` on the hot path.
+ */
+type Bytes = Buffer & {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+};
+
+const CR = 13;
+const LF = 10;
+const SP = 32;
+const HTAB = 9;
+const DASH = 45;
+const COLON = 58;
+const PLUS = 43;
+const DOLLAR = 36;
+const HASH = 35;
+
+/** RFC 4975 §9 / RFC 3261 `token` characters; bit 2 = ALPHA, bit 4 = upper-case ALPHA. */
+const TOKEN = 1;
+const ALPHA = 2;
+const UPALPHA = 4;
+const CHAR_CLASS: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const c of "-.!%*_+`'~") t[c.charCodeAt(0)] = TOKEN;
+  for (let c = 0x30; c <= 0x39; c++) t[c] = TOKEN;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = TOKEN | ALPHA | UPALPHA;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = TOKEN | ALPHA;
+  return t;
+})();
+
+/** ASCII lower-casing table for case-insensitive byte compares (W-14). */
+const FOLD: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) t[c] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+  return t;
+})();
+
+const DASH7: Buffer = Buffer.from('-------', 'latin1');
+
+// Header ids. The parser matches names by length, then bytes (exact, then case-folded).
+const H_TO_PATH = 0;
+const H_FROM_PATH = 1;
+const H_MESSAGE_ID = 2;
+const H_BYTE_RANGE = 3;
+const H_SUCCESS_REPORT = 4;
+const H_FAILURE_REPORT = 5;
+const H_STATUS = 6;
+const H_EXPIRES = 7;
+const H_MIN_EXPIRES = 8;
+const H_MAX_EXPIRES = 9;
+const H_USE_PATH = 10;
+const H_WWW_AUTHENTICATE = 11;
+const H_AUTHORIZATION = 12;
+const H_AUTHENTICATION_INFO = 13;
+const H_CONTENT_TYPE = 14;
+const H_CONTENT_TRANSFER_ENCODING = 15;
+const H_CONTENT_OTHER = 16; // Content-ID, Content-Description, Content-Disposition
+
+interface KnownName {
+  id: number;
+  name: string;
+  lower: Uint8Array;
+  /** `name:` as little-endian 32-bit words, then the bytes left over: compared word by word. */
+  words: Int32Array;
+  tail: Uint8Array;
+}
+
+const KNOWN: KnownName[] = (
+  [
+    [H_TO_PATH, 'To-Path'],
+    [H_FROM_PATH, 'From-Path'],
+    [H_MESSAGE_ID, 'Message-ID'],
+    [H_BYTE_RANGE, 'Byte-Range'],
+    [H_CONTENT_TYPE, 'Content-Type'],
+    [H_SUCCESS_REPORT, 'Success-Report'],
+    [H_FAILURE_REPORT, 'Failure-Report'],
+    [H_STATUS, 'Status'],
+    [H_EXPIRES, 'Expires'],
+    [H_MIN_EXPIRES, 'Min-Expires'],
+    [H_MAX_EXPIRES, 'Max-Expires'],
+    [H_USE_PATH, 'Use-Path'],
+    [H_WWW_AUTHENTICATE, 'WWW-Authenticate'],
+    [H_AUTHORIZATION, 'Authorization'],
+    [H_AUTHENTICATION_INFO, 'Authentication-Info'],
+    [H_CONTENT_TRANSFER_ENCODING, 'Content-Transfer-Encoding'],
+    [H_CONTENT_OTHER, 'Content-ID'],
+    [H_CONTENT_OTHER, 'Content-Description'],
+    [H_CONTENT_OTHER, 'Content-Disposition'],
+  ] as const
+).map(([id, name]) => {
+  const withColon = Buffer.from(`${name}:`, 'latin1');
+  const nWords = withColon.length >> 2;
+  const words = new Int32Array(nWords);
+  for (let k = 0; k < nWords; k++) words[k] = withColon.readInt32LE(k * 4);
+  return {
+    id,
+    name,
+    lower: Buffer.from(name.toLowerCase(), 'latin1'),
+    words,
+    tail: withColon.subarray(nWords * 4),
+  };
+});
+
+/** Known names by their first byte in canonical case (the exact-match fast path), most used first. */
+const KNOWN_BY_FIRST: (KnownName[] | undefined)[] = (() => {
+  const t: (KnownName[] | undefined)[] = new Array(256).fill(undefined);
+  for (const k of KNOWN) (t[k.name.charCodeAt(0)] ??= []).push(k);
+  return t;
+})();
+
+/** Known names by length (the case-insensitive slow path); the longest is 25. */
+const KNOWN_BY_LENGTH: KnownName[][] = (() => {
+  const t: KnownName[][] = [];
+  for (let n = 0; n <= 25; n++) t.push([]);
+  for (const k of KNOWN) t[k.name.length]!.push(k);
+  return t;
+})();
+
+const CONTENT_PREFIX = Buffer.from('content-', 'latin1');
+
+const METHOD_SEND = Buffer.from('SEND', 'latin1');
+const METHOD_REPORT = Buffer.from('REPORT', 'latin1');
+const METHOD_AUTH = Buffer.from('AUTH', 'latin1');
+
+/** W-34, RFC 4975 §7.1: non-SEND request bodies "MUST NOT be larger than 10240 octets". */
+const NON_SEND_BODY_LIMIT = 10240;
+/** W-31, RFC 4975 §7.1.1: chunks above 2048 octets MUST be interruptible (range-end `*`). */
+const UNINTERRUPTIBLE_LIMIT = 2048;
+
+/**
+ * When a tail is buffered, input is appended to it in pieces from APPEND_MIN growing to at most
+ * APPEND_PIECE (bounds the buffer), until the straddling frame is done and parsing goes back to
+ * the caller's bytes in place.
+ */
+const APPEND_MIN = 256;
+const APPEND_PIECE = 64 * 1024;
+/** A body scan first walks this many bytes in JS (cheaper than a native call for small bodies). */
+const JS_SCAN_BYTES = 48;
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_BUFFER = Buffer.alloc(0) as Bytes;
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+const MSRP_SP_LOWER = Buffer.from('msrp ', 'latin1');
+/** "MSRP" as a little-endian 32-bit word. */
+const MSRP_WORD = Buffer.from('MSRP', 'latin1').readInt32LE(0);
+
+// Parser states.
+const S_START = 0; // expecting a start line (between frames)
+const S_HEADERS = 1; // after the start line: collecting the header lines
+const S_BODY = 2; // inside a body, looking for the end-line
+const S_SKIP = 3; // after a recoverable error: looking for the end-line, discarding
+const S_FAILED = 4; // after a fatal error
+
+// ---------------------------------------------------------------------------------------------
+
+export class MsrpParser {
+  private readonly sink: ParserSink;
+  private readonly strict: boolean;
+  private readonly stream: boolean;
+  private readonly maxLine: number;
+  private readonly maxHeaderCount: number;
+  private readonly maxHeaderBytes: number;
+  private readonly maxBody: number;
+  /** How far the end-line search may skip after a recoverable error before giving up (fatal). */
+  private readonly maxSkip: number;
+
+  // Input: `data` is the caller's slice (zero copy) or an exact-length view of `buf`; `base` is
+  // the stream offset of data[0]; `dv` reads 32-bit words of `data` (same indices).
+  private data: Bytes = EMPTY_BUFFER;
+  private dv: DataView = EMPTY_VIEW;
+  /** data[i] is at dv offset dvOff + i (the view spans the whole ArrayBuffer and is reused). */
+  private dvOff = 0;
+  private base = 0;
+  private dataEnd = 0;
+  private dataIsBuf = false;
+  private dvBuffer: ArrayBufferLike | null = null;
+  private dvWhole: DataView = EMPTY_VIEW;
+
+  // Internal buffer for the unconsumed tail: stream bytes [bufBase, bufBase + bufLen).
+  private buf: Bytes = EMPTY_BUFFER;
+  private bufDv: DataView = EMPTY_VIEW;
+  private bufBase = 0;
+  private bufLen = 0;
+
+  /** Stream offset of the next byte push() will receive. */
+  private total = 0;
+  private state = S_START;
+  private failedFlag = false;
+  private closed = false;
+
+  /** Start of the line being looked at (S_START), or of the next header line (S_HEADERS). */
+  private lineStart = 0;
+  /** Where the CR search of the current line resumes (no CRLF before it). */
+  private lineScan = 0;
+  /** OR of the line's bytes scanned so far (bit 7: a non-ASCII byte). */
+  private lineHi = 0;
+  /** The OR of the bytes of the line `findLineEnd` returned last. */
+  private foundHi = 0;
+  /** Violations seen between frames (stray CRLFs), attached to the next frame. */
+  private pending: Violation[] | null = null;
+
+  // The frame being parsed. Offsets ending in `Rel` are relative to frameStart.
+  private frameStart = 0;
+  private tid = '';
+  private tidBytes: Uint8Array = new Uint8Array(64);
+  private tidLen = 0;
+  private tidRel = 0;
+  private isRequest = true;
+  private method = '';
+  private statusCode = 0;
+  private comment: string | null = null;
+  /** Response comment start (-1: none) and the start line's CR. */
+  private commentRel = -1;
+  private startEndRel = 0;
+  private startHi = 0;
+  /** CR offsets of the header lines found so far, and their byte ORs. */
+  private lineEnds: Int32Array = new Int32Array(16);
+  private lineHis: Int32Array = new Int32Array(16);
+  private lineCount = 0;
+  private headerBytes = 0;
+  private headers: HeaderField[] = [];
+  private violations: Violation[] = [];
+  private toPath: string[] | undefined;
+  private fromPath: string[] | undefined;
+  private messageId: string | undefined;
+  private byteRange: ByteRange | undefined;
+  private successReport: SuccessReport | undefined;
+  private failureReport: FailureReport | undefined;
+  private status: StatusHeader | undefined;
+  private contentType: string | undefined;
+  private usePath: string[] | undefined;
+  private expires: number | undefined;
+  private minExpires: number | undefined;
+  private maxExpires: number | undefined;
+  /** Index of Content-Type among the headers, -1 if none yet. */
+  private contentTypeAt = -1;
+  private mimeSeen = false;
+  private reportHeaderSeen = false;
+
+  // Body (S_BODY) and skip (S_SKIP) scanning.
+  private bodyStart = 0;
+  /** Smallest stream offset at which the end-line's CR has not been ruled out. */
+  private scanFrom = 0;
+  /** Stream offset where the skip started (S_SKIP budget). */
+  private skipStart = 0;
+  /** streamBodies: the head being streamed, and how far its body has been handed out. */
+  private headFrame: MsrpRequest | null = null;
+  private streamedTo = 0;
+  /** Non-stream mode: the body of a frame that straddles slices, filled as it arrives. */
+  private acc: Uint8Array | null = null;
+  private accLen = 0;
+  /** Size of the last body that straddled slices (the next one is likely the same size). */
+  private lastBodyLen = 0;
+  /** How many bytes findEndLine walks in JS before calling indexOf (0 when the body is known big). */
+  private walk = JS_SCAN_BYTES;
+
+  /** Last decoded To-Path, From-Path, Use-Path (a session's paths repeat on every frame). */
+  private readonly pathCaches: PathCache[] = [newPathCache(), newPathCache(), newPathCache()];
+
+  constructor(sink: ParserSink, options: ParserOptions = {}) {
+    this.sink = sink;
+    this.strict = options.strict === true;
+    this.stream =
+      options.streamBodies === true && sink.head !== undefined && sink.bodyPiece !== undefined && sink.end !== undefined;
+    this.maxLine = positive(options.maxLineLength, 16384);
+    this.maxHeaderCount = positive(options.maxHeaderCount, 64);
+    this.maxHeaderBytes = positive(options.maxHeaderBytes, 65536);
+    this.maxBody = positive(options.maxBodySize, 16 * 1024 * 1024);
+    this.maxSkip = this.maxHeaderBytes + this.maxBody + 64;
+  }
+
+  /** Stream bytes consumed so far (after a fatal error: up to the error; the rest is ignored). */
+  get offset(): number {
+    return this.total;
+  }
+
+  /** A fatal error happened; further input is ignored. */
+  get failed(): boolean {
+    return this.failedFlag;
+  }
+
+  /** Bytes held in the internal buffer (the unconsumed tail of a frame). For bounds tests. */
+  get bufferedBytes(): number {
+    return this.bufLen;
+  }
+
+  /** Capacity of the internal buffer. For bounds tests. */
+  get bufferCapacity(): number {
+    return this.buf.length;
+  }
+
+  /** Bytes the parser holds: the internal buffer and a body being filled. For bounds tests. */
+  get retainedBytes(): number {
+    return this.buf.length + (this.acc === null ? 0 : this.acc.length);
+  }
+
+  /** Feeds any slice of the stream. Never throws on any input. */
+  push(bytes: Uint8Array): void {
+    if (this.failedFlag || this.closed || bytes.length === 0) return;
+    const input = asBuffer(bytes);
+    const inAbs = this.total; // stream offset of input[0]
+    const inEnd = inAbs + input.length;
+    this.total = inEnd;
+    let from = inAbs; // first input byte not parsed yet (nor copied into buf)
+    if (this.bufLen > 0) {
+      // A frame straddles the previous slice: complete it from the buffer, appending the input
+      // in growing pieces, and go back to parsing the input in place as soon as the buffer holds
+      // nothing the parser still needs.
+      let piece = Math.max(APPEND_MIN, 2 * this.bufLen);
+      let keep = this.bufBase;
+      while (from < inEnd) {
+        const take = Math.min(inEnd - from, piece, APPEND_PIECE);
+        const pieceStart = from;
+        this.ensureCapacity(this.bufLen + take);
+        copyInto(this.buf, this.bufLen, input, from - inAbs, take);
+        this.bufLen += take;
+        from += take;
+        // The whole buffer, valid up to bufLen: native search results beyond it are discarded.
+        this.setData(this.buf, this.bufBase, this.bufLen, true);
+        this.run();
+        if (this.failedFlag) return this.release();
+        keep = this.keepFrom();
+        if (keep >= pieceStart && from < inEnd) {
+          // Everything still needed is in the input: drop the buffer, parse in place from `keep`.
+          this.bufLen = 0;
+          from = keep;
+          break;
+        }
+        this.retain(keep);
+        piece *= 2;
+      }
+      if (this.bufLen > 0 || from >= inEnd) return this.release();
+    }
+    // The input in place (the state's offsets are at or after `from`).
+    this.setData(input, inAbs, input.length, false);
+    this.run();
+    if (!this.failedFlag) this.retain(this.keepFrom());
+    this.release();
+  }
+
+  private setData(data: Bytes, base: number, end: number, isBuf: boolean): void {
+    this.data = data;
+    this.base = base;
+    this.dataEnd = end;
+    this.dataIsBuf = isBuf;
+    if (isBuf) {
+      this.dv = this.bufDv;
+      this.dvOff = this.buf.byteOffset;
+    } else {
+      // One view per ArrayBuffer: consecutive slices of a stream usually share one.
+      if (data.buffer !== this.dvBuffer) {
+        this.dvBuffer = data.buffer;
+        this.dvWhole = new DataView(data.buffer);
+      }
+      this.dv = this.dvWhole;
+      this.dvOff = data.byteOffset;
+    }
+  }
+
+  /** Drops references to the caller's bytes when push() returns. */
+  private release(): void {
+    this.data = EMPTY_BUFFER;
+    this.dataEnd = 0;
+  }
+
+  /** The stream closed: a frame still incomplete becomes a (fatal) error. Later input is ignored. */
+  end(): void {
+    if (this.failedFlag || this.closed) return;
+    this.closed = true;
+    if (this.state !== S_START || this.bufLen > 0) {
+      const at = this.state === S_START ? this.lineStart : this.frameStart;
+      this.fail('W-06', 'stream ended inside a frame (no end-line)', at);
+    }
+    this.buf = EMPTY_BUFFER;
+    this.bufDv = EMPTY_VIEW;
+    this.bufLen = 0;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Buffer management
+
+  /** The oldest stream offset the current state still needs. */
+  private keepFrom(): number {
+    switch (this.state) {
+      case S_START:
+        return this.lineStart;
+      case S_HEADERS:
+        // The header section is decoded in one piece once complete (see scanHeaders).
+        return this.frameStart;
+      case S_BODY:
+        // Body bytes before streamedTo are out already (streamed, accumulated or dropped).
+        return Math.min(this.scanFrom, this.streamedTo);
+      default:
+        return this.scanFrom;
+    }
+  }
+
+  /** Keeps the bytes from `keep` on (in `buf`); drops the rest. */
+  private retain(keep: number): void {
+    const end = this.base + this.dataEnd;
+    if (keep > end) keep = end;
+    const n = end - keep;
+    if (n === 0) {
+      this.bufLen = 0;
+      this.bufBase = end;
+    } else if (this.dataIsBuf) {
+      const from = keep - this.bufBase;
+      if (from > 0) this.buf.copyWithin(0, from, this.bufLen);
+      this.bufLen = n;
+      this.bufBase = keep;
+    } else {
+      this.bufLen = 0;
+      this.ensureCapacity(n);
+      copyInto(this.buf, 0, this.data, keep - this.base, n);
+      this.bufLen = n;
+      this.bufBase = keep;
+    }
+    // Give back a large buffer once the tail it held is gone (bounded memory between big frames).
+    if (this.buf.length > 1 << 20 && this.bufLen < 1 << 16) this.reallocate(Math.max(4096, this.bufLen * 2));
+  }
+
+  private ensureCapacity(need: number): void {
+    if (need <= this.buf.length) return;
+    let cap = Math.max(4096, this.buf.length * 2);
+    while (cap < need) cap *= 2;
+    this.reallocate(cap);
+  }
+
+  private reallocate(cap: number): void {
+    const next = Buffer.allocUnsafeSlow(cap) as Bytes;
+    if (this.bufLen > 0) this.buf.copy(next, 0, 0, this.bufLen);
+    this.buf = next;
+    this.bufDv = new DataView(next.buffer);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The state machine
+
+  private run(): void {
+    for (;;) {
+      let progressed: boolean;
+      switch (this.state) {
+        case S_START:
+          progressed = this.parseStartLine();
+          break;
+        case S_HEADERS:
+          progressed = this.scanHeaders();
+          break;
+        case S_BODY:
+          progressed = this.scanBody();
+          break;
+        case S_SKIP:
+          progressed = this.scanSkip();
+          break;
+        default:
+          return;
+      }
+      if (!progressed) return;
+    }
+  }
+
+  /**
+   * Finds the CRLF ending the line at `lineStart`; returns the CR's stream offset, or -1 when it
+   * is not in yet (resuming there next time, so a line trickling in is scanned once). Reads 32-bit
+   * words and tests them for a CR byte (the "has zero byte" bit trick on word ^ 0x0d0d0d0d) while
+   * OR-ing them together, which also says whether the line holds a non-ASCII byte (`foundHi`).
+   */
+  private findLineEnd(): number {
+    const d = this.data;
+    const dv = this.dv;
+    const off = this.dvOff;
+    const end = this.dataEnd;
+    let i = this.lineScan - this.base;
+    let hi = this.lineHi;
+    for (;;) {
+      while (i + 4 <= end) {
+        const w = dv.getInt32(off + i, true);
+        const x = w ^ 0x0d0d0d0d;
+        if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+        hi |= w;
+        i += 4;
+      }
+      while (i < end && d[i] !== CR) hi |= d[i++]!;
+      if (i + 1 >= end) break;
+      if (d[i + 1] === LF) {
+        this.foundHi = hi;
+        this.lineHi = 0;
+        return i + this.base;
+      }
+      hi |= CR; // a bare CR belongs to the line
+      i++;
+    }
+    this.lineHi = hi;
+    const resume = i + this.base;
+    this.lineScan = resume < this.lineStart ? this.lineStart : resume;
+    return -1;
+  }
+
+  // ---- start line -------------------------------------------------------------------------------
+
+  private parseStartLine(): boolean {
+    const d = this.data;
+    const base = this.base;
+    const ls = this.lineStart;
+    const avail = base + this.dataEnd - ls;
+    if (avail <= 0) return false;
+    const p = ls - base;
+    // Between frames, anything but a start line means the framing is lost (fatal), except bare
+    // CRLFs, which some peers send as padding or keepalive; the lenient reader skips them.
+    if (d[p] === CR) {
+      if (avail < 2) return false;
+      if (d[p + 1] === LF && !this.strict) {
+        const pending = (this.pending ??= []);
+        if (pending.length < 16) pending.push({ rule: 'W-10', message: 'empty line between frames', offset: ls });
+        this.lineStart = this.lineScan = ls + 2;
+        return true;
+      }
+      return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
+    }
+    // Reject junk early, before a whole line is in: it must begin with "MSRP " (any case).
+    const check = avail < 5 ? avail : 5;
+    for (let k = 0; k < check; k++) {
+      if (FOLD[d[p + k]!] !== MSRP_SP_LOWER[k]) {
+        return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
+      }
+    }
+    const le = this.findLineEnd();
+    if (le < 0) {
+      if (avail > this.maxLine) return this.fail('W-39', `start line longer than ${this.maxLine} bytes`, ls);
+      return false;
+    }
+    if (le - ls > this.maxLine) return this.fail('W-39', `start line longer than ${this.maxLine} bytes`, ls);
+    this.beginFrame(ls);
+    return this.startLine(p, le - base);
+  }
+
+  private beginFrame(at: number): void {
+    this.frameStart = at;
+    this.tid = '';
+    this.lineCount = 0;
+    this.headers = [];
+    this.violations = this.pending ?? [];
+    this.pending = null;
+    this.toPath = undefined;
+    this.fromPath = undefined;
+    this.messageId = undefined;
+    this.byteRange = undefined;
+    this.successReport = undefined;
+    this.failureReport = undefined;
+    this.status = undefined;
+    this.contentType = undefined;
+    this.usePath = undefined;
+    this.expires = undefined;
+    this.minExpires = undefined;
+    this.maxExpires = undefined;
+    this.contentTypeAt = -1;
+    this.mimeSeen = false;
+    this.reportHeaderSeen = false;
+    this.comment = null;
+    this.commentRel = -1;
+    this.headFrame = null;
+    this.acc = null;
+    this.accLen = 0;
+  }
+
+  /**
+   * Checks the start line in data[p, e) (e = its CR) and notes where its parts are; the strings
+   * are cut once the whole header section is in (see decodeSection).
+   */
+  private startLine(p: number, e: number): boolean {
+    const d = this.data;
+    const base = this.base;
+    const ls = p + base;
+    this.startHi = this.foundHi;
+    this.startEndRel = e - p;
+    // W-01, RFC 4975 §9: `pMSRP = %x4D.53.52.50 ; MSRP in caps`.
+    if (d[p] !== 0x4d || d[p + 1] !== 0x53 || d[p + 2] !== 0x52 || d[p + 3] !== 0x50) {
+      this.violation('W-01', 'protocol tag is not upper-case "MSRP"', ls);
+    }
+    // W-02, RFC 4975 §9: `req-start = pMSRP SP transact-id SP method CRLF` -- exactly one SP.
+    let i = p + 5;
+    if (d[i] === SP) {
+      this.violation('W-02', 'more than one SP after "MSRP"', ls);
+      while (i < e && d[i] === SP) i++;
+    }
+    const t0 = i;
+    // One pass over the id: copy it (the end-line search needs its bytes), check it is VCHAR
+    // (bytes outside cannot belong to an id that delimits a frame), and note non-ident bytes.
+    let tb = this.tidBytes;
+    let ident = IDENT_CHAR[d[i]!] === 2 ? 1 : 0;
+    while (i < e && d[i] !== SP) {
+      const c = d[i]!;
+      if (c < 0x21 || c > 0x7e) return this.fail('W-03', 'transaction id contains a control or non-ASCII byte', ls);
+      if (IDENT_CHAR[c] === 0) ident = 0;
+      const k = i - t0;
+      if (k >= tb.length) {
+        const grown = new Uint8Array(tb.length * 2);
+        grown.set(tb);
+        tb = this.tidBytes = grown;
+      }
+      tb[k] = c;
+      i++;
+    }
+    const tl = i - t0;
+    if (tl === 0) return this.fail('W-03', 'start line without a transaction id', ls);
+    this.tidLen = tl;
+    this.tidRel = t0 - p;
+    // W-03, RFC 4975 §9: `transact-id = ident`, `ident = ALPHANUM 3*31ident-char`.
+    if (tl < 4 || tl > 32 || ident === 0) {
+      this.violation('W-03', `transaction id "${this.tidString()}" is not 4 to 32 ident characters`, ls);
+    }
+    // From here on the frame's end is known: errors skip to its end-line instead of being fatal.
+    if (i >= e) return this.frameError('W-02', 'start line without a method or status code', ls, e + base);
+    i++;
+    if (d[i] === SP) {
+      this.violation('W-02', 'more than one SP after the transaction id', ls);
+      while (i < e && d[i] === SP) i++;
+    }
+    const m0 = i;
+    let cls = UPALPHA | ALPHA | TOKEN;
+    let digits = 0;
+    while (i < e && d[i] !== SP) {
+      const c = d[i]!;
+      cls &= CHAR_CLASS[c]!;
+      if (c >= 0x30 && c <= 0x39) digits++;
+      i++;
+    }
+    const ml = i - m0;
+    if (ml === 0) return this.frameError('W-02', 'start line without a method or status code', ls, e + base);
+    if (digits === 3 && ml === 3) {
+      // W-02, RFC 4975 §9: `resp-start = pMSRP SP transact-id SP status-code [SP comment] CRLF`.
+      this.isRequest = false;
+      this.statusCode = (d[m0]! - 48) * 100 + (d[m0 + 1]! - 48) * 10 + (d[m0 + 2]! - 48);
+      this.commentRel = i < e ? i + 1 - p : -1;
+    } else {
+      this.isRequest = true;
+      if ((cls & UPALPHA) !== 0) {
+        this.method = methodName(d, m0, ml);
+      } else if ((cls & ALPHA) !== 0) {
+        // W-01, RFC 4975 §9: `other-method = 1*UPALPHA`; method names are case-sensitive.
+        this.method = d.latin1Slice(m0, i);
+        this.violation('W-01', `method "${this.method}" is not upper-case`, ls);
+      } else {
+        return this.frameError('W-01', 'start line has neither a method nor a 3-digit status code', ls, e + base);
+      }
+      if (i < e) {
+        let j = i;
+        while (j < e && d[j] === SP) j++;
+        if (j < e) return this.frameError('W-02', 'text after the method in a request start line', ls, e + base);
+        this.violation('W-02', 'trailing SP after the method', ls);
+      }
+    }
+    this.headerBytes = e - p + 2;
+    this.state = S_HEADERS;
+    this.lineStart = this.lineScan = e + 2 + base;
+    this.lineHi = 0;
+    return true;
+  }
+
+  /** The transaction id as a string before the section is decoded (error paths only). */
+  private tidString(): string {
+    if (this.tid === '' && this.tidLen > 0) {
+      this.tid = Buffer.from(this.tidBytes.buffer, this.tidBytes.byteOffset, this.tidLen).toString('latin1');
+    }
+    return this.tid;
+  }
+
+  // ---- header section ---------------------------------------------------------------------------
+
+  /**
+   * Phase 1: finds the header lines (their CRs) up to the line that ends the section: the blank
+   * line before a body, an end-line (or anything starting with "-"), or a start line (a lost
+   * end-line). Limits are checked here, so nothing is decoded for a frame that breaks them.
+   */
+  private scanHeaders(): boolean {
+    const d = this.data;
+    const base = this.base;
+    const fs = this.frameStart;
+    for (;;) {
+      const ls = this.lineStart;
+      const le = this.findLineEnd();
+      if (le < 0) {
+        const avail = base + this.dataEnd - ls;
+        // The end-line could begin at the last byte (a CR waiting for its LF), not before.
+        const resume = base + this.dataEnd - 1;
+        if (avail > this.maxLine) return this.frameError('W-39', `header line longer than ${this.maxLine} bytes`, ls, resume);
+        if (this.headerBytes + avail > this.maxHeaderBytes) {
+          return this.frameError('W-39', `header section larger than ${this.maxHeaderBytes} bytes`, ls, resume);
+        }
+        return false;
+      }
+      const len = le - ls;
+      if (len > this.maxLine) return this.frameError('W-39', `header line longer than ${this.maxLine} bytes`, ls, le);
+      this.headerBytes += len + 2;
+      if (this.headerBytes > this.maxHeaderBytes) {
+        return this.frameError('W-39', `header section larger than ${this.maxHeaderBytes} bytes`, ls, le);
+      }
+      const p = ls - base;
+      const b0 = len === 0 ? CR : d[p]!;
+      if (len === 0 || b0 === DASH || (b0 === 0x4d && len > 5 && this.dv.getInt32(this.dvOff + p, true) === MSRP_WORD && d[p + 4] === SP)) {
+        return this.decodeSection(ls, le);
+      }
+      if (this.lineCount >= this.maxHeaderCount) {
+        return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, le);
+      }
+      const k = this.lineCount++;
+      if (k >= this.lineEnds.length) {
+        const ends = new Int32Array(this.lineEnds.length * 2);
+        ends.set(this.lineEnds);
+        this.lineEnds = ends;
+        const his = new Int32Array(this.lineHis.length * 2);
+        his.set(this.lineHis);
+        this.lineHis = his;
+      }
+      this.lineEnds[k] = le - fs;
+      this.lineHis[k] = this.foundHi;
+      this.lineStart = this.lineScan = le + 2;
+    }
+  }
+
+  /**
+   * Phase 2: the whole start line and header section are in. They are decoded with one native
+   * call (latin1, one char per byte, so byte offsets are string offsets) and every id, name and
+   * value is a substring of it; lines holding non-ASCII bytes are decoded as UTF-8 (W-21).
+   * `ts`/`te`: the line that ended the section (stream offsets of its start and CR).
+   */
+  private decodeSection(ts: number, te: number): boolean {
+    const d = this.data;
+    const base = this.base;
+    const fs = this.frameStart;
+    const sb = fs - base; // data index of sec[0]
+    const sec = d.latin1Slice(sb, ts - base);
+    this.tid = sec.substring(this.tidRel, this.tidRel + this.tidLen);
+    if (this.commentRel >= 0) {
+      this.comment = (this.startHi & 0x80808080) === 0 ? sec.substring(this.commentRel, this.startEndRel) : d.utf8Slice(sb + this.commentRel, sb + this.startEndRel);
+    }
+    let ls = this.startEndRel + 2;
+    const n = this.lineCount;
+    for (let k = 0; k < n; k++) {
+      const le = this.lineEnds[k]!;
+      this.headerLine(sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0);
+      if (this.state !== S_HEADERS) return true; // a bad line: the frame is being skipped
+      ls = le + 2;
+    }
+    const next = te + 2;
+    if (te === ts) return this.endOfHeaders(next);
+    const p = ts - base;
+    if (d[p] === DASH) {
+      // W-16, RFC 4975 §7.1: "A request without a body MUST contain an end-line after the final
+      // header field. No extra CRLF will be present between the header section and the end-line."
+      const flag = this.endLineFlagAt(p, te - base);
+      if (flag !== 0) return this.complete(null, flag, next);
+      return this.frameError('W-12', 'malformed header line', ts, te);
+    }
+    // W-06: a start line inside the header section means this frame lost its end-line (RFC 4976
+    // §3 prints one such response). The new frame starts at that line either way.
+    const message = `a start line began inside the header section of ${this.tid}: its end-line is missing`;
+    if (this.strict) {
+      this.emitError('W-06', message, ts, false, true);
+      this.state = S_START;
+      this.lineStart = this.lineScan = ts;
+      return true;
+    }
+    this.violation('W-06', message, ts);
+    return this.complete(null, DOLLAR, ts);
+  }
+
+  /** One header line, sec-relative [ls, le) (le = its CR). */
+  private headerLine(sec: string, sb: number, ls: number, le: number, hi: boolean): void {
+    const d = this.data;
+    const p = sb + ls;
+    const e = sb + le;
+    const at = this.frameStart + ls;
+    const b0 = d[p]!;
+    let kn: KnownName | undefined;
+    let c = -1; // the colon
+    let name = '';
+    // Fast path: a known name in canonical case, compared as 32-bit words ("To-Path:" is two).
+    const cands = KNOWN_BY_FIRST[b0];
+    if (cands !== undefined) {
+      const dv = this.dv;
+      const off = this.dvOff;
+      for (let j = 0; j < cands.length; j++) {
+        const cand = cands[j]!;
+        const w = cand.words;
+        const t = cand.tail;
+        if (e - p < 4 * w.length + t.length) continue;
+        let o = p;
+        let ok = true;
+        for (let k = 0; k < w.length; k++, o += 4) {
+          if (dv.getInt32(off + o, true) !== w[k]) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) continue;
+        for (let k = 0; k < t.length; k++) {
+          if (d[o + k] !== t[k]) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) {
+          kn = cand;
+          name = cand.name;
+          c = p + cand.name.length;
+          break;
+        }
+      }
+    }
+    if (kn === undefined) {
+      if (b0 === SP || b0 === HTAB) return this.foldedLine(sec, sb, p, e, at);
+      // `ext-header = hname ":" SP hval`, `hname = ALPHA *token`.
+      if ((CHAR_CLASS[b0]! & ALPHA) === 0) return this.badHeaderLine(at, e + this.base);
+      c = p + 1;
+      while (c < e && (CHAR_CLASS[d[c]!]! & TOKEN) !== 0) c++;
+      if (c >= e || d[c] !== COLON) return this.badHeaderLine(at, e + this.base);
+      name = sec.substring(p - sb, c - sb);
+      const nl = c - p;
+      if (nl <= 25) {
+        const byLength = KNOWN_BY_LENGTH[nl]!;
+        for (let j = 0; j < byLength.length; j++) {
+          if (foldedEquals(d, p, byLength[j]!.lower)) {
+            kn = byLength[j]!;
+            // W-14: header names are case-insensitive; canonical case is what senders emit.
+            this.violation('W-14', `header name "${name}" is not in canonical case "${kn.name}"`, at);
+            break;
+          }
+        }
+      }
+    }
+    // W-12, RFC 4975 §9: exactly one SP after the colon; the value keeps any further padding as
+    // received (so re-serialization is exact), typed fields are read from it trimmed.
+    let v = c + 1;
+    if (v < e && d[v] === SP) v++;
+    else this.violation('W-12', `no SP after the colon of ${name}`, at);
+    if (v < e && (d[v] === SP || d[v] === HTAB)) this.violation('W-12', `more than one SP after the colon of ${name}`, at);
+    // A session's paths repeat on every frame of a connection: when the bytes are those of the
+    // last path seen, its string, URIs and checks are reused (byte compare by 32-bit words; equal
+    // strings cut from different sections would compare slower).
+    let pc: PathCache | undefined;
+    let value: string;
+    if (kn !== undefined && (kn.id === H_TO_PATH || kn.id === H_FROM_PATH || kn.id === H_USE_PATH)) {
+      pc = this.pathCaches[kn.id === H_TO_PATH ? 0 : kn.id === H_FROM_PATH ? 1 : 2]!;
+      if (!hi && pc.len === e - v && sameBytes(this.dv, this.dvOff + v, d, v, pc.len, pc.dv, pc.bytes)) value = pc.value;
+      else {
+        value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
+        pc.len = -1;
+        if (!hi && e - v <= pc.bytes.length) {
+          d.copy(pc.bytes, 0, v, e);
+          pc.len = e - v;
+        }
+        pc.value = value;
+        pc.checkedFor = -1;
+      }
+    } else {
+      value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
+    }
+    const index = this.headers.length;
+    this.headers.push([name, value]);
+    // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
+    if (index === this.contentTypeAt + 1 && this.contentTypeAt >= 0) this.violation('W-15', `${name} after Content-Type`, at);
+    if (kn !== undefined) {
+      if (pc !== undefined) this.pathHeader(kn.id, pc, name, index, at);
+      else this.typedHeader(kn.id, name, value, index, at);
+    } else if (nameIsContent(d, p, c)) this.mimeSeen = true;
+  }
+
+  /** To-Path, From-Path, Use-Path through their cache (W-11, W-12, U-01, U-02, U-04, U-10). */
+  private pathHeader(id: number, pc: PathCache, name: string, index: number, at: number): void {
+    // W-11, RFC 4975 §9: `headers = To-Path CRLF From-Path CRLF 1*( header CRLF )`.
+    if (id === H_TO_PATH) {
+      if (index !== 0) this.violation('W-11', 'To-Path is not the first header field', at);
+      if (this.toPath !== undefined) return;
+    } else if (id === H_FROM_PATH) {
+      if (index !== 1) this.violation('W-11', 'From-Path is not the second header field', at);
+      if (this.fromPath !== undefined) return;
+    } else if (this.usePath !== undefined) return;
+    // U-04, RFC 4976 §8: "The only message in this specification that can have an MSRP URI
+    // without an explicit port number is in the To-Path header in an AUTH request." The RFC's own
+    // AUTH examples also omit it in From-Path, so only non-AUTH requests are checked for To-Path
+    // and From-Path. U-10, RFC 4976 §4.2: Use-Path URIs "MUST include ... an explicit port number".
+    const needPort = id === H_USE_PATH || (this.isRequest && this.method !== 'AUTH') ? 1 : 0;
+    if (pc.checkedFor !== needPort) {
+      pc.uris = splitPathHeader(pc.value);
+      pc.problems = pathProblems(pc.value, pc.uris, name, id === H_USE_PATH, needPort === 1);
+      pc.checkedFor = needPort;
+    }
+    for (let k = 0; k < pc.problems.length; k++) {
+      const pr = pc.problems[k]!;
+      this.violation(pr.rule, pr.message, at);
+    }
+    const uris = pc.uris.length === 1 ? [pc.uris[0]!] : pc.uris.slice();
+    if (id === H_TO_PATH) this.toPath = uris;
+    else if (id === H_FROM_PATH) this.fromPath = uris;
+    else this.usePath = uris;
+  }
+
+  private typedHeader(id: number, name: string, value: string, index: number, at: number): void {
+    switch (id) {
+      case H_MESSAGE_ID:
+        if (this.messageId !== undefined) return this.violation('W-23', 'more than one Message-ID', at);
+        this.messageId = value;
+        // W-38, RFC 4975 §9: `Message-ID = "Message-ID:" SP ident`.
+        if (!isIdent(value)) this.violation('W-38', `Message-ID "${value}" is not 4 to 32 ident characters`, at);
+        return;
+      case H_BYTE_RANGE: {
+        if (this.byteRange !== undefined) return this.violation('W-25', 'more than one Byte-Range', at);
+        const r = parseByteRange(value);
+        if (r === null) return this.violation('W-25', `malformed Byte-Range "${value}"`, at);
+        this.byteRange = r;
+        const problem = byteRangeProblem(r);
+        if (problem !== null) this.violation('W-25', `Byte-Range ${value}: ${problem}`, at);
+        return;
+      }
+      case H_CONTENT_TYPE:
+        this.mimeSeen = true;
+        if (this.contentTypeAt >= 0) return this.violation('W-15', 'more than one Content-Type', at);
+        this.contentTypeAt = index;
+        this.contentType = value;
+        if (value.length === 0) this.violation('W-15', 'empty Content-Type', at);
+        return;
+      case H_SUCCESS_REPORT: {
+        this.reportHeaderSeen = true;
+        if (this.successReport !== undefined) return this.violation('W-29', 'more than one Success-Report', at);
+        const v = parseSuccessReport(value);
+        // W-29, RFC 4975 §9: `Success-Report = "Success-Report:" SP ("yes" / "no")`.
+        if (v === null) return this.violation('W-29', `Success-Report "${value}" is neither yes nor no`, at);
+        if (v !== value) this.violation('W-14', `Success-Report "${value}" is not lower-case`, at);
+        this.successReport = v;
+        return;
+      }
+      case H_FAILURE_REPORT: {
+        this.reportHeaderSeen = true;
+        if (this.failureReport !== undefined) return this.violation('W-29', 'more than one Failure-Report', at);
+        const v = parseFailureReport(value);
+        // W-29, RFC 4975 §9: `Failure-Report = "Failure-Report:" SP ("yes" / "no" / "partial")`.
+        if (v === null) return this.violation('W-29', `Failure-Report "${value}" is not yes, no or partial`, at);
+        if (v !== value) this.violation('W-14', `Failure-Report "${value}" is not lower-case`, at);
+        this.failureReport = v;
+        return;
+      }
+      case H_STATUS: {
+        if (this.status !== undefined) return this.violation('W-28', 'more than one Status', at);
+        const s = parseStatus(value);
+        if (s === null) return this.violation('W-28', `malformed Status "${value}"`, at);
+        this.status = s;
+        return;
+      }
+      case H_EXPIRES:
+      case H_MIN_EXPIRES:
+      case H_MAX_EXPIRES: {
+        // R-05, RFC 4976 §7: `Expires = "Expires:" SP 1*DIGIT` (same for Min-/Max-Expires).
+        const n = parseDeltaSeconds(value);
+        if (n < 0) return this.violation('R-05', `${name} "${value}" is not a number of seconds`, at);
+        if (id === H_EXPIRES) this.expires ??= n;
+        else if (id === H_MIN_EXPIRES) this.minExpires ??= n;
+        else this.maxExpires ??= n;
+        return;
+      }
+      case H_CONTENT_TRANSFER_ENCODING:
+        this.mimeSeen = true;
+        // W-20, RFC 4975 §7.1.1: "transfer-encoding parameters MUST NOT be present".
+        this.violation('W-20', 'Content-Transfer-Encoding is present (MSRP bodies are always binary)', at);
+        return;
+      case H_CONTENT_OTHER:
+        this.mimeSeen = true;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private badHeaderLine(at: number, cr: number): void {
+    this.frameError('W-12', 'malformed header line (expected "name: value")', at, cr);
+  }
+
+  /** W-13: "MSRP does not permit line folding." Lenient: unfold into the previous value. */
+  private foldedLine(sec: string, sb: number, p: number, e: number, at: number): void {
+    if (this.strict || this.headers.length === 0) {
+      this.frameError('W-13', 'folded header line (MSRP does not permit line folding)', at, e + this.base);
+      return;
+    }
+    const d = this.data;
+    let v = p;
+    while (v < e && (d[v] === SP || d[v] === HTAB)) v++;
+    const last = this.headers[this.headers.length - 1]!;
+    if (v < e) last[1] = `${last[1]} ${sec.substring(v - sb, e - sb)}`;
+    this.violation('W-13', `folded header line continues ${last[0]}`, at);
+  }
+
+  /** The blank line: a body follows, up to the end-line (W-15, W-17, W-18). */
+  private endOfHeaders(bodyStart: number): boolean {
+    this.bodyStart = bodyStart;
+    // Byte-Range predicts the body size; it is only a hint for how to search (framing is W-10's).
+    const r = this.byteRange;
+    this.walk = r !== undefined && r.end !== null && r.end - r.start >= JS_SCAN_BYTES ? 0 : JS_SCAN_BYTES;
+    // The end-line's CR may be the blank line's own CR (an end-line right after the blank line).
+    this.scanFrom = bodyStart - 2;
+    this.streamedTo = bodyStart;
+    this.lineStart = this.lineScan = bodyStart;
+    this.state = S_BODY;
+    if (this.stream && this.isRequest) {
+      this.frameChecks(this.frameStart);
+      if (this.strict && this.violations.length > 0) return this.rejectStrict(this.frameStart);
+      const head = this.makeRequest(null, DOLLAR);
+      this.headFrame = head;
+      this.sink.head!(head);
+    }
+    return true;
+  }
+
+  /** Returns the flag byte if data[p, e) is this frame's end-line `-------tid` flag, else 0. */
+  private endLineFlagAt(p: number, e: number): number {
+    const tl = this.tidLen;
+    if (e - p !== 8 + tl) return 0;
+    const d = this.data;
+    for (let k = 1; k < 7; k++) if (d[p + k] !== DASH) return 0;
+    const tb = this.tidBytes;
+    const t = p + 7;
+    for (let k = 0; k < tl; k++) if (d[t + k] !== tb[k]) return 0;
+    const f = d[t + tl]!;
+    return f === DOLLAR || f === PLUS || f === HASH ? f : 0;
+  }
+
+  // ---- body and skip scanning -------------------------------------------------------------------
+
+  /**
+   * W-10, RFC 4975 §7.3.1 / §9: the body ends only at CRLF "-------" transact-id flag CRLF.
+   * Returns the stream offset of that CR, or -1 (with scanFrom advanced) when not in yet.
+   */
+  private findEndLine(): number {
+    const d = this.data;
+    const base = this.base;
+    const endAbs = base + this.dataEnd;
+    const tl = this.tidLen;
+    const tb = this.tidBytes;
+    let from = this.scanFrom;
+    for (;;) {
+      // Candidate CR at `from`: the seven dashes must start at from+2.
+      const dataFrom = from + 2 - base;
+      if (dataFrom + 7 > this.dataEnd) break;
+      let dash: number;
+      const limit = Math.min(this.dataEnd - 6, dataFrom + this.walk);
+      let k = dataFrom;
+      // Small bodies: a JS walk to the first "\r\n-" is cheaper than a native call.
+      while (k < limit && !(d[k] === DASH && d[k - 1] === LF && d[k - 2] === CR)) k++;
+      if (k < limit) dash = k;
+      else if (limit === this.dataEnd - 6) break;
+      else {
+        dash = this.findDash7(k);
+        if (dash < 0) break;
+        if (d[dash - 1] !== LF || d[dash - 2] !== CR) {
+          // Not preceded by CRLF: no end-line can start before the end of this run of dashes.
+          let q = dash + 7;
+          while (q < this.dataEnd && d[q] === DASH) q++;
+          from = q + base;
+          continue;
+        }
+      }
+      // CRLF then a dash at `dash`: check the other six dashes, the id, the flag and the CRLF.
+      const need = dash + 7 + tl + 3;
+      if (need > this.dataEnd) {
+        // Could still be the end-line: wait for more bytes, unless what is in already differs.
+        if (!this.prefixMatches(dash, tl)) {
+          from = dash + 1 + base;
+          continue;
+        }
+        this.scanFrom = dash - 2 + base;
+        return -1;
+      }
+      let ok = true;
+      for (let j = 1; j < 7; j++) {
+        if (d[dash + j] !== DASH) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        const t = dash + 7;
+        for (let j = 0; j < tl; j++) {
+          if (d[t + j] !== tb[j]) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) {
+          const f = d[t + tl];
+          if ((f === DOLLAR || f === PLUS || f === HASH) && d[t + tl + 1] === CR && d[t + tl + 2] === LF) return dash - 2 + base;
+        }
+      }
+      from = dash + 1 + base;
+    }
+    // Nothing found: an end-line may still start in the last 8 bytes.
+    const keep = endAbs - 8;
+    this.scanFrom = keep > from ? keep : from;
+    return -1;
+  }
+
+  /**
+   * Data index of the next run of seven dashes at or after k whose seventh dash is in, or -1.
+   * memchr for "-" (native, vectorized) beats a substring search on binary and most text bodies;
+   * a body full of hyphens falls back to searching for "-------" itself.
+   */
+  private findDash7(k: number): number {
+    const d = this.data;
+    const last = this.dataEnd - 7; // a run must fit
+    let misses = 0;
+    while (misses < 8) {
+      const q = d.indexOf(DASH, k);
+      if (q < 0 || q > last) return -1;
+      if (d[q + 1] === DASH && d[q + 2] === DASH && d[q + 3] === DASH && d[q + 4] === DASH && d[q + 5] === DASH && d[q + 6] === DASH) return q;
+      misses++;
+      k = q + 1;
+    }
+    const q = d.indexOf(DASH7, k);
+    return q > last ? -1 : q;
+  }
+
+  /** True when the bytes in so far from `dash` are a prefix of `-------tid` flag CRLF. */
+  private prefixMatches(dash: number, tl: number): boolean {
+    const d = this.data;
+    const end = this.dataEnd;
+    const tb = this.tidBytes;
+    let i = dash;
+    for (let j = 0; j < 7 && i < end; j++, i++) if (d[i] !== DASH) return false;
+    for (let j = 0; j < tl && i < end; j++, i++) if (d[i] !== tb[j]) return false;
+    if (i < end) {
+      const f = d[i];
+      if (f !== DOLLAR && f !== PLUS && f !== HASH) return false;
+      i++;
+    }
+    if (i < end && d[i] !== CR) return false;
+    return true;
+  }
+
+  private scanBody(): boolean {
+    const at = this.findEndLine();
+    const streaming = this.headFrame !== null;
+    if (at < 0) {
+      if (streaming) this.streamPiece(this.scanFrom);
+      else if (!this.isRequest) this.streamedTo = this.scanFrom; // a response's body is dropped, not kept
+      else if (this.scanFrom - this.bodyStart > this.maxBody) {
+        // W-39: over the simulator's limit; skip to the end-line with bounded memory.
+        this.acc = null;
+        return this.frameError('W-39', `body larger than ${this.maxBody} bytes`, this.bodyStart, this.scanFrom);
+      } else this.accumulate(this.scanFrom);
+      return false;
+    }
+    const flagAt = at + 9 + this.tidLen;
+    const flag = this.data[flagAt - this.base]!;
+    const next = flagAt + 3;
+    let body: Uint8Array | null;
+    if (at < this.bodyStart) {
+      // The end-line follows the blank line directly: there is no body CRLF (W-08), or the blank
+      // line is an extra CRLF before the end-line of a bodiless request (W-16).
+      if (!this.isRequest) {
+        this.violation('W-18', 'response has a blank line after its header section', at);
+        body = null;
+      } else if (this.contentType !== undefined) {
+        this.violation('W-08', 'end-line not preceded by a CRLF that is not part of the body', at);
+        body = EMPTY;
+      } else {
+        this.violation('W-16', 'extra CRLF between the header section and the end-line of a bodiless request', at);
+        body = null;
+      }
+    } else if (!this.isRequest) {
+      // W-18, RFC 4975 §9: `msrp-response = resp-start headers end-line` -- no body.
+      this.violation('W-18', `response has a body of ${at - this.bodyStart} bytes (dropped)`, this.bodyStart);
+      body = null;
+    } else if (streaming) {
+      this.streamPiece(at);
+      return this.finishStream(flag, at - this.bodyStart, next);
+    } else if (at - this.bodyStart > this.maxBody) {
+      // The end-line came in the same slice as the excess bytes: report and drop the frame.
+      this.acc = null;
+      this.emitError('W-39', `body larger than ${this.maxBody} bytes`, this.bodyStart, false, true);
+      this.state = S_START;
+      this.lineStart = this.lineScan = next;
+      return true;
+    } else if (this.acc === null) {
+      // The whole body is in this slice: one copy.
+      const s = this.bodyStart - this.base;
+      body = copyBody(this.data, s, s + at - this.bodyStart);
+    } else {
+      this.accumulate(at);
+      body = this.takeAccumulated();
+    }
+    if (streaming) return this.finishStream(flag, body === null ? -1 : 0, next);
+    return this.complete(body, flag, next);
+  }
+
+  /**
+   * A body that straddles slices is copied straight into its final allocation as its bytes
+   * arrive (sized from Byte-Range when it says, else grown by doubling), so the tail buffer holds
+   * at most a possible end-line prefix and no body byte is copied twice.
+   */
+  private accumulate(upTo: number): void {
+    const n = upTo - this.streamedTo;
+    if (n <= 0) return;
+    let acc = this.acc;
+    const need = this.accLen + n;
+    if (acc === null || need > acc.length) {
+      // Size: what Byte-Range says, else the last body on this connection (chunk sizes repeat),
+      // else doubling.
+      const r = this.byteRange;
+      let size = r !== undefined && r.end !== null ? r.end - r.start + 1 : this.lastBodyLen;
+      if (acc !== null || size < need) size = Math.max(need, 4096, acc === null ? 0 : acc.length * 2);
+      if (size > this.maxBody) size = Math.max(need, this.maxBody);
+      const grown = allocBody(size);
+      if (acc !== null) grown.set(acc.subarray(0, this.accLen));
+      acc = this.acc = grown;
+    }
+    copyInto(acc, this.accLen, this.data, this.streamedTo - this.base, n);
+    this.accLen = need;
+    this.streamedTo = upTo;
+  }
+
+  private takeAccumulated(): Uint8Array {
+    const acc = this.acc!;
+    const n = this.accLen;
+    this.acc = null;
+    this.accLen = 0;
+    this.lastBodyLen = n;
+    if (n === acc.length) return acc;
+    // Room left over: give it back to the slab if this was its last cut, else keep a view
+    // unless most of it would be wasted.
+    if (shrinkSlabTail(acc, n) || n >= acc.length - (acc.length >> 2)) return acc.subarray(0, n);
+    const exact = allocBody(n);
+    exact.set(acc.subarray(0, n));
+    return exact;
+  }
+
+  private streamPiece(upTo: number): void {
+    if (upTo <= this.streamedTo) return;
+    const s = this.streamedTo - this.base;
+    this.streamedTo = upTo;
+    this.sink.bodyPiece!(this.data.subarray(s, upTo - this.base));
+  }
+
+  /** streamBodies: the end-line of a request whose head is out. `bodyLen` -1 = turned out bodiless. */
+  private finishStream(flag: number, bodyLen: number, next: number): boolean {
+    const head = this.headFrame!;
+    this.headFrame = null;
+    this.state = S_START;
+    this.lineStart = this.lineScan = next;
+    const before = this.violations.length;
+    if (bodyLen >= 0) this.bodyChecks(bodyLen, flag);
+    // head.violations is this.violations: what bodyChecks found is on the head before end().
+    head.continuation = flagChar(flag);
+    this.sink.end!(head.continuation);
+    if (this.strict) {
+      for (let k = before; k < this.violations.length; k++) {
+        const v = this.violations[k]!;
+        this.emitError(v.rule, v.message, v.offset ?? this.frameStart, false, true);
+      }
+    }
+    return true;
+  }
+
+  private scanSkip(): boolean {
+    const at = this.findEndLine();
+    if (at < 0) {
+      if (this.scanFrom - this.skipStart > this.maxSkip) {
+        return this.fail('W-39', `no end-line for ${this.tidString()} within ${this.maxSkip} bytes`, this.frameStart);
+      }
+      return false;
+    }
+    const next = at + 12 + this.tidLen;
+    this.state = S_START;
+    this.lineStart = this.lineScan = next;
+    return true;
+  }
+
+  // ---- completing a frame -----------------------------------------------------------------------
+
+  /** Checks that need the whole frame (W-07, W-15, W-16, W-23..W-26, W-31, W-34) and delivers it. */
+  private complete(body: Uint8Array | null, flag: number, next: number): boolean {
+    this.state = S_START;
+    this.lineStart = this.lineScan = next;
+    const at = this.frameStart;
+    this.frameChecks(at);
+    if (this.isRequest) {
+      if (body !== null) this.bodyChecks(body.length, flag);
+      else if (this.mimeSeen) {
+        // W-16, RFC 4975 §7.1: "A request with no body MUST NOT include a Content-Type or any
+        // other MIME-specific header fields."
+        this.violation('W-16', 'bodiless request carries MIME header fields', at);
+      }
+    } else if (flag !== DOLLAR) {
+      // W-07, RFC 4975 §7.2: responses are never chunked, "the continuation flag in the end-line
+      // will always contain a dollar sign".
+      this.violation('W-07', `response end-line flag is "${String.fromCharCode(flag)}", not "$"`, at);
+    }
+    if (this.strict && this.violations.length > 0) return this.rejectStrict(at);
+    if (!this.isRequest) {
+      this.sink.frame(this.makeResponse(flag));
+    } else if (this.stream) {
+      // streamBodies: a request whose end-line came with its header section, head and end at once.
+      const head = this.makeRequest(null, flag);
+      this.sink.head!(head);
+      if (body !== null && body.length > 0) this.sink.bodyPiece!(body);
+      this.sink.end!(head.continuation);
+    } else {
+      this.sink.frame(this.makeRequest(body, flag));
+    }
+    return true;
+  }
+
+  /** Whole-frame checks that do not depend on the body. */
+  private frameChecks(at: number): void {
+    // W-11: To-Path and From-Path are mandatory in every request and response. W-22 (i): a
+    // response with only these two is accepted without a note (every RFC response example is so).
+    if (this.toPath === undefined) this.violation('W-11', 'no To-Path header field', at);
+    if (this.fromPath === undefined) this.violation('W-11', 'no From-Path header field', at);
+    if (!this.isRequest) return;
+    const m = this.method;
+    if (m === 'SEND') {
+      // W-23, RFC 4975 §7.1.1: each SEND chunk "MUST contain a Message-ID header field".
+      if (this.messageId === undefined) this.violation('W-23', 'SEND without Message-ID', at);
+    } else if (m === 'REPORT') {
+      // W-24, RFC 4975 §7.1.2: a REPORT "MUST contain the Message-ID header field from the original
+      // SEND request", "MUST contain a Status header field" and "MUST NOT include Success-Report or
+      // Failure-Report header fields".
+      if (this.messageId === undefined) this.violation('W-24', 'REPORT without Message-ID', at);
+      if (this.status === undefined) this.violation('W-24', 'REPORT without a valid Status', at);
+      if (this.reportHeaderSeen) this.violation('W-24', 'REPORT with Success-Report or Failure-Report', at);
+    }
+  }
+
+  /** Checks that need the body length (requests only). */
+  private bodyChecks(len: number, flag: number): void {
+    const at = this.bodyStart;
+    // W-15, RFC 4975 §7.1: "If a body is present, ... Content-Type MUST be present".
+    if (this.contentTypeAt < 0) this.violation('W-15', 'request has a body but no Content-Type', at);
+    if (this.method === 'SEND') {
+      const r = this.byteRange;
+      if (r !== undefined && r.start >= 1) {
+        // A-09 / W-25: receivers SHOULD use the actual payload length; a range that disagrees is
+        // noted (the RFC examples themselves often do).
+        if (r.end !== null && r.end - r.start + 1 !== len) {
+          this.violation('W-25', `Byte-Range ${r.start}-${r.end} covers ${r.end - r.start + 1} bytes but the body has ${len}`, at);
+        } else if (r.end === null && flag === DOLLAR && r.total !== null && r.start + len - 1 !== r.total) {
+          this.violation('W-25', `last chunk ends at ${r.start + len - 1} but Byte-Range total is ${r.total}`, at);
+        }
+        // W-26, RFC 4975 §7.1.1: an empty SEND's Byte-Range "MUST still have a range-start value
+        // of 1. For example, "1-0/0"."
+        if (len === 0 && r.start !== 1) this.violation('W-26', `empty body with range-start ${r.start}, not 1`, at);
+        // W-31, RFC 4975 §7.1.1: "senders MUST NOT send chunks with a body larger than 2048 octets
+        // unless they are prepared to interrupt them" (range-end "*").
+        if (len > UNINTERRUPTIBLE_LIMIT && r.end !== null) {
+          this.violation('W-31', `${len}-byte chunk is not interruptible (range-end is not "*")`, at);
+        }
+      } else if (r !== undefined && len === 0) {
+        this.violation('W-26', `empty body with range-start ${r.start}, not 1`, at);
+      }
+    } else if (len > NON_SEND_BODY_LIMIT) {
+      // W-34, RFC 4975 §7.1: non-SEND request bodies "MUST NOT be larger than 10240 octets".
+      this.violation('W-34', `${this.method} body of ${len} bytes exceeds 10240`, at);
+    }
+  }
+
+  private makeRequest(body: Uint8Array | null, flag: number): MsrpRequest {
+    return {
+      kind: 'request',
+      transactionId: this.tid,
+      method: this.method,
+      headers: this.headers,
+      toPath: this.toPath ?? [],
+      fromPath: this.fromPath ?? [],
+      continuation: flagChar(flag),
+      violations: this.violations,
+      messageId: this.messageId,
+      byteRange: this.byteRange,
+      successReport: this.successReport,
+      failureReport: this.failureReport,
+      status: this.status,
+      contentType: this.contentType,
+      usePath: this.usePath,
+      expires: this.expires,
+      minExpires: this.minExpires,
+      maxExpires: this.maxExpires,
+      body,
+    };
+  }
+
+  private makeResponse(flag: number): MsrpResponse {
+    return {
+      kind: 'response',
+      transactionId: this.tid,
+      statusCode: this.statusCode,
+      comment: this.comment,
+      headers: this.headers,
+      toPath: this.toPath ?? [],
+      fromPath: this.fromPath ?? [],
+      continuation: flagChar(flag),
+      violations: this.violations,
+      messageId: this.messageId,
+      byteRange: this.byteRange,
+      successReport: this.successReport,
+      failureReport: this.failureReport,
+      status: this.status,
+      contentType: this.contentType,
+      usePath: this.usePath,
+      expires: this.expires,
+      minExpires: this.minExpires,
+      maxExpires: this.maxExpires,
+    };
+  }
+
+  // ---- errors -----------------------------------------------------------------------------------
+
+  private violation(rule: string, message: string, offset: number): void {
+    this.violations.push({ rule, message, offset });
+  }
+
+  /** Strict mode: every violation is an error and the frame is not delivered. */
+  private rejectStrict(at: number): boolean {
+    for (const v of this.violations) this.emitError(v.rule, v.message, v.offset ?? at, false, true);
+    this.headFrame = null;
+    if (this.state === S_BODY) {
+      // Rejected at the end of the header section (streamBodies): skip the body.
+      this.state = S_SKIP;
+      this.skipStart = this.scanFrom;
+    }
+    return true;
+  }
+
+  /**
+   * A recoverable error inside a frame whose transaction id is known: report it and skip to the
+   * frame's end-line, whose CR cannot be before `scanFrom`.
+   */
+  private frameError(rule: string, message: string, offset: number, scanFrom: number): boolean {
+    this.emitError(rule, message, offset, false, true);
+    this.acc = null;
+    this.state = S_SKIP;
+    this.scanFrom = scanFrom;
+    this.skipStart = scanFrom;
+    this.walk = JS_SCAN_BYTES;
+    return true;
+  }
+
+  /** A fatal error: framing is lost, the parser stops. */
+  private fail(rule: string, message: string, offset: number): boolean {
+    const inFrame = this.state !== S_START;
+    this.state = S_FAILED;
+    this.failedFlag = true;
+    this.total = offset;
+    this.bufLen = 0;
+    this.buf = EMPTY_BUFFER;
+    this.emitError(rule, message, offset, true, inFrame);
+    return false;
+  }
+
+  private emitError(rule: string, message: string, offset: number, fatal: boolean, inFrame: boolean): void {
+    const error: ParseError = { rule, message, offset, fatal };
+    if (inFrame) error.transactionId = this.tidString();
+    this.sink.error(error);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** The last decoded path header (see `path`). */
+interface PathCache {
+  /** The value's bytes (len -1: nothing cached) and string. */
+  bytes: Uint8Array;
+  dv: DataView;
+  len: number;
+  value: string;
+  /** needPort the checks were made for (-1: not yet), the URIs and what they break. */
+  checkedFor: number;
+  uris: string[];
+  problems: { rule: string; message: string }[];
+}
+
+function newPathCache(): PathCache {
+  const bytes = new Uint8Array(512);
+  return { bytes, dv: new DataView(bytes.buffer), len: -1, value: '', checkedFor: -1, uris: [], problems: [] };
+}
+
+/** data[p, p+n) equals cache[0, n), compared as 32-bit words. */
+function sameBytes(dv: DataView, dp: number, d: Buffer, p: number, n: number, cdv: DataView, cb: Uint8Array): boolean {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) if (dv.getInt32(dp + k, true) !== cdv.getInt32(k, true)) return false;
+  for (; k < n; k++) if (d[p + k] !== cb[k]) return false;
+  return true;
+}
+
+/** What a path header value breaks (W-11/W-12 spacing, U-01, U-02, U-04), for the path cache. */
+function pathProblems(value: string, uris: string[], name: string, usePath: boolean, needPort: boolean): { rule: string; message: string }[] {
+  const problems: { rule: string; message: string }[] = [];
+  if (uris.length === 0) {
+    problems.push({ rule: usePath ? 'W-12' : 'W-11', message: `${name} is empty` });
+    return problems;
+  }
+  if (uris.length > 1 || uris[0]!.length !== value.length) {
+    // Leading padding is noted on the header line; here: between and after the URIs.
+    let lead = 0;
+    while (value.charCodeAt(lead) === SP || value.charCodeAt(lead) === HTAB) lead++;
+    if (!pathSpacingOk(lead === 0 ? value : value.slice(lead), uris)) {
+      problems.push({ rule: 'W-12', message: `${name} URIs are not separated by exactly one SP` });
+    }
+  }
+  for (let k = 0; k < uris.length; k++) {
+    const problem = uriProblem(uris[k]!, needPort);
+    if (problem !== null) {
+      problems.push({ rule: problem.rule, message: `${name}: ${problem.message}` });
+      break;
+    }
+  }
+  return problems;
+}
+
+/** Case-insensitive compare of the bytes at `p` with a lower-case name (W-14). */
+function foldedEquals(d: Buffer, p: number, lower: Uint8Array): boolean {
+  for (let k = 0; k < lower.length; k++) if (FOLD[d[p + k]!] !== lower[k]) return false;
+  return true;
+}
+
+/** W-15: MIME header fields are the `Content-*` fields (RFC 2045 §9). */
+function nameIsContent(d: Buffer, p: number, colon: number): boolean {
+  return colon - p > 8 && foldedEquals(d, p, CONTENT_PREFIX);
+}
+
+
+function positive(v: number | undefined, fallback: number): number {
+  return v !== undefined && Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
+}
+
+function asBuffer(bytes: Uint8Array): Bytes {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Bytes;
+}
+
+function flagChar(flag: number): Continuation {
+  return flag === PLUS ? '+' : flag === HASH ? '#' : '$';
+}
+
+/** Interned names for the three methods the RFCs define; others are sliced. */
+function methodName(d: Bytes, p: number, n: number): string {
+  if (n === 4) {
+    if (d[p] === 0x53 && bytesEqual(d, p, METHOD_SEND)) return 'SEND';
+    if (d[p] === 0x41 && bytesEqual(d, p, METHOD_AUTH)) return 'AUTH';
+  } else if (n === 6 && bytesEqual(d, p, METHOD_REPORT)) return 'REPORT';
+  return d.latin1Slice(p, p + n);
+}
+
+function bytesEqual(d: Buffer, p: number, b: Uint8Array): boolean {
+  for (let k = 0; k < b.length; k++) if (d[p + k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * Bodies are copied out of the parse buffer so a frame stays valid after push() returns. Small
+ * bodies live on the JS heap; bodies up to 4 KiB are cut from a shared 64 KiB slab (allocating an
+ * ArrayBuffer costs ten times the copy of 2 KiB); larger ones get their own. A kept body pins at
+ * most its slab (Node's Buffer pool makes the same trade with 8 KiB).
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_BODY = 4096;
+let slab = newSlab();
+let slabUsed = 0;
+
+/** Uninitialized memory (every byte handed out is written first): no zero-fill of 64 KiB. */
+function newSlab(): ArrayBuffer {
+  return Buffer.allocUnsafeSlow(SLAB_SIZE).buffer as ArrayBuffer;
+}
+
+/** An uninitialized body of n bytes (the caller writes every byte). */
+function allocBody(n: number): Uint8Array {
+  if (n <= 64) return new Uint8Array(n);
+  if (n <= SLAB_MAX_BODY) {
+    if (slabUsed + n > SLAB_SIZE) {
+      slab = newSlab();
+      slabUsed = 0;
+    }
+    const out = new Uint8Array(slab, slabUsed, n);
+    slabUsed += (n + 7) & ~7;
+    return out;
+  }
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** If `body` is the slab's last cut, shrinks that cut to n bytes and returns true. */
+function shrinkSlabTail(body: Uint8Array, n: number): boolean {
+  if (body.buffer !== slab || body.byteOffset + ((body.length + 7) & ~7) !== slabUsed) return false;
+  slabUsed = body.byteOffset + ((n + 7) & ~7);
+  return true;
+}
+
+/** dst[at, at+n) = src[s, s+n), without Buffer.copy's argument handling. */
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array, s: number, n: number): void {
+  if (n <= 32) {
+    for (let k = 0; k < n; k++) dst[at + k] = src[s + k]!;
+    return;
+  }
+  dst.set(new Uint8Array(src.buffer, src.byteOffset + s, n), at);
+}
+
+function copyBody(d: Buffer, s: number, e: number): Uint8Array {
+  const n = e - s;
+  const out = allocBody(n);
+  copyInto(out, 0, d, s, n);
+  return out;
+}
+
+/** Parses a whole byte string at once (tests, tools): the frames and the errors, in order. */
+export function parseFrames(bytes: Uint8Array, options?: ParserOptions): { frames: MsrpFrame[]; errors: ParseError[] } {
+  const frames: MsrpFrame[] = [];
+  const errors: ParseError[] = [];
+  const parser = new MsrpParser(
+    {
+      frame: (f) => frames.push(f),
+      error: (e) => errors.push(e),
+    },
+    { ...options, streamBodies: false },
+  );
+  parser.push(bytes);
+  parser.end();
+  return { frames, errors };
+}
