@@ -1,0 +1,187 @@
+/**
+ * `msrp-sim decode [FILE|-]`: prints the MSRP frames in raw bytes or in a pcap capture.
+ */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import type { MsrpFrame } from '../../wire/frame.js';
+import { MsrpParser, type ParseError } from '../../wire/parser.js';
+import { serializeFrame } from '../../wire/serializer.js';
+import type { CliContext } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { frameToJson, frameToText } from '../frame-views.js';
+import { decodeTcp, detectCapture, LINKTYPE, readPcap } from '../pcap-reader.js';
+import { TcpReassembler, type ReassemblyEvent } from '../tcp-reassembler.js';
+
+export type DecodeFormat = 'text' | 'json' | 'wire';
+
+export interface DecodeOptions {
+  format: DecodeFormat;
+  strict?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ msrp-sim decode frames.msrp                 readable dump of every frame
+  $ msrp-sim decode --format json frames.msrp   one JSON object per frame (NDJSON)
+  $ msrp-sim decode --format wire frames.msrp   re-serialized bytes
+  $ msrp-sim decode capture.pcap                frames of every TCP stream in a capture
+  $ cat frames.msrp | msrp-sim decode -         read standard input
+  $ msrp-sim decode --strict frames.msrp        reject what a tolerant receiver would accept
+
+Input is raw MSRP bytes, or a pcap capture (recognised by its magic number; Ethernet, raw IP
+and Linux cooked link types; each TCP direction is reassembled and parsed on its own).
+Exit status: 0 all frames parsed, 1 a frame was malformed, 2 usage or unreadable input.`;
+
+export function registerDecode(program: Command, ctx: CliContext): void {
+  program
+    .command('decode')
+    .summary('print the MSRP frames in raw bytes or a pcap capture')
+    .description('Print the MSRP frames in a file of raw MSRP bytes or in a pcap capture.')
+    .argument('[file]', 'raw MSRP bytes or a pcap file; "-" for standard input', '-')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'wire']).default('text'))
+    .option('--strict', 'parse strictly: what a tolerant receiver accepts with a violation is an error')
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string, options: DecodeOptions) => {
+      ctx.status = await decode(file, options, ctx);
+    });
+}
+
+async function readInput(file: string, ctx: CliContext): Promise<Uint8Array> {
+  if (file === '-') {
+    if (ctx.io.stdin.isTTY === true) {
+      throw new CliError('decode: no input: give a FILE, or pipe bytes into standard input', EXIT.usage);
+    }
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of ctx.io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks);
+  }
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new CliError(`decode: cannot read ${file}: ${reason}`, EXIT.usage);
+  }
+}
+
+/** Writes frames in the chosen format and reports parse errors; counts what went wrong. */
+class DecodeOutput {
+  frames = 0;
+  malformed = 0;
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly format: DecodeFormat,
+  ) {}
+
+  frame(frame: MsrpFrame, stream?: string, packet?: number): void {
+    this.frames++;
+    const out = this.ctx.io.stdout;
+    switch (this.format) {
+      case 'json':
+        out.write(JSON.stringify(frameToJson(frame, stream)) + '\n');
+        break;
+      case 'wire':
+        out.write(serializeFrame(frame));
+        break;
+      case 'text': {
+        const source = stream === undefined ? undefined : `stream ${stream}${packet !== undefined ? `, packet ${packet}` : ''}`;
+        out.write(frameToText(frame, this.frames, this.ctx.out, source));
+        break;
+      }
+    }
+  }
+
+  error(e: ParseError, stream?: string): void {
+    this.malformed++;
+    const where = stream === undefined ? '' : ` [stream ${stream}]`;
+    this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed frame at byte ${e.offset}: ${e.rule} ${e.message}${where}`) + '\n');
+  }
+
+  warn(message: string): void {
+    this.ctx.io.stderr.write(this.ctx.err.yellow(`decode: warning: ${message}`) + '\n');
+  }
+}
+
+export async function decode(file: string, options: DecodeOptions, ctx: CliContext): Promise<number> {
+  const bytes = await readInput(file, ctx);
+  const out = new DecodeOutput(ctx, options.format);
+  const parserOptions = { strict: options.strict === true };
+  const kind = detectCapture(bytes);
+  if (kind === 'pcapng') {
+    throw new CliError(`decode: ${file === '-' ? 'standard input' : file} is a pcapng capture; save it in the pcap format to decode it`, EXIT.usage);
+  }
+  if (kind === 'pcap') {
+    decodeCapture(bytes, file, parserOptions, out);
+  } else {
+    const parser = new MsrpParser({ frame: (f) => out.frame(f), error: (e) => out.error(e) }, parserOptions);
+    parser.push(bytes);
+    parser.end();
+  }
+  return out.malformed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function decodeCapture(bytes: Uint8Array, file: string, parserOptions: { strict: boolean }, out: DecodeOutput): void {
+  const capture = readPcap(bytes);
+  if (!capture.ok) throw new CliError(`decode: ${file}: ${capture.message}`, EXIT.usage);
+  const linkType = capture.header.linkType;
+  if (!(Object.values(LINKTYPE) as number[]).includes(linkType)) {
+    throw new CliError(`decode: ${file}: link type ${linkType} is not supported (Ethernet, raw IPv4/IPv6, Linux cooked, loopback)`, EXIT.usage);
+  }
+  for (const w of capture.warnings) out.warn(w);
+  const reassembler = new TcpReassembler();
+  // One parser per direction; `base` is the stream offset it started at (0, or after a gap), so
+  // error offsets are stream offsets.
+  const parsers = new Map<string, { parser: MsrpParser; base: number }>();
+  let packetNumber: number | undefined;
+  const parserFor = (stream: string, base: number): MsrpParser => {
+    let entry = parsers.get(stream);
+    if (entry === undefined) {
+      const parser = new MsrpParser(
+        {
+          frame: (f) => out.frame(f, stream, packetNumber),
+          error: (e) => out.error({ ...e, offset: base + e.offset }, stream),
+        },
+        parserOptions,
+      );
+      entry = { parser, base };
+      parsers.set(stream, entry);
+    }
+    return entry.parser;
+  };
+  const apply = (events: ReassemblyEvent[]): void => {
+    for (const ev of events) {
+      if (ev.kind === 'data') {
+        parserFor(ev.stream, ev.offset).push(ev.bytes);
+      } else {
+        // A hole or a new connection: what the old parser holds can never complete.
+        if (ev.kind === 'gap') out.warn(`stream ${ev.stream}: ${ev.missing} bytes missing from the capture at stream byte ${ev.offset}`);
+        parsers.get(ev.stream)?.parser.end();
+        parsers.delete(ev.stream);
+      }
+    }
+  };
+  let segments = 0;
+  let skipped = 0;
+  for (const packet of capture.packets) {
+    packetNumber = packet.number;
+    const r = decodeTcp(packet, linkType);
+    if (!r.ok) {
+      if (r.reason !== null) {
+        skipped++;
+        if (skipped <= 5) out.warn(`packet ${packet.number} skipped: ${r.reason}`);
+      }
+      continue;
+    }
+    segments++;
+    if (r.segment.truncated && r.segment.payload.length > 0) out.warn(`packet ${packet.number} was cut by the snap length; its stream will have a gap`);
+    apply(reassembler.push(r.segment));
+  }
+  if (skipped > 5) out.warn(`${skipped - 5} more packets skipped`);
+  // Frames completed from here on have no single packet that completed them.
+  packetNumber = undefined;
+  apply(reassembler.finish());
+  for (const { parser } of parsers.values()) parser.end();
+  if (segments === 0) out.warn('the capture holds no TCP segments');
+}

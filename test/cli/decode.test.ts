@@ -1,0 +1,233 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runCli } from '../helpers/exec.js';
+import { tcpCapture, type PcapOptions, type TcpSpec } from '../helpers/pcap-writer.js';
+import { MALFORMED, OK, SEND, binarySend, enc } from './fixtures.js';
+
+let dir: string;
+const file = (name: string, content: Uint8Array | string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+const jsonLines = (out: Buffer): Record<string, unknown>[] =>
+  out
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'msrp-sim-decode-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('msrp-sim decode: raw bytes', () => {
+  it('text: a readable dump of both frames', () => {
+    const r = runCli(['decode', file('two.msrp', SEND + OK)]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = r.stdout.toString('utf8');
+    expect(out).toContain('# frame 1: request SEND');
+    expect(out).toContain('MSRP a786hjs2 SEND\n');
+    expect(out).toContain('To-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\n');
+    expect(out).toContain('Content-Type: text/plain\n\nHey Bob, are you there?\n');
+    expect(out).toContain('-------a786hjs2$  (last chunk of the message)');
+    expect(out).toContain('# frame 2: response 200');
+    expect(out).toContain('MSRP a786hjs2 200 OK\n');
+    expect(out).not.toContain('\u001b[');
+  });
+
+  it('json: one object per frame with exactly the fields of SPEC §6', () => {
+    const r = runCli(['decode', '--format', 'json', file('two.msrp', SEND + OK)]);
+    expect(r.status).toBe(0);
+    const [send, ok, ...rest] = jsonLines(r.stdout);
+    expect(rest).toEqual([]);
+    expect(Object.keys(send!)).toEqual([
+      'kind', 'transactionId', 'method', 'toPath', 'fromPath', 'headers', 'body', 'bodyEncoding', 'bodyLength', 'continuation', 'violations',
+    ]);
+    expect(send).toEqual({
+      kind: 'request',
+      transactionId: 'a786hjs2',
+      method: 'SEND',
+      toPath: ['msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp'],
+      fromPath: ['msrp://atlanta.example.com:7654/jshA7weztas;tcp'],
+      headers: [
+        ['To-Path', 'msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp'],
+        ['From-Path', 'msrp://atlanta.example.com:7654/jshA7weztas;tcp'],
+        ['Message-ID', '87652491'],
+        ['Byte-Range', '1-25/25'],
+        ['Content-Type', 'text/plain'],
+      ],
+      body: 'Hey Bob, are you there?',
+      bodyEncoding: 'utf8',
+      bodyLength: 23,
+      continuation: '$',
+      violations: [],
+    });
+    expect(Object.keys(ok!)).toEqual([
+      'kind', 'transactionId', 'status', 'comment', 'toPath', 'fromPath', 'headers', 'body', 'bodyEncoding', 'bodyLength', 'continuation', 'violations',
+    ]);
+    expect(ok).toMatchObject({ kind: 'response', transactionId: 'a786hjs2', status: 200, comment: 'OK', body: null, continuation: '$' });
+  });
+
+  it('wire: canonical input comes back byte for byte', () => {
+    const input = enc.encode(SEND + OK);
+    const r = runCli(['decode', '--format', 'wire', file('two.msrp', input)]);
+    expect(r.status).toBe(0);
+    expect(Buffer.compare(r.stdout, Buffer.from(input))).toBe(0);
+  });
+
+  it('reads standard input with "-"', () => {
+    const r = runCli(['decode', '-f', 'json', '-'], { input: SEND + OK });
+    expect(r.status).toBe(0);
+    expect(jsonLines(r.stdout).map((f) => f.transactionId)).toEqual(['a786hjs2', 'a786hjs2']);
+  });
+
+  it('binary bodies: base64 in JSON, a hex note in text', () => {
+    const body = new Uint8Array(300).map((_, k) => (k * 37 + 0x80) & 0xff);
+    const input = binarySend(body);
+    const json = runCli(['decode', '-f', 'json', file('bin.msrp', input)]);
+    expect(json.status).toBe(0);
+    const [frame] = jsonLines(json.stdout);
+    expect(frame).toMatchObject({ bodyEncoding: 'base64', bodyLength: 300, body: Buffer.from(body).toString('base64') });
+    const text = runCli(['decode', file('bin.msrp', input)]);
+    expect(text.stdout.toString()).toContain('[binary body, 300 bytes, first 64 shown]');
+    expect(text.stdout.toString()).toContain('[... 236 more bytes]');
+    const wire = runCli(['decode', '-f', 'wire', file('bin.msrp', input)]);
+    expect(Buffer.compare(wire.stdout, Buffer.from(input))).toBe(0);
+  });
+
+  it('a malformed frame: error line with offset and rule, exit 1', () => {
+    const r = runCli(['decode', file('bad.msrp', SEND + MALFORMED + OK)]);
+    expect(r.status).toBe(1);
+    const m = /^decode: malformed frame at byte (\d+): (W-\d+) .+$/m.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const offset = Number(m![1]);
+    expect(offset).toBeGreaterThanOrEqual(enc.encode(SEND).length);
+    expect(offset).toBeLessThan(enc.encode(SEND + MALFORMED).length);
+    expect(r.stdout.toString()).toContain('MSRP a786hjs2 SEND');
+  });
+});
+
+describe('msrp-sim decode: usage', () => {
+  it('unknown format -> exit 2', () => {
+    const r = runCli(['decode', '--format', 'xml', file('two.msrp', SEND + OK)]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/xml/);
+    expect(r.stdout.length).toBe(0);
+  });
+
+  it('missing file -> exit 2', () => {
+    const r = runCli(['decode', join(dir, 'does-not-exist.msrp')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^decode: cannot read .*does-not-exist\.msrp: no such file$/m);
+  });
+
+  it('unknown option, unknown command, no command -> exit 2', () => {
+    expect(runCli(['decode', '--bogus']).status).toBe(2);
+    expect(runCli(['bogus']).status).toBe(2);
+    expect(runCli([]).status).toBe(2);
+  });
+
+  it('a pcapng file is refused with exit 2', () => {
+    const r = runCli(['decode', file('x.pcapng', new Uint8Array([0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]))]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/pcapng/);
+  });
+
+  it('--help: exit 0 with examples', () => {
+    const sub = runCli(['decode', '--help']);
+    expect(sub.status).toBe(0);
+    expect(sub.stdout.toString()).toMatch(/Usage: msrp-sim decode/);
+    expect(sub.stdout.toString()).toMatch(/Examples:\n {2}\$ msrp-sim decode/);
+    const top = runCli(['--help']);
+    expect(top.status).toBe(0);
+    expect(top.stdout.toString()).toMatch(/Examples:/);
+    expect(top.stdout.toString()).toMatch(/decode/);
+  });
+});
+
+describe('msrp-sim decode: pcap', () => {
+  const client = { src: '10.0.0.1', srcPort: 50000, dst: '10.0.0.2', dstPort: 2855 };
+  const server = { src: '10.0.0.2', srcPort: 2855, dst: '10.0.0.1', dstPort: 50000 };
+  const send = enc.encode(SEND);
+  const ok = enc.encode(OK);
+
+  /** Handshake, the SEND in pieces with a gap, a duplicate and an overlapping retransmission, then the 200. */
+  function segments(c = client, s = server, isn = 1000): TcpSpec[] {
+    const d = isn + 1;
+    return [
+      { ...c, seq: isn, syn: true },
+      { ...s, seq: 5000, syn: true },
+      { ...c, seq: d, payload: send.subarray(0, 40) },
+      { ...c, seq: d + 80, payload: send.subarray(80) },
+      { ...c, seq: d, payload: send.subarray(0, 40) },
+      { ...c, seq: d + 30, payload: send.subarray(30, 80) },
+      { ...s, seq: 5001, payload: ok },
+    ];
+  }
+
+  const raw = () => jsonLines(runCli(['decode', '-f', 'json', file('two.msrp', SEND + OK)]).stdout);
+
+  it('reassembles each direction and prints the frames in capture order with their stream', () => {
+    const r = runCli(['decode', '-f', 'json', file('c.pcap', tcpCapture(segments()))]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const frames = jsonLines(r.stdout);
+    expect(frames.map((f) => f.stream)).toEqual(['10.0.0.1:50000 -> 10.0.0.2:2855', '10.0.0.2:2855 -> 10.0.0.1:50000']);
+    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(raw());
+  });
+
+  it('text names the stream and the packet that completed the frame; wire gives the bytes', () => {
+    const pcap = file('c.pcap', tcpCapture(segments()));
+    const text = runCli(['decode', pcap]).stdout.toString();
+    expect(text).toContain('# frame 1: request SEND (stream 10.0.0.1:50000 -> 10.0.0.2:2855, packet 6)');
+    expect(text).toContain('# frame 2: response 200 (stream 10.0.0.2:2855 -> 10.0.0.1:50000, packet 7)');
+    const wire = runCli(['decode', '-f', 'wire', pcap]);
+    expect(Buffer.compare(wire.stdout, Buffer.from(enc.encode(SEND + OK)))).toBe(0);
+  });
+
+  const variants: [string, PcapOptions, boolean][] = [
+    ['big-endian, nanoseconds, raw IP (101)', { littleEndian: false, nanoseconds: true, linkType: 101 }, false],
+    ['little-endian, nanoseconds, raw IPv4 (228)', { littleEndian: true, nanoseconds: true, linkType: 228 }, false],
+    ['big-endian, microseconds, Ethernet', { littleEndian: false, linkType: 1 }, false],
+    ['Linux cooked (113)', { linkType: 113 }, false],
+    ['IPv6 over Ethernet', { linkType: 1 }, true],
+  ];
+  it.each(variants)('%s decodes to the same frames', (_name, options, v6) => {
+    const c = v6 ? { src: '2001:db8::1', srcPort: 50000, dst: '2001:db8::2', dstPort: 2855 } : client;
+    const s = v6 ? { src: '2001:db8::2', srcPort: 2855, dst: '2001:db8::1', dstPort: 50000 } : server;
+    // Sequence numbers that wrap around 2^32 in the middle of the SEND.
+    const r = runCli(['decode', '-f', 'json', file('v.pcap', tcpCapture(segments(c, s, 0xffffffd0), options))]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const frames = jsonLines(r.stdout);
+    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(raw());
+    if (v6) expect(frames[0]!.stream).toBe('[2001:db8::1]:50000 -> [2001:db8::2]:2855');
+  });
+
+  it('a malformed frame inside a stream names the stream offset and the stream', () => {
+    const bad = enc.encode(SEND + MALFORMED);
+    const r = runCli(['decode', file('bad.pcap', tcpCapture([{ ...client, seq: 1, payload: bad }]))]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^decode: malformed frame at byte \d+: W-\d+ .+ \[stream 10\.0\.0\.1:50000 -> 10\.0\.0\.2:2855\]$/m);
+  });
+
+  it('bytes missing from the capture are reported', () => {
+    const r = runCli([
+      'decode',
+      file('gap.pcap', tcpCapture([{ ...client, seq: 1, payload: send.subarray(0, 40) }, { ...client, seq: 81, payload: send.subarray(80) }])),
+    ]);
+    expect(r.stderr).toMatch(/decode: warning: stream 10\.0\.0\.1:50000 -> 10\.0\.0\.2:2855: 40 bytes missing from the capture at stream byte 40/);
+  });
+
+  it('an unsupported link type is refused with exit 2', () => {
+    const r = runCli(['decode', file('l.pcap', tcpCapture([{ ...client, seq: 1, payload: send }], { linkType: 147 }))]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/link type 147/);
+  });
+});

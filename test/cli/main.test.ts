@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { colorEnabled, createStyle, stripStyle } from '../../src/cli/style.js';
+import { fakeIo } from '../helpers/fake-io.js';
+import { MALFORMED, OK, SEND } from './fixtures.js';
+
+const ESC = '\u001b[';
+
+describe('colours', () => {
+  it('only on a TTY, never with NO_COLOR', () => {
+    expect(colorEnabled({ isTTY: true }, {})).toBe(true);
+    expect(colorEnabled({ isTTY: false }, {})).toBe(false);
+    expect(colorEnabled({}, {})).toBe(false);
+    expect(colorEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    // no-color.org: an empty NO_COLOR does not count
+    expect(colorEnabled({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    const s = createStyle(true);
+    expect(s.red('x')).toBe(`${ESC}31mx${ESC}39m`);
+    expect(stripStyle(s.bold(s.red('x')))).toBe('x');
+    expect(createStyle(false).red('x')).toBe('x');
+  });
+
+  it('decode writes colour to a terminal and plain text elsewhere', async () => {
+    const tty = fakeIo({ stdin: SEND + MALFORMED + OK, tty: true });
+    expect(await main(['node', 'msrp-sim', 'decode', '-'], tty)).toBe(1);
+    expect(tty.out()).toContain(ESC);
+    expect(tty.err()).toContain(ESC);
+    expect(stripStyle(tty.out())).toContain('MSRP a786hjs2 SEND\n');
+
+    const noColor = fakeIo({ stdin: SEND + MALFORMED + OK, tty: true, env: { NO_COLOR: '1' } });
+    expect(await main(['node', 'msrp-sim', 'decode', '-'], noColor)).toBe(1);
+    expect(noColor.out()).not.toContain(ESC);
+    expect(noColor.err()).not.toContain(ESC);
+    expect(noColor.out()).toBe(stripStyle(tty.out()));
+  });
+});
+
+describe('error boundary', () => {
+  it('maps usage errors to 2 and user errors to their status', async () => {
+    const io = fakeIo();
+    expect(await main(['node', 'msrp-sim', 'decode', '--format', 'yaml', '-'], io)).toBe(2);
+    expect(io.err()).toMatch(/Allowed choices are text, json, wire/);
+    const missing = fakeIo();
+    expect(await main(['node', 'msrp-sim', 'decode', '/nonexistent/x.msrp'], missing)).toBe(2);
+    expect(missing.err()).toBe('decode: cannot read /nonexistent/x.msrp: no such file\n');
+  });
+
+  it('asks for input instead of waiting on a terminal', async () => {
+    const io = fakeIo();
+    io.stdin.isTTY = true;
+    expect(await main(['node', 'msrp-sim', 'decode'], io)).toBe(2);
+    expect(io.err()).toMatch(/no input/);
+  });
+
+  it('--version prints the package version', async () => {
+    const io = fakeIo();
+    expect(await main(['node', 'msrp-sim', '--version'], io)).toBe(0);
+    expect(io.out()).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('text view', () => {
+  it('escapes control characters from the wire', async () => {
+    const evil = SEND.replace('Hey Bob, are you there?', 'Hey \u001b[31mBob\u0007 are you?');
+    const io = fakeIo({ stdin: evil });
+    await main(['node', 'msrp-sim', 'decode', '-'], io);
+    expect(io.out()).not.toContain('\u001b');
+    expect(io.out()).toContain('[binary body');
+  });
+
+  it('shortens long text bodies', async () => {
+    const body = 'x'.repeat(5000);
+    const frame = SEND.replace('Byte-Range: 1-25/25', `Byte-Range: 1-5000/5000`).replace('Hey Bob, are you there?', body);
+    const io = fakeIo({ stdin: frame });
+    expect(await main(['node', 'msrp-sim', 'decode', '-'], io)).toBe(0);
+    expect(io.out()).toContain('[... 2952 more bytes not shown; 5000 bytes in all]');
+  });
+});

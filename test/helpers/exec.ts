@@ -1,0 +1,31 @@
+/** Runs the BUILT binary the way a user does, with NO_COLOR=1, and captures what it writes. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliRun {
+  status: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** `npm test` builds first; running vitest alone builds here if dist/ is missing. */
+export function ensureBuilt(): void {
+  if (existsSync(join(root, 'dist/cli/main.js'))) return;
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
+}
+
+export function runCli(args: string[], options: { input?: Uint8Array | string; env?: Record<string, string> } = {}): CliRun {
+  const r = spawnSync(process.execPath, [join(root, 'bin/msrp-sim.js'), ...args], {
+    cwd: root,
+    input: options.input ?? '',
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
