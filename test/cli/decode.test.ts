@@ -101,6 +101,19 @@ describe('msrp-sim decode: raw bytes', () => {
     expect(Buffer.compare(wire.stdout, Buffer.from(input))).toBe(0);
   });
 
+  it('--strict accepts canonical frames', () => {
+    const r = runCli(['decode', '--strict', '-f', 'wire', file('two.msrp', SEND + OK)]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(Buffer.compare(r.stdout, Buffer.from(enc.encode(SEND + OK)))).toBe(0);
+  });
+
+  it('an empty input has no frames and is fine', () => {
+    const r = runCli(['decode', '-'], { input: '' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.length).toBe(0);
+  });
+
   it('a malformed frame: error line with offset and rule, exit 1', () => {
     const r = runCli(['decode', file('bad.msrp', SEND + MALFORMED + OK)]);
     expect(r.status).toBe(1);

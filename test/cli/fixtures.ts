@@ -16,12 +16,15 @@ export const OK =
   'From-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n' +
   '-------a786hjs2$\r\n';
 
-/** A transaction id of two characters breaks W-03 (ident is 4..32 characters). */
+/**
+ * Not an MSRP frame at all: the start line lacks the protocol tag (W-01), which no receiver,
+ * however tolerant, can frame; the parser reports it and resynchronises on the next start line.
+ */
 export const MALFORMED =
-  'MSRP ab SEND\r\n' +
+  'HELLO a786hjs3 SEND\r\n' +
   'To-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n' +
   'From-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n' +
-  '-------ab$\r\n';
+  '-------a786hjs3$\r\n';
 
 export const enc = new TextEncoder();
 
