@@ -59,7 +59,7 @@ describe('msrp-sim decode: raw bytes', () => {
         ['To-Path', 'msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp'],
         ['From-Path', 'msrp://atlanta.example.com:7654/jshA7weztas;tcp'],
         ['Message-ID', '87652491'],
-        ['Byte-Range', '1-25/25'],
+        ['Byte-Range', '1-23/23'],
         ['Content-Type', 'text/plain'],
       ],
       body: 'Hey Bob, are you there?',

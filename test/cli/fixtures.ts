@@ -1,10 +1,11 @@
+// The RFC 4975 §4 example with its Byte-Range corrected to the body it carries.
 /** Canonical frames for the CLI tests (RFC 4975 §7.1 style). */
 export const SEND =
   'MSRP a786hjs2 SEND\r\n' +
   'To-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n' +
   'From-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n' +
   'Message-ID: 87652491\r\n' +
-  'Byte-Range: 1-25/25\r\n' +
+  'Byte-Range: 1-23/23\r\n' +
   'Content-Type: text/plain\r\n' +
   '\r\n' +
   'Hey Bob, are you there?\r\n' +
