@@ -312,9 +312,9 @@ function parseFileSelector(value: string | undefined): FileSelector | string {
   if (value === undefined) return fs; // capability query form, RFC 5547 §8.5
   for (const selector of splitSelectors(value)) {
     const colon = selector.indexOf(':');
+    if (colon < 0) return `selector "${selector}" has no ":"`;
     const kind = selector.slice(0, colon);
     const rest = selector.slice(colon + 1);
-    if (colon < 0) return `selector "${selector}" has no ":"`;
     if (kind === 'name' && fs.name === undefined && /^"[^"]+"$/.test(rest)) fs.name = rest.slice(1, -1);
     else if (kind === 'type' && fs.type === undefined && rest !== '') fs.type = rest;
     else if (kind === 'size' && fs.size === undefined && DIGITS.test(rest) && Number.isSafeInteger(Number(rest))) fs.size = Number(rest);
@@ -491,7 +491,8 @@ export function parseSdp(text: string): SdpParseResult {
 
     const order = (current === undefined ? SESSION_ORDER : MEDIA_ORDER).indexOf(line.type);
     if (order < 0) {
-      issues.violation(RFC4566_LINES, n, `${line.type}= is not allowed ${current === undefined ? 'at session level' : 'in a media section'}; ignored`);
+      const where = current === undefined ? 'at session level' : 'in a media section';
+      issues.violation(RFC4566_LINES, n, `${line.type}= is not allowed ${where}; ignored`);
       issues.ignored.push({ line: n, text });
       continue;
     }
@@ -558,6 +559,10 @@ export function parseSdp(text: string): SdpParseResult {
     }
   }
 
+  if (!sawVersion && media.length === 0) {
+    issues.error(RFC4566_LINES, 1, 'neither a v= line nor an m= line: not a session description');
+    return { ok: false, errors: issues.errors };
+  }
   // Fragments (RFC 4975 §4, RFC 4976 §11 print only c=, m= and a=) are read with placeholders,
   // each missing line counted; a real peer's SDP always has them (RFC 4566 §5).
   const firstMedia = media[0]?.line.n ?? 1;

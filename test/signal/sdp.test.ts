@@ -250,6 +250,13 @@ describe('parseSdp tolerance', () => {
     expect(!r.ok && r.errors.map((e) => e.rule)).toEqual(['RFC 4566 §5.7']);
   });
 
+  it('rejects text with neither v= nor m=', () => {
+    for (const t of ['', '\r\n', 'c=IN IP4 a.example.com\r\n']) {
+      const r = parseSdp(t);
+      expect(!r.ok && r.errors.map((e) => e.rule)).toEqual(['RFC 4566 §5']);
+    }
+  });
+
   it('never throws on arbitrary text', () => {
     for (const t of ['', '\r\n', 'garbage', 'm=', 'a=path:', '\n\n\n', 'v=0\r\nm=message x y z\r\n']) {
       expect(() => parseSdp(t)).not.toThrow();
