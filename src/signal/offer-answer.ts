@@ -11,6 +11,7 @@ import { addressTypeOfHost, hostAsConnectionAddress, parsePathUri } from './path
 import type { PathUri } from './path-uri.js';
 import { isMsrpMedia } from './sdp.js';
 import type {
+  AddressType,
   Direction,
   FileSelector,
   MsrpMediaDescription,
@@ -205,7 +206,7 @@ export function validateAnswer(offer: SessionDescription, answer: SessionDescrip
     if (a.media !== o.media) return reject('RFC 3264 §6', `answer m-line ${index + 1} is "${a.media}" for an offered "${o.media}"`);
     // E-01, RFC 4975 §8.1: "a user agent that wishes to accept an offer, but not a specific media-
     // line, MUST set the port number of that media-line to zero (0) in the response."
-    if (a.port === 0) return reject('E-01', 'answerer rejected the MSRP media line (port 0)');
+    if (a.port === 0) continue;
     const problem = checkMsrpMedia(answer, a, 'answer', false, violations);
     if (problem !== undefined) return problem;
     const offerSetup = effectiveSetup(offer, o);
@@ -217,7 +218,8 @@ export function validateAnswer(offer: SessionDescription, answer: SessionDescrip
     }
     active ??= party;
   }
-  return { ok: true, active: active as Party, violations };
+  if (active === undefined) return reject('E-01', 'answerer rejected every MSRP media line (port 0)');
+  return { ok: true, active, violations };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +282,14 @@ function ownUris(path: readonly string[]): PathUri[] {
  * X-06, RFC 6714 §4.2: a relay-using offerer "MUST ... include the address information of the
  * relay, rather than its own address information, in the SDP c/m-line".
  */
-function lineAddress(uris: PathUri[], cemaViaRelay: boolean): { port: number; address: string; addressType: 'IP4' | 'IP6'; proto: MsrpProto } {
+interface LineAddress {
+  port: number;
+  address: string;
+  addressType: AddressType;
+  proto: MsrpProto;
+}
+
+function lineAddress(uris: PathUri[], cemaViaRelay: boolean): LineAddress {
   const own = uris[uris.length - 1] as PathUri;
   const target = cemaViaRelay ? (uris[0] as PathUri) : own;
   return {
@@ -292,7 +301,12 @@ function lineAddress(uris: PathUri[], cemaViaRelay: boolean): { port: number; ad
   };
 }
 
-function sessionFrom(config: EndpointSdpConfig, line: { address: string; addressType: 'IP4' | 'IP6' }, media: MsrpMediaDescription[], time = { start: 0, stop: 0 }): SessionDescription {
+function sessionFrom(
+  config: EndpointSdpConfig,
+  line: LineAddress,
+  media: MsrpMediaDescription[],
+  time = { start: 0, stop: 0 },
+): SessionDescription {
   return {
     origin: { ...config.origin, addressType: line.addressType, address: line.address },
     sessionName: config.sessionName ?? '-',
@@ -372,7 +386,16 @@ export function buildAnswer(offer: SessionDescription, config: AnswererConfig): 
     if (index !== chosen.index) {
       // RFC 3264 §6: a stream the answerer does not take is answered with port 0. Only one MSRP
       // session per answer: its URI must not serve another session (U-09).
-      return { media: m.media, port: 0, proto: m.proto, formats: [...m.formats], connectionAddress: line.address, addressType: line.addressType, path: [], acceptTypes: [] };
+      return {
+        media: m.media,
+        port: 0,
+        proto: m.proto,
+        formats: [...m.formats],
+        connectionAddress: line.address,
+        addressType: line.addressType,
+        path: [],
+        acceptTypes: [],
+      };
     }
     const a: MsrpMediaDescription = {
       media: 'message',

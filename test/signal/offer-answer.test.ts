@@ -148,6 +148,15 @@ describe('validateAnswer', () => {
     if (!v.ok) expect([v.status, v.rule]).toEqual([488, rule]);
   });
 
+  it('E-01: one of two offered MSRP lines rejected with port 0 is fine', () => {
+    const second = { ...(offer.media[0] as MsrpMediaDescription) };
+    const two = { ...offer, media: [offer.media[0] as MsrpMediaDescription, second] };
+    const answer = buildAnswer(two, bob);
+    if (!answer.ok) throw new Error(answer.reason);
+    expect(answer.answer.media.map((m) => m.port)).toEqual([8888, 0]);
+    expect(validateAnswer(two, answer.answer)).toMatchObject({ ok: true, active: 'offerer' });
+  });
+
   it('E-18: answer active to actpass makes the answerer active', () => {
     expect(validateAnswer(offerWith({ setup: 'actpass' }), answerWith({ setup: 'active' }))).toMatchObject({ ok: true, active: 'answerer' });
   });
