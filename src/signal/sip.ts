@@ -138,7 +138,7 @@ export function headerTag(value: string | undefined): string | undefined {
 
 function parseCSeq(value: string | undefined): { seq: number; method: string } | undefined {
   const m = value === undefined ? null : /^([0-9]{1,10})[ \t]+([A-Za-z]+)$/.exec(value.trim());
-  return m === null ? undefined : { seq: Number(m[1]), method: (m[2] as string).toUpperCase() };
+  return m === null ? undefined : { seq: Number(m[1]), method: m[2] as string };
 }
 
 /** `SIP/2.0/TCP host;branch=...` -> transport and host. */
@@ -148,8 +148,9 @@ function parseVia(value: string): { transport: SipTransport; host: string } {
   return { transport: transport === 'UDP' || transport === 'TLS' ? transport : 'TCP', host: m?.[2] ?? '' };
 }
 
+/** A quoted-string (RFC 3261 §25.1); line breaks become spaces so a header stays one line. */
 function quoted(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 function unquoted(text: string): string {
@@ -215,7 +216,12 @@ export function buildResponse(
   const headers: SipHeader[] = sipHeaders(request, 'via').map((v): SipHeader => ['Via', v]);
   let to = sipHeader(request, 'to') ?? '';
   if (options.toTag !== undefined && headerTag(to) === undefined) to = `${to};tag=${options.toTag}`;
-  headers.push(['To', to], ['From', sipHeader(request, 'from') ?? ''], ['Call-ID', sipHeader(request, 'call-id') ?? ''], ['CSeq', sipHeader(request, 'cseq') ?? '']);
+  headers.push(
+    ['To', to],
+    ['From', sipHeader(request, 'from') ?? ''],
+    ['Call-ID', sipHeader(request, 'call-id') ?? ''],
+    ['CSeq', sipHeader(request, 'cseq') ?? ''],
+  );
   headers.push(...(options.extraHeaders ?? []));
   const body = options.body ?? '';
   return { kind: 'response', status, reason, headers: withBody(headers, body, options.contentType), body };
@@ -351,7 +357,9 @@ export function parseSipMessage(text: string): SipParseResult {
   }
   if (end < 0) return fail('RFC 3261 §7', 'no empty line after the header fields');
   const head = text.slice(0, end);
-  if (/(^|[^\r])\n/.test(head) || text[end] === '\n') violations.push({ rule: 'RFC 3261 §7', message: 'line ends with LF, not CRLF (tolerated)' });
+  if (/(^|[^\r])\n/.test(head) || text[end] === '\n') {
+    violations.push({ rule: 'RFC 3261 §7', message: 'line ends with LF, not CRLF (tolerated)' });
+  }
   const lines = head.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 
   const start = lines[0] as string;
@@ -359,7 +367,8 @@ export function parseSipMessage(text: string): SipParseResult {
   const request = /^([A-Za-z]+) (\S+) SIP\/2\.0$/.exec(start);
   const response = /^SIP\/2\.0 ([1-6][0-9]{2}) (.*)$/.exec(start);
   if (request !== null) {
-    message = { kind: 'request', method: (request[1] as string).toUpperCase(), requestUri: request[2] as string, headers: [], body: '' };
+    // RFC 3261 §7.1: method names are case-sensitive, so they are kept as written.
+    message = { kind: 'request', method: request[1] as string, requestUri: request[2] as string, headers: [], body: '' };
   } else if (response !== null) {
     message = { kind: 'response', status: Number(response[1]), reason: response[2] as string, headers: [], body: '' };
   } else {

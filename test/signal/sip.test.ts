@@ -146,6 +146,12 @@ describe('SIP messages', () => {
     expect(sipHeader(ack, 'to')).toBe('<sip:pra@phone.b.example.net>;tag=n1');
   });
 
+  it('keeps a Warning on one line whatever the reason holds', () => {
+    const nak = buildNotAcceptable(invite, { toTag: 'n2', agent: 'h', rule: 'E-01', reason: 'a\r\nInjected: yes' });
+    expect(sipHeader(nak, 'warning')).toBe('399 h "E-01: a Injected: yes"');
+    expect(sipHeader(carry(nak), 'injected')).toBeUndefined();
+  });
+
   it('keeps a branch that already has the magic cookie', () => {
     const i = buildInvite({ from: psa, to: pra, callId: 'c', fromTag: 't', branch: 'z9hG4bKxyz', cseq: 7, sdp: '' });
     expect(sipHeader(i, 'via')).toBe('SIP/2.0/TCP push.example.com;branch=z9hG4bKxyz');
