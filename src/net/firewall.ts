@@ -1,0 +1,514 @@
+/**
+ * A stateful firewall (SPEC §3.3): a node on the path that tracks TCP connections and lets the
+ * segments of allowed ones through in both directions.
+ *
+ * - Direction: a connection opened by a host in `inside` is outbound, any other is inbound.
+ * - A segment without state meets the rules, first match wins; no rule matches: outbound allowed
+ *   (`default-allow`), inbound dropped (`default-deny`). A SYN that is allowed creates state; so
+ *   does any other segment that is allowed (state lost to a flush is picked up again mid-stream,
+ *   as loose connection tracking does), except an RST, which passes or not but creates nothing.
+ * - `drop` is silence (the caller retransmits, then times out); `reject` answers with RST.
+ * - `tlsOnly`: the connection gets past the SYN, but the initiator's first payload bytes must be a
+ *   TLS handshake record (0x16 0x03); otherwise that segment is dropped or rejected and the state
+ *   removed.
+ * - State idle for `idleTimeout` expires (`fw.expire`); the next segment of that connection, from
+ *   either side, is dropped or answered with RST per `idleMode` (rule `idle-timeout`). State of a
+ *   connection that exchanged FINs or saw an RST lingers 10 s, then goes quietly.
+ * - NAT: outbound connections leave with the firewall's address and a mapped port (from 40000 up);
+ *   replies to that address and port are mapped back. No mapping: dropped (`nat-no-mapping`).
+ * - An inspector, when set, sees every allowed connection's payload in order per direction. A
+ *   segment ahead of a gap passes and is inspected when the gap is filled.
+ */
+import type { Timer } from '../sim/scheduler.js';
+import type { LinkDirection } from './link.js';
+import type { NetCore, NetNode } from './net-node.js';
+import type {
+  Endpoint,
+  FirewallDirection,
+  FirewallOptions,
+  FirewallRule,
+  FlowInfo,
+  Inspector,
+  InspectorVerdict,
+} from './net-types.js';
+import { FIN, RST, SYN, ACK, flagLetters, resetOnward, resetReply, type Segment } from './segment.js';
+
+export const DEFAULT_IDLE_TIMEOUT = 3_600_000_000;
+/** How long state of a closed (FIN both ways, or RST) connection is kept for stragglers. */
+const CLOSED_LINGER = 10_000_000;
+const FIRST_NAT_PORT = 40000;
+/** Remembered expired connections (for `idle-timeout` verdicts), oldest forgotten first. */
+const MAX_EXPIRED = 20000;
+/** Out-of-order payload an inspecting firewall keeps per direction of a connection. */
+const MAX_INSPECT_AHEAD = 262144;
+
+interface Decision {
+  allow: boolean;
+  rule: string;
+  mode: 'drop' | 'reject';
+  tlsOnly: boolean;
+}
+
+interface InspectStream {
+  /** Wire sequence number of the next byte to inspect; -1 until known. */
+  next: number;
+  ahead: Array<{ seq: number; data: Uint8Array }>;
+  aheadBytes: number;
+}
+
+interface Expired {
+  flow: string;
+  reverse: string;
+  natKey: string | null;
+  conn: string;
+  direction: FirewallDirection;
+}
+
+class Flow implements FlowInfo {
+  nat: Endpoint | null = null;
+  natKey: string | null = null;
+  lastSeen: number;
+  timer: Timer | null = null;
+  closing = false;
+  finFromInitiator = false;
+  finFromResponder = false;
+  tlsPending: { rule: string; mode: 'drop' | 'reject' } | null = null;
+  blocked: { rule: string; reason: string } | null = null;
+  streams: [InspectStream, InspectStream] | null = null;
+
+  constructor(
+    readonly key: string,
+    readonly reverseKey: string,
+    readonly firewall: string,
+    readonly direction: FirewallDirection,
+    readonly initiator: Endpoint,
+    readonly responder: Endpoint,
+    readonly conn: string,
+    readonly rule: string,
+    now: number,
+  ) {
+    this.lastSeen = now;
+  }
+}
+
+export class Firewall implements NetNode {
+  readonly kind = 'firewall' as const;
+  readonly out: LinkDirection[] = [];
+  readonly up = true;
+  readonly inside: ReadonlySet<string>;
+  readonly rules: readonly FirewallRule[];
+  readonly idleTimeout: number;
+  readonly idleMode: 'drop' | 'reset';
+  readonly nat: boolean;
+
+  private _address: string | null;
+  private inspector: Inspector | null = null;
+  /** Both keys of every flow (`src>dst` as the initiator sends and the reverse) -> flow. */
+  private readonly flows = new Map<string, Flow>();
+  /** `natPort|remote ip:port` -> flow. */
+  private readonly natIn = new Map<string, Flow>();
+  private readonly natPorts = new Map<number, number>();
+  private nextNatPort = FIRST_NAT_PORT;
+  private readonly expired = new Map<string, Expired>();
+  private readonly expiredNat = new Map<string, Expired>();
+
+  constructor(
+    private readonly core: NetCore,
+    readonly id: string,
+    readonly name: string,
+    options: FirewallOptions,
+    private readonly assignAddress: (node: Firewall) => string,
+  ) {
+    this.inside = new Set(options.inside);
+    this.rules = (options.rules ?? []).map((r, i) => ({ ...r, id: r.id ?? `${id}#${i + 1}` }));
+    this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+    this.idleMode = options.idleMode ?? 'drop';
+    this.nat = options.nat ?? false;
+    this._address = options.address ?? null;
+  }
+
+  get address(): string {
+    return this._address ?? this.assignAddress(this);
+  }
+
+  get hasAddress(): boolean {
+    return this._address !== null;
+  }
+
+  setAddress(address: string): void {
+    this._address = address;
+  }
+
+  /** Installs (or with null removes) the payload policy hook. */
+  setInspector(inspector: Inspector | null): void {
+    this.inspector = inspector;
+  }
+
+  /** Connections currently tracked. */
+  get flowCount(): number {
+    return this.flows.size / 2;
+  }
+
+  /** Forgets all state: connections, NAT mappings and expiry memory. Returns how many connections were tracked. */
+  flush(): number {
+    const n = this.flowCount;
+    const scheduler = this.core.sim.scheduler;
+    for (const flow of this.flows.values()) {
+      scheduler.cancel(flow.timer);
+      flow.timer = null;
+    }
+    this.flows.clear();
+    this.natIn.clear();
+    this.natPorts.clear();
+    this.expired.clear();
+    this.expiredNat.clear();
+    return n;
+  }
+
+  arrive(seg: Segment, _via: LinkDirection): void {
+    const now = this.core.sim.now;
+    let flow: Flow | undefined;
+    let fromInitiator = false;
+    /** The destination the sender used, when reverse NAT rewrote it. */
+    let sentTo: Endpoint | null = null;
+
+    if (seg.dstIp === this._address) {
+      const natKey = `${seg.dstPort}|${seg.src}`;
+      flow = this.nat ? this.natIn.get(natKey) : undefined;
+      if (flow === undefined) {
+        const marker = this.expiredNat.get(natKey);
+        if (marker !== undefined) this.idleVerdict(seg, marker, null);
+        else this.record('fw.drop', seg, `${seg.src}>${seg.dst}`, 'inbound', this.nat ? 'nat-no-mapping' : 'default-deny', 'no connection is mapped to this address and port');
+        return;
+      }
+      sentTo = { address: seg.dstIp, port: seg.dstPort };
+      seg.setDestination(flow.initiator.address, flow.initiator.port);
+      if (now >= flow.lastSeen + this.lifetime(flow)) {
+        this.expire(flow);
+        this.idleVerdict(seg, this.expiredNat.get(natKey) ?? null, sentTo);
+        return;
+      }
+    } else {
+      const key = `${seg.src}>${seg.dst}`;
+      flow = this.flows.get(key);
+      if (flow !== undefined && now >= flow.lastSeen + this.lifetime(flow)) {
+        this.expire(flow);
+        flow = undefined;
+      }
+      if (flow === undefined) {
+        const marker = this.expired.get(key);
+        if (marker !== undefined) {
+          if ((seg.flags & (SYN | ACK)) !== SYN) {
+            this.idleVerdict(seg, marker, null);
+            return;
+          }
+          this.forgetExpired(marker);
+        }
+        const direction: FirewallDirection = this.inside.has(seg.origin) ? 'outbound' : 'inbound';
+        const decision = this.decide(seg, direction);
+        if (seg.flags & RST) {
+          // No state for an RST: it passes if the rules allow, and is never answered.
+          if (decision.allow) this.core.forward(seg, this);
+          else this.record('fw.drop', seg, key, direction, decision.rule, 'denied (RST without connection state)');
+          return;
+        }
+        if (!decision.allow) {
+          this.deny(seg, key, direction, decision.rule, decision.mode, 'denied by rule', null);
+          return;
+        }
+        flow = this.track(seg, direction, decision);
+      }
+      fromInitiator = flow.key === key;
+    }
+
+    flow.lastSeen = now;
+    if (flow.blocked !== null) {
+      this.record('fw.drop', seg, flow.key, flow.direction, flow.blocked.rule, `blocked: ${flow.blocked.reason}`);
+      return;
+    }
+    if (seg.flags & SYN && this.inspector !== null) this.streamsOf(flow)[fromInitiator ? 0 : 1].next = (seg.seq + 1) >>> 0;
+    if (fromInitiator && flow.tlsPending !== null && seg.len > 0) {
+      const p = seg.payload!;
+      if (p[0] !== 0x16 || (p.length > 1 && p[1] !== 0x03)) {
+        const t = flow.tlsPending;
+        const reason = `tls-only: first bytes are not a TLS handshake record (0x${p[0]!.toString(16).padStart(2, '0')})`;
+        // Dropped: the connection stays blocked (its retransmissions meet the same verdict);
+        // rejected: the initiator got an RST, so the state goes.
+        if (t.mode === 'drop') flow.blocked = { rule: t.rule, reason };
+        else this.remove(flow);
+        this.deny(seg, flow.key, flow.direction, t.rule, t.mode, reason, sentTo);
+        return;
+      }
+      if (p.length > 1) flow.tlsPending = null;
+    }
+    if (this.inspector !== null && seg.len > 0) {
+      const verdict = this.inspect(flow, fromInitiator, seg);
+      if (verdict !== null && verdict.verdict !== 'pass') {
+        if (verdict.verdict === 'drop') {
+          flow.blocked = { rule: verdict.rule, reason: verdict.reason };
+          this.record('fw.drop', seg, flow.key, flow.direction, verdict.rule, verdict.reason);
+        } else {
+          this.remove(flow);
+          this.record('fw.reject', seg, flow.key, flow.direction, verdict.rule, verdict.reason, true);
+          const cause = { by: this.id, rule: verdict.rule, detail: `reset by firewall ${this.id} (rule ${verdict.rule}): ${verdict.reason}` };
+          const reply = resetReply(seg, this.id, cause);
+          if (sentTo !== null) reply.setSource(sentTo.address, sentTo.port);
+          const onward = resetOnward(seg, this.id, cause);
+          if (fromInitiator && flow.nat !== null) onward.setSource(flow.nat.address, flow.nat.port);
+          this.core.forward(reply, this);
+          this.core.forward(onward, this);
+        }
+        return;
+      }
+    }
+    if (seg.flags & (RST | FIN)) {
+      if (seg.flags & FIN) {
+        if (fromInitiator) flow.finFromInitiator = true;
+        else flow.finFromResponder = true;
+      }
+      if (seg.flags & RST || (flow.finFromInitiator && flow.finFromResponder)) this.closing(flow);
+    }
+    if (fromInitiator && flow.nat !== null) seg.setSource(flow.nat.address, flow.nat.port);
+    this.core.forward(seg, this);
+  }
+
+  // ---- Rules ---------------------------------------------------------------------------------
+
+  private decide(seg: Segment, direction: FirewallDirection): Decision {
+    for (const rule of this.rules) {
+      if (rule.direction !== undefined && rule.direction !== direction) continue;
+      if (rule.port !== undefined && rule.port !== seg.dstPort) continue;
+      if (rule.host !== undefined && !this.hostMatches(rule.host, seg.dstIp)) continue;
+      return { allow: rule.action === 'allow', rule: rule.id!, mode: rule.mode ?? 'drop', tlsOnly: rule.tlsOnly === true };
+    }
+    return direction === 'outbound'
+      ? { allow: true, rule: 'default-allow', mode: 'drop', tlsOnly: false }
+      : { allow: false, rule: 'default-deny', mode: 'drop', tlsOnly: false };
+  }
+
+  private hostMatches(host: string, address: string): boolean {
+    if (host === address) return true;
+    if (this.core.resolve(host) === address) return true;
+    return this.core.nodeByAddress(address)?.id === host;
+  }
+
+  private deny(
+    seg: Segment,
+    flow: string,
+    direction: FirewallDirection,
+    rule: string,
+    mode: 'drop' | 'reject',
+    reason: string,
+    sentTo: Endpoint | null,
+  ): void {
+    if (mode === 'drop' || seg.flags & RST) {
+      this.record('fw.drop', seg, flow, direction, rule, reason);
+      return;
+    }
+    this.record('fw.reject', seg, flow, direction, rule, reason, false);
+    const reply = resetReply(seg, this.id, { by: this.id, rule, detail: `rejected by firewall ${this.id} (rule ${rule}): ${reason}` });
+    if (sentTo !== null) reply.setSource(sentTo.address, sentTo.port);
+    this.core.forward(reply, this);
+  }
+
+  // ---- State ---------------------------------------------------------------------------------
+
+  private track(seg: Segment, direction: FirewallDirection, decision: Decision): Flow {
+    const now = this.core.sim.now;
+    const key = `${seg.src}>${seg.dst}`;
+    const reverseKey = `${seg.dst}>${seg.src}`;
+    const flow = new Flow(
+      key,
+      reverseKey,
+      this.id,
+      direction,
+      { address: seg.srcIp, port: seg.srcPort },
+      { address: seg.dstIp, port: seg.dstPort },
+      seg.conn,
+      decision.rule,
+      now,
+    );
+    if (decision.tlsOnly) flow.tlsPending = { rule: decision.rule, mode: decision.mode };
+    this.flows.set(key, flow);
+    this.flows.set(reverseKey, flow);
+    const midStream = (seg.flags & (SYN | ACK)) !== SYN;
+    this.core.sim.trace.emit(this.id, 'fw.pass', { conn: seg.conn, flow: key, direction, midStream }, decision.rule);
+    if (direction === 'outbound' && this.nat) {
+      const port = this.allocateNatPort();
+      flow.nat = { address: this.address, port };
+      flow.natKey = `${port}|${seg.dst}`;
+      this.natIn.set(flow.natKey, flow);
+      this.natPorts.set(port, (this.natPorts.get(port) ?? 0) + 1);
+      this.core.sim.trace.emit(this.id, 'nat.map', {
+        conn: seg.conn,
+        inside: seg.src,
+        outside: `${this.address}:${port}`,
+        remote: seg.dst,
+      });
+    }
+    this.armTimer(flow);
+    return flow;
+  }
+
+  private lifetime(flow: Flow): number {
+    return flow.closing ? CLOSED_LINGER : this.idleTimeout;
+  }
+
+  /** One timer per flow, re-armed lazily: it fires at the first possible expiry and checks. */
+  private armTimer(flow: Flow): void {
+    const scheduler = this.core.sim.scheduler;
+    const due = flow.lastSeen + this.lifetime(flow);
+    if (flow.timer !== null && flow.timer.time > due) {
+      scheduler.cancel(flow.timer);
+      flow.timer = null;
+    }
+    if (flow.timer === null) {
+      flow.timer = scheduler.at(Math.max(due, scheduler.now), () => {
+        flow.timer = null;
+        if (this.flows.get(flow.key) !== flow) return;
+        if (this.core.sim.now >= flow.lastSeen + this.lifetime(flow)) this.expire(flow);
+        else this.armTimer(flow);
+      });
+    }
+  }
+
+  private closing(flow: Flow): void {
+    if (flow.closing) return;
+    flow.closing = true;
+    this.armTimer(flow);
+  }
+
+  private expire(flow: Flow): void {
+    const now = this.core.sim.now;
+    this.remove(flow);
+    if (!flow.closing) {
+      const marker: Expired = { flow: flow.key, reverse: flow.reverseKey, natKey: flow.natKey, conn: flow.conn, direction: flow.direction };
+      this.remember(this.expired, flow.key, marker);
+      this.remember(this.expired, flow.reverseKey, marker);
+      if (flow.natKey !== null) this.remember(this.expiredNat, flow.natKey, marker);
+    }
+    this.core.sim.trace.emit(this.id, 'fw.expire', { conn: flow.conn, flow: flow.key, idle: now - flow.lastSeen, closed: flow.closing }, flow.closing ? undefined : 'idle-timeout');
+  }
+
+  private remember(map: Map<string, Expired>, key: string, marker: Expired): void {
+    map.delete(key);
+    map.set(key, marker);
+    if (map.size > MAX_EXPIRED) map.delete(map.keys().next().value!);
+  }
+
+  private forgetExpired(marker: Expired): void {
+    if (this.expired.get(marker.flow) === marker) this.expired.delete(marker.flow);
+    if (this.expired.get(marker.reverse) === marker) this.expired.delete(marker.reverse);
+    if (marker.natKey !== null && this.expiredNat.get(marker.natKey) === marker) this.expiredNat.delete(marker.natKey);
+  }
+
+  private remove(flow: Flow): void {
+    if (this.flows.get(flow.key) === flow) this.flows.delete(flow.key);
+    if (this.flows.get(flow.reverseKey) === flow) this.flows.delete(flow.reverseKey);
+    if (flow.natKey !== null && this.natIn.get(flow.natKey) === flow) {
+      this.natIn.delete(flow.natKey);
+      const port = flow.nat!.port;
+      const n = (this.natPorts.get(port) ?? 1) - 1;
+      if (n > 0) this.natPorts.set(port, n);
+      else this.natPorts.delete(port);
+    }
+    this.core.sim.scheduler.cancel(flow.timer);
+    flow.timer = null;
+  }
+
+  /** A segment of a connection whose state expired: silence or RST, per `idleMode`. */
+  private idleVerdict(seg: Segment, marker: Expired | null, sentTo: Endpoint | null): void {
+    const flow = marker?.flow ?? `${seg.src}>${seg.dst}`;
+    const direction = marker?.direction ?? 'inbound';
+    const reason = 'connection state expired (idle)';
+    this.deny(seg, flow, direction, 'idle-timeout', this.idleMode === 'reset' ? 'reject' : 'drop', reason, sentTo);
+  }
+
+  private allocateNatPort(): number {
+    for (let i = 0; i <= 65535 - FIRST_NAT_PORT; i++) {
+      const port = this.nextNatPort;
+      this.nextNatPort = port === 65535 ? FIRST_NAT_PORT : port + 1;
+      if (!this.natPorts.has(port)) return port;
+    }
+    throw new Error(`firewall ${this.id} has no free NAT port`);
+  }
+
+  // ---- Inspection ----------------------------------------------------------------------------
+
+  private streamsOf(flow: Flow): [InspectStream, InspectStream] {
+    if (flow.streams === null) {
+      flow.streams = [
+        { next: -1, ahead: [], aheadBytes: 0 },
+        { next: -1, ahead: [], aheadBytes: 0 },
+      ];
+    }
+    return flow.streams;
+  }
+
+  /** Feeds the segment's new in-order bytes (and any buffered ones they unblock) to the inspector. */
+  private inspect(flow: Flow, fromInitiator: boolean, seg: Segment): InspectorVerdict | null {
+    const inspector = this.inspector!;
+    const stream = this.streamsOf(flow)[fromInitiator ? 0 : 1];
+    const direction: FirewallDirection = fromInitiator === (flow.direction === 'outbound') ? 'outbound' : 'inbound';
+    if (stream.next < 0) stream.next = seg.seq;
+    const payload = seg.payload!;
+    const offset = (seg.seq - stream.next) | 0;
+    if (offset > 0) {
+      if (stream.aheadBytes + payload.length <= MAX_INSPECT_AHEAD) {
+        stream.ahead.push({ seq: seg.seq, data: payload.slice() });
+        stream.aheadBytes += payload.length;
+      }
+      return null;
+    }
+    if (-offset >= payload.length) return null;
+    const fresh = offset === 0 ? payload : payload.subarray(-offset);
+    stream.next = (stream.next + fresh.length) >>> 0;
+    let verdict = inspector(flow, direction, fresh);
+    while (verdict.verdict === 'pass' && stream.ahead.length > 0) {
+      let progressed = false;
+      for (let i = 0; i < stream.ahead.length; i++) {
+        const e = stream.ahead[i]!;
+        const d = (e.seq - stream.next) | 0;
+        if (d > 0) continue;
+        stream.ahead.splice(i, 1);
+        stream.aheadBytes -= e.data.length;
+        progressed = true;
+        if (-d < e.data.length) {
+          const bytes = e.data.subarray(-d);
+          stream.next = (stream.next + bytes.length) >>> 0;
+          verdict = inspector(flow, direction, bytes);
+        }
+        break;
+      }
+      if (!progressed) break;
+    }
+    return verdict;
+  }
+
+  // ---- Records -------------------------------------------------------------------------------
+
+  private record(
+    type: 'fw.drop' | 'fw.reject',
+    seg: Segment,
+    flow: string,
+    direction: FirewallDirection,
+    rule: string,
+    reason: string,
+    both = false,
+  ): void {
+    const fields = {
+      conn: seg.conn,
+      src: seg.src,
+      dst: seg.dst,
+      seqNo: seg.seq,
+      ackNo: seg.ack,
+      flags: flagLetters(seg.flags),
+      len: seg.len,
+      flow,
+      direction,
+      reason,
+    };
+    if (type === 'fw.drop') this.core.sim.trace.emit(this.id, 'fw.drop', fields, rule);
+    else this.core.sim.trace.emit(this.id, 'fw.reject', { ...fields, both }, rule);
+  }
+}

@@ -1,0 +1,10 @@
+export * from './net-types.js';
+export * from './network.js';
+export * from './host.js';
+export * from './listener.js';
+export * from './firewall.js';
+export * from './link.js';
+export * from './routing.js';
+export * from './tcp-connection.js';
+export { certificateNameMatches } from './tls-session.js';
+import './trace-types.js';

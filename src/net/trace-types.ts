@@ -1,0 +1,101 @@
+/**
+ * The network layer's trace records, merged into the kernel's `TraceTypes`. `node` of a record is
+ * the host or firewall it is about ('' for the network as a whole). Endpoints are `ip:port`
+ * strings as on the wire at that point; `seqNo` and `ackNo` are the real 32-bit TCP numbers (from a
+ * random initial sequence number per connection), so a pcap can be written from records alone.
+ * No record carries payload bytes.
+ */
+import type { Micros } from '../sim/time.js';
+import type { CloseKind, FirewallDirection } from './net-types.js';
+
+/** Segment header fields shared by segment and drop records. */
+interface SegmentFields {
+  /** Id of the connection that sent the segment (for injected RSTs: of the one whose segment caused it). */
+  conn: string;
+  src: string;
+  dst: string;
+  /** TCP sequence and acknowledgement numbers (`seq` is the record's own position in the trace). */
+  seqNo: number;
+  ackNo: number;
+  /** Letters in the order F S R P A: `S`, `SA`, `A`, `PA`, `FA`, `FPA`, `R`, `RA`. */
+  flags: string;
+  len: number;
+}
+
+declare module '../sim/trace.js' {
+  interface TraceTypes {
+    /** A host or firewall and its address (when the address plan is fixed, or when added later). */
+    'net.host': { kind: 'host' | 'firewall'; name: string; address: string; names: string[] };
+    /** A link was added; `bandwidth` null means unlimited. */
+    'net.link': {
+      link: string;
+      a: string;
+      b: string;
+      latency: Micros;
+      jitter: Micros;
+      bandwidth: number | null;
+      loss: number;
+      mss: number;
+      queueLimit: number;
+    };
+    /** A route was computed and differs from the last one recorded for that pair (`path` null: none). */
+    'net.route': { dst: string; path: string[] | null; latency: Micros | null };
+    /** A segment was lost at `node` (on `link` when it was crossing one), and why. */
+    'net.drop': SegmentFields & { link: string | null; reason: string };
+
+    /** A connection attempt (`remote` is `0.0.0.0:port` when the name did not resolve). */
+    'tcp.connect': { conn: string; local: string; remote: string; target: string; tls: boolean; isn: number };
+    /** A SYN reached a listener: the responding side `conn` of the initiator's `peer`. */
+    'tcp.accept': { conn: string; peer: string; local: string; remote: string; isn: number };
+    /** The TCP handshake completed on this side. */
+    'tcp.open': {
+      conn: string;
+      role: 'initiator' | 'responder';
+      local: string;
+      remote: string;
+      isn: number;
+      peerIsn: number;
+      mss: number;
+    };
+    /** A segment put on a link by `node` towards `to`; `hop` counts the links it crossed before, `arrival` is when it reaches `to` unless lost. */
+    'tcp.segment': SegmentFields & { link: string; to: string; hop: number; arrival: Micros };
+    /** A retransmission after a timeout (`attempt` counts them) or three duplicate ACKs (`attempt` 0). */
+    'tcp.retransmit': { conn: string; seqNo: number; len: number; flags: string; attempt: number; rto: Micros };
+    /** The connection ended for its application (once per connection). */
+    'tcp.close': { conn: string; kind: CloseKind; detail: string };
+    /** `node` answered a SYN for a port nobody listens on with RST. */
+    'tcp.refused': { conn: string; src: string; dst: string };
+    /** A handshake or the retransmissions of a segment ran out of time. */
+    'tcp.timeout': { conn: string; phase: 'connect' | 'data'; retries: number; detail: string };
+
+    /** A TLS flight this side sent (`step` lists its messages). */
+    'tls.handshake': { conn: string; role: 'client' | 'server'; step: string; version: '1.2' | '1.3'; bytes: number };
+    'tls.established': { conn: string; role: 'client' | 'server'; version: '1.2' | '1.3'; peerNames: string[]; mutual: boolean };
+    'tls.fail': { conn: string; role: 'client' | 'server'; detail: string };
+
+    /** A firewall let a new connection (or, after lost state, a connection met mid-stream) through. */
+    'fw.pass': { conn: string; flow: string; direction: FirewallDirection; midStream: boolean };
+    /** A firewall dropped a segment; `rule` names why (a rule id, `default-deny`, `idle-timeout`, ...). */
+    'fw.drop': SegmentFields & { flow: string; direction: FirewallDirection; reason: string };
+    /** A firewall rejected a segment: RST to its sender (and to the other end for an inspector reset). */
+    'fw.reject': SegmentFields & { flow: string; direction: FirewallDirection; reason: string; both: boolean };
+    /** Connection state expired: idle for `idle` µs, or lingering after the connection closed. */
+    'fw.expire': { conn: string; flow: string; idle: Micros; closed: boolean };
+    /** NAT gave an outbound connection an outside endpoint. */
+    'nat.map': { conn: string; inside: string; outside: string; remote: string };
+
+    'fault.link-down': { link: string };
+    'fault.link-up': { link: string };
+    'fault.set-link': { link: string; changes: Record<string, number | null> };
+    'fault.partition': { groups: string[][] };
+    'fault.heal': Record<string, never>;
+    'fault.crash': { connections: number };
+    'fault.restart': Record<string, never>;
+    'fault.reset': { conn: string; peer: string | null };
+    'fault.flush': { flows: number };
+    /** Armed: the `n`-th matching segment crossing `link` from now on will be dropped. */
+    'fault.drop-segment': { link: string; n: number };
+  }
+}
+
+export {};
