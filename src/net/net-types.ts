@@ -108,6 +108,11 @@ export interface ConnectionHandlers {
   onData?(conn: TcpConnection, bytes: Uint8Array): void;
   /** Called once, whatever ended the connection (not called when this side's host crashed). */
   onClose?(conn: TcpConnection, reason: CloseReason): void;
+  /**
+   * After segments went out and fewer than `DRAIN_LOW_WATER` written bytes wait to be sent:
+   * writers that pace themselves (interruptible MSRP chunks) write more here.
+   */
+  onDrain?(conn: TcpConnection): void;
 }
 
 export interface Endpoint {

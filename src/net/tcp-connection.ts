@@ -56,6 +56,9 @@ export interface ConnectionSetup {
 
 const NO_HANDLERS: ConnectionHandlers = {};
 
+/** Below this many unsent bytes, `onDrain` invites paced writers to write more. */
+export const DRAIN_LOW_WATER = 16 * 1024;
+
 export class TcpConnection {
   readonly id: string;
   readonly local: Endpoint;
@@ -194,6 +197,16 @@ export class TcpConnection {
   /** `ip:port` of the remote end, the host's demultiplexing key under the local port. */
   get remoteKey(): string {
     return this.remoteText;
+  }
+
+  /** Bytes written but not yet put into segments (the send queue a paced writer watches). */
+  get bufferedAmount(): number {
+    if (this.state !== 'open') {
+      let n = 0;
+      for (const p of this.pending) n += p.length;
+      return n;
+    }
+    return Math.max(0, 1 + this.bytesWritten - this.sndNxt);
   }
 
   setHandlers(handlers: ConnectionHandlers): void {
@@ -464,6 +477,7 @@ export class TcpConnection {
       break;
     }
     if (this.ackPending) this.sendSegment(this.sndNxt, ACK, null);
+    if (this.handlers.onDrain && this.state === 'open' && this.bufferedAmount < DRAIN_LOW_WATER) this.handlers.onDrain(this);
   }
 
   private startTiming(upTo: number): void {

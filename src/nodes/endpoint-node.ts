@@ -1,0 +1,982 @@
+/**
+ * An MSRP endpoint (RFC 4975), which may use relays (RFC 4976 §5): the Push Sender Agent and Push
+ * Receiver Agent of SPEC §3.1. It authenticates to its relays, negotiates sessions through the
+ * signalling core, opens (or waits for) the connection, sends messages in chunks, reassembles what
+ * it receives, and answers and reports exactly as the Failure-Report / Success-Report table says.
+ */
+import type { Host, TcpConnection, CloseReason } from '../net/index.js';
+import type { Timer } from '../sim/scheduler.js';
+import { SECOND, type Micros } from '../sim/time.js';
+import { buildRequest, buildResponse } from '../wire/builder.js';
+import type { ByteRange, FailureReport, MsrpRequest, MsrpResponse, SuccessReport } from '../wire/frame.js';
+import { parseUri, uriKey, formatUri } from '../wire/uri.js';
+import {
+  computeDigestResponse,
+  computeRspauth,
+  formatAuthorization,
+  formatNc,
+  parseAuthenticationInfo,
+  parseWwwAuthenticate,
+} from '../wire/digest.js';
+import { MessageAssembly } from '../protocol/reassembler.js';
+import { requestToPath, responseToPath, sdpPath } from '../protocol/paths.js';
+import { buildReport, effectiveFailureReport, effectiveSuccessReport, endpointResponse } from '../protocol/report.js';
+import { mediaTypeAccepted } from '../protocol/media-types.js';
+import { MsrpConnection, type SendSource } from './msrp-connection.js';
+import type { NodeContext } from './node-context.js';
+import type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './signalling.js';
+import { buildAnswer, buildOffer, validateAnswer, type EndpointSdpConfig } from '../signal/offer-answer.js';
+import type { MsrpMediaDescription, SessionDescription } from '../signal/sdp.js';
+import { contentFor, digestOf } from './content.js';
+
+export interface RelayCredentials {
+  /** The relay's URI as configured (no session part), e.g. `msrps://relay.a.example.com:2855;tcp`. */
+  uri: string;
+  username: string;
+  password: string;
+}
+
+export interface EndpointOptions {
+  host: string;
+  port: number;
+  scheme: 'msrp' | 'msrps';
+  relays: RelayCredentials[];
+  acceptTypes: string[];
+  acceptWrappedTypes: string[];
+  maxSize: number;
+  chunkSize: number;
+  chunkStrategy: 'fixed' | 'interruptible';
+  successReport: SuccessReport;
+  failureReport: FailureReport;
+  transactionTimeout: Micros;
+  /** Expires to ask for in AUTH (seconds), or null to let the relay choose. */
+  authExpires: number | null;
+  connectionModel: 'rfc4975' | 'rfc6135';
+  /** RFC 6135: whether this endpoint has a globally reachable address (E-18). */
+  reachable: boolean;
+  /** What to do when a session fails: only report it, or re-establish it with a new offer. */
+  onSessionFailure: 'report' | 'reestablish';
+  tlsVersion: '1.2' | '1.3';
+}
+
+export interface SendAction {
+  session: string;
+  contentType: string;
+  body?: string;
+  size?: number;
+  chunkSize?: number;
+  chunkStrategy?: 'fixed' | 'interruptible';
+  successReport?: SuccessReport;
+  failureReport?: FailureReport;
+  /** Send even what the peer did not signal (type or size), to provoke 415 / 413. */
+  force?: boolean;
+  /** Abort the message after this many bytes (E-24). */
+  abortAfter?: number;
+}
+
+type SessionState = 'waiting-auth' | 'offering' | 'answering' | 'connecting' | 'established' | 'failed' | 'closed';
+
+interface Outgoing {
+  messageId: string;
+  source: SendSource;
+  size: number;
+  successReport: SuccessReport;
+  failureReport: FailureReport;
+  digest: string;
+  reported: number;
+  done: boolean;
+}
+
+interface Incoming {
+  assembly: MessageAssembly;
+  contentType: string;
+  successReport: SuccessReport;
+  fromPath: string[];
+  firstAt: Micros;
+}
+
+interface Session {
+  id: string;
+  peer: string;
+  role: 'offerer' | 'answerer';
+  state: SessionState;
+  localUri: string;
+  localKey: string;
+  offer: SessionDescription | null;
+  peerMedia: MsrpMediaDescription | null;
+  toPath: string[];
+  active: boolean;
+  conn: MsrpConnection | null;
+  incoming: Map<string, Incoming>;
+  outgoing: Map<string, Outgoing>;
+  queued: SendAction[];
+  attempts: number;
+}
+
+interface Transaction {
+  kind: 'send' | 'auth';
+  session?: Session;
+  message?: Outgoing;
+  range?: ByteRange;
+  timer: Timer | null;
+  relayIndex?: number;
+}
+
+type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed';
+
+const DEFAULT_RELAY_PORT = 2855;
+
+export class EndpointNode implements SignallingPeer {
+  readonly id: string;
+  private readonly sessions = new Map<string, Session>();
+  private readonly byUri = new Map<string, Session>();
+  private readonly transactions = new Map<string, Transaction>();
+  private readonly connections = new Set<MsrpConnection>();
+  private relayConn: MsrpConnection | null = null;
+  private authState: AuthState = 'idle';
+  private authIndex = 0;
+  private usePath: string[] = [];
+  private authNc = 0;
+  private authCnonce = '';
+  private authChallenge: { realm: string; nonce: string; opaque?: string } | null = null;
+  private authExpiresAsk: number | null;
+  private reauthTimer: Timer | null = null;
+  private reconnectTimer: Timer | null = null;
+  private deviceUri: string;
+  private crashed = false;
+  private readonly whenReady: (() => void)[] = [];
+
+  constructor(
+    readonly ctx: NodeContext,
+    readonly host: Host,
+    readonly options: EndpointOptions,
+    private readonly signalling: Signalling,
+  ) {
+    this.id = ctx.id;
+    this.authExpiresAsk = options.authExpires;
+    this.deviceUri = this.makeUri(ctx.newSessionId());
+    this.listen();
+    host.onCrash = () => this.crash();
+    host.onRestart = () => this.restart();
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Life cycle
+
+  /** Starts the node: authenticates to its relays (R-03) if it has any. */
+  start(): void {
+    if (this.options.relays.length > 0) this.connectRelay();
+    else this.authState = 'ready';
+  }
+
+  /** The host name SIP reaches this endpoint at. */
+  get sipHost(): string {
+    return this.options.host;
+  }
+
+  get ready(): boolean {
+    return this.authState === 'ready';
+  }
+
+  /** The URIs of Use-Path after the last AUTH (empty without relays). */
+  get currentUsePath(): readonly string[] {
+    return this.usePath;
+  }
+
+  private listen(): void {
+    this.host.listen(this.options.port, (tcp) => this.adopt(tcp), this.options.scheme === 'msrps'
+      ? { certificateNames: [this.options.host], version: this.options.tlsVersion }
+      : undefined);
+  }
+
+  private crash(): void {
+    this.crashed = true;
+    this.ctx.emit('node.crash', { role: 'endpoint' });
+    for (const t of this.transactions.values()) this.ctx.sim.scheduler.cancel(t.timer);
+    this.transactions.clear();
+    this.sessions.clear();
+    this.byUri.clear();
+    this.connections.clear();
+    this.relayConn = null;
+    this.authState = 'idle';
+    this.ctx.sim.scheduler.cancel(this.reauthTimer);
+    this.ctx.sim.scheduler.cancel(this.reconnectTimer);
+  }
+
+  private restart(): void {
+    this.crashed = false;
+    this.ctx.emit('node.restart', { role: 'endpoint' });
+    this.deviceUri = this.makeUri(this.ctx.newSessionId());
+    this.listen();
+    this.start();
+  }
+
+  private makeUri(sessionId: string): string {
+    return `${this.options.scheme}://${this.options.host}:${this.options.port}/${sessionId};tcp`;
+  }
+
+  private adopt(tcp: TcpConnection, opened?: () => void): MsrpConnection {
+    const conn = new MsrpConnection(this.ctx, tcp, {
+      request: (c, f) => this.onRequest(c, f),
+      response: (c, f) => this.onResponse(c, f),
+      closed: (c, r) => this.onClosed(c, r),
+      opened,
+    });
+    this.connections.add(conn);
+    return conn;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // AUTH to the relays (RFC 4976 §5.1)
+
+  private connectRelay(): void {
+    if (this.crashed) return;
+    const first = parseUri(this.options.relays[0]!.uri);
+    if (!first.ok) {
+      this.ctx.emit('auth.fail', { relay: this.options.relays[0]!.uri, reason: first.message }, first.rule);
+      this.authState = 'failed';
+      return;
+    }
+    const uri = first.uri;
+    this.authState = 'connecting';
+    this.authIndex = 0;
+    this.usePath = [];
+    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
+    const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {});
+    this.relayConn = this.adopt(tcp, () => {
+      this.ctx.emit('endpoint.relay-connected', { conn: tcp.id, relay: this.options.relays[0]!.uri }, 'R-03');
+      this.sendAuth(null);
+    });
+  }
+
+  private scheduleReconnect(reason: CloseReason): void {
+    if (this.crashed || this.reconnectTimer) return;
+    this.authState = 'idle';
+    this.ctx.emit('endpoint.relay-lost', { reason: reason.kind, detail: reason.detail, retryIn: 2 * SECOND }, 'E-19');
+    this.reconnectTimer = this.ctx.sim.scheduler.after(2 * SECOND, () => {
+      this.reconnectTimer = null;
+      this.relayConn = null;
+      this.connectRelay();
+    });
+  }
+
+  /**
+   * R-03, RFC 4976 §5.1: the client "MUST send an AUTH request to each relay", the second tunnelled
+   * through the first with To-Path `R1-URI R2-URI`.
+   */
+  private sendAuth(authorization: string | null): void {
+    const relay = this.options.relays[this.authIndex]!;
+    const tid = this.ctx.newTransactionId();
+    const toPath = [...this.usePath, relay.uri];
+    const frame = buildRequest({
+      transactionId: tid,
+      method: 'AUTH',
+      toPath,
+      fromPath: [this.deviceUri],
+      authorization: authorization ?? undefined,
+      expires: authorization !== null && this.authExpiresAsk !== null ? this.authExpiresAsk : undefined,
+    });
+    this.transactions.set(tid, { kind: 'auth', timer: this.startTimer(tid), relayIndex: this.authIndex });
+    this.authState = authorization === null ? 'connecting' : 'authorizing';
+    this.ctx.emit('auth.request', { relay: relay.uri, transactionId: tid, withCredentials: authorization !== null, expires: frame.expires ?? null }, 'R-03');
+    this.relayConn?.sendFrame(frame);
+  }
+
+  private onAuthResponse(frame: MsrpResponse, relayIndex: number): void {
+    const relay = this.options.relays[relayIndex]!;
+    const code = frame.statusCode;
+    if (code === 401) {
+      // R-04, RFC 4976 §5.1: the client SHOULD retry with Authorization for that realm.
+      const header = frame.headers.find(([n]) => n.toLowerCase() === 'www-authenticate');
+      const parsed = header ? parseWwwAuthenticate(header[1]) : null;
+      if (!parsed || !parsed.ok) {
+        this.ctx.emit('auth.fail', { relay: relay.uri, reason: '401 without a usable WWW-Authenticate' }, 'R-04');
+        this.authState = 'failed';
+        return;
+      }
+      if (this.authState === 'authorizing' && !parsed.value.stale) {
+        this.ctx.emit('auth.fail', { relay: relay.uri, reason: 'credentials refused (401)' }, 'R-04');
+        this.authState = 'failed';
+        return;
+      }
+      this.authChallenge = { realm: parsed.value.realm, nonce: parsed.value.nonce, opaque: parsed.value.opaque };
+      this.ctx.emit('auth.challenged', { relay: relay.uri, realm: parsed.value.realm, stale: parsed.value.stale ?? false }, 'R-04');
+      this.sendAuth(this.authorization(relay));
+      return;
+    }
+    if (code === 423) {
+      // R-05, RFC 4976 §4.6: out-of-bounds Expires; retry within Min-/Max-Expires.
+      const next = frame.minExpires ?? frame.maxExpires ?? null;
+      if (next === null || next === this.authExpiresAsk) {
+        this.ctx.emit('auth.fail', { relay: relay.uri, reason: '423 without a usable Min-Expires or Max-Expires' }, 'R-05');
+        this.authState = 'failed';
+        return;
+      }
+      this.ctx.emit('auth.retry-expires', { relay: relay.uri, asked: this.authExpiresAsk, next }, 'R-05');
+      this.authExpiresAsk = next;
+      this.sendAuth(this.authorization(relay));
+      return;
+    }
+    if (code !== 200) {
+      this.ctx.emit('auth.fail', { relay: relay.uri, reason: `${code} ${frame.comment ?? ''}`.trim() }, code === 403 ? 'R-11' : 'R-04');
+      this.authState = 'failed';
+      return;
+    }
+    // R-06: "MUST include rspauth, cnonce, nc, and qop parameters in a "Authentication-Info" header".
+    const info = frame.headers.find(([n]) => n.toLowerCase() === 'authentication-info');
+    if (!info) {
+      this.ctx.emit('endpoint.violation', { peer: relay.uri, message: '200 to AUTH without Authentication-Info' }, 'R-06');
+    } else if (this.authChallenge) {
+      const parsed = parseAuthenticationInfo(info[1]);
+      const expected = computeRspauth({
+        username: relay.username,
+        realm: this.authChallenge.realm,
+        password: relay.password,
+        uri: relay.uri,
+        nonce: this.authChallenge.nonce,
+        nc: this.authNc,
+        cnonce: this.authCnonce,
+      });
+      if (!parsed.ok || parsed.value.rspauth !== expected) {
+        this.ctx.emit('endpoint.violation', { peer: relay.uri, message: 'Authentication-Info rspauth does not match' }, 'R-06');
+      }
+    }
+    const usePath = frame.usePath ?? [];
+    const expires = frame.expires ?? null;
+    this.usePath = usePath;
+    this.ctx.emit('auth.ok', { relay: relay.uri, usePath, expires }, 'R-06');
+    this.authChallenge = null;
+    if (this.authIndex + 1 < this.options.relays.length) {
+      this.authIndex++;
+      this.sendAuth(null);
+      return;
+    }
+    this.authState = 'ready';
+    this.ctx.emit('endpoint.ready', { usePath: this.usePath }, 'R-07');
+    if (expires !== null) {
+      // R-08: re-AUTH (and re-negotiate) before the tokens expire; here at 80 % of Expires.
+      this.ctx.sim.scheduler.cancel(this.reauthTimer);
+      this.reauthTimer = this.ctx.sim.scheduler.after(Math.floor(expires * 0.8 * SECOND), () => this.reauthenticate());
+    }
+    const waiting = this.whenReady.splice(0);
+    for (const w of waiting) w();
+  }
+
+  /** Re-AUTH before Expires runs out (R-08), on the same relay connection. */
+  reauthenticate(): void {
+    if (this.crashed || this.options.relays.length === 0) return;
+    if (!this.relayConn || !this.relayConn.isOpen) {
+      this.connectRelay();
+      return;
+    }
+    this.ctx.emit('auth.refresh', { relays: this.options.relays.length }, 'R-08');
+    this.authIndex = 0;
+    this.usePath = [];
+    this.sendAuth(null);
+  }
+
+  private authorization(relay: RelayCredentials): string {
+    const challenge = this.authChallenge!;
+    this.authNc++;
+    this.authCnonce = this.ctx.newCnonce();
+    // R-16g, RFC 4976 §9.1: "The request-URI to be used in calculating H(A2) is the rightmost URI
+    // in the To-Path header", which is the relay's own URI for each AUTH.
+    const response = computeDigestResponse({
+      username: relay.username,
+      realm: challenge.realm,
+      password: relay.password,
+      method: 'AUTH',
+      uri: relay.uri,
+      nonce: challenge.nonce,
+      nc: this.authNc,
+      cnonce: this.authCnonce,
+      qop: 'auth',
+    });
+    return formatAuthorization({
+      username: relay.username,
+      realm: challenge.realm,
+      nonce: challenge.nonce,
+      uri: relay.uri,
+      response,
+      cnonce: this.authCnonce,
+      nc: formatNc(this.authNc),
+      qop: 'auth',
+      opaque: challenge.opaque,
+    });
+  }
+
+  private afterAuth(run: () => void): void {
+    if (this.authState === 'ready') run();
+    else this.whenReady.push(run);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Sessions: SDP offer/answer through the signalling core (SPEC §3.4)
+
+  /** Scenario action `session`: this node offers session `sessionId` to `peer`. */
+  openSession(sessionId: string, peer: string): void {
+    const session = this.newSession(sessionId, peer, 'offerer');
+    this.afterAuth(() => this.sendOffer(session));
+  }
+
+  private newSession(id: string, peer: string, role: 'offerer' | 'answerer'): Session {
+    // U-09, RFC 4975 §8.2: the rightmost URI "MUST be assigned for this particular session".
+    const localUri = this.makeUri(this.ctx.newSessionId());
+    const key = this.keyOf(localUri);
+    const old = this.sessions.get(id);
+    const session: Session = {
+      id,
+      peer,
+      role,
+      state: 'waiting-auth',
+      localUri,
+      localKey: key,
+      offer: null,
+      peerMedia: null,
+      toPath: [],
+      active: false,
+      conn: null,
+      incoming: new Map(),
+      outgoing: new Map(),
+      queued: old ? old.queued : [],
+      attempts: (old?.attempts ?? 0) + 1,
+    };
+    if (old) this.byUri.delete(old.localKey);
+    this.sessions.set(id, session);
+    this.byUri.set(key, session);
+    return session;
+  }
+
+  /** What this endpoint puts in its SDP (RFC 4975 §8; R-07 for the path). */
+  private sdpConfig(session: Session): EndpointSdpConfig {
+    const config: EndpointSdpConfig = {
+      origin: { username: this.id, sessionId: String(this.ctx.rng('sdp').int(2 ** 31)), version: '1' },
+      path: sdpPath(this.usePath, session.localUri),
+      acceptTypes: this.options.acceptTypes,
+      comedia: this.options.connectionModel === 'rfc6135',
+      behindNat: !this.options.reachable,
+    };
+    if (this.options.acceptWrappedTypes.length > 0) config.acceptWrappedTypes = this.options.acceptWrappedTypes;
+    if (Number.isFinite(this.options.maxSize)) config.maxSize = this.options.maxSize;
+    return config;
+  }
+
+  private sendOffer(session: Session): void {
+    session.state = 'offering';
+    // E-18: with RFC 6135 the offer carries a=setup (actpass when reachable, else active).
+    session.offer = buildOffer(this.sdpConfig(session));
+    const m = session.offer.media[0]!;
+    this.ctx.emit('session.offer', { session: session.id, peer: session.peer, path: m.path, setup: m.setup ?? null }, 'R-07');
+    this.signalling.offer(session.id, this.id, session.peer, session.offer);
+  }
+
+  onOffer(sessionId: string, from: string, received: OfferReceived): void {
+    if (this.crashed) return;
+    const session = this.newSession(sessionId, from, 'answerer');
+    session.state = 'answering';
+    this.afterAuth(() => {
+      if (!received.ok) {
+        this.reject(session, from, { ok: false, status: 488, reason: received.reason, rule: received.rule });
+        return;
+      }
+      const result = buildAnswer(received.offer, this.sdpConfig(session));
+      if (!result.ok) {
+        this.reject(session, from, result);
+        return;
+      }
+      session.peerMedia = received.offer.media.find((m) => m.port !== 0) ?? received.offer.media[0]!;
+      // E-12 (offerer active) or E-18 (RFC 6135 a=setup) decided by the offer/answer model.
+      session.active = result.active === 'answerer';
+      session.toPath = requestToPath(this.usePath, session.peerMedia.path);
+      session.state = 'connecting';
+      const m = result.answer.media.find((x) => x.port !== 0)!;
+      this.ctx.emit('session.answer', { session: sessionId, peer: from, path: m.path, setup: m.setup ?? null, active: session.active }, 'R-07');
+      this.signalling.answer(sessionId, this.id, from, { ok: true, answer: result.answer });
+      // With relays, the relay connection carries the session (R-26).
+      if (this.options.relays.length > 0) session.conn = this.relayConn;
+      if (session.active) this.activate(session);
+    });
+  }
+
+  private reject(session: Session, from: string, verdict: { ok: false; status: number; reason: string; rule: string }): void {
+    session.state = 'failed';
+    this.ctx.emit('session.reject', { session: session.id, status: verdict.status, reason: verdict.reason }, verdict.rule);
+    this.signalling.answer(session.id, this.id, from, verdict);
+  }
+
+  onAnswer(sessionId: string, result: AnswerResult): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || this.crashed || !session.offer) return;
+    if (!result.ok) {
+      session.state = 'failed';
+      this.ctx.emit('session.rejected', { session: sessionId, status: result.status, reason: result.reason }, result.rule);
+      return;
+    }
+    const verdict = validateAnswer(session.offer, result.answer);
+    if (!verdict.ok) {
+      session.state = 'failed';
+      this.ctx.emit('session.rejected', { session: sessionId, status: verdict.status, reason: verdict.reason }, verdict.rule);
+      this.signalling.bye(sessionId, this.id, session.peer);
+      return;
+    }
+    session.peerMedia = result.answer.media.find((m) => m.port !== 0) ?? result.answer.media[0]!;
+    session.toPath = requestToPath(this.usePath, session.peerMedia.path);
+    session.state = 'connecting';
+    // E-12, RFC 4975 §5.4: "the initiating endpoint MUST act as the "active" endpoint" unless
+    // RFC 6135 a=setup says otherwise (E-18).
+    session.active = verdict.active === 'offerer';
+    if (this.options.relays.length > 0) session.conn = this.relayConn;
+    if (session.active) this.activate(session);
+  }
+
+  /** The active side opens (or reuses) the connection and immediately sends a SEND (E-13). */
+  private activate(session: Session): void {
+    if (this.options.relays.length > 0) {
+      // E-18: a UA behind a relay always connects to its relay; the relay connection is up.
+      session.conn = this.relayConn;
+      this.bindAndGreet(session);
+      return;
+    }
+    const first = parseUri(session.toPath[0]!);
+    if (!first.ok) {
+      this.failSession(session, `first hop ${session.toPath[0]} is not a usable URI`, first.rule);
+      return;
+    }
+    const target = first.uri;
+    // E-14, RFC 4975 §5.4: reuse a connection "associated with the same host, port, and URI scheme".
+    const reuseKey = `${target.scheme}://${target.host.toLowerCase()}:${target.port}`;
+    for (const c of this.connections) {
+      if (c.isOpen && c.data.get('target') === reuseKey) {
+        session.conn = c;
+        this.ctx.emit('endpoint.reuse', { session: session.id, conn: c.id, target: reuseKey }, 'E-14');
+        this.bindAndGreet(session);
+        return;
+      }
+    }
+    const tls = target.scheme === 'msrps' ? { serverName: target.host, version: this.options.tlsVersion } : undefined;
+    this.ctx.emit('endpoint.connect', { session: session.id, target: reuseKey }, 'E-12');
+    const tcp = this.host.connect({ host: target.host, port: target.port ?? DEFAULT_RELAY_PORT, tls }, {});
+    const conn = this.adopt(tcp, () => this.bindAndGreet(session));
+    conn.data.set('target', reuseKey);
+    session.conn = conn;
+  }
+
+  /** E-13, RFC 4975 §5.4: "the active endpoint MUST immediately issue a SEND request" (bodiless). */
+  private bindAndGreet(session: Session): void {
+    if (!session.conn || session.state !== 'connecting') return;
+    const tid = this.ctx.newTransactionId();
+    const frame = buildRequest({
+      transactionId: tid,
+      method: 'SEND',
+      toPath: session.toPath,
+      fromPath: [session.localUri],
+      messageId: this.ctx.newMessageId(),
+      byteRange: { start: 1, end: 0, total: 0 },
+      failureReport: 'yes',
+    });
+    this.transactions.set(tid, { kind: 'send', session, timer: null });
+    session.conn.sendFrame(frame, () => {
+      const t = this.transactions.get(tid);
+      if (t) t.timer = this.startTimer(tid);
+    });
+    this.ctx.emit('session.bind', { session: session.id, conn: session.conn.id, transactionId: tid }, 'E-13');
+    this.establish(session);
+  }
+
+  private establish(session: Session): void {
+    if (session.state === 'established') return;
+    session.state = 'established';
+    this.ctx.emit('session.established', { session: session.id, conn: session.conn?.id ?? null, toPath: session.toPath, active: session.active }, session.active ? 'E-12' : 'E-15');
+    const queued = session.queued.splice(0);
+    for (const action of queued) this.sendMessage(action);
+  }
+
+  /** Scenario action `end`: BYE, and the session is gone on both sides. */
+  endSession(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    this.closeSession(session, 'end');
+    this.signalling.bye(sessionId, this.id, session.peer);
+  }
+
+  onBye(sessionId: string, _from: string): void {
+    const session = this.sessions.get(sessionId);
+    if (session) this.closeSession(session, 'bye');
+  }
+
+  private closeSession(session: Session, why: string): void {
+    session.state = 'closed';
+    this.byUri.delete(session.localKey);
+    this.ctx.emit('session.closed', { session: session.id, why }, 'E-11');
+    const conn = session.conn;
+    session.conn = null;
+    // E-20: "A connection SHOULD NOT be closed while there are sessions associated with it";
+    // a direct connection with no session left is closed by the side that opened it.
+    if (conn && conn !== this.relayConn && conn.tcp.initiator && ![...this.sessions.values()].some((s) => s.conn === conn && s.state !== 'closed')) {
+      conn.close();
+    }
+  }
+
+  private failSession(session: Session, reason: string, rule: string): void {
+    if (session.state === 'failed' || session.state === 'closed') return;
+    session.state = 'failed';
+    session.conn = null;
+    this.ctx.emit('session.failed', { session: session.id, reason }, rule);
+    for (const out of session.outgoing.values()) {
+      if (!out.done) out.source.abort = true;
+    }
+    if (this.options.onSessionFailure === 'reestablish' && session.role === 'offerer' && session.attempts < 5) {
+      // E-19: "endpoints MAY recreate sessions via new SDP"; undelivered messages are sent again
+      // with their Message-IDs kept.
+      const resend = [...session.outgoing.values()].filter((o) => !o.done);
+      const again = this.newSession(session.id, session.peer, 'offerer');
+      for (const o of resend) again.queued.push({ session: session.id, contentType: o.source.contentType, size: o.size, messageIdKeep: o.messageId } as SendAction & { messageIdKeep: string });
+      this.ctx.emit('session.reestablish', { session: session.id, attempt: again.attempts }, 'E-19');
+      this.ctx.sim.scheduler.after(SECOND, () => this.afterAuth(() => this.sendOffer(again)));
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Sending messages
+
+  /** Scenario action `send`. */
+  sendMessage(action: SendAction & { messageIdKeep?: string }): void {
+    const session = this.sessions.get(action.session);
+    if (!session || session.state === 'closed' || session.state === 'failed') {
+      this.ctx.emit('endpoint.send-refused', { session: action.session, reason: 'no such session or session ended' }, 'E-16');
+      return;
+    }
+    if (session.state !== 'established') {
+      session.queued.push(action);
+      return;
+    }
+    const peer = session.peerMedia!;
+    const body = contentFor(this.ctx, action);
+    // E-07, RFC 4975 §8.6: a sender "MUST NOT send content of a type not signaled by the peer".
+    if (!mediaTypeAccepted(action.contentType, peer.acceptTypes, peer.acceptWrappedTypes ?? [])) {
+      if (!action.force) {
+        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `peer does not accept ${action.contentType}` }, 'E-07');
+        return;
+      }
+      this.ctx.emit('endpoint.forced', { session: session.id, reason: `peer does not accept ${action.contentType}` }, 'E-07');
+    }
+    // E-08: senders SHOULD NOT exceed the peer's a=max-size.
+    if (peer.maxSize !== undefined && body.length > peer.maxSize) {
+      if (!action.force) {
+        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `${body.length} bytes exceed the peer's max-size ${peer.maxSize}` }, 'E-08');
+        return;
+      }
+      this.ctx.emit('endpoint.forced', { session: session.id, reason: `${body.length} bytes exceed the peer's max-size ${peer.maxSize}` }, 'E-08');
+    }
+    const messageId = action.messageIdKeep ?? this.ctx.newMessageId();
+    const successReport = action.successReport ?? this.options.successReport;
+    const failureReport = action.failureReport ?? this.options.failureReport;
+    const strategy = action.chunkStrategy ?? this.options.chunkStrategy;
+    const chunkSize = action.chunkSize ?? this.options.chunkSize;
+    const out: Outgoing = {
+      messageId,
+      size: body.length,
+      successReport,
+      failureReport,
+      digest: digestOf(body),
+      reported: 0,
+      done: false,
+      source: {
+        messageId,
+        contentType: action.contentType,
+        toPath: session.toPath,
+        fromPath: [session.localUri],
+        // W-29: all chunks of one message "MUST use the same" report values; absent values are
+        // left out so that the RFC defaults apply.
+        successReport: action.successReport ?? (this.options.successReport === 'no' ? undefined : this.options.successReport),
+        failureReport: action.failureReport ?? (this.options.failureReport === 'yes' ? undefined : this.options.failureReport),
+        data: body,
+        firstPosition: 1,
+        total: body.length,
+        lastFlag: '$',
+        maxChunk: strategy === 'fixed' ? chunkSize : Number.POSITIVE_INFINITY,
+        sent: 0,
+      },
+    };
+    out.source.onChunkWritten = (chunk, range, flag) => {
+      if (failureReport !== 'no' && failureReport !== 'partial') {
+        this.transactions.set(chunk.transactionId, { kind: 'send', session, message: out, range, timer: this.startTimer(chunk.transactionId) });
+      } else {
+        this.transactions.set(chunk.transactionId, { kind: 'send', session, message: out, range, timer: null });
+      }
+      if (action.abortAfter !== undefined && out.source.sent >= action.abortAfter && flag !== '$') out.source.abort = true;
+    };
+    out.source.onDone = () => {
+      out.done = true;
+      this.ctx.emit('endpoint.sent', { session: session.id, messageId, size: body.length, aborted: out.source.abort === true }, out.source.abort ? 'E-24' : 'E-21');
+    };
+    session.outgoing.set(messageId, out);
+    this.ctx.emit(
+      'endpoint.message',
+      { session: session.id, messageId, contentType: action.contentType, size: body.length, digest: out.digest, successReport, failureReport, chunking: strategy === 'fixed' ? `fixed ${chunkSize}` : 'interruptible' },
+      'E-21',
+    );
+    if (!session.conn) {
+      this.failSession(session, 'no connection', 'E-19');
+      return;
+    }
+    session.conn.sendData(out.source);
+  }
+
+  /** Scenario action `raw`: bytes written as they are on this node's connection for `session` (or its relay connection). */
+  sendRaw(bytes: Uint8Array, sessionId?: string): boolean {
+    const conn = sessionId ? this.sessions.get(sessionId)?.conn : this.relayConn ?? [...this.connections].find((c) => c.isOpen);
+    if (!conn || !conn.isOpen) return false;
+    const offset = conn.tcp.bytesWritten;
+    conn.tcp.write(bytes);
+    this.ctx.emit('msrp.raw', { conn: conn.id, offset, length: bytes.length, text: Buffer.from(bytes).toString('latin1') });
+    return true;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Transaction timers (A-13)
+
+  /**
+   * CHECKLIST c.4: with Failure-Report yes, if no response arrives "within 30 seconds from the
+   * time the last byte of the transaction is sent, or submitted to the operating system for
+   * sending, the element MUST inform the user that the request probably failed".
+   */
+  private startTimer(tid: string): Timer {
+    return this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => {
+      const t = this.transactions.get(tid);
+      if (!t) return;
+      this.transactions.delete(tid);
+      this.ctx.emit('endpoint.timeout', { transactionId: tid, kind: t.kind, session: t.session?.id ?? null, messageId: t.message?.messageId ?? null }, 'A-13');
+      if (t.kind === 'auth') {
+        this.authState = 'failed';
+        return;
+      }
+      if (t.session && t.message) t.message.source.abort = true;
+      if (t.session && !t.message) this.failSession(t.session, 'no response to the binding SEND', 'A-13');
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Receiving
+
+  private onResponse(conn: MsrpConnection, frame: MsrpResponse): void {
+    const t = this.transactions.get(frame.transactionId);
+    if (!t) {
+      this.ctx.emit('endpoint.stray-response', { conn: conn.id, transactionId: frame.transactionId, status: frame.statusCode }, 'W-05');
+      return;
+    }
+    this.transactions.delete(frame.transactionId);
+    this.ctx.sim.scheduler.cancel(t.timer);
+    if (t.kind === 'auth') {
+      this.onAuthResponse(frame, t.relayIndex!);
+      return;
+    }
+    const session = t.session!;
+    const code = frame.statusCode;
+    this.ctx.emit('endpoint.response', { session: session.id, transactionId: frame.transactionId, status: code, messageId: t.message?.messageId ?? null }, code === 200 ? 'R-02' : 'E-24');
+    if (code === 200) return;
+    if (code === 481 || code === 506) {
+      // E-16 / RFC 4975 §10.8: the session does not exist there; "sender should terminate".
+      this.failSession(session, `${code} ${frame.comment ?? ''}`.trim(), code === 481 ? 'E-16' : 'S-03');
+      return;
+    }
+    if (t.message && !t.message.done) {
+      // E-24, RFC 4975 §7.1: on a failure response "the whole message SHOULD be aborted"; on 413
+      // the sender "MUST NOT send further chunks".
+      t.message.source.abort = true;
+      this.ctx.emit('endpoint.abort', { session: session.id, messageId: t.message.messageId, status: code }, 'E-24');
+    }
+  }
+
+  private onRequest(conn: MsrpConnection, frame: MsrpRequest): void {
+    if (this.crashed) return;
+    if (frame.method === 'REPORT') {
+      this.onReport(conn, frame);
+      return;
+    }
+    const fr = effectiveFailureReport(frame.failureReport);
+    if (frame.method !== 'SEND') {
+      // E-35, RFC 4975 §12: an unknown method "MUST return a 501 response".
+      this.respond(conn, frame, fr, 501, 'E-35');
+      return;
+    }
+    // E-17, RFC 4975 §7.3: "the To-Path will have exactly one URI, which MUST map to an existing
+    // session that is associated with the connection on which the request arrived".
+    const session = frame.toPath.length === 1 ? this.byUri.get(this.keyOf(frame.toPath[0]!)) : undefined;
+    if (!session || session.state === 'closed' || session.state === 'failed') {
+      this.respond(conn, frame, fr, 481, 'E-17');
+      return;
+    }
+    if (session.conn === null && this.options.relays.length === 0 && !session.active) {
+      // E-16: the first request on a connection binds it to the session (passive side).
+      session.conn = conn;
+      this.ctx.emit('session.bound', { session: session.id, conn: conn.id }, 'E-16');
+      this.establish(session);
+    } else if (session.conn !== conn) {
+      // E-16, RFC 4975 §5.4: in use on another connection: "MUST reject the request with a 506".
+      this.respond(conn, frame, fr, 506, 'E-16');
+      return;
+    } else if (session.state === 'connecting') {
+      this.establish(session);
+    }
+    this.onSend(conn, session, frame, fr);
+  }
+
+  private onSend(conn: MsrpConnection, session: Session, frame: MsrpRequest, fr: FailureReport): void {
+    const body = frame.body;
+    if (body === null) {
+      this.respond(conn, frame, fr, 200, 'E-13');
+      return;
+    }
+    const messageId = frame.messageId ?? `(none:${frame.transactionId})`;
+    let incoming = session.incoming.get(messageId);
+    const contentType = frame.contentType ?? 'application/octet-stream';
+    if (!incoming) {
+      // E-34: "Unsupported Content-Type and Failure-Report != no => MUST generate a response
+      // with a status code of 415".
+      if (!mediaTypeAccepted(contentType, this.options.acceptTypes, this.options.acceptWrappedTypes)) {
+        this.respond(conn, frame, fr, 415, 'E-34');
+        return;
+      }
+      incoming = {
+        assembly: new MessageAssembly(messageId, { maxSize: this.options.maxSize }),
+        contentType,
+        successReport: effectiveSuccessReport(frame.successReport),
+        fromPath: frame.fromPath,
+        firstAt: this.ctx.now,
+      };
+      session.incoming.set(messageId, incoming);
+    }
+    if (incoming.assembly.done || incoming.assembly.aborted) {
+      // E-19: a duplicate of a message already received is answered but not delivered again.
+      this.respond(conn, frame, fr, 200, 'E-19');
+      return;
+    }
+    const result = incoming.assembly.add(frame.byteRange, body, frame.continuation);
+    switch (result.kind) {
+      case 'too-large':
+        // E-24 / RFC 4975 §10.5: 413 asks the sender to stop sending this message.
+        incoming.assembly.aborted = true;
+        this.ctx.emit('endpoint.too-large', { session: session.id, messageId, limit: result.limit, claimed: result.claimed }, 'E-24');
+        this.respond(conn, frame, fr, 413, 'E-24');
+        return;
+      case 'bad-range':
+        this.ctx.emit('endpoint.violation', { peer: frame.fromPath[0] ?? '', message: result.reason }, 'W-25');
+        this.respond(conn, frame, fr, 400, 'W-25');
+        return;
+      case 'partial':
+        this.ctx.emit('endpoint.chunk', { session: session.id, messageId, received: result.received, total: incoming.assembly.knownTotal }, 'E-34');
+        this.respond(conn, frame, fr, 200, 'E-34');
+        return;
+      case 'aborted':
+        this.ctx.emit('endpoint.aborted', { session: session.id, messageId, received: result.received }, 'W-06');
+        this.respond(conn, frame, fr, 200, 'W-06');
+        this.successReports(conn, session, frame, incoming, false);
+        return;
+      case 'complete':
+        this.respond(conn, frame, fr, 200, 'E-34');
+        this.ctx.emit(
+          'endpoint.deliver',
+          { session: session.id, messageId, contentType: incoming.contentType, size: result.body.length, digest: digestOf(result.body), assemblyTime: this.ctx.now - incoming.firstAt, fromPath: frame.fromPath },
+          'E-34',
+        );
+        this.successReports(conn, session, frame, incoming, true);
+        return;
+    }
+  }
+
+  /**
+   * E-27, RFC 4975 §7.1.3: with Success-Report yes the receiver "MUST send a success report or
+   * reports covering all bytes that are received successfully"; this endpoint reports once, when
+   * the message is complete (or aborted), one REPORT per received range.
+   */
+  private successReports(conn: MsrpConnection, session: Session, frame: MsrpRequest, incoming: Incoming, complete: boolean): void {
+    if (incoming.successReport !== 'yes') return;
+    const total = incoming.assembly.knownTotal;
+    for (const r of incoming.assembly.ranges.intervals) {
+      const report = buildReport({
+        transactionId: this.ctx.newTransactionId(),
+        toPath: incoming.fromPath,
+        fromPath: [session.localUri],
+        messageId: frame.messageId!,
+        byteRange: { start: r.start, end: r.end, total },
+        code: 200,
+      });
+      this.ctx.emit('endpoint.report-sent', { session: session.id, messageId: frame.messageId!, status: 200, byteRange: report.byteRange!, complete }, 'E-29');
+      conn.sendFrame(report);
+    }
+  }
+
+  /** Sends the transaction response the Failure-Report table asks for (CHECKLIST c.4, E-33). */
+  private respond(conn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, code: number, cause: string): void {
+    const decision = endpointResponse(fr, code);
+    if (decision.code === null) {
+      this.ctx.emit('endpoint.no-response', { transactionId: frame.transactionId, wouldBe: code, failureReport: fr }, decision.rule);
+      return;
+    }
+    const response = buildResponse({
+      transactionId: frame.transactionId,
+      statusCode: decision.code,
+      toPath: responseToPath(frame.method, frame.fromPath),
+      fromPath: [frame.toPath[0] ?? this.deviceUri],
+    });
+    if (code !== 200) this.ctx.emit('endpoint.reject', { transactionId: frame.transactionId, status: code }, cause);
+    conn.sendFrame(response);
+  }
+
+  private onReport(conn: MsrpConnection, frame: MsrpRequest): void {
+    // E-31: never answer a REPORT.
+    const session = frame.toPath.length === 1 ? this.byUri.get(this.keyOf(frame.toPath[0]!)) : undefined;
+    const status = frame.status?.code ?? null;
+    const out = session && frame.messageId ? session.outgoing.get(frame.messageId) : undefined;
+    if (!session || !out) {
+      // E-31, RFC 4975 §7.3.2: unknown Message-ID in a REPORT: "SHOULD silently ignore".
+      this.ctx.emit('endpoint.report-ignored', { conn: conn.id, messageId: frame.messageId ?? null, status }, 'E-31');
+      return;
+    }
+    const range = frame.byteRange ?? null;
+    if (status === 200 && range) out.reported += (range.end ?? range.start - 1) - range.start + 1;
+    this.ctx.emit(
+      'endpoint.report',
+      { session: session.id, messageId: out.messageId, status, byteRange: range, complete: status === 200 && out.reported >= out.size, fromPath: frame.fromPath },
+      status === 200 ? 'E-32' : 'E-32',
+    );
+    if (status !== null && status !== 200) {
+      // E-32: a failure REPORT => the sender "MUST treat the session as failed"; 408 is a timeout
+      // (RFC 4975 §10.4: "in the same manner as it would treat a local timeout").
+      if (!out.done) out.source.abort = true;
+      this.failSession(session, `failure REPORT ${status}`, 'E-32');
+    }
+  }
+
+  private onClosed(conn: MsrpConnection, reason: CloseReason): void {
+    this.connections.delete(conn);
+    // E-19, RFC 4975 §5.4: a connection failure means every session on it has failed.
+    for (const session of this.sessions.values()) {
+      if (session.conn === conn && (session.state === 'established' || session.state === 'connecting')) {
+        this.failSession(session, `connection ${conn.id} closed: ${reason.kind}`, 'E-19');
+      }
+    }
+    for (const [tid, t] of this.transactions) {
+      if (t.kind === 'auth' && conn === this.relayConn) {
+        this.ctx.sim.scheduler.cancel(t.timer);
+        this.transactions.delete(tid);
+      }
+    }
+    if (conn === this.relayConn) {
+      this.relayConn = null;
+      this.scheduleReconnect(reason);
+    }
+  }
+
+  private keyOf(uri: string): string {
+    const parsed = parseUri(uri);
+    return parsed.ok ? uriKey(parsed.uri) : `invalid:${uri}`;
+  }
+
+  /** Node summary for the outputs. */
+  describe(): { host: string; uri: string } {
+    const parsed = parseUri(this.deviceUri);
+    return { host: this.options.host, uri: parsed.ok ? formatUri(parsed.uri) : this.deviceUri };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * What every node gets from the world it lives in: its id, the kernel, its own random streams
+ * and a trace emitter that stamps its id on every record.
+ */
+import type { Simulation } from '../sim/simulation.js';
+import type { Rng } from '../sim/random.js';
+import type { TraceType, TraceTypes } from '../sim/trace.js';
+import { newMessageId, newTransactionId, newSessionId, newToken, newNonce, newCnonce } from '../wire/ids.js';
+
+export class NodeContext {
+  private readonly ids: Rng;
+
+  constructor(
+    readonly id: string,
+    readonly sim: Simulation,
+  ) {
+    this.ids = sim.rng(id, 'ids');
+  }
+
+  get now(): number {
+    return this.sim.now;
+  }
+
+  rng(purpose: string): Rng {
+    return this.sim.rng(this.id, purpose);
+  }
+
+  emit<K extends TraceType>(type: K, fields: TraceTypes[K], rule?: string): void {
+    this.sim.trace.emit(this.id, type, fields, rule);
+  }
+
+  // W-04 / W-38: identifiers with the RFC's randomness widths, from this node's seeded stream.
+  newTransactionId(): string {
+    return newTransactionId(this.ids);
+  }
+  newMessageId(): string {
+    return newMessageId(this.ids);
+  }
+  newSessionId(): string {
+    return newSessionId(this.ids);
+  }
+  newToken(): string {
+    return newToken(this.ids);
+  }
+  newNonce(): string {
+    return newNonce(this.ids);
+  }
+  newCnonce(): string {
+    return newCnonce(this.ids);
+  }
+}

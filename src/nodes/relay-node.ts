@@ -1,0 +1,732 @@
+/**
+ * An MSRP relay (RFC 4976): authenticates its clients with Digest and hands out Use-Path tokens
+ * (§5, §6.3), forwards requests between clients and other relays without being an open relay
+ * (§6.4, R-17), answers SENDs hop by hop and reports failures end to end (CHECKLIST d.5), and
+ * re-chunks what it forwards. A profile (relay-profile.ts) adds the documented deviations of
+ * deployed relays.
+ */
+import type { CloseReason, Host, TcpConnection } from '../net/index.js';
+import type { Timer } from '../sim/scheduler.js';
+import { SECOND, type Micros } from '../sim/time.js';
+import { buildRequest, buildResponse } from '../wire/builder.js';
+import type { ByteRange, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
+import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
+import {
+  computeRspauth,
+  formatAuthenticationInfo,
+  formatWwwAuthenticate,
+  parseAuthorization,
+  verifyAuthorization,
+} from '../wire/digest.js';
+import { forwardPaths, responseToPath } from '../protocol/paths.js';
+import { buildReport, effectiveFailureReport } from '../protocol/report.js';
+import { MsrpConnection, type SendSource } from './msrp-connection.js';
+import type { NodeContext } from './node-context.js';
+import { RELAY_PROFILES, deviation, type RelayProfile, type RelayProfileName } from './relay-profile.js';
+
+export interface RelayOptions {
+  host: string;
+  port: number;
+  scheme: 'msrp' | 'msrps';
+  realm: string;
+  users: Record<string, string>;
+  expiresMin: number;
+  expiresDefault: number;
+  expiresMax: number;
+  /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
+  maxChunk: number;
+  /** R-09: seconds a new connection has to make a successful request. */
+  probation: number;
+  /** R-15: failed AUTHs on a client connection before it is closed. */
+  maxFailedAuths: number;
+  /** Seconds a nonce is accepted; after that, 401 with stale=true. */
+  nonceLifetime: number;
+  /** R-27: seconds an unused connection is kept. */
+  idleLimit: number;
+  /** R-21: seconds to wait for the next hop's response to a forwarded SEND. */
+  transactionTimeout: number;
+  profile: RelayProfileName;
+  tlsVersion: '1.2' | '1.3';
+}
+
+interface ConnState {
+  /** Set once a request on the connection succeeded (R-09). */
+  succeeded: boolean;
+  failedAuths: number;
+  probation: Timer | null;
+  /** The user a client connection authenticated as, if any. */
+  user: string | null;
+  /** The connection is to or from another relay (mutual TLS, R-11, R-29). */
+  peerRelay: boolean;
+  /** Authorities (`scheme://host:port`) of the peers seen at the far end (A-05). */
+  authorities: Set<string>;
+  /** Authority of the target we opened it to, for outbound connections. */
+  target: string | null;
+  /** Session the connection is dedicated to (profiles with one session per connection). */
+  sessionKey: string | null;
+}
+
+interface Token {
+  uri: string;
+  /** The client connection the token is valid on (R-12), or null for a relay-owned token. */
+  conn: MsrpConnection | null;
+  /** For tokens given through another relay: that relay's authority (valid on any connection to it). */
+  viaRelay: string | null;
+  user: string;
+  expiresAt: Micros | null;
+}
+
+/** What the relay remembers of a request it forwarded, to handle the response (d.5). */
+interface Forwarded {
+  method: string;
+  inbound: MsrpRequest;
+  inConn: MsrpConnection;
+  outConn: MsrpConnection;
+  /** The token URI this relay consumed from the To-Path. */
+  own: string;
+  failureReport: FailureReport;
+  range: ByteRange | null;
+  timer: Timer | null;
+  bytesSent: number;
+}
+
+const DEFAULT_PORT = 2855;
+
+export class RelayNode {
+  readonly id: string;
+  readonly profile: RelayProfile;
+  private readonly baseUri: string;
+  private readonly base: MsrpUri;
+  private tokens = new Map<string, Token>();
+  private nonces = new Map<string, Micros>();
+  private readonly conns = new Map<MsrpConnection, ConnState>();
+  private forwarded = new Map<string, Forwarded>();
+  private crashed = false;
+  readonly options: RelayOptions;
+
+  constructor(
+    readonly ctx: NodeContext,
+    readonly host: Host,
+    options: RelayOptions,
+  ) {
+    this.id = ctx.id;
+    this.profile = RELAY_PROFILES[options.profile];
+    this.options = { ...options, ...this.profile.defaults };
+    this.baseUri = `${options.scheme}://${options.host}:${options.port};tcp`;
+    const parsed = parseUri(this.baseUri);
+    if (!parsed.ok) throw new Error(`relay ${this.id}: bad own URI ${this.baseUri}: ${parsed.message}`);
+    this.base = parsed.uri;
+    host.onCrash = () => this.crash();
+    host.onRestart = () => this.restart();
+  }
+
+  /** The relay's own URI, as clients configure it. */
+  get uri(): string {
+    return this.baseUri;
+  }
+
+  start(): void {
+    this.host.listen(
+      this.options.port,
+      (tcp) => this.adopt(tcp, null),
+      this.options.scheme === 'msrps'
+        ? { certificateNames: [this.options.host], version: this.options.tlsVersion, requestClientCertificate: true }
+        : undefined,
+    );
+    this.ctx.emit('relay.start', { uri: this.baseUri, profile: this.profile.name });
+  }
+
+  private crash(): void {
+    this.crashed = true;
+    this.ctx.emit('node.crash', { role: 'relay' });
+    for (const f of this.forwarded.values()) this.ctx.sim.scheduler.cancel(f.timer);
+    for (const s of this.conns.values()) this.ctx.sim.scheduler.cancel(s.probation);
+    // Tokens, nonces and transactions live in memory only: a restart loses them.
+    this.tokens = new Map();
+    this.nonces = new Map();
+    this.forwarded = new Map();
+    this.conns.clear();
+  }
+
+  private restart(): void {
+    this.crashed = false;
+    this.ctx.emit('node.restart', { role: 'relay' });
+    this.start();
+  }
+
+  private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
+    const conn = new MsrpConnection(this.ctx, tcp, {
+      request: (c, f) => this.onRequest(c, f),
+      response: (c, f) => this.onResponse(c, f),
+      closed: (c, r) => this.onClosed(c, r),
+    });
+    const peerRelay = tcp.tls?.mutual === true;
+    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay, authorities: new Set(), target, sessionKey: null };
+    this.conns.set(conn, state);
+    if (target === null && !peerRelay) {
+      // R-09, RFC 4976 §6.1: a new connection that makes no successful request within the
+      // probation period is closed.
+      state.probation = this.ctx.sim.scheduler.after(this.options.probation * SECOND, () => {
+        if (!state.succeeded && conn.isOpen) {
+          this.ctx.emit('relay.probation-close', { conn: conn.id, seconds: this.options.probation }, 'R-09');
+          conn.close();
+        }
+      });
+    }
+    return conn;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Requests
+
+  private onRequest(conn: MsrpConnection, frame: MsrpRequest): void {
+    if (this.crashed) return;
+    const state = this.conns.get(conn);
+    if (!state) return;
+    const size = frameSize(frame);
+    if (this.profile.dropConnectionAt !== null && size >= this.profile.dropConnectionAt) {
+      this.ctx.emit('relay.drop-connection', { conn: conn.id, size }, deviation(this.profile, 'drop-connection-large-frame'));
+      conn.reset();
+      return;
+    }
+    if (this.profile.closeOnNonSendBodyAbove !== null && frame.method !== 'SEND' && (frame.body?.length ?? 0) > this.profile.closeOnNonSendBodyAbove) {
+      this.ctx.emit('relay.drop-connection', { conn: conn.id, size }, deviation(this.profile, 'close-large-non-send'));
+      conn.close();
+      return;
+    }
+    const fr = effectiveFailureReport(frame.failureReport);
+    const first = frame.toPath[0] === undefined ? null : parseUri(frame.toPath[0]);
+    if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
+      // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
+      // the message"; the SEND is answered with 481 so that the previous hop reports it (A-02),
+      // rather than dropping the connection (§6.2), which would fail unrelated sessions.
+      this.ctx.emit('relay.not-mine', { conn: conn.id, transactionId: frame.transactionId, toPath: frame.toPath }, 'A-01');
+      this.reject(conn, frame, fr, 481, 'A-01');
+      return;
+    }
+    if (frame.toPath.length === 1) {
+      if (frame.method === 'AUTH') {
+        this.onAuth(conn, state, frame);
+        return;
+      }
+      this.reject(conn, frame, fr, 481, 'R-10');
+      return;
+    }
+    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
+      return;
+    }
+    if (this.profile.rejectFramesAbove !== null && size > this.profile.rejectFramesAbove) {
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'large-frame-501'));
+      return;
+    }
+    const route = this.route(conn, state, frame, first.uri);
+    if (!route.ok) {
+      if (route.silent) {
+        if (frame.method === 'SEND' && fr !== 'no') this.answer(conn, frame, 200, route.rule);
+        this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: route.reason }, route.rule);
+        return;
+      }
+      this.ctx.emit('relay.refuse', { conn: conn.id, transactionId: frame.transactionId, reason: route.reason, status: route.status }, route.rule);
+      this.reject(conn, frame, fr, route.status, route.rule);
+      return;
+    }
+    state.succeeded = true;
+    this.ctx.sim.scheduler.cancel(state.probation);
+    // A-05: remember which peer is at the far end of this connection.
+    const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
+    if (back && back.ok) state.authorities.add(authority(back.uri));
+    this.forward(conn, frame, route.next, route.conn, route.own, fr);
+  }
+
+  /** Whether `uri` names this relay (its base URI, or one of its tokens). */
+  private isMine(uri: MsrpUri, auth: boolean): boolean {
+    if (uri.scheme !== this.base.scheme) return false;
+    if (uri.host.toLowerCase() !== this.base.host.toLowerCase()) return false;
+    // U-04: only the To-Path of an AUTH may omit the port.
+    if (uri.port === null) return auth;
+    return uri.port === this.base.port;
+  }
+
+  /**
+   * R-17, RFC 4976 §6.4: before forwarding the relay "MUST check that the first URI in the To-Path
+   * header corresponds to a URI that this relay has created and handed out in the Use-Path header
+   * of an AUTH request", and that the request goes to, or comes from, the client that owns it.
+   */
+  private route(
+    conn: MsrpConnection,
+    state: ConnState,
+    frame: MsrpRequest,
+    first: MsrpUri,
+  ):
+    | { ok: true; next: string; conn: MsrpConnection | null; own: string }
+    | { ok: false; status: number; rule: string; reason: string; silent?: boolean } {
+    const own = frame.toPath[0]!;
+    const token = first.sessionId === null ? undefined : this.tokens.get(uriKey(first));
+    const next = frame.toPath[1]!;
+    const lastHop = frame.toPath.length === 2;
+    if (!token || (token.expiresAt !== null && this.ctx.now >= token.expiresAt) || (token.conn !== null && !token.conn.isOpen)) {
+      if (this.profile.relayUnauthenticated && frame.method === 'SEND') {
+        // kamailio: a SEND with a token it does not know is relayed anyway when it is not the last hop.
+        if (this.profile.unknownSession481OnlyLastHop && lastHop) {
+          return { ok: false, status: 481, rule: deviation(this.profile, 'unknown-session-481-last-hop'), reason: 'unknown session at the last relay hop' };
+        }
+        if (this.profile.unknownSession481OnlyLastHop) {
+          return { ok: false, status: 200, rule: deviation(this.profile, 'unknown-session-silent-drop'), reason: 'unknown session: 200 and drop', silent: true };
+        }
+      }
+      // R-14, RFC 4976 §6.3: a request for an invalid or expired token: the relay "MUST discard
+      // the message"; the SEND is answered 481 (our choice for the MAY-REPORT, docs/ambiguities.md).
+      const why = !token ? 'unknown token' : token.conn !== null && !token.conn.isOpen ? 'token connection closed (R-12)' : 'token expired (R-13)';
+      return { ok: false, status: 481, rule: !token ? 'R-14' : token.conn !== null ? 'R-12' : 'R-13', reason: why };
+    }
+    const fromOwner = token.conn !== null ? token.conn === conn : state.peerRelay && state.authorities.has(token.viaRelay!) || conn.data.get('authority') === token.viaRelay;
+    if (fromOwner) {
+      // Outbound: from the token's owner toward the next To-Path URI (R-25: reuse, else open).
+      return { ok: true, next, conn: null, own };
+    }
+    // Inbound: the request must go to the token's owner and nowhere else (S-01, no open relay).
+    if (token.conn !== null) {
+      if (!lastHop) {
+        return { ok: false, status: 403, rule: 'R-17', reason: 'a request through a client token may only go to that client' };
+      }
+      // R-26: deliver to a client over the connection it authenticated on.
+      return { ok: true, next, conn: token.conn, own };
+    }
+    const nextUri = parseUri(next);
+    if (!nextUri.ok || authority(nextUri.uri) !== token.viaRelay) {
+      return { ok: false, status: 403, rule: 'R-17', reason: 'the next hop is not the way back to the token owner' };
+    }
+    return { ok: true, next, conn: null, own };
+  }
+
+  private forward(inConn: MsrpConnection, frame: MsrpRequest, next: string, outConn: MsrpConnection | null, own: string, fr: FailureReport): void {
+    const paths = forwardPaths(frame.toPath, frame.fromPath);
+    const target = outConn ?? this.connectionFor(next, frame);
+    if (!target) {
+      this.failForward(inConn, frame, own, fr, 408, 'next hop unreachable', 'R-22');
+      return;
+    }
+    if (frame.method === 'SEND') {
+      this.forwardSend(inConn, frame, target, paths, own, fr);
+      return;
+    }
+    const keep = this.profile.keepTransactionId;
+    const tid = keep ? frame.transactionId : this.ctx.newTransactionId();
+    const out = buildRequest({
+      transactionId: tid,
+      method: frame.method,
+      toPath: paths.toPath,
+      fromPath: paths.fromPath,
+      messageId: frame.messageId,
+      byteRange: frame.byteRange,
+      status: frame.status,
+      expires: frame.expires,
+      authorization: header(frame, 'authorization'),
+      extraHeaders: frame.headers.filter(([n]) => !KNOWN.has(n.toLowerCase())),
+      contentType: frame.body !== null ? frame.contentType : undefined,
+      body: frame.body,
+    });
+    if (frame.method !== 'REPORT') {
+      // Responses to non-SEND requests come back end to end and are mapped to the original id (W-05).
+      this.forwarded.set(tid, { method: frame.method, inbound: frame, inConn, outConn: target, own, failureReport: fr, range: null, timer: null, bytesSent: 0 });
+    }
+    this.ctx.emit(
+      'relay.forward',
+      { method: frame.method, inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
+      frame.method === 'SEND' ? 'R-19' : 'R-24',
+    );
+    target.sendFrame(out);
+  }
+
+  private forwardSend(
+    inConn: MsrpConnection,
+    frame: MsrpRequest,
+    target: MsrpConnection,
+    paths: { toPath: string[]; fromPath: string[] },
+    own: string,
+    fr: FailureReport,
+  ): void {
+    // R-20, RFC 4976 §6.4.1: with Failure-Report yes the relay "MUST respond with a final response
+    // immediately"; never a 200 for partial (A-03) or no.
+    const literal = frame.failureReport ?? 'yes';
+    if (this.profile.okFor.has(literal)) {
+      const rule = literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`);
+      this.answer(inConn, frame, 200, rule);
+    }
+    if (frame.body === null) {
+      this.forwardBodiless(inConn, frame, target, paths, own, fr);
+      return;
+    }
+    const body = frame.body;
+    const range = frame.byteRange ?? { start: 1, end: body.length, total: frame.continuation === '$' ? body.length : null };
+    const source: SendSource = {
+      messageId: frame.messageId ?? this.ctx.newMessageId(),
+      contentType: frame.contentType ?? 'application/octet-stream',
+      toPath: paths.toPath,
+      fromPath: paths.fromPath,
+      successReport: frame.successReport,
+      failureReport: frame.failureReport,
+      data: body,
+      firstPosition: range.start,
+      total: range.total,
+      lastFlag: frame.continuation === '$' ? '$' : '+',
+      // R-23: the relay MAY split what it received into smaller chunks; Byte-Range follows.
+      maxChunk: this.options.maxChunk,
+      sent: 0,
+      extraHeaders: frame.headers.filter(([n]) => /^content-(?!type)/i.test(n)) as [string, string][],
+    };
+    const rechunked = body.length > this.options.maxChunk;
+    const before = { toPath: frame.toPath, fromPath: frame.fromPath };
+    source.onChunkWritten = (chunk, chunkRange) => {
+      const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: chunkRange, timer: null, bytesSent: chunk.body?.length ?? 0 };
+      this.forwarded.set(chunk.transactionId, f);
+      this.ctx.emit(
+        'relay.forward',
+        { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: before.toPath, toPathAfter: paths.toPath, fromPathBefore: before.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
+        rechunked ? 'R-23' : 'R-19',
+      );
+      if (fr === 'no') this.forwarded.delete(chunk.transactionId);
+      else this.armTimer(f, chunk.transactionId, frame);
+    };
+    target.sendData(source);
+  }
+
+  /** A bodiless SEND (E-13 binding, keepalive) is forwarded as it is: no body, no Content-Type (W-16). */
+  private forwardBodiless(
+    inConn: MsrpConnection,
+    frame: MsrpRequest,
+    target: MsrpConnection,
+    paths: { toPath: string[]; fromPath: string[] },
+    own: string,
+    fr: FailureReport,
+  ): void {
+    const tid = this.profile.keepTransactionId ? frame.transactionId : this.ctx.newTransactionId();
+    const out = buildRequest({
+      transactionId: tid,
+      method: 'SEND',
+      toPath: paths.toPath,
+      fromPath: paths.fromPath,
+      messageId: frame.messageId,
+      byteRange: frame.byteRange,
+      successReport: frame.successReport,
+      failureReport: frame.failureReport,
+    });
+    const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: frame.byteRange ?? null, timer: null, bytesSent: 0 };
+    if (fr !== 'no') this.forwarded.set(tid, f);
+    this.ctx.emit(
+      'relay.forward',
+      { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
+      'R-19',
+    );
+    target.sendFrame(out, () => this.armTimer(f, tid, frame));
+  }
+
+  /** R-21: the 408 timer of a forwarded SEND with Failure-Report yes, from its last byte sent. */
+  private armTimer(f: Forwarded, tid: string, frame: MsrpRequest): void {
+    const wanted = f.failureReport === 'yes' && !(this.profile.timeoutOnlyForExplicitYes && frame.failureReport !== 'yes') && !this.profile.neverReports;
+    if (!wanted || !this.forwarded.has(tid)) return;
+    f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout * SECOND, () => {
+      if (!this.forwarded.delete(tid)) return;
+      this.ctx.emit('relay.timeout', { outTransactionId: tid, messageId: frame.messageId ?? null }, 'R-21');
+      this.sendFailureReport(f, 408, 'R-21');
+    });
+  }
+
+  /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05). */
+  private connectionFor(next: string, frame: MsrpRequest): MsrpConnection | null {
+    const parsed = parseUri(next);
+    if (!parsed.ok) return null;
+    const key = authority(parsed.uri);
+    const sessionKey = this.profile.connectionPerSession ? `${frame.fromPath[frame.fromPath.length - 1]}>${frame.toPath[frame.toPath.length - 1]}` : null;
+    for (const [c, s] of this.conns) {
+      if (!c.isOpen) continue;
+      if (sessionKey !== null && s.sessionKey !== null && s.sessionKey !== sessionKey) continue;
+      if (s.target === key || s.authorities.has(key)) {
+        if (sessionKey !== null && s.target === key && s.sessionKey === null) s.sessionKey = sessionKey;
+        return c;
+      }
+    }
+    // R-25, RFC 4976 §3: relays "can open new connections (typically to other relays) to deliver
+    // requests"; R-29: relay-to-relay connections use mutual TLS.
+    const uri = parsed.uri;
+    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion, certificateNames: [this.options.host] } : undefined;
+    this.ctx.emit('relay.connect', { target: key, reason: sessionKey !== null ? 'one connection per session' : 'no connection to the next hop' }, sessionKey !== null ? deviation(this.profile, 'connection-per-session') : 'R-25');
+    const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, tls }, {});
+    const conn = this.adopt(tcp, key);
+    conn.data.set('authority', key);
+    const state = this.conns.get(conn)!;
+    state.sessionKey = sessionKey;
+    state.peerRelay = tls !== undefined;
+    return conn;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Responses (CHECKLIST d.5)
+
+  private onResponse(conn: MsrpConnection, frame: MsrpResponse): void {
+    if (this.crashed) return;
+    const f = this.forwarded.get(frame.transactionId);
+    if (!f || f.outConn !== conn) {
+      this.ctx.emit('relay.stray-response', { conn: conn.id, transactionId: frame.transactionId, status: frame.statusCode }, 'W-05');
+      return;
+    }
+    this.forwarded.delete(frame.transactionId);
+    this.ctx.sim.scheduler.cancel(f.timer);
+    if (f.method === 'SEND') {
+      if (this.profile.ignoreSendResponses) {
+        this.ctx.emit('relay.response-dropped', { transactionId: frame.transactionId, status: frame.statusCode }, deviation(this.profile, 'drop-send-responses'));
+        return;
+      }
+      if (frame.statusCode === 200) {
+        // d.5: the 200 is consumed here; SEND responses are hop by hop (A-04).
+        this.ctx.emit('relay.next-hop-ok', { outTransactionId: frame.transactionId }, 'A-04');
+        return;
+      }
+      // d.5, RFC 4976 §6.4.3: the relay "MUST send a REPORT indicating the nature of the failure".
+      if (f.failureReport !== 'no') this.sendFailureReport(f, frame.statusCode, 'R-22');
+      return;
+    }
+    // RFC 4976 §6.4.3: a response to a non-SEND request goes back hop by hop with the original
+    // transaction id, own URI moved from To-Path to the front of From-Path.
+    const to = frame.toPath[0] ? parseUri(frame.toPath[0]) : null;
+    if (!to || !to.ok || !this.isMine(to.uri, false)) {
+      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'response not addressed to this relay' }, 'A-01');
+      return;
+    }
+    const paths = forwardPaths(frame.toPath, frame.fromPath);
+    if (!f.inConn.isOpen) {
+      this.ctx.emit('relay.discard', { conn: f.inConn.id, transactionId: f.inbound.transactionId, reason: 'the connection the request came on has closed' }, 'R-25');
+      return;
+    }
+    const out = buildResponse({
+      transactionId: f.inbound.transactionId,
+      statusCode: frame.statusCode,
+      comment: frame.comment,
+      toPath: paths.toPath,
+      fromPath: paths.fromPath,
+      usePath: frame.usePath,
+      expires: frame.expires,
+      minExpires: frame.minExpires,
+      maxExpires: frame.maxExpires,
+      wwwAuthenticate: header(frame, 'www-authenticate'),
+      authenticationInfo: header(frame, 'authentication-info'),
+    });
+    this.ctx.emit(
+      'relay.response-forward',
+      { status: frame.statusCode, inTransactionId: frame.transactionId, outTransactionId: f.inbound.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath },
+      'A-04',
+    );
+    f.inConn.sendFrame(out);
+  }
+
+  /**
+   * A failure REPORT to the original sender (d.5): To-Path = From-Path of the SEND as the relay
+   * received it; From-Path = the relay's URI; Status 000 <code>; Byte-Range of the affected range
+   * (W-27).
+   */
+  private sendFailureReport(f: Forwarded, code: number, rule: string): void {
+    if (this.profile.neverReports) {
+      this.ctx.emit('relay.report-suppressed', { status: code }, deviation(this.profile, 'never-reports'));
+      return;
+    }
+    if (this.profile.reportCodes && !this.profile.reportCodes.has(code)) return;
+    if (!f.inConn.isOpen) {
+      this.ctx.emit('relay.discard', { conn: f.inConn.id, transactionId: f.inbound.transactionId, reason: 'no connection back to the sender for the REPORT' }, 'E-31');
+      return;
+    }
+    const sent = f.range ?? f.inbound.byteRange ?? { start: 1, end: null, total: null };
+    const end = this.profile.reportReceivedRange ? sent.start + f.bytesSent - 1 : sent.end ?? sent.start + f.bytesSent - 1;
+    const report = buildReport({
+      transactionId: this.ctx.newTransactionId(),
+      toPath: f.inbound.fromPath,
+      fromPath: [f.own],
+      messageId: f.inbound.messageId ?? 'unknown',
+      byteRange: { start: sent.start, end, total: sent.total },
+      code,
+    });
+    this.ctx.emit('relay.report', { status: code, messageId: report.messageId!, toPath: report.toPath, byteRange: report.byteRange! }, rule);
+    f.inConn.sendFrame(report);
+  }
+
+  private failForward(inConn: MsrpConnection, frame: MsrpRequest, own: string, fr: FailureReport, code: number, reason: string, rule: string): void {
+    this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason }, rule);
+    if (frame.method !== 'SEND') {
+      if (frame.method !== 'REPORT') this.answer(inConn, frame, code, rule);
+      return;
+    }
+    // A-02 (our choice): not yet answered => the error goes in the transaction response.
+    this.reject(inConn, frame, fr, code, rule);
+    void own;
+  }
+
+  /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31). */
+  private reject(conn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, code: number, rule: string): void {
+    if (frame.method === 'REPORT') return;
+    if (frame.method === 'SEND' && fr === 'no') return; // A-11
+    this.answer(conn, frame, code, rule);
+  }
+
+  private answer(conn: MsrpConnection, frame: MsrpRequest, code: number, rule: string, extra: Partial<Parameters<typeof buildResponse>[0]> = {}): void {
+    const response = buildResponse({
+      transactionId: frame.transactionId,
+      statusCode: code,
+      toPath: responseToPath(frame.method, frame.fromPath),
+      fromPath: [frame.toPath[0] ?? this.baseUri],
+      ...extra,
+    });
+    this.ctx.emit('relay.respond', { conn: conn.id, transactionId: frame.transactionId, method: frame.method, status: code }, rule);
+    conn.sendFrame(response);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // AUTH (RFC 4976 §5.1, §6.3, §9.1)
+
+  private onAuth(conn: MsrpConnection, state: ConnState, frame: MsrpRequest): void {
+    const realm = this.profile.realmFromToPath ? (parseUri(frame.toPath[frame.toPath.length - 1]!) as { ok: true; uri: MsrpUri }).uri?.host ?? this.options.realm : this.options.realm;
+    const authz = header(frame, 'authorization');
+    if (authz === undefined) {
+      // R-04: AUTH with no Authorization "MUST respond with a "401 Unauthorized" response
+      // containing a WWW-Authenticate header".
+      this.challenge(conn, frame, realm, false, 'R-04');
+      return;
+    }
+    const creds = parseAuthorization(authz);
+    if (!creds.ok) {
+      this.authFailed(conn, state, frame, realm, creds.rule, creds.message);
+      return;
+    }
+    const c = creds.value;
+    const issued = this.nonces.get(c.nonce);
+    if (issued === undefined) {
+      this.authFailed(conn, state, frame, realm, 'R-04', 'unknown nonce');
+      return;
+    }
+    if (this.ctx.now - issued > this.options.nonceLifetime * SECOND) {
+      this.nonces.delete(c.nonce);
+      this.challenge(conn, frame, realm, true, 'R-16h');
+      return;
+    }
+    const password = this.options.users[c.username];
+    const uri = frame.toPath[frame.toPath.length - 1]!;
+    const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(c, { password, realm, nonce: c.nonce, uri });
+    if (!verdict.ok) {
+      this.authFailed(conn, state, frame, realm, verdict.rule, verdict.message);
+      return;
+    }
+    // R-05: Expires bounds; out of range => 423 with Min-Expires or Max-Expires.
+    let expires = frame.expires ?? this.options.expiresDefault;
+    if (frame.expires !== undefined && this.profile.malformed423OnExpires) {
+      this.answer(conn, frame, 423, deviation(this.profile, 'malformed-423'));
+      return;
+    }
+    if (frame.expires !== undefined && !this.profile.expiresNotEnforced) {
+      if (frame.expires < this.options.expiresMin) {
+        this.answer(conn, frame, 423, 'R-05', { minExpires: this.options.expiresMin });
+        return;
+      }
+      if (frame.expires > this.options.expiresMax) {
+        this.answer(conn, frame, 423, 'R-05', { maxExpires: this.options.expiresMax });
+        return;
+      }
+    }
+    if (frame.expires !== undefined && this.profile.expiresNotEnforced) expires = frame.expires;
+    state.succeeded = true;
+    state.user = c.username;
+    this.ctx.sim.scheduler.cancel(state.probation);
+    // R-13: "at least 64 bits of cryptographically random material" (here: the seeded stream).
+    const tokenUri = `${this.options.scheme}://${this.options.host}:${this.options.port}/${this.ctx.newToken()};tcp`;
+    const parsed = parseUri(tokenUri);
+    if (!parsed.ok) return;
+    // R-12: a client's token is valid only on this connection; a token requested through another
+    // relay is valid on any connection to that relay.
+    const viaRelay = state.peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
+    this.tokens.set(uriKey(parsed.uri), { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, expiresAt: this.ctx.now + expires * SECOND });
+    if (viaRelay !== null) state.authorities.add(viaRelay);
+    // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
+    // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
+    const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
+    const extra: Partial<Parameters<typeof buildResponse>[0]> = { usePath, expires };
+    if (!this.profile.noAuthenticationInfo) {
+      extra.authenticationInfo = formatAuthenticationInfo({
+        rspauth: computeRspauth({ username: c.username, realm, password: password!, uri, nonce: c.nonce, nc: c.nc ?? '00000001', cnonce: c.cnonce ?? '' }),
+        cnonce: c.cnonce,
+        nc: c.nc,
+        qop: 'auth',
+      });
+    }
+    this.ctx.emit('relay.auth-ok', { conn: conn.id, user: c.username, token: tokenUri, expires, usePath }, 'R-06');
+    this.answer(conn, frame, 200, this.profile.noAuthenticationInfo ? deviation(this.profile, 'no-authentication-info') : 'R-06', extra);
+  }
+
+  private challenge(conn: MsrpConnection, frame: MsrpRequest, realm: string, stale: boolean, rule: string): void {
+    const nonce = this.ctx.newNonce();
+    this.nonces.set(nonce, this.ctx.now);
+    // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain.
+    const www = formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: 'MD5', stale: stale ? true : undefined });
+    this.ctx.emit('auth.challenge', { conn: conn.id, realm, stale }, rule);
+    this.answer(conn, frame, 401, rule, { wwwAuthenticate: www });
+  }
+
+  private authFailed(conn: MsrpConnection, state: ConnState, frame: MsrpRequest, realm: string, rule: string, message: string): void {
+    state.failedAuths++;
+    this.ctx.emit('relay.auth-fail', { conn: conn.id, failures: state.failedAuths, reason: message }, rule);
+    if (this.profile.failedAuth403) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'));
+    else this.challenge(conn, frame, realm, false, 'R-04');
+    // R-15, RFC 4976 §6.3: several failed AUTHs on a client connection => SHOULD terminate it.
+    if (!state.peerRelay && state.failedAuths >= this.options.maxFailedAuths) {
+      this.ctx.emit('relay.auth-disconnect', { conn: conn.id, failures: state.failedAuths }, 'R-15');
+      conn.close();
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  private onClosed(conn: MsrpConnection, reason: CloseReason): void {
+    const state = this.conns.get(conn);
+    this.conns.delete(conn);
+    if (state) this.ctx.sim.scheduler.cancel(state.probation);
+    // R-12: "If the client's connection is closed and then reopened, the URI MUST be invalidated."
+    for (const [key, token] of this.tokens) {
+      if (token.conn === conn) {
+        this.tokens.delete(key);
+        this.ctx.emit('relay.token-invalidated', { token: token.uri, reason: `connection ${conn.id} closed` }, 'R-12');
+      }
+    }
+    for (const [tid, f] of this.forwarded) {
+      if (f.outConn !== conn) continue;
+      this.forwarded.delete(tid);
+      this.ctx.sim.scheduler.cancel(f.timer);
+      if (f.method === 'SEND' && f.failureReport !== 'no') {
+        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'R-22';
+        this.sendFailureReport(f, 408, rule);
+      }
+    }
+    this.ctx.emit('relay.connection-closed', { conn: conn.id, reason: reason.kind }, undefined);
+  }
+}
+
+const KNOWN = new Set([
+  'to-path', 'from-path', 'message-id', 'byte-range', 'success-report', 'failure-report', 'status', 'expires',
+  'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
+]);
+
+function header(frame: { headers: [string, string][] }, name: string): string | undefined {
+  for (const [n, v] of frame.headers) if (n.toLowerCase() === name) return v;
+  return undefined;
+}
+
+function authority(uri: MsrpUri): string {
+  return `${uri.scheme}://${uri.host.toLowerCase()}:${uri.port ?? DEFAULT_PORT}`;
+}
+
+function authorityOf(text: string): string | null {
+  const p = parseUri(text);
+  return p.ok ? authority(p.uri) : null;
+}
+
+function frameSize(frame: MsrpRequest): number {
+  let n = 40;
+  for (const [k, v] of frame.headers) n += k.length + v.length + 4;
+  return n + (frame.body?.length ?? 0);
+}

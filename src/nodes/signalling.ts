@@ -1,0 +1,28 @@
+/**
+ * What an endpoint tells the signalling core and hears back: SDP offers and answers
+ * (RFC 4975 §8), carried as real SIP/SDP text by the core (SPEC §3.4).
+ */
+import type { SessionDescription } from '../signal/sdp.js';
+
+export type AnswerResult = { ok: true; answer: SessionDescription } | { ok: false; status: number; reason: string; rule: string };
+
+export type OfferReceived = { ok: true; offer: SessionDescription } | { ok: false; reason: string; rule: string };
+
+/** The endpoint side of the signalling core. */
+export interface SignallingPeer {
+  readonly id: string;
+  /** The SIP host name the node is reached at (`sip:<id>@<host>`). */
+  readonly sipHost: string;
+  /** An INVITE arrived; the answer (or rejection) goes back through `Signalling.answer`. */
+  onOffer(sessionId: string, from: string, offer: OfferReceived): void;
+  /** The answer to our INVITE arrived (200 with SDP, or a rejection). */
+  onAnswer(sessionId: string, result: AnswerResult): void;
+  /** A BYE arrived. */
+  onBye(sessionId: string, from: string): void;
+}
+
+export interface Signalling {
+  offer(sessionId: string, from: string, to: string, offer: SessionDescription): void;
+  answer(sessionId: string, from: string, to: string, result: AnswerResult): void;
+  bye(sessionId: string, from: string, to: string): void;
+}

@@ -1,0 +1,89 @@
+/**
+ * Trace record types of the node layer (merged into the kernel's TraceTypes). `msrp.send` and
+ * `msrp.recv` carry a whole frame (frame-record.ts); the others carry the decision's own fields.
+ */
+import type { FrameFields } from './frame-record.js';
+
+/** Fields of a node decision record: plain JSON data. */
+export type Fields = Record<string, unknown>;
+
+declare module '../sim/trace.js' {
+  interface TraceTypes {
+    'sip.send': Fields;
+    'sip.recv': Fields;
+    'action.auth': Fields;
+    'action.end': Fields;
+    'action.raw': Fields;
+    'action.send': Fields;
+    'action.session': Fields;
+    'auth.challenge': Fields;
+    'auth.challenged': Fields;
+    'auth.fail': Fields;
+    'auth.ok': Fields;
+    'auth.refresh': Fields;
+    'auth.request': Fields;
+    'auth.retry-expires': Fields;
+    'endpoint.abort': Fields;
+    'endpoint.aborted': Fields;
+    'endpoint.chunk': Fields;
+    'endpoint.connect': Fields;
+    'endpoint.deliver': Fields;
+    'endpoint.forced': Fields;
+    'endpoint.message': Fields;
+    'endpoint.no-response': Fields;
+    'endpoint.ready': Fields;
+    'endpoint.reject': Fields;
+    'endpoint.relay-connected': Fields;
+    'endpoint.relay-lost': Fields;
+    'endpoint.report': Fields;
+    'endpoint.report-ignored': Fields;
+    'endpoint.report-sent': Fields;
+    'endpoint.response': Fields;
+    'endpoint.reuse': Fields;
+    'endpoint.send-refused': Fields;
+    'endpoint.sent': Fields;
+    'endpoint.stray-response': Fields;
+    'endpoint.timeout': Fields;
+    'endpoint.too-large': Fields;
+    'endpoint.violation': Fields;
+    'msrp.malformed': Fields;
+    'msrp.raw': Fields;
+    'msrp.recv': FrameFields & { conn: string };
+    'msrp.send': FrameFields & { conn: string; offset: number; length: number };
+    'msrp.violation': Fields;
+    'node.crash': Fields;
+    'node.restart': Fields;
+    'relay.auth-disconnect': Fields;
+    'relay.auth-fail': Fields;
+    'relay.auth-ok': Fields;
+    'relay.connect': Fields;
+    'relay.connection-closed': Fields;
+    'relay.discard': Fields;
+    'relay.drop-connection': Fields;
+    'relay.forward': Fields;
+    'relay.next-hop-ok': Fields;
+    'relay.not-mine': Fields;
+    'relay.probation-close': Fields;
+    'relay.refuse': Fields;
+    'relay.report': Fields;
+    'relay.report-suppressed': Fields;
+    'relay.respond': Fields;
+    'relay.response-dropped': Fields;
+    'relay.response-forward': Fields;
+    'relay.start': Fields;
+    'relay.stray-response': Fields;
+    'relay.timeout': Fields;
+    'relay.token-invalidated': Fields;
+    'relay.undeliverable': Fields;
+    'session.answer': Fields;
+    'session.bind': Fields;
+    'session.bound': Fields;
+    'session.closed': Fields;
+    'session.established': Fields;
+    'session.failed': Fields;
+    'session.offer': Fields;
+    'session.reestablish': Fields;
+    'session.reject': Fields;
+    'session.rejected': Fields;
+  }
+}

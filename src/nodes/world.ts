@@ -1,0 +1,132 @@
+/**
+ * A world: the kernel, the network and the nodes of one run, built from a declarative
+ * description (what the scenario layer produces from a file), plus the actions a scenario can
+ * take at a time. Topology is declared, never built by node code.
+ */
+import { Simulation } from '../sim/simulation.js';
+import { SECOND, type Micros } from '../sim/time.js';
+import { Network, type FirewallOptions, type LinkOptions, type NetworkOptions } from '../net/index.js';
+import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint-node.js';
+import { RelayNode, type RelayOptions } from './relay-node.js';
+import { NodeContext } from './node-context.js';
+import { SignallingCore } from './signalling-core.js';
+import { PolicyFlow, type MsrpPolicy } from './firewall-policy.js';
+import './trace-types.js';
+
+export type EndpointRole = 'sender' | 'receiver' | 'endpoint';
+
+export type NodeSpec =
+  | { id: string; role: EndpointRole; address?: string; endpoint: EndpointOptions }
+  | { id: string; role: 'relay'; address?: string; relay: RelayOptions }
+  | { id: string; role: 'firewall'; address?: string; firewall: FirewallOptions; policy?: MsrpPolicy };
+
+export interface LinkSpec {
+  a: string;
+  b: string;
+  options?: Partial<LinkOptions>;
+}
+
+export interface WorldSpec {
+  seed: string | number;
+  nodes: NodeSpec[];
+  links: LinkSpec[];
+  network?: Partial<NetworkOptions>;
+  /** One-way delay of the SIP signalling core. */
+  signallingDelay?: Micros;
+}
+
+export class World {
+  readonly sim: Simulation;
+  readonly network: Network;
+  readonly endpoints = new Map<string, EndpointNode>();
+  readonly relays = new Map<string, RelayNode>();
+  readonly signalling: SignallingCore;
+  readonly roles = new Map<string, NodeSpec['role']>();
+
+  constructor(readonly spec: WorldSpec) {
+    this.sim = new Simulation({ seed: spec.seed });
+    this.network = new Network(this.sim, spec.network);
+    this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id));
+    // Hosts and firewalls first, in declaration order, so that addresses are stable.
+    for (const node of spec.nodes) {
+      this.roles.set(node.id, node.role);
+      if (node.role === 'firewall') {
+        const fw = this.network.addFirewall(node.id, node.firewall);
+        if (node.policy) {
+          const policy = node.policy;
+          const flows = new Map<string, PolicyFlow>();
+          fw.setInspector((flow, direction, payload) => {
+            const key = `${flow.key}:${direction}`;
+            let f = flows.get(key);
+            if (!f) {
+              f = new PolicyFlow(node.id, policy);
+              flows.set(key, f);
+            }
+            return f.inspect(payload);
+          });
+        }
+      } else {
+        const name = node.role === 'relay' ? node.relay.host : node.endpoint.host;
+        this.network.addHost(node.id, { name, address: node.address });
+      }
+    }
+    for (const link of spec.links) this.network.addLink(link.a, link.b, link.options);
+    for (const node of spec.nodes) {
+      if (node.role === 'relay') {
+        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim), this.network.host(node.id), node.relay));
+      } else if (node.role !== 'firewall') {
+        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim), this.network.host(node.id), node.endpoint, this.signalling));
+      }
+    }
+  }
+
+  /** Starts every node at time 0: relays listen, endpoints authenticate to their relays. */
+  start(): void {
+    this.sim.scheduler.at(0, () => {
+      for (const relay of this.relays.values()) relay.start();
+      for (const endpoint of this.endpoints.values()) endpoint.start();
+    });
+  }
+
+  endpoint(id: string): EndpointNode {
+    const e = this.endpoints.get(id);
+    if (!e) throw new Error(`no endpoint ${id}`);
+    return e;
+  }
+
+  // Scenario actions -------------------------------------------------------------------------------
+
+  at(time: Micros, action: () => void): void {
+    this.sim.scheduler.at(time, action);
+  }
+
+  openSession(id: string, offerer: string, answerer: string): void {
+    this.sim.trace.emit('', 'action.session', { session: id, offerer, answerer });
+    this.endpoint(offerer).openSession(id, answerer);
+  }
+
+  send(from: string, action: SendAction): void {
+    this.sim.trace.emit('', 'action.send', { session: action.session, from, contentType: action.contentType, size: action.size ?? null });
+    this.endpoint(from).sendMessage(action);
+  }
+
+  endSession(id: string, by: string): void {
+    this.sim.trace.emit('', 'action.end', { session: id, by });
+    this.endpoint(by).endSession(id);
+  }
+
+  reauth(node: string): void {
+    this.sim.trace.emit('', 'action.auth', { node });
+    this.endpoint(node).reauthenticate();
+  }
+
+  raw(node: string, bytes: Uint8Array, session?: string): void {
+    const ok = this.endpoint(node).sendRaw(bytes, session);
+    this.sim.trace.emit('', 'action.raw', { node, length: bytes.length, sent: ok });
+  }
+
+  /** Runs to the duration limit (or until nothing is left to do). */
+  run(duration: Micros = 3600 * SECOND): ReturnType<Simulation['run']> {
+    return this.sim.run({ until: duration });
+  }
+}
