@@ -8,6 +8,8 @@ export { formatProblem } from './problems.js';
 export type { Problem } from './problems.js';
 export { parseDuration, parseSize, parseBandwidth, parseProbability, parseSeconds, formatDuration, formatSize, formatBandwidth } from './units.js';
 export type { UnitResult } from './units.js';
+export { starterScenario } from './starter.js';
+export type { StarterOptions } from './starter.js';
 export { ScenarioFileSchema } from './definition.js';
 export type { ScenarioFile } from './definition.js';
 export { BUILTIN as SCENARIO_DEFAULTS, relayProfileDefaults } from './normalize.js';

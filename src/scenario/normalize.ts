@@ -111,6 +111,8 @@ interface SessionRecord {
   endedOrder: number;
   endedBy: NodeId | null;
   endIndex: number;
+  /** False when the opening event names parties that are not two endpoints (reported there). */
+  usable: boolean;
 }
 
 export class Normalizer {
@@ -227,6 +229,11 @@ export class Normalizer {
       return undefined;
     }
     return n;
+  }
+
+  private isEndpoint(id: string): boolean {
+    const role = this.rawNodes.get(id)?.role;
+    return role === 'sender' || role === 'receiver' || role === 'endpoint';
   }
 
   private refEndpoint(path: Path, id: string): ScenarioFileNode | undefined {
@@ -656,7 +663,8 @@ export class Normalizer {
         this.err(['events', second.index, 'session', 'id'], `session \`${s.id}\` is already opened at ${this.line(['events', first.index])}`);
         if (earlier.index < t.index) return;
       }
-      sessions.set(s.id, { id: s.id, offerer: s.offerer, answerer: s.answerer, at: t.at, order, index: t.index, endedAt: null, endedOrder: -1, endedBy: null, endIndex: -1 });
+      const usable = this.isEndpoint(s.offerer) && this.isEndpoint(s.answerer) && s.offerer !== s.answerer;
+      sessions.set(s.id, { id: s.id, offerer: s.offerer, answerer: s.answerer, at: t.at, order, index: t.index, endedAt: null, endedOrder: -1, endedBy: null, endIndex: -1, usable });
     });
     const current = new Map<string, ScenarioNode>(this.nodes);
     const linkNow = this.links.map((l) => ({ ...l }));
@@ -733,7 +741,7 @@ export class Normalizer {
   private sessionAt(path: Path, id: string, sessions: Map<string, SessionRecord>, order: number): SessionRecord | undefined {
     if (!this.refSession(path, id)) return undefined;
     const s = sessions.get(id);
-    if (s === undefined) return undefined;
+    if (s === undefined || !s.usable) return undefined;
     if (s.order > order) {
       this.err(path, `session \`${id}\` is used before it is opened (at ${formatDuration(s.at)}, ${this.line(['events', s.index])})`);
       return undefined;

@@ -121,6 +121,13 @@ describe('one bad file per class of problem', () => {
     ]);
   });
 
+  it('a session between nodes that are not endpoints is reported once, not at each use', () => {
+    expect(problems('bad.yaml', edit({ 6: '  pra: { role: relay }' }))).toEqual([
+      'bad.yaml:12:48: events[0].session.answerer: `pra` is a relay, not an endpoint (a sender, receiver or endpoint)',
+      'bad.yaml:16:35: expect[0].delivered.to: `pra` is a relay, not an endpoint (a sender, receiver or endpoint)',
+    ]);
+  });
+
   it('a relay reference to a node that is no relay', () => {
     expect(problems('bad.yaml', edit({ 4: '  psa: { role: sender, relays: [pra], password: s3cret }' }))).toEqual([
       'bad.yaml:4:33: nodes.psa.relays[0]: `pra` is a receiver, not a relay',
