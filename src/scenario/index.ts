@@ -10,6 +10,7 @@ export { parseDuration, parseSize, parseBandwidth, parseProbability, parseSecond
 export type { UnitResult } from './units.js';
 export { starterScenario } from './starter.js';
 export type { StarterOptions } from './starter.js';
+export { scenarioJsonSchema, scenarioJsonSchemaText, SCENARIO_SCHEMA_FILE } from './json-schema.js';
 export { ScenarioFileSchema } from './definition.js';
 export type { ScenarioFile } from './definition.js';
 export { BUILTIN as SCENARIO_DEFAULTS, relayProfileDefaults } from './normalize.js';
