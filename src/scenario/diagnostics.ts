@@ -84,6 +84,13 @@ export class Diagnostics {
     const offset = typeof at === 'number' ? at : at[0];
     const { line, column } = this.lines.position(offset);
     const prefix = formatPath(path);
-    this.problems.push({ file: this.file, line, column, message: prefix === '' ? message : `${prefix}: ${message}`, severity });
+    const p: Problem = { file: this.file, line, column, message: prefix === '' ? message : `${prefix}: ${message}`, severity };
+    // A default applies to many nodes; what is wrong with it is said once.
+    const key = `${severity}\0${line}\0${column}\0${p.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.problems.push(p);
   }
+
+  private readonly seen = new Set<string>();
 }

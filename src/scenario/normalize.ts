@@ -277,6 +277,10 @@ export class Normalizer {
       if (raw.role === 'relay') {
         const base = this.relayBase(id, raw, defaults.relay ?? {});
         node = this.applyRelay(base, raw, path);
+        this.checkExpires(node, [
+          [defaults.relay, ['defaults', 'relay']],
+          [raw, path],
+        ]);
       } else if (raw.role === 'firewall') {
         let fw = this.firewallBase(id, raw);
         fw = this.applyFirewall(fw, defaults.firewall ?? {}, ['defaults', 'firewall']);
@@ -287,6 +291,11 @@ export class Normalizer {
         ep = this.applyEndpoint(ep, defaults.endpoint ?? {}, ['defaults', 'endpoint']);
         if (raw.role !== 'endpoint') ep = this.applyEndpoint(ep, defaults[raw.role] ?? {}, ['defaults', raw.role]);
         node = this.applyEndpoint(ep, raw, path);
+        this.checkChunking(node, [
+          [defaults.endpoint, ['defaults', 'endpoint']],
+          [raw.role === 'endpoint' ? undefined : defaults[raw.role], ['defaults', raw.role]],
+          [raw, path],
+        ]);
         if (node.relays.length > 0 || raw.password !== undefined) this.checkCredentials(node as EndpointNode, path);
       }
       this.nodes.set(id, node);
@@ -375,12 +384,32 @@ export class Normalizer {
       // `set: { password }`: the new password for every relay.
       for (const r of n.relays) r.password = raw.password;
     }
-    if (raw.chunkSize !== undefined || raw.chunkStrategy !== undefined) {
-      if (n.chunkSize > 2048 && n.chunkStrategy === 'fixed') {
-        this.warn([...path, raw.chunkSize !== undefined ? 'chunkSize' : 'chunkStrategy'], `chunks of more than 2048 bytes must be interruptible (W-31, RFC 4975 §7.1.1); set \`chunkStrategy: interruptible\``);
-      }
-    }
     return n;
+  }
+
+  /** The path of the last of `layers` (lowest precedence first) that writes one of `keys`. */
+  private origin(keys: readonly string[], layers: [object | undefined, Path][]): Path | undefined {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const [raw, path] = layers[i]!;
+      const key = keys.find((k) => raw !== undefined && Object.hasOwn(raw, k));
+      if (key !== undefined) return [...path, key];
+    }
+    return undefined;
+  }
+
+  /** W-31 on the settings a node ends up with, reported where the chunk size was chosen. */
+  private checkChunking(node: EndpointNode, layers: [object | undefined, Path][]): void {
+    if (node.chunkSize <= 2048 || node.chunkStrategy !== 'fixed') return;
+    const at = this.origin(['chunkSize'], layers) ?? this.origin(['chunkStrategy'], layers);
+    if (at !== undefined) this.warn(at, 'chunks of more than 2048 bytes must be interruptible (W-31, RFC 4975 §7.1.1); set `chunkStrategy: interruptible`');
+  }
+
+  /** Expires bounds in order, on the settings a relay ends up with. */
+  private checkExpires(node: RelayNode, layers: [object | undefined, Path][]): void {
+    const e = node.expires;
+    if (e.min <= e.default && e.default <= e.max) return;
+    const at = this.origin(['expires'], layers);
+    if (at !== undefined) this.err(at, `Expires bounds must be in order min <= default <= max; they are ${formatDuration(e.min)}, ${formatDuration(e.default)} and ${formatDuration(e.max)}`);
   }
 
   private checkCredentials(node: EndpointNode, path: Path): void {
@@ -436,10 +465,6 @@ export class Normalizer {
       if (raw.expires.min !== undefined) n.expires.min = secs(raw.expires.min);
       if (raw.expires.default !== undefined) n.expires.default = secs(raw.expires.default);
       if (raw.expires.max !== undefined) n.expires.max = secs(raw.expires.max);
-      const e = n.expires;
-      if (e.min > e.default || e.default > e.max) {
-        this.err([...path, 'expires'], `Expires bounds must be in order min <= default <= max; they are ${formatDuration(e.min)}, ${formatDuration(e.default)} and ${formatDuration(e.max)}`);
-      }
     }
     if (raw.maxChunk !== undefined) {
       n.maxChunk = bytes(raw.maxChunk);
@@ -910,9 +935,14 @@ export class Normalizer {
     }
     if (!ok) return undefined;
     let settings: ScenarioNode;
-    if (node.role === 'relay') settings = this.applyRelay(node, set as RawRelay, path);
-    else if (node.role === 'firewall') settings = this.applyFirewall(node, set as RawFirewall, path);
-    else settings = this.applyEndpoint(node, set as RawEndpoint, path);
+    if (node.role === 'relay') {
+      settings = this.applyRelay(node, set as RawRelay, path);
+      if (set.expires !== undefined) this.checkExpires(settings, [[set, path]]);
+    } else if (node.role === 'firewall') settings = this.applyFirewall(node, set as RawFirewall, path);
+    else {
+      settings = this.applyEndpoint(node, set as RawEndpoint, path);
+      if (set.chunkSize !== undefined || set.chunkStrategy !== undefined) this.checkChunking(settings, [[set, path]]);
+    }
     current.set(set.node, settings);
     return { action: 'set', node: set.node, changed, settings };
   }

@@ -231,6 +231,28 @@ describe('one bad file per class of problem', () => {
     ]);
   });
 
+  it('a default that is wrong is reported once, where it is written, and only for nodes that keep it', () => {
+    const file = [
+      'name: d',
+      'defaults:',
+      '  endpoint: { chunkSize: 16KiB }',
+      '  relay: { expires: { max: 30 } }',
+      'nodes:',
+      '  a: { role: endpoint }',
+      '  b: { role: endpoint }',
+      '  c: { role: endpoint, chunkStrategy: interruptible }',
+      '  r: { role: relay }',
+      '  q: { role: relay, expires: { min: 10, default: 20 } }',
+      '  s: { role: relay, expires: { default: 20 } }',
+      'links: [[a, b], [b, c], [c, r], [r, q], [q, s]]',
+    ];
+    expect(problems('d.yaml', file)).toEqual([
+      'd.yaml:3:26: warning: defaults.endpoint.chunkSize: chunks of more than 2048 bytes must be interruptible (W-31, RFC 4975 §7.1.1); set `chunkStrategy: interruptible`',
+      'd.yaml:4:21: defaults.relay.expires: Expires bounds must be in order min <= default <= max; they are 1m, 30m and 30s',
+      'd.yaml:11:30: nodes.s.expires: Expires bounds must be in order min <= default <= max; they are 1m, 20s and 30s',
+    ]);
+  });
+
   it('warnings alone do not make a file invalid', () => {
     const r = loadScenario('warn.yaml', edit({ 4: '  psa: { role: sender, relays: [relay-a] }' }).join('\n'));
     expect(r.ok).toBe(true);
