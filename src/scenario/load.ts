@@ -1,0 +1,72 @@
+/**
+ * `loadScenario`: a scenario file's name and text in, a checked `Scenario` or every problem out.
+ * Reads no files: the CLI does that.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { ScenarioFileSchema } from './definition.js';
+import type { ScenarioFile } from './definition.js';
+import { Diagnostics, Positions } from './diagnostics.js';
+import { Normalizer } from './normalize.js';
+import type { NormalizeOptions } from './normalize.js';
+import type { Problem } from './problems.js';
+import { INVALID, ShapeChecker } from './shape.js';
+import { parseJsonSource, parseYamlSource } from './source.js';
+import type { SrcNode } from './source.js';
+import type { Scenario } from './types.js';
+
+export type LoadOptions = NormalizeOptions;
+
+export type LoadResult = { ok: true; scenario: Scenario; warnings: Problem[] } | { ok: false; problems: Problem[] };
+
+/** Larger than any scenario needs; past it, the file is refused before it is parsed. */
+export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Loads a scenario from its text. `file` names it in problems (`FILE:LINE:COL: message`); a name
+ * ending in `.json` is read as JSON, anything else as YAML. On failure, `problems` holds every
+ * error found, with the warnings, in file order.
+ */
+export function loadScenario(file: string, text: string, options: LoadOptions = {}): LoadResult {
+  const diag = new Diagnostics(file, text);
+  if (text.length > MAX_SCENARIO_BYTES) {
+    diag.error(0, [], `the file is larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB; no scenario needs that much`);
+    return { ok: false, problems: diag.sorted() };
+  }
+  const source = /\.json$/iu.test(file) ? parseJsonSource(text) : parseYamlSource(text);
+  if (!source.ok) {
+    for (const p of source.problems) diag.error(p.offset, [], p.message);
+    return { ok: false, problems: diag.sorted() };
+  }
+  const root = source.root;
+  if (root === null) {
+    diag.error(0, [], 'the file is empty; a scenario needs at least `name` and `nodes`');
+    return { ok: false, problems: diag.sorted() };
+  }
+  const positions = new Positions();
+  positions.set([], { value: root.range });
+  const checker = new ShapeChecker(diag, positions, (range) => diag.where(range[0]));
+  const checked = checker.check(ScenarioFileSchema, root, []);
+  if (checked === INVALID && root.kind !== 'map') return { ok: false, problems: diag.sorted() };
+  // With the shape wrong somewhere, what is right is still checked for references and times.
+  const written = (checked === INVALID ? partialTopLevel(root) : checked) as Partial<ScenarioFile>;
+  const scenario = new Normalizer(written, root, positions, diag, options).run();
+  if (diag.hasErrors()) return { ok: false, problems: diag.sorted() };
+  return { ok: true, scenario, warnings: diag.sorted() };
+}
+
+/**
+ * The top-level keys that are well formed, when the file as a whole is not (a required key is
+ * missing, say). Checked again quietly, since their problems are already reported.
+ */
+function partialTopLevel(root: SrcNode): Partial<ScenarioFile> {
+  const out: Record<string, unknown> = {};
+  if (root.kind !== 'map') return out;
+  const quiet = new ShapeChecker({ error() {} }, new Positions(), () => '');
+  const props = ScenarioFileSchema.properties as Record<string, TSchema>;
+  for (const e of root.entries) {
+    if (!Object.hasOwn(props, e.key) || Object.hasOwn(out, e.key)) continue;
+    const v = quiet.check(props[e.key]!, e.value, [e.key]);
+    if (v !== INVALID) out[e.key] = v;
+  }
+  return out;
+}
