@@ -5,6 +5,11 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './commands/decode.js';
+import { registerList } from './commands/list.js';
+import { registerNew } from './commands/new.js';
+import { registerRun } from './commands/run.js';
+import { registerTest } from './commands/test.js';
+import { registerValidate } from './commands/validate.js';
 import { createContext, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -12,6 +17,9 @@ export type { CliIo } from './context.js';
 
 const EXAMPLES = `
 Examples:
+  $ msrp-sim run scenarios/push-via-two-relays.yaml   run a scenario, outputs in out/<name>/
+  $ msrp-sim test                               every bundled scenario as a regression test
+  $ msrp-sim new my.yaml                        write a starter scenario
   $ msrp-sim decode capture.pcap                print the MSRP frames in a capture
   $ msrp-sim decode --format json frames.msrp   the same as NDJSON
   $ msrp-sim help decode                        help for one command
@@ -57,7 +65,12 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .addHelpText('after', EXAMPLES);
   // Subcommands made with .command() inherit the output and exit settings above.
+  registerRun(program, ctx);
+  registerValidate(program, ctx);
+  registerTest(program, ctx);
   registerDecode(program, ctx);
+  registerList(program, ctx);
+  registerNew(program, ctx);
   return program;
 }
 

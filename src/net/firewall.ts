@@ -96,7 +96,7 @@ export class Firewall implements NetNode {
   readonly out: LinkDirection[] = [];
   readonly up = true;
   readonly inside: ReadonlySet<string>;
-  readonly rules: readonly FirewallRule[];
+  private _rules: readonly FirewallRule[];
   readonly idleTimeout: number;
   readonly idleMode: 'drop' | 'reset';
   readonly nat: boolean;
@@ -112,6 +112,21 @@ export class Firewall implements NetNode {
   private readonly expired = new Map<string, Expired>();
   private readonly expiredNat = new Map<string, Expired>();
 
+  /** The rules new connections meet, first match wins. */
+  get rules(): readonly FirewallRule[] {
+    return this._rules;
+  }
+
+  /** Replaces the rules (scenario action `set`): tracked connections keep their state. */
+  setRules(rules: readonly FirewallRule[]): void {
+    this._rules = this.numbered(rules);
+    this.core.sim.trace.emit(this.id, 'fw.rules', { rules: this._rules.map((r) => r.id!) });
+  }
+
+  private numbered(rules: readonly FirewallRule[]): FirewallRule[] {
+    return rules.map((r, i) => ({ ...r, id: r.id ?? `${this.id}#${i + 1}` }));
+  }
+
   constructor(
     private readonly core: NetCore,
     readonly id: string,
@@ -120,7 +135,7 @@ export class Firewall implements NetNode {
     private readonly assignAddress: (node: Firewall) => string,
   ) {
     this.inside = new Set(options.inside);
-    this.rules = (options.rules ?? []).map((r, i) => ({ ...r, id: r.id ?? `${id}#${i + 1}` }));
+    this._rules = this.numbered(options.rules ?? []);
     this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.idleMode = options.idleMode ?? 'drop';
     this.nat = options.nat ?? false;

@@ -320,7 +320,9 @@ export class Network implements NetCore {
 
   forward(seg: Segment, at: NetNode): void {
     let route = seg.route;
-    if (route === null || route.version !== this.routing.version || route.nodes[seg.hop] !== at) {
+    // A route is reused while it is current and the segment is still on it; a segment at the end
+    // of its route (its address rewritten by NAT there) is routed again from where it is.
+    if (route === null || route.version !== this.routing.version || route.nodes[seg.hop] !== at || seg.hop >= route.hops.length) {
       const dst = this.nodeByAddress(seg.dstIp);
       route = dst === undefined || dst === at ? null : this.routing.route(at, dst);
       if (route === null) {

@@ -80,6 +80,8 @@ declare module '../sim/trace.js' {
     /** A firewall rejected a segment: RST to its sender (and to the other end for an inspector reset). */
     'fw.reject': SegmentFields & { flow: string; direction: FirewallDirection; reason: string; both: boolean };
     /** Connection state expired: idle for `idle` µs, or lingering after the connection closed. */
+    /** A firewall's rules were replaced (scenario action `set`). */
+    'fw.rules': { rules: string[] };
     'fw.expire': { conn: string; flow: string; idle: Micros; closed: boolean };
     /** NAT gave an outbound connection an outside endpoint. */
     'nat.map': { conn: string; inside: string; outside: string; remote: string };

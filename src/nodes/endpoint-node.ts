@@ -57,6 +57,8 @@ export interface EndpointOptions {
   /** What to do when a session fails: only report it, or re-establish it with a new offer. */
   onSessionFailure: 'report' | 'reestablish';
   tlsVersion: '1.2' | '1.3';
+  /** Names in this endpoint's TLS server certificate (default: its host name). */
+  certificateNames?: string[];
 }
 
 export interface SendAction {
@@ -93,6 +95,7 @@ interface Incoming {
   successReport: SuccessReport;
   fromPath: string[];
   firstAt: Micros;
+  tooLarge?: boolean;
 }
 
 interface Session {
@@ -185,7 +188,7 @@ export class EndpointNode implements SignallingPeer {
 
   private listen(): void {
     this.host.listen(this.options.port, (tcp) => this.adopt(tcp), this.options.scheme === 'msrps'
-      ? { certificateNames: [this.options.host], version: this.options.tlsVersion }
+      ? { certificateNames: this.options.certificateNames ?? [this.options.host], version: this.options.tlsVersion }
       : undefined);
   }
 
@@ -694,7 +697,8 @@ export class EndpointNode implements SignallingPeer {
         firstPosition: 1,
         total: body.length,
         lastFlag: '$',
-        maxChunk: strategy === 'fixed' ? chunkSize : Number.POSITIVE_INFINITY,
+        // Interruptible chunks (W-31) are as large as chunkSize when it is above 2048, else one chunk.
+        maxChunk: strategy === 'fixed' || chunkSize > 2048 ? chunkSize : Number.POSITIVE_INFINITY,
         sent: 0,
       },
     };
@@ -725,12 +729,23 @@ export class EndpointNode implements SignallingPeer {
 
   /** Scenario action `raw`: bytes written as they are on this node's connection for `session` (or its relay connection). */
   sendRaw(bytes: Uint8Array, sessionId?: string): boolean {
+    if (this.crashed) return false;
     const conn = sessionId ? this.sessions.get(sessionId)?.conn : this.relayConn ?? [...this.connections].find((c) => c.isOpen);
     if (!conn || !conn.isOpen) return false;
     const offset = conn.tcp.bytesWritten;
     conn.tcp.write(bytes);
     this.ctx.emit('msrp.raw', { conn: conn.id, offset, length: bytes.length, text: Buffer.from(bytes).toString('latin1') });
     return true;
+  }
+
+  /** Scenario action `raw` with `to`: a new connection to `target`, the bytes written once it is open. */
+  sendRawTo(target: { host: string; port: number; tls: boolean }, bytes: Uint8Array): void {
+    const tcp = this.host.connect({ host: target.host, port: target.port, tls: target.tls ? { serverName: target.host, version: this.options.tlsVersion } : undefined }, {});
+    this.adopt(tcp, () => {
+      const offset = tcp.bytesWritten;
+      tcp.write(bytes);
+      this.ctx.emit('msrp.raw', { conn: tcp.id, offset, length: bytes.length, text: Buffer.from(bytes).toString('latin1') });
+    });
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -847,6 +862,11 @@ export class EndpointNode implements SignallingPeer {
       };
       session.incoming.set(messageId, incoming);
     }
+    if (incoming.tooLarge) {
+      // E-24 / RFC 4975 §10.5: chunks already on their way after a 413 are refused the same way.
+      this.respond(conn, frame, fr, 413, 'E-24');
+      return;
+    }
     if (incoming.assembly.done || incoming.assembly.aborted) {
       // E-19: a duplicate of a message already received is answered but not delivered again.
       this.respond(conn, frame, fr, 200, 'E-19');
@@ -857,6 +877,7 @@ export class EndpointNode implements SignallingPeer {
       case 'too-large':
         // E-24 / RFC 4975 §10.5: 413 asks the sender to stop sending this message.
         incoming.assembly.aborted = true;
+        incoming.tooLarge = true;
         this.ctx.emit('endpoint.too-large', { session: session.id, messageId, limit: result.limit, claimed: result.claimed }, 'E-24');
         this.respond(conn, frame, fr, 413, 'E-24');
         return;

@@ -161,7 +161,8 @@ export class MsrpConnection {
         }
         const source = this.sources.shift();
         if (!source) break;
-        if (source.abort && source.sent === 0) {
+        if (source.abort) {
+          // E-24: an aborted message sends no further chunks.
           source.onDone?.();
           continue;
         }

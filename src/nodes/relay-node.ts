@@ -47,6 +47,8 @@ export interface RelayOptions {
   transactionTimeout: number;
   profile: RelayProfileName;
   tlsVersion: '1.2' | '1.3';
+  /** Names in the relay's TLS certificate (default: its host name); mutual TLS presents them too. */
+  certificateNames?: string[];
 }
 
 interface ConnState {
@@ -130,7 +132,7 @@ export class RelayNode {
       this.options.port,
       (tcp) => this.adopt(tcp, null),
       this.options.scheme === 'msrps'
-        ? { certificateNames: [this.options.host], version: this.options.tlsVersion, requestClientCertificate: true }
+        ? { certificateNames: this.options.certificateNames ?? [this.options.host], version: this.options.tlsVersion, requestClientCertificate: true }
         : undefined,
     );
     this.ctx.emit('relay.start', { uri: this.baseUri, profile: this.profile.name });
@@ -174,6 +176,12 @@ export class RelayNode {
       });
     }
     return conn;
+  }
+
+  /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
+  expireTokens(): void {
+    for (const token of this.tokens.values()) token.expiresAt = this.ctx.now;
+    this.ctx.emit('relay.tokens-expired', { count: this.tokens.size }, 'R-13');
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -450,7 +458,7 @@ export class RelayNode {
     // R-25, RFC 4976 §3: relays "can open new connections (typically to other relays) to deliver
     // requests"; R-29: relay-to-relay connections use mutual TLS.
     const uri = parsed.uri;
-    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion, certificateNames: [this.options.host] } : undefined;
+    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion, certificateNames: this.options.certificateNames ?? [this.options.host] } : undefined;
     this.ctx.emit('relay.connect', { target: key, reason: sessionKey !== null ? 'one connection per session' : 'no connection to the next hop' }, sessionKey !== null ? deviation(this.profile, 'connection-per-session') : 'R-25');
     const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, tls }, {});
     const conn = this.adopt(tcp, key);

@@ -15,6 +15,8 @@ declare module '../sim/trace.js' {
     'action.end': Fields;
     'action.raw': Fields;
     'action.send': Fields;
+    'action.fault': Fields;
+    'action.set': Fields;
     'action.session': Fields;
     'auth.challenge': Fields;
     'auth.challenged': Fields;
@@ -74,6 +76,7 @@ declare module '../sim/trace.js' {
     'relay.stray-response': Fields;
     'relay.timeout': Fields;
     'relay.token-invalidated': Fields;
+    'relay.tokens-expired': Fields;
     'relay.undeliverable': Fields;
     'session.answer': Fields;
     'session.bind': Fields;

@@ -35,7 +35,50 @@ export interface WorldSpec {
   signallingDelay?: Micros;
 }
 
+/** Figures of a run for the printed summary, counted from the records as they pass. */
+export class RunCounters {
+  sessionsEstablished = 0;
+  sessionsFailed = 0;
+  messagesSent = 0;
+  messagesDelivered = 0;
+  /** Status -> REPORTs that reached a sender. */
+  readonly reports = new Map<number, number>();
+
+  record(type: string, fields: Record<string, unknown>): void {
+    switch (type) {
+      case 'session.established':
+        if (fields.active === true) this.sessionsEstablished++;
+        return;
+      case 'session.failed':
+        this.sessionsFailed++;
+        return;
+      case 'endpoint.message':
+        this.messagesSent++;
+        return;
+      case 'endpoint.deliver':
+        this.messagesDelivered++;
+        return;
+      case 'endpoint.report': {
+        const status = fields.status as number;
+        this.reports.set(status, (this.reports.get(status) ?? 0) + 1);
+        return;
+      }
+    }
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      sessionsEstablished: this.sessionsEstablished,
+      sessionsFailed: this.sessionsFailed,
+      messagesSent: this.messagesSent,
+      messagesDelivered: this.messagesDelivered,
+      reportsByStatus: Object.fromEntries([...this.reports].sort((a, b) => a[0] - b[0])),
+    };
+  }
+}
+
 export class World {
+  readonly counters = new RunCounters();
   readonly sim: Simulation;
   readonly network: Network;
   readonly endpoints = new Map<string, EndpointNode>();
@@ -46,6 +89,7 @@ export class World {
   constructor(readonly spec: WorldSpec) {
     this.sim = new Simulation({ seed: spec.seed });
     this.network = new Network(this.sim, spec.network);
+    this.sim.trace.addSink((r) => this.counters.record(r.type, r));
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id));
     // Hosts and firewalls first, in declaration order, so that addresses are stable.
     for (const node of spec.nodes) {
@@ -120,9 +164,23 @@ export class World {
     this.endpoint(node).reauthenticate();
   }
 
-  raw(node: string, bytes: Uint8Array, session?: string): void {
-    const ok = this.endpoint(node).sendRaw(bytes, session);
-    this.sim.trace.emit('', 'action.raw', { node, length: bytes.length, sent: ok });
+  /**
+   * Scenario action `raw`: bytes written as they are, on the node's connection for `session`, on
+   * a new connection to node `to` (its MSRP port, with TLS for an msrps relay), or on the node's
+   * relay connection.
+   */
+  raw(node: string, bytes: Uint8Array, session?: string, to?: string): void {
+    this.sim.trace.emit('', 'action.raw', { node, length: bytes.length, session: session ?? null, to: to ?? null });
+    if (to !== undefined) {
+      const relay = this.relays.get(to);
+      const peer = this.endpoints.get(to);
+      const target = relay
+        ? { host: relay.options.host, port: relay.options.port, tls: relay.options.scheme === 'msrps' }
+        : { host: peer!.options.host, port: peer!.options.port, tls: peer!.options.scheme === 'msrps' };
+      this.endpoint(node).sendRawTo(target, bytes);
+      return;
+    }
+    this.endpoint(node).sendRaw(bytes, session);
   }
 
   /** Runs to the duration limit (or until nothing is left to do). */

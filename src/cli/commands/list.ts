@@ -1,0 +1,33 @@
+/** `msrp-sim list`: the bundled scenarios, one line each. */
+import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative } from 'node:path';
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { findScenarioFiles, loadFile } from '../scenario-files.js';
+
+/** The `scenarios/` folder shipped with the package (dist/cli/commands -> package root). */
+export function bundledScenarioDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scenarios');
+}
+
+export function registerList(program: Command, ctx: CliContext): void {
+  program
+    .command('list')
+    .summary('list the bundled scenarios')
+    .description('List the scenarios bundled with msrp-sim, one line each: file, name and what it shows.')
+    .addHelpText('after', `
+Examples:
+  $ msrp-sim list
+  $ msrp-sim run "$(msrp-sim list | head -1 | cut -d' ' -f1)"`)
+    .action(() => {
+      const dir = bundledScenarioDir();
+      const rows: [string, string][] = [];
+      for (const file of findScenarioFiles([dir])) {
+        const l = loadFile(file);
+        const what = l.ok ? l.scenario.description.split(/(?<=\.)\s/)[0]!.replace(/\s+/g, ' ').trim() : 'invalid scenario file';
+        rows.push([relative(process.cwd(), file) || basename(file), what]);
+      }
+      const width = Math.max(0, ...rows.map(([f]) => f.length));
+      for (const [f, what] of rows) ctx.io.stdout.write(`${f.padEnd(width)}  ${what}\n`);
+    });
+}

@@ -1,0 +1,162 @@
+/**
+ * `msrp-sim run <scenario...>`: runs scenarios and writes their outputs (SPEC §7) into
+ * `out/<scenario name>/` (or `--out DIR`), whole or not at all.
+ */
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { runScenario, type RunResult } from '../../scenario/run.js';
+import type { RelayProfileName } from '../../nodes/relay-profile.js';
+import type { AnyTraceRecord } from '../../sim/trace.js';
+import { formatTime } from '../../sim/time.js';
+import type { CliContext } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { OutputDir } from '../output-dir.js';
+import { findScenarioFiles, formatProblem, loadFile } from '../scenario-files.js';
+import { createOutputs, OUTPUT_NAMES, type OutputName } from '../outputs.js';
+import { Progress } from '../progress.js';
+
+export interface RunCommandOptions {
+  out?: string;
+  seed?: string;
+  until?: string;
+  profile?: RelayProfileName;
+  only?: string;
+  pcap?: boolean;
+  svg?: boolean;
+  html?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ msrp-sim run scenarios/push-via-two-relays.yaml          writes out/push-via-two-relays/
+  $ msrp-sim run my.yaml --out /tmp/run1 --seed 42           another seed, another folder
+  $ msrp-sim run my.yaml --profile kamailio                  every relay behaves like Kamailio
+  $ msrp-sim run my.yaml --only trace,timeline               just these outputs
+  $ msrp-sim run my.yaml --until 5s                          stop early
+
+Outputs: ${OUTPUT_NAMES.join(', ')}.
+Exit status: 0 all expectations held, 1 an expectation failed, 2 invalid scenario or usage,
+3 internal error or a run limit reached.`;
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .summary('run scenarios and write their timelines, diagrams and captures')
+    .description('Run scenario files and write the outputs of each run into out/<scenario name>/.')
+    .argument('<scenario...>', 'scenario files (YAML or JSON) or directories of them')
+    .option('-o, --out <dir>', 'output directory (default: out/<scenario name>; with several scenarios, DIR/<name>)')
+    .option('--seed <seed>', "override the scenario's seed")
+    .option('--until <time>', 'stop at this virtual time (e.g. 5s, 250ms)')
+    .addOption(new Option('--profile <profile>', "override every relay's profile").choices(['rfc4976', 'kamailio', 'msrprelay', 'opensips']))
+    .option('--only <outputs>', `comma-separated outputs to write (${OUTPUT_NAMES.join(', ')})`)
+    .option('--no-pcap', 'do not write capture.pcap')
+    .option('--no-svg', 'do not write the SVG diagrams')
+    .option('--no-html', 'do not write report.html')
+    .addHelpText('after', EXAMPLES)
+    .action((scenarios: string[], options: RunCommandOptions) => {
+      ctx.status = runCommand(scenarios, options, ctx);
+    });
+}
+
+function parseUntil(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)$/.exec(text.trim());
+  if (!m) throw new CliError(`run: --until "${text}" is not a time (write e.g. 250ms, 1.5s, 2m)`, EXIT.usage);
+  const scale = { us: 1, µs: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 }[m[2] as 'us'];
+  return Math.round(Number(m[1]) * scale);
+}
+
+function chooseOutputs(options: RunCommandOptions): Set<OutputName> {
+  let chosen: Set<OutputName>;
+  if (options.only) {
+    chosen = new Set();
+    for (const name of options.only.split(',').map((s) => s.trim()).filter(Boolean)) {
+      if (!(OUTPUT_NAMES as readonly string[]).includes(name)) {
+        throw new CliError(`run: unknown output "${name}" in --only (outputs: ${OUTPUT_NAMES.join(', ')})`, EXIT.usage);
+      }
+      chosen.add(name as OutputName);
+    }
+  } else chosen = new Set(OUTPUT_NAMES);
+  if (options.pcap === false) chosen.delete('pcap');
+  if (options.svg === false) {
+    chosen.delete('sequence');
+    chosen.delete('topology');
+  }
+  if (options.html === false) chosen.delete('html');
+  return chosen;
+}
+
+export function runCommand(paths: string[], options: RunCommandOptions, ctx: CliContext): number {
+  const files = findScenarioFiles(paths);
+  if (files.length === 0) throw new CliError('run: no scenario files found', EXIT.usage);
+  const loaded = files.map(loadFile);
+  const bad = loaded.filter((l) => !l.ok);
+  if (bad.length > 0) {
+    // SPEC §5: every problem at once, exit status 2, and no output written.
+    for (const l of bad) if (!l.ok) for (const p of l.problems) ctx.io.stderr.write(ctx.err.red(formatProblem(p)) + '\n');
+    return EXIT.usage;
+  }
+  const until = options.until === undefined ? undefined : parseUntil(options.until);
+  const outputs = chooseOutputs(options);
+  let status: number = EXIT.ok;
+  for (const l of loaded) {
+    if (!l.ok) continue;
+    for (const w of l.warnings) ctx.io.stderr.write(ctx.err.yellow(formatProblem(w)) + '\n');
+    const scenario = l.scenario;
+    const dir = options.out === undefined ? join('out', scenario.name) : loaded.length > 1 ? join(options.out, scenario.name) : options.out;
+    const out = new OutputDir(dir);
+    let result: RunResult;
+    const writers = createOutputs(scenario, outputs, out);
+    const progress = new Progress(ctx, scenario.name, until ?? scenario.duration);
+    try {
+      result = runScenario(scenario, {
+        seed: options.seed,
+        until,
+        profile: options.profile,
+        sinks: [(r: AnyTraceRecord) => writers.record(r), (r: AnyTraceRecord) => progress.tick(r.t)],
+      });
+      progress.done();
+      writers.finish(result);
+    } catch (err) {
+      progress.done();
+      writers.abandon();
+      out.abandon();
+      throw err;
+    }
+    const paths = out.commit();
+    status = Math.max(status, printSummary(ctx, result, paths));
+  }
+  return status;
+}
+
+function printSummary(ctx: CliContext, result: RunResult, paths: string[]): number {
+  const w = (s: string): void => void ctx.io.stdout.write(s + '\n');
+  const s = result.scenario;
+  const limit = result.outcome.reason === 'max-events';
+  w(`${ctx.out.bold(s.name)}: ${result.records} trace records, virtual time ${formatTime(result.outcome.time)}${limit ? ' (event limit reached)' : ''}`);
+  for (const line of summaryLines(result)) w(`  ${line}`);
+  let failed = 0;
+  for (const e of result.expectations) {
+    if (e.passed) w(`  ${ctx.out.green('✓')} ${e.expected}`);
+    else {
+      failed++;
+      w(`  ${ctx.out.red('✗')} ${e.expected}`);
+      w(`      instead: ${e.actual}${e.evidence.length ? ` (trace records ${e.evidence.join(', ')})` : ''}`);
+      w(`      at ${s.name} expectation #${e.index + 1} (line ${e.line}, column ${e.column})`);
+    }
+  }
+  w('  outputs:');
+  for (const p of paths) w(`    ${p}`);
+  if (limit) return EXIT.internal;
+  return failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** Sessions, messages delivered, REPORTs by status and failures, from the world's counters. */
+function summaryLines(result: RunResult): string[] {
+  const c = result.world.counters;
+  const reports = [...c.reports.entries()].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${n}×${st}`).join(', ') || 'none';
+  return [
+    `sessions: ${c.sessionsEstablished} established, ${c.sessionsFailed} failed`,
+    `messages: ${c.messagesDelivered} delivered of ${c.messagesSent} sent`,
+    `REPORTs at senders: ${reports}`,
+  ];
+}

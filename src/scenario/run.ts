@@ -1,0 +1,207 @@
+/**
+ * Running a loaded scenario: builds the world, schedules the file's events as actions and faults
+ * in virtual time, runs to the duration, and checks the expectations against the trace.
+ * Trace records reach the caller's sinks as they happen; nothing here keeps the trace.
+ */
+import type { RunOutcome } from '../sim/scheduler.js';
+import type { AnyTraceRecord, TraceSink } from '../sim/trace.js';
+import { World } from '../nodes/world.js';
+import type { RelayProfileName } from '../nodes/relay-profile.js';
+import { MsrpParser } from '../wire/parser.js';
+import { ExpectationChecker, type ExpectationResult } from './expectations.js';
+import { endpointOptions, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
+import type { Fault, RelayNode, Scenario, ScenarioEvent } from './types.js';
+
+export interface RunOptions {
+  seed?: string | number;
+  /** Stop before the scenario's duration. */
+  until?: number;
+  /** Every relay uses this profile. */
+  profile?: RelayProfileName;
+  /** Sinks that see every record as it is emitted (writers, progress). */
+  sinks?: TraceSink[];
+  /** Event budget: reaching it stops the run cleanly (exit status 3 in the CLI). */
+  maxEvents?: number;
+}
+
+export interface RunResult {
+  scenario: Scenario;
+  outcome: RunOutcome;
+  records: number;
+  expectations: ExpectationResult[];
+  passed: boolean;
+  world: World;
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const spec = worldSpec(scenario, options.seed);
+  if (options.profile) {
+    for (const n of spec.nodes) if (n.role === 'relay') n.relay.profile = options.profile;
+  }
+  const world = new World(spec);
+  const checker = new ExpectationChecker(scenario);
+  world.sim.trace.addSink((r) => checker.record(r));
+  for (const sink of options.sinks ?? []) world.sim.trace.addSink(sink);
+  world.start();
+  for (const event of scenario.events) schedule(world, scenario, event);
+  const until = Math.min(options.until ?? scenario.duration, scenario.duration);
+  const outcome = world.sim.run({ until, maxEvents: options.maxEvents ?? 200_000_000 });
+  const expectations = checker.finish();
+  world.sim.trace.complete();
+  return { scenario, outcome, records: world.sim.trace.count, expectations, passed: expectations.every((e) => e.passed), world };
+}
+
+function schedule(world: World, scenario: Scenario, event: ScenarioEvent): void {
+  switch (event.action) {
+    case 'session':
+      world.at(event.at, () => world.openSession(event.session, event.offerer, event.answerer));
+      return;
+    case 'send':
+      for (let i = 0; i < event.count; i++) {
+        world.at(event.at + i * event.interval, () =>
+          world.send(event.from, {
+            session: event.session,
+            contentType: event.contentType,
+            ...(event.content.kind === 'text' ? { body: event.content.text } : { size: event.content.size }),
+            chunkSize: event.chunkSize,
+            chunkStrategy: event.chunkStrategy,
+            successReport: event.successReport,
+            failureReport: event.failureReport,
+            force: event.force,
+            ...(event.abortAfter !== null ? { abortAfter: event.abortAfter } : {}),
+          }),
+        );
+      }
+      return;
+    case 'end':
+      world.at(event.at, () => world.endSession(event.session, event.by));
+      return;
+    case 'auth':
+      world.at(event.at, () => world.reauth(event.node));
+      return;
+    case 'raw':
+      world.at(event.at, () => world.raw(event.node, event.bytes, event.session ?? undefined, event.to ?? undefined));
+      return;
+    case 'fault':
+      world.at(event.at, () => applyFault(world, scenario, event.fault));
+      return;
+    case 'set':
+      world.at(event.at, () => {
+        world.sim.trace.emit('', 'action.set', { node: event.node, changed: event.changed });
+        const s = event.settings;
+        if (s.role === 'firewall') world.network.firewall(s.id).setRules(firewallRules(s));
+        else if (s.role === 'relay') Object.assign(world.relays.get(s.id)!.options, relayOptions(s));
+        else {
+          const relays = new Map<string, RelayNode>();
+          for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);
+          Object.assign(world.endpoint(s.id).options, endpointOptions(s, relays));
+        }
+      });
+      return;
+  }
+}
+
+function applyFault(world: World, scenario: Scenario, fault: Fault): void {
+  const net = world.network;
+  world.sim.trace.emit('', 'action.fault', { fault: fault.kind });
+  switch (fault.kind) {
+    case 'linkDown':
+      net.linkDown(fault.link.a, fault.link.b);
+      return;
+    case 'linkUp':
+      net.linkUp(fault.link.a, fault.link.b);
+      return;
+    case 'crash':
+      net.crash(fault.node);
+      return;
+    case 'restart':
+      net.restart(fault.node);
+      return;
+    case 'resetConnection': {
+      const host = net.host(fault.node);
+      const peer = fault.peer === null ? null : addressOf(world, fault.peer);
+      for (const conn of [...host.connections]) {
+        if (peer === null || conn.remote.address === peer) net.resetConnection(conn.id);
+      }
+      return;
+    }
+    case 'flushFirewall':
+      net.flushFirewall(fault.firewall);
+      return;
+    case 'partition':
+      net.partition(fault.groups);
+      return;
+    case 'heal':
+      net.healPartition();
+      return;
+    case 'setLink':
+      net.setLink(fault.link.a, fault.link.b, pick(linkOptions(fault.settings), fault.changed));
+      return;
+    case 'expireTokens':
+      world.relays.get(fault.relay)?.expireTokens();
+      return;
+    case 'dropSegment':
+      net.dropSegment(fault.link.a, fault.link.b, fault.nth, fault.from === null ? undefined : (s) => s.from === fault.from);
+      return;
+    case 'dropFrame': {
+      // The n-th MSRP frame of a kind crossing the link: each direction's payload is parsed as it
+      // crosses, and the segment that carries the matching frame's last byte is dropped (TCP then
+      // retransmits it, as a real loss would make it).
+      let seen = 0;
+      let done = false;
+      const parsers = new Map<string, { parser: MsrpParser; hit: boolean; next: number }>();
+      const remove = net.addTap(fault.link.a, fault.link.b, (s) => {
+        if (done || s.len === 0) return 'pass';
+        if (fault.from !== null && s.from !== fault.from) return 'pass';
+        const key = `${s.src}>${s.dst}`;
+        let p = parsers.get(key);
+        if (!p) {
+          const state = { parser: null as unknown as MsrpParser, hit: false, next: s.seqNo };
+          state.parser = new MsrpParser({
+            frame: (f) => {
+              const kind = f.kind === 'request' ? f.method : null;
+              const status = f.kind === 'response' ? f.statusCode : null;
+              if ((fault.method === null || fault.method === kind) && (fault.status === null || fault.status === status)) {
+                seen++;
+                if (seen === fault.nth) state.hit = true;
+              }
+            },
+            error: () => undefined,
+          });
+          p = state;
+          parsers.set(key, p);
+        }
+        // Retransmissions repeat bytes already parsed: only new, in-order data is fed.
+        if (s.seqNo !== p.next) return 'pass';
+        p.next = (s.seqNo + s.len) >>> 0;
+        p.parser.push(s.payload);
+        if (p.hit) {
+          p.hit = false;
+          done = true;
+          world.sim.trace.emit('', 'action.fault', { fault: 'dropFrame', nth: fault.nth, conn: s.conn, link: s.link });
+          remove();
+          return 'drop';
+        }
+        return 'pass';
+      });
+      return;
+    }
+  }
+  void scenario;
+}
+
+function pick<T extends object>(o: T, keys: readonly string[]): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k of keys) if (k in o) (out as Record<string, unknown>)[k] = (o as Record<string, unknown>)[k];
+  return out;
+}
+
+function addressOf(world: World, node: string): string | null {
+  try {
+    return world.network.host(node).address;
+  } catch {
+    return null;
+  }
+}
+
+export type { AnyTraceRecord };

@@ -1,0 +1,128 @@
+/**
+ * From a loaded scenario to the world the simulator runs: node options in the units the nodes
+ * use, the network's link and firewall settings, and the scenario's defaults.
+ */
+import type { FirewallOptions, FirewallRule as NetFirewallRule, LinkOptions } from '../net/index.js';
+import type { EndpointOptions } from '../nodes/endpoint-node.js';
+import type { RelayOptions } from '../nodes/relay-node.js';
+import type { NodeSpec, WorldSpec } from '../nodes/world.js';
+import type { EndpointNode, FirewallNode, LinkSettings, RelayNode, Scenario, ScenarioNode } from './types.js';
+
+const SECOND = 1_000_000;
+
+export function relayUri(relay: RelayNode): string {
+  return `${relay.scheme}://${relay.host}:${relay.port};tcp`;
+}
+
+export function endpointOptions(node: EndpointNode, relays: ReadonlyMap<string, RelayNode>): EndpointOptions {
+  return {
+    host: node.host,
+    port: node.port,
+    scheme: node.scheme,
+    relays: node.relays.map((r) => ({ uri: relayUri(relays.get(r.relay)!), username: r.username, password: r.password ?? '' })),
+    acceptTypes: node.acceptTypes,
+    acceptWrappedTypes: node.acceptWrappedTypes,
+    maxSize: node.maxSize ?? Number.POSITIVE_INFINITY,
+    chunkSize: node.chunkSize,
+    chunkStrategy: node.chunkStrategy,
+    successReport: node.successReport,
+    failureReport: node.failureReport,
+    transactionTimeout: node.transactionTimeout,
+    authExpires: node.authExpires === null ? null : Math.round(node.authExpires / SECOND),
+    connectionModel: node.connectionModel,
+    reachable: node.reachable,
+    onSessionFailure: node.onSessionFailure,
+    tlsVersion: node.tls.version,
+    certificateNames: node.certificateNames,
+  };
+}
+
+export function relayOptions(node: RelayNode): RelayOptions {
+  return {
+    host: node.host,
+    port: node.port,
+    scheme: node.scheme,
+    realm: node.realm,
+    users: node.users,
+    expiresMin: Math.round(node.expires.min / SECOND),
+    expiresDefault: Math.round(node.expires.default / SECOND),
+    expiresMax: Math.round(node.expires.max / SECOND),
+    maxChunk: node.maxChunk ?? Number.POSITIVE_INFINITY,
+    probation: node.probation / SECOND,
+    maxFailedAuths: node.maxFailedAuths,
+    nonceLifetime: node.nonceLifetime / SECOND,
+    idleLimit: node.idleLimit === null ? Number.POSITIVE_INFINITY : node.idleLimit / SECOND,
+    transactionTimeout: node.transactionTimeout / SECOND,
+    profile: node.profile,
+    tlsVersion: node.tls.version,
+    certificateNames: node.certificateNames,
+  };
+}
+
+export function firewallRules(node: FirewallNode): NetFirewallRule[] {
+  const rules: NetFirewallRule[] = node.rules.map((r) => {
+    const rule: NetFirewallRule = { action: r.action, id: `${node.id}#${r.id}` };
+    if (r.direction !== 'any') rule.direction = r.direction;
+    if (r.port !== null) rule.port = r.port;
+    if (r.host !== null) rule.host = r.host;
+    if (r.tlsOnly) rule.tlsOnly = true;
+    if (r.mode !== null) rule.mode = r.mode;
+    return rule;
+  });
+  // SPEC §3.3: the defaults (outbound allowed, inbound denied) come after the scenario's rules.
+  rules.push({ action: node.default.outbound, direction: 'outbound', mode: node.default.mode, id: `${node.id}#default-outbound` });
+  rules.push({ action: node.default.inbound, direction: 'inbound', mode: node.default.mode, id: `${node.id}#default-inbound` });
+  return rules;
+}
+
+export function firewallOptions(node: FirewallNode): FirewallOptions {
+  const options: FirewallOptions = {
+    inside: node.inside,
+    rules: firewallRules(node),
+    idleTimeout: node.idleTimeout,
+    idleMode: node.idleMode,
+    nat: node.nat !== null,
+    name: node.host,
+  };
+  const address = node.nat?.address ?? node.address;
+  if (address !== null) options.address = address;
+  return options;
+}
+
+export function linkOptions(link: LinkSettings): Partial<LinkOptions> {
+  return { latency: link.latency, jitter: link.jitter, bandwidth: link.bandwidth, loss: link.loss, mss: link.mss };
+}
+
+function nodeSpec(node: ScenarioNode, relays: ReadonlyMap<string, RelayNode>): NodeSpec {
+  const address = node.address ?? undefined;
+  switch (node.role) {
+    case 'relay':
+      return { id: node.id, role: 'relay', address, relay: relayOptions(node) };
+    case 'firewall': {
+      const spec: NodeSpec = { id: node.id, role: 'firewall', address, firewall: firewallOptions(node) };
+      if (node.policy) {
+        spec.policy = {
+          action: node.policy.action,
+          ...(node.policy.maxFrame !== null ? { maxFrame: node.policy.maxFrame } : {}),
+          ...(node.policy.methods !== null ? { methods: node.policy.methods } : {}),
+          ...(node.policy.contentTypes !== null ? { contentTypes: node.policy.contentTypes } : {}),
+        };
+      }
+      return spec;
+    }
+    default:
+      return { id: node.id, role: node.role, address, endpoint: endpointOptions(node, relays) };
+  }
+}
+
+export function worldSpec(scenario: Scenario, seedOverride?: string | number): WorldSpec {
+  const relays = new Map<string, RelayNode>();
+  for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);
+  return {
+    seed: seedOverride ?? scenario.seed,
+    nodes: scenario.nodes.map((n) => nodeSpec(n, relays)),
+    links: scenario.links.map((l) => ({ a: l.a, b: l.b, options: linkOptions(l) })),
+    network: { tcp: { connectTimeout: scenario.tcp.connectTimeout, rtoInitial: scenario.tcp.rto, maxRetries: scenario.tcp.maxRetries } },
+    signallingDelay: scenario.signallingDelay,
+  };
+}
