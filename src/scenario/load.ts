@@ -26,18 +26,20 @@ export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
  * ending in `.json` is read as JSON, anything else as YAML. On failure, `problems` holds every
  * error found, with the warnings, in file order.
  */
-export function loadScenario(file: string, text: string, options: LoadOptions = {}): LoadResult {
+export function loadScenario(file: string, source: string, options: LoadOptions = {}): LoadResult {
+  // A byte order mark is invisible in editors, so columns are counted without it.
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const diag = new Diagnostics(file, text);
   if (text.length > MAX_SCENARIO_BYTES) {
     diag.error(0, [], `the file is larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB; no scenario needs that much`);
     return { ok: false, problems: diag.sorted() };
   }
-  const source = /\.json$/iu.test(file) ? parseJsonSource(text) : parseYamlSource(text);
-  if (!source.ok) {
-    for (const p of source.problems) diag.error(p.offset, [], p.message);
+  const parsed = /\.json$/iu.test(file) ? parseJsonSource(text) : parseYamlSource(text);
+  if (!parsed.ok) {
+    for (const p of parsed.problems) diag.error(p.offset, [], p.message);
     return { ok: false, problems: diag.sorted() };
   }
-  const root = source.root;
+  const root = parsed.root;
   if (root === null) {
     diag.error(0, [], 'the file is empty; a scenario needs at least `name` and `nodes`');
     return { ok: false, problems: diag.sorted() };

@@ -322,6 +322,11 @@ describe('JSON files', () => {
     expect(problems('s.json', ['['.repeat(300)])).toEqual(['s.json:1:202: JSON syntax: the file nests too deeply to be a scenario']);
   });
 
+  it('may start with a byte order mark, as may YAML files', () => {
+    expect(problems('s.json', ['\ufeff{ "name": "j", "nodes": {}, "x": 1 }'])).toEqual(['s.json:1:29: unknown key `x`; expected `name`, `description`, `seed`, `duration`, `defaults`, `nodes`, `links`, `events` or `expect`']);
+    expect(problems('s.yaml', ['\ufeffname: j', 'nodes: {}', 'x: 1'])).toEqual(['s.yaml:3:1: unknown key `x`; expected `name`, `description`, `seed`, `duration`, `defaults`, `nodes`, `links`, `events` or `expect`']);
+  });
+
   it('treat keys such as __proto__ as plain keys', () => {
     expect(problems('s.json', ['{ "name": "j", "nodes": { "r": { "role": "relay", "users": { "__proto__": "x" } } } }'])).toEqual([]);
     const r = loadScenario('s.json', '{ "name": "j", "nodes": { "r": { "role": "relay", "users": { "__proto__": "x" } } } }');

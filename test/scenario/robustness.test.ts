@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, starterScenario } from '../../src/scenario/index.js';
+import { parseJsonSource, parseYamlSource, toPlain } from '../../src/scenario/source.js';
 
 const spec = readFileSync(new URL('fixtures/spec-example.yaml', import.meta.url), 'utf8');
 const seeds = [spec, starterScenario()];
@@ -44,6 +45,15 @@ function checkResult(file: string, text: string): void {
   const lines = text.split(/\r\n|\r|\n/u).length;
   const problems = r.ok ? r.warnings : r.problems;
   if (!r.ok) expect(problems.some((p) => p.severity === 'error')).toBe(true);
+  if (r.ok) {
+    // Nothing is left out quietly: a file that loads has all its events, expectations and nodes.
+    const parsed = file.endsWith('.json') ? parseJsonSource(text.replace(/^\ufeff/u, '')) : parseYamlSource(text.replace(/^\ufeff/u, ''));
+    const plain = (parsed.ok && parsed.root !== null ? toPlain(parsed.root) : {}) as { events?: unknown[]; expect?: unknown[]; nodes?: object; links?: unknown[] };
+    expect(r.scenario.events.filter((e) => !(e.action === 'fault' && e.recovery)).length).toBe(plain.events?.length ?? 0);
+    expect(r.scenario.expectations.length).toBe(plain.expect?.length ?? 0);
+    expect(r.scenario.nodes.length).toBe(Object.keys(plain.nodes ?? {}).length);
+    expect(r.scenario.links.length).toBe(plain.links?.length ?? 0);
+  }
   for (const p of problems) {
     expect(p.line).toBeGreaterThanOrEqual(1);
     expect(p.line).toBeLessThanOrEqual(lines);
@@ -58,7 +68,7 @@ describe('loadScenario on damaged files', () => {
       fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, ms) => {
         checkResult('fuzz.yaml', mutate(seed, ms));
       }),
-      { numRuns: 1000 },
+      { numRuns: 700 },
     );
   });
 
