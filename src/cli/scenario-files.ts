@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadScenario, formatProblem, type Problem } from '../scenario/index.js';
+import { loadScenario, formatProblem, type LoadOptions, type Problem } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -35,7 +35,7 @@ export function findScenarioFiles(paths: string[]): string[] {
 
 export type Loaded = { file: string; ok: true; scenario: Scenario; warnings: Problem[] } | { file: string; ok: false; problems: Problem[] };
 
-export function loadFile(file: string): Loaded {
+export function loadFile(file: string, options: LoadOptions = {}): Loaded {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -43,7 +43,7 @@ export function loadFile(file: string): Loaded {
     return { file, ok: false, problems: [{ file, line: 1, column: 1, message: `cannot read the file: ${(err as Error).message}`, severity: 'error' }] };
   }
   const shown = relative(process.cwd(), file) || file;
-  const result = loadScenario(shown.startsWith('..') ? file : shown, text);
+  const result = loadScenario(shown.startsWith('..') ? file : shown, text, options);
   return result.ok ? { file, ok: true, scenario: result.scenario, warnings: result.warnings } : { file, ok: false, problems: result.problems };
 }
 

@@ -1,6 +1,6 @@
 /** `msrp-sim list`: the bundled scenarios, one line each. */
 import { fileURLToPath } from 'node:url';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { findScenarioFiles, loadFile } from '../scenario-files.js';
@@ -8,6 +8,12 @@ import { findScenarioFiles, loadFile } from '../scenario-files.js';
 /** The `scenarios/` folder shipped with the package (dist/cli/commands -> package root). */
 export function bundledScenarioDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scenarios');
+}
+
+/** The description's first sentence, on one line, at most 100 characters. */
+function firstSentence(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim().split(/(?<=[.:])\s+(?=[A-Z])/)[0]!;
+  return one.length > 100 ? `${one.slice(0, 99).trimEnd()}…` : one;
 }
 
 export function registerList(program: Command, ctx: CliContext): void {
@@ -24,8 +30,7 @@ Examples:
       const rows: [string, string][] = [];
       for (const file of findScenarioFiles([dir])) {
         const l = loadFile(file);
-        const what = l.ok ? l.scenario.description.split(/(?<=\.)\s/)[0]!.replace(/\s+/g, ' ').trim() : 'invalid scenario file';
-        rows.push([relative(process.cwd(), file) || basename(file), what]);
+        rows.push([join('scenarios', relative(dir, file)), l.ok ? firstSentence(l.scenario.description) : 'invalid scenario file']);
       }
       const width = Math.max(0, ...rows.map(([f]) => f.length));
       for (const [f, what] of rows) ctx.io.stdout.write(`${f.padEnd(width)}  ${what}\n`);

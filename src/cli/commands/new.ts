@@ -1,10 +1,15 @@
 /** `msrp-sim new <file>`: writes a commented starter scenario. */
 import { existsSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { starterScenario } from '../../scenario/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+
+function schemaFile(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'schema', 'scenario.schema.json');
+}
 
 export function registerNew(program: Command, ctx: CliContext): void {
   program
@@ -19,7 +24,9 @@ Examples:
     .action((file: string, options: { force?: boolean }) => {
       if (existsSync(file) && !options.force) throw new CliError(`new: ${file} exists (use --force to overwrite)`, EXIT.usage);
       const name = basename(file).replace(/\.(ya?ml|json)$/i, '');
-      writeFileSync(file, starterScenario({ name }));
+      // The modeline points editors at the JSON Schema shipped with the package.
+      const schema = relative(dirname(resolve(file)), schemaFile()).split('\\').join('/');
+      writeFileSync(file, starterScenario({ name, schema }));
       ctx.io.stdout.write(`wrote ${file}\nrun it with: msrp-sim run ${file}\n`);
     });
 }

@@ -88,7 +88,8 @@ function chooseOutputs(options: RunCommandOptions): Set<OutputName> {
 export function runCommand(paths: string[], options: RunCommandOptions, ctx: CliContext): number {
   const files = findScenarioFiles(paths);
   if (files.length === 0) throw new CliError('run: no scenario files found', EXIT.usage);
-  const loaded = files.map(loadFile);
+  // --profile is applied at load time, so that a profile's own defaults (Expires, nonce life) apply.
+  const loaded = files.map((f) => loadFile(f, options.profile ? { profile: options.profile } : {}));
   const bad = loaded.filter((l) => !l.ok);
   if (bad.length > 0) {
     // SPEC §5: every problem at once, exit status 2, and no output written.
