@@ -209,11 +209,11 @@ const NON_SEND_BODY_LIMIT = 10240;
 const UNINTERRUPTIBLE_LIMIT = 2048;
 
 /**
- * When a tail is buffered, input is appended to it in pieces from APPEND_MIN growing to at most
+ * When a tail is buffered, input is appended to it in pieces doubling from a small size up to
  * APPEND_PIECE (bounds the buffer), until the straddling frame is done and parsing goes back to
  * the caller's bytes in place.
  */
-const APPEND_MIN = 256;
+const APPEND_MIN = 128;
 const APPEND_PIECE = 64 * 1024;
 /** A body scan first walks this many bytes in JS (cheaper than a native call for small bodies). */
 const JS_SCAN_BYTES = 48;
@@ -294,9 +294,12 @@ export class MsrpParser {
   private commentRel = -1;
   private startEndRel = 0;
   private startHi = 0;
-  /** CR offsets of the header lines found so far, and their byte ORs. */
+  /** CR offsets of the header lines found so far, their byte ORs, and line-cache hits. */
   private lineEnds: Int32Array = new Int32Array(16);
   private lineHis: Int32Array = new Int32Array(16);
+  private lineHits: Uint8Array = new Uint8Array(16);
+  /** Header lines of this frame that were not line-cache hits. */
+  private lineMisses = 0;
   private lineCount = 0;
   private headerBytes = 0;
   private headers: HeaderField[] = [];
@@ -335,6 +338,8 @@ export class MsrpParser {
   /** How many bytes findEndLine walks in JS before calling indexOf (0 when the body is known big). */
   private walk = JS_SCAN_BYTES;
 
+  /** The previous frames' header lines by position (see LineCache). */
+  private readonly lineCaches: LineCache[] = [];
   /** Last decoded To-Path, From-Path, Use-Path (a session's paths repeat on every frame). */
   private readonly pathCaches: PathCache[] = [newPathCache(), newPathCache(), newPathCache()];
 
@@ -387,7 +392,10 @@ export class MsrpParser {
       // A frame straddles the previous slice: complete it from the buffer, appending the input
       // in growing pieces, and go back to parsing the input in place as soon as the buffer holds
       // nothing the parser still needs.
-      let piece = Math.max(APPEND_MIN, 2 * this.bufLen);
+      // In a body the tail is at most an end-line prefix: a few bytes settle it. In a header
+      // section, a small piece first, so little body lands in the buffer before parsing goes back
+      // in place.
+      let piece = this.state === S_BODY || this.state === S_SKIP ? 16 + this.tidLen : APPEND_MIN;
       let keep = this.bufBase;
       while (from < inEnd) {
         const take = Math.min(inEnd - from, piece, APPEND_PIECE);
@@ -619,6 +627,7 @@ export class MsrpParser {
     this.frameStart = at;
     this.tid = '';
     this.lineCount = 0;
+    this.lineMisses = 0;
     this.headers = [];
     this.violations = this.pending ?? [];
     this.pending = null;
@@ -759,6 +768,21 @@ export class MsrpParser {
     const fs = this.frameStart;
     for (;;) {
       const ls = this.lineStart;
+      // A line equal to the one at this position in an earlier frame: its end is known without
+      // scanning, and phase 2 reuses its decoded name and value.
+      const k0 = this.lineCount;
+      const lc = k0 < LINE_CACHE ? this.lineCaches[k0] : undefined;
+      if (lc !== undefined && lc.len > 0 && ls - base + lc.len <= this.dataEnd && sameBytes(this.dv, this.dvOff + ls - base, d, ls - base, lc.len, lc.dv, lc.bytes)) {
+        if (k0 >= this.maxHeaderCount) return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, ls + lc.len - 2);
+        this.headerBytes += lc.len;
+        if (this.headerBytes > this.maxHeaderBytes) {
+          return this.frameError('W-39', `header section larger than ${this.maxHeaderBytes} bytes`, ls, ls + lc.len - 2);
+        }
+        this.addLine(ls + lc.len - 2 - fs, 0, 1);
+        this.lineStart = this.lineScan = ls + lc.len;
+        this.lineHi = 0;
+        continue;
+      }
       const le = this.findLineEnd();
       if (le < 0) {
         const avail = base + this.dataEnd - ls;
@@ -784,19 +808,28 @@ export class MsrpParser {
       if (this.lineCount >= this.maxHeaderCount) {
         return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, le);
       }
-      const k = this.lineCount++;
-      if (k >= this.lineEnds.length) {
-        const ends = new Int32Array(this.lineEnds.length * 2);
-        ends.set(this.lineEnds);
-        this.lineEnds = ends;
-        const his = new Int32Array(this.lineHis.length * 2);
-        his.set(this.lineHis);
-        this.lineHis = his;
-      }
-      this.lineEnds[k] = le - fs;
-      this.lineHis[k] = this.foundHi;
+      this.addLine(le - fs, this.foundHi, 0);
+      this.lineMisses++;
       this.lineStart = this.lineScan = le + 2;
     }
+  }
+
+  private addLine(endRel: number, hi: number, hit: number): void {
+    const k = this.lineCount++;
+    if (k >= this.lineEnds.length) {
+      const ends = new Int32Array(this.lineEnds.length * 2);
+      ends.set(this.lineEnds);
+      this.lineEnds = ends;
+      const his = new Int32Array(ends.length);
+      his.set(this.lineHis);
+      this.lineHis = his;
+      const hits = new Uint8Array(ends.length);
+      hits.set(this.lineHits);
+      this.lineHits = hits;
+    }
+    this.lineEnds[k] = endRel;
+    this.lineHis[k] = hi;
+    this.lineHits[k] = hit;
   }
 
   /**
@@ -810,7 +843,8 @@ export class MsrpParser {
     const base = this.base;
     const fs = this.frameStart;
     const sb = fs - base; // data index of sec[0]
-    const sec = d.latin1Slice(sb, ts - base);
+    // Lines that hit the line cache need no decoding: then only the start line is.
+    const sec = d.latin1Slice(sb, this.lineMisses > 0 ? ts - base : sb + this.startEndRel);
     this.tid = sec.substring(this.tidRel, this.tidRel + this.tidLen);
     if (this.commentRel >= 0) {
       this.comment = (this.startHi & 0x80808080) === 0 ? sec.substring(this.commentRel, this.startEndRel) : d.utf8Slice(sb + this.commentRel, sb + this.startEndRel);
@@ -819,8 +853,11 @@ export class MsrpParser {
     const n = this.lineCount;
     for (let k = 0; k < n; k++) {
       const le = this.lineEnds[k]!;
-      this.headerLine(sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0);
-      if (this.state !== S_HEADERS) return true; // a bad line: the frame is being skipped
+      if (this.lineHits[k] === 1) this.cachedLine(this.lineCaches[k]!, fs + ls);
+      else {
+        this.headerLine(sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0, k);
+        if (this.state !== S_HEADERS) return true; // a bad line: the frame is being skipped
+      }
       ls = le + 2;
     }
     const next = te + 2;
@@ -846,8 +883,8 @@ export class MsrpParser {
     return this.complete(null, DOLLAR, ts);
   }
 
-  /** One header line, sec-relative [ls, le) (le = its CR). */
-  private headerLine(sec: string, sb: number, ls: number, le: number, hi: boolean): void {
+  /** One header line, sec-relative [ls, le) (le = its CR), the k-th of the section. */
+  private headerLine(sec: string, sb: number, ls: number, le: number, hi: boolean, k: number): void {
     const d = this.data;
     const p = sb + ls;
     const e = sb + le;
@@ -856,6 +893,8 @@ export class MsrpParser {
     let kn: KnownName | undefined;
     let c = -1; // the colon
     let name = '';
+    /** What this line breaks on its own (W-12, W-14): replayed when the line comes again. */
+    let local: LineNote[] | null = null;
     // Fast path: a known name in canonical case, compared as 32-bit words ("To-Path:" is two).
     const cands = KNOWN_BY_FIRST[b0];
     if (cands !== undefined) {
@@ -868,15 +907,15 @@ export class MsrpParser {
         if (e - p < 4 * w.length + t.length) continue;
         let o = p;
         let ok = true;
-        for (let k = 0; k < w.length; k++, o += 4) {
-          if (dv.getInt32(off + o, true) !== w[k]) {
+        for (let q = 0; q < w.length; q++, o += 4) {
+          if (dv.getInt32(off + o, true) !== w[q]) {
             ok = false;
             break;
           }
         }
         if (!ok) continue;
-        for (let k = 0; k < t.length; k++) {
-          if (d[o + k] !== t[k]) {
+        for (let q = 0; q < t.length; q++) {
+          if (d[o + q] !== t[q]) {
             ok = false;
             break;
           }
@@ -904,7 +943,7 @@ export class MsrpParser {
           if (foldedEquals(d, p, byLength[j]!.lower)) {
             kn = byLength[j]!;
             // W-14: header names are case-insensitive; canonical case is what senders emit.
-            this.violation('W-14', `header name "${name}" is not in canonical case "${kn.name}"`, at);
+            (local ??= []).push({ rule: 'W-14', message: `header name "${name}" is not in canonical case "${kn.name}"` });
             break;
           }
         }
@@ -914,11 +953,11 @@ export class MsrpParser {
     // received (so re-serialization is exact), typed fields are read from it trimmed.
     let v = c + 1;
     if (v < e && d[v] === SP) v++;
-    else this.violation('W-12', `no SP after the colon of ${name}`, at);
-    if (v < e && (d[v] === SP || d[v] === HTAB)) this.violation('W-12', `more than one SP after the colon of ${name}`, at);
-    // A session's paths repeat on every frame of a connection: when the bytes are those of the
-    // last path seen, its string, URIs and checks are reused (byte compare by 32-bit words; equal
-    // strings cut from different sections would compare slower).
+    else (local ??= []).push({ rule: 'W-12', message: `no SP after the colon of ${name}` });
+    if (v < e && (d[v] === SP || d[v] === HTAB)) (local ??= []).push({ rule: 'W-12', message: `more than one SP after the colon of ${name}` });
+    if (local !== null) for (const n of local) this.violation(n.rule, n.message, at);
+    // Paths are also cached by value, whatever their position (a path seen before on this
+    // connection keeps its string, URIs and checks).
     let pc: PathCache | undefined;
     let value: string;
     if (kn !== undefined && (kn.id === H_TO_PATH || kn.id === H_FROM_PATH || kn.id === H_USE_PATH)) {
@@ -937,14 +976,69 @@ export class MsrpParser {
     } else {
       value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
     }
+    const mime = kn === undefined && nameIsContent(d, p, c);
+    if (k < LINE_CACHE) this.fillLineCache(k, p, e + 2, name, value, kn, local, mime);
+    this.lineEffects(name, value, kn, at, mime);
+  }
+
+  /** A line equal to the cached one at its position: the decoded name and value are reused. */
+  private cachedLine(lc: LineCache, at: number): void {
+    lc.misses = 0;
+    if (lc.notes !== null) for (const n of lc.notes) this.violation(n.rule, n.message, at);
+    if (lc.kn !== undefined && (lc.kn.id === H_TO_PATH || lc.kn.id === H_FROM_PATH || lc.kn.id === H_USE_PATH)) {
+      const pc = this.pathCaches[lc.kn.id === H_TO_PATH ? 0 : lc.kn.id === H_FROM_PATH ? 1 : 2]!;
+      if (pc.value !== lc.value) {
+        // The path cache moved on since (another path at another position): point it back.
+        pc.value = lc.value;
+        pc.len = -1;
+        pc.checkedFor = -1;
+      }
+    }
+    this.lineEffects(lc.name, lc.value, lc.kn, at, lc.mime);
+  }
+
+  /** What a decoded header line does to the frame: the list, order checks and typed fields. */
+  private lineEffects(name: string, value: string, kn: KnownName | undefined, at: number, otherMime: boolean): void {
     const index = this.headers.length;
     this.headers.push([name, value]);
     // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
     if (index === this.contentTypeAt + 1 && this.contentTypeAt >= 0) this.violation('W-15', `${name} after Content-Type`, at);
     if (kn !== undefined) {
-      if (pc !== undefined) this.pathHeader(kn.id, pc, name, index, at);
-      else this.typedHeader(kn.id, name, value, index, at);
-    } else if (nameIsContent(d, p, c)) this.mimeSeen = true;
+      const id = kn.id;
+      if (id === H_TO_PATH || id === H_FROM_PATH || id === H_USE_PATH) {
+        this.pathHeader(id, this.pathCaches[id === H_TO_PATH ? 0 : id === H_FROM_PATH ? 1 : 2]!, name, index, at);
+      } else this.typedHeader(id, name, value, index, at);
+    } else if (otherMime) this.mimeSeen = true;
+  }
+
+  /**
+   * Remembers the k-th header line (bytes with CRLF, decoded name and value). A position whose
+   * line keeps changing (Byte-Range, a new Message-ID per message) is refilled only now and then.
+   */
+  private fillLineCache(k: number, p: number, end: number, name: string, value: string, kn: KnownName | undefined, notes: LineNote[] | null, mime: boolean): void {
+    let lc = this.lineCaches[k];
+    if (lc === undefined) {
+      for (let j = this.lineCaches.length; j <= k; j++) this.lineCaches.push(newLineCache());
+      lc = this.lineCaches[k]!;
+    }
+    lc.misses++;
+    if (lc.misses > 4 && (lc.misses & 15) !== 0) return;
+    const n = end - p;
+    if (n > LINE_CACHE_BYTES) {
+      lc.len = -1;
+      return;
+    }
+    if (n > lc.bytes.length) {
+      lc.bytes = new Uint8Array(LINE_CACHE_BYTES);
+      lc.dv = new DataView(lc.bytes.buffer);
+    }
+    copyInto(lc.bytes, 0, this.data, p, n);
+    lc.len = n;
+    lc.name = name;
+    lc.value = value;
+    lc.kn = kn;
+    lc.notes = notes;
+    lc.mime = mime;
   }
 
   /** To-Path, From-Path, Use-Path through their cache (W-11, W-12, U-01, U-02, U-04, U-10). */
@@ -1542,6 +1636,44 @@ export class MsrpParser {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/** Line-cache bounds: lines by position, and bytes per line. */
+const LINE_CACHE = 16;
+const LINE_CACHE_BYTES = 512;
+
+/** A line-local violation (W-12, W-14) kept with a cached line. */
+interface LineNote {
+  rule: string;
+  message: string;
+}
+
+/**
+ * The header line seen at one position of the header section in an earlier frame on this
+ * connection. On a session's connection most lines repeat byte for byte from frame to frame
+ * (paths, Content-Type, report headers, the Message-ID of a chunked message): comparing the
+ * bytes (32-bit words, which also finds the line's end) replaces scanning, name matching and
+ * decoding. The line's effect on the frame (typed fields, order checks) is recomputed from the
+ * cached strings, since it depends on the rest of the frame.
+ */
+interface LineCache {
+  bytes: Uint8Array;
+  dv: DataView;
+  /** Bytes of the line with its CRLF, -1 = nothing cached. */
+  len: number;
+  name: string;
+  value: string;
+  kn: KnownName | undefined;
+  notes: LineNote[] | null;
+  /** An unknown Content-* header. */
+  mime: boolean;
+  /** Misses in a row at this position. */
+  misses: number;
+}
+
+function newLineCache(): LineCache {
+  const bytes = new Uint8Array(128);
+  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0 };
+}
 
 /** The last decoded path header (see `path`). */
 interface PathCache {
