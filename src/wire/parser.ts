@@ -116,7 +116,7 @@ const FOLD: Uint8Array = (() => {
   return t;
 })();
 
-const DASH7: Buffer = Buffer.from('-------', 'latin1');
+const LF_DASH: Buffer = Buffer.from('\n-', 'latin1');
 
 // Header ids. The parser matches names by length, then bytes (exact, then case-folded).
 const H_TO_PATH = 0;
@@ -335,6 +335,12 @@ export class MsrpParser {
   private accLen = 0;
   /** Size of the last body that straddled slices (the next one is likely the same size). */
   private lastBodyLen = 0;
+  /**
+   * A slice ending inside this body puts everything into the body, a possible end-line prefix
+   * included, instead of keeping that prefix in the tail buffer: cheaper for big bodies, which
+   * straddle slices often; small ones keep the prefix (one copy of the body in the end).
+   */
+  private carryInBody = false;
   /** How many bytes findEndLine walks in JS before calling indexOf (0 when the body is known big). */
   private walk = JS_SCAN_BYTES;
 
@@ -401,7 +407,7 @@ export class MsrpParser {
         const take = Math.min(inEnd - from, piece, APPEND_PIECE);
         const pieceStart = from;
         this.ensureCapacity(this.bufLen + take);
-        copyInto(this.buf, this.bufLen, input, from - inAbs, take);
+        copyIntoBuffer(this.buf, this.bufLen, input, from - inAbs, take);
         this.bufLen += take;
         from += take;
         // The whole buffer, valid up to bufLen: native search results beyond it are discarded.
@@ -477,7 +483,10 @@ export class MsrpParser {
         // The header section is decoded in one piece once complete (see scanHeaders).
         return this.frameStart;
       case S_BODY:
-        // Body bytes before streamedTo are out already (streamed, accumulated or dropped).
+        // A request body being filled holds everything up to streamedTo, a possible end-line
+        // prefix included; streamed or dropped bytes before streamedTo are gone, so a possible
+        // end-line prefix from scanFrom on is kept.
+        if (this.carryInBody && this.headFrame === null) return this.streamedTo;
         return Math.min(this.scanFrom, this.streamedTo);
       default:
         return this.scanFrom;
@@ -500,7 +509,7 @@ export class MsrpParser {
     } else {
       this.bufLen = 0;
       this.ensureCapacity(n);
-      copyInto(this.buf, 0, this.data, keep - this.base, n);
+      copyIntoBuffer(this.buf, 0, this.data, keep - this.base, n);
       this.bufLen = n;
       this.bufBase = keep;
     }
@@ -607,10 +616,12 @@ export class MsrpParser {
       return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
     }
     // Reject junk early, before a whole line is in: it must begin with "MSRP " (any case).
-    const check = avail < 5 ? avail : 5;
-    for (let k = 0; k < check; k++) {
-      if (FOLD[d[p + k]!] !== MSRP_SP_LOWER[k]) {
-        return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
+    if (avail < 5 || this.dv.getInt32(this.dvOff + p, true) !== MSRP_WORD || d[p + 4] !== SP) {
+      const check = avail < 5 ? avail : 5;
+      for (let k = 0; k < check; k++) {
+        if (FOLD[d[p + k]!] !== MSRP_SP_LOWER[k]) {
+          return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
+        }
       }
     }
     const le = this.findLineEnd();
@@ -1170,6 +1181,7 @@ export class MsrpParser {
     // Byte-Range predicts the body size; it is only a hint for how to search (framing is W-10's).
     const r = this.byteRange;
     this.walk = r !== undefined && r.end !== null && r.end - r.start >= JS_SCAN_BYTES ? 0 : JS_SCAN_BYTES;
+    this.carryInBody = this.isRequest && !(r !== undefined && r.end !== null && r.end - r.start < 256);
     // The end-line's CR may be the blank line's own CR (an end-line right after the blank line).
     this.scanFrom = bodyStart - 2;
     this.streamedTo = bodyStart;
@@ -1211,6 +1223,18 @@ export class MsrpParser {
     const tl = this.tidLen;
     const tb = this.tidBytes;
     let from = this.scanFrom;
+    if (from < base) {
+      // An end-line may have begun in the previous slice, whose bytes went into the body being
+      // filled (see scanBody): check those candidates byte by byte.
+      for (; from < base; from++) {
+        const m = this.matchCarried(from);
+        if (m === 1) return from;
+        if (m < 0) {
+          this.scanFrom = from;
+          return -1;
+        }
+      }
+    }
     for (;;) {
       // Candidate CR at `from`: the seven dashes must start at from+2.
       const dataFrom = from + 2 - base;
@@ -1275,7 +1299,7 @@ export class MsrpParser {
   /**
    * Data index of the next run of seven dashes at or after k whose seventh dash is in, or -1.
    * memchr for "-" (native, vectorized) beats a substring search on binary and most text bodies;
-   * a body full of hyphens falls back to searching for "-------" itself.
+   * a body full of hyphens falls back to searching for LF + "-" (an end-line run follows an LF).
    */
   private findDash7(k: number): number {
     const d = this.data;
@@ -1288,8 +1312,15 @@ export class MsrpParser {
       misses++;
       k = q + 1;
     }
-    const q = d.indexOf(DASH7, k);
-    return q > last ? -1 : q;
+    // Text with many hyphens: search for LF + "-" (V8 runs a needle this short as a memchr for the
+    // LF with the compare in native code), then check the run.
+    for (;;) {
+      const lf = d.indexOf(LF_DASH, k - 1);
+      if (lf < 0 || lf + 1 > last) return -1;
+      const q = lf + 1;
+      if (d[q + 1] === DASH && d[q + 2] === DASH && d[q + 3] === DASH && d[q + 4] === DASH && d[q + 5] === DASH && d[q + 6] === DASH) return q;
+      k = q + 1;
+    }
   }
 
   /** True when the bytes in so far from `dash` are a prefix of `-------tid` flag CRLF. */
@@ -1309,6 +1340,37 @@ export class MsrpParser {
     return true;
   }
 
+  /**
+   * A byte of a non-streamed request body's frame before this slice (carryInBody): the body so far
+   * is in `acc`, and the two bytes before the body are the blank line's CRLF.
+   */
+  private carriedByte(x: number): number {
+    if (x >= this.base) return this.data[x - this.base]!;
+    if (x >= this.bodyStart) return this.acc![x - this.bodyStart]!;
+    return x === this.bodyStart - 2 ? CR : LF;
+  }
+
+  /** Whether the end-line starts at stream offset p (before this slice): 1 yes, 0 no, -1 not in yet. */
+  private matchCarried(p: number): number {
+    const tl = this.tidLen;
+    const tb = this.tidBytes;
+    const end = this.base + this.dataEnd;
+    const n = 12 + tl;
+    for (let j = 0; j < n; j++) {
+      const x = p + j;
+      if (x >= end) return -1;
+      const b = this.carriedByte(x);
+      let ok: boolean;
+      if (j === 0 || j === 10 + tl) ok = b === CR;
+      else if (j === 1 || j === 11 + tl) ok = b === LF;
+      else if (j < 9) ok = b === DASH;
+      else if (j < 9 + tl) ok = b === tb[j - 9];
+      else ok = b === DOLLAR || b === PLUS || b === HASH;
+      if (!ok) return 0;
+    }
+    return 1;
+  }
+
   private scanBody(): boolean {
     const at = this.findEndLine();
     const streaming = this.headFrame !== null;
@@ -1316,19 +1378,27 @@ export class MsrpParser {
       if (streaming) this.streamPiece(this.scanFrom);
       else if (!this.isRequest) this.streamedTo = this.scanFrom; // a response's body is dropped, not kept
       else if (this.scanFrom - this.bodyStart > this.maxBody) {
-        // W-39: over the simulator's limit; skip to the end-line with bounded memory.
+        // W-39: over the simulator's limit; skip to the end-line with bounded memory. (Bytes of a
+        // candidate end-line carried in the body are dropped with it: the skip starts here.)
         this.acc = null;
-        return this.frameError('W-39', `body larger than ${this.maxBody} bytes`, this.bodyStart, this.scanFrom);
-      } else this.accumulate(this.scanFrom);
+        const from = Math.max(this.scanFrom, this.base);
+        return this.frameError('W-39', `body larger than ${this.maxBody} bytes`, this.bodyStart, from);
+      } else {
+        // With carryInBody everything in so far goes into the body, a possible end-line prefix
+        // included (cut off again if the end-line completes), so the next slice is parsed in place.
+        this.accumulate(this.carryInBody ? this.base + this.dataEnd : this.scanFrom);
+      }
       return false;
     }
     const flagAt = at + 9 + this.tidLen;
-    const flag = this.data[flagAt - this.base]!;
+    const flag = flagAt >= this.base ? this.data[flagAt - this.base]! : this.carriedByte(flagAt);
     const next = flagAt + 3;
     let body: Uint8Array | null;
     if (at < this.bodyStart) {
       // The end-line follows the blank line directly: there is no body CRLF (W-08), or the blank
       // line is an extra CRLF before the end-line of a bodiless request (W-16).
+      this.acc = null;
+      this.accLen = 0;
       if (!this.isRequest) {
         this.violation('W-18', 'response has a blank line after its header section', at);
         body = null;
@@ -1358,7 +1428,9 @@ export class MsrpParser {
       const s = this.bodyStart - this.base;
       body = copyBody(this.data, s, s + at - this.bodyStart);
     } else {
-      this.accumulate(at);
+      // The end-line may have begun in bytes already in the body: cut them off.
+      if (at >= this.streamedTo) this.accumulate(at);
+      else this.accLen = at - this.bodyStart;
       body = this.takeAccumulated();
     }
     if (streaming) return this.finishStream(flag, body === null ? -1 : 0, next);
@@ -1378,10 +1450,12 @@ export class MsrpParser {
     if (acc === null || need > acc.length) {
       // Size: what Byte-Range says, else the last body on this connection (chunk sizes repeat),
       // else doubling.
+      // Room for an end-line prefix too: a slice can end inside the end-line.
       const r = this.byteRange;
-      let size = r !== undefined && r.end !== null ? r.end - r.start + 1 : this.lastBodyLen;
+      const slack = 16 + this.tidLen;
+      let size = (r !== undefined && r.end !== null ? r.end - r.start + 1 : this.lastBodyLen) + slack;
       if (acc !== null || size < need) size = Math.max(need, 4096, acc === null ? 0 : acc.length * 2);
-      if (size > this.maxBody) size = Math.max(need, this.maxBody);
+      if (size > this.maxBody + slack) size = Math.max(need, this.maxBody + slack);
       const grown = allocBody(size);
       if (acc !== null) grown.set(acc.subarray(0, this.accLen));
       acc = this.acc = grown;
@@ -1803,8 +1877,17 @@ function shrinkSlabTail(body: Uint8Array, n: number): boolean {
   return true;
 }
 
-/** dst[at, at+n) = src[s, s+n), without Buffer.copy's argument handling. */
-function copyInto(dst: Uint8Array, at: number, src: Uint8Array, s: number, n: number): void {
+/** dst[at, at+n) = src[s, s+n), without Buffer.copy's argument handling (dst: a body). */
+function copyInto(dst: Uint8Array, at: number, src: Buffer, s: number, n: number): void {
+  if (n <= 32) {
+    for (let k = 0; k < n; k++) dst[at + k] = src[s + k]!;
+    return;
+  }
+  dst.set(new Uint8Array(src.buffer, src.byteOffset + s, n), at);
+}
+
+/** The same into the parser's own buffer (a second function keeps both loops monomorphic). */
+function copyIntoBuffer(dst: Buffer, at: number, src: Buffer, s: number, n: number): void {
   if (n <= 32) {
     for (let k = 0; k < n; k++) dst[at + k] = src[s + k]!;
     return;

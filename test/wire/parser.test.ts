@@ -226,6 +226,33 @@ describe('framing', () => {
     expect(f.continuation).toBe('+');
   });
 
+  it('finds an end-line that straddles two slices after a large body, wherever the cut', () => {
+    for (const range of ['1-*/*', '1-3000/3000', '1-10/10']) {
+      // Near-misses just before the real end-line: they too straddle the cuts.
+      const body = `${'b'.repeat(2950)}\r\n-------big00001\r\n-------big0000$\r\n-------big00001`;
+      const bytes = Buffer.concat([
+        ascii(`MSRP big00001 SEND\n${PATHS}Message-ID: m1234\nByte-Range: ${range}\nContent-Type: text/plain\n\n`),
+        Buffer.from(body, 'latin1'),
+        ascii('\n-------big00001$\n'),
+        NEXT,
+      ]);
+      const whole = parseCuts(bytes, []);
+      expect(whole.errors).toEqual([]);
+      const f = whole.frames[0]!;
+      expect(f.kind === 'request' && Buffer.from(f.body!).toString('latin1')).toBe(body);
+      const expected = JSON.stringify(whole.frames.map(plain));
+      const endLine = bytes.length - NEXT.length - 18;
+      for (let cut = endLine - 80; cut < bytes.length; cut++) {
+        for (const second of [0, 7, 40]) {
+          const cuts = second === 0 || cut + second >= bytes.length ? [cut] : [cut, cut + second];
+          const r = parseCuts(bytes, cuts);
+          expect(r.errors).toEqual([]);
+          if (JSON.stringify(r.frames.map(plain)) !== expected) expect({ cuts, frames: r.frames.map(plain) }).toEqual({ cuts, frames: whole.frames.map(plain) });
+        }
+      }
+    }
+  });
+
   it('carries binary bodies with every byte value, bare CRs and LFs', () => {
     const body = Buffer.alloc(1024);
     for (let i = 0; i < body.length; i++) body[i] = (i * 37 + 11) & 0xff;
