@@ -4,8 +4,13 @@
  * Push-based: `push(bytes)` takes any slice of a connection's byte stream and reports complete
  * frames and errors to a sink as soon as their last byte is in. It works on bytes with offsets:
  * lookup tables for character classes, digits by arithmetic, the end-line found with `indexOf`, no
- * regex and no string concatenation of the input. It parses straight out of the caller's slice and
- * copies only the unconsumed tail of a frame (and a body when the frame is delivered).
+ * regex and no string concatenation of the input. It parses straight out of the caller's slice,
+ * keeps only the unconsumed tail of a frame in a small buffer, decodes each header section with one
+ * native call, and copies a body once, into the allocation it is delivered in.
+ *
+ * Tolerant reading (the default) accepts what real peers send and records each rule a frame breaks
+ * as a violation on it (CHECKLIST ids: W- wire, U- URIs, R- relay headers); `strict` turns every
+ * violation into an error and drops the frame.
  *
  * Fatal and recoverable errors. Framing depends only on the start line: once its transaction id is
  * known, the frame ends at `CRLF "-------" transact-id flag CRLF` (W-10) whatever sits in between, so
@@ -118,7 +123,8 @@ const FOLD: Uint8Array = (() => {
 
 const LF_DASH: Buffer = Buffer.from('\n-', 'latin1');
 
-// Header ids. The parser matches names by length, then bytes (exact, then case-folded).
+// Header ids. Names are matched by first byte and 32-bit words in canonical case, else by length
+// and case-folded bytes (W-14).
 const H_TO_PATH = 0;
 const H_FROM_PATH = 1;
 const H_MESSAGE_ID = 2;
@@ -245,8 +251,8 @@ export class MsrpParser {
   /** How far the end-line search may skip after a recoverable error before giving up (fatal). */
   private readonly maxSkip: number;
 
-  // Input: `data` is the caller's slice (zero copy) or an exact-length view of `buf`; `base` is
-  // the stream offset of data[0]; `dv` reads 32-bit words of `data` (same indices).
+  // Input: `data` is the caller's slice (zero copy) or `buf`, valid up to `dataEnd`; `base` is
+  // the stream offset of data[0]; `dv` reads 32-bit words of `data` at dvOff + index.
   private data: Bytes = EMPTY_BUFFER;
   private dv: DataView = EMPTY_VIEW;
   /** data[i] is at dv offset dvOff + i (the view spans the whole ArrayBuffer and is reused). */
@@ -978,7 +984,7 @@ export class MsrpParser {
         value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
         pc.len = -1;
         if (!hi && e - v <= pc.bytes.length) {
-          d.copy(pc.bytes, 0, v, e);
+          copyInto(pc.bytes, 0, d, v, e - v);
           pc.len = e - v;
         }
         pc.value = value;
