@@ -27,8 +27,8 @@ const CR = 13;
 const LF = 10;
 
 /**
- * The start line and header lines, each ending in CRLF. Strings are concatenated (V8 ropes, no
- * copying until the single write) and encoded once.
+ * The start line and header lines as text, each ending in CRLF, for the UTF-8 path (V8 ropes: no
+ * copying until the single encode).
  */
 function headText(frame: MsrpFrame): string {
   let s =
@@ -88,9 +88,8 @@ export function checkFrame(frame: MsrpFrame): void {
     return;
   }
   // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
-  const last = h[h.length - 1]!;
-  if (last[0].toLowerCase() !== 'content-type') {
-    const present = h.some(([name]) => name.toLowerCase() === 'content-type');
+  if (!sameName(h[h.length - 1]![0], 'Content-Type')) {
+    const present = h.some(([name]) => sameName(name, 'Content-Type'));
     throw new WireError('W-15', present ? 'Content-Type must be the last header field' : 'a request with a body needs a Content-Type');
   }
   // W-09, RFC 4975 §7.1: the sender "MUST ensure that the end-line ... is not present in the body".
@@ -181,8 +180,11 @@ function nextDash7(b: Uint8Array, from: number): number {
 
 /** Bytes `serializeFrame(frame)` produces. */
 export function serializedLength(frame: MsrpFrame): number {
-  const head = byteLength(headText(frame));
-  return head + tailLength(frame);
+  let n = 5 + byteLength(frame.transactionId) + 1 + 2;
+  if (frame.kind === 'request') n += byteLength(frame.method);
+  else n += 3 + (frame.comment === null ? 0 : 1 + byteLength(frame.comment));
+  for (const [name, value] of frame.headers) n += byteLength(name) + 2 + byteLength(value) + 2;
+  return n + tailLength(frame);
 }
 
 function tailLength(frame: MsrpFrame): number {
