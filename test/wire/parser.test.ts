@@ -4,6 +4,7 @@
  * the result does not depend on how the stream is split.
  */
 import { describe, expect, it } from 'vitest';
+import type { MsrpFrame } from '../../src/wire/frame.js';
 import { MsrpParser, parseFrames, type ParserOptions } from '../../src/wire/parser.js';
 import { ascii, parseCuts, parseStreaming, plain, rules } from './helpers.js';
 
@@ -251,6 +252,26 @@ describe('framing', () => {
         }
       }
     }
+  });
+
+  it('gives each frame the same fields and violations as a fresh parser would (repeated lines)', () => {
+    const noPort = 'To-Path: msrp://bob.example.com/s1;tcp\n';
+    const frames = [
+      send('ctx00001', `${noPort}From-Path: ${FROM}\nMessage-ID: m1234\n`, null), // U-04
+      `MSRP ctx00002 AUTH\n${noPort}From-Path: ${FROM}\n-------ctx00002$\n`, // AUTH: no U-04
+      send('ctx00003', `${noPort}From-Path: ${FROM}\nMessage-ID: m1234\n`, null), // U-04 again
+      send('ctx00004', `From-Path: ${FROM}\n${noPort}Message-ID: m1234\n`, null), // lines swapped: W-11 x2
+      send('ctx00005', `${noPort}From-Path: ${FROM}\nMessage-ID: m1234\nMessage-ID: m1234\n`, null), // a second Message-ID
+      send('ctx00006', `${PATHS}message-id: m1234\nContent-Type: text/plain\nX-After: 1\n`, 'hi'), // W-14, W-15
+      send('ctx00007', `${PATHS}message-id: m1234\nContent-Type: text/plain\nX-After: 1\n`, 'hi'), // the same again
+      `MSRP ctx00008 200 OK\n${noPort}From-Path: ${FROM}\n-------ctx00008$\n`, // a response: no U-04
+    ].map(ascii);
+    // Offsets are stream offsets, so they differ; everything else must not.
+    const withoutOffsets = (f: MsrpFrame) => plain({ ...f, violations: f.violations.map((v) => ({ rule: v.rule, message: v.message })) });
+    const together = parseFrames(Buffer.concat(frames)).frames;
+    const alone = frames.map((f) => parseFrames(f).frames[0]!);
+    expect(together.map(withoutOffsets)).toEqual(alone.map(withoutOffsets));
+    expect(together.map((f) => rules(f))).toEqual([['U-04'], [], ['U-04'], ['W-11', 'W-11', 'U-04'], ['U-04', 'W-23'], ['W-14', 'W-15'], ['W-14', 'W-15'], []]);
   });
 
   it('carries binary bodies with every byte value, bare CRs and LFs', () => {
