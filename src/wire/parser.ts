@@ -392,7 +392,12 @@ export class MsrpParser {
     return this.buf.length + (this.acc === null ? 0 : this.acc.length);
   }
 
-  /** Feeds any slice of the stream. Never throws on any input. */
+  /**
+   * Feeds any slice of the stream. Never throws on any input. The sink is called synchronously
+   * from here; it must not call push() or end() of the same parser (an exception it throws goes
+   * out through push()). The caller may reuse `bytes` once push() returns: whatever the parser
+   * keeps, it has copied.
+   */
   push(bytes: Uint8Array): void {
     if (this.failedFlag || this.closed || bytes.length === 0) return;
     const input = asBuffer(bytes);
