@@ -360,6 +360,8 @@ export class MsrpParser {
     this.strict = options.strict === true;
     this.stream =
       options.streamBodies === true && sink.head !== undefined && sink.bodyPiece !== undefined && sink.end !== undefined;
+    // W-39: "No hop count / Max-Forwards / path-length limit exists in MSRP ... The simulator
+    // should impose its own limit on path length and header size". Over a limit = an error record.
     this.maxLine = positive(options.maxLineLength, 16384);
     this.maxHeaderCount = positive(options.maxHeaderCount, 64);
     this.maxHeaderBytes = positive(options.maxHeaderBytes, 65536);
@@ -1208,7 +1210,10 @@ export class MsrpParser {
     return true;
   }
 
-  /** Returns the flag byte if data[p, e) is this frame's end-line `-------tid` flag, else 0. */
+  /**
+   * Returns the flag byte if data[p, e) is this frame's end-line, else 0. W-06, RFC 4975 §7.1:
+   * `end-line = "-------" transact-id continuation-flag CRLF`, `continuation-flag = "+" / "$" / "#"`.
+   */
   private endLineFlagAt(p: number, e: number): number {
     const tl = this.tidLen;
     if (e - p !== 8 + tl) return 0;
@@ -1414,6 +1419,8 @@ export class MsrpParser {
         this.violation('W-18', 'response has a blank line after its header section', at);
         body = null;
       } else if (this.contentType !== undefined) {
+        // W-08, RFC 4975 §7.1: "the end-line MUST be preceded by a CRLF that is not part of the
+        // body". With a Content-Type this is meant as an empty body (W-17), so it is taken as one.
         this.violation('W-08', 'end-line not preceded by a CRLF that is not part of the body', at);
         body = EMPTY;
       } else {
@@ -1435,7 +1442,8 @@ export class MsrpParser {
       this.lineStart = this.lineScan = next;
       return true;
     } else if (this.acc === null) {
-      // The whole body is in this slice: one copy.
+      // The whole body is in this slice: one copy. W-17: an empty body (Content-Type, blank line,
+      // CRLF, end-line) is a zero-length array, never null.
       const s = this.bodyStart - this.base;
       body = copyBody(this.data, s, s + at - this.bodyStart);
     } else {
