@@ -90,6 +90,23 @@ function smallSend(i: number): Uint8Array {
   );
 }
 
+/** A small SEND of its own session: paths and Message-ID differ from frame to frame. */
+function smallSendOtherSession(i: number): Uint8Array {
+  const sid = (i * 2654435761 >>> 0).toString(36).padStart(7, 'z');
+  return serializeFrame(
+    buildRequest({
+      transactionId: tid(i),
+      method: 'SEND',
+      toPath: [`msrp://bob.example.com:8888/${sid}wzd;tcp`],
+      fromPath: [`msrp://alicepc.example.com:7777/${sid}z;tcp`],
+      messageId: `m${(i * 40503).toString(36)}q${i}`,
+      byteRange: { start: 1, end: 23, total: 23 },
+      contentType: 'text/plain',
+      body: 'Hey Bob, are you there?',
+    }),
+  );
+}
+
 function okResponse(i: number): Uint8Array {
   return serializeFrame(buildResponse({ transactionId: tid(i), statusCode: 200, toPath: [FROM], fromPath: [TO] }));
 }
@@ -130,6 +147,8 @@ export async function run(): Promise<void> {
 
   cases.push(parseCase('codec: small SEND (1460 B slices)', batch, slices(small, 1460), small.length));
   cases.push(parseCase('codec: small SEND (64 KiB slices)', batch, slices(small, 65536), small.length));
+  const mixed = concat(Array.from({ length: batch }, (_, i) => smallSendOtherSession(i)));
+  cases.push(parseCase('codec: small SEND, new session each (64 KiB)', batch, slices(mixed, 65536), mixed.length));
   cases.push(parseCase('codec: 200 OK (1460 B slices)', batch, slices(ok, 1460), ok.length));
   cases.push(parseCase('codec: 2 KiB chunk (1460 B slices)', batch, slices(c2k, 1460), c2k.length));
   cases.push(parseCase('codec: 2 KiB chunk (64 KiB slices)', batch, slices(c2k, 65536), c2k.length));
@@ -153,6 +172,30 @@ export async function run(): Promise<void> {
       for (const s of streamParts) p.push(s);
       if (ends !== 100) throw new Error('streamed chunks lost');
       return body;
+    },
+  });
+
+  // The serializer: a frame built once, written 1000 times.
+  const toWrite = buildRequest({
+    transactionId: tid(1),
+    method: 'SEND',
+    toPath: [TO],
+    fromPath: [FROM],
+    messageId: 'm1q1abcd',
+    byteRange: { start: 1, end: 23, total: 23 },
+    contentType: 'text/plain',
+    body: 'Hey Bob, are you there?',
+  });
+  const written = serializeFrame(toWrite).length;
+  cases.push({
+    name: 'codec: serialize small SEND',
+    units: batch,
+    unitName: ' frames',
+    bytes: written * batch,
+    run: () => {
+      let n = 0;
+      for (let i = 0; i < batch; i++) n += serializeFrame(toWrite).length;
+      return n;
     },
   });
 

@@ -290,31 +290,28 @@ export function uriProblem(uri: string, needPort: boolean): UriProblem | null {
   if (uri.charCodeAt(i) !== 47 || uri.charCodeAt(i + 1) !== 47) return { rule: 'U-01', message: `not an MSRP URI: ${uri}` };
   i += 2;
   const n = uri.length;
-  const authorityStart = i;
-  let hostStart = i;
-  let portColon = -1;
-  let inBracket = false;
-  for (; i < n; i++) {
-    const c = uri.charCodeAt(i);
-    if (c === 47 /* / */ || c === 59 /* ; */) break;
-    if (c === 64 /* @ */) {
-      hostStart = i + 1;
-      portColon = -1;
-    } else if (c === 91 /* [ */) inBracket = true;
-    else if (c === 93 /* ] */) inBracket = false;
-    else if (c === 58 && !inBracket) portColon = i;
-  }
-  if (i === authorityStart || i === hostStart) return { rule: 'U-01', message: `MSRP URI without a host: ${uri}` };
+  // The authority ends at the first "/" (session-id) or ";" (parameters): native searches.
+  const slash = uri.indexOf('/', i);
+  const semi = uri.indexOf(';', i);
+  const authEnd = slash >= 0 && (semi < 0 || slash < semi) ? slash : semi >= 0 ? semi : n;
+  const at = uri.lastIndexOf('@', authEnd - 1);
+  const hostStart = at >= i ? at + 1 : i;
+  if (authEnd === hostStart) return { rule: 'U-01', message: `MSRP URI without a host: ${uri}` };
   // U-02, RFC 4975 §9: `";" transport` is not optional; "URIs designating MSRP over TCP MUST
   // include the "tcp" transport parameter."
-  const semi = uri.indexOf(';', i);
-  if (semi < 0 || semi + 1 >= n || uri.charCodeAt(semi + 1) === 59) {
+  const tsemi = uri.indexOf(';', authEnd);
+  if (tsemi < 0 || tsemi + 1 >= n || uri.charCodeAt(tsemi + 1) === 59) {
     return { rule: 'U-02', message: `MSRP URI without a transport parameter: ${uri}` };
   }
   // U-04, RFC 4976 §8: "MSRP URIs exchanged ... in To-Path and From-Path headers in non-AUTH
-  // requests MUST have an explicit port number."
-  if (needPort && (portColon < 0 || portColon + 1 >= i)) {
-    return { rule: 'U-04', message: `MSRP URI without an explicit port: ${uri}` };
+  // requests MUST have an explicit port number." The port follows the last ":" of the host
+  // part, after the "]" of an IPv6 literal.
+  if (needPort) {
+    const colon = uri.lastIndexOf(':', authEnd - 1);
+    const bracket = uri.lastIndexOf(']', authEnd - 1);
+    if (colon < hostStart || colon < bracket || colon + 1 >= authEnd) {
+      return { rule: 'U-04', message: `MSRP URI without an explicit port: ${uri}` };
+    }
   }
   return null;
 }

@@ -4,8 +4,13 @@
  * Push-based: `push(bytes)` takes any slice of a connection's byte stream and reports complete
  * frames and errors to a sink as soon as their last byte is in. It works on bytes with offsets:
  * lookup tables for character classes, digits by arithmetic, the end-line found with `indexOf`, no
- * regex and no string concatenation of the input. It parses straight out of the caller's slice and
- * copies only the unconsumed tail of a frame (and a body when the frame is delivered).
+ * regex and no string concatenation of the input. It parses straight out of the caller's slice,
+ * keeps only the unconsumed tail of a frame in a small buffer, decodes each header section with one
+ * native call, and copies a body once, into the allocation it is delivered in.
+ *
+ * Tolerant reading (the default) accepts what real peers send and records each rule a frame breaks
+ * as a violation on it (CHECKLIST ids: W- wire, U- URIs, R- relay headers); `strict` turns every
+ * violation into an error and drops the frame.
  *
  * Fatal and recoverable errors. Framing depends only on the start line: once its transaction id is
  * known, the frame ends at `CRLF "-------" transact-id flag CRLF` (W-10) whatever sits in between, so
@@ -116,9 +121,10 @@ const FOLD: Uint8Array = (() => {
   return t;
 })();
 
-const DASH7: Buffer = Buffer.from('-------', 'latin1');
+const LF_DASH: Buffer = Buffer.from('\n-', 'latin1');
 
-// Header ids. The parser matches names by length, then bytes (exact, then case-folded).
+// Header ids. Names are matched by first byte and 32-bit words in canonical case, else by length
+// and case-folded bytes (W-14).
 const H_TO_PATH = 0;
 const H_FROM_PATH = 1;
 const H_MESSAGE_ID = 2;
@@ -209,11 +215,11 @@ const NON_SEND_BODY_LIMIT = 10240;
 const UNINTERRUPTIBLE_LIMIT = 2048;
 
 /**
- * When a tail is buffered, input is appended to it in pieces from APPEND_MIN growing to at most
+ * When a tail is buffered, input is appended to it in pieces doubling from a small size up to
  * APPEND_PIECE (bounds the buffer), until the straddling frame is done and parsing goes back to
  * the caller's bytes in place.
  */
-const APPEND_MIN = 256;
+const APPEND_MIN = 128;
 const APPEND_PIECE = 64 * 1024;
 /** A body scan first walks this many bytes in JS (cheaper than a native call for small bodies). */
 const JS_SCAN_BYTES = 48;
@@ -245,8 +251,8 @@ export class MsrpParser {
   /** How far the end-line search may skip after a recoverable error before giving up (fatal). */
   private readonly maxSkip: number;
 
-  // Input: `data` is the caller's slice (zero copy) or an exact-length view of `buf`; `base` is
-  // the stream offset of data[0]; `dv` reads 32-bit words of `data` (same indices).
+  // Input: `data` is the caller's slice (zero copy) or `buf`, valid up to `dataEnd`; `base` is
+  // the stream offset of data[0]; `dv` reads 32-bit words of `data` at dvOff + index.
   private data: Bytes = EMPTY_BUFFER;
   private dv: DataView = EMPTY_VIEW;
   /** data[i] is at dv offset dvOff + i (the view spans the whole ArrayBuffer and is reused). */
@@ -294,9 +300,12 @@ export class MsrpParser {
   private commentRel = -1;
   private startEndRel = 0;
   private startHi = 0;
-  /** CR offsets of the header lines found so far, and their byte ORs. */
+  /** CR offsets of the header lines found so far, their byte ORs, and line-cache hits. */
   private lineEnds: Int32Array = new Int32Array(16);
   private lineHis: Int32Array = new Int32Array(16);
+  private lineHits: Uint8Array = new Uint8Array(16);
+  /** Header lines of this frame that were not line-cache hits. */
+  private lineMisses = 0;
   private lineCount = 0;
   private headerBytes = 0;
   private headers: HeaderField[] = [];
@@ -332,9 +341,17 @@ export class MsrpParser {
   private accLen = 0;
   /** Size of the last body that straddled slices (the next one is likely the same size). */
   private lastBodyLen = 0;
+  /**
+   * A slice ending inside this body puts everything into the body, a possible end-line prefix
+   * included, instead of keeping that prefix in the tail buffer: cheaper for big bodies, which
+   * straddle slices often; small ones keep the prefix (one copy of the body in the end).
+   */
+  private carryInBody = false;
   /** How many bytes findEndLine walks in JS before calling indexOf (0 when the body is known big). */
   private walk = JS_SCAN_BYTES;
 
+  /** The previous frames' header lines by position (see LineCache). */
+  private readonly lineCaches: LineCache[] = [];
   /** Last decoded To-Path, From-Path, Use-Path (a session's paths repeat on every frame). */
   private readonly pathCaches: PathCache[] = [newPathCache(), newPathCache(), newPathCache()];
 
@@ -343,6 +360,8 @@ export class MsrpParser {
     this.strict = options.strict === true;
     this.stream =
       options.streamBodies === true && sink.head !== undefined && sink.bodyPiece !== undefined && sink.end !== undefined;
+    // W-39: "No hop count / Max-Forwards / path-length limit exists in MSRP ... The simulator
+    // should impose its own limit on path length and header size". Over a limit = an error record.
     this.maxLine = positive(options.maxLineLength, 16384);
     this.maxHeaderCount = positive(options.maxHeaderCount, 64);
     this.maxHeaderBytes = positive(options.maxHeaderBytes, 65536);
@@ -375,7 +394,12 @@ export class MsrpParser {
     return this.buf.length + (this.acc === null ? 0 : this.acc.length);
   }
 
-  /** Feeds any slice of the stream. Never throws on any input. */
+  /**
+   * Feeds any slice of the stream. Never throws on any input. The sink is called synchronously
+   * from here; it must not call push() or end() of the same parser (an exception it throws goes
+   * out through push()). The caller may reuse `bytes` once push() returns: whatever the parser
+   * keeps, it has copied.
+   */
   push(bytes: Uint8Array): void {
     if (this.failedFlag || this.closed || bytes.length === 0) return;
     const input = asBuffer(bytes);
@@ -387,13 +411,16 @@ export class MsrpParser {
       // A frame straddles the previous slice: complete it from the buffer, appending the input
       // in growing pieces, and go back to parsing the input in place as soon as the buffer holds
       // nothing the parser still needs.
-      let piece = Math.max(APPEND_MIN, 2 * this.bufLen);
+      // In a body the tail is at most an end-line prefix: a few bytes settle it. In a header
+      // section, a small piece first, so little body lands in the buffer before parsing goes back
+      // in place.
+      let piece = this.state === S_BODY || this.state === S_SKIP ? 16 + this.tidLen : APPEND_MIN;
       let keep = this.bufBase;
       while (from < inEnd) {
         const take = Math.min(inEnd - from, piece, APPEND_PIECE);
         const pieceStart = from;
         this.ensureCapacity(this.bufLen + take);
-        copyInto(this.buf, this.bufLen, input, from - inAbs, take);
+        copyIntoBuffer(this.buf, this.bufLen, input, from - inAbs, take);
         this.bufLen += take;
         from += take;
         // The whole buffer, valid up to bufLen: native search results beyond it are discarded.
@@ -469,7 +496,10 @@ export class MsrpParser {
         // The header section is decoded in one piece once complete (see scanHeaders).
         return this.frameStart;
       case S_BODY:
-        // Body bytes before streamedTo are out already (streamed, accumulated or dropped).
+        // A request body being filled holds everything up to streamedTo, a possible end-line
+        // prefix included; streamed or dropped bytes before streamedTo are gone, so a possible
+        // end-line prefix from scanFrom on is kept.
+        if (this.carryInBody && this.headFrame === null) return this.streamedTo;
         return Math.min(this.scanFrom, this.streamedTo);
       default:
         return this.scanFrom;
@@ -492,7 +522,7 @@ export class MsrpParser {
     } else {
       this.bufLen = 0;
       this.ensureCapacity(n);
-      copyInto(this.buf, 0, this.data, keep - this.base, n);
+      copyIntoBuffer(this.buf, 0, this.data, keep - this.base, n);
       this.bufLen = n;
       this.bufBase = keep;
     }
@@ -599,10 +629,12 @@ export class MsrpParser {
       return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
     }
     // Reject junk early, before a whole line is in: it must begin with "MSRP " (any case).
-    const check = avail < 5 ? avail : 5;
-    for (let k = 0; k < check; k++) {
-      if (FOLD[d[p + k]!] !== MSRP_SP_LOWER[k]) {
-        return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
+    if (avail < 5 || this.dv.getInt32(this.dvOff + p, true) !== MSRP_WORD || d[p + 4] !== SP) {
+      const check = avail < 5 ? avail : 5;
+      for (let k = 0; k < check; k++) {
+        if (FOLD[d[p + k]!] !== MSRP_SP_LOWER[k]) {
+          return this.fail('W-10', 'expected a start line ("MSRP ...") between frames', ls);
+        }
       }
     }
     const le = this.findLineEnd();
@@ -619,6 +651,7 @@ export class MsrpParser {
     this.frameStart = at;
     this.tid = '';
     this.lineCount = 0;
+    this.lineMisses = 0;
     this.headers = [];
     this.violations = this.pending ?? [];
     this.pending = null;
@@ -759,6 +792,21 @@ export class MsrpParser {
     const fs = this.frameStart;
     for (;;) {
       const ls = this.lineStart;
+      // A line equal to the one at this position in an earlier frame: its end is known without
+      // scanning, and phase 2 reuses its decoded name and value.
+      const k0 = this.lineCount;
+      const lc = k0 < LINE_CACHE ? this.lineCaches[k0] : undefined;
+      if (lc !== undefined && lc.len > 0 && ls - base + lc.len <= this.dataEnd && sameBytes(this.dv, this.dvOff + ls - base, d, ls - base, lc.len, lc.dv, lc.bytes)) {
+        if (k0 >= this.maxHeaderCount) return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, ls + lc.len - 2);
+        this.headerBytes += lc.len;
+        if (this.headerBytes > this.maxHeaderBytes) {
+          return this.frameError('W-39', `header section larger than ${this.maxHeaderBytes} bytes`, ls, ls + lc.len - 2);
+        }
+        this.addLine(ls + lc.len - 2 - fs, 0, 1);
+        this.lineStart = this.lineScan = ls + lc.len;
+        this.lineHi = 0;
+        continue;
+      }
       const le = this.findLineEnd();
       if (le < 0) {
         const avail = base + this.dataEnd - ls;
@@ -784,19 +832,28 @@ export class MsrpParser {
       if (this.lineCount >= this.maxHeaderCount) {
         return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, le);
       }
-      const k = this.lineCount++;
-      if (k >= this.lineEnds.length) {
-        const ends = new Int32Array(this.lineEnds.length * 2);
-        ends.set(this.lineEnds);
-        this.lineEnds = ends;
-        const his = new Int32Array(this.lineHis.length * 2);
-        his.set(this.lineHis);
-        this.lineHis = his;
-      }
-      this.lineEnds[k] = le - fs;
-      this.lineHis[k] = this.foundHi;
+      this.addLine(le - fs, this.foundHi, 0);
+      this.lineMisses++;
       this.lineStart = this.lineScan = le + 2;
     }
+  }
+
+  private addLine(endRel: number, hi: number, hit: number): void {
+    const k = this.lineCount++;
+    if (k >= this.lineEnds.length) {
+      const ends = new Int32Array(this.lineEnds.length * 2);
+      ends.set(this.lineEnds);
+      this.lineEnds = ends;
+      const his = new Int32Array(ends.length);
+      his.set(this.lineHis);
+      this.lineHis = his;
+      const hits = new Uint8Array(ends.length);
+      hits.set(this.lineHits);
+      this.lineHits = hits;
+    }
+    this.lineEnds[k] = endRel;
+    this.lineHis[k] = hi;
+    this.lineHits[k] = hit;
   }
 
   /**
@@ -810,7 +867,8 @@ export class MsrpParser {
     const base = this.base;
     const fs = this.frameStart;
     const sb = fs - base; // data index of sec[0]
-    const sec = d.latin1Slice(sb, ts - base);
+    // Lines that hit the line cache need no decoding: then only the start line is.
+    const sec = d.latin1Slice(sb, this.lineMisses > 0 ? ts - base : sb + this.startEndRel);
     this.tid = sec.substring(this.tidRel, this.tidRel + this.tidLen);
     if (this.commentRel >= 0) {
       this.comment = (this.startHi & 0x80808080) === 0 ? sec.substring(this.commentRel, this.startEndRel) : d.utf8Slice(sb + this.commentRel, sb + this.startEndRel);
@@ -819,8 +877,11 @@ export class MsrpParser {
     const n = this.lineCount;
     for (let k = 0; k < n; k++) {
       const le = this.lineEnds[k]!;
-      this.headerLine(sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0);
-      if (this.state !== S_HEADERS) return true; // a bad line: the frame is being skipped
+      if (this.lineHits[k] === 1) this.cachedLine(this.lineCaches[k]!, fs + ls);
+      else {
+        this.headerLine(sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0, k);
+        if (this.state !== S_HEADERS) return true; // a bad line: the frame is being skipped
+      }
       ls = le + 2;
     }
     const next = te + 2;
@@ -846,8 +907,8 @@ export class MsrpParser {
     return this.complete(null, DOLLAR, ts);
   }
 
-  /** One header line, sec-relative [ls, le) (le = its CR). */
-  private headerLine(sec: string, sb: number, ls: number, le: number, hi: boolean): void {
+  /** One header line, sec-relative [ls, le) (le = its CR), the k-th of the section. */
+  private headerLine(sec: string, sb: number, ls: number, le: number, hi: boolean, k: number): void {
     const d = this.data;
     const p = sb + ls;
     const e = sb + le;
@@ -856,6 +917,8 @@ export class MsrpParser {
     let kn: KnownName | undefined;
     let c = -1; // the colon
     let name = '';
+    /** What this line breaks on its own (W-12, W-14): replayed when the line comes again. */
+    let local: LineNote[] | null = null;
     // Fast path: a known name in canonical case, compared as 32-bit words ("To-Path:" is two).
     const cands = KNOWN_BY_FIRST[b0];
     if (cands !== undefined) {
@@ -868,15 +931,15 @@ export class MsrpParser {
         if (e - p < 4 * w.length + t.length) continue;
         let o = p;
         let ok = true;
-        for (let k = 0; k < w.length; k++, o += 4) {
-          if (dv.getInt32(off + o, true) !== w[k]) {
+        for (let q = 0; q < w.length; q++, o += 4) {
+          if (dv.getInt32(off + o, true) !== w[q]) {
             ok = false;
             break;
           }
         }
         if (!ok) continue;
-        for (let k = 0; k < t.length; k++) {
-          if (d[o + k] !== t[k]) {
+        for (let q = 0; q < t.length; q++) {
+          if (d[o + q] !== t[q]) {
             ok = false;
             break;
           }
@@ -904,7 +967,7 @@ export class MsrpParser {
           if (foldedEquals(d, p, byLength[j]!.lower)) {
             kn = byLength[j]!;
             // W-14: header names are case-insensitive; canonical case is what senders emit.
-            this.violation('W-14', `header name "${name}" is not in canonical case "${kn.name}"`, at);
+            (local ??= []).push({ rule: 'W-14', message: `header name "${name}" is not in canonical case "${kn.name}"` });
             break;
           }
         }
@@ -914,11 +977,11 @@ export class MsrpParser {
     // received (so re-serialization is exact), typed fields are read from it trimmed.
     let v = c + 1;
     if (v < e && d[v] === SP) v++;
-    else this.violation('W-12', `no SP after the colon of ${name}`, at);
-    if (v < e && (d[v] === SP || d[v] === HTAB)) this.violation('W-12', `more than one SP after the colon of ${name}`, at);
-    // A session's paths repeat on every frame of a connection: when the bytes are those of the
-    // last path seen, its string, URIs and checks are reused (byte compare by 32-bit words; equal
-    // strings cut from different sections would compare slower).
+    else (local ??= []).push({ rule: 'W-12', message: `no SP after the colon of ${name}` });
+    if (v < e && (d[v] === SP || d[v] === HTAB)) (local ??= []).push({ rule: 'W-12', message: `more than one SP after the colon of ${name}` });
+    if (local !== null) for (const n of local) this.violation(n.rule, n.message, at);
+    // Paths are also cached by value, whatever their position (a path seen before on this
+    // connection keeps its string, URIs and checks).
     let pc: PathCache | undefined;
     let value: string;
     if (kn !== undefined && (kn.id === H_TO_PATH || kn.id === H_FROM_PATH || kn.id === H_USE_PATH)) {
@@ -928,7 +991,7 @@ export class MsrpParser {
         value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
         pc.len = -1;
         if (!hi && e - v <= pc.bytes.length) {
-          d.copy(pc.bytes, 0, v, e);
+          copyInto(pc.bytes, 0, d, v, e - v);
           pc.len = e - v;
         }
         pc.value = value;
@@ -937,14 +1000,69 @@ export class MsrpParser {
     } else {
       value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
     }
+    const mime = kn === undefined && nameIsContent(d, p, c);
+    if (k < LINE_CACHE) this.fillLineCache(k, p, e + 2, name, value, kn, local, mime);
+    this.lineEffects(name, value, kn, at, mime);
+  }
+
+  /** A line equal to the cached one at its position: the decoded name and value are reused. */
+  private cachedLine(lc: LineCache, at: number): void {
+    lc.misses = 0;
+    if (lc.notes !== null) for (const n of lc.notes) this.violation(n.rule, n.message, at);
+    if (lc.kn !== undefined && (lc.kn.id === H_TO_PATH || lc.kn.id === H_FROM_PATH || lc.kn.id === H_USE_PATH)) {
+      const pc = this.pathCaches[lc.kn.id === H_TO_PATH ? 0 : lc.kn.id === H_FROM_PATH ? 1 : 2]!;
+      if (pc.value !== lc.value) {
+        // The path cache moved on since (another path at another position): point it back.
+        pc.value = lc.value;
+        pc.len = -1;
+        pc.checkedFor = -1;
+      }
+    }
+    this.lineEffects(lc.name, lc.value, lc.kn, at, lc.mime);
+  }
+
+  /** What a decoded header line does to the frame: the list, order checks and typed fields. */
+  private lineEffects(name: string, value: string, kn: KnownName | undefined, at: number, otherMime: boolean): void {
     const index = this.headers.length;
     this.headers.push([name, value]);
     // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
     if (index === this.contentTypeAt + 1 && this.contentTypeAt >= 0) this.violation('W-15', `${name} after Content-Type`, at);
     if (kn !== undefined) {
-      if (pc !== undefined) this.pathHeader(kn.id, pc, name, index, at);
-      else this.typedHeader(kn.id, name, value, index, at);
-    } else if (nameIsContent(d, p, c)) this.mimeSeen = true;
+      const id = kn.id;
+      if (id === H_TO_PATH || id === H_FROM_PATH || id === H_USE_PATH) {
+        this.pathHeader(id, this.pathCaches[id === H_TO_PATH ? 0 : id === H_FROM_PATH ? 1 : 2]!, name, index, at);
+      } else this.typedHeader(id, name, value, index, at);
+    } else if (otherMime) this.mimeSeen = true;
+  }
+
+  /**
+   * Remembers the k-th header line (bytes with CRLF, decoded name and value). A position whose
+   * line keeps changing (Byte-Range, a new Message-ID per message) is refilled only now and then.
+   */
+  private fillLineCache(k: number, p: number, end: number, name: string, value: string, kn: KnownName | undefined, notes: LineNote[] | null, mime: boolean): void {
+    let lc = this.lineCaches[k];
+    if (lc === undefined) {
+      for (let j = this.lineCaches.length; j <= k; j++) this.lineCaches.push(newLineCache());
+      lc = this.lineCaches[k]!;
+    }
+    lc.misses++;
+    if (lc.misses > 4 && (lc.misses & 15) !== 0) return;
+    const n = end - p;
+    if (n > LINE_CACHE_BYTES) {
+      lc.len = -1;
+      return;
+    }
+    if (n > lc.bytes.length) {
+      lc.bytes = new Uint8Array(LINE_CACHE_BYTES);
+      lc.dv = new DataView(lc.bytes.buffer);
+    }
+    copyInto(lc.bytes, 0, this.data, p, n);
+    lc.len = n;
+    lc.name = name;
+    lc.value = value;
+    lc.kn = kn;
+    lc.notes = notes;
+    lc.mime = mime;
   }
 
   /** To-Path, From-Path, Use-Path through their cache (W-11, W-12, U-01, U-02, U-04, U-10). */
@@ -1076,6 +1194,7 @@ export class MsrpParser {
     // Byte-Range predicts the body size; it is only a hint for how to search (framing is W-10's).
     const r = this.byteRange;
     this.walk = r !== undefined && r.end !== null && r.end - r.start >= JS_SCAN_BYTES ? 0 : JS_SCAN_BYTES;
+    this.carryInBody = this.isRequest && !(r !== undefined && r.end !== null && r.end - r.start < 256);
     // The end-line's CR may be the blank line's own CR (an end-line right after the blank line).
     this.scanFrom = bodyStart - 2;
     this.streamedTo = bodyStart;
@@ -1091,7 +1210,10 @@ export class MsrpParser {
     return true;
   }
 
-  /** Returns the flag byte if data[p, e) is this frame's end-line `-------tid` flag, else 0. */
+  /**
+   * Returns the flag byte if data[p, e) is this frame's end-line, else 0. W-06, RFC 4975 §7.1:
+   * `end-line = "-------" transact-id continuation-flag CRLF`, `continuation-flag = "+" / "$" / "#"`.
+   */
   private endLineFlagAt(p: number, e: number): number {
     const tl = this.tidLen;
     if (e - p !== 8 + tl) return 0;
@@ -1117,6 +1239,18 @@ export class MsrpParser {
     const tl = this.tidLen;
     const tb = this.tidBytes;
     let from = this.scanFrom;
+    if (from < base) {
+      // An end-line may have begun in the previous slice, whose bytes went into the body being
+      // filled (see scanBody): check those candidates byte by byte.
+      for (; from < base; from++) {
+        const m = this.matchCarried(from);
+        if (m === 1) return from;
+        if (m < 0) {
+          this.scanFrom = from;
+          return -1;
+        }
+      }
+    }
     for (;;) {
       // Candidate CR at `from`: the seven dashes must start at from+2.
       const dataFrom = from + 2 - base;
@@ -1181,7 +1315,7 @@ export class MsrpParser {
   /**
    * Data index of the next run of seven dashes at or after k whose seventh dash is in, or -1.
    * memchr for "-" (native, vectorized) beats a substring search on binary and most text bodies;
-   * a body full of hyphens falls back to searching for "-------" itself.
+   * a body full of hyphens falls back to searching for LF + "-" (an end-line run follows an LF).
    */
   private findDash7(k: number): number {
     const d = this.data;
@@ -1194,8 +1328,15 @@ export class MsrpParser {
       misses++;
       k = q + 1;
     }
-    const q = d.indexOf(DASH7, k);
-    return q > last ? -1 : q;
+    // Text with many hyphens: search for LF + "-" (V8 runs a needle this short as a memchr for the
+    // LF with the compare in native code), then check the run.
+    for (;;) {
+      const lf = d.indexOf(LF_DASH, k - 1);
+      if (lf < 0 || lf + 1 > last) return -1;
+      const q = lf + 1;
+      if (d[q + 1] === DASH && d[q + 2] === DASH && d[q + 3] === DASH && d[q + 4] === DASH && d[q + 5] === DASH && d[q + 6] === DASH) return q;
+      k = q + 1;
+    }
   }
 
   /** True when the bytes in so far from `dash` are a prefix of `-------tid` flag CRLF. */
@@ -1215,6 +1356,37 @@ export class MsrpParser {
     return true;
   }
 
+  /**
+   * A byte of a non-streamed request body's frame before this slice (carryInBody): the body so far
+   * is in `acc`, and the two bytes before the body are the blank line's CRLF.
+   */
+  private carriedByte(x: number): number {
+    if (x >= this.base) return this.data[x - this.base]!;
+    if (x >= this.bodyStart) return this.acc![x - this.bodyStart]!;
+    return x === this.bodyStart - 2 ? CR : LF;
+  }
+
+  /** Whether the end-line starts at stream offset p (before this slice): 1 yes, 0 no, -1 not in yet. */
+  private matchCarried(p: number): number {
+    const tl = this.tidLen;
+    const tb = this.tidBytes;
+    const end = this.base + this.dataEnd;
+    const n = 12 + tl;
+    for (let j = 0; j < n; j++) {
+      const x = p + j;
+      if (x >= end) return -1;
+      const b = this.carriedByte(x);
+      let ok: boolean;
+      if (j === 0 || j === 10 + tl) ok = b === CR;
+      else if (j === 1 || j === 11 + tl) ok = b === LF;
+      else if (j < 9) ok = b === DASH;
+      else if (j < 9 + tl) ok = b === tb[j - 9];
+      else ok = b === DOLLAR || b === PLUS || b === HASH;
+      if (!ok) return 0;
+    }
+    return 1;
+  }
+
   private scanBody(): boolean {
     const at = this.findEndLine();
     const streaming = this.headFrame !== null;
@@ -1222,23 +1394,33 @@ export class MsrpParser {
       if (streaming) this.streamPiece(this.scanFrom);
       else if (!this.isRequest) this.streamedTo = this.scanFrom; // a response's body is dropped, not kept
       else if (this.scanFrom - this.bodyStart > this.maxBody) {
-        // W-39: over the simulator's limit; skip to the end-line with bounded memory.
+        // W-39: over the simulator's limit; skip to the end-line with bounded memory. (Bytes of a
+        // candidate end-line carried in the body are dropped with it: the skip starts here.)
         this.acc = null;
-        return this.frameError('W-39', `body larger than ${this.maxBody} bytes`, this.bodyStart, this.scanFrom);
-      } else this.accumulate(this.scanFrom);
+        const from = Math.max(this.scanFrom, this.base);
+        return this.frameError('W-39', `body larger than ${this.maxBody} bytes`, this.bodyStart, from);
+      } else {
+        // With carryInBody everything in so far goes into the body, a possible end-line prefix
+        // included (cut off again if the end-line completes), so the next slice is parsed in place.
+        this.accumulate(this.carryInBody ? this.base + this.dataEnd : this.scanFrom);
+      }
       return false;
     }
     const flagAt = at + 9 + this.tidLen;
-    const flag = this.data[flagAt - this.base]!;
+    const flag = flagAt >= this.base ? this.data[flagAt - this.base]! : this.carriedByte(flagAt);
     const next = flagAt + 3;
     let body: Uint8Array | null;
     if (at < this.bodyStart) {
       // The end-line follows the blank line directly: there is no body CRLF (W-08), or the blank
       // line is an extra CRLF before the end-line of a bodiless request (W-16).
+      this.acc = null;
+      this.accLen = 0;
       if (!this.isRequest) {
         this.violation('W-18', 'response has a blank line after its header section', at);
         body = null;
       } else if (this.contentType !== undefined) {
+        // W-08, RFC 4975 §7.1: "the end-line MUST be preceded by a CRLF that is not part of the
+        // body". With a Content-Type this is meant as an empty body (W-17), so it is taken as one.
         this.violation('W-08', 'end-line not preceded by a CRLF that is not part of the body', at);
         body = EMPTY;
       } else {
@@ -1260,11 +1442,14 @@ export class MsrpParser {
       this.lineStart = this.lineScan = next;
       return true;
     } else if (this.acc === null) {
-      // The whole body is in this slice: one copy.
+      // The whole body is in this slice: one copy. W-17: an empty body (Content-Type, blank line,
+      // CRLF, end-line) is a zero-length array, never null.
       const s = this.bodyStart - this.base;
       body = copyBody(this.data, s, s + at - this.bodyStart);
     } else {
-      this.accumulate(at);
+      // The end-line may have begun in bytes already in the body: cut them off.
+      if (at >= this.streamedTo) this.accumulate(at);
+      else this.accLen = at - this.bodyStart;
       body = this.takeAccumulated();
     }
     if (streaming) return this.finishStream(flag, body === null ? -1 : 0, next);
@@ -1284,10 +1469,12 @@ export class MsrpParser {
     if (acc === null || need > acc.length) {
       // Size: what Byte-Range says, else the last body on this connection (chunk sizes repeat),
       // else doubling.
+      // Room for an end-line prefix too: a slice can end inside the end-line.
       const r = this.byteRange;
-      let size = r !== undefined && r.end !== null ? r.end - r.start + 1 : this.lastBodyLen;
+      const slack = 16 + this.tidLen;
+      let size = (r !== undefined && r.end !== null ? r.end - r.start + 1 : this.lastBodyLen) + slack;
       if (acc !== null || size < need) size = Math.max(need, 4096, acc === null ? 0 : acc.length * 2);
-      if (size > this.maxBody) size = Math.max(need, this.maxBody);
+      if (size > this.maxBody + slack) size = Math.max(need, this.maxBody + slack);
       const grown = allocBody(size);
       if (acc !== null) grown.set(acc.subarray(0, this.accLen));
       acc = this.acc = grown;
@@ -1543,6 +1730,44 @@ export class MsrpParser {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/** Line-cache bounds: lines by position, and bytes per line. */
+const LINE_CACHE = 16;
+const LINE_CACHE_BYTES = 512;
+
+/** A line-local violation (W-12, W-14) kept with a cached line. */
+interface LineNote {
+  rule: string;
+  message: string;
+}
+
+/**
+ * The header line seen at one position of the header section in an earlier frame on this
+ * connection. On a session's connection most lines repeat byte for byte from frame to frame
+ * (paths, Content-Type, report headers, the Message-ID of a chunked message): comparing the
+ * bytes (32-bit words, which also finds the line's end) replaces scanning, name matching and
+ * decoding. The line's effect on the frame (typed fields, order checks) is recomputed from the
+ * cached strings, since it depends on the rest of the frame.
+ */
+interface LineCache {
+  bytes: Uint8Array;
+  dv: DataView;
+  /** Bytes of the line with its CRLF, -1 = nothing cached. */
+  len: number;
+  name: string;
+  value: string;
+  kn: KnownName | undefined;
+  notes: LineNote[] | null;
+  /** An unknown Content-* header. */
+  mime: boolean;
+  /** Misses in a row at this position. */
+  misses: number;
+}
+
+function newLineCache(): LineCache {
+  const bytes = new Uint8Array(128);
+  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0 };
+}
+
 /** The last decoded path header (see `path`). */
 interface PathCache {
   /** The value's bytes (len -1: nothing cached) and string. */
@@ -1671,8 +1896,17 @@ function shrinkSlabTail(body: Uint8Array, n: number): boolean {
   return true;
 }
 
-/** dst[at, at+n) = src[s, s+n), without Buffer.copy's argument handling. */
-function copyInto(dst: Uint8Array, at: number, src: Uint8Array, s: number, n: number): void {
+/** dst[at, at+n) = src[s, s+n), without Buffer.copy's argument handling (dst: a body). */
+function copyInto(dst: Uint8Array, at: number, src: Buffer, s: number, n: number): void {
+  if (n <= 32) {
+    for (let k = 0; k < n; k++) dst[at + k] = src[s + k]!;
+    return;
+  }
+  dst.set(new Uint8Array(src.buffer, src.byteOffset + s, n), at);
+}
+
+/** The same into the parser's own buffer (a second function keeps both loops monomorphic). */
+function copyIntoBuffer(dst: Buffer, at: number, src: Buffer, s: number, n: number): void {
   if (n <= 32) {
     for (let k = 0; k < n; k++) dst[at + k] = src[s + k]!;
     return;

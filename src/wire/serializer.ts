@@ -27,8 +27,8 @@ const CR = 13;
 const LF = 10;
 
 /**
- * The start line and header lines, each ending in CRLF. Strings are concatenated (V8 ropes, no
- * copying until the single write) and encoded once.
+ * The start line and header lines as text, each ending in CRLF, for the UTF-8 path (V8 ropes: no
+ * copying until the single encode).
  */
 function headText(frame: MsrpFrame): string {
   let s =
@@ -63,8 +63,8 @@ function byteLength(s: string): number {
 export function checkFrame(frame: MsrpFrame): void {
   const h = frame.headers;
   // W-11, RFC 4975 §9: `headers = To-Path CRLF From-Path CRLF ...`.
-  if (h.length < 1 || h[0]![0].toLowerCase() !== 'to-path') throw new WireError('W-11', 'To-Path must be the first header field');
-  if (h.length < 2 || h[1]![0].toLowerCase() !== 'from-path') throw new WireError('W-11', 'From-Path must be the second header field');
+  if (h.length < 1 || !sameName(h[0]![0], 'To-Path')) throw new WireError('W-11', 'To-Path must be the first header field');
+  if (h.length < 2 || !sameName(h[1]![0], 'From-Path')) throw new WireError('W-11', 'From-Path must be the second header field');
   for (const [name, value] of h) {
     if (!isHeaderName(name)) throw new WireError('W-12', `bad header name "${name}"`);
     if (value.includes('\r') || value.includes('\n')) throw new WireError('W-13', `header ${name} contains a line break`);
@@ -88,9 +88,8 @@ export function checkFrame(frame: MsrpFrame): void {
     return;
   }
   // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
-  const last = h[h.length - 1]!;
-  if (last[0].toLowerCase() !== 'content-type') {
-    const present = h.some(([name]) => name.toLowerCase() === 'content-type');
+  if (!sameName(h[h.length - 1]![0], 'Content-Type')) {
+    const present = h.some(([name]) => sameName(name, 'Content-Type'));
     throw new WireError('W-15', present ? 'Content-Type must be the last header field' : 'a request with a body needs a Content-Type');
   }
   // W-09, RFC 4975 §7.1: the sender "MUST ensure that the end-line ... is not present in the body".
@@ -126,36 +125,66 @@ function checkToken(rule: string, what: string, s: string): void {
  * `-------<tid>` + flag + CRLF, which is the end-line (a receiver could stop there).
  */
 export function endLineInBody(body: Uint8Array, transactionId: string): boolean {
-  const b = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const tid = Buffer.from(transactionId, 'latin1');
-  const tl = tid.length;
-  let i = b.indexOf(DASH7, 0);
-  while (i >= 0) {
-    let j = i + 7;
+  const tl = transactionId.length;
+  const n = body.length;
+  // "-------" tid flag is at least 8 + tl bytes; a small body without a dash has none.
+  if (n < 8 + tl) return false;
+  let i: number;
+  let b: Uint8Array;
+  if (n <= 256) {
+    b = body;
+    i = -1;
+    for (let k = 0; k + 6 < n; k++) {
+      if (body[k] === DASH && body[k + 6] === DASH) {
+        i = k;
+        break;
+      }
+    }
+    if (i < 0) return false;
+  } else {
+    b = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    i = (b as Buffer).indexOf(DASH7, 0);
+  }
+  while (i >= 0 && i + 8 + tl <= n) {
+    let j = i;
     let ok = true;
-    for (let k = 0; k < tl; k++, j++) {
-      if (j >= b.length || b[j] !== tid[k]) {
+    for (let k = 0; k < 7; k++, j++) {
+      if (b[j] !== DASH) {
         ok = false;
         break;
       }
     }
-    if (ok && j < b.length) {
+    for (let k = 0; ok && k < tl; k++, j++) {
+      if (b[j] !== transactionId.charCodeAt(k)) ok = false;
+    }
+    if (ok) {
       const f = b[j];
       if (f === 0x2b || f === 0x24 || f === 0x23) {
         // The CRLF after the flag may be the body's own bytes or the CRLF written after the body.
-        if (j + 1 === b.length) return true;
-        if (b[j + 1] === CR && (j + 2 === b.length || b[j + 2] === LF)) return true;
+        if (j + 1 === n) return true;
+        if (b[j + 1] === CR && (j + 2 === n || b[j + 2] === LF)) return true;
       }
     }
-    i = b.indexOf(DASH7, i + 1);
+    i = nextDash7(b, i + 1);
   }
   return false;
 }
 
+function nextDash7(b: Uint8Array, from: number): number {
+  if (Buffer.isBuffer(b)) return b.indexOf(DASH7, from);
+  for (let k = from; k + 6 < b.length; k++) {
+    if (b[k] === DASH && b[k + 1] === DASH && b[k + 2] === DASH && b[k + 3] === DASH && b[k + 4] === DASH && b[k + 5] === DASH && b[k + 6] === DASH) return k;
+  }
+  return -1;
+}
+
 /** Bytes `serializeFrame(frame)` produces. */
 export function serializedLength(frame: MsrpFrame): number {
-  const head = byteLength(headText(frame));
-  return head + tailLength(frame);
+  let n = 5 + byteLength(frame.transactionId) + 1 + 2;
+  if (frame.kind === 'request') n += byteLength(frame.method);
+  else n += 3 + (frame.comment === null ? 0 : 1 + byteLength(frame.comment));
+  for (const [name, value] of frame.headers) n += byteLength(name) + 2 + byteLength(value) + 2;
+  return n + tailLength(frame);
 }
 
 function tailLength(frame: MsrpFrame): number {
@@ -166,23 +195,187 @@ function tailLength(frame: MsrpFrame): number {
 
 /**
  * Serializes a frame into one freshly allocated buffer. Throws WireError for frames no sender may
- * write (see `checkFrame`).
+ * write: To-Path not first or From-Path not second (W-11), a body without Content-Type last
+ * (W-15), MIME headers without a body (W-16), a body holding its own end-line (W-09), line breaks
+ * in values, bad names, ids or status codes.
  */
 export function serializeFrame(frame: MsrpFrame): Uint8Array {
-  checkFrame(frame);
-  return serializeUnchecked(frame);
+  checkStructure(frame);
+  return writeAscii(frame) ?? writeUtf8(frame);
 }
 
-/** As `serializeFrame`, without the checks (for frames the builders made, and benchmarks). */
+/** As `serializeFrame`, without the structural checks (line breaks are still refused). */
 export function serializeUnchecked(frame: MsrpFrame): Uint8Array {
-  const head = headText(frame);
-  const ascii = isAscii(head);
-  const headLen = ascii ? head.length : Buffer.byteLength(head, 'utf8');
-  const out = Buffer.allocUnsafe(headLen + tailLength(frame)) as WritableBytes;
-  let o = ascii ? out.latin1Write(head, 0) : out.utf8Write(head, 0);
-  if (frame.kind === 'request' && frame.body !== null) {
+  return writeAscii(frame) ?? writeUtf8(frame);
+}
+
+/** The checks that look at the frame's shape, not at every character (those are made while writing). */
+function checkStructure(frame: MsrpFrame): void {
+  const h = frame.headers;
+  // W-11, RFC 4975 §9: `headers = To-Path CRLF From-Path CRLF ...`.
+  if (h.length < 1 || !sameName(h[0]![0], 'To-Path')) throw new WireError('W-11', 'To-Path must be the first header field');
+  if (h.length < 2 || !sameName(h[1]![0], 'From-Path')) throw new WireError('W-11', 'From-Path must be the second header field');
+  if (frame.kind === 'response') {
+    if (!Number.isInteger(frame.statusCode) || frame.statusCode < 0 || frame.statusCode > 999) {
+      throw new WireError('W-02', `status code ${frame.statusCode} is not 3 digits`);
+    }
+    return;
+  }
+  const body = frame.body;
+  if (body === null) {
+    // W-16, RFC 4975 §7.1: "A request with no body MUST NOT include a Content-Type or any other
+    // MIME-specific header fields."
+    for (let i = 2; i < h.length; i++) {
+      if (isMimeHeader(h[i]![0])) throw new WireError('W-16', `bodiless request with MIME header field ${h[i]![0]}`);
+    }
+    return;
+  }
+  // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
+  if (!sameName(h[h.length - 1]![0], 'Content-Type')) {
+    const present = h.some(([name]) => sameName(name, 'Content-Type'));
+    throw new WireError('W-15', present ? 'Content-Type must be the last header field' : 'a request with a body needs a Content-Type');
+  }
+  // W-09, RFC 4975 §7.1: the sender "MUST ensure that the end-line ... is not present in the body".
+  if (endLineInBody(body, frame.transactionId)) {
+    throw new WireError('W-09', `the body contains the end-line "-------${frame.transactionId}" + flag; choose another transaction id`);
+  }
+}
+
+function sameName(name: string, canonical: string): boolean {
+  return name === canonical || (name.length === canonical.length && name.toLowerCase() === canonical.toLowerCase());
+}
+
+/**
+ * The fast path: every string ASCII (the common case). The length is the sum of the string
+ * lengths, so one Buffer.allocUnsafe, then a JS loop writes each character (cheaper than building
+ * and flattening a string for a native encoder), checking names, ids and values on the way.
+ * Returns null at the first non-ASCII character (the UTF-8 path takes over).
+ */
+function writeAscii(frame: MsrpFrame): Uint8Array | null {
+  const tid = frame.transactionId;
+  const h = frame.headers;
+  const isRequest = frame.kind === 'request';
+  const body = isRequest ? frame.body : null;
+  const comment = isRequest ? null : frame.comment;
+  let n = 5 + tid.length + 1 + (isRequest ? frame.method.length : 3) + 2;
+  if (comment !== null) n += 1 + comment.length;
+  for (let i = 0; i < h.length; i++) n += h[i]![0].length + h[i]![1].length + 4;
+  if (body !== null) n += 2 + body.length + 2;
+  n += tid.length + 10;
+  const out = Buffer.allocUnsafe(n);
+  // "MSRP " tid SP method / status [SP comment] CRLF
+  out[0] = 0x4d;
+  out[1] = 0x53;
+  out[2] = 0x52;
+  out[3] = 0x50;
+  out[4] = SP;
+  let o = writeToken(out, 5, tid, 'W-03', 'transaction id');
+  if (o < 0) return null;
+  out[o++] = SP;
+  if (isRequest) {
+    o = writeToken(out, o, frame.method, 'W-01', 'method');
+    if (o < 0) return null;
+  } else {
+    const code = frame.statusCode;
+    out[o++] = 48 + Math.floor(code / 100);
+    out[o++] = 48 + (Math.floor(code / 10) % 10);
+    out[o++] = 48 + (code % 10);
+    if (comment !== null) {
+      out[o++] = SP;
+      o = writeText(out, o, comment, 'W-02', 'comment');
+      if (o < 0) return null;
+    }
+  }
+  out[o++] = CR;
+  out[o++] = LF;
+  for (let i = 0; i < h.length; i++) {
+    const [name, value] = h[i]!;
+    o = writeName(out, o, name);
+    if (o < 0) return null;
+    out[o++] = 0x3a;
+    out[o++] = SP;
+    o = writeText(out, o, value, 'W-13', `header ${name}`);
+    if (o < 0) return null;
+    out[o++] = CR;
+    out[o++] = LF;
+  }
+  if (body !== null) {
     // W-15: the header section ends with a blank line; W-08, RFC 4975 §7.1: "the end-line MUST be
     // preceded by a CRLF that is not part of the body."
+    out[o++] = CR;
+    out[o++] = LF;
+    if (body.length <= 64) for (let k = 0; k < body.length; k++) out[o + k] = body[k]!;
+    else out.set(body, o);
+    o += body.length;
+    out[o++] = CR;
+    out[o++] = LF;
+  }
+  // W-06 end-line: "-------" transact-id continuation-flag CRLF. Responses always end in "$" (W-07).
+  for (let k = 0; k < 7; k++) out[o++] = DASH;
+  for (let k = 0; k < tid.length; k++) out[o++] = tid.charCodeAt(k);
+  out[o++] = isRequest ? FLAG[frame.continuation] : DOLLAR;
+  out[o++] = CR;
+  out[o++] = LF;
+  return out;
+}
+
+const SP = 0x20;
+const DASH = 0x2d;
+const DOLLAR = 0x24;
+const FLAG: Record<string, number> = { '+': 0x2b, $: 0x24, '#': 0x23 };
+
+/** An id or method: VCHAR only (no SP, no control), never empty. -1 = not ASCII. */
+function writeToken(out: Buffer, o: number, s: string, rule: string, what: string): number {
+  if (s.length === 0) throw new WireError(rule, `empty ${what}`);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c === 0x7f) throw new WireError(rule, `${what} "${s}" contains a space or control character`);
+    if (c > 0x7f) throw new WireError(rule, `${what} "${s}" contains a non-ASCII character`);
+    out[o++] = c;
+  }
+  return o;
+}
+
+/** RFC 4975 §9 `hname = ALPHA *token`. */
+function writeName(out: Buffer, o: number, name: string): number {
+  const n = name.length;
+  if (n === 0 || (NAME_CHAR[name.charCodeAt(0) & 0xff]! & 2) === 0 || name.charCodeAt(0) > 0x7f) throw new WireError('W-12', `bad header name "${name}"`);
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0x7f || NAME_CHAR[c] === 0) throw new WireError('W-12', `bad header name "${name}"`);
+    out[o++] = c;
+  }
+  return o;
+}
+
+/** utf8text: anything but line breaks (W-13: no folding). -1 = not ASCII. */
+function writeText(out: Buffer, o: number, s: string, rule: string, what: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    if (c === 13 || c === 10) throw new WireError(rule, `${what} contains a line break`);
+    out[o++] = c;
+  }
+  return o;
+}
+
+/** token characters (bit 1) and ALPHA (bit 2). */
+const NAME_CHAR: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (const c of "-.!%*_+`'~0123456789") t[c.charCodeAt(0)] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 3;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 3;
+  return t;
+})();
+
+/** The general path: some string is not ASCII. Builds the head as text and encodes it as UTF-8. */
+function writeUtf8(frame: MsrpFrame): Uint8Array {
+  checkFrame(frame);
+  const head = headText(frame);
+  const headLen = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLen + tailLength(frame)) as WritableBytes;
+  let o = out.utf8Write(head, 0);
+  if (frame.kind === 'request' && frame.body !== null) {
     out[o++] = CR;
     out[o++] = LF;
     out.set(frame.body, o);
@@ -190,8 +383,7 @@ export function serializeUnchecked(frame: MsrpFrame): Uint8Array {
     out[o++] = CR;
     out[o++] = LF;
   }
-  // W-06 end-line: "-------" transact-id continuation-flag CRLF. Responses always end in "$" (W-07).
   const flag = frame.kind === 'request' ? frame.continuation : '$';
-  o += out.latin1Write(`-------${frame.transactionId}${flag}\r\n`, o);
+  out.latin1Write(`-------${frame.transactionId}${flag}\r\n`, o);
   return out;
 }

@@ -4,6 +4,7 @@
  * the result does not depend on how the stream is split.
  */
 import { describe, expect, it } from 'vitest';
+import type { MsrpFrame } from '../../src/wire/frame.js';
 import { MsrpParser, parseFrames, type ParserOptions } from '../../src/wire/parser.js';
 import { ascii, parseCuts, parseStreaming, plain, rules } from './helpers.js';
 
@@ -224,6 +225,53 @@ describe('framing', () => {
     const f = frames[0]!;
     expect(f.kind === 'request' && Buffer.from(f.body!).toString('latin1')).toBe(body);
     expect(f.continuation).toBe('+');
+  });
+
+  it('finds an end-line that straddles two slices after a large body, wherever the cut', () => {
+    for (const range of ['1-*/*', '1-3000/3000', '1-10/10']) {
+      // Near-misses just before the real end-line: they too straddle the cuts.
+      const body = `${'b'.repeat(2950)}\r\n-------big00001\r\n-------big0000$\r\n-------big00001`;
+      const bytes = Buffer.concat([
+        ascii(`MSRP big00001 SEND\n${PATHS}Message-ID: m1234\nByte-Range: ${range}\nContent-Type: text/plain\n\n`),
+        Buffer.from(body, 'latin1'),
+        ascii('\n-------big00001$\n'),
+        NEXT,
+      ]);
+      const whole = parseCuts(bytes, []);
+      expect(whole.errors).toEqual([]);
+      const f = whole.frames[0]!;
+      expect(f.kind === 'request' && Buffer.from(f.body!).toString('latin1')).toBe(body);
+      const expected = JSON.stringify(whole.frames.map(plain));
+      const endLine = bytes.length - NEXT.length - 18;
+      for (let cut = endLine - 80; cut < bytes.length; cut++) {
+        for (const second of [0, 7, 40]) {
+          const cuts = second === 0 || cut + second >= bytes.length ? [cut] : [cut, cut + second];
+          const r = parseCuts(bytes, cuts);
+          expect(r.errors).toEqual([]);
+          if (JSON.stringify(r.frames.map(plain)) !== expected) expect({ cuts, frames: r.frames.map(plain) }).toEqual({ cuts, frames: whole.frames.map(plain) });
+        }
+      }
+    }
+  });
+
+  it('gives each frame the same fields and violations as a fresh parser would (repeated lines)', () => {
+    const noPort = 'To-Path: msrp://bob.example.com/s1;tcp\n';
+    const frames = [
+      send('ctx00001', `${noPort}From-Path: ${FROM}\nMessage-ID: m1234\n`, null), // U-04
+      `MSRP ctx00002 AUTH\n${noPort}From-Path: ${FROM}\n-------ctx00002$\n`, // AUTH: no U-04
+      send('ctx00003', `${noPort}From-Path: ${FROM}\nMessage-ID: m1234\n`, null), // U-04 again
+      send('ctx00004', `From-Path: ${FROM}\n${noPort}Message-ID: m1234\n`, null), // lines swapped: W-11 x2
+      send('ctx00005', `${noPort}From-Path: ${FROM}\nMessage-ID: m1234\nMessage-ID: m1234\n`, null), // a second Message-ID
+      send('ctx00006', `${PATHS}message-id: m1234\nContent-Type: text/plain\nX-After: 1\n`, 'hi'), // W-14, W-15
+      send('ctx00007', `${PATHS}message-id: m1234\nContent-Type: text/plain\nX-After: 1\n`, 'hi'), // the same again
+      `MSRP ctx00008 200 OK\n${noPort}From-Path: ${FROM}\n-------ctx00008$\n`, // a response: no U-04
+    ].map(ascii);
+    // Offsets are stream offsets, so they differ; everything else must not.
+    const withoutOffsets = (f: MsrpFrame) => plain({ ...f, violations: f.violations.map((v) => ({ rule: v.rule, message: v.message })) });
+    const together = parseFrames(Buffer.concat(frames)).frames;
+    const alone = frames.map((f) => parseFrames(f).frames[0]!);
+    expect(together.map(withoutOffsets)).toEqual(alone.map(withoutOffsets));
+    expect(together.map((f) => rules(f))).toEqual([['U-04'], [], ['U-04'], ['W-11', 'W-11', 'U-04'], ['U-04', 'W-23'], ['W-14', 'W-15'], ['W-14', 'W-15'], []]);
   });
 
   it('carries binary bodies with every byte value, bare CRs and LFs', () => {
