@@ -48,7 +48,9 @@ export const DEFAULT_TCP: TcpOptions = {
   maxRetries: 6,
   connectTimeout: 10 * SECOND,
   window: 65536,
+  maxSegmentsInFlight: 45,
   timeWait: 2 * SECOND,
+  finWaitTimeout: 60 * SECOND,
 };
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -2,7 +2,6 @@
  * A TCP segment in flight. One object per transmission (a retransmission is a new object), so a
  * NAT firewall may rewrite its header in place. The payload is a view of the sender's bytes.
  */
-import type { LinkDirection } from './link.js';
 import type { Route } from './routing.js';
 
 export const FIN = 1;
@@ -49,8 +48,12 @@ export class Segment {
   hops = 0;
   /** Set on RSTs a middlebox, a host without the connection or a fault injected. */
   cause: ResetCause | null = null;
-  /** The link direction it is crossing (set while in flight). */
-  via: LinkDirection | null = null;
+  /**
+   * The timestamps option (RFC 7323), which every segment of the model carries: the sender's clock
+   * and the peer's last timestamp echoed (-1 when there is none yet). Not in trace records.
+   */
+  tsVal = -1;
+  tsEcr = -1;
 
   constructor(
     /** Id of the sending connection (of the addressed one for injected RSTs). */
