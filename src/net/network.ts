@@ -322,7 +322,9 @@ export class Network implements NetCore {
 
   forward(seg: Segment, at: NetNode): void {
     let route = seg.route;
-    if (route === null || route.version !== this.routing.version || route.nodes[seg.hop] !== at) {
+    // Follow the route the segment carries while it is current and leads on from here; else route
+    // afresh from here (the topology changed, or NAT rewrote the destination).
+    if (route === null || route.version !== this.routing.version || route.nodes[seg.hop] !== at || seg.hop >= route.hops.length) {
       const dst = this.nodeByAddress(seg.dstIp);
       route = dst === undefined || dst === at ? null : this.routing.route(at, dst);
       if (route === null) {

@@ -84,6 +84,7 @@ export class Segment {
     this.dstIp = ip;
     this.dstPort = port;
     this.dst = `${ip}:${port}`;
+    this.route = null;
   }
 }
 
