@@ -98,6 +98,9 @@ export class TcpConnection {
   private chunks: Uint8Array[] = [];
   private head = 0;
   private headOffset = 0;
+  /** Where the last `extract` started: index into `chunks` and that chunk's stream offset. */
+  private cursorIndex = 0;
+  private cursorOffset = 0;
   /** Application writes made before the connection opened. */
   private pending: Uint8Array[] = [];
 
@@ -531,6 +534,8 @@ export class TcpConnection {
       ack,
       flags,
       payload,
+      this.localText,
+      this.remoteText,
     );
     seg.tsVal = this.core.sim.now;
     seg.tsEcr = this.tsRecent;
@@ -572,12 +577,19 @@ export class TcpConnection {
   /** `len` bytes of the stream from offset `from` (a view when they lie in one write). */
   private extract(from: number, len: number): Uint8Array {
     const chunks = this.chunks;
+    // New data is cut in stream order: start from where the last cut was, else from the oldest.
     let i = this.head;
     let offset = this.headOffset;
+    if (this.cursorIndex > i && this.cursorOffset <= from) {
+      i = this.cursorIndex;
+      offset = this.cursorOffset;
+    }
     while (offset + chunks[i]!.length <= from) {
       offset += chunks[i]!.length;
       i++;
     }
+    this.cursorIndex = i;
+    this.cursorOffset = offset;
     let start = from - offset;
     const first = chunks[i]!;
     if (start + len <= first.length) return first.subarray(start, start + len);
@@ -605,6 +617,8 @@ export class TcpConnection {
     if (this.head > 64 && this.head * 2 > chunks.length) {
       this.chunks = chunks.slice(this.head);
       this.head = 0;
+      this.cursorIndex = 0;
+      this.cursorOffset = this.headOffset;
     }
   }
 
