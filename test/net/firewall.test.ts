@@ -171,6 +171,18 @@ describe('firewall', () => {
     });
     expect(clear.s.got).toEqual([]);
     expect(w2.of('fw.reject').map((r) => [r.rule, r.reason])).toEqual([['tls-in', 'tls-only: first bytes are not a TLS handshake record (0x4d)']]);
+
+    // with drop: the segment and its retransmissions are dropped, the caller times out
+    const w3 = zone({ rules: [{ action: 'allow', direction: 'inbound', port: 443, tlsOnly: true }] });
+    const quiet = open(w3, 'out', 'in', 443);
+    w3.sim.scheduler.at(100_000, () => quiet.c.conn!.write(text.encode('MSRP abc SEND\r\n')));
+    w3.sim.run();
+    expect(quiet.c.closed).toEqual({ kind: 'timeout', detail: 'no acknowledgement after 6 retransmissions' });
+    const drops = w3.of('fw.drop');
+    expect(drops.map((r) => r.rule)).toEqual(Array(7).fill('fw#1'));
+    expect(drops[0]!.reason).toBe('tls-only: first bytes are not a TLS handshake record (0x4d)');
+    expect(drops[1]!.reason).toBe('blocked: tls-only: first bytes are not a TLS handshake record (0x4d)');
+    expect(quiet.s.got).toEqual([]);
   });
 
   it('inspector: sees in-order payload; drop blocks the connection, reset resets both ends', () => {
