@@ -9,6 +9,7 @@ type Suite = { name: string; load: () => Promise<{ run: () => void | Promise<voi
 const suites: Suite[] = [
   { name: 'codec', load: () => import('./codec.js') },
   { name: 'kernel', load: () => import('./kernel.js') },
+  { name: 'net', load: () => import('./net.js') },
 ];
 
 const wanted = process.argv.slice(2);

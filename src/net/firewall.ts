@@ -9,8 +9,9 @@
  *   as loose connection tracking does), except an RST, which passes or not but creates nothing.
  * - `drop` is silence (the caller retransmits, then times out); `reject` answers with RST.
  * - `tlsOnly`: the connection gets past the SYN, but the initiator's first payload bytes must be a
- *   TLS handshake record (0x16 0x03); otherwise that segment is dropped or rejected and the state
- *   removed.
+ *   TLS handshake record (0x16 0x03). Otherwise, with `reject`, the initiator gets an RST and the
+ *   state goes; with `drop`, the segment is dropped and the state kept, marked blocked, so its
+ *   retransmissions meet the same verdict rather than being taken for a new connection.
  * - State idle for `idleTimeout` expires (`fw.expire`); the next segment of that connection, from
  *   either side, is dropped or answered with RST per `idleMode` (rule `idle-timeout`). State of a
  *   connection that exchanged FINs or saw an RST lingers 10 s, then goes quietly.

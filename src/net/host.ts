@@ -189,7 +189,7 @@ export class Host implements NetNode {
       listener,
     });
     this.register(conn);
-    conn.startResponder(seg.conn);
+    conn.startResponder(seg);
   }
 
   private register(conn: TcpConnection): void {

@@ -82,15 +82,21 @@ export class LinkDirection {
       core.drop(seg, this.from.id, link.id, 'loss');
       return;
     }
-    const epoch = link.epoch;
-    sim.scheduler.at(arrival, () => {
-      // A segment on the wire when the link went down (or was cut) never arrives.
-      if (link.epoch !== epoch) {
-        core.drop(seg, this.from.id, link.id, link.interruption);
-        return;
-      }
-      this.to.arrive(seg, this);
-    });
+    seg.wire = this;
+    seg.wireEpoch = link.epoch;
+    let land = seg.arrive;
+    if (land === null) land = seg.arrive = () => seg.wire!.land(seg);
+    sim.scheduler.at(arrival, land);
+  }
+
+  /** The segment reaches the far end, unless the link went down (or was cut) while it was on the wire. */
+  land(seg: Segment): void {
+    const link = this.link;
+    if (link.epoch !== seg.wireEpoch) {
+      link.core.drop(seg, this.from.id, link.id, link.interruption);
+      return;
+    }
+    this.to.arrive(seg, this);
   }
 
   /** The link went down or was cut: the queue is gone with it. */

@@ -36,8 +36,15 @@ export interface TcpOptions {
   connectTimeout: Micros;
   /** Bytes a sender may have in flight (the peer's advertised window, which never changes). */
   window: number;
+  /**
+   * Segments a sender may have in flight. There is no congestion control; this fixed cap (by
+   * default 64 KiB / 1460, as a full window of full segments) keeps queues short when the MSS is small.
+   */
+  maxSegmentsInFlight: number;
   /** How long a connection closed by FIN keeps answering its peer's retransmitted FIN. */
   timeWait: Micros;
+  /** After this side's FIN is acknowledged, how long the peer may stay silent before giving up on its FIN. */
+  finWaitTimeout: Micros;
 }
 
 export interface NetworkOptions {

@@ -48,7 +48,9 @@ export const DEFAULT_TCP: TcpOptions = {
   maxRetries: 6,
   connectTimeout: 10 * SECOND,
   window: 65536,
+  maxSegmentsInFlight: 45,
   timeWait: 2 * SECOND,
+  finWaitTimeout: 60 * SECOND,
 };
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -85,7 +87,8 @@ export class Network implements NetCore {
   private connectionCount = 0;
   private planned = false;
   private nextBlock = 1;
-  private partitioned = false;
+  /** During a partition: node id -> group index (nodes in no group: -1, together). */
+  private groups: Map<string, number> | null = null;
 
   constructor(
     readonly sim: Simulation,
@@ -138,7 +141,7 @@ export class Network implements NetCore {
     this.links.set(id, link);
     insertSorted(na.out, link.ab);
     insertSorted(nb.out, link.ba);
-    if (this.partitioned) link.cut = true; // a link added during a partition joins no groups
+    if (this.groups !== null) link.cut = this.crossesGroups(link);
     this.sim.trace.emit('', 'net.link', {
       link: id,
       a: link.a.id,
@@ -226,21 +229,20 @@ export class Network implements NetCore {
   partition(groups: string[][]): void {
     for (const g of groups) for (const id of g) this.node(id);
     this.sim.trace.emit('', 'fault.partition', { groups: groups.map((g) => [...g]) });
-    const groupOf = new Map<string, number>();
-    groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
+    this.groups = new Map();
+    groups.forEach((g, i) => g.forEach((id) => this.groups!.set(id, i)));
     for (const link of this.links.values()) {
-      const cut = (groupOf.get(link.a.id) ?? -1) !== (groupOf.get(link.b.id) ?? -1);
+      const cut = this.crossesGroups(link);
       if (cut && !link.cut) link.interrupt('partition');
       link.cut = cut;
     }
-    this.partitioned = true;
     this.routing.invalidate();
   }
 
   healPartition(): void {
     this.sim.trace.emit('', 'fault.heal', {});
     for (const link of this.links.values()) link.cut = false;
-    this.partitioned = false;
+    this.groups = null;
     this.routing.invalidate();
   }
 
@@ -307,6 +309,11 @@ export class Network implements NetCore {
     };
   }
 
+  private crossesGroups(link: Link): boolean {
+    const g = this.groups!;
+    return (g.get(link.a.id) ?? -1) !== (g.get(link.b.id) ?? -1);
+  }
+
   // ---- NetCore -------------------------------------------------------------------------------
 
   nextConnectionId(): string {
@@ -320,8 +327,8 @@ export class Network implements NetCore {
 
   forward(seg: Segment, at: NetNode): void {
     let route = seg.route;
-    // A route is reused while it is current and the segment is still on it; a segment at the end
-    // of its route (its address rewritten by NAT there) is routed again from where it is.
+    // Follow the route the segment carries while it is current and leads on from here; else route
+    // afresh from here (the topology changed, or NAT rewrote the destination).
     if (route === null || route.version !== this.routing.version || route.nodes[seg.hop] !== at || seg.hop >= route.hops.length) {
       const dst = this.nodeByAddress(seg.dstIp);
       route = dst === undefined || dst === at ? null : this.routing.route(at, dst);

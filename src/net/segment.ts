@@ -49,8 +49,16 @@ export class Segment {
   hops = 0;
   /** Set on RSTs a middlebox, a host without the connection or a fault injected. */
   cause: ResetCause | null = null;
-  /** The link direction it is crossing (set while in flight). */
-  via: LinkDirection | null = null;
+  /**
+   * The timestamps option (RFC 7323), which every segment of the model carries: the sender's clock
+   * and the peer's last timestamp echoed (-1 when there is none yet). Not in trace records.
+   */
+  tsVal = -1;
+  tsEcr = -1;
+  /** The link direction it is crossing, the link's epoch when it entered, and its arrival event (one closure per segment, not per hop). */
+  wire: LinkDirection | null = null;
+  wireEpoch = 0;
+  arrive: (() => void) | null = null;
 
   constructor(
     /** Id of the sending connection (of the addressed one for injected RSTs). */
@@ -65,9 +73,12 @@ export class Segment {
     readonly ack: number,
     readonly flags: number,
     readonly payload: Uint8Array | null,
+    /** `srcIp:srcPort` and `dstIp:dstPort` when the caller has them (a connection keeps them, which spares a string per segment). */
+    src?: string,
+    dst?: string,
   ) {
-    this.src = `${srcIp}:${srcPort}`;
-    this.dst = `${dstIp}:${dstPort}`;
+    this.src = src ?? `${srcIp}:${srcPort}`;
+    this.dst = dst ?? `${dstIp}:${dstPort}`;
     this.len = payload === null ? 0 : payload.length;
   }
 
@@ -81,6 +92,7 @@ export class Segment {
     this.dstIp = ip;
     this.dstPort = port;
     this.dst = `${ip}:${port}`;
+    this.route = null;
   }
 }
 
@@ -104,6 +116,8 @@ export function resetReply(seg: Segment, origin: string, cause: ResetCause): Seg
     hasAck ? 0 : (seg.seq + consumed) >>> 0,
     hasAck ? RST : RST | ACK,
     null,
+    seg.dst,
+    seg.src,
   );
   rst.cause = cause;
   return rst;
@@ -111,7 +125,7 @@ export function resetReply(seg: Segment, origin: string, cause: ResetCause): Seg
 
 /** The RST a middlebox sends on to the receiver of `seg`, as if from its sender (which it stands for). */
 export function resetOnward(seg: Segment, origin: string, cause: ResetCause): Segment {
-  const rst = new Segment(seg.conn, origin, seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort, seg.seq, seg.ack, RST | ACK, null);
+  const rst = new Segment(seg.conn, origin, seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort, seg.seq, seg.ack, RST | ACK, null, seg.src, seg.dst);
   rst.cause = cause;
   return rst;
 }

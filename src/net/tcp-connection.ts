@@ -9,10 +9,14 @@
  * - Every arriving data segment is acknowledged, once per instant, on a data segment when there is
  *   one to send (piggybacking) or a pure ACK.
  * - Out-of-order data is kept and delivered in order; duplicates are discarded.
+ * - Every segment carries the timestamps option (RFC 7323), not shown in records: round trips are
+ *   measured from echoed timestamps, and a timeout found spurious by them (RFC 3522) stops the
+ *   resending it started.
  * - Retransmission: after an RTO (RFC 6298 estimate, doubled on each expiry) the first unacknowledged
  *   segment is resent; three duplicate ACKs resend it at once; while recovering, each partial ACK
- *   resends the next hole (NewReno's idea without a congestion window: there is no congestion
- *   control). `maxRetries` expiries without progress abort the connection.
+ *   resends the next hole (NewReno's idea without a congestion window). `maxRetries` expiries
+ *   without progress abort the connection.
+ * - No congestion control: a fixed window of `window` bytes and `maxSegmentsInFlight` segments.
  * - FIN after queued data; a peer's FIN closes this side too (no half-open use). The side that
  *   closed first lingers in TIME-WAIT for `timeWait` to re-acknowledge a retransmitted FIN.
  */
@@ -97,6 +101,9 @@ export class TcpConnection {
   private chunks: Uint8Array[] = [];
   private head = 0;
   private headOffset = 0;
+  /** Where the last `extract` started: index into `chunks` and that chunk's stream offset. */
+  private cursorIndex = 0;
+  private cursorOffset = 0;
   /** Application writes made before the connection opened. */
   private pending: Uint8Array[] = [];
 
@@ -118,13 +125,21 @@ export class TcpConnection {
   private rtoTimer: Timer | null = null;
   /** When the oldest outstanding segment times out; 0 when nothing is outstanding. */
   private rtoDeadline = 0;
-  private timedRel = -1;
-  private timedAt = 0;
+  /** The peer's latest timestamp (TSval) to echo, -1 before any. */
+  private tsRecent = -1;
   private dupAcks = 0;
   /** While recovering from a loss: the sequence number that ends recovery; else -1. */
   private recovery = -1;
+  /** When the first timeout retransmission of the current recovery went out; -1 if not a timeout. */
+  private rtoRetransmitAt = -1;
+  /** Ends (relative) of the segments in flight, oldest first, for the segment cap. */
+  private inFlight: number[] = [];
+  private inFlightHead = 0;
 
   private connectTimer: Timer | null = null;
+  /** After our FIN is acknowledged: ends the wait for the peer's FIN when the peer falls silent. */
+  private finWaitTimer: Timer | null = null;
+  private lastHeard = 0;
   private timeWaitTimer: Timer | null = null;
   private closeNotified = false;
   private accepted: boolean;
@@ -277,8 +292,6 @@ export class TcpConnection {
     }
     this.sendSegment(0, SYN, null);
     this.sndNxt = 1;
-    this.timedRel = 1;
-    this.timedAt = this.core.sim.now;
     this.armRto();
   }
 
@@ -288,8 +301,10 @@ export class TcpConnection {
   }
 
   /** The responder's first step: SYN-ACK. */
-  startResponder(peerConn: string): void {
+  startResponder(syn: Segment): void {
+    const peerConn = syn.conn;
     this.peerId = peerConn;
+    this.tsRecent = syn.tsVal;
     this.core.sim.trace.emit(this.host.id, 'tcp.accept', {
       conn: this.id,
       peer: peerConn,
@@ -300,8 +315,6 @@ export class TcpConnection {
     this.rcvNxt = 1;
     this.sendSegment(0, SYN | ACK, null);
     this.sndNxt = 1;
-    this.timedRel = 1;
-    this.timedAt = this.core.sim.now;
     this.armRto();
   }
 
@@ -322,12 +335,15 @@ export class TcpConnection {
   receive(seg: Segment): void {
     const phase = this.phase;
     if (phase === 'closed') return;
+    this.lastHeard = this.core.sim.now;
     if (seg.flags & RST) {
       this.onReset(seg);
       return;
     }
     if (phase === 'syn-sent') {
       if ((seg.flags & (SYN | ACK)) !== (SYN | ACK) || ((seg.ack - this.isn) >>> 0) !== 1) return;
+      this.tsRecent = seg.tsVal;
+      this.sampleRtt(seg);
       this.peerIsn = seg.seq;
       this.peerId = seg.conn;
       this.rcvNxt = 1;
@@ -342,6 +358,7 @@ export class TcpConnection {
         return;
       }
       if (!(seg.flags & ACK) || this.unwrapAck(seg.ack) < 1) return;
+      this.sampleRtt(seg);
       this.onHandshakeAck();
       if (this.phase !== 'established') return;
       // The handshake's ACK may carry data already.
@@ -359,6 +376,8 @@ export class TcpConnection {
       }
       return;
     }
+    // RFC 7323 §4.3: echo the timestamp of the latest segment that is not ahead of a gap.
+    if (((seg.seq - ((this.peerIsn + this.rcvNxt) >>> 0)) | 0) <= 0) this.tsRecent = seg.tsVal;
     if (seg.flags & ACK) this.processAck(seg);
     if (this.phase !== 'established') return;
     if (seg.len > 0 || seg.flags & FIN) this.processData(seg);
@@ -370,7 +389,6 @@ export class TcpConnection {
   private onHandshakeAck(): void {
     this.sndUna = 1;
     this.retries = 0;
-    this.sampleRtt(1);
     this.rto = this.baseRto();
     this.rtoDeadline = 0;
     this.phase = 'established';
@@ -446,11 +464,12 @@ export class TcpConnection {
     this.outputArmed = false;
     if (this.phase !== 'established') return;
     const window = this.core.tcp.window;
+    const maxSegments = this.core.tcp.maxSegmentsInFlight;
     const end = 1 + this.bytesWritten;
     const mss = this.mss();
     while (true) {
       const inflight = this.sndNxt - this.sndUna;
-      if (inflight >= window) break;
+      if (inflight >= window || this.inFlight.length - this.inFlightHead >= maxSegments) break;
       if (this.sndNxt < end) {
         const rel = this.sndNxt;
         const len = Math.min(mss, end - rel, window - inflight);
@@ -465,14 +484,14 @@ export class TcpConnection {
           this.finSent = true;
           this.sndNxt++;
         }
-        this.startTiming(this.sndNxt);
+        this.sent(this.sndNxt);
         continue;
       }
       if (this.finQueued && !this.finSent) {
         this.sendSegment(this.sndNxt, FIN | ACK, null);
         this.finSent = true;
         this.sndNxt++;
-        this.startTiming(this.sndNxt);
+        this.sent(this.sndNxt);
       }
       break;
     }
@@ -480,11 +499,9 @@ export class TcpConnection {
     if (this.handlers.onDrain && this.state === 'open' && this.bufferedAmount < DRAIN_LOW_WATER) this.handlers.onDrain(this);
   }
 
-  private startTiming(upTo: number): void {
-    if (this.timedRel < 0) {
-      this.timedRel = upTo;
-      this.timedAt = this.core.sim.now;
-    }
+  /** A new segment ending at `upTo` is in flight. */
+  private sent(upTo: number): void {
+    this.inFlight.push(upTo);
     if (this.rtoDeadline === 0) this.armRto();
   }
 
@@ -514,7 +531,6 @@ export class TcpConnection {
       attempt,
       rto: this.rto,
     });
-    this.timedRel = -1; // Karn: no round-trip sample from a retransmitted segment
     this.sendSegment(rel, flags, payload);
   }
 
@@ -532,7 +548,11 @@ export class TcpConnection {
       ack,
       flags,
       payload,
+      this.localText,
+      this.remoteText,
     );
+    seg.tsVal = this.core.sim.now;
+    seg.tsEcr = this.tsRecent;
     this.transmit(seg);
   }
 
@@ -571,12 +591,19 @@ export class TcpConnection {
   /** `len` bytes of the stream from offset `from` (a view when they lie in one write). */
   private extract(from: number, len: number): Uint8Array {
     const chunks = this.chunks;
+    // New data is cut in stream order: start from where the last cut was, else from the oldest.
     let i = this.head;
     let offset = this.headOffset;
+    if (this.cursorIndex > i && this.cursorOffset <= from) {
+      i = this.cursorIndex;
+      offset = this.cursorOffset;
+    }
     while (offset + chunks[i]!.length <= from) {
       offset += chunks[i]!.length;
       i++;
     }
+    this.cursorIndex = i;
+    this.cursorOffset = offset;
     let start = from - offset;
     const first = chunks[i]!;
     if (start + len <= first.length) return first.subarray(start, start + len);
@@ -604,6 +631,8 @@ export class TcpConnection {
     if (this.head > 64 && this.head * 2 > chunks.length) {
       this.chunks = chunks.slice(this.head);
       this.head = 0;
+      this.cursorIndex = 0;
+      this.cursorOffset = this.headOffset;
     }
   }
 
@@ -616,16 +645,33 @@ export class TcpConnection {
   private processAck(seg: Segment): void {
     const ackRel = this.unwrapAck(seg.ack);
     if (ackRel > this.sndUna && ackRel <= this.sndNxt) {
-      this.sampleRtt(ackRel);
+      this.sampleRtt(seg);
       this.sndUna = ackRel;
+      const inFlight = this.inFlight;
+      while (this.inFlightHead < inFlight.length && inFlight[this.inFlightHead]! <= ackRel) this.inFlightHead++;
+      if (this.inFlightHead > 256 && this.inFlightHead * 2 > inFlight.length) {
+        this.inFlight = inFlight.slice(this.inFlightHead);
+        this.inFlightHead = 0;
+      }
       this.release(Math.min(ackRel - 1, this.bytesWritten));
       this.retries = 0;
       this.dupAcks = 0;
       this.rto = this.baseRto();
-      if (this.finSent && ackRel === this.bytesWritten + 2) this.finAcked = true;
+      if (this.finSent && ackRel === this.bytesWritten + 2) {
+        this.finAcked = true;
+        if (!this.peerFin) this.armFinWait();
+      }
       if (this.recovery >= 0) {
-        if (ackRel >= this.recovery) this.recovery = -1;
-        else this.retransmit(ackRel, 0); // partial ACK: the next hole
+        if (this.rtoRetransmitAt >= 0 && seg.tsEcr >= 0 && seg.tsEcr < this.rtoRetransmitAt) {
+          // RFC 3522 (Eifel): this ACK echoes a segment sent before the timeout's retransmission,
+          // so the original arrived and the timeout was spurious: stop resending what is in flight.
+          this.recovery = -1;
+        } else if (ackRel >= this.recovery) {
+          this.recovery = -1;
+        } else {
+          this.retransmit(ackRel, 0); // partial ACK: the next hole
+        }
+        if (this.recovery < 0) this.rtoRetransmitAt = -1;
       }
       if (this.sndUna < this.sndNxt) this.armRto();
       else this.rtoDeadline = 0;
@@ -643,15 +689,16 @@ export class TcpConnection {
     ) {
       if (++this.dupAcks === 3) {
         this.recovery = this.sndNxt;
+        this.rtoRetransmitAt = -1;
         this.retransmit(this.sndUna, 0);
       }
     }
   }
 
-  private sampleRtt(ackRel: number): void {
-    if (this.timedRel < 0 || ackRel < this.timedRel) return;
-    const r = this.core.sim.now - this.timedAt;
-    this.timedRel = -1;
+  /** RFC 7323 §4.1: a round-trip sample from the echoed timestamp of an ACK that acknowledges new data. */
+  private sampleRtt(seg: Segment): void {
+    if (seg.tsEcr < 0) return;
+    const r = this.core.sim.now - seg.tsEcr;
     // RFC 6298 §2: alpha 1/8, beta 1/4.
     if (this.srtt < 0) {
       this.srtt = r;
@@ -681,6 +728,27 @@ export class TcpConnection {
       this.rtoTimer = null;
     }
     if (this.rtoTimer === null) this.rtoTimer = scheduler.at(this.rtoDeadline, this.rtoFn);
+  }
+
+  /**
+   * FIN-WAIT-2 (RFC 9293 §3.10.7.4 lets an implementation bound it, as Linux does): the peer may
+   * still send, but if it stays silent for `finWaitTimeout` the connection ends as a timeout.
+   */
+  private armFinWait(): void {
+    if (this.finWaitTimer !== null) return;
+    const scheduler = this.core.sim.scheduler;
+    const limit = this.core.tcp.finWaitTimeout;
+    this.finWaitTimer = scheduler.at(Math.max(scheduler.now, this.lastHeard + limit), () => {
+      this.finWaitTimer = null;
+      if (this.phase !== 'established' || this.peerFin) return;
+      if (scheduler.now < this.lastHeard + limit) {
+        this.armFinWait();
+        return;
+      }
+      const detail = `the peer did not close within ${limit / 1e6} s of silence after this side's FIN`;
+      this.core.sim.trace.emit(this.host.id, 'tcp.timeout', { conn: this.id, phase: 'close', retries: 0, detail });
+      this.finish({ kind: 'timeout', detail }, true);
+    });
   }
 
   private onRtoTimer(): void {
@@ -714,6 +782,7 @@ export class TcpConnection {
     this.rto = Math.min(this.rto * 2, this.core.tcp.rtoMax);
     this.dupAcks = 0;
     this.recovery = this.sndNxt;
+    if (this.rtoRetransmitAt < 0) this.rtoRetransmitAt = scheduler.now;
     this.retransmit(this.sndUna, this.retries);
     this.rtoDeadline = scheduler.now + this.rto;
     this.rtoTimer = scheduler.at(this.rtoDeadline, this.rtoFn);
@@ -869,6 +938,8 @@ export class TcpConnection {
     scheduler.cancel(this.connectTimer);
     scheduler.cancel(this.rtoTimer);
     scheduler.cancel(this.timeWaitTimer);
+    scheduler.cancel(this.finWaitTimer);
+    this.finWaitTimer = null;
     this.connectTimer = null;
     this.rtoTimer = null;
     this.timeWaitTimer = null;

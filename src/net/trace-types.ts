@@ -65,8 +65,11 @@ declare module '../sim/trace.js' {
     'tcp.close': { conn: string; kind: CloseKind; detail: string };
     /** `node` answered a SYN for a port nobody listens on with RST. */
     'tcp.refused': { conn: string; src: string; dst: string };
-    /** A handshake or the retransmissions of a segment ran out of time. */
-    'tcp.timeout': { conn: string; phase: 'connect' | 'data'; retries: number; detail: string };
+    /**
+     * A handshake, the retransmissions of a segment, or the wait for the peer's FIN ran out of
+     * time. It can follow a `tcp.close` of kind 'fin' (the peer closed, our last data then failed).
+     */
+    'tcp.timeout': { conn: string; phase: 'connect' | 'data' | 'close'; retries: number; detail: string };
 
     /** A TLS flight this side sent (`step` lists its messages). */
     'tls.handshake': { conn: string; role: 'client' | 'server'; step: string; version: '1.2' | '1.3'; bytes: number };
