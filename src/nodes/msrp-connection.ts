@@ -47,7 +47,7 @@ export interface MsrpConnectionHandlers {
   request(conn: MsrpConnection, frame: MsrpRequest): void;
   response(conn: MsrpConnection, frame: MsrpResponse): void;
   closed(conn: MsrpConnection, reason: CloseReason): void;
-  /** The TCP (and TLS) handshakes completed (connections this node opened). */
+  /** The TCP (and TLS) handshakes completed, on either side (the peer certificate is known here). */
   opened?(conn: MsrpConnection): void;
 }
 

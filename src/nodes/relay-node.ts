@@ -5,7 +5,7 @@
  * re-chunks what it forwards. A profile (relay-profile.ts) adds the documented deviations of
  * deployed relays.
  */
-import type { CloseReason, Host, TcpConnection } from '../net/index.js';
+import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../net/index.js';
 import type { Timer } from '../sim/scheduler.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
@@ -155,15 +155,19 @@ export class RelayNode {
   }
 
   private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
+    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay: false, authorities: new Set(), target, sessionKey: null };
     const conn = new MsrpConnection(this.ctx, tcp, {
       request: (c, f) => this.onRequest(c, f),
       response: (c, f) => this.onResponse(c, f),
       closed: (c, r) => this.onClosed(c, r),
+      // R-09, RFC 4976 §6.1: a peer that presented a valid certificate is a relay (mutual TLS);
+      // known only once the TLS handshake is over, which for accepted connections is after adopt().
+      opened: (c) => {
+        state.peerRelay = c.tcp.tls?.mutual === true;
+      },
     });
-    const peerRelay = tcp.tls?.mutual === true;
-    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay, authorities: new Set(), target, sessionKey: null };
     this.conns.set(conn, state);
-    if (target === null && !peerRelay) {
+    if (target === null) {
       // R-09, RFC 4976 §6.1: a new connection that makes no successful request within the
       // probation period is closed.
       state.probation = this.ctx.sim.scheduler.after(this.options.probation * SECOND, () => {
@@ -280,7 +284,7 @@ export class RelayNode {
       const why = !token ? 'unknown token' : token.conn !== null && !token.conn.isOpen ? 'token connection closed (R-12)' : 'token expired (R-13)';
       return { ok: false, status: 481, rule: !token ? 'R-14' : token.conn !== null ? 'R-12' : 'R-13', reason: why };
     }
-    const fromOwner = token.conn !== null ? token.conn === conn : state.peerRelay && state.authorities.has(token.viaRelay!) || conn.data.get('authority') === token.viaRelay;
+    const fromOwner = token.conn !== null ? token.conn === conn : this.leadsTo(conn, state, token.viaRelay!);
     if (fromOwner) {
       // Outbound: from the token's owner toward the next To-Path URI (R-25: reuse, else open).
       return { ok: true, next, conn: null, own };
@@ -433,16 +437,33 @@ export class RelayNode {
     });
   }
 
+  /**
+   * Whether `conn` leads to the relay at `key` (`scheme://host:port`): this relay opened it to
+   * that authority (and TLS checked the server's name), or the peer presented a certificate for
+   * that host (R-11, R-29: relays authenticate each other with mutual TLS).
+   */
+  private leadsTo(conn: MsrpConnection, state: ConnState, key: string): boolean {
+    if (state.target === key) return true;
+    if (!state.peerRelay) return false;
+    const host = key.slice(key.indexOf('://') + 3, key.lastIndexOf(':'));
+    return (conn.tcp.tls?.peerNames ?? []).some((n) => certificateNameMatches(n, host));
+  }
+
   /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05). */
   private connectionFor(next: string, frame: MsrpRequest): MsrpConnection | null {
     const parsed = parseUri(next);
     if (!parsed.ok) return null;
     const key = authority(parsed.uri);
     const sessionKey = this.profile.connectionPerSession ? `${frame.fromPath[frame.fromPath.length - 1]}>${frame.toPath[frame.toPath.length - 1]}` : null;
+    // A-05: a connection is associated with an authority if this relay opened it to that authority,
+    // if the peer proved it is that relay (mutual TLS), or — only for the last hop, which is never a
+    // relay — if a request on it came from that authority. A From-Path claim alone never makes a
+    // connection the way to another relay: that would let any client intercept relay traffic.
+    const lastHop = frame.toPath.length === 2;
     for (const [c, s] of this.conns) {
       if (!c.isOpen) continue;
       if (sessionKey !== null && s.sessionKey !== null && s.sessionKey !== sessionKey) continue;
-      if (s.target === key || s.authorities.has(key)) {
+      if (this.leadsTo(c, s, key) || (lastHop && s.authorities.has(key))) {
         if (sessionKey !== null && s.target === key && s.sessionKey === null) s.sessionKey = sessionKey;
         return c;
       }
@@ -455,9 +476,7 @@ export class RelayNode {
     const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, tls }, {});
     const conn = this.adopt(tcp, key);
     conn.data.set('authority', key);
-    const state = this.conns.get(conn)!;
-    state.sessionKey = sessionKey;
-    state.peerRelay = tls !== undefined;
+    this.conns.get(conn)!.sessionKey = sessionKey;
     return conn;
   }
 
@@ -583,6 +602,15 @@ export class RelayNode {
   // AUTH (RFC 4976 §5.1, §6.3, §9.1)
 
   private onAuth(conn: MsrpConnection, state: ConnState, frame: MsrpRequest): void {
+    if (state.peerRelay && frame.fromPath.length > 1) {
+      // R-11, RFC 4976 §6.3: a previous hop relay is authenticated by mutual TLS: its certificate
+      // must name "the host of the FIRST From-Path URI".
+      const via = authorityOf(frame.fromPath[0]!);
+      if (via === null || !this.leadsTo(conn, state, via)) {
+        this.answer(conn, frame, 403, 'R-11');
+        return;
+      }
+    }
     const realm = this.profile.realmFromToPath ? (parseUri(frame.toPath[frame.toPath.length - 1]!) as { ok: true; uri: MsrpUri }).uri?.host ?? this.options.realm : this.options.realm;
     const authz = header(frame, 'authorization');
     if (authz === undefined) {
@@ -642,7 +670,6 @@ export class RelayNode {
     // relay is valid on any connection to that relay.
     const viaRelay = state.peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
     this.tokens.set(uriKey(parsed.uri), { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, expiresAt: this.ctx.now + expires * SECOND });
-    if (viaRelay !== null) state.authorities.add(viaRelay);
     // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
     // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
     const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
