@@ -235,12 +235,29 @@ export class RelayNode {
       this.reject(conn, frame, fr, route.status, route.rule);
       return;
     }
+    // R-19 (our choice, docs/ambiguities.md): when the next To-Path URI is this relay again (both
+    // clients use it), the relay consumes that URI too, with the same checks, instead of opening a
+    // connection to itself.
+    let routed = frame;
+    let hop = route;
+    for (let nextUri = parseUri(hop.next); hop.conn === null && routed.toPath.length > 2 && nextUri.ok && this.isMine(nextUri.uri, false); nextUri = parseUri(hop.next)) {
+      const paths = forwardPaths(routed.toPath, routed.fromPath);
+      routed = { ...routed, toPath: paths.toPath, fromPath: paths.fromPath };
+      this.ctx.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
+      const next = this.route(conn, state, routed, nextUri.uri);
+      if (!next.ok) {
+        this.ctx.emit('relay.refuse', { conn: conn.id, transactionId: frame.transactionId, reason: next.reason, status: next.status }, next.rule);
+        this.reject(conn, frame, fr, next.status, next.rule);
+        return;
+      }
+      hop = next;
+    }
     state.succeeded = true;
     this.ctx.sim.scheduler.cancel(state.probation);
     // A-05: remember which peer is at the far end of this connection.
     const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
     if (back && back.ok) state.authorities.add(authority(back.uri));
-    this.forward(conn, frame, route.next, route.conn, route.own, fr);
+    this.forward(conn, frame, routed, hop.next, hop.conn, route.own, fr);
   }
 
   /** Whether `uri` names this relay (its base URI, or one of its tokens). */
@@ -304,9 +321,13 @@ export class RelayNode {
     return { ok: true, next, conn: null, own };
   }
 
-  private forward(inConn: MsrpConnection, frame: MsrpRequest, next: string, outConn: MsrpConnection | null, own: string, fr: FailureReport): void {
-    const paths = forwardPaths(frame.toPath, frame.fromPath);
-    const target = outConn ?? this.connectionFor(next, frame);
+  /**
+   * Forwards `frame` (as received on `inConn`) to `next`; `routed` is the frame with the paths as
+   * this relay has consumed them so far (the frame itself, unless it was also the next hop).
+   */
+  private forward(inConn: MsrpConnection, frame: MsrpRequest, routed: MsrpRequest, next: string, outConn: MsrpConnection | null, own: string, fr: FailureReport): void {
+    const paths = forwardPaths(routed.toPath, routed.fromPath);
+    const target = outConn ?? this.connectionFor(next, routed);
     if (!target) {
       this.failForward(inConn, frame, own, fr, 408, 'next hop unreachable', 'R-22');
       return;
