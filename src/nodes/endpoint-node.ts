@@ -299,6 +299,9 @@ export class EndpointNode implements SignallingPeer {
         this.authState = 'failed';
         return;
       }
+      // R-16h, RFC 2617 §3.2.2: the nonce count counts the requests sent with this nonce, so a
+      // new nonce (a new relay's, or a stale one replaced) starts again at 00000001.
+      if (this.authChallenge?.nonce !== parsed.value.nonce) this.authNc = 0;
       this.authChallenge = { realm: parsed.value.realm, nonce: parsed.value.nonce, opaque: parsed.value.opaque };
       this.ctx.emit('auth.challenged', { relay: relay.uri, realm: parsed.value.realm, stale: parsed.value.stale ?? false }, 'R-04');
       this.sendAuth(this.authorization(relay));
