@@ -395,7 +395,9 @@ export class RelayNode {
       data: body,
       firstPosition: range.start,
       total: range.total,
-      lastFlag: frame.continuation === '$' ? '$' : '+',
+      // W-06: the last chunk forwarded keeps the flag received: `$`, `+`, or `#` for an aborted
+      // message (E-24), which the receiver must learn of.
+      lastFlag: frame.continuation,
       // R-23: the relay MAY split what it received into smaller chunks; Byte-Range follows.
       maxChunk: this.options.maxChunk,
       sent: 0,
@@ -413,6 +415,16 @@ export class RelayNode {
       );
       if (fr === 'no') this.forwarded.delete(chunk.transactionId);
       else this.armTimer(f, chunk.transactionId, frame);
+    };
+    source.onAbandoned = (from) => {
+      if (fr === 'no') return;
+      // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
+      // but the connection to the next hop failed, or went away, before these bytes went out in a
+      // complete chunk: a 408 REPORT for them to the original sender.
+      const end = range.start + body.length - 1;
+      this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${target.id} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
+      const lost: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: { start: from, end, total: range.total }, timer: null, bytesSent: end - from + 1 };
+      this.sendFailureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
     };
     target.sendData(source);
   }
@@ -746,7 +758,7 @@ export class RelayNode {
       this.forwarded.delete(tid);
       this.ctx.sim.scheduler.cancel(f.timer);
       if (f.method === 'SEND' && f.failureReport !== 'no') {
-        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'R-22';
+        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02';
         this.sendFailureReport(f, 408, rule);
       }
     }
