@@ -114,6 +114,8 @@ interface Session {
   outgoing: Map<string, Outgoing>;
   queued: SendAction[];
   attempts: number;
+  /** Message-ID of the bodiless SEND that bound the connection (E-13), to recognise its REPORTs. */
+  bindingMessageId: string | null;
 }
 
 interface Transaction {
@@ -302,6 +304,9 @@ export class EndpointNode implements SignallingPeer {
         this.authState = 'failed';
         return;
       }
+      // R-16h, RFC 2617 §3.2.2: the nonce count counts the requests sent with this nonce, so a
+      // new nonce (a new relay's, or a stale one replaced) starts again at 00000001.
+      if (this.authChallenge?.nonce !== parsed.value.nonce) this.authNc = 0;
       this.authChallenge = { realm: parsed.value.realm, nonce: parsed.value.nonce, opaque: parsed.value.opaque };
       this.ctx.emit('auth.challenged', { relay: relay.uri, realm: parsed.value.realm, stale: parsed.value.stale ?? false }, 'R-04');
       this.sendAuth(this.authorization(relay));
@@ -443,6 +448,7 @@ export class EndpointNode implements SignallingPeer {
       outgoing: new Map(),
       queued: old ? old.queued : [],
       attempts: (old?.attempts ?? 0) + 1,
+      bindingMessageId: null,
     };
     if (old) this.byUri.delete(old.localKey);
     this.sessions.set(id, session);
@@ -568,12 +574,13 @@ export class EndpointNode implements SignallingPeer {
   private bindAndGreet(session: Session): void {
     if (!session.conn || session.state !== 'connecting') return;
     const tid = this.ctx.newTransactionId();
+    session.bindingMessageId = this.ctx.newMessageId();
     const frame = buildRequest({
       transactionId: tid,
       method: 'SEND',
       toPath: session.toPath,
       fromPath: [session.localUri],
-      messageId: this.ctx.newMessageId(),
+      messageId: session.bindingMessageId,
       byteRange: { start: 1, end: 0, total: 0 },
       failureReport: 'yes',
     });
@@ -949,6 +956,13 @@ export class EndpointNode implements SignallingPeer {
     // E-31: never answer a REPORT.
     const session = frame.toPath.length === 1 ? this.byUri.get(this.keyOf(frame.toPath[0]!)) : undefined;
     const status = frame.status?.code ?? null;
+    if (session && frame.messageId !== undefined && frame.messageId === session.bindingMessageId && status !== null && status !== 200) {
+      // E-32: the SEND that bound the session did not get through (a relay on the way reports it,
+      // R-22): the session has failed.
+      this.ctx.emit('endpoint.report', { session: session.id, messageId: frame.messageId, status, byteRange: frame.byteRange ?? null, complete: false, fromPath: frame.fromPath }, 'E-32');
+      this.failSession(session, `failure REPORT ${status} for the binding SEND`, 'E-32');
+      return;
+    }
     const out = session && frame.messageId ? session.outgoing.get(frame.messageId) : undefined;
     if (!session || !out) {
       // E-31, RFC 4975 §7.3.2: unknown Message-ID in a REPORT: "SHOULD silently ignore".

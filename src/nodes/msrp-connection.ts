@@ -27,8 +27,11 @@ export interface SendSource {
   firstPosition: number;
   /** Total message length when known (Byte-Range total), else null (`*`). */
   total: number | null;
-  /** Flag of the chunk that carries the last of `data`: `$` when it ends the message, `+` otherwise. */
-  lastFlag: '$' | '+';
+  /**
+   * Flag of the chunk that carries the last of `data`: `$` when it ends the message, `+` when more
+   * of it follows elsewhere, `#` when the message was aborted there (a relay forwarding an abort).
+   */
+  lastFlag: Continuation;
   /** Largest body per transaction (fixed chunking); Infinity for one interruptible chunk. */
   maxChunk: number;
   /** Next byte of `data` to send (0-based); advanced by the writer. */
@@ -39,6 +42,12 @@ export interface SendSource {
   onChunkWritten?: (chunk: MsrpRequest, range: ByteRange, flag: Continuation) => void;
   /** Called once all of `data` (or the abort) is written. */
   onDone?: () => void;
+  /**
+   * Called when the connection closes before all of `data` was written: `from` is the 1-based
+   * position of the first byte that did not go out in a complete chunk (a chunk cut off by the
+   * close never reached the peer as a transaction).
+   */
+  onAbandoned?: (from: number) => void;
   /** Extra header fields copied onto every chunk (e.g. Content-Disposition). */
   extraHeaders?: [string, string][];
 }
@@ -47,7 +56,7 @@ export interface MsrpConnectionHandlers {
   request(conn: MsrpConnection, frame: MsrpRequest): void;
   response(conn: MsrpConnection, frame: MsrpResponse): void;
   closed(conn: MsrpConnection, reason: CloseReason): void;
-  /** The TCP (and TLS) handshakes completed (connections this node opened). */
+  /** The TCP (and TLS) handshakes completed, on either side (the peer certificate is known here). */
   opened?(conn: MsrpConnection): void;
 }
 
@@ -290,10 +299,16 @@ export class MsrpConnection {
   private onClose(reason: CloseReason): void {
     if (this.closedReason) return;
     this.closedReason = reason;
+    const cut = this.active;
     this.active = null;
     this.urgent.length = 0;
     const sources = this.sources.splice(0);
     this.handlers.closed(this, reason);
-    void sources;
+    // What was queued or half written is lost with the connection: its owner decides what that
+    // means (a relay reports it, A-02; an endpoint has already failed the session, E-19).
+    if (cut) cut.source.onAbandoned?.(cut.source.firstPosition + cut.startIndex);
+    for (const source of sources) {
+      if (!source.abort) source.onAbandoned?.(source.firstPosition + source.sent);
+    }
   }
 }

@@ -5,7 +5,7 @@
  * re-chunks what it forwards. A profile (relay-profile.ts) adds the documented deviations of
  * deployed relays.
  */
-import type { CloseReason, Host, TcpConnection } from '../net/index.js';
+import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../net/index.js';
 import type { Timer } from '../sim/scheduler.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
@@ -157,15 +157,19 @@ export class RelayNode {
   }
 
   private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
+    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay: false, authorities: new Set(), target, sessionKey: null };
     const conn = new MsrpConnection(this.ctx, tcp, {
       request: (c, f) => this.onRequest(c, f),
       response: (c, f) => this.onResponse(c, f),
       closed: (c, r) => this.onClosed(c, r),
+      // R-09, RFC 4976 §6.1: a peer that presented a valid certificate is a relay (mutual TLS);
+      // known only once the TLS handshake is over, which for accepted connections is after adopt().
+      opened: (c) => {
+        state.peerRelay = c.tcp.tls?.mutual === true;
+      },
     });
-    const peerRelay = tcp.tls?.mutual === true;
-    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay, authorities: new Set(), target, sessionKey: null };
     this.conns.set(conn, state);
-    if (target === null && !peerRelay) {
+    if (target === null) {
       // R-09, RFC 4976 §6.1: a new connection that makes no successful request within the
       // probation period is closed.
       state.probation = this.ctx.sim.scheduler.after(this.options.probation * SECOND, () => {
@@ -239,12 +243,29 @@ export class RelayNode {
       this.reject(conn, frame, fr, route.status, route.rule);
       return;
     }
+    // R-19 (our choice, docs/ambiguities.md): when the next To-Path URI is this relay again (both
+    // clients use it), the relay consumes that URI too, with the same checks, instead of opening a
+    // connection to itself.
+    let routed = frame;
+    let hop = route;
+    for (let nextUri = parseUri(hop.next); hop.conn === null && routed.toPath.length > 2 && nextUri.ok && this.isMine(nextUri.uri, false); nextUri = parseUri(hop.next)) {
+      const paths = forwardPaths(routed.toPath, routed.fromPath);
+      routed = { ...routed, toPath: paths.toPath, fromPath: paths.fromPath };
+      this.ctx.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
+      const next = this.route(conn, state, routed, nextUri.uri);
+      if (!next.ok) {
+        this.ctx.emit('relay.refuse', { conn: conn.id, transactionId: frame.transactionId, reason: next.reason, status: next.status }, next.rule);
+        this.reject(conn, frame, fr, next.status, next.rule);
+        return;
+      }
+      hop = next;
+    }
     state.succeeded = true;
     this.ctx.sim.scheduler.cancel(state.probation);
     // A-05: remember which peer is at the far end of this connection.
     const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
     if (back && back.ok) state.authorities.add(authority(back.uri));
-    this.forward(conn, frame, route.next, route.conn, route.own, fr);
+    this.forward(conn, frame, routed, hop.next, hop.conn, route.own, fr);
   }
 
   /** Whether `uri` names this relay (its base URI, or one of its tokens). */
@@ -288,7 +309,7 @@ export class RelayNode {
       const why = !token ? 'unknown token' : token.conn !== null && !token.conn.isOpen ? 'token connection closed (R-12)' : 'token expired (R-13)';
       return { ok: false, status: 481, rule: !token ? 'R-14' : token.conn !== null ? 'R-12' : 'R-13', reason: why };
     }
-    const fromOwner = token.conn !== null ? token.conn === conn : state.peerRelay && state.authorities.has(token.viaRelay!) || conn.data.get('authority') === token.viaRelay;
+    const fromOwner = token.conn !== null ? token.conn === conn : this.leadsTo(conn, state, token.viaRelay!);
     if (fromOwner) {
       // Outbound: from the token's owner toward the next To-Path URI (R-25: reuse, else open).
       return { ok: true, next, conn: null, own };
@@ -308,9 +329,13 @@ export class RelayNode {
     return { ok: true, next, conn: null, own };
   }
 
-  private forward(inConn: MsrpConnection, frame: MsrpRequest, next: string, outConn: MsrpConnection | null, own: string, fr: FailureReport): void {
-    const paths = forwardPaths(frame.toPath, frame.fromPath);
-    const target = outConn ?? this.connectionFor(next, frame);
+  /**
+   * Forwards `frame` (as received on `inConn`) to `next`; `routed` is the frame with the paths as
+   * this relay has consumed them so far (the frame itself, unless it was also the next hop).
+   */
+  private forward(inConn: MsrpConnection, frame: MsrpRequest, routed: MsrpRequest, next: string, outConn: MsrpConnection | null, own: string, fr: FailureReport): void {
+    const paths = forwardPaths(routed.toPath, routed.fromPath);
+    const target = outConn ?? this.connectionFor(next, routed);
     if (!target) {
       this.failForward(inConn, frame, own, fr, 408, 'next hop unreachable', 'R-22');
       return;
@@ -378,7 +403,9 @@ export class RelayNode {
       data: body,
       firstPosition: range.start,
       total: range.total,
-      lastFlag: frame.continuation === '$' ? '$' : '+',
+      // W-06: the last chunk forwarded keeps the flag received: `$`, `+`, or `#` for an aborted
+      // message (E-24), which the receiver must learn of.
+      lastFlag: frame.continuation,
       // R-23: the relay MAY split what it received into smaller chunks; Byte-Range follows.
       maxChunk: this.options.maxChunk,
       sent: 0,
@@ -396,6 +423,16 @@ export class RelayNode {
       );
       if (fr === 'no') this.forwarded.delete(chunk.transactionId);
       else this.armTimer(f, chunk.transactionId, frame);
+    };
+    source.onAbandoned = (from) => {
+      if (fr === 'no') return;
+      // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
+      // but the connection to the next hop failed, or went away, before these bytes went out in a
+      // complete chunk: a 408 REPORT for them to the original sender.
+      const end = range.start + body.length - 1;
+      this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${target.id} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
+      const lost: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: { start: from, end, total: range.total }, timer: null, bytesSent: end - from + 1 };
+      this.sendFailureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
     };
     target.sendData(source);
   }
@@ -441,16 +478,33 @@ export class RelayNode {
     });
   }
 
+  /**
+   * Whether `conn` leads to the relay at `key` (`scheme://host:port`): this relay opened it to
+   * that authority (and TLS checked the server's name), or the peer presented a certificate for
+   * that host (R-11, R-29: relays authenticate each other with mutual TLS).
+   */
+  private leadsTo(conn: MsrpConnection, state: ConnState, key: string): boolean {
+    if (state.target === key) return true;
+    if (!state.peerRelay) return false;
+    const host = key.slice(key.indexOf('://') + 3, key.lastIndexOf(':'));
+    return (conn.tcp.tls?.peerNames ?? []).some((n) => certificateNameMatches(n, host));
+  }
+
   /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05). */
   private connectionFor(next: string, frame: MsrpRequest): MsrpConnection | null {
     const parsed = parseUri(next);
     if (!parsed.ok) return null;
     const key = authority(parsed.uri);
     const sessionKey = this.profile.connectionPerSession ? `${frame.fromPath[frame.fromPath.length - 1]}>${frame.toPath[frame.toPath.length - 1]}` : null;
+    // A-05: a connection is associated with an authority if this relay opened it to that authority,
+    // if the peer proved it is that relay (mutual TLS), or — only for the last hop, which is never a
+    // relay — if a request on it came from that authority. A From-Path claim alone never makes a
+    // connection the way to another relay: that would let any client intercept relay traffic.
+    const lastHop = frame.toPath.length === 2;
     for (const [c, s] of this.conns) {
       if (!c.isOpen) continue;
       if (sessionKey !== null && s.sessionKey !== null && s.sessionKey !== sessionKey) continue;
-      if (s.target === key || s.authorities.has(key)) {
+      if (this.leadsTo(c, s, key) || (lastHop && s.authorities.has(key))) {
         if (sessionKey !== null && s.target === key && s.sessionKey === null) s.sessionKey = sessionKey;
         return c;
       }
@@ -463,9 +517,7 @@ export class RelayNode {
     const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, tls }, {});
     const conn = this.adopt(tcp, key);
     conn.data.set('authority', key);
-    const state = this.conns.get(conn)!;
-    state.sessionKey = sessionKey;
-    state.peerRelay = tls !== undefined;
+    this.conns.get(conn)!.sessionKey = sessionKey;
     return conn;
   }
 
@@ -591,6 +643,15 @@ export class RelayNode {
   // AUTH (RFC 4976 §5.1, §6.3, §9.1)
 
   private onAuth(conn: MsrpConnection, state: ConnState, frame: MsrpRequest): void {
+    if (state.peerRelay && frame.fromPath.length > 1) {
+      // R-11, RFC 4976 §6.3: a previous hop relay is authenticated by mutual TLS: its certificate
+      // must name "the host of the FIRST From-Path URI".
+      const via = authorityOf(frame.fromPath[0]!);
+      if (via === null || !this.leadsTo(conn, state, via)) {
+        this.answer(conn, frame, 403, 'R-11');
+        return;
+      }
+    }
     const realm = this.profile.realmFromToPath ? (parseUri(frame.toPath[frame.toPath.length - 1]!) as { ok: true; uri: MsrpUri }).uri?.host ?? this.options.realm : this.options.realm;
     const authz = header(frame, 'authorization');
     if (authz === undefined) {
@@ -650,7 +711,6 @@ export class RelayNode {
     // relay is valid on any connection to that relay.
     const viaRelay = state.peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
     this.tokens.set(uriKey(parsed.uri), { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, expiresAt: this.ctx.now + expires * SECOND });
-    if (viaRelay !== null) state.authorities.add(viaRelay);
     // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
     // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
     const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
@@ -706,7 +766,7 @@ export class RelayNode {
       this.forwarded.delete(tid);
       this.ctx.sim.scheduler.cancel(f.timer);
       if (f.method === 'SEND' && f.failureReport !== 'no') {
-        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'R-22';
+        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02';
         this.sendFailureReport(f, 408, rule);
       }
     }

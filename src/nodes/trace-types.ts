@@ -63,6 +63,7 @@ declare module '../sim/trace.js' {
     'relay.discard': Fields;
     'relay.drop-connection': Fields;
     'relay.forward': Fields;
+    'relay.local-hop': Fields;
     'relay.next-hop-ok': Fields;
     'relay.not-mine': Fields;
     'relay.probation-close': Fields;

@@ -4,6 +4,8 @@ import type { RelayOptions } from '../../src/nodes/relay-node.js';
 import { World, type LinkSpec, type NodeSpec } from '../../src/nodes/world.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
+import { parseFrames } from '../../src/wire/parser.js';
+import type { MsrpFrame } from '../../src/wire/frame.js';
 
 export function endpoint(host: string, overrides: Partial<EndpointOptions> = {}): EndpointOptions {
   return {
@@ -84,4 +86,64 @@ export function specTopology(opts: { relayA?: Partial<RelayOptions>; relayB?: Pa
       ['fw-b', 'pra', { latency: 10_000, bandwidth: 2_000_000 }],
     ],
   );
+}
+
+/** Adds a bare host (for scripted peers) and its links to a built world, before it starts. */
+export function addHost(t: Built, id: string, name: string, links: [string, LinkSpec['options']?][]): void {
+  t.world.network.addHost(id, { name });
+  for (const [other, options] of links) t.world.network.addLink(id, other, options);
+}
+
+/** The frame a `msrp.send` record carries, parsed back from its bytes. */
+export function frameOf(record: AnyTraceRecord): MsrpFrame {
+  const bytes = typeof record.text === 'string' ? Buffer.from(record.text, 'utf8') : Buffer.from(String(record.bytesBase64), 'base64');
+  const { frames, errors } = parseFrames(new Uint8Array(bytes));
+  if (frames.length !== 1 || errors.length > 0) throw new Error(`record ${record.seq} does not hold one frame`);
+  return frames[0]!;
+}
+
+/** A header's value as written in the frame (first occurrence), or undefined. */
+export function headerOf(frame: MsrpFrame, name: string): string | undefined {
+  return frame.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+/** Frames a node put on the wire (`msrp.send`), parsed, with their record. */
+export function sent(t: Built, node: string, filter: (f: MsrpFrame) => boolean = () => true): { record: AnyTraceRecord; frame: MsrpFrame }[] {
+  return t.of('msrp.send', node)
+    .filter((r) => typeof r.text === 'string' || typeof r.bytesBase64 === 'string')
+    .map((record) => ({ record, frame: frameOf(record) }))
+    .filter((x) => filter(x.frame));
+}
+
+export const isRequest = (method: string) => (f: MsrpFrame): boolean => f.kind === 'request' && f.method === method;
+export const isResponse = (code?: number) => (f: MsrpFrame): boolean => f.kind === 'response' && (code === undefined || f.statusCode === code);
+
+export interface ChainOptions {
+  relay?: Partial<RelayOptions>;
+  psa?: Partial<EndpointOptions>;
+  pra?: Partial<EndpointOptions>;
+  latency?: number;
+  seed?: string | number;
+}
+
+/**
+ * psa and pra with `a` and `b` relays of their own: psa - a1 - ... - aN - bM - ... - b1 - pra.
+ * Each endpoint authenticates to its first relay directly and to the others through it (R-03).
+ * Relay ids are `a1`, `a2`, ..., `b1`, ...; hosts `relay1.a.example.com`, `relay1.b.example.net`.
+ */
+export function chain(a: number, b: number, opts: ChainOptions = {}): Built {
+  const relayHost = (side: 'a' | 'b', i: number) => `relay${i}.${side}.${side === 'a' ? 'example.com' : 'example.net'}`;
+  const creds = (side: 'a' | 'b', n: number, user: string, password: string) =>
+    Array.from({ length: n }, (_, i) => ({ uri: `msrps://${relayHost(side, i + 1)}:2855;tcp`, username: user, password }));
+  const nodes: NodeSpec[] = [
+    { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: creds('a', a, 'psa', 's3cret'), ...opts.psa }) },
+  ];
+  for (let i = 1; i <= a; i++) nodes.push({ id: `a${i}`, role: 'relay', relay: relay(relayHost('a', i), { psa: 's3cret' }, opts.relay) });
+  for (let i = b; i >= 1; i--) nodes.push({ id: `b${i}`, role: 'relay', relay: relay(relayHost('b', i), { pra: 'hunter2' }, opts.relay) });
+  nodes.push({ id: 'pra', role: 'receiver', endpoint: endpoint('phone.b.example.net', { relays: creds('b', b, 'pra', 'hunter2'), ...opts.pra }) });
+  const order = nodes.map((n) => n.id);
+  const latency = opts.latency ?? 10_000;
+  const links: [string, string, LinkSpec['options']?][] = [];
+  for (let i = 0; i + 1 < order.length; i++) links.push([order[i]!, order[i + 1]!, { latency }]);
+  return build(nodes, links, opts.seed);
 }
