@@ -806,6 +806,7 @@ export class EndpointNode implements SignallingPeer {
       // E-24, RFC 4975 §7.1: on a failure response "the whole message SHOULD be aborted"; on 413
       // the sender "MUST NOT send further chunks".
       t.message.source.abort = true;
+      if (code === 413) t.message.source.stop = true;
       this.ctx.emit('endpoint.abort', { session: session.id, messageId: t.message.messageId, status: code }, 'E-24');
     }
   }

@@ -36,8 +36,13 @@ export interface SendSource {
   maxChunk: number;
   /** Next byte of `data` to send (0-based); advanced by the writer. */
   sent: number;
-  /** Set when the sender aborts: the current chunk ends with `#` and no more are sent (E-24). */
+  /**
+   * Set when the sender aborts: the current chunk (or, between chunks, an empty one) ends with `#`
+   * and no more are sent (E-24).
+   */
   abort?: boolean;
+  /** Set when no further chunk may be sent at all, not even a `#` (E-24, after a 413). */
+  stop?: boolean;
   /** Called when a transaction's last byte has been handed to TCP (the 30 s timers start there, A-13). */
   onChunkWritten?: (chunk: MsrpRequest, range: ByteRange, flag: Continuation) => void;
   /** Called once all of `data` (or the abort) is written. */
@@ -155,6 +160,11 @@ export class MsrpConnection {
         if (this.active) {
           // W-35, RFC 4975 §7.1.1: a SEND larger than 2048 octets "MUST be interrupted if the
           // sender needs to send pending responses or REPORT requests".
+          if (this.active.source.stop) {
+            // E-24 / RFC 4975 §10.5: on 413 the sender "MUST interrupt the current chunk".
+            this.finishChunk('#', 'E-24');
+            continue;
+          }
           if ((this.urgent.length > 0 && this.active.interruptible) || this.active.source.abort) {
             this.finishChunk(this.active.source.abort ? '#' : '+', this.active.source.abort ? 'E-24' : 'W-35');
             continue;
@@ -170,8 +180,9 @@ export class MsrpConnection {
         }
         const source = this.sources.shift();
         if (!source) break;
-        if (source.abort) {
-          // E-24: an aborted message sends no further chunks.
+        if (source.stop || (source.abort && source.sent === 0)) {
+          // E-24: after a 413 "the sender MUST NOT send further chunks with that Message-ID";
+          // nothing sent yet means nothing to abort.
           source.onDone?.();
           continue;
         }
