@@ -6,8 +6,9 @@
  *   on the wire as real 32-bit numbers; received ones are unwrapped against what is expected.
  * - Writes are queued and sent at the end of the current instant, so writes made together share
  *   segments; segments carry at most the path's MSS; at most `window` bytes are in flight.
- * - Every arriving data segment is acknowledged, once per instant, on a data segment when there is
- *   one to send (piggybacking) or a pure ACK.
+ * - ACKs ride on data when there is some to send in the same instant; otherwise every second data
+ *   segment is acknowledged at once, a lone one after `delayedAck` (RFC 5681 §4.2), and a FIN, a
+ *   duplicate or a segment out of order or filling a gap at once.
  * - Out-of-order data is kept and delivered in order; duplicates are discarded.
  * - Every segment carries the timestamps option (RFC 7323), not shown in records: round trips are
  *   measured from echoed timestamps, and a timeout found spurious by them (RFC 3522) stops the
@@ -113,6 +114,10 @@ export class TcpConnection {
 
   private outputArmed = false;
   private ackPending = false;
+  /** Data segments received since the last ACK sent, and that ACK's number (relative). */
+  private unacked = 0;
+  private lastAckSent = 0;
+  private delackTimer: Timer | null = null;
 
   // Retransmission.
   private rto: Micros;
@@ -363,8 +368,9 @@ export class TcpConnection {
       }
       return;
     }
-    // RFC 7323 §4.3: echo the timestamp of the latest segment that is not ahead of a gap.
-    if (((seg.seq - ((this.peerIsn + this.rcvNxt) >>> 0)) | 0) <= 0) this.tsRecent = seg.tsVal;
+    // RFC 7323 §4.3: echo the timestamp of the earliest segment not yet acknowledged (so a delayed
+    // ACK's wait counts in the round trip), never of one beyond a gap.
+    if (this.rcvNxt + ((seg.seq - ((this.peerIsn + this.rcvNxt) >>> 0)) | 0) <= this.lastAckSent) this.tsRecent = seg.tsVal;
     if (seg.flags & ACK) this.processAck(seg);
     if (this.phase !== 'established') return;
     if (seg.len > 0 || seg.flags & FIN) this.processData(seg);
@@ -522,7 +528,15 @@ export class TcpConnection {
 
   private sendSegment(rel: number, flags: number, payload: Uint8Array | null): void {
     const ack = flags & ACK ? (this.peerIsn + this.rcvNxt) >>> 0 : 0;
-    if (flags & ACK) this.ackPending = false;
+    if (flags & ACK) {
+      this.ackPending = false;
+      this.unacked = 0;
+      this.lastAckSent = this.rcvNxt;
+      if (this.delackTimer !== null) {
+        this.core.sim.scheduler.cancel(this.delackTimer);
+        this.delackTimer = null;
+      }
+    }
     const seg = new Segment(
       this.id,
       this.host.id,
@@ -777,14 +791,20 @@ export class TcpConnection {
   // ---- Receiving -----------------------------------------------------------------------------
 
   private processData(seg: Segment): void {
-    this.ackPending = true;
-    if (this.peerFin) return; // a retransmission of what we have: acknowledge it again
+    if (this.peerFin) {
+      this.ackPending = true; // a retransmission of what we have: acknowledge it again
+      return;
+    }
     const rel = this.rcvNxt + ((seg.seq - ((this.peerIsn + this.rcvNxt) >>> 0)) | 0);
     const len = seg.len;
+    // RFC 5681 §4.2: acknowledge at once a FIN, a segment out of order or a duplicate (the sender
+    // counts duplicate ACKs), one that fills a gap, and every second segment; others wait up to
+    // `delayedAck` for data to ride on.
+    let now = (seg.flags & FIN) !== 0 || this.ahead.length > 0 || ++this.unacked >= 2 || this.core.tcp.delayedAck === 0;
     if (len > 0) {
       const end = rel + len;
       if (end <= this.rcvNxt) {
-        // duplicate: discarded
+        now = true; // duplicate: discarded
       } else if (rel <= this.rcvNxt) {
         const data = rel === this.rcvNxt ? seg.payload! : seg.payload!.subarray(this.rcvNxt - rel);
         this.rcvNxt = end;
@@ -792,12 +812,25 @@ export class TcpConnection {
         if (this.phase !== 'established') return;
         this.drainAhead();
         if (this.phase !== 'established') return;
-      } else if (end - this.rcvNxt <= this.core.tcp.window) {
-        this.keepAhead(rel, seg.payload!);
+      } else {
+        now = true;
+        if (end - this.rcvNxt <= this.core.tcp.window) this.keepAhead(rel, seg.payload!);
       }
     }
+    if (now) this.ackPending = true;
+    else this.armDelayedAck();
     if (seg.flags & FIN) this.peerFinAt = rel + len;
     if (this.peerFinAt >= 0 && this.peerFinAt === this.rcvNxt && !this.peerFin) this.onPeerFin();
+  }
+
+  private armDelayedAck(): void {
+    if (this.delackTimer !== null) return;
+    this.delackTimer = this.core.sim.scheduler.after(this.core.tcp.delayedAck, () => {
+      this.delackTimer = null;
+      if (this.phase !== 'established' || this.unacked === 0) return;
+      this.ackPending = true;
+      this.output();
+    });
   }
 
   private keepAhead(rel: number, data: Uint8Array): void {
@@ -925,7 +958,9 @@ export class TcpConnection {
     scheduler.cancel(this.rtoTimer);
     scheduler.cancel(this.timeWaitTimer);
     scheduler.cancel(this.finWaitTimer);
+    scheduler.cancel(this.delackTimer);
     this.finWaitTimer = null;
+    this.delackTimer = null;
     this.connectTimer = null;
     this.rtoTimer = null;
     this.timeWaitTimer = null;
