@@ -118,6 +118,7 @@ export class TcpConnection {
   private unacked = 0;
   private lastAckSent = 0;
   private delackTimer: Timer | null = null;
+  private delackDue = 0;
 
   // Retransmission.
   private rto: Micros;
@@ -153,6 +154,7 @@ export class TcpConnection {
 
   private readonly outputFn = (): void => this.output();
   private readonly rtoFn = (): void => this.onRtoTimer();
+  private readonly delackFn = (): void => this.onDelayedAck();
 
   constructor(setup: ConnectionSetup) {
     this.core = setup.core;
@@ -532,10 +534,6 @@ export class TcpConnection {
       this.ackPending = false;
       this.unacked = 0;
       this.lastAckSent = this.rcvNxt;
-      if (this.delackTimer !== null) {
-        this.core.sim.scheduler.cancel(this.delackTimer);
-        this.delackTimer = null;
-      }
     }
     const seg = new Segment(
       this.id,
@@ -823,14 +821,25 @@ export class TcpConnection {
     if (this.peerFinAt >= 0 && this.peerFinAt === this.rcvNxt && !this.peerFin) this.onPeerFin();
   }
 
+  /**
+   * The delayed-ACK timer counts from the first segment not acknowledged. It is lazy, like the
+   * RTO timer: an ACK sent meanwhile does not cancel it; when it fires it checks what is due.
+   */
   private armDelayedAck(): void {
-    if (this.delackTimer !== null) return;
-    this.delackTimer = this.core.sim.scheduler.after(this.core.tcp.delayedAck, () => {
-      this.delackTimer = null;
-      if (this.phase !== 'established' || this.unacked === 0) return;
-      this.ackPending = true;
-      this.output();
-    });
+    if (this.unacked === 1) this.delackDue = this.core.sim.now + this.core.tcp.delayedAck;
+    if (this.delackTimer === null) this.delackTimer = this.core.sim.scheduler.at(this.delackDue, this.delackFn);
+  }
+
+  private onDelayedAck(): void {
+    this.delackTimer = null;
+    if (this.phase !== 'established' || this.unacked === 0) return;
+    const scheduler = this.core.sim.scheduler;
+    if (scheduler.now < this.delackDue) {
+      this.delackTimer = scheduler.at(this.delackDue, this.delackFn);
+      return;
+    }
+    this.ackPending = true;
+    this.output();
   }
 
   private keepAhead(rel: number, data: Uint8Array): void {
