@@ -18,8 +18,10 @@
  *   resends the next hole (NewReno's idea without a congestion window). `maxRetries` expiries
  *   without progress abort the connection.
  * - No congestion control: a fixed window of `window` bytes and `maxSegmentsInFlight` segments.
- * - FIN after queued data; a peer's FIN closes this side too (no half-open use). The side that
- *   closed first lingers in TIME-WAIT for `timeWait` to re-acknowledge a retransmitted FIN.
+ * - FIN after queued data. After `close()` this side still receives until the peer's FIN; a peer's
+ *   FIN ends the connection for the application and closes this side too. The side that closed
+ *   first lingers in TIME-WAIT for `timeWait` to re-acknowledge a retransmitted FIN, and gives up
+ *   on a peer silent for `finWaitTimeout` after its own FIN was acknowledged.
  */
 import type { Timer } from '../sim/scheduler.js';
 import type { Micros } from '../sim/time.js';
@@ -41,6 +43,15 @@ import { TlsSession } from './tls-session.js';
 export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed';
 
 type Phase = 'syn-sent' | 'syn-received' | 'established' | 'time-wait' | 'closed';
+
+/** The moves the TCP state machine may make (closing by FIN happens inside 'established'). */
+const MOVES: Record<Phase, readonly Phase[]> = {
+  'syn-sent': ['established', 'closed'],
+  'syn-received': ['established', 'closed'],
+  established: ['time-wait', 'closed'],
+  'time-wait': ['closed'],
+  closed: [],
+};
 
 /** How a host sets a connection up (not for the node layer). */
 export interface ConnectionSetup {
@@ -386,7 +397,7 @@ export class TcpConnection {
     this.retries = 0;
     this.rto = this.baseRto();
     this.rtoDeadline = 0;
-    this.phase = 'established';
+    this.transition('established');
     const mss = this.mss();
     this.core.sim.trace.emit(this.host.id, 'tcp.open', {
       conn: this.id,
@@ -418,7 +429,8 @@ export class TcpConnection {
   }
 
   private becomeOpen(): void {
-    if (this.phase === 'closed' || this.closeNotified) return;
+    // Closed (or closing) before the handshakes were through: the application never sees it open.
+    if (this.phase === 'closed' || this.closeNotified || this.finQueued) return;
     if (this.state === 'connecting') this.state = 'open';
     this.core.sim.scheduler.cancel(this.connectTimer);
     this.connectTimer = null;
@@ -933,14 +945,14 @@ export class TcpConnection {
     this.state = 'closed';
     this.stopTimers();
     if (this.activeClose) {
-      this.phase = 'time-wait';
+      this.transition('time-wait');
       this.timeWaitTimer = this.core.sim.scheduler.after(this.core.tcp.timeWait, () => {
         this.timeWaitTimer = null;
-        this.phase = 'closed';
+        this.transition('closed');
         this.host.unregister(this);
       });
     } else {
-      this.phase = 'closed';
+      this.transition('closed');
       this.host.unregister(this);
     }
   }
@@ -948,7 +960,7 @@ export class TcpConnection {
   /** Ends the connection at once. */
   private finish(reason: CloseReason, notify: boolean): void {
     if (this.phase === 'closed') return;
-    this.phase = 'closed';
+    this.transition('closed');
     this.state = 'closed';
     this.stopTimers();
     this.pending = [];
@@ -959,6 +971,11 @@ export class TcpConnection {
       this.closeNotified = true;
       this.recordClose(reason);
     }
+  }
+
+  private transition(to: Phase): void {
+    if (!MOVES[this.phase].includes(to)) throw new Error(`connection ${this.id}: no move from ${this.phase} to ${to}`);
+    this.phase = to;
   }
 
   private stopTimers(): void {
