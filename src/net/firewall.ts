@@ -67,7 +67,13 @@ interface Expired {
 
 class Flow implements FlowInfo {
   nat: Endpoint | null = null;
+  /** `ip:port` of the NAT endpoint, of the initiator and of the responder (inside view). */
+  natText: string | null = null;
+  readonly initiatorText: string;
+  readonly responderText: string;
   natKey: string | null = null;
+  /** False once removed from the firewall's tables. */
+  tracked = true;
   lastSeen: number;
   timer: Timer | null = null;
   closing = false;
@@ -89,6 +95,8 @@ class Flow implements FlowInfo {
     now: number,
   ) {
     this.lastSeen = now;
+    this.initiatorText = `${initiator.address}:${initiator.port}`;
+    this.responderText = `${responder.address}:${responder.port}`;
   }
 }
 
@@ -104,10 +112,15 @@ export class Firewall implements NetNode {
 
   private _address: string | null;
   private inspector: Inspector | null = null;
-  /** Both keys of every flow (`src>dst` as the initiator sends and the reverse) -> flow. */
-  private readonly flows = new Map<string, Flow>();
-  /** `natPort|remote ip:port` -> flow. */
-  private readonly natIn = new Map<string, Flow>();
+  /**
+   * Every flow under both its directions: source `ip:port` -> destination `ip:port` -> flow. Two
+   * lookups of strings the sending connection keeps (so their hashes are cached) cost less per
+   * segment than building a `src>dst` key.
+   */
+  private readonly flows = new Map<string, Map<string, Flow>>();
+  private flowTotal = 0;
+  /** NAT port -> remote `ip:port` -> flow. */
+  private readonly natIn = new Map<number, Map<string, Flow>>();
   private readonly natPorts = new Map<number, number>();
   private nextNatPort = FIRST_NAT_PORT;
   private readonly expired = new Map<string, Expired>();
@@ -162,18 +175,22 @@ export class Firewall implements NetNode {
 
   /** Connections currently tracked. */
   get flowCount(): number {
-    return this.flows.size / 2;
+    return this.flowTotal;
   }
 
   /** Forgets all state: connections, NAT mappings and expiry memory. Returns how many connections were tracked. */
   flush(): number {
     const n = this.flowCount;
     const scheduler = this.core.sim.scheduler;
-    for (const flow of this.flows.values()) {
-      scheduler.cancel(flow.timer);
-      flow.timer = null;
+    for (const byDst of this.flows.values()) {
+      for (const flow of byDst.values()) {
+        scheduler.cancel(flow.timer);
+        flow.timer = null;
+        flow.tracked = false;
+      }
     }
     this.flows.clear();
+    this.flowTotal = 0;
     this.natIn.clear();
     this.natPorts.clear();
     this.expired.clear();
@@ -189,29 +206,29 @@ export class Firewall implements NetNode {
     let sentTo: Endpoint | null = null;
 
     if (seg.dstIp === this._address) {
-      const natKey = `${seg.dstPort}|${seg.src}`;
-      flow = this.nat ? this.natIn.get(natKey) : undefined;
+      flow = this.nat ? this.natIn.get(seg.dstPort)?.get(seg.src) : undefined;
       if (flow === undefined) {
+        const natKey = `${seg.dstPort}|${seg.src}`;
         const marker = this.expiredNat.get(natKey);
         if (marker !== undefined) this.idleVerdict(seg, marker, null);
         else this.record('fw.drop', seg, `${seg.src}>${seg.dst}`, 'inbound', this.nat ? 'nat-no-mapping' : 'default-deny', 'no connection is mapped to this address and port');
         return;
       }
       sentTo = { address: seg.dstIp, port: seg.dstPort };
-      seg.setDestination(flow.initiator.address, flow.initiator.port);
+      seg.setDestination(flow.initiator.address, flow.initiator.port, flow.initiatorText);
       if (now >= flow.lastSeen + this.lifetime(flow)) {
         this.expire(flow);
-        this.idleVerdict(seg, this.expiredNat.get(natKey) ?? null, sentTo);
+        this.idleVerdict(seg, flow.natKey !== null ? (this.expiredNat.get(flow.natKey) ?? null) : null, sentTo);
         return;
       }
     } else {
-      const key = `${seg.src}>${seg.dst}`;
-      flow = this.flows.get(key);
+      flow = this.flows.get(seg.src)?.get(seg.dst);
       if (flow !== undefined && now >= flow.lastSeen + this.lifetime(flow)) {
         this.expire(flow);
         flow = undefined;
       }
       if (flow === undefined) {
+        const key = `${seg.src}>${seg.dst}`;
         const marker = this.expired.get(key);
         if (marker !== undefined) {
           if ((seg.flags & (SYN | ACK)) !== SYN) {
@@ -234,7 +251,7 @@ export class Firewall implements NetNode {
         }
         flow = this.track(seg, direction, decision);
       }
-      fromInitiator = flow.key === key;
+      fromInitiator = flow.initiatorText === seg.src;
     }
 
     flow.lastSeen = now;
@@ -284,7 +301,7 @@ export class Firewall implements NetNode {
       }
       if (seg.flags & RST || (flow.finFromInitiator && flow.finFromResponder)) this.closing(flow);
     }
-    if (fromInitiator && flow.nat !== null) seg.setSource(flow.nat.address, flow.nat.port);
+    if (fromInitiator && flow.nat !== null) seg.setSource(flow.nat.address, flow.nat.port, flow.natText!);
     this.core.forward(seg, this);
   }
 
@@ -345,15 +362,19 @@ export class Firewall implements NetNode {
       now,
     );
     if (decision.tlsOnly) flow.tlsPending = { rule: decision.rule, mode: decision.mode };
-    this.flows.set(key, flow);
-    this.flows.set(reverseKey, flow);
+    this.index(seg.src, seg.dst, flow);
+    this.index(seg.dst, seg.src, flow);
+    this.flowTotal++;
     const midStream = (seg.flags & (SYN | ACK)) !== SYN;
     this.core.sim.trace.emit(this.id, 'fw.pass', { conn: seg.conn, flow: key, direction, midStream }, decision.rule);
     if (direction === 'outbound' && this.nat) {
       const port = this.allocateNatPort();
       flow.nat = { address: this.address, port };
+      flow.natText = `${this.address}:${port}`;
       flow.natKey = `${port}|${seg.dst}`;
-      this.natIn.set(flow.natKey, flow);
+      let byRemote = this.natIn.get(port);
+      if (byRemote === undefined) this.natIn.set(port, (byRemote = new Map()));
+      byRemote.set(seg.dst, flow);
       this.natPorts.set(port, (this.natPorts.get(port) ?? 0) + 1);
       this.core.sim.trace.emit(this.id, 'nat.map', {
         conn: seg.conn,
@@ -381,7 +402,7 @@ export class Firewall implements NetNode {
     if (flow.timer === null) {
       flow.timer = scheduler.at(Math.max(due, scheduler.now), () => {
         flow.timer = null;
-        if (this.flows.get(flow.key) !== flow) return;
+        if (!flow.tracked) return;
         if (this.core.sim.now >= flow.lastSeen + this.lifetime(flow)) this.expire(flow);
         else this.armTimer(flow);
       });
@@ -419,10 +440,15 @@ export class Firewall implements NetNode {
   }
 
   private remove(flow: Flow): void {
-    if (this.flows.get(flow.key) === flow) this.flows.delete(flow.key);
-    if (this.flows.get(flow.reverseKey) === flow) this.flows.delete(flow.reverseKey);
-    if (flow.natKey !== null && this.natIn.get(flow.natKey) === flow) {
-      this.natIn.delete(flow.natKey);
+    if (!flow.tracked) return;
+    flow.tracked = false;
+    this.flowTotal--;
+    this.unindex(flow.initiatorText, flow.responderText, flow);
+    this.unindex(flow.responderText, flow.initiatorText, flow);
+    const byRemote = flow.nat !== null ? this.natIn.get(flow.nat.port) : undefined;
+    if (byRemote !== undefined && byRemote.get(flow.responderText) === flow) {
+      byRemote.delete(flow.responderText);
+      if (byRemote.size === 0) this.natIn.delete(flow.nat!.port);
       const port = flow.nat!.port;
       const n = (this.natPorts.get(port) ?? 1) - 1;
       if (n > 0) this.natPorts.set(port, n);
@@ -430,6 +456,19 @@ export class Firewall implements NetNode {
     }
     this.core.sim.scheduler.cancel(flow.timer);
     flow.timer = null;
+  }
+
+  private index(src: string, dst: string, flow: Flow): void {
+    let byDst = this.flows.get(src);
+    if (byDst === undefined) this.flows.set(src, (byDst = new Map()));
+    byDst.set(dst, flow);
+  }
+
+  private unindex(src: string, dst: string, flow: Flow): void {
+    const byDst = this.flows.get(src);
+    if (byDst === undefined || byDst.get(dst) !== flow) return;
+    byDst.delete(dst);
+    if (byDst.size === 0) this.flows.delete(src);
   }
 
   /** A segment of a connection whose state expired: silence or RST, per `idleMode`. */

@@ -30,7 +30,7 @@ export class Host implements NetNode {
   private readonly live = new Map<string, TcpConnection>();
   private readonly portUse = new Map<number, number>();
   private nextPort = FIRST_EPHEMERAL_PORT;
-  private readonly isnRng: Rng;
+  private isnRng: Rng | null = null;
 
   constructor(
     private readonly core: NetCore,
@@ -43,7 +43,6 @@ export class Host implements NetNode {
     private readonly registry: Map<string, TcpConnection>,
   ) {
     this._address = address;
-    this.isnRng = core.sim.rng(id, 'isn');
   }
 
   get address(): string {
@@ -205,6 +204,8 @@ export class Host implements NetNode {
   }
 
   private drawIsn(): number {
+    // The stream is made on first use: most hosts of a large topology open few connections.
+    this.isnRng ??= this.core.sim.rng(this.id, 'isn');
     return Math.floor(this.isnRng() * 4294967296);
   }
 

@@ -139,8 +139,8 @@ export class Link {
   readonly ab: LinkDirection;
   readonly ba: LinkDirection;
   readonly interceptors: Interceptor[] = [];
-  readonly jitterRng: Rng;
-  readonly lossRng: Rng;
+  private _jitterRng: Rng | null = null;
+  private _lossRng: Rng | null = null;
 
   constructor(
     readonly core: NetCore,
@@ -151,8 +151,15 @@ export class Link {
     this.id = linkId(a.id, b.id);
     this.ab = new LinkDirection(this, a, b);
     this.ba = new LinkDirection(this, b, a);
-    this.jitterRng = core.sim.rng(this.id, 'jitter');
-    this.lossRng = core.sim.rng(this.id, 'loss');
+  }
+
+  /** The link's jitter stream, made on first use (a stream holds kilobytes of state; most links never draw). */
+  get jitterRng(): Rng {
+    return (this._jitterRng ??= this.core.sim.rng(this.id, 'jitter'));
+  }
+
+  get lossRng(): Rng {
+    return (this._lossRng ??= this.core.sim.rng(this.id, 'loss'));
   }
 
   get usable(): boolean {

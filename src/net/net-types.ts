@@ -41,6 +41,8 @@ export interface TcpOptions {
    * default 64 KiB / 1460, as a full window of full segments) keeps queues short when the MSS is small.
    */
   maxSegmentsInFlight: number;
+  /** How long a lone data segment's ACK may wait for data to ride on (0: acknowledge every segment at once). */
+  delayedAck: Micros;
   /** How long a connection closed by FIN keeps answering its peer's retransmitted FIN. */
   timeWait: Micros;
   /** After this side's FIN is acknowledged, how long the peer may stay silent before giving up on its FIN. */

@@ -49,6 +49,7 @@ export const DEFAULT_TCP: TcpOptions = {
   connectTimeout: 10 * SECOND,
   window: 65536,
   maxSegmentsInFlight: 45,
+  delayedAck: 40 * MILLISECOND,
   timeWait: 2 * SECOND,
   finWaitTimeout: 60 * SECOND,
 };

@@ -135,18 +135,14 @@ export class Routing {
     const heap = new NodeHeap();
     best.set(to, 0);
     heap.push(0, to);
-    let limit = Infinity;
     while (heap.size > 0) {
       const dist = heap.peek();
-      if (dist > limit) break;
       const node = heap.pop();
       if (settled.has(node)) continue;
       settled.set(node, dist);
-      if (node === from) {
-        // Settle every node as close as the source too: the walk below needs all equal-cost candidates.
-        limit = dist;
-        continue;
-      }
+      // Weights are at least 1, so every node the walk below may step to is strictly closer to the
+      // destination than the source and already settled.
+      if (node === from) break;
       if (node !== to && !node.up) continue; // a crashed host forwards nothing
       for (const dir of node.out) {
         if (!dir.link.usable) continue;

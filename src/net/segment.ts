@@ -82,16 +82,18 @@ export class Segment {
     this.len = payload === null ? 0 : payload.length;
   }
 
-  setSource(ip: string, port: number): void {
+  /** Rewrites the source (NAT); `text` is `ip:port` when the caller keeps it. */
+  setSource(ip: string, port: number, text?: string): void {
     this.srcIp = ip;
     this.srcPort = port;
-    this.src = `${ip}:${port}`;
+    this.src = text ?? `${ip}:${port}`;
   }
 
-  setDestination(ip: string, port: number): void {
+  /** Rewrites the destination (reverse NAT); the segment is routed afresh from where it is. */
+  setDestination(ip: string, port: number, text?: string): void {
     this.dstIp = ip;
     this.dstPort = port;
-    this.dst = `${ip}:${port}`;
+    this.dst = text ?? `${ip}:${port}`;
     this.route = null;
   }
 }

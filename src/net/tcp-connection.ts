@@ -6,8 +6,9 @@
  *   on the wire as real 32-bit numbers; received ones are unwrapped against what is expected.
  * - Writes are queued and sent at the end of the current instant, so writes made together share
  *   segments; segments carry at most the path's MSS; at most `window` bytes are in flight.
- * - Every arriving data segment is acknowledged, once per instant, on a data segment when there is
- *   one to send (piggybacking) or a pure ACK.
+ * - ACKs ride on data when there is some to send in the same instant; otherwise every second data
+ *   segment is acknowledged at once, a lone one after `delayedAck` (RFC 5681 §4.2), and a FIN, a
+ *   duplicate or a segment out of order or filling a gap at once.
  * - Out-of-order data is kept and delivered in order; duplicates are discarded.
  * - Every segment carries the timestamps option (RFC 7323), not shown in records: round trips are
  *   measured from echoed timestamps, and a timeout found spurious by them (RFC 3522) stops the
@@ -17,8 +18,10 @@
  *   resends the next hole (NewReno's idea without a congestion window). `maxRetries` expiries
  *   without progress abort the connection.
  * - No congestion control: a fixed window of `window` bytes and `maxSegmentsInFlight` segments.
- * - FIN after queued data; a peer's FIN closes this side too (no half-open use). The side that
- *   closed first lingers in TIME-WAIT for `timeWait` to re-acknowledge a retransmitted FIN.
+ * - FIN after queued data. After `close()` this side still receives until the peer's FIN; a peer's
+ *   FIN ends the connection for the application and closes this side too. The side that closed
+ *   first lingers in TIME-WAIT for `timeWait` to re-acknowledge a retransmitted FIN, and gives up
+ *   on a peer silent for `finWaitTimeout` after its own FIN was acknowledged.
  */
 import type { Timer } from '../sim/scheduler.js';
 import type { Micros } from '../sim/time.js';
@@ -40,6 +43,15 @@ import { TlsSession } from './tls-session.js';
 export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed';
 
 type Phase = 'syn-sent' | 'syn-received' | 'established' | 'time-wait' | 'closed';
+
+/** The moves the TCP state machine may make (closing by FIN happens inside 'established'). */
+const MOVES: Record<Phase, readonly Phase[]> = {
+  'syn-sent': ['established', 'closed'],
+  'syn-received': ['established', 'closed'],
+  established: ['time-wait', 'closed'],
+  'time-wait': ['closed'],
+  closed: [],
+};
 
 /** How a host sets a connection up (not for the node layer). */
 export interface ConnectionSetup {
@@ -116,6 +128,11 @@ export class TcpConnection {
 
   private outputArmed = false;
   private ackPending = false;
+  /** Data segments received since the last ACK sent, and that ACK's number (relative). */
+  private unacked = 0;
+  private lastAckSent = 0;
+  private delackTimer: Timer | null = null;
+  private delackDue = 0;
 
   // Retransmission.
   private rto: Micros;
@@ -151,6 +168,7 @@ export class TcpConnection {
 
   private readonly outputFn = (): void => this.output();
   private readonly rtoFn = (): void => this.onRtoTimer();
+  private readonly delackFn = (): void => this.onDelayedAck();
 
   constructor(setup: ConnectionSetup) {
     this.core = setup.core;
@@ -376,8 +394,9 @@ export class TcpConnection {
       }
       return;
     }
-    // RFC 7323 §4.3: echo the timestamp of the latest segment that is not ahead of a gap.
-    if (((seg.seq - ((this.peerIsn + this.rcvNxt) >>> 0)) | 0) <= 0) this.tsRecent = seg.tsVal;
+    // RFC 7323 §4.3: echo the timestamp of the earliest segment not yet acknowledged (so a delayed
+    // ACK's wait counts in the round trip), never of one beyond a gap.
+    if (this.rcvNxt + ((seg.seq - ((this.peerIsn + this.rcvNxt) >>> 0)) | 0) <= this.lastAckSent) this.tsRecent = seg.tsVal;
     if (seg.flags & ACK) this.processAck(seg);
     if (this.phase !== 'established') return;
     if (seg.len > 0 || seg.flags & FIN) this.processData(seg);
@@ -391,7 +410,7 @@ export class TcpConnection {
     this.retries = 0;
     this.rto = this.baseRto();
     this.rtoDeadline = 0;
-    this.phase = 'established';
+    this.transition('established');
     const mss = this.mss();
     this.core.sim.trace.emit(this.host.id, 'tcp.open', {
       conn: this.id,
@@ -423,7 +442,8 @@ export class TcpConnection {
   }
 
   private becomeOpen(): void {
-    if (this.phase === 'closed' || this.closeNotified) return;
+    // Closed (or closing) before the handshakes were through: the application never sees it open.
+    if (this.phase === 'closed' || this.closeNotified || this.finQueued) return;
     if (this.state === 'connecting') this.state = 'open';
     this.core.sim.scheduler.cancel(this.connectTimer);
     this.connectTimer = null;
@@ -536,7 +556,11 @@ export class TcpConnection {
 
   private sendSegment(rel: number, flags: number, payload: Uint8Array | null): void {
     const ack = flags & ACK ? (this.peerIsn + this.rcvNxt) >>> 0 : 0;
-    if (flags & ACK) this.ackPending = false;
+    if (flags & ACK) {
+      this.ackPending = false;
+      this.unacked = 0;
+      this.lastAckSent = this.rcvNxt;
+    }
     const seg = new Segment(
       this.id,
       this.host.id,
@@ -791,14 +815,20 @@ export class TcpConnection {
   // ---- Receiving -----------------------------------------------------------------------------
 
   private processData(seg: Segment): void {
-    this.ackPending = true;
-    if (this.peerFin) return; // a retransmission of what we have: acknowledge it again
+    if (this.peerFin) {
+      this.ackPending = true; // a retransmission of what we have: acknowledge it again
+      return;
+    }
     const rel = this.rcvNxt + ((seg.seq - ((this.peerIsn + this.rcvNxt) >>> 0)) | 0);
     const len = seg.len;
+    // RFC 5681 §4.2: acknowledge at once a FIN, a segment out of order or a duplicate (the sender
+    // counts duplicate ACKs), one that fills a gap, and every second segment; others wait up to
+    // `delayedAck` for data to ride on.
+    let now = (seg.flags & FIN) !== 0 || this.ahead.length > 0 || ++this.unacked >= 2 || this.core.tcp.delayedAck === 0;
     if (len > 0) {
       const end = rel + len;
       if (end <= this.rcvNxt) {
-        // duplicate: discarded
+        now = true; // duplicate: discarded
       } else if (rel <= this.rcvNxt) {
         const data = rel === this.rcvNxt ? seg.payload! : seg.payload!.subarray(this.rcvNxt - rel);
         this.rcvNxt = end;
@@ -806,12 +836,36 @@ export class TcpConnection {
         if (this.phase !== 'established') return;
         this.drainAhead();
         if (this.phase !== 'established') return;
-      } else if (end - this.rcvNxt <= this.core.tcp.window) {
-        this.keepAhead(rel, seg.payload!);
+      } else {
+        now = true;
+        if (end - this.rcvNxt <= this.core.tcp.window) this.keepAhead(rel, seg.payload!);
       }
     }
+    if (now) this.ackPending = true;
+    else this.armDelayedAck();
     if (seg.flags & FIN) this.peerFinAt = rel + len;
     if (this.peerFinAt >= 0 && this.peerFinAt === this.rcvNxt && !this.peerFin) this.onPeerFin();
+  }
+
+  /**
+   * The delayed-ACK timer counts from the first segment not acknowledged. It is lazy, like the
+   * RTO timer: an ACK sent meanwhile does not cancel it; when it fires it checks what is due.
+   */
+  private armDelayedAck(): void {
+    if (this.unacked === 1) this.delackDue = this.core.sim.now + this.core.tcp.delayedAck;
+    if (this.delackTimer === null) this.delackTimer = this.core.sim.scheduler.at(this.delackDue, this.delackFn);
+  }
+
+  private onDelayedAck(): void {
+    this.delackTimer = null;
+    if (this.phase !== 'established' || this.unacked === 0) return;
+    const scheduler = this.core.sim.scheduler;
+    if (scheduler.now < this.delackDue) {
+      this.delackTimer = scheduler.at(this.delackDue, this.delackFn);
+      return;
+    }
+    this.ackPending = true;
+    this.output();
   }
 
   private keepAhead(rel: number, data: Uint8Array): void {
@@ -905,14 +959,14 @@ export class TcpConnection {
     this.state = 'closed';
     this.stopTimers();
     if (this.activeClose) {
-      this.phase = 'time-wait';
+      this.transition('time-wait');
       this.timeWaitTimer = this.core.sim.scheduler.after(this.core.tcp.timeWait, () => {
         this.timeWaitTimer = null;
-        this.phase = 'closed';
+        this.transition('closed');
         this.host.unregister(this);
       });
     } else {
-      this.phase = 'closed';
+      this.transition('closed');
       this.host.unregister(this);
     }
   }
@@ -920,7 +974,7 @@ export class TcpConnection {
   /** Ends the connection at once. */
   private finish(reason: CloseReason, notify: boolean): void {
     if (this.phase === 'closed') return;
-    this.phase = 'closed';
+    this.transition('closed');
     this.state = 'closed';
     this.stopTimers();
     this.pending = [];
@@ -933,13 +987,20 @@ export class TcpConnection {
     }
   }
 
+  private transition(to: Phase): void {
+    if (!MOVES[this.phase].includes(to)) throw new Error(`connection ${this.id}: no move from ${this.phase} to ${to}`);
+    this.phase = to;
+  }
+
   private stopTimers(): void {
     const scheduler = this.core.sim.scheduler;
     scheduler.cancel(this.connectTimer);
     scheduler.cancel(this.rtoTimer);
     scheduler.cancel(this.timeWaitTimer);
     scheduler.cancel(this.finWaitTimer);
+    scheduler.cancel(this.delackTimer);
     this.finWaitTimer = null;
+    this.delackTimer = null;
     this.connectTimer = null;
     this.rtoTimer = null;
     this.timeWaitTimer = null;

@@ -105,8 +105,9 @@ describe('firewall', () => {
     w.sim.scheduler.at(20_000_000, () => s.conn!.write(text.encode('late reply')));
     w.sim.run({ until: 120_000_000 });
     const expire = w.of('fw.expire');
-    // the last segment through the firewall was the ACK of 'x' at 130 ms (x: 100 -> fw 110 -> out 120)
-    expect(expire.map((r) => [r.t, r.idle, r.rule, r.closed])).toEqual([[5_130_000, 5_000_000, 'idle-timeout', false]]);
+    // the last segment through the firewall was the ACK of 'x' (x: 100 ms -> fw 110 -> out 120; a
+    // lone segment's ACK waits the 40 ms delayed-ACK time: out 160 -> fw 170)
+    expect(expire.map((r) => [r.t, r.idle, r.rule, r.closed])).toEqual([[5_170_000, 5_000_000, 'idle-timeout', false]]);
     const drops = w.of('fw.drop');
     expect(drops[0]).toMatchObject({ t: 20_010_000, rule: 'idle-timeout', flags: 'PA', len: 10 });
     expect(c.got).toEqual([]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Listener } from '../../src/net/listener.js';
 import type { CloseReason } from '../../src/net/net-types.js';
 import type { TcpConnection } from '../../src/net/tcp-connection.js';
 import { bytes, concat, sameBytes, world, type World } from './helpers.js';
@@ -12,6 +13,7 @@ function pair(latency = 10_000, link: Record<string, number> = {}, seed: string 
 }
 
 interface Sink {
+  listener: Listener | null;
   received: Uint8Array[];
   closes: Array<{ side: string; t: number; reason: CloseReason }>;
   server: TcpConnection[];
@@ -19,8 +21,8 @@ interface Sink {
 
 /** b listens on 80 and keeps what it receives; records closes of both sides. */
 function serve(w: World, onAccept?: (c: TcpConnection) => void): Sink {
-  const sink: Sink = { received: [], closes: [], server: [] };
-  w.net.host('b').listen(80, (conn) => {
+  const sink: Sink = { listener: null, received: [], closes: [], server: [] };
+  sink.listener = w.net.host('b').listen(80, (conn) => {
     sink.server.push(conn);
     conn.setHandlers({
       onData: (_c, d) => sink.received.push(d.slice()),
@@ -217,5 +219,52 @@ describe('TCP', () => {
     // each wait doubles
     const gaps = rtx.slice(1).map((t, i) => t - rtx[i]!);
     expect(gaps).toEqual([400_000, 800_000, 1_600_000, 3_200_000, 6_400_000]);
+  });
+
+  it('writes made before the connection opens are sent once it is open', () => {
+    const w = pair();
+    const sink = serve(w);
+    const c = client(w, sink);
+    c.write(bytes(10));
+    expect(c.bytesWritten).toBe(0); // not in the stream yet
+    w.sim.run({ until: 100_000 });
+    expect(concat(sink.received)).toEqual(bytes(10));
+    expect(c.bytesWritten).toBe(10);
+    expect(w.of('tcp.segment').find((r) => (r.len as number) > 0)).toMatchObject({ t: 20_000, node: 'a' });
+  });
+
+  it('segments carry at most the smallest MSS on the path', () => {
+    const w = world();
+    for (const h of ['a', 'm', 'b']) w.net.addHost(h);
+    w.net.addLink('a', 'm', { mss: 1000 });
+    w.net.addLink('m', 'b', { mss: 536 });
+    const sink = serve(w);
+    client(w, sink, (c) => c.write(bytes(2000)));
+    w.sim.run({ until: 100_000 });
+    expect(w.of('tcp.open')[0]).toMatchObject({ mss: 536 });
+    const lens = w.of('tcp.segment').filter((r) => r.node === 'a' && (r.len as number) > 0).map((r) => r.len);
+    expect(lens).toEqual([536, 536, 536, 392]);
+  });
+
+  it('a closed listener refuses new connections and leaves accepted ones alone', () => {
+    const w = pair();
+    const sink = serve(w);
+    const first = client(w, sink);
+    w.sim.scheduler.at(100_000, () => sink.listener!.close());
+    w.sim.scheduler.at(200_000, () => client(w, sink));
+    w.sim.scheduler.at(300_000, () => first.write(bytes(5)));
+    w.sim.run({ until: 1_000_000 });
+    expect(sink.closes.map((c) => c.reason.kind)).toEqual(['refused']);
+    expect(concat(sink.received)).toEqual(bytes(5));
+  });
+
+  it('a full queue drops (drop-tail) and TCP recovers', () => {
+    const w = pair(10_000, { bandwidth: 1_000_000, queueLimit: 8_000 });
+    const sink = serve(w);
+    const data = bytes(60_000, 8);
+    client(w, sink, (c) => c.write(data));
+    w.sim.run({ until: 60_000_000 });
+    expect(w.of('net.drop').some((r) => r.reason === 'queue-full')).toBe(true);
+    expect(sameBytes(concat(sink.received), data)).toBe(true);
   });
 });

@@ -56,22 +56,25 @@ describe('timing', () => {
     // SYN at b 10.32 ms, SYN-ACK at a 20.64 ms; data 20.64 + 12 + 10.
     expect(at['client open']).toEqual([20_640]);
     expect(at['server data']).toEqual([42_640]);
+    // the lone segment's ACK waits 40 ms (delayed ACK) for data to ride on, then goes alone
     const segs = w.of('tcp.segment').map((r) => [r.t, r.flags, r.len, r.arrival]);
     expect(segs).toEqual([
       [0, 'S', 0, 10_320],
       [10_320, 'SA', 0, 20_640],
       [20_640, 'PA', 1460, 42_640],
-      [42_640, 'A', 0, 52_960],
+      [82_640, 'A', 0, 92_960],
     ]);
   });
 
-  it('queueing: back-to-back segments wait for the ones ahead (FIFO per direction)', () => {
+  it('queueing: back-to-back segments wait for the ones ahead (FIFO per direction); every second one is acknowledged at once', () => {
     const w = world();
     w.net.addHost('a');
     w.net.addHost('b');
     w.net.addLink('a', 'b', { latency: 10_000, bandwidth: 1_000_000 });
     const at = exchange(w, [bytes(4380)]); // three full segments
     expect(at['server data']).toEqual([42_640, 54_640, 66_640]);
+    const acks = w.of('tcp.segment').filter((r) => r.node === 'b' && r.flags === 'A');
+    expect(acks.map((r) => r.t)).toEqual([54_640, 106_640]);
   });
 
   it('several writes made together share segments, cut at the MSS', () => {

@@ -4,7 +4,7 @@ import type { CloseReason, TlsClientOptions, TlsServerOptions, TlsState } from '
 import { text, world } from './helpers.js';
 
 interface Outcome {
-  client: { open: number | null; tls: TlsState | null; closed: CloseReason | null };
+  client: { open: number | null; tls: TlsState | null; closed: CloseReason | null; offset?: number };
   server: { open: number | null; tls: TlsState | null; closed: CloseReason | null; got: string };
   records: ReturnType<typeof world>;
 }
@@ -38,6 +38,7 @@ function handshake(server: TlsServerOptions, client: TlsClientOptions): Outcome 
       onOpen: (x) => {
         out.client.open = w.sim.now;
         out.client.tls = x.tls;
+        out.client.offset = x.bytesWritten;
         x.write(text.encode('MSRP a1 SEND\r\n'));
       },
       onClose: (_x, r) => (out.client.closed = r),
@@ -50,7 +51,8 @@ function handshake(server: TlsServerOptions, client: TlsClientOptions): Outcome 
 describe('TLS', () => {
   it('1.3: one round trip after TCP; data then flows in clear text', () => {
     const o = handshake({ certificateNames: ['relay.example.com'] }, { serverName: 'relay.example.com' });
-    expect(o.client).toEqual({ open: 40_000, tls: { version: '1.3', peerNames: ['relay.example.com'], mutual: false }, closed: null });
+    // the first application byte lands after the ClientHello (300 bytes) and Finished (80)
+    expect(o.client).toEqual({ open: 40_000, tls: { version: '1.3', peerNames: ['relay.example.com'], mutual: false }, closed: null, offset: 380 });
     expect(o.server).toMatchObject({ open: 50_000, got: 'MSRP a1 SEND\r\n', closed: null });
     const flights = o.records.of('tls.handshake').map((r) => [r.t, r.node, r.step]);
     expect(flights).toEqual([
