@@ -9,6 +9,7 @@ type Suite = { name: string; load: () => Promise<{ run: () => void | Promise<voi
 const suites: Suite[] = [
   { name: 'codec', load: () => import('./codec.js') },
   { name: 'kernel', load: () => import('./kernel.js') },
+  { name: 'ladder', load: () => import('./ladder.js') },
 ];
 
 const wanted = process.argv.slice(2);
