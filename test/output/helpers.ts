@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
 import type { TopologyInfo } from '../../src/output/topology-info.js';
-import { specTopology } from '../nodes/helpers.js';
+import { build, endpoint, specTopology } from '../nodes/helpers.js';
 
 /** What the scenario would tell the outputs about the SPEC §5 world (roles, zones, links). */
 export const SPEC_TOPOLOGY: TopologyInfo = {
@@ -26,12 +26,28 @@ export const SPEC_TOPOLOGY: TopologyInfo = {
 };
 
 /** psa pushes a 5000-byte image to pra through relay-a and relay-b, pra behind fw-b. */
-export function twoRelayPush(size = 5000): AnyTraceRecord[] {
+export function twoRelayPush(size = 5000, chunkSize = 2048): AnyTraceRecord[] {
   const t = specTopology();
   t.world.start();
   t.world.at(0, () => t.world.openSession('s1', 'psa', 'pra'));
-  t.world.at(100_000, () => t.world.send('psa', { session: 's1', contentType: 'image/jpeg', size, chunkSize: 2048, successReport: 'yes' }));
+  t.world.at(100_000, () => t.world.send('psa', { session: 's1', contentType: 'image/jpeg', size, chunkSize, successReport: 'yes' }));
   t.world.run(20 * SECOND);
+  return t.trace;
+}
+
+/** A direct session without relays (plain TCP to port 12763), as in RFC 4975 §4. */
+export function directSession(): AnyTraceRecord[] {
+  const t = build(
+    [
+      { id: 'alice', role: 'endpoint', endpoint: endpoint('atlanta.example.com') },
+      { id: 'bob', role: 'endpoint', endpoint: endpoint('biloxi.example.com', { port: 12763 }) },
+    ],
+    [['alice', 'bob', { latency: 10_000 }]],
+  );
+  t.world.start();
+  t.world.at(0, () => t.world.openSession('s1', 'alice', 'bob'));
+  t.world.at(SECOND, () => t.world.send('alice', { session: 's1', contentType: 'text/plain', body: 'Hey Bob, are you there?' }));
+  t.world.run(10 * SECOND);
   return t.trace;
 }
 
