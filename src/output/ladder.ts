@@ -18,7 +18,7 @@ import { appendMarkup, markup as m, SvgDocument, type SvgElement } from './svg-d
 export interface LadderOptions {
   /** Arrows per page (default 200). */
   perPage?: number;
-  /** Prefix for ids inside the SVG, so several pages can live in one HTML page (default ''). */
+  /** Prefix for ids inside the SVG, followed by the page number, so that several pages can live in one HTML page (default: no prefix). */
   idPrefix?: string;
   /** Horizontal distance between lanes (default 200 px). */
   laneWidth?: number;
@@ -41,46 +41,47 @@ const TOP = 132;
 const LEFT = 96;
 const BOTTOM = 56;
 
+// Every rule is scoped to the root's class: the pages are also inlined in report.html.
 const STYLE = [
-  'text{font-family:DejaVu Sans,Verdana,Arial,sans-serif;font-size:11px;fill:#222}',
-  '.halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}',
-  '.title{font-size:14px;font-weight:bold}',
-  '.small{font-size:9.5px;fill:#555}',
-  '.lane-id{font-size:12.5px;font-weight:bold;text-anchor:middle}',
-  '.lane-sub{font-size:9.5px;fill:#555;text-anchor:middle}',
-  '.lane{stroke:#9aa5b1;stroke-width:1.2}',
-  '.lane.relay{stroke:#5c6bc0;stroke-width:2}',
-  '.lane.firewall{stroke:#a1887f;stroke-width:5;stroke-dasharray:6 3;opacity:.6}',
-  '.lane.endpoint{stroke:#37474f;stroke-width:1.6}',
-  '.head{fill:#eef1f5;stroke:#9aa5b1}',
-  '.head.relay{fill:#e8eaf6;stroke:#5c6bc0}',
-  '.head.firewall{fill:#efebe9;stroke:#8d6e63}',
-  '.grid{stroke:#e3e7ec;stroke-width:1}',
-  '.tick{font-size:9.5px;fill:#666;text-anchor:end}',
-  '.a line{stroke-width:1.5}',
-  '.req line{stroke:#1e5aa8}',
-  '.req .label{fill:#1e5aa8}',
-  '.resp line{stroke:#2e7d32}',
-  '.resp .label{fill:#2e7d32}',
-  '.report line{stroke:#6a1b9a}',
-  '.report .label{fill:#6a1b9a}',
-  '.sip line{stroke:#b26a00;stroke-dasharray:7 4}',
-  '.sip .label{fill:#8a5300}',
-  '.tcp line{stroke:#8a8f96;stroke-width:1;stroke-dasharray:2 3}',
-  '.tcp .label{fill:#6b7077;font-size:9.5px}',
-  '.err line{stroke:#c62828}',
-  '.err .label{fill:#c62828;font-weight:bold}',
-  '.cross{stroke:#c62828;stroke-width:2.2}',
-  '.why{fill:#c62828;font-size:9.5px}',
-  '.label{text-anchor:middle;font-weight:600}',
-  '.paths{text-anchor:middle;font-size:9.5px;fill:#555}',
-  '.change{font-size:9.5px;fill:#6a1b9a;font-style:italic}',
-  '.a:hover line{stroke-width:3}',
-  '.a{cursor:pointer}',
-  '.m-ok{fill:#2e7d32}',
-  '.m-info{fill:#546e7a}',
-  '.m-error{fill:#c62828}',
-  '.mtext{font-size:10px}',
+  '.msrp-ladder text{font-family:DejaVu Sans,Verdana,Arial,sans-serif;font-size:11px;fill:#222}',
+  '.msrp-ladder .halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}',
+  '.msrp-ladder .title{font-size:14px;font-weight:bold}',
+  '.msrp-ladder .small{font-size:9.5px;fill:#555}',
+  '.msrp-ladder .lane-id{font-size:12.5px;font-weight:bold;text-anchor:middle}',
+  '.msrp-ladder .lane-sub{font-size:9.5px;fill:#555;text-anchor:middle}',
+  '.msrp-ladder .lane{stroke:#9aa5b1;stroke-width:1.2}',
+  '.msrp-ladder .lane.relay{stroke:#5c6bc0;stroke-width:2}',
+  '.msrp-ladder .lane.firewall{stroke:#a1887f;stroke-width:5;stroke-dasharray:6 3;opacity:.6}',
+  '.msrp-ladder .lane.endpoint{stroke:#37474f;stroke-width:1.6}',
+  '.msrp-ladder .head{fill:#eef1f5;stroke:#9aa5b1}',
+  '.msrp-ladder .head.relay{fill:#e8eaf6;stroke:#5c6bc0}',
+  '.msrp-ladder .head.firewall{fill:#efebe9;stroke:#8d6e63}',
+  '.msrp-ladder .grid{stroke:#e3e7ec;stroke-width:1}',
+  '.msrp-ladder .tick{font-size:9.5px;fill:#666;text-anchor:end}',
+  '.msrp-ladder .a line{stroke-width:1.5}',
+  '.msrp-ladder .req line{stroke:#1e5aa8}',
+  '.msrp-ladder .req .label{fill:#1e5aa8}',
+  '.msrp-ladder .resp line{stroke:#2e7d32}',
+  '.msrp-ladder .resp .label{fill:#2e7d32}',
+  '.msrp-ladder .report line{stroke:#6a1b9a}',
+  '.msrp-ladder .report .label{fill:#6a1b9a}',
+  '.msrp-ladder .sip line{stroke:#b26a00;stroke-dasharray:7 4}',
+  '.msrp-ladder .sip .label{fill:#8a5300}',
+  '.msrp-ladder .tcp line{stroke:#8a8f96;stroke-width:1;stroke-dasharray:2 3}',
+  '.msrp-ladder .tcp .label{fill:#6b7077;font-size:9.5px}',
+  '.msrp-ladder .err line{stroke:#c62828}',
+  '.msrp-ladder .err .label{fill:#c62828;font-weight:bold}',
+  '.msrp-ladder .cross{stroke:#c62828;stroke-width:2.2}',
+  '.msrp-ladder .why{fill:#c62828;font-size:9.5px}',
+  '.msrp-ladder .label{text-anchor:middle;font-weight:600}',
+  '.msrp-ladder .paths{text-anchor:middle;font-size:9.5px;fill:#555}',
+  '.msrp-ladder .change{font-size:9.5px;fill:#6a1b9a;font-style:italic}',
+  '.msrp-ladder .a:hover line{stroke-width:3}',
+  '.msrp-ladder .a{cursor:pointer}',
+  '.msrp-ladder .m-ok{fill:#2e7d32}',
+  '.msrp-ladder .m-info{fill:#546e7a}',
+  '.msrp-ladder .m-error{fill:#c62828}',
+  '.msrp-ladder .mtext{font-size:10px}',
 ].join('');
 
 type Sel = Selection;
@@ -151,7 +152,8 @@ interface PageContext extends LadderOptions {
 }
 
 function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow[], markers: Marker[], ctx: PageContext): LadderPage {
-  const prefix = ctx.idPrefix ?? '';
+  // Ids are unique per page when a prefix is asked for (several pages in one HTML document).
+  const prefix = ctx.idPrefix !== undefined ? `${ctx.idPrefix}${ctx.page}-` : '';
   const laneW = ctx.laneWidth ?? 200;
   // Lanes: nodes this page uses, plus the firewalls between them.
   const used = new Set<string>();

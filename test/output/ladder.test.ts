@@ -50,11 +50,11 @@ describe('sequence.svg', () => {
     const split = renderLadder(m, { perPage: 10, idPrefix: 'x-' });
     expect(split.map((p) => p.name)).toEqual(Array.from({ length: Math.ceil(m.arrows.length / 10) }, (_, i) => `sequence-${String(i + 1).padStart(3, '0')}.svg`));
     expect(split.reduce((n, p) => n + p.arrows.length, 0)).toBe(m.arrows.length);
-    for (const p of split) {
+    split.forEach((p, i) => {
       expect(p.arrows.length).toBeLessThanOrEqual(10);
       expect(xmlProblems(p.svg)).toEqual([]);
-      expect(p.svg).toContain('id="x-ah-req"');
-    }
+      expect(p.svg).toContain(`id="x-${i + 1}-ah-req"`);
+    });
   });
 
   it('draws a dropped connection attempt as an arrow ending in a cross at the firewall, with the rule', () => {
