@@ -420,6 +420,18 @@ export class FlowCollector {
       case 'net.drop':
         this.onDrop(r);
         return;
+      case 'fw.pass':
+      case 'nat.map': {
+        // Who is inside a firewall, when the topology did not say: the source of what it lets out.
+        const fw = this.node(r.node);
+        if (this.options.topology?.nodes.some((n) => n.id === r.node && n.inside !== undefined)) return;
+        const flow = r.type === 'nat.map' ? `${str(r.inside)}>` : str(r.flow);
+        const [src, dst] = flow.split('>');
+        const addr = (r.type === 'nat.map' || r.direction === 'outbound' ? src : dst)?.split(':')[0] ?? '';
+        const inside = this.nodeOfHost(addr);
+        if (inside && !fw.inside.includes(inside)) fw.inside.push(inside);
+        return;
+      }
       case 'fw.expire':
         if (!r.closed) this.marker(r, r.node, `state of ${str(r.conn)} expired after ${formatMs(num(r.idle) ?? 0)} idle`, 'error');
         return;
