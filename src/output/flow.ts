@@ -681,7 +681,8 @@ export class FlowCollector {
     } else {
       a.status = num(r.status);
       a.label = `${a.status ?? ''}${r.comment ? ` ${str(r.comment)}` : ''} ${a.transactionId}`;
-      a.error = a.status !== 200;
+      // A 401 is the AUTH handshake's challenge (R-04), not a failure; a refused AUTH shows as auth.fail.
+      a.error = a.status !== 200 && a.status !== 401;
     }
     // Decisions recorded before the frame (relay.respond, auth.request, relay.forward of a bodiless SEND).
     const key = `${r.node}|${a.transactionId}`;
@@ -813,7 +814,7 @@ export class FlowCollector {
       a.error = (a.status ?? 0) >= 300;
     }
     const cseq = r.cseq as { seq?: number; method?: string } | undefined;
-    a.sub = cseq ? `CSeq ${cseq.seq ?? ''} ${cseq.method ?? ''}` : '';
+    a.sub = r.kind === 'response' && cseq?.method ? `to ${cseq.method}` : '';
     a.text = str(r.text);
     push(this.pendingSip, sipKey(r, r.node, str(r.to)), a);
   }

@@ -69,6 +69,8 @@ const STYLE = [
   '.msrp-ladder .sip .label{fill:#8a5300}',
   '.msrp-ladder .tcp line{stroke:#8a8f96;stroke-width:1;stroke-dasharray:2 3}',
   '.msrp-ladder .tcp .label{fill:#6b7077;font-size:9.5px}',
+  '.msrp-ladder .challenge line{stroke:#d97706}',
+  '.msrp-ladder .challenge .label{fill:#b45309}',
   '.msrp-ladder .err line{stroke:#c62828}',
   '.msrp-ladder .err .label{fill:#c62828;font-weight:bold}',
   '.msrp-ladder .cross{stroke:#c62828;stroke-width:2.2}',
@@ -120,7 +122,7 @@ function fmt(n: number): string {
 }
 
 function arrowClass(a: Arrow): string {
-  const base = a.kind === 'sip' ? 'sip' : a.kind === 'tcp' ? 'tcp' : a.status !== null ? 'resp' : a.method === 'REPORT' ? 'report' : 'req';
+  const base = a.kind === 'sip' ? 'sip' : a.kind === 'tcp' ? 'tcp' : a.status === 401 ? 'resp challenge' : a.status !== null ? 'resp' : a.method === 'REPORT' ? 'report' : 'req';
   return `a ${base}${a.error ? ' err' : ''}`;
 }
 
@@ -217,6 +219,7 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     ['req', '#1e5aa8'],
     ['resp', '#2e7d32'],
     ['report', '#6a1b9a'],
+    ['challenge', '#d97706'],
     ['sip', '#b26a00'],
     ['tcp', '#8a8f96'],
     ['err', '#c62828'],
@@ -295,7 +298,7 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     }
     if (x1 === x0) x1 = x0 + 30; // a node talking to itself
     let g = m('title', {}, tooltip(a));
-    const head = a.error ? 'err' : a.kind === 'msrp' ? (a.status !== null ? 'resp' : a.method === 'REPORT' ? 'report' : 'req') : a.kind === 'raw' ? 'req' : a.kind;
+    const head = a.error ? 'err' : a.kind === 'msrp' ? (a.status === 401 ? 'challenge' : a.status !== null ? 'resp' : a.method === 'REPORT' ? 'report' : 'req') : a.kind === 'raw' ? 'req' : a.kind;
     const line: Record<string, string> = { x1: fmt(x0), y1: fmt(y0), x2: fmt(x1), y2: fmt(y1) };
     if (!endsInCross) line['marker-end'] = `url(#${prefix}ah-${head})`;
     g += m('line', line);
@@ -335,7 +338,10 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     const yy = yOf.get(`${mk.t}|${mk.seq}`) ?? TOP;
     let g = m('title', {}, `${formatTime(mk.t)} ${mk.node}: ${mk.text}${mk.rule ? ` [${ruleLabel(mk.rule)}]` : ''}`);
     g += m('rect', { class: `m-${mk.kind}`, x: fmt(x - 4), y: fmt(yy - 4), width: 8, height: 8, transform: `rotate(45 ${fmt(x)} ${fmt(yy)})` });
-    g += m('text', { class: `mtext m-${mk.kind} halo`, x: fmt(x + 9), y: fmt(yy + 4) }, truncate(`${mk.text}${mk.rule ? ` [${mk.rule}]` : ''}`, 60));
+    const label = truncate(`${mk.text}${mk.rule ? ` [${mk.rule}]` : ''}`, 60);
+    // Right of the lane, unless that runs off the page: then left of it.
+    const left = x + 9 + label.length * 6 > width;
+    g += m('text', { class: `mtext m-${mk.kind} halo`, x: fmt(left ? x - 9 : x + 9), y: fmt(yy + 4), 'text-anchor': left ? 'end' : 'start' }, label);
     appendMarkup(ml, `<g class="marker m-${mk.kind}">${g}</g>`);
   }
 
@@ -420,6 +426,7 @@ function legend(g: Sel, prefix: string): void {
     ['a req', 'req', 'MSRP request'],
     ['a resp', 'resp', 'response 200'],
     ['a report', 'report', 'REPORT'],
+    ['a resp challenge', 'challenge', '401 challenge'],
     ['a req err', 'err', 'error / failure'],
     ['a sip', 'sip', 'SIP'],
     ['a tcp', 'tcp', 'TCP connect'],

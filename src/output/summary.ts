@@ -399,7 +399,7 @@ export function formatSummary(summary: RunSummary): string {
     if (n.framesSent === 0 && n.framesReceived === 0 && n.drops === 0) continue;
     const reports = Object.keys(n.reportsReceived).length > 0 ? `; REPORTs in: ${counts(n.reportsReceived)}` : '';
     const errors = Object.entries(n.responsesReceived).filter(([k]) => k !== '200');
-    const errText = errors.length > 0 ? `; error responses in: ${errors.map(([k, v]) => `${k} x${v}`).join(', ')}` : '';
+    const errText = errors.length > 0 ? `; non-200 responses in: ${errors.map(([k, v]) => `${k} x${v}`).join(', ')}` : '';
     const drops = n.drops > 0 ? `; dropped ${n.drops} segments` : '';
     lines.push(`  ${id.padEnd(10)} ${n.role.padEnd(9)} sent ${n.framesSent} frames (${kb(n.bytesSent)}), received ${n.framesReceived}${reports}${errText}${drops}`);
   }
