@@ -34,7 +34,8 @@ const layerConfigs = Object.entries(layers).map(([layer, allowed]) => ({
   },
 }));
 
-const modelDirs = ['wire', 'sim', 'net', 'protocol', 'signal', 'nodes', 'scenario'].map((d) => `src/${d}/**/*.ts`);
+// src/output is held to the same rules: the same trace must give the same bytes out.
+const modelDirs = ['wire', 'sim', 'net', 'protocol', 'signal', 'nodes', 'scenario', 'output'].map((d) => `src/${d}/**/*.ts`);
 const ambient = 'breaks determinism: the model runs in virtual time only (docs/architecture.md)';
 
 export default tseslint.config(

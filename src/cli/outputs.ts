@@ -1,16 +1,29 @@
 /**
- * The outputs of a run (SPEC §7), fed with trace records as they stream and written into the
- * run's output directory. The canonical trace streams to disk; the other formats are made from
- * the records by src/output/.
+ * The outputs of a run (SPEC §7), made by src/output/ from the trace records as they stream, and
+ * written into the run's output directory. The canonical trace and the timeline go to disk as
+ * they are made, so memory does not grow with them; the other files are written at the end.
  */
+import { createOutputs as createOutputSet, type OutputName as FileName } from '../output/index.js';
+import type { TopologyInfo } from '../output/topology-info.js';
 import type { RunResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/types.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
-import { canonicalLine } from '../scenario/golden.js';
 import type { OutputDir, StreamFile } from './output-dir.js';
 
+/** Short names for `--only`, in the order of SPEC §7. */
 export const OUTPUT_NAMES = ['trace', 'timeline', 'sequence', 'topology', 'pcap', 'summary', 'html', 'mermaid'] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+const FILES: Record<OutputName, FileName> = {
+  trace: 'trace.ndjson',
+  timeline: 'timeline.txt',
+  sequence: 'sequence.svg',
+  topology: 'topology.svg',
+  pcap: 'capture.pcap',
+  summary: 'summary.json',
+  html: 'report.html',
+  mermaid: 'sequence.mmd',
+};
 
 export interface RunOutputs {
   record(r: AnyTraceRecord): void;
@@ -18,34 +31,49 @@ export interface RunOutputs {
   abandon(): void;
 }
 
-export function createOutputs(scenario: Scenario, chosen: ReadonlySet<OutputName>, dir: OutputDir): RunOutputs {
-  const trace: StreamFile | null = chosen.has('trace') ? dir.stream('trace.ndjson') : null;
+/** Node roles, firewall zones and link settings from the scenario, for the diagrams. */
+export function topologyOf(scenario: Scenario): TopologyInfo {
   return {
-    record(r) {
-      trace?.write(canonicalLine(r) + '\n');
-    },
-    finish(result) {
-      trace?.close();
-      if (chosen.has('summary')) dir.write('summary.json', JSON.stringify(summaryOf(scenario, result), null, 2) + '\n');
-    },
-    abandon() {
-      try {
-        trace?.close();
-      } catch {
-        // already closed
-      }
-    },
+    nodes: scenario.nodes.map((n) => ({
+      id: n.id,
+      role: n.role,
+      host: n.host,
+      ...(n.address !== null ? { address: n.address } : {}),
+      ...(n.role === 'firewall' ? { inside: n.inside } : {}),
+      ...(n.role === 'relay' ? { profile: n.profile } : {}),
+    })),
+    links: scenario.links.map((l) => ({ a: l.a, b: l.b, latency: l.latency, bandwidth: Number.isFinite(l.bandwidth) ? l.bandwidth : null, jitter: l.jitter, loss: l.loss })),
   };
 }
 
-function summaryOf(scenario: Scenario, result: RunResult): unknown {
+export function createOutputs(scenario: Scenario, chosen: ReadonlySet<OutputName>, dir: OutputDir): RunOutputs {
+  const files = [...chosen].map((n) => FILES[n]);
+  const streams: StreamFile[] = [];
+  const stream: Partial<Record<'trace.ndjson' | 'timeline.txt', (chunk: string) => void>> = {};
+  for (const name of ['trace.ndjson', 'timeline.txt'] as const) {
+    if (!files.includes(name)) continue;
+    const file = dir.stream(name);
+    streams.push(file);
+    stream[name] = (chunk) => file.write(chunk);
+  }
+  const set = createOutputSet({ only: files, topology: topologyOf(scenario), name: scenario.name, stream });
   return {
-    scenario: scenario.name,
-    seed: String(scenario.seed),
-    outcome: result.outcome.reason,
-    virtualTime: result.outcome.time,
-    records: result.records,
-    counters: result.world.counters.toJSON(),
-    expectations: result.expectations,
+    record: set.record,
+    finish(result) {
+      const made = set.finish({
+        expectations: result.expectations.map((e) => ({ expectation: e.expected, ok: e.passed, ...(e.passed ? {} : { actual: e.actual }), evidence: e.evidence })),
+      });
+      for (const s of streams) s.close();
+      for (const [name, content] of made) dir.write(name, content);
+    },
+    abandon() {
+      for (const s of streams) {
+        try {
+          s.close();
+        } catch {
+          // already closed
+        }
+      }
+    },
   };
 }

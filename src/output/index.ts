@@ -1,0 +1,175 @@
+/**
+ * The outputs of a run (SPEC §7), fed with trace records as they stream:
+ *
+ *   const outputs = createOutputs({ topology, name, stream: { 'trace.ndjson': (s) => out.write(s) } });
+ *   world.sim.trace.addSink(outputs.record);
+ *   world.run(...);
+ *   for (const [file, content] of outputs.finish({ expectations })) writeAtomically(file, content);
+ *
+ * Nothing here touches the file system: `finish()` returns file names and contents, and the
+ * outputs named in `stream` are handed over chunk by chunk as the records come (they are then not
+ * in `finish()`'s map), so that trace.ndjson and timeline.txt do not grow memory with the trace.
+ * The diagrams keep what they draw (bounded by `maxArrows`); the pcap keeps the frames.
+ * Every output can also be rebuilt from a trace file: `outputsFromNdjson(text, options)`.
+ */
+import type { AnyTraceRecord } from '../sim/trace.js';
+import { FlowCollector } from './flow.js';
+import { renderReport } from './html.js';
+import { renderLadder, type LadderOptions } from './ladder.js';
+import { renderMermaid } from './mermaid.js';
+import { createNdjsonWriter, readNdjson } from './ndjson.js';
+import { createPcapBuilder } from './pcap.js';
+import { formatSummary, SummaryCollector, summaryJson, type ExpectationResult, type RunSummary } from './summary.js';
+import { createTimelineWriter, type TimelineOptions } from './timeline.js';
+import { renderTopology } from './topology.js';
+import type { TopologyInfo } from './topology-info.js';
+
+export type OutputName = 'trace.ndjson' | 'timeline.txt' | 'sequence.svg' | 'topology.svg' | 'capture.pcap' | 'summary.json' | 'report.html' | 'sequence.mmd';
+
+export const OUTPUT_NAMES: readonly OutputName[] = ['trace.ndjson', 'timeline.txt', 'sequence.svg', 'topology.svg', 'capture.pcap', 'summary.json', 'report.html', 'sequence.mmd'];
+
+/** Outputs whose text can be handed over as it is made. */
+export type StreamedOutput = 'trace.ndjson' | 'timeline.txt';
+
+export interface OutputOptions {
+  /** The outputs to make (default: all). `sequence.svg` stands for all its pages. */
+  only?: readonly OutputName[];
+  /** Node roles, firewall zones and link settings the trace does not carry (topology-info.ts). */
+  topology?: TopologyInfo;
+  /** The scenario's name, for titles. */
+  name?: string;
+  /** Chunks of these outputs go to the function as they are made, instead of into `finish()`. */
+  stream?: Partial<Record<StreamedOutput, (chunk: string) => void>>;
+  ladder?: LadderOptions;
+  timeline?: TimelineOptions;
+  /** Arrows the diagrams keep (default 20,000); the rest are counted. */
+  maxArrows?: number;
+  /** Ladder pages inlined in report.html (default 20); all are in the sequence-NNN.svg files. */
+  reportPages?: number;
+  /** Characters of the timeline inlined in report.html (default 2,000,000). */
+  reportTimelineChars?: number;
+}
+
+export interface FinishOptions {
+  /** The scenario's expectation results, for summary.json and the report. */
+  expectations?: ExpectationResult[] | null;
+}
+
+export type OutputFiles = Map<string, string | Uint8Array>;
+
+export interface OutputSet {
+  /** Feeds one record (bound: can be passed as a trace sink). */
+  readonly record: (record: AnyTraceRecord) => void;
+  /** The summary so far (cheap; counted as records came). */
+  summary(expectations?: ExpectationResult[] | null): RunSummary;
+  /** Makes the files. Call once, after the last record. */
+  finish(options?: FinishOptions): OutputFiles;
+}
+
+export function createOutputs(options: OutputOptions = {}): OutputSet {
+  const wanted = new Set<OutputName>(options.only ?? OUTPUT_NAMES);
+  for (const n of wanted) if (!OUTPUT_NAMES.includes(n)) throw new Error(`unknown output '${n}' (known: ${OUTPUT_NAMES.join(', ')})`);
+  const stream = options.stream ?? {};
+  const html = wanted.has('report.html');
+  const needFlow = html || wanted.has('sequence.svg') || wanted.has('topology.svg') || wanted.has('sequence.mmd');
+  const needTimeline = wanted.has('timeline.txt') || html;
+
+  const ndjson = wanted.has('trace.ndjson') ? createNdjsonWriter() : null;
+  const ndjsonChunks: string[] = [];
+  const timeline = needTimeline
+    ? createTimelineWriter({ nodes: options.topology?.nodes.map((n) => n.id), ...options.timeline })
+    : null;
+  const timelineChunks: string[] = [];
+  const reportTimelineMax = options.reportTimelineChars ?? 2_000_000;
+  let reportTimeline = '';
+  let reportTimelineOmitted = 0;
+  const flow = needFlow ? new FlowCollector({ topology: options.topology, maxArrows: options.maxArrows }) : null;
+  const pcap = wanted.has('capture.pcap') ? createPcapBuilder() : null;
+  const summary = new SummaryCollector({ topology: options.topology, name: options.name });
+  let finished = false;
+
+  const record = (r: AnyTraceRecord): void => {
+    if (ndjson) {
+      const line = ndjson.write(r);
+      if (stream['trace.ndjson']) stream['trace.ndjson'](line);
+      else ndjsonChunks.push(line);
+    }
+    if (timeline) {
+      const text = timeline.write(r);
+      if (text !== '') {
+        if (wanted.has('timeline.txt')) {
+          if (stream['timeline.txt']) stream['timeline.txt'](text);
+          else timelineChunks.push(text);
+        }
+        if (html) {
+          if (reportTimeline.length + text.length <= reportTimelineMax) reportTimeline += text;
+          else reportTimelineOmitted += text.length;
+        }
+      }
+    }
+    flow?.record(r);
+    pcap?.record(r);
+    summary.record(r);
+  };
+
+  return {
+    record,
+    summary: (expectations = null) => summary.finish(expectations),
+    finish(finishOptions = {}) {
+      if (finished) throw new Error('outputs already finished');
+      finished = true;
+      const files: OutputFiles = new Map();
+      const title = options.name ? `msrp-sim: ${options.name}` : 'msrp-sim run';
+      if (ndjson && !stream['trace.ndjson']) files.set('trace.ndjson', ndjsonChunks.join(''));
+      if (wanted.has('timeline.txt') && !stream['timeline.txt']) files.set('timeline.txt', timelineChunks.join(''));
+      const runSummary = summary.finish(finishOptions.expectations ?? null);
+      if (wanted.has('summary.json')) files.set('summary.json', summaryJson(runSummary));
+      if (pcap) files.set('capture.pcap', pcap.finish());
+      if (flow) {
+        const model = flow.finish();
+        const topologySvg = wanted.has('topology.svg') || html ? renderTopology(model, { title: `${title}: topology` }) : null;
+        if (topologySvg && wanted.has('topology.svg')) files.set('topology.svg', topologySvg);
+        // Drawn once, with ids numbered per page, for the files and the report alike.
+        const pages = wanted.has('sequence.svg') || html ? renderLadder(model, { title, idPrefix: 'p', ...options.ladder }) : [];
+        if (wanted.has('sequence.svg')) for (const page of pages) files.set(page.name, page.svg);
+        if (wanted.has('sequence.mmd')) files.set('sequence.mmd', renderMermaid(model));
+        if (html) {
+          const keep = options.reportPages ?? 20;
+          files.set(
+            'report.html',
+            renderReport({
+              title,
+              summary: runSummary,
+              summaryText: formatSummary(runSummary),
+              topologySvg,
+              ladderPages: pages.slice(0, keep),
+              omittedPages: Math.max(0, pages.length - keep),
+              timeline: reportTimeline,
+              timelineOmitted: reportTimelineOmitted,
+            }),
+          );
+        }
+      }
+      return files;
+    },
+  };
+}
+
+/** Rebuilds the outputs from a trace.ndjson text (trace.ndjson itself comes back as it was read). */
+export function outputsFromNdjson(text: string, options: OutputOptions = {}, finishOptions: FinishOptions = {}): OutputFiles {
+  const outputs = createOutputs(options);
+  for (const r of readNdjson(text)) outputs.record(r);
+  return outputs.finish(finishOptions);
+}
+
+export { createNdjsonWriter, ndjsonLine, readNdjson, NdjsonSyntaxError, type NdjsonWriter } from './ndjson.js';
+export { createTimelineWriter, type TimelineOptions, type TimelineWriter } from './timeline.js';
+export { FlowCollector, type FlowModel, type FlowOptions, type Arrow, type Marker } from './flow.js';
+export { renderLadder, type LadderOptions, type LadderPage } from './ladder.js';
+export { renderTopology, type TopologyOptions } from './topology.js';
+export { renderMermaid, type MermaidOptions } from './mermaid.js';
+export { createPcapBuilder, type PcapBuilder } from './pcap.js';
+export { SummaryCollector, formatSummary, summaryJson, type RunSummary, type NodeSummary, type SessionSummary, type MessageSummary, type ExpectationResult, type LatencyFigures } from './summary.js';
+export { renderReport, type ReportInput } from './html.js';
+export { describeRule, ruleLabel, type RuleInfo, type RuleKind } from './rules.js';
+export type { TopologyInfo, TopologyNode, TopologyLink, NodeRole } from './topology-info.js';

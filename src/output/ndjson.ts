@@ -1,0 +1,71 @@
+/**
+ * trace.ndjson: the canonical trace, one JSON object per line. Fields keep the order the emitter
+ * wrote them in (t, seq, node, type, rule, then the type's own fields), byte fields (`text`,
+ * `bytesBase64`) stay as they are, so the same run gives the same bytes on every machine. The
+ * writer holds no records: memory does not grow with the trace.
+ */
+import type { AnyTraceRecord } from '../sim/trace.js';
+
+export interface NdjsonWriter {
+  /** The record's line, newline included. */
+  write(record: AnyTraceRecord): string;
+  /** Lines written so far. */
+  readonly lines: number;
+}
+
+/** One canonical line (newline included). Non-finite numbers become null, as JSON has no other form. */
+export function ndjsonLine(record: AnyTraceRecord): string {
+  return JSON.stringify(record) + '\n';
+}
+
+export function createNdjsonWriter(): NdjsonWriter {
+  let lines = 0;
+  return {
+    write(record) {
+      lines++;
+      return ndjsonLine(record);
+    },
+    get lines() {
+      return lines;
+    },
+  };
+}
+
+export class NdjsonSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`trace line ${line}: ${message}`);
+    this.name = 'NdjsonSyntaxError';
+  }
+}
+
+/**
+ * Reads records back from NDJSON text, lazily, so outputs can be rebuilt from a trace file (blank
+ * lines are skipped). Throws `NdjsonSyntaxError` on a line that is not a record object.
+ */
+export function* readNdjson(text: string): Generator<AnyTraceRecord> {
+  let start = 0;
+  let line = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    line++;
+    const raw = text.slice(start, end).trim();
+    start = end + 1;
+    if (raw === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (e) {
+      throw new NdjsonSyntaxError(line, (e as Error).message);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new NdjsonSyntaxError(line, 'not a JSON object');
+    const r = value as Record<string, unknown>;
+    if (typeof r.t !== 'number' || typeof r.seq !== 'number' || typeof r.node !== 'string' || typeof r.type !== 'string') {
+      throw new NdjsonSyntaxError(line, 'a trace record needs numbers t and seq and strings node and type');
+    }
+    yield r as AnyTraceRecord;
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { FlowCollector } from '../../src/output/flow.js';
+import { renderLadder } from '../../src/output/ladder.js';
+import type { AnyTraceRecord } from '../../src/sim/trace.js';
+import { expectGolden, SPEC_TOPOLOGY, twoRelayPush } from './helpers.js';
+import { xmlProblems } from './xml.js';
+
+function model(records: AnyTraceRecord[]) {
+  const f = new FlowCollector({ topology: SPEC_TOPOLOGY });
+  for (const r of records) f.record(r);
+  return f.finish();
+}
+
+describe('sequence.svg', () => {
+  const records = twoRelayPush();
+  const m = model(records);
+  const pages = renderLadder(m);
+
+  it('pairs every frame sent with the frame received at the other end', () => {
+    const sends = records.filter((r) => r.type === 'msrp.send');
+    const msrp = m.arrows.filter((a) => a.kind === 'msrp');
+    expect(msrp).toHaveLength(sends.length);
+    for (const a of msrp) expect(a.t1, `${a.label} arrived`).not.toBeNull();
+    const report = msrp.find((a) => a.method === 'REPORT' && a.from === 'pra')!;
+    expect([report.from, report.to]).toEqual(['pra', 'relay-b']);
+    const forwarded = msrp.find((a) => a.from === 'relay-a' && a.to === 'relay-b' && a.method === 'SEND')!;
+    expect(forwarded.rule).toBe('R-19');
+    expect(forwarded.pathChange?.toRemoved).toEqual([forwarded.pathChange!.toBefore[0]]);
+    expect(m.arrows.filter((a) => a.kind === 'sip').map((a) => a.label)).toEqual(['INVITE (SDP)', '200 OK (SDP)', 'ACK']);
+  });
+
+  it('orders lanes: sender, relays and the firewall between, receiver last', () => {
+    expect(m.lanes).toEqual(['psa', 'relay-a', 'relay-b', 'fw-b', 'pra']);
+  });
+
+  it('is well-formed XML with a title (full frame) on every arrow', () => {
+    expect(pages).toHaveLength(1);
+    const svg = pages[0]!.svg;
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg.match(/ data-arrow="/g)).toHaveLength(m.arrows.length);
+    expect(svg).toContain('To-Path −relay-a · From-Path +relay-a');
+    expect(svg).toContain('>SEND ');
+  });
+
+  it('matches the golden ladder of the two-relay push', () => {
+    expectGolden('two-relays.sequence.svg', pages[0]!.svg);
+  });
+
+  it('splits large runs into pages of at most perPage arrows', () => {
+    const split = renderLadder(m, { perPage: 10, idPrefix: 'x-' });
+    expect(split.map((p) => p.name)).toEqual(Array.from({ length: Math.ceil(m.arrows.length / 10) }, (_, i) => `sequence-${String(i + 1).padStart(3, '0')}.svg`));
+    expect(split.reduce((n, p) => n + p.arrows.length, 0)).toBe(m.arrows.length);
+    split.forEach((p, i) => {
+      expect(p.arrows.length).toBeLessThanOrEqual(10);
+      expect(xmlProblems(p.svg)).toEqual([]);
+      expect(p.svg).toContain(`id="x-${i + 1}-ah-req"`);
+    });
+  });
+
+  it('draws a dropped connection attempt as an arrow ending in a cross at the firewall, with the rule', () => {
+    const recs: AnyTraceRecord[] = [
+      { t: 0, seq: 0, node: 'relay-b', type: 'tcp.connect', conn: 'c9', local: '10.0.2.4:49153', remote: '10.0.1.1:7654', target: 'phone.b.example.net', tls: false, isn: 1000 },
+      { t: 10, seq: 1, node: 'fw-b', type: 'fw.drop', rule: 'default-deny', conn: 'c9', src: '10.0.2.4:49153', dst: '10.0.1.1:7654', seqNo: 1000, ackNo: 0, flags: 'S', len: 0, flow: 'x', direction: 'inbound', reason: 'denied by rule' },
+      { t: 3_000_010, seq: 2, node: 'fw-b', type: 'fw.drop', rule: 'default-deny', conn: 'c9', src: '10.0.2.4:49153', dst: '10.0.1.1:7654', seqNo: 1000, ackNo: 0, flags: 'S', len: 0, flow: 'x', direction: 'inbound', reason: 'denied by rule' },
+    ];
+    const dm = model([...twoRelayPush().slice(0, 12), ...recs.map((r, i) => ({ ...r, seq: 10_000 + i }))]);
+    const drop = dm.arrows.find((a) => a.conn === 'c9')!;
+    expect(drop.end).toMatchObject({ kind: 'drop', at: 'fw-b', rule: 'default-deny', count: 2 });
+    const svg = renderLadder(dm)[0]!.svg;
+    expect(svg).toContain('dropped by fw-b: denied by rule (x2)');
+    expect(svg).toContain('class="cross"');
+  });
+});
