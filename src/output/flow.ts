@@ -405,8 +405,7 @@ export class FlowCollector {
           if (!c.connect.end) c.connect.end = endOf(r, 'lost', c.connect.to, `connect timed out: ${str(r.detail)}`);
           c.connect = null;
         }
-        this.marker(r, r.node, `TCP ${str(r.conn)} timed out (${str(r.phase)})`, 'error');
-        return;
+        return; // tcp.close follows with the same story
       }
       case 'tcp.close': {
         const c = this.conns.get(str(r.conn));
@@ -608,7 +607,7 @@ export class FlowCollector {
     const flags = str(r.flags);
     const reason =
       r.type === 'net.drop'
-        ? `lost on ${str(r.link) || 'the network'}: ${str(r.reason)}`
+        ? `segment lost${r.link ? ` on link ${str(r.link)}` : ''}: ${str(r.reason).replace(/-/g, ' ')}`
         : `${r.type === 'fw.reject' ? 'rejected (RST)' : 'dropped'} by ${r.node}: ${str(r.reason)}`;
     const end = endOf(r, r.type === 'net.drop' ? 'lost' : 'drop', r.node, reason);
     if (!c) return;
