@@ -257,8 +257,8 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
   for (const tk of ticks) {
     if (tk.y - lastTickY < 13) continue;
     lastTickY = tk.y;
-    grid.append('line').attr('class', 'grid').attr('x1', LEFT - 4).attr('x2', width - 10).attr('y1', tk.y).attr('y2', tk.y);
-    grid.append('text').attr('class', 'tick').attr('x', LEFT - 8).attr('y', tk.y + 3).text(formatTime(tk.t));
+    grid.append('line').attr('class', 'grid').attr('x1', LEFT - 4).attr('x2', width - 10).attr('y1', fmt(tk.y)).attr('y2', fmt(tk.y));
+    grid.append('text').attr('class', 'tick').attr('x', LEFT - 8).attr('y', fmt(tk.y + 3)).text(formatTime(tk.t));
   }
 
   // Lanes.
@@ -268,9 +268,9 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     const role = n?.role ?? 'host';
     const cls = role === 'relay' ? 'relay' : role === 'firewall' ? 'firewall' : role === 'host' ? '' : 'endpoint';
     const x = xOf(id);
-    lanes.append('line').attr('class', `lane ${cls}`.trim()).attr('x1', x).attr('x2', x).attr('y1', TOP - 26).attr('y2', lastY + 30);
+    lanes.append('line').attr('class', `lane ${cls}`.trim()).attr('x1', x).attr('x2', x).attr('y1', TOP - 26).attr('y2', fmt(lastY + 30));
     laneHead(lanes, n, id, x, TOP - 72, laneW, cls);
-    lanes.append('text').attr('class', 'lane-id').attr('x', x).attr('y', lastY + 46).text(id);
+    lanes.append('text').attr('class', 'lane-id').attr('x', x).attr('y', fmt(lastY + 46)).text(id);
   }
 
   // Marker texts are laid out first, so that arrow labels keep clear of them.
