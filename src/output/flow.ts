@@ -263,10 +263,18 @@ export class FlowCollector {
     return this.hostToNode.get(host.toLowerCase()) ?? this.hostToNode.get(host) ?? '';
   }
 
+  private readonly uriNames = new Map<string, string>();
+
+  /** The node an URI names (by its host), else its host; cached (paths repeat on every frame). */
   readonly nodeOfUri = (uri: string): string => {
-    const parsed = parseUri(uri);
-    if (!parsed.ok) return uri;
-    return this.nodeOfHost(parsed.uri.host) || parsed.uri.host;
+    let name = this.uriNames.get(uri);
+    if (name === undefined) {
+      const parsed = parseUri(uri);
+      name = parsed.ok ? this.nodeOfHost(parsed.uri.host) || parsed.uri.host : uri;
+      // Only names that can no longer change are kept: a host not (yet) known may be declared later.
+      if (parsed.ok && this.nodeOfHost(parsed.uri.host) !== '' && this.uriNames.size < 100_000) this.uriNames.set(uri, name);
+    }
+    return name;
   };
 
   private newArrow(kind: ArrowKind, r: AnyTraceRecord, from: string, to: string): Arrow | null {

@@ -401,13 +401,22 @@ function placeLabel(placed: Box[], x0: number, y0: number, x1: number, y1: numbe
     }
     const box = { x0: bx0, y0: by0, x1: bx1, y1: by1 };
     if (best === null) best = { x: px, y: py, box };
-    if (!placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) {
+    if (!overlaps(placed, box)) {
       best = { x: px, y: py, box };
       break;
     }
   }
   placed.push(best!.box);
   return { x: best!.x, y: best!.y, angle };
+}
+
+/** Whether `box` meets one of the boxes placed last (labels come in time order: older ones are far above). */
+function overlaps(placed: Box[], box: Box): boolean {
+  for (let i = placed.length - 1, n = 0; i >= 0 && n < 120; i--, n++) {
+    const b = placed[i]!;
+    if (b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1) return true;
+  }
+  return false;
 }
 
 function timeGap(dt: Micros): number {
