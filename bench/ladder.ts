@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { formatResult, measure } from './harness.js';
 import { FlowCollector } from '../src/output/flow.js';
 import { renderLadder } from '../src/output/ladder.js';
+import { createOutputs } from '../src/output/index.js';
 import type { AnyTraceRecord } from '../src/sim/trace.js';
 import type { TopologyInfo } from '../src/output/topology-info.js';
 
@@ -89,4 +90,11 @@ export async function run(): Promise<void> {
   const r = measure({ name: 'ladder: 10,000 arrows (flow + SVG pages)', units: arrows, unitName: ' arrows', run: () => render(records) }, { warmupMs: 500, runMs: 1, runs: 5 });
   console.log(formatResult(r, ' arrows'));
   console.log(`ladder: median ${((arrows / r.unitsPerSecond) * 1000).toFixed(0)} ms per 10,000-arrow ladder`);
+  // For scale: every output of the same trace (ladder pages, report, topology, Mermaid, timeline, ...).
+  const t0 = performance.now();
+  const outputs = createOutputs({ topology });
+  for (const rec of records) outputs.record(rec);
+  const files = outputs.finish();
+  const size = [...files.values()].reduce((n, v) => n + v.length, 0);
+  console.log(`ladder: all outputs of the 10,000-arrow trace in ${(performance.now() - t0).toFixed(0)} ms (${files.size} files, ${(size / 1e6).toFixed(1)} MB)`);
 }

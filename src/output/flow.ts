@@ -263,10 +263,18 @@ export class FlowCollector {
     return this.hostToNode.get(host.toLowerCase()) ?? this.hostToNode.get(host) ?? '';
   }
 
+  private readonly uriNames = new Map<string, string>();
+
+  /** The node an URI names (by its host), else its host; cached (paths repeat on every frame). */
   readonly nodeOfUri = (uri: string): string => {
-    const parsed = parseUri(uri);
-    if (!parsed.ok) return uri;
-    return this.nodeOfHost(parsed.uri.host) || parsed.uri.host;
+    let name = this.uriNames.get(uri);
+    if (name === undefined) {
+      const parsed = parseUri(uri);
+      name = parsed.ok ? this.nodeOfHost(parsed.uri.host) || parsed.uri.host : uri;
+      // Only names that can no longer change are kept: a host not (yet) known may be declared later.
+      if (parsed.ok && this.nodeOfHost(parsed.uri.host) !== '' && this.uriNames.size < 100_000) this.uriNames.set(uri, name);
+    }
+    return name;
   };
 
   private newArrow(kind: ArrowKind, r: AnyTraceRecord, from: string, to: string): Arrow | null {
@@ -405,8 +413,7 @@ export class FlowCollector {
           if (!c.connect.end) c.connect.end = endOf(r, 'lost', c.connect.to, `connect timed out: ${str(r.detail)}`);
           c.connect = null;
         }
-        this.marker(r, r.node, `TCP ${str(r.conn)} timed out (${str(r.phase)})`, 'error');
-        return;
+        return; // tcp.close follows with the same story
       }
       case 'tcp.close': {
         const c = this.conns.get(str(r.conn));
@@ -608,7 +615,7 @@ export class FlowCollector {
     const flags = str(r.flags);
     const reason =
       r.type === 'net.drop'
-        ? `lost on ${str(r.link) || 'the network'}: ${str(r.reason)}`
+        ? `segment lost${r.link ? ` on link ${str(r.link)}` : ''}: ${str(r.reason).replace(/-/g, ' ')}`
         : `${r.type === 'fw.reject' ? 'rejected (RST)' : 'dropped'} by ${r.node}: ${str(r.reason)}`;
     const end = endOf(r, r.type === 'net.drop' ? 'lost' : 'drop', r.node, reason);
     if (!c) return;

@@ -2,8 +2,9 @@
  * report.html: one self-contained page (inline CSS, JS and SVG; nothing fetched) with the summary,
  * the topology, the ladder and the timeline. Clicking an arrow of the ladder opens a panel with
  * that frame in full, the rule that made the node send it and what happened to it; the panel
- * reads the arrow's own tooltip, so each frame is in the page once. Prints one section after the
- * other, without the panel and the navigation.
+ * reads the arrow's own tooltip, so each frame is in the page once, and `report.html#arrow-12`
+ * opens arrow 12 (the address follows the clicks, so a step can be linked). Prints one section
+ * after the other, without the panel and the navigation.
  */
 import { formatTime } from '../sim/time.js';
 import type { LadderPage } from './ladder.js';
@@ -65,14 +66,14 @@ svg g[data-arrow].picked text{text-decoration:underline}
 #panel pre{background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:10px;white-space:pre-wrap;word-break:break-all}
 @media print{
   header{position:static;border:0}
-  nav,#panel,.hint{display:none}
+  nav,#panel,.hint,#sequence>h2{display:none}
   body{background:#fff}
   main{padding:0}
-  section{border:0;padding:0;margin:0 0 16px;break-inside:auto}
-  section#topology,section#timeline{break-before:page}
+  section{border:0;border-radius:0;padding:0;margin:0;display:block}
+  section+section{break-before:page}
   .scroll{overflow:visible}
-  svg{max-width:100%;height:auto}
-  .page{break-inside:avoid-page;break-after:page}
+  svg{display:block;max-width:100%;height:auto}
+  .page+.page{break-before:page}
   pre{white-space:pre-wrap;word-break:break-all;font-size:9px}
   #timeline pre{max-height:none}
 }`;
@@ -98,7 +99,10 @@ const JS = `
     if(picked)picked.classList.remove('picked');
     picked=g;g.classList.add('picked');
     panel.hidden=false;
+    if(history.replaceState)history.replaceState(null,'','#arrow-'+g.getAttribute('data-arrow'));
   }
+  var m=/^#arrow-([0-9]+)$/.exec(location.hash);
+  if(m){var g0=document.querySelector('[data-arrow="'+m[1]+'"]');if(g0){show(g0);g0.scrollIntoView({block:'center'});}}
   document.addEventListener('click',function(e){
     var n=e.target;
     while(n&&n!==document){

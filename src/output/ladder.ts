@@ -37,7 +37,7 @@ export interface LadderPage {
 }
 
 const ROW = 30;
-const TOP = 132;
+const TOP = 150;
 const LEFT = 96;
 const BOTTOM = 56;
 
@@ -65,15 +65,15 @@ const STYLE = [
   '.msrp-ladder .resp .label{fill:#2e7d32}',
   '.msrp-ladder .report line{stroke:#6a1b9a}',
   '.msrp-ladder .report .label{fill:#6a1b9a}',
-  '.msrp-ladder .sip line{stroke:#b26a00;stroke-dasharray:7 4}',
-  '.msrp-ladder .sip .label{fill:#8a5300}',
+  '.msrp-ladder .sip line{stroke:#00838f;stroke-dasharray:7 4}',
+  '.msrp-ladder .sip .label{fill:#006064}',
   '.msrp-ladder .tcp line{stroke:#8a8f96;stroke-width:1;stroke-dasharray:2 3}',
   '.msrp-ladder .tcp .label{fill:#6b7077;font-size:9.5px}',
   '.msrp-ladder .challenge line{stroke:#d97706}',
   '.msrp-ladder .challenge .label{fill:#b45309}',
   '.msrp-ladder .err line{stroke:#c62828}',
   '.msrp-ladder .err .label{fill:#c62828;font-weight:bold}',
-  '.msrp-ladder .cross{stroke:#c62828;stroke-width:2.2}',
+  '.msrp-ladder .cross{stroke:#c62828;stroke-width:2.8}',
   '.msrp-ladder .why{fill:#c62828;font-size:9.5px}',
   '.msrp-ladder .label{text-anchor:middle;font-weight:600}',
   '.msrp-ladder .paths{text-anchor:middle;font-size:9.5px;fill:#555}',
@@ -128,7 +128,7 @@ function arrowClass(a: Arrow): string {
 
 /** `To: relay-b pra  From: relay-a psa` (node names, or hosts when the URI names no node). */
 function pathLine(a: Arrow, name: (uri: string) => string): string {
-  if (a.kind !== 'msrp') return a.kind === 'tcp' ? a.sub : a.sub;
+  if (a.kind !== 'msrp') return a.kind === 'tcp' ? a.sub : '';
   const to = a.toPath.map(name).join(' ');
   const from = a.fromPath.map(name).join(' ');
   const s = `To: ${to}   From: ${from}`;
@@ -183,7 +183,7 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
   for (const a of arrows) {
     slots.push({ t: a.t0, seq: a.seq0 });
     if (a.t1 !== null && a.seq1 !== null) slots.push({ t: a.t1, seq: a.seq1 });
-    else if (a.end && a.end.kind !== 'lost') slots.push({ t: a.end.t, seq: a.end.seq });
+    else if (a.end && a.end.kind !== 'lost' && a.end.at !== a.from) slots.push({ t: a.end.t, seq: a.end.seq });
   }
   for (const mk of markers) slots.push({ t: mk.t, seq: mk.seq });
   slots.sort((a, b) => a.t - b.t || a.seq - b.seq);
@@ -220,7 +220,7 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     ['resp', '#2e7d32'],
     ['report', '#6a1b9a'],
     ['challenge', '#d97706'],
-    ['sip', '#b26a00'],
+    ['sip', '#00838f'],
     ['tcp', '#8a8f96'],
     ['err', '#c62828'],
   ] as const) {
@@ -249,7 +249,7 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     .attr('x', 12)
     .attr('y', 22)
     .text(`${title}${ctx.pages > 1 ? `, page ${ctx.page} of ${ctx.pages}` : ''}: ${formatTime(first)} to ${formatTime(last)}, ${arrows.length} arrows${model.omittedArrows > 0 && ctx.page === ctx.pages ? ` (${model.omittedArrows} more not drawn)` : ''}`);
-  legend(svg.append('g').attr('transform', 'translate(12,34)'), prefix);
+  legend(svg.append('g').attr('transform', 'translate(12,34)'), prefix, width - 24);
 
   // Time grid and ticks.
   const grid = svg.append('g').attr('class', 'time');
@@ -257,8 +257,8 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
   for (const tk of ticks) {
     if (tk.y - lastTickY < 13) continue;
     lastTickY = tk.y;
-    grid.append('line').attr('class', 'grid').attr('x1', LEFT - 4).attr('x2', width - 10).attr('y1', tk.y).attr('y2', tk.y);
-    grid.append('text').attr('class', 'tick').attr('x', LEFT - 8).attr('y', tk.y + 3).text(formatTime(tk.t));
+    grid.append('line').attr('class', 'grid').attr('x1', LEFT - 4).attr('x2', width - 10).attr('y1', fmt(tk.y)).attr('y2', fmt(tk.y));
+    grid.append('text').attr('class', 'tick').attr('x', LEFT - 8).attr('y', fmt(tk.y + 3)).text(formatTime(tk.t));
   }
 
   // Lanes.
@@ -268,14 +268,26 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     const role = n?.role ?? 'host';
     const cls = role === 'relay' ? 'relay' : role === 'firewall' ? 'firewall' : role === 'host' ? '' : 'endpoint';
     const x = xOf(id);
-    lanes.append('line').attr('class', `lane ${cls}`.trim()).attr('x1', x).attr('x2', x).attr('y1', TOP - 26).attr('y2', lastY + 30);
-    laneHead(lanes, n, id, x, TOP - 70, laneW, cls);
-    lanes.append('text').attr('class', 'lane-id').attr('x', x).attr('y', lastY + 46).text(id);
+    lanes.append('line').attr('class', `lane ${cls}`.trim()).attr('x1', x).attr('x2', x).attr('y1', TOP - 26).attr('y2', fmt(lastY + 30));
+    laneHead(lanes, n, id, x, TOP - 72, laneW, cls);
+    lanes.append('text').attr('class', 'lane-id').attr('x', x).attr('y', fmt(lastY + 46)).text(id);
   }
+
+  // Marker texts are laid out first, so that arrow labels keep clear of them.
+  const placed: Box[] = [];
+  const markerSpots = markers.map((mk) => {
+    const x = xOf(mk.node);
+    const yy = yOf.get(`${mk.t}|${mk.seq}`) ?? TOP;
+    const label = truncate(`${mk.text}${mk.rule ? ` [${mk.rule}]` : ''}`, 60);
+    // Right of the lane, unless that runs off the page: then left of it.
+    const w = label.length * 6;
+    const left = x + 9 + w > width;
+    placed.push({ x0: left ? x - 9 - w : x + 9, y0: yy - 8, x1: left ? x - 9 : x + 9 + w, y1: yy + 6 });
+    return { mk, x, yy, label, left };
+  });
 
   // Arrows, as markup strings (a page holds hundreds of them; see svg-dom.ts).
   const layer = svg.append('g').attr('class', 'arrows').node() as unknown as SvgElement;
-  const placed: Box[] = [];
   for (const a of arrows) {
     const x0 = xOf(a.from);
     const y0 = yOf.get(`${a.t0}|${a.seq0}`) ?? TOP;
@@ -285,14 +297,15 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
     if (a.t1 !== null && a.seq1 !== null) {
       x1 = xOf(a.to);
       y1 = yOf.get(`${a.t1}|${a.seq1}`) ?? y0;
-    } else if (a.end && a.end.kind !== 'lost') {
+    } else if (a.end && a.end.kind !== 'lost' && a.end.at !== a.from) {
       x1 = xOf(a.end.at);
       y1 = yOf.get(`${a.end.t}|${a.end.seq}`) ?? y0 + ROW;
       endsInCross = true;
     } else {
-      // Never arrived, no drop seen: half-way, then a cross.
+      // Never arrived (no drop seen, or lost before it left): half-way, then a cross.
+      // 0.4 of the way keeps the cross off the lanes between (it would read as their drop).
       const xt = xOf(a.to);
-      x1 = x0 + (xt - x0) / 2;
+      x1 = x0 + (xt - x0) * 0.4;
       y1 = y0 + ROW * 0.8;
       endsInCross = true;
     }
@@ -317,9 +330,9 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
       g += m('text', { class: 'change halo', x: fmt(x0 - dir * 6), y: fmt(y0 + 4), 'text-anchor': dir > 0 ? 'end' : 'start' }, `To-Path −${removed || '∅'} · From-Path +${added || '∅'}`);
     }
     if (endsInCross) {
-      g += m('line', { class: 'cross', x1: fmt(x1 - 5), y1: fmt(y1 - 5), x2: fmt(x1 + 5), y2: fmt(y1 + 5) });
-      g += m('line', { class: 'cross', x1: fmt(x1 - 5), y1: fmt(y1 + 5), x2: fmt(x1 + 5), y2: fmt(y1 - 5) });
-      const why = a.end ? `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}` : 'not received';
+      g += m('line', { class: 'cross', x1: fmt(x1 - 6), y1: fmt(y1 - 6), x2: fmt(x1 + 6), y2: fmt(y1 + 6) });
+      g += m('line', { class: 'cross', x1: fmt(x1 - 6), y1: fmt(y1 + 6), x2: fmt(x1 + 6), y2: fmt(y1 - 6) });
+      const why = a.end ? `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}${a.end.rule ? ` [${a.end.rule}]` : ''}` : 'not received';
       g += m('text', { class: 'why halo', x: fmt(x1 + dir * 9), y: fmt(y1 + 4), 'text-anchor': anchor }, truncate(why, 70));
     }
     let ny = y1 + 14;
@@ -333,14 +346,9 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
 
   // Markers.
   const ml = svg.append('g').attr('class', 'markers').node() as unknown as SvgElement;
-  for (const mk of markers) {
-    const x = xOf(mk.node);
-    const yy = yOf.get(`${mk.t}|${mk.seq}`) ?? TOP;
+  for (const { mk, x, yy, label, left } of markerSpots) {
     let g = m('title', {}, `${formatTime(mk.t)} ${mk.node}: ${mk.text}${mk.rule ? ` [${ruleLabel(mk.rule)}]` : ''}`);
     g += m('rect', { class: `m-${mk.kind}`, x: fmt(x - 4), y: fmt(yy - 4), width: 8, height: 8, transform: `rotate(45 ${fmt(x)} ${fmt(yy)})` });
-    const label = truncate(`${mk.text}${mk.rule ? ` [${mk.rule}]` : ''}`, 60);
-    // Right of the lane, unless that runs off the page: then left of it.
-    const left = x + 9 + label.length * 6 > width;
     g += m('text', { class: `mtext m-${mk.kind} halo`, x: fmt(left ? x - 9 : x + 9), y: fmt(yy + 4), 'text-anchor': left ? 'end' : 'start' }, label);
     appendMarkup(ml, `<g class="marker m-${mk.kind}">${g}</g>`);
   }
@@ -393,13 +401,22 @@ function placeLabel(placed: Box[], x0: number, y0: number, x1: number, y1: numbe
     }
     const box = { x0: bx0, y0: by0, x1: bx1, y1: by1 };
     if (best === null) best = { x: px, y: py, box };
-    if (!placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) {
+    if (!overlaps(placed, box)) {
       best = { x: px, y: py, box };
       break;
     }
   }
   placed.push(best!.box);
   return { x: best!.x, y: best!.y, angle };
+}
+
+/** Whether `box` meets one of the boxes placed last (labels come in time order: older ones are far above). */
+function overlaps(placed: Box[], box: Box): boolean {
+  for (let i = placed.length - 1, n = 0; i >= 0 && n < 120; i--, n++) {
+    const b = placed[i]!;
+    if (b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1) return true;
+  }
+  return false;
 }
 
 function timeGap(dt: Micros): number {
@@ -421,7 +438,7 @@ function laneHead(g: Sel, n: NodeFacts | undefined, id: string, x: number, y: nu
   if (n?.address) g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', y + 38).text(n.address);
 }
 
-function legend(g: Sel, prefix: string): void {
+function legend(g: Sel, prefix: string, width: number): void {
   const items: [string, string, string][] = [
     ['a req', 'req', 'MSRP request'],
     ['a resp', 'resp', 'response 200'],
@@ -430,17 +447,26 @@ function legend(g: Sel, prefix: string): void {
     ['a req err', 'err', 'error / failure'],
     ['a sip', 'sip', 'SIP'],
     ['a tcp', 'tcp', 'TCP connect'],
+    ['', '', 'dropped / lost'],
   ];
   let x = 0;
+  let y = 0;
   for (const [cls, head, text] of items) {
-    const item = g.append('g').attr('class', cls).attr('transform', `translate(${x},0)`);
-    item.append('line').attr('x1', 0).attr('y1', 6).attr('x2', 30).attr('y2', 6).attr('marker-end', `url(#${prefix}ah-${head})`);
+    const w = 40 + text.length * 6 + 14;
+    if (x > 0 && x + w > width) {
+      x = 0;
+      y += 17;
+    }
+    const item = g.append('g').attr('transform', `translate(${x},${y})`);
+    if (head === '') {
+      item.append('line').attr('class', 'cross').attr('x1', 10).attr('y1', 1).attr('x2', 20).attr('y2', 11);
+      item.append('line').attr('class', 'cross').attr('x1', 10).attr('y1', 11).attr('x2', 20).attr('y2', 1);
+    } else {
+      item.attr('class', cls);
+      item.append('line').attr('x1', 0).attr('y1', 6).attr('x2', 30).attr('y2', 6).attr('marker-end', `url(#${prefix}ah-${head})`);
+    }
     item.append('text').attr('class', 'small').attr('x', 36).attr('y', 10).text(text);
-    x += 40 + text.length * 6 + 14;
+    x += w;
   }
-  const cross = g.append('g').attr('transform', `translate(${x},0)`);
-  cross.append('line').attr('class', 'cross').attr('x1', 10).attr('y1', 1).attr('x2', 20).attr('y2', 11);
-  cross.append('line').attr('class', 'cross').attr('x1', 10).attr('y1', 11).attr('x2', 20).attr('y2', 1);
-  cross.append('text').attr('class', 'small').attr('x', 26).attr('y', 10).text('dropped / lost');
-  g.append('text').attr('class', 'small').attr('x', 0).attr('y', 28).text('Hover an arrow for the full frame and the rule. Paths are shown as node names: To-Path first hop leftmost.');
+  g.append('text').attr('class', 'small').attr('x', 0).attr('y', y + 28).text('Hover an arrow for the full frame and the rule. Paths are shown as node names: To-Path first hop leftmost.');
 }

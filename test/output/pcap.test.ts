@@ -9,6 +9,7 @@ import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { MsrpParser } from '../../src/wire/parser.js';
 import { serializeFrame } from '../../src/wire/serializer.js';
 import { directSession, tmpDir, twoRelayPush } from './helpers.js';
+import { ensureBuilt, runCli } from '../helpers/exec.js';
 
 function pcapOf(records: AnyTraceRecord[]): Uint8Array {
   const b = createPcapBuilder();
@@ -116,6 +117,21 @@ describe('capture.pcap', () => {
           .map((d) => (d.ok ? Buffer.from(d.segment.payload.subarray(0, 5)).toString('latin1') : ''));
         const frames = records.filter((r) => r.type === 'msrp.send').length;
         expect(starts.filter((s) => s === 'MSRP ')).toHaveLength(frames);
+      });
+
+      it('is read back by msrp-sim decode to the same frames, with no warning', () => {
+        ensureBuilt();
+        const file = join(tmpDir('pcap'), `decode-${name.replace(/\W+/g, '-')}.pcap`);
+        writeFileSync(file, pcap);
+        const r = runCli(['decode', '--format', 'json', file]);
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        const decoded = r.stdout.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; transactionId: string; method?: string; status?: number; bodyLength: number });
+        const key = (f: { kind: string; transactionId: string; method?: string; status?: number }) => `${f.kind} ${f.transactionId} ${f.method ?? f.status}`;
+        const sent = records.filter((x) => x.type === 'msrp.send');
+        expect(decoded.map(key).sort()).toEqual(sent.map((x) => key(x as never)).sort());
+        const bodies = new Map(sent.map((x) => [String(x.transactionId) + x.kind, (x.bodyLength as number | null) ?? 0]));
+        for (const f of decoded) expect(f.bodyLength).toBe(bodies.get(f.transactionId + f.kind));
       });
 
       it('gives the same bytes for the same trace', () => {
