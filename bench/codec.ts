@@ -1,9 +1,13 @@
 /**
  * Codec benchmarks: frames/s and MB/s parsed from bytes with every typed header decoded.
  *
- * Each iteration parses a batch (1000 frames back to back, or one 1 MB message) pushed in 1460-byte
- * slices, the TCP MSS the simulator's links use, so a frame is usually split across pushes as on a
- * real connection; the small-frame cases are also run with 64 KiB slices (a socket read).
+ * Each iteration parses a batch (1000 frames back to back, or one 1 MB message) with a fresh
+ * parser. Slices: 1460 bytes, the TCP MSS of the simulated links, so frames straddle pushes as on
+ * a simulated connection; and 64 KiB, a socket read. Frames of one session repeat their header
+ * lines (paths, Content-Type), as on a real connection; "new session each" gives every frame its
+ * own paths and Message-ID, the parser's slow case. The 1 MB message is sent as 512 SENDs of 2048
+ * bytes (fixed chunks, W-32), each with its exact Byte-Range. Also: 64 KiB chunks in
+ * streamBodies mode (cut-through relays), and the serializer.
  */
 import { measure, formatResult, keep, type BenchCase } from './harness.js';
 import { MsrpParser, type ParserSink } from '../src/wire/parser.js';

@@ -20,13 +20,13 @@ import {
   HeaderName,
   canonicalHeaderName,
   formatByteRange,
-  formatPath,
+  formatPathHeader,
   formatStatus,
   isMimeHeader,
   parseByteRange,
   parseDeltaSeconds,
   parseFailureReport,
-  splitPathHeader,
+  parsePathHeader,
   parseSuccessReport,
   sortHeaders,
 } from './headers.js';
@@ -98,8 +98,8 @@ function knownHeaders(init: HeaderInit): HeaderField[] {
   if (init.toPath.length === 0) throw new WireError('W-11', 'To-Path needs at least one URI');
   if (init.fromPath.length === 0) throw new WireError('W-11', 'From-Path needs at least one URI');
   const h: HeaderField[] = [
-    [HeaderName.toPath, formatPath(init.toPath)],
-    [HeaderName.fromPath, formatPath(init.fromPath)],
+    [HeaderName.toPath, formatPathHeader(init.toPath)],
+    [HeaderName.fromPath, formatPathHeader(init.fromPath)],
   ];
   if (init.messageId !== undefined) h.push([HeaderName.messageId, init.messageId]);
   if (init.byteRange !== undefined) {
@@ -128,7 +128,7 @@ function knownHeaders(init: HeaderInit): HeaderField[] {
   }
   if (init.usePath !== undefined) {
     if (init.usePath.length === 0) throw new WireError('R-06', 'Use-Path needs at least one URI');
-    h.push([HeaderName.usePath, formatPath(init.usePath)]);
+    h.push([HeaderName.usePath, formatPathHeader(init.usePath)]);
   }
   if (init.wwwAuthenticate !== undefined) h.push([HeaderName.wwwAuthenticate, init.wwwAuthenticate]);
   if (init.authorization !== undefined) h.push([HeaderName.authorization, init.authorization]);
@@ -250,7 +250,7 @@ function canonicalValue(name: string, raw: string): string {
     case HeaderName.toPath:
     case HeaderName.fromPath:
     case HeaderName.usePath:
-      return formatPath(splitPathHeader(value));
+      return formatPathHeader(parsePathHeader(value));
     case HeaderName.byteRange: {
       const r = parseByteRange(value);
       return r === null ? value : formatByteRange(r);

@@ -231,9 +231,9 @@ export function parseDeltaSeconds(value: string): number {
 
 /**
  * W-12, RFC 4975 §9: `To-Path = "To-Path:" SP MSRP-URI *( SP MSRP-URI )`. Splits on runs of SP or
- * HTAB (a tolerant reading); `pathSpacingOk` tells whether the value used exactly one SP.
+ * HTAB (a tolerant reading); `pathHeaderSpacingOk` tells whether the value used exactly one SP.
  */
-export function splitPathHeader(value: string): string[] {
+export function parsePathHeader(value: string): string[] {
   if (value.indexOf(' ') < 0 && value.indexOf('\t') < 0) return value.length === 0 ? [] : [value];
   const out: string[] = [];
   let i = 0;
@@ -250,7 +250,7 @@ export function splitPathHeader(value: string): string[] {
 }
 
 /** True when a path value has its URIs separated by exactly one SP, with no padding (W-12). */
-export function pathSpacingOk(value: string, uris: readonly string[]): boolean {
+export function pathHeaderSpacingOk(value: string, uris: readonly string[]): boolean {
   if (uris.length === 0) return false;
   let len = uris.length - 1;
   for (const u of uris) len += u.length;
@@ -258,12 +258,12 @@ export function pathSpacingOk(value: string, uris: readonly string[]): boolean {
 }
 
 /** A path header value: URIs joined by one SP (W-12). */
-export function formatPath(uris: readonly string[]): string {
+export function formatPathHeader(uris: readonly string[]): string {
   return uris.join(' ');
 }
 
 /** The rule a path URI breaks, cheaply checked (U-01 scheme, U-02 transport, U-04 port), or null. */
-export interface UriProblem {
+export interface PathUriProblem {
   rule: 'U-01' | 'U-02' | 'U-04';
   message: string;
 }
@@ -272,7 +272,7 @@ export interface UriProblem {
  * A cheap syntactic look at one path URI, enough for the wire layer's violation records (the full
  * URI grammar and comparison live with the URI module). `needPort` applies U-04.
  */
-export function uriProblem(uri: string, needPort: boolean): UriProblem | null {
+export function pathUriProblem(uri: string, needPort: boolean): PathUriProblem | null {
   // U-01, RFC 4975 §9: msrp-scheme = "msrp" / "msrps"; schemes compare case-insensitively.
   let i: number;
   const c4 = uri.charCodeAt(4);

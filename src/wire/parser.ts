@@ -29,11 +29,11 @@ import {
   parseByteRange,
   parseDeltaSeconds,
   parseFailureReport,
-  splitPathHeader,
+  parsePathHeader,
   parseStatus,
   parseSuccessReport,
-  pathSpacingOk,
-  uriProblem,
+  pathHeaderSpacingOk,
+  pathUriProblem,
 } from './headers.js';
 
 export interface ParseError {
@@ -1081,7 +1081,7 @@ export class MsrpParser {
     // and From-Path. U-10, RFC 4976 §4.2: Use-Path URIs "MUST include ... an explicit port number".
     const needPort = id === H_USE_PATH || (this.isRequest && this.method !== 'AUTH') ? 1 : 0;
     if (pc.checkedFor !== needPort) {
-      pc.uris = splitPathHeader(pc.value);
+      pc.uris = parsePathHeader(pc.value);
       pc.problems = pathProblems(pc.value, pc.uris, name, id === H_USE_PATH, needPort === 1);
       pc.checkedFor = needPort;
     }
@@ -1805,12 +1805,12 @@ function pathProblems(value: string, uris: string[], name: string, usePath: bool
     // Leading padding is noted on the header line; here: between and after the URIs.
     let lead = 0;
     while (value.charCodeAt(lead) === SP || value.charCodeAt(lead) === HTAB) lead++;
-    if (!pathSpacingOk(lead === 0 ? value : value.slice(lead), uris)) {
+    if (!pathHeaderSpacingOk(lead === 0 ? value : value.slice(lead), uris)) {
       problems.push({ rule: 'W-12', message: `${name} URIs are not separated by exactly one SP` });
     }
   }
   for (let k = 0; k < uris.length; k++) {
-    const problem = uriProblem(uris[k]!, needPort);
+    const problem = pathUriProblem(uris[k]!, needPort);
     if (problem !== null) {
       problems.push({ rule: problem.rule, message: `${name}: ${problem.message}` });
       break;

@@ -13,12 +13,12 @@ import {
   parseByteRange,
   parseDeltaSeconds,
   parseFailureReport,
-  splitPathHeader,
+  parsePathHeader,
   parseStatus,
   parseSuccessReport,
-  pathSpacingOk,
+  pathHeaderSpacingOk,
   sortHeaders,
-  uriProblem,
+  pathUriProblem,
 } from '../../src/wire/headers.js';
 import { parseFrames } from '../../src/wire/parser.js';
 import { serializeFrame } from '../../src/wire/serializer.js';
@@ -111,28 +111,28 @@ describe('names', () => {
 
 describe('paths and URIs', () => {
   it('splits on SP (tolerating runs), notes spacing', () => {
-    expect(splitPathHeader('a b')).toEqual(['a', 'b']);
-    expect(splitPathHeader('  a \t b ')).toEqual(['a', 'b']);
-    expect(splitPathHeader('')).toEqual([]);
-    expect(pathSpacingOk('a b', ['a', 'b'])).toBe(true);
-    expect(pathSpacingOk('a  b', ['a', 'b'])).toBe(false);
-    expect(pathSpacingOk('a b ', ['a', 'b'])).toBe(false);
+    expect(parsePathHeader('a b')).toEqual(['a', 'b']);
+    expect(parsePathHeader('  a \t b ')).toEqual(['a', 'b']);
+    expect(parsePathHeader('')).toEqual([]);
+    expect(pathHeaderSpacingOk('a b', ['a', 'b'])).toBe(true);
+    expect(pathHeaderSpacingOk('a  b', ['a', 'b'])).toBe(false);
+    expect(pathHeaderSpacingOk('a b ', ['a', 'b'])).toBe(false);
   });
 
   it('cheap URI checks (U-01, U-02, U-04)', () => {
-    expect(uriProblem('msrp://a.example.com:1/s;tcp', true)).toBeNull();
-    expect(uriProblem('MSRPS://a.example.com:1;tcp', true)).toBeNull();
-    expect(uriProblem('msrp://[2001:db8::1]:2855/s;tcp', true)).toBeNull();
-    expect(uriProblem('msrp://alice@a.example.com:1/s;tcp', true)).toBeNull();
-    expect(uriProblem('sip:a@b', false)?.rule).toBe('U-01');
-    expect(uriProblem('msrp:/a;tcp', false)?.rule).toBe('U-01');
-    expect(uriProblem('msrp://;tcp', false)?.rule).toBe('U-01');
-    expect(uriProblem('msrp://a.example.com:1/s', false)?.rule).toBe('U-02');
-    expect(uriProblem('msrp://a.example.com:1/s;', false)?.rule).toBe('U-02');
-    expect(uriProblem('msrp://a.example.com/s;tcp', true)?.rule).toBe('U-04');
-    expect(uriProblem('msrp://[2001:db8::1]/s;tcp', true)?.rule).toBe('U-04');
-    expect(uriProblem('msrp://a.example.com:/s;tcp', true)?.rule).toBe('U-04');
-    expect(uriProblem('msrp://a.example.com/s;tcp', false)).toBeNull();
+    expect(pathUriProblem('msrp://a.example.com:1/s;tcp', true)).toBeNull();
+    expect(pathUriProblem('MSRPS://a.example.com:1;tcp', true)).toBeNull();
+    expect(pathUriProblem('msrp://[2001:db8::1]:2855/s;tcp', true)).toBeNull();
+    expect(pathUriProblem('msrp://alice@a.example.com:1/s;tcp', true)).toBeNull();
+    expect(pathUriProblem('sip:a@b', false)?.rule).toBe('U-01');
+    expect(pathUriProblem('msrp:/a;tcp', false)?.rule).toBe('U-01');
+    expect(pathUriProblem('msrp://;tcp', false)?.rule).toBe('U-01');
+    expect(pathUriProblem('msrp://a.example.com:1/s', false)?.rule).toBe('U-02');
+    expect(pathUriProblem('msrp://a.example.com:1/s;', false)?.rule).toBe('U-02');
+    expect(pathUriProblem('msrp://a.example.com/s;tcp', true)?.rule).toBe('U-04');
+    expect(pathUriProblem('msrp://[2001:db8::1]/s;tcp', true)?.rule).toBe('U-04');
+    expect(pathUriProblem('msrp://a.example.com:/s;tcp', true)?.rule).toBe('U-04');
+    expect(pathUriProblem('msrp://a.example.com/s;tcp', false)).toBeNull();
   });
 });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ByteRange, MsrpFrame, StatusHeader } from '../../src/wire/frame.js';
 import { getHeader } from '../../src/wire/headers.js';
 import { parseFrames } from '../../src/wire/parser.js';
-import { serializeFrame } from '../../src/wire/serializer.js';
+import { serializeFrame, serializeUnchecked } from '../../src/wire/serializer.js';
 import { ascii, fixture, parseCuts, parseCutsScribbled, parseStreaming, plain, randomCuts, rfcFixtureNames, rng, rules } from './helpers.js';
 
 // URIs of the examples.
@@ -246,6 +246,11 @@ describe('RFC 4975 / RFC 4976 example frames', () => {
         const f = parseFrames(bytes).frames[0]!;
         if (x.canonical === false) expect(() => serializeFrame(f)).toThrow();
         else expect(Buffer.from(serializeFrame(f)).equals(bytes)).toBe(true);
+      });
+
+      it('serializeUnchecked writes it back byte for byte, canonical or not', () => {
+        const f = parseFrames(bytes).frames[0]!;
+        expect(Buffer.from(serializeUnchecked(f)).equals(bytes)).toBe(true);
       });
 
       it('parses the same split at every byte offset (and copies what it keeps)', () => {
