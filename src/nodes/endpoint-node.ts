@@ -76,8 +76,15 @@ export interface SendAction {
 
 type SessionState = 'waiting-auth' | 'offering' | 'answering' | 'connecting' | 'established' | 'failed' | 'closed';
 
+/** A resend (E-19): the same bytes under the same Message-ID. */
+type Resend = SendAction & { messageIdKeep?: string; dataKeep?: Uint8Array };
+
 interface Outgoing {
   messageId: string;
+  /** The action that made it, kept to send it again (E-19). */
+  action: Resend;
+  /** Transactions of its chunks still waiting for their 200 (Failure-Report yes). */
+  unconfirmed: Set<string>;
   source: SendSource;
   size: number;
   successReport: SuccessReport;
@@ -109,7 +116,7 @@ interface Session {
   conn: MsrpConnection | null;
   incoming: Map<string, Incoming>;
   outgoing: Map<string, Outgoing>;
-  queued: SendAction[];
+  queued: Resend[];
   attempts: number;
   /** Message-ID of the bodiless SEND that bound the connection (E-13), to recognise its REPORTs. */
   bindingMessageId: string | null;
@@ -632,12 +639,21 @@ export class EndpointNode implements SignallingPeer {
     for (const out of session.outgoing.values()) {
       if (!out.done) out.source.abort = true;
     }
+    // The session's transactions can no longer be answered (responses travel only on the
+    // connection of the request, RFC 4975 §7.2): their timers would only report a dead session.
+    for (const [tid, t] of this.transactions) {
+      if (t.session !== session) continue;
+      this.ctx.sim.scheduler.cancel(t.timer);
+      this.transactions.delete(tid);
+    }
     if (this.options.onSessionFailure === 'reestablish' && session.role === 'offerer' && session.attempts < 5) {
       // E-19: "endpoints MAY recreate sessions via new SDP"; undelivered messages are sent again
       // with their Message-IDs kept.
-      const resend = [...session.outgoing.values()].filter((o) => !o.done);
+      // Undelivered = not all written, or (Failure-Report yes) not every chunk confirmed by a 200:
+      // a message written into a connection that then failed may never have arrived.
+      const resend = [...session.outgoing.values()].filter((o) => !o.done || o.unconfirmed.size > 0);
       const again = this.newSession(session.id, session.peer, 'offerer');
-      for (const o of resend) again.queued.push({ session: session.id, contentType: o.source.contentType, size: o.size, messageIdKeep: o.messageId } as SendAction & { messageIdKeep: string });
+      for (const o of resend) again.queued.push({ ...o.action, messageIdKeep: o.messageId, dataKeep: o.source.data });
       this.ctx.emit('session.reestablish', { session: session.id, attempt: again.attempts }, 'E-19');
       this.ctx.sim.scheduler.after(SECOND, () => this.afterAuth(() => this.sendOffer(again)));
     }
@@ -647,7 +663,7 @@ export class EndpointNode implements SignallingPeer {
   // Sending messages
 
   /** Scenario action `send`. */
-  sendMessage(action: SendAction & { messageIdKeep?: string }): void {
+  sendMessage(action: Resend): void {
     const session = this.sessions.get(action.session);
     if (!session || session.state === 'closed' || session.state === 'failed') {
       this.ctx.emit('endpoint.send-refused', { session: action.session, reason: 'no such session or session ended' }, 'E-16');
@@ -658,7 +674,7 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     const peer = session.peerMedia!;
-    const body = contentFor(this.ctx, action);
+    const body = action.dataKeep ?? contentFor(this.ctx, action);
     // E-07, RFC 4975 §8.6: a sender "MUST NOT send content of a type not signaled by the peer".
     if (!mediaTypeAccepted(action.contentType, peer.acceptTypes, peer.acceptWrappedTypes ?? [])) {
       if (!action.force) {
@@ -682,6 +698,8 @@ export class EndpointNode implements SignallingPeer {
     const chunkSize = action.chunkSize ?? this.options.chunkSize;
     const out: Outgoing = {
       messageId,
+      action,
+      unconfirmed: new Set(),
       size: body.length,
       successReport,
       failureReport,
@@ -706,11 +724,17 @@ export class EndpointNode implements SignallingPeer {
       },
     };
     out.source.onChunkWritten = (chunk, range, flag) => {
-      if (failureReport !== 'no' && failureReport !== 'partial') {
-        this.transactions.set(chunk.transactionId, { kind: 'send', session, message: out, range, timer: this.startTimer(chunk.transactionId) });
-      } else {
-        this.transactions.set(chunk.transactionId, { kind: 'send', session, message: out, range, timer: null });
+      const tid = chunk.transactionId;
+      if (failureReport === 'yes') {
+        out.unconfirmed.add(tid);
+        this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: this.startTimer(tid) });
+      } else if (failureReport === 'partial') {
+        // c.4: no timer for partial, but an error response may still come; the transaction is
+        // forgotten after the transaction timeout so that state stays bounded.
+        const forget = this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => this.transactions.delete(tid));
+        this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: forget });
       }
+      // Failure-Report no: no response will come (A-11), nothing to remember.
       if (action.abortAfter !== undefined && out.source.sent >= action.abortAfter && flag !== '$') out.source.abort = true;
     };
     out.source.onDone = () => {
@@ -781,7 +805,10 @@ export class EndpointNode implements SignallingPeer {
     const session = t.session!;
     const code = frame.statusCode;
     this.ctx.emit('endpoint.response', { session: session.id, transactionId: frame.transactionId, status: code, messageId: t.message?.messageId ?? null }, code === 200 ? 'R-02' : 'E-24');
-    if (code === 200) return;
+    if (code === 200) {
+      t.message?.unconfirmed.delete(frame.transactionId);
+      return;
+    }
     if (code === 481 || code === 506) {
       // E-16 / RFC 4975 §10.8: the session does not exist there; "sender should terminate".
       this.failSession(session, `${code} ${frame.comment ?? ''}`.trim(), code === 481 ? 'E-16' : 'S-03');
