@@ -131,9 +131,12 @@ interface Transaction {
   relayIndex?: number;
 }
 
-type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed';
+/** `failed`: no answer in time (worth another try); `refused`: the relay said no (not retried). */
+type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed' | 'refused';
 
 const DEFAULT_RELAY_PORT = 2855;
+/** Stale-nonce 401s retried in a row before the AUTH is given up (R-16h). */
+const MAX_STALE_RETRIES = 3;
 
 export class EndpointNode implements SignallingPeer {
   readonly id: string;
@@ -148,6 +151,8 @@ export class EndpointNode implements SignallingPeer {
   private authNc = 0;
   private authCnonce = '';
   private authChallenge: { realm: string; nonce: string; opaque?: string } | null = null;
+  /** 401s with stale=true in a row (R-16h). */
+  private authStale = 0;
   private authExpiresAsk: number | null;
   private reauthTimer: Timer | null = null;
   private reconnectTimer: Timer | null = null;
@@ -243,7 +248,7 @@ export class EndpointNode implements SignallingPeer {
     const first = parseUri(this.options.relays[0]!.uri);
     if (!first.ok) {
       this.ctx.emit('auth.fail', { relay: this.options.relays[0]!.uri, reason: first.message }, first.rule);
-      this.authState = 'failed';
+      this.authState = 'refused';
       return;
     }
     const uri = first.uri;
@@ -260,6 +265,12 @@ export class EndpointNode implements SignallingPeer {
 
   private scheduleReconnect(reason: CloseReason): void {
     if (this.crashed || this.reconnectTimer) return;
+    if (this.authState === 'refused') {
+      // Principle 5 (bounded retries): the relay refused the credentials; reconnecting would
+      // only repeat the refusal (and R-15 counts it as brute force).
+      this.ctx.emit('endpoint.relay-lost', { reason: reason.kind, detail: reason.detail, retryIn: null }, 'R-04');
+      return;
+    }
     this.authState = 'idle';
     this.ctx.emit('endpoint.relay-lost', { reason: reason.kind, detail: reason.detail, retryIn: 2 * SECOND }, 'E-19');
     this.reconnectTimer = this.ctx.sim.scheduler.after(2 * SECOND, () => {
@@ -286,6 +297,7 @@ export class EndpointNode implements SignallingPeer {
       expires: authorization !== null && this.authExpiresAsk !== null ? this.authExpiresAsk : undefined,
     });
     this.transactions.set(tid, { kind: 'auth', timer: this.startTimer(tid), relayIndex: this.authIndex });
+    if (authorization === null) this.authStale = 0;
     this.authState = authorization === null ? 'connecting' : 'authorizing';
     this.ctx.emit('auth.request', { relay: relay.uri, transactionId: tid, withCredentials: authorization !== null, expires: frame.expires ?? null }, 'R-03');
     this.relayConn?.sendFrame(frame);
@@ -300,13 +312,23 @@ export class EndpointNode implements SignallingPeer {
       const parsed = header ? parseWwwAuthenticate(header[1]) : null;
       if (!parsed || !parsed.ok) {
         this.ctx.emit('auth.fail', { relay: relay.uri, reason: '401 without a usable WWW-Authenticate' }, 'R-04');
-        this.authState = 'failed';
+        this.authState = 'refused';
         return;
       }
       if (this.authState === 'authorizing' && !parsed.value.stale) {
         this.ctx.emit('auth.fail', { relay: relay.uri, reason: 'credentials refused (401)' }, 'R-04');
-        this.authState = 'failed';
+        this.authState = 'refused';
         return;
+      }
+      if (parsed.value.stale) {
+        // R-16h: a stale nonce is retried with the new one, a bounded number of times in a row
+        // (a path slower than the relay's nonce lifetime would otherwise loop for ever).
+        this.authStale++;
+        if (this.authStale > MAX_STALE_RETRIES) {
+          this.ctx.emit('auth.fail', { relay: relay.uri, reason: `nonce stale ${this.authStale} times in a row` }, 'R-16h');
+          this.authState = 'refused';
+          return;
+        }
       }
       // R-16h, RFC 2617 §3.2.2: the nonce count counts the requests sent with this nonce, so a
       // new nonce (a new relay's, or a stale one replaced) starts again at 00000001.
@@ -321,7 +343,7 @@ export class EndpointNode implements SignallingPeer {
       const next = frame.minExpires ?? frame.maxExpires ?? null;
       if (next === null || next === this.authExpiresAsk) {
         this.ctx.emit('auth.fail', { relay: relay.uri, reason: '423 without a usable Min-Expires or Max-Expires' }, 'R-05');
-        this.authState = 'failed';
+        this.authState = 'refused';
         return;
       }
       this.ctx.emit('auth.retry-expires', { relay: relay.uri, asked: this.authExpiresAsk, next }, 'R-05');
@@ -331,7 +353,7 @@ export class EndpointNode implements SignallingPeer {
     }
     if (code !== 200) {
       this.ctx.emit('auth.fail', { relay: relay.uri, reason: `${code} ${frame.comment ?? ''}`.trim() }, code === 403 ? 'R-11' : 'R-04');
-      this.authState = 'failed';
+      this.authState = 'refused';
       return;
     }
     // R-06: "MUST include rspauth, cnonce, nc, and qop parameters in a "Authentication-Info" header".
@@ -356,6 +378,7 @@ export class EndpointNode implements SignallingPeer {
     const usePath = frame.usePath ?? [];
     const expires = frame.expires ?? null;
     this.usePath = usePath;
+    this.authStale = 0;
     this.ctx.emit('auth.ok', { relay: relay.uri, usePath, expires }, 'R-06');
     this.authChallenge = null;
     if (this.authIndex + 1 < this.options.relays.length) {
