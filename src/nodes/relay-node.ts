@@ -298,8 +298,8 @@ export class RelayNode {
       }
       // R-14, RFC 4976 §6.3: a request for an invalid or expired token: the relay "MUST discard
       // the message"; the SEND is answered 481 (our choice for the MAY-REPORT, docs/ambiguities.md).
-      const why = !token ? 'unknown token' : token.conn !== null && !token.conn.isOpen ? 'token connection closed (R-12)' : 'token expired (R-13)';
-      return { ok: false, status: 481, rule: !token ? 'R-14' : token.conn !== null ? 'R-12' : 'R-13', reason: why };
+      const [rule, why] = !token ? ['R-14', 'unknown token'] : token.conn !== null && !token.conn.isOpen ? ['R-12', 'the connection the token was issued on has closed'] : ['R-13', 'token expired'];
+      return { ok: false, status: 481, rule, reason: why };
     }
     const fromOwner = token.conn !== null ? token.conn === conn : this.leadsTo(conn, state, token.viaRelay!);
     if (fromOwner) {
@@ -309,7 +309,10 @@ export class RelayNode {
     // Inbound: the request must go to the token's owner and nowhere else (S-01, no open relay).
     if (token.conn !== null) {
       if (!lastHop) {
-        return { ok: false, status: 403, rule: 'R-17', reason: 'a request through a client token may only go to that client' };
+        // R-12, RFC 4976 §6.3: a client's URI "MUST only be valid to route across the same
+        // connection over which the AUTH request was received": used to route on from any other
+        // connection it is no valid URI, which R-14 discards (481, docs/ambiguities.md R-14).
+        return { ok: false, status: 481, rule: 'R-12', reason: 'a client token used on another connection, not toward its owner' };
       }
       // R-26: deliver to a client over the connection it authenticated on.
       return { ok: true, next, conn: token.conn, own };
