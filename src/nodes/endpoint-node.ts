@@ -135,6 +135,12 @@ interface Transaction {
 type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed' | 'refused';
 
 const DEFAULT_RELAY_PORT = 2855;
+/** `scheme://host:port` of an MSRP URI: what a raw connection is opened to and looked up by. */
+function rawKey(target: string): string {
+  const p = parseUri(target);
+  return p.ok ? `${p.uri.scheme}://${p.uri.host.toLowerCase()}:${p.uri.port ?? DEFAULT_RELAY_PORT}` : target;
+}
+
 /** Stale-nonce 401s retried in a row before the AUTH is given up (R-16h). */
 const MAX_STALE_RETRIES = 3;
 
@@ -777,9 +783,35 @@ export class EndpointNode implements SignallingPeer {
     session.conn.sendData(out.source);
   }
 
-  /** Scenario action `raw`: bytes written as they are on this node's connection for `session` (or its relay connection). */
-  sendRaw(bytes: Uint8Array, sessionId?: string): boolean {
-    const conn = sessionId ? this.sessions.get(sessionId)?.conn : this.relayConn ?? [...this.connections].find((c) => c.isOpen);
+  /**
+   * Opens a connection of this node's own to `target` (an MSRP URI: TLS for msrps), belonging to
+   * no session, for raw bytes: forged paths and malformed frames written by `sendRaw`. What comes
+   * back on it is parsed and handled like anything else this node receives.
+   */
+  openRaw(target: string): boolean {
+    const parsed = parseUri(target);
+    if (!parsed.ok) {
+      this.ctx.emit('endpoint.connect', { session: null, target, error: parsed.message }, parsed.rule);
+      return false;
+    }
+    const uri = parsed.uri;
+    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
+    this.ctx.emit('endpoint.connect', { session: null, target: rawKey(target), raw: true });
+    const conn = this.adopt(this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {}));
+    conn.data.set('raw', rawKey(target));
+    return true;
+  }
+
+  /**
+   * Scenario action `raw`: bytes written as they are on this node's connection for `session`, on
+   * the raw connection opened to `target` (`openRaw`), or else on its relay connection.
+   */
+  sendRaw(bytes: Uint8Array, sessionId?: string, target?: string): boolean {
+    const conn = sessionId
+      ? this.sessions.get(sessionId)?.conn
+      : target !== undefined
+        ? [...this.connections].find((c) => c.isOpen && c.data.get('raw') === rawKey(target))
+        : this.relayConn ?? [...this.connections].find((c) => c.isOpen);
     if (!conn || !conn.isOpen) return false;
     const offset = conn.tcp.bytesWritten;
     conn.tcp.write(bytes);

@@ -14,6 +14,7 @@ declare module '../sim/trace.js' {
     'action.auth': Fields;
     'action.end': Fields;
     'action.raw': Fields;
+    'action.raw-connect': Fields;
     'action.send': Fields;
     'action.session': Fields;
     'auth.challenge': Fields;

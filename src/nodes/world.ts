@@ -120,9 +120,15 @@ export class World {
     this.endpoint(node).reauthenticate();
   }
 
-  raw(node: string, bytes: Uint8Array, session?: string): void {
-    const ok = this.endpoint(node).sendRaw(bytes, session);
+  raw(node: string, bytes: Uint8Array, session?: string, target?: string): void {
+    const ok = this.endpoint(node).sendRaw(bytes, session, target);
     this.sim.trace.emit('', 'action.raw', { node, length: bytes.length, sent: ok });
+  }
+
+  /** Opens a connection of `node`'s own to the MSRP URI `target`, for `raw` bytes. */
+  rawConnect(node: string, target: string): void {
+    this.sim.trace.emit('', 'action.raw-connect', { node, target });
+    this.endpoint(node).openRaw(target);
   }
 
   /** Runs to the duration limit (or until nothing is left to do). */
