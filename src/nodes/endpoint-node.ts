@@ -982,7 +982,10 @@ export class EndpointNode implements SignallingPeer {
   private successReports(conn: MsrpConnection, session: Session, frame: MsrpRequest, incoming: Incoming, complete: boolean): void {
     if (incoming.successReport !== 'yes') return;
     const total = incoming.assembly.knownTotal;
-    for (const r of incoming.assembly.ranges.intervals) {
+    // An empty message has no byte to cover, but its sender still waits for the report (E-28):
+    // it gets one with the Byte-Range of an empty SEND, `1-0/0` (W-26; docs/ambiguities.md E-27).
+    const ranges = incoming.assembly.ranges.intervals.length === 0 && complete ? [{ start: 1, end: 0 }] : incoming.assembly.ranges.intervals;
+    for (const r of ranges) {
       const report = buildReport({
         transactionId: this.ctx.newTransactionId(),
         toPath: incoming.fromPath,
