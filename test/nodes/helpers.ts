@@ -1,7 +1,7 @@
 /** Building blocks for node tests: default options and small worlds declared in a few lines. */
 import type { EndpointOptions } from '../../src/nodes/endpoint-node.js';
 import type { RelayOptions } from '../../src/nodes/relay-node.js';
-import { World, type LinkSpec, type NodeSpec } from '../../src/nodes/world.js';
+import { World, type LinkSpec, type NodeSpec, type WorldSpec } from '../../src/nodes/world.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
 import { parseFrames } from '../../src/wire/parser.js';
@@ -58,8 +58,8 @@ export interface Built {
   of(type: string, node?: string): AnyTraceRecord[];
 }
 
-export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['options']?][], seed: string | number = 1): Built {
-  const world = new World({ seed, nodes, links: links.map(([a, b, options]) => ({ a, b, options })) });
+export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['options']?][], seed: string | number = 1, network?: WorldSpec['network']): Built {
+  const world = new World({ seed, nodes, links: links.map(([a, b, options]) => ({ a, b, options })), network });
   const trace: AnyTraceRecord[] = [];
   world.sim.trace.addSink((r) => trace.push(r));
   return {
@@ -124,6 +124,7 @@ export interface ChainOptions {
   pra?: Partial<EndpointOptions>;
   latency?: number;
   seed?: string | number;
+  network?: WorldSpec['network'];
 }
 
 /**
@@ -145,5 +146,5 @@ export function chain(a: number, b: number, opts: ChainOptions = {}): Built {
   const latency = opts.latency ?? 10_000;
   const links: [string, string, LinkSpec['options']?][] = [];
   for (let i = 0; i + 1 < order.length; i++) links.push([order[i]!, order[i + 1]!, { latency }]);
-  return build(nodes, links, opts.seed);
+  return build(nodes, links, opts.seed, opts.network);
 }
