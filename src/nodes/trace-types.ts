@@ -47,6 +47,7 @@ declare module '../sim/trace.js' {
     'endpoint.timeout': Fields;
     'endpoint.too-large': Fields;
     'endpoint.violation': Fields;
+    'msrp.limit': Fields;
     'msrp.malformed': Fields;
     'msrp.raw': Fields;
     'msrp.recv': FrameFields & { conn: string };
