@@ -22,25 +22,21 @@ import { forwardPaths, responseToPath } from '../protocol/paths.js';
 import { buildReport, effectiveFailureReport } from '../protocol/report.js';
 import { MsrpConnection, type SendSource } from './msrp-connection.js';
 import type { NodeContext } from './node-context.js';
-import { RELAY_PROFILES, deviation, type RelayProfile, type RelayProfileName } from './relay-profile.js';
+import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from './relay-profile.js';
 
-export interface RelayOptions {
+/**
+ * A relay's settings. The tunables (Expires bounds and default, probation, failed AUTHs, nonce
+ * lifetime; `RelayTunables`, seconds) may be left out: the profile's default applies, else the
+ * strict relay's (`STRICT_DEFAULTS`).
+ */
+export interface RelayOptions extends Partial<RelayTunables> {
   host: string;
   port: number;
   scheme: 'msrp' | 'msrps';
   realm: string;
   users: Record<string, string>;
-  expiresMin: number;
-  expiresDefault: number;
-  expiresMax: number;
   /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
   maxChunk: number;
-  /** R-09: seconds a new connection has to make a successful request. */
-  probation: number;
-  /** R-15: failed AUTHs on a client connection before it is closed. */
-  maxFailedAuths: number;
-  /** Seconds a nonce is accepted; after that, 401 with stale=true. */
-  nonceLifetime: number;
   /** R-27: seconds an unused connection is kept. */
   idleLimit: number;
   /** R-21: seconds to wait for the next hop's response to a forwarded SEND. */
@@ -102,7 +98,7 @@ export class RelayNode {
   private readonly conns = new Map<MsrpConnection, ConnState>();
   private forwarded = new Map<string, Forwarded>();
   private crashed = false;
-  readonly options: RelayOptions;
+  readonly options: RelayOptions & RelayTunables;
 
   constructor(
     readonly ctx: NodeContext,
@@ -111,7 +107,10 @@ export class RelayNode {
   ) {
     this.id = ctx.id;
     this.profile = RELAY_PROFILES[options.profile];
-    this.options = { ...options, ...this.profile.defaults };
+    // A setting given in the options wins over the profile's default, which wins over the strict one.
+    const tunables = { ...STRICT_DEFAULTS };
+    for (const key of Object.keys(tunables) as (keyof RelayTunables)[]) tunables[key] = options[key] ?? this.profile.defaults[key] ?? STRICT_DEFAULTS[key];
+    this.options = { ...options, ...tunables };
     this.baseUri = `${options.scheme}://${options.host}:${options.port};tcp`;
     const parsed = parseUri(this.baseUri);
     if (!parsed.ok) throw new Error(`relay ${this.id}: bad own URI ${this.baseUri}: ${parsed.message}`);

@@ -5,6 +5,26 @@
  */
 export type RelayProfileName = 'rfc4976' | 'kamailio' | 'msrprelay' | 'opensips';
 
+/** The relay settings a profile may give its own default for (RelayOptions; seconds). */
+export interface RelayTunables {
+  expiresMin: number;
+  expiresDefault: number;
+  expiresMax: number;
+  probation: number;
+  maxFailedAuths: number;
+  nonceLifetime: number;
+}
+
+/** The strict relay's defaults, used for whatever neither the scenario nor the profile sets. */
+export const STRICT_DEFAULTS: RelayTunables = {
+  expiresMin: 60,
+  expiresDefault: 900,
+  expiresMax: 3600,
+  probation: 30,
+  maxFailedAuths: 3,
+  nonceLifetime: 300,
+};
+
 export interface RelayProfile {
   name: RelayProfileName;
   /** Keep the transaction id of a forwarded request instead of a new one per hop (A-06). */
@@ -52,7 +72,7 @@ export interface RelayProfile {
   /** A 408 REPORT only when Failure-Report is literally `yes` (not when absent). */
   timeoutOnlyForExplicitYes: boolean;
   /** Defaults that differ from the strict relay's, applied unless the scenario sets them. */
-  defaults: Partial<{ expiresMin: number; expiresDefault: number; expiresMax: number; probation: number; maxFailedAuths: number; nonceLifetime: number }>;
+  defaults: Partial<RelayTunables>;
 }
 
 const strict: RelayProfile = {
