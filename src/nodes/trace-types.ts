@@ -24,6 +24,7 @@ declare module '../sim/trace.js' {
     'auth.refresh': Fields;
     'auth.request': Fields;
     'auth.retry-expires': Fields;
+    'fw.policy-skip': Fields;
     'endpoint.abort': Fields;
     'endpoint.aborted': Fields;
     'endpoint.chunk': Fields;

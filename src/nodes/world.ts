@@ -59,7 +59,7 @@ export class World {
             const key = `${flow.key}:${direction}`;
             let f = flows.get(key);
             if (!f) {
-              f = new PolicyFlow(node.id, policy);
+              f = new PolicyFlow(node.id, policy, (reason) => this.sim.trace.emit(node.id, 'fw.policy-skip', { flow: flow.key, direction, reason }, `${node.id}#policy`));
               flows.set(key, f);
             }
             return f.inspect(payload);
