@@ -69,8 +69,8 @@ export interface SendSource {
 /** A sink for the body of a request that is streamed as it arrives (cut-through relays). */
 export interface RequestStream {
   piece(bytes: Uint8Array): void;
-  /** The end-line arrived; `frame` is the head with the flag, and the body length in `received`. */
-  end(frame: MsrpRequest, received: number): void;
+  /** The end-line arrived; `frame` is the head with the end-line's flag. */
+  end(frame: MsrpRequest): void;
   /** The connection closed before the end-line. */
   abort(): void;
 }
@@ -131,6 +131,8 @@ export class MsrpConnection {
   /** `limits`: stream offset where the frame being received starts, and where each read began. */
   private frameStart = 0;
   private readStarts: number[] = [];
+  /** Over a limit: the connection is closing and nothing more that arrives on it is handled. */
+  private refused = false;
 
   constructor(
     readonly ctx: NodeContext,
@@ -345,7 +347,7 @@ export class MsrpConnection {
   }
 
   private onFrame(frame: MsrpFrame): void {
-    if (!this.isOpen) return;
+    if (!this.isOpen || this.refused) return;
     if (this.options.limits && !this.withinLimits(frame, this.options.limits)) return;
     this.ctx.emit('msrp.recv', { conn: this.label, ...frameFields(frame, null) });
     for (const v of frame.violations) {
@@ -370,6 +372,7 @@ export class MsrpConnection {
     if (reads <= limits.maxReads && length <= limits.bufferBytes) return true;
     const why = length > limits.bufferBytes ? `a frame of ${length} bytes does not fit the ${limits.bufferBytes}-byte buffer` : `a frame that took ${reads} reads (at most ${limits.maxReads})`;
     this.ctx.emit('msrp.limit', { conn: this.label, transactionId: frame.transactionId, length, reads, reason: why }, limits.rule);
+    this.refused = true;
     this.tcp.close();
     return false;
   }
@@ -406,7 +409,7 @@ export class MsrpConnection {
     for (const v of head.violations) {
       this.ctx.emit('msrp.violation', { conn: this.label, transactionId: head.transactionId, message: v.message }, v.rule);
     }
-    stream.end(frame, incoming.received);
+    stream.end(frame);
   }
 
   private onParseError(error: ParseError): void {
