@@ -21,7 +21,10 @@ export function contentFor(ctx: NodeContext, action: { contentType: string; body
   for (let i = 0; i < size; i += 4) {
     let v = Math.floor(rng() * 0x100000000);
     for (let j = 0; j < 4 && i + j < size; j++) {
-      out[i + j] = v & 0xff;
+      // Never ';' (0x3B): Wireshark's MSRP dissector misreads a ';' in a body's first 10 bytes as a
+      // Content-Type parameter and marks the frame malformed (see src/output/pcap.ts), and a
+      // chunk can start at any byte.
+      out[i + j] = (v & 0xff) === 0x3b ? 0x3a : v & 0xff;
       v >>>= 8;
     }
   }

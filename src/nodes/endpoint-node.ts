@@ -78,8 +78,15 @@ export interface SendAction {
 
 type SessionState = 'waiting-auth' | 'offering' | 'answering' | 'connecting' | 'established' | 'failed' | 'closed';
 
+/** A resend (E-19): the same bytes under the same Message-ID. */
+type Resend = SendAction & { messageIdKeep?: string; dataKeep?: Uint8Array };
+
 interface Outgoing {
   messageId: string;
+  /** The action that made it, kept to send it again (E-19). */
+  action: Resend;
+  /** Transactions of its chunks still waiting for their 200 (Failure-Report yes). */
+  unconfirmed: Set<string>;
   source: SendSource;
   size: number;
   successReport: SuccessReport;
@@ -112,7 +119,7 @@ interface Session {
   conn: MsrpConnection | null;
   incoming: Map<string, Incoming>;
   outgoing: Map<string, Outgoing>;
-  queued: SendAction[];
+  queued: Resend[];
   attempts: number;
   /** Message-ID of the bodiless SEND that bound the connection (E-13), to recognise its REPORTs. */
   bindingMessageId: string | null;
@@ -127,9 +134,18 @@ interface Transaction {
   relayIndex?: number;
 }
 
-type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed';
+/** `failed`: no answer in time (worth another try); `refused`: the relay said no (not retried). */
+type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed' | 'refused';
 
 const DEFAULT_RELAY_PORT = 2855;
+/** `scheme://host:port` of an MSRP URI: what a raw connection is opened to and looked up by. */
+function rawKey(target: string): string {
+  const p = parseUri(target);
+  return p.ok ? `${p.uri.scheme}://${p.uri.host.toLowerCase()}:${p.uri.port ?? DEFAULT_RELAY_PORT}` : target;
+}
+
+/** Stale-nonce 401s retried in a row before the AUTH is given up (R-16h). */
+const MAX_STALE_RETRIES = 3;
 
 export class EndpointNode implements SignallingPeer {
   readonly id: string;
@@ -144,6 +160,8 @@ export class EndpointNode implements SignallingPeer {
   private authNc = 0;
   private authCnonce = '';
   private authChallenge: { realm: string; nonce: string; opaque?: string } | null = null;
+  /** 401s with stale=true in a row (R-16h). */
+  private authStale = 0;
   private authExpiresAsk: number | null;
   private reauthTimer: Timer | null = null;
   private reconnectTimer: Timer | null = null;
@@ -239,7 +257,7 @@ export class EndpointNode implements SignallingPeer {
     const first = parseUri(this.options.relays[0]!.uri);
     if (!first.ok) {
       this.ctx.emit('auth.fail', { relay: this.options.relays[0]!.uri, reason: first.message }, first.rule);
-      this.authState = 'failed';
+      this.authState = 'refused';
       return;
     }
     const uri = first.uri;
@@ -256,6 +274,12 @@ export class EndpointNode implements SignallingPeer {
 
   private scheduleReconnect(reason: CloseReason): void {
     if (this.crashed || this.reconnectTimer) return;
+    if (this.authState === 'refused') {
+      // Principle 5 (bounded retries): the relay refused the credentials; reconnecting would
+      // only repeat the refusal (and R-15 counts it as brute force).
+      this.ctx.emit('endpoint.relay-lost', { reason: reason.kind, detail: reason.detail, retryIn: null }, 'R-04');
+      return;
+    }
     this.authState = 'idle';
     this.ctx.emit('endpoint.relay-lost', { reason: reason.kind, detail: reason.detail, retryIn: 2 * SECOND }, 'E-19');
     this.reconnectTimer = this.ctx.sim.scheduler.after(2 * SECOND, () => {
@@ -282,6 +306,7 @@ export class EndpointNode implements SignallingPeer {
       expires: authorization !== null && this.authExpiresAsk !== null ? this.authExpiresAsk : undefined,
     });
     this.transactions.set(tid, { kind: 'auth', timer: this.startTimer(tid), relayIndex: this.authIndex });
+    if (authorization === null) this.authStale = 0;
     this.authState = authorization === null ? 'connecting' : 'authorizing';
     this.ctx.emit('auth.request', { relay: relay.uri, transactionId: tid, withCredentials: authorization !== null, expires: frame.expires ?? null }, 'R-03');
     this.relayConn?.sendFrame(frame);
@@ -296,13 +321,23 @@ export class EndpointNode implements SignallingPeer {
       const parsed = header ? parseWwwAuthenticate(header[1]) : null;
       if (!parsed || !parsed.ok) {
         this.ctx.emit('auth.fail', { relay: relay.uri, reason: '401 without a usable WWW-Authenticate' }, 'R-04');
-        this.authState = 'failed';
+        this.authState = 'refused';
         return;
       }
       if (this.authState === 'authorizing' && !parsed.value.stale) {
         this.ctx.emit('auth.fail', { relay: relay.uri, reason: 'credentials refused (401)' }, 'R-04');
-        this.authState = 'failed';
+        this.authState = 'refused';
         return;
+      }
+      if (parsed.value.stale) {
+        // R-16h: a stale nonce is retried with the new one, a bounded number of times in a row
+        // (a path slower than the relay's nonce lifetime would otherwise loop for ever).
+        this.authStale++;
+        if (this.authStale > MAX_STALE_RETRIES) {
+          this.ctx.emit('auth.fail', { relay: relay.uri, reason: `nonce stale ${this.authStale} times in a row` }, 'R-16h');
+          this.authState = 'refused';
+          return;
+        }
       }
       // R-16h, RFC 2617 §3.2.2: the nonce count counts the requests sent with this nonce, so a
       // new nonce (a new relay's, or a stale one replaced) starts again at 00000001.
@@ -317,7 +352,7 @@ export class EndpointNode implements SignallingPeer {
       const next = frame.minExpires ?? frame.maxExpires ?? null;
       if (next === null || next === this.authExpiresAsk) {
         this.ctx.emit('auth.fail', { relay: relay.uri, reason: '423 without a usable Min-Expires or Max-Expires' }, 'R-05');
-        this.authState = 'failed';
+        this.authState = 'refused';
         return;
       }
       this.ctx.emit('auth.retry-expires', { relay: relay.uri, asked: this.authExpiresAsk, next }, 'R-05');
@@ -327,7 +362,7 @@ export class EndpointNode implements SignallingPeer {
     }
     if (code !== 200) {
       this.ctx.emit('auth.fail', { relay: relay.uri, reason: `${code} ${frame.comment ?? ''}`.trim() }, code === 403 ? 'R-11' : 'R-04');
-      this.authState = 'failed';
+      this.authState = 'refused';
       return;
     }
     // R-06: "MUST include rspauth, cnonce, nc, and qop parameters in a "Authentication-Info" header".
@@ -352,6 +387,7 @@ export class EndpointNode implements SignallingPeer {
     const usePath = frame.usePath ?? [];
     const expires = frame.expires ?? null;
     this.usePath = usePath;
+    this.authStale = 0;
     this.ctx.emit('auth.ok', { relay: relay.uri, usePath, expires }, 'R-06');
     this.authChallenge = null;
     if (this.authIndex + 1 < this.options.relays.length) {
@@ -635,12 +671,21 @@ export class EndpointNode implements SignallingPeer {
     for (const out of session.outgoing.values()) {
       if (!out.done) out.source.abort = true;
     }
+    // The session's transactions can no longer be answered (responses travel only on the
+    // connection of the request, RFC 4975 §7.2): their timers would only report a dead session.
+    for (const [tid, t] of this.transactions) {
+      if (t.session !== session) continue;
+      this.ctx.sim.scheduler.cancel(t.timer);
+      this.transactions.delete(tid);
+    }
     if (this.options.onSessionFailure === 'reestablish' && session.role === 'offerer' && session.attempts < 5) {
       // E-19: "endpoints MAY recreate sessions via new SDP"; undelivered messages are sent again
       // with their Message-IDs kept.
-      const resend = [...session.outgoing.values()].filter((o) => !o.done);
+      // Undelivered = not all written, or (Failure-Report yes) not every chunk confirmed by a 200:
+      // a message written into a connection that then failed may never have arrived.
+      const resend = [...session.outgoing.values()].filter((o) => !o.done || o.unconfirmed.size > 0);
       const again = this.newSession(session.id, session.peer, 'offerer');
-      for (const o of resend) again.queued.push({ session: session.id, contentType: o.source.contentType, size: o.size, messageIdKeep: o.messageId } as SendAction & { messageIdKeep: string });
+      for (const o of resend) again.queued.push({ ...o.action, messageIdKeep: o.messageId, dataKeep: o.source.data });
       this.ctx.emit('session.reestablish', { session: session.id, attempt: again.attempts }, 'E-19');
       this.ctx.sim.scheduler.after(SECOND, () => this.afterAuth(() => this.sendOffer(again)));
     }
@@ -650,7 +695,7 @@ export class EndpointNode implements SignallingPeer {
   // Sending messages
 
   /** Scenario action `send`. */
-  sendMessage(action: SendAction & { messageIdKeep?: string }): void {
+  sendMessage(action: Resend): void {
     const session = this.sessions.get(action.session);
     if (!session || session.state === 'closed' || session.state === 'failed') {
       this.ctx.emit('endpoint.send-refused', { session: action.session, reason: 'no such session or session ended' }, 'E-16');
@@ -661,7 +706,7 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     const peer = session.peerMedia!;
-    const body = contentFor(this.ctx, action);
+    const body = action.dataKeep ?? contentFor(this.ctx, action);
     // E-07, RFC 4975 §8.6: a sender "MUST NOT send content of a type not signaled by the peer".
     if (!mediaTypeAccepted(action.contentType, peer.acceptTypes, peer.acceptWrappedTypes ?? [])) {
       if (!action.force) {
@@ -685,6 +730,8 @@ export class EndpointNode implements SignallingPeer {
     const chunkSize = action.chunkSize ?? this.options.chunkSize;
     const out: Outgoing = {
       messageId,
+      action,
+      unconfirmed: new Set(),
       size: body.length,
       successReport,
       failureReport,
@@ -710,11 +757,17 @@ export class EndpointNode implements SignallingPeer {
       },
     };
     out.source.onChunkWritten = (chunk, range, flag) => {
-      if (failureReport !== 'no' && failureReport !== 'partial') {
-        this.transactions.set(chunk.transactionId, { kind: 'send', session, message: out, range, timer: this.startTimer(chunk.transactionId) });
-      } else {
-        this.transactions.set(chunk.transactionId, { kind: 'send', session, message: out, range, timer: null });
+      const tid = chunk.transactionId;
+      if (failureReport === 'yes') {
+        out.unconfirmed.add(tid);
+        this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: this.startTimer(tid) });
+      } else if (failureReport === 'partial') {
+        // c.4: no timer for partial, but an error response may still come; the transaction is
+        // forgotten after the transaction timeout so that state stays bounded.
+        const forget = this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => this.transactions.delete(tid));
+        this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: forget });
       }
+      // Failure-Report no: no response will come (A-11), nothing to remember.
       if (action.abortAfter !== undefined && out.source.sent >= action.abortAfter && flag !== '$') out.source.abort = true;
     };
     out.source.onDone = () => {
@@ -734,10 +787,36 @@ export class EndpointNode implements SignallingPeer {
     session.conn.sendData(out.source);
   }
 
-  /** Scenario action `raw`: bytes written as they are on this node's connection for `session` (or its relay connection). */
-  sendRaw(bytes: Uint8Array, sessionId?: string): boolean {
+  /**
+   * Opens a connection of this node's own to `target` (an MSRP URI: TLS for msrps), belonging to
+   * no session, for raw bytes: forged paths and malformed frames written by `sendRaw`. What comes
+   * back on it is parsed and handled like anything else this node receives.
+   */
+  openRaw(target: string): boolean {
+    const parsed = parseUri(target);
+    if (!parsed.ok) {
+      this.ctx.emit('endpoint.connect', { session: null, target, error: parsed.message }, parsed.rule);
+      return false;
+    }
+    const uri = parsed.uri;
+    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
+    this.ctx.emit('endpoint.connect', { session: null, target: rawKey(target), raw: true });
+    const conn = this.adopt(this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {}));
+    conn.data.set('raw', rawKey(target));
+    return true;
+  }
+
+  /**
+   * Scenario action `raw`: bytes written as they are on this node's connection for `session`, on
+   * the raw connection opened to `target` (`openRaw`), or else on its relay connection.
+   */
+  sendRaw(bytes: Uint8Array, sessionId?: string, target?: string): boolean {
     if (this.crashed) return false;
-    const conn = sessionId ? this.sessions.get(sessionId)?.conn : this.relayConn ?? [...this.connections].find((c) => c.isOpen);
+    const conn = sessionId
+      ? this.sessions.get(sessionId)?.conn
+      : target !== undefined
+        ? [...this.connections].find((c) => c.isOpen && c.data.get('raw') === rawKey(target))
+        : this.relayConn ?? [...this.connections].find((c) => c.isOpen);
     if (!conn || !conn.isOpen) return false;
     const offset = conn.tcp.bytesWritten;
     conn.tcp.write(bytes);
@@ -796,7 +875,10 @@ export class EndpointNode implements SignallingPeer {
     const session = t.session!;
     const code = frame.statusCode;
     this.ctx.emit('endpoint.response', { session: session.id, transactionId: frame.transactionId, status: code, messageId: t.message?.messageId ?? null }, code === 200 ? 'R-02' : 'E-24');
-    if (code === 200) return;
+    if (code === 200) {
+      t.message?.unconfirmed.delete(frame.transactionId);
+      return;
+    }
     if (code === 481 || code === 506) {
       // E-16 / RFC 4975 §10.8: the session does not exist there; "sender should terminate".
       this.failSession(session, `${code} ${frame.comment ?? ''}`.trim(), code === 481 ? 'E-16' : 'S-03');
@@ -922,7 +1004,10 @@ export class EndpointNode implements SignallingPeer {
   private successReports(conn: MsrpConnection, session: Session, frame: MsrpRequest, incoming: Incoming, complete: boolean): void {
     if (incoming.successReport !== 'yes') return;
     const total = incoming.assembly.knownTotal;
-    for (const r of incoming.assembly.ranges.intervals) {
+    // An empty message has no byte to cover, but its sender still waits for the report (E-28):
+    // it gets one with the Byte-Range of an empty SEND, `1-0/0` (W-26; docs/ambiguities.md E-27).
+    const ranges = incoming.assembly.ranges.intervals.length === 0 && complete ? [{ start: 1, end: 0 }] : incoming.assembly.ranges.intervals;
+    for (const r of ranges) {
       const report = buildReport({
         transactionId: this.ctx.newTransactionId(),
         toPath: incoming.fromPath,

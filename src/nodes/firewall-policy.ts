@@ -2,8 +2,11 @@
  * MSRP-aware firewall policy, as session border controllers apply it (SPEC §3.3): the firewall
  * parses the MSRP frames of each connection it lets through and stops those that break its policy
  * (largest frame, allowed methods, allowed content types). Each verdict names the policy rule.
+ * A firewall in the middle cannot read a TLS connection (msrps): such a flow is let through
+ * uninspected, and the flow says so once.
  */
 import { MsrpParser } from '../wire/parser.js';
+import { serializedLength } from '../wire/serializer.js';
 import type { MsrpFrame } from '../wire/frame.js';
 import { typeMatches } from '../protocol/media-types.js';
 
@@ -20,16 +23,22 @@ export interface MsrpPolicy {
 
 export type PolicyVerdict = { verdict: 'pass' } | { verdict: 'drop' | 'reset'; rule: string; reason: string };
 
+const PASS: PolicyVerdict = { verdict: 'pass' };
+const TLS_HANDSHAKE = 22;
+
 /** One direction of one connection: parses what crosses and judges each frame. */
 export class PolicyFlow {
   private readonly parser: MsrpParser;
   private pending: PolicyVerdict = { verdict: 'pass' };
   private blocked: PolicyVerdict | null = null;
-  private frameStart = 0;
+  /** null until the first byte; false for a TLS flow, which cannot be inspected. */
+  private readable: boolean | null = null;
 
   constructor(
     private readonly firewallId: string,
     private readonly policy: MsrpPolicy,
+    /** Told (once) why the flow cannot be inspected. */
+    private readonly uninspectable: (reason: string) => void = () => undefined,
   ) {
     this.parser = new MsrpParser(
       {
@@ -43,6 +52,12 @@ export class PolicyFlow {
   /** Judges the bytes of one segment: once a frame breaks the policy, the flow stays blocked. */
   inspect(payload: Uint8Array): PolicyVerdict {
     if (this.blocked) return this.blocked;
+    if (this.readable === null && payload.length > 0) {
+      // A TLS record starts with its content type, 22 for the handshake; MSRP with "MSRP ".
+      this.readable = payload[0] !== TLS_HANDSHAKE;
+      if (!this.readable) this.uninspectable('a TLS connection: the MSRP frames inside cannot be read');
+    }
+    if (this.readable === false) return PASS;
     this.pending = { verdict: 'pass' };
     this.parser.push(payload);
     if (this.pending.verdict !== 'pass') this.blocked = this.pending;
@@ -50,8 +65,8 @@ export class PolicyFlow {
   }
 
   private judge(frame: MsrpFrame): void {
-    const size = this.parser.offset - this.frameStart;
-    this.frameStart = this.parser.offset;
+    // The frame's own length (several frames may share a segment, and one frame span several).
+    const size = serializedLength(frame);
     const action = this.policy.action ?? 'drop';
     const id = this.firewallId;
     if (this.policy.maxFrame !== undefined && size > this.policy.maxFrame) {

@@ -6,7 +6,7 @@
  * Every frame sent and received is a trace record with its full bytes and its stream offset.
  */
 import { MsrpParser, type ParseError } from '../wire/parser.js';
-import { serializeFrame } from '../wire/serializer.js';
+import { serializeFrame, serializedLength } from '../wire/serializer.js';
 import { buildRequest } from '../wire/builder.js';
 import type { ByteRange, Continuation, FailureReport, MsrpFrame, MsrpRequest, MsrpResponse, SuccessReport } from '../wire/frame.js';
 import type { CloseReason, TcpConnection } from '../net/index.js';
@@ -55,6 +55,39 @@ export interface SendSource {
   onAbandoned?: (from: number) => void;
   /** Extra header fields copied onto every chunk (e.g. Content-Disposition). */
   extraHeaders?: [string, string][];
+  /** Transaction id of the first chunk (a relay that keeps ids, A-06); later chunks get new ones. */
+  firstTransactionId?: string;
+  /**
+   * Cut-through (a streaming relay): `data` grows while the request it comes from is still
+   * arriving. `available` bytes of it are valid so far; `streaming` stays true until the last
+   * byte and the flag (`lastFlag`) are known, when `data` is cut to its final length.
+   */
+  streaming?: boolean;
+  available?: number;
+  /**
+   * Every chunk is interruptible (its length is not known when it starts) and is interrupted
+   * whenever another frame waits, traced with this rule.
+   */
+  cutThrough?: string;
+}
+
+/** A sink for the body of a request that is streamed as it arrives (cut-through relays). */
+export interface RequestStream {
+  piece(bytes: Uint8Array): void;
+  /** The end-line arrived; `frame` is the head with the end-line's flag. */
+  end(frame: MsrpRequest): void;
+  /** The connection closed before the end-line. */
+  abort(): void;
+}
+
+export interface MsrpConnectionOptions {
+  /** Hand the body of a request to `requestHead`'s stream as it arrives (relay cut-through). */
+  streamRequests?: boolean;
+  /**
+   * Store-and-forward limits (a profile's): a frame larger than `bufferBytes`, or whose bytes
+   * arrive over more than `maxReads` reads, closes the connection; traced with `rule`.
+   */
+  limits?: { bufferBytes: number; maxReads: number; rule: string };
 }
 
 export interface MsrpConnectionHandlers {
@@ -63,6 +96,11 @@ export interface MsrpConnectionHandlers {
   closed(conn: MsrpConnection, reason: CloseReason): void;
   /** The TCP (and TLS) handshakes completed, on either side (the peer certificate is known here). */
   opened?(conn: MsrpConnection): void;
+  /**
+   * streamRequests only: a request's head arrived. Return a stream to take its body as it
+   * arrives, or null to receive the whole request later through `request`.
+   */
+  requestHead?(conn: MsrpConnection, head: MsrpRequest): RequestStream | null;
 }
 
 /** Interrupt threshold: bodies above this are interruptible (W-31). */
@@ -93,23 +131,40 @@ export class MsrpConnection {
   /** Session or peer information the owning node keeps on the connection. */
   readonly data = new Map<string, unknown>();
   private readonly label: string;
+  /** The request whose body is arriving (streamRequests). */
+  private incoming: { head: MsrpRequest; stream: RequestStream | null; parts: Uint8Array[]; received: number } | null = null;
+  /** `limits`: stream offset where the frame being received starts, and where each read began. */
+  private frameStart = 0;
+  private readStarts: number[] = [];
+  /** Over a limit: the connection is closing and nothing more that arrives on it is handled. */
+  private refused = false;
 
   constructor(
     readonly ctx: NodeContext,
     readonly tcp: TcpConnection,
     private readonly handlers: MsrpConnectionHandlers,
+    private readonly options: MsrpConnectionOptions = {},
   ) {
     this.label = tcp.id;
-    this.parser = new MsrpParser({
-      frame: (frame) => this.onFrame(frame),
-      error: (error) => this.onParseError(error),
-    });
+    this.parser = new MsrpParser(
+      {
+        frame: (frame) => this.onFrame(frame),
+        error: (error) => this.onParseError(error),
+        head: (head) => this.onHead(head),
+        bodyPiece: (piece) => this.onPiece(piece),
+        end: (flag) => this.onEnd(flag),
+      },
+      { streamBodies: options.streamRequests === true },
+    );
     tcp.setHandlers({
       onOpen: () => {
         this.handlers.opened?.(this);
         this.pump();
       },
-      onData: (_c, bytes) => this.parser.push(bytes),
+      onData: (_c, bytes) => {
+        if (this.options.limits) this.readStarts.push(this.parser.offset);
+        this.parser.push(bytes);
+      },
       onClose: (_c, reason) => this.onClose(reason),
       onDrain: () => this.pump(),
     });
@@ -137,6 +192,11 @@ export class MsrpConnection {
     this.pump();
   }
 
+  /** More bytes of a streaming source are available: write them if the writer waits for them. */
+  kick(): void {
+    this.pump();
+  }
+
   /** True while `source` still has bytes queued or a chunk in progress. */
   pending(source: SendSource): boolean {
     return this.sources.includes(source) || this.active?.source === source;
@@ -160,16 +220,23 @@ export class MsrpConnection {
         if (this.active) {
           // W-35, RFC 4975 §7.1.1: a SEND larger than 2048 octets "MUST be interrupted if the
           // sender needs to send pending responses or REPORT requests".
-          if (this.active.source.stop) {
+          const active = this.active;
+          if (active.source.stop) {
             // E-24 / RFC 4975 §10.5: on 413 the sender "MUST interrupt the current chunk".
             this.finishChunk('#', 'E-24');
             continue;
           }
-          if ((this.urgent.length > 0 && this.active.interruptible) || this.active.source.abort) {
-            this.finishChunk(this.active.source.abort ? '#' : '+', this.active.source.abort ? 'E-24' : 'W-35');
+          if ((this.urgent.length > 0 && active.interruptible) || active.source.abort) {
+            this.finishChunk(active.source.abort ? '#' : '+', active.source.abort ? 'E-24' : active.source.cutThrough ?? 'W-35');
             continue;
           }
-          this.writePiece(this.active);
+          if (readyBytes(active.source) === active.startIndex + active.written) {
+            // Cut-through: the writer has caught up with what has arrived; wait for more (kick()).
+            if (active.source.streaming) break;
+            this.finishChunk(active.source.lastFlag, 'W-06');
+            continue;
+          }
+          this.writePiece(active);
           continue;
         }
         const next = this.urgent.shift();
@@ -201,11 +268,13 @@ export class MsrpConnection {
   }
 
   private startChunk(source: SendSource): void {
-    const remaining = source.data.length - source.sent;
+    // A streaming source's length is not known yet: as far as the chunk is concerned, it is endless.
+    const remaining = source.streaming ? Number.POSITIVE_INFINITY : source.data.length - source.sent;
     const limit = Math.min(remaining, source.maxChunk);
-    const interruptible = limit > INTERRUPTIBLE_ABOVE;
+    const interruptible = limit > INTERRUPTIBLE_ABOVE || source.cutThrough !== undefined;
     const start = source.firstPosition + source.sent;
     const wholeRest = limit === remaining;
+    const transactionId = source.sent === 0 && source.firstTransactionId !== undefined ? source.firstTransactionId : this.ctx.newTransactionId();
     // W-25: range-end "MUST take the value of "*" if ... the request needs to be interruptible".
     const byteRange: ByteRange = {
       start,
@@ -213,7 +282,7 @@ export class MsrpConnection {
       total: source.total,
     };
     const frame = buildRequest({
-      transactionId: this.ctx.newTransactionId(),
+      transactionId,
       method: 'SEND',
       toPath: source.toPath,
       fromPath: source.fromPath,
@@ -246,16 +315,16 @@ export class MsrpConnection {
   }
 
   private writePiece(chunk: ActiveChunk): void {
-    const n = Math.min(PIECE, chunk.limit - chunk.written);
     const from = chunk.startIndex + chunk.written;
+    const n = Math.min(PIECE, chunk.limit - chunk.written, readyBytes(chunk.source) - from);
     const piece = chunk.source.data.subarray(from, from + n);
     this.tcp.write(piece);
     chunk.parts.push(piece);
     chunk.written += n;
     chunk.source.sent += n;
     if (chunk.written >= chunk.limit) {
-      const rest = chunk.source.data.length - chunk.source.sent;
-      this.finishChunk(rest === 0 ? chunk.source.lastFlag : '+', 'W-06');
+      const last = !chunk.source.streaming && chunk.source.data.length === chunk.source.sent;
+      this.finishChunk(last ? chunk.source.lastFlag : '+', 'W-06');
     }
   }
 
@@ -281,7 +350,7 @@ export class MsrpConnection {
     );
     const source = chunk.source;
     chunk.source.onChunkWritten?.(sent, range, flag);
-    if (flag === '#' || source.sent >= source.data.length) {
+    if (flag === '#' || (!source.streaming && source.sent >= source.data.length)) {
       source.onDone?.();
     } else {
       // Resume later in a new transaction (W-36), after whatever is waiting.
@@ -290,13 +359,69 @@ export class MsrpConnection {
   }
 
   private onFrame(frame: MsrpFrame): void {
-    if (!this.isOpen) return;
+    if (!this.isOpen || this.refused) return;
+    if (this.options.limits && !this.withinLimits(frame, this.options.limits)) return;
     this.ctx.emit('msrp.recv', { conn: this.label, ...frameFields(frame, null) });
     for (const v of frame.violations) {
       this.ctx.emit('msrp.violation', { conn: this.label, transactionId: frame.transactionId, message: v.message }, v.rule);
     }
     if (frame.kind === 'request') this.handlers.request(this, frame);
     else this.handlers.response(this, frame);
+  }
+
+  /**
+   * `limits`: how many reads the frame's bytes took (its length as serialized, from where the
+   * previous frame ended) and whether it fits the buffer; over a limit, the connection closes.
+   */
+  private withinLimits(frame: MsrpFrame, limits: NonNullable<MsrpConnectionOptions['limits']>): boolean {
+    const length = serializedLength(frame);
+    const end = Math.min(this.frameStart + length, this.parser.offset);
+    let reads = 0;
+    for (const r of this.readStarts) if (r < end) reads++;
+    this.frameStart = end;
+    // Keep the read the next frame starts in, and those after it.
+    while (this.readStarts.length > 1 && this.readStarts[1]! <= end) this.readStarts.shift();
+    if (reads <= limits.maxReads && length <= limits.bufferBytes) return true;
+    const why = length > limits.bufferBytes ? `a frame of ${length} bytes does not fit the ${limits.bufferBytes}-byte buffer` : `a frame that took ${reads} reads (at most ${limits.maxReads})`;
+    this.ctx.emit('msrp.limit', { conn: this.label, transactionId: frame.transactionId, length, reads, reason: why }, limits.rule);
+    this.refused = true;
+    this.tcp.close();
+    return false;
+  }
+
+  // streamRequests: a request's head, its body as it arrives, its end-line.
+
+  private onHead(head: MsrpFrame): void {
+    if (!this.isOpen || head.kind !== 'request') return;
+    const stream = head.method === 'SEND' && head.contentType !== undefined ? this.handlers.requestHead?.(this, head) ?? null : null;
+    this.incoming = { head, stream, parts: [], received: 0 };
+  }
+
+  private onPiece(piece: Uint8Array): void {
+    const incoming = this.incoming;
+    if (!incoming) return;
+    incoming.received += piece.length;
+    // Pieces are views into the parser's input, valid only during this call.
+    if (incoming.stream) incoming.stream.piece(piece);
+    else incoming.parts.push(piece.slice());
+  }
+
+  private onEnd(flag: Continuation): void {
+    const incoming = this.incoming;
+    this.incoming = null;
+    if (!incoming || !this.isOpen) return;
+    const { head, stream } = incoming;
+    if (!stream) {
+      const body = head.contentType === undefined ? null : new Uint8Array(Buffer.concat(incoming.parts));
+      this.onFrame({ ...head, body, continuation: flag });
+      return;
+    }
+    const frame: MsrpRequest = { ...head, continuation: flag };
+    this.ctx.emit('msrp.recv', { conn: this.label, ...frameFields(frame, null), bodyLength: incoming.received });
+    for (const v of head.violations) {
+      this.ctx.emit('msrp.violation', { conn: this.label, transactionId: head.transactionId, message: v.message }, v.rule);
+    }
+    stream.end(frame);
   }
 
   private onParseError(error: ParseError): void {
@@ -314,6 +439,9 @@ export class MsrpConnection {
     this.active = null;
     this.urgent.length = 0;
     const sources = this.sources.splice(0);
+    const streaming = this.incoming?.stream;
+    this.incoming = null;
+    streaming?.abort();
     this.handlers.closed(this, reason);
     // What was queued or half written is lost with the connection: its owner decides what that
     // means (a relay reports it, A-02; an endpoint has already failed the session, E-19).
@@ -322,4 +450,9 @@ export class MsrpConnection {
       if (!source.abort) source.onAbandoned?.(source.firstPosition + source.sent);
     }
   }
+}
+
+/** Bytes of a source that can be written so far (all of them, unless it is streaming). */
+function readyBytes(source: SendSource): number {
+  return source.available ?? source.data.length;
 }

@@ -9,7 +9,8 @@ import { certificateNameMatches, type CloseReason, type Host, type TcpConnection
 import type { Timer } from '../sim/scheduler.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
-import type { ByteRange, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
+import { serializedLength } from '../wire/serializer.js';
+import type { ByteRange, Continuation, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import {
   computeRspauth,
@@ -20,27 +21,23 @@ import {
 } from '../wire/digest.js';
 import { forwardPaths, responseToPath } from '../protocol/paths.js';
 import { buildReport, effectiveFailureReport } from '../protocol/report.js';
-import { MsrpConnection, type SendSource } from './msrp-connection.js';
+import { MsrpConnection, type RequestStream, type SendSource } from './msrp-connection.js';
 import type { NodeContext } from './node-context.js';
-import { RELAY_PROFILES, deviation, type RelayProfile, type RelayProfileName } from './relay-profile.js';
+import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from './relay-profile.js';
 
-export interface RelayOptions {
+/**
+ * A relay's settings. The tunables (Expires bounds and default, probation, failed AUTHs, nonce
+ * lifetime; `RelayTunables`, seconds) may be left out: the profile's default applies, else the
+ * strict relay's (`STRICT_DEFAULTS`).
+ */
+export interface RelayOptions extends Partial<RelayTunables> {
   host: string;
   port: number;
   scheme: 'msrp' | 'msrps';
   realm: string;
   users: Record<string, string>;
-  expiresMin: number;
-  expiresDefault: number;
-  expiresMax: number;
   /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
   maxChunk: number;
-  /** R-09: seconds a new connection has to make a successful request. */
-  probation: number;
-  /** R-15: failed AUTHs on a client connection before it is closed. */
-  maxFailedAuths: number;
-  /** Seconds a nonce is accepted; after that, 401 with stale=true. */
-  nonceLifetime: number;
   /** R-27: seconds an unused connection is kept. */
   idleLimit: number;
   /** R-21: seconds to wait for the next hop's response to a forwarded SEND. */
@@ -75,7 +72,10 @@ interface Token {
   /** For tokens given through another relay: that relay's authority (valid on any connection to it). */
   viaRelay: string | null;
   user: string;
+  /** When the relay invalidates it (R-13), or null if it never does (a profile that does not enforce Expires). */
   expiresAt: Micros | null;
+  /** When it should expire by the Expires granted. */
+  grantedUntil: Micros;
 }
 
 /** What the relay remembers of a request it forwarded, to handle the response (d.5). */
@@ -90,7 +90,22 @@ interface Forwarded {
   range: ByteRange | null;
   timer: Timer | null;
   bytesSent: number;
+  /** Body bytes received so far of the inbound SEND (a cut-through relay forwards before the end). */
+  received: { bytes: number };
 }
+
+/** What a request that passed the relay's checks is forwarded with. */
+interface Admitted {
+  /** The request with the paths as this relay consumed them (more than one URI if it was the next hop too). */
+  routed: MsrpRequest;
+  next: string;
+  outConn: MsrpConnection | null;
+  own: string;
+  fr: FailureReport;
+}
+
+/** A stream that takes the body of a request the relay did not admit, and ignores it. */
+const DISCARD: RequestStream = { piece: () => undefined, end: () => undefined, abort: () => undefined };
 
 const DEFAULT_PORT = 2855;
 
@@ -104,7 +119,7 @@ export class RelayNode {
   private readonly conns = new Map<MsrpConnection, ConnState>();
   private forwarded = new Map<string, Forwarded>();
   private crashed = false;
-  readonly options: RelayOptions;
+  readonly options: RelayOptions & RelayTunables;
 
   constructor(
     readonly ctx: NodeContext,
@@ -113,7 +128,10 @@ export class RelayNode {
   ) {
     this.id = ctx.id;
     this.profile = RELAY_PROFILES[options.profile];
-    this.options = { ...options, ...this.profile.defaults };
+    // A setting given in the options wins over the profile's default, which wins over the strict one.
+    const tunables = { ...STRICT_DEFAULTS };
+    for (const key of Object.keys(tunables) as (keyof RelayTunables)[]) tunables[key] = options[key] ?? this.profile.defaults[key] ?? STRICT_DEFAULTS[key];
+    this.options = { ...options, ...tunables };
     this.baseUri = `${options.scheme}://${options.host}:${options.port};tcp`;
     const parsed = parseUri(this.baseUri);
     if (!parsed.ok) throw new Error(`relay ${this.id}: bad own URI ${this.baseUri}: ${parsed.message}`);
@@ -158,16 +176,26 @@ export class RelayNode {
 
   private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
     const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay: false, authorities: new Set(), target, sessionKey: null };
-    const conn = new MsrpConnection(this.ctx, tcp, {
-      request: (c, f) => this.onRequest(c, f),
-      response: (c, f) => this.onResponse(c, f),
-      closed: (c, r) => this.onClosed(c, r),
-      // R-09, RFC 4976 §6.1: a peer that presented a valid certificate is a relay (mutual TLS);
-      // known only once the TLS handshake is over, which for accepted connections is after adopt().
-      opened: (c) => {
-        state.peerRelay = c.tcp.tls?.mutual === true;
+    const limits = this.profile.readsLimit;
+    const conn = new MsrpConnection(
+      this.ctx,
+      tcp,
+      {
+        request: (c, f) => this.onRequest(c, f),
+        response: (c, f) => this.onResponse(c, f),
+        closed: (c, r) => this.onClosed(c, r),
+        // R-09, RFC 4976 §6.1: a peer that presented a valid certificate is a relay (mutual TLS);
+        // known only once the TLS handshake is over, which for accepted connections is after adopt().
+        opened: (c) => {
+          state.peerRelay = c.tcp.tls?.mutual === true;
+        },
+        requestHead: (c, head) => this.onRequestHead(c, head),
       },
-    });
+      {
+        streamRequests: this.profile.cutThrough,
+        limits: limits === null ? undefined : { ...limits, rule: deviation(this.profile, 'reads-limit') },
+      },
+    );
     this.conns.set(conn, state);
     if (target === null) {
       // R-09, RFC 4976 §6.1: a new connection that makes no successful request within the
@@ -192,19 +220,29 @@ export class RelayNode {
   // Requests
 
   private onRequest(conn: MsrpConnection, frame: MsrpRequest): void {
-    if (this.crashed) return;
+    const admitted = this.admit(conn, frame);
+    if (admitted) this.forward(conn, frame, admitted);
+  }
+
+  /**
+   * The checks a request passes before it is forwarded (R-10, R-17, the profile's limits), and
+   * where it goes. Anything refused is answered or dropped here, and null returned. For a request
+   * that is streamed (cut-through) this runs on its head, before the body has arrived.
+   */
+  private admit(conn: MsrpConnection, frame: MsrpRequest): Admitted | null {
+    if (this.crashed) return null;
     const state = this.conns.get(conn);
-    if (!state) return;
-    const size = frameSize(frame);
+    if (!state) return null;
+    const size = serializedLength(frame);
     if (this.profile.dropConnectionAt !== null && size >= this.profile.dropConnectionAt) {
       this.ctx.emit('relay.drop-connection', { conn: conn.id, size }, deviation(this.profile, 'drop-connection-large-frame'));
       conn.reset();
-      return;
+      return null;
     }
     if (this.profile.closeOnNonSendBodyAbove !== null && frame.method !== 'SEND' && (frame.body?.length ?? 0) > this.profile.closeOnNonSendBodyAbove) {
       this.ctx.emit('relay.drop-connection', { conn: conn.id, size }, deviation(this.profile, 'close-large-non-send'));
       conn.close();
-      return;
+      return null;
     }
     const fr = effectiveFailureReport(frame.failureReport);
     const first = frame.toPath[0] === undefined ? null : parseUri(frame.toPath[0]);
@@ -214,34 +252,33 @@ export class RelayNode {
       // rather than dropping the connection (§6.2), which would fail unrelated sessions.
       this.ctx.emit('relay.not-mine', { conn: conn.id, transactionId: frame.transactionId, toPath: frame.toPath }, 'A-01');
       this.reject(conn, frame, fr, 481, 'A-01');
-      return;
+      return null;
     }
     if (frame.toPath.length === 1) {
       if (frame.method === 'AUTH') {
         this.onAuth(conn, state, frame);
-        return;
+        return null;
       }
       this.reject(conn, frame, fr, 481, 'R-10');
-      return;
+      return null;
     }
     if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
       this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
-      return;
+      return null;
     }
     if (this.profile.rejectFramesAbove !== null && size > this.profile.rejectFramesAbove) {
       this.reject(conn, frame, fr, 501, deviation(this.profile, 'large-frame-501'));
-      return;
+      return null;
     }
     const route = this.route(conn, state, frame, first.uri);
     if (!route.ok) {
       if (route.silent) {
-        if (frame.method === 'SEND' && fr !== 'no') this.answer(conn, frame, 200, route.rule);
+        if (frame.method === 'SEND' && this.profile.okFor.has(frame.failureReport ?? 'yes')) this.answer(conn, frame, 200, route.rule);
         this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: route.reason }, route.rule);
-        return;
+        return null;
       }
-      this.ctx.emit('relay.refuse', { conn: conn.id, transactionId: frame.transactionId, reason: route.reason, status: route.status }, route.rule);
-      this.reject(conn, frame, fr, route.status, route.rule);
-      return;
+      this.refuse(conn, frame, fr, route.status, route.rule, route.reason);
+      return null;
     }
     // R-19 (our choice, docs/ambiguities.md): when the next To-Path URI is this relay again (both
     // clients use it), the relay consumes that URI too, with the same checks, instead of opening a
@@ -254,9 +291,8 @@ export class RelayNode {
       this.ctx.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
       const next = this.route(conn, state, routed, nextUri.uri);
       if (!next.ok) {
-        this.ctx.emit('relay.refuse', { conn: conn.id, transactionId: frame.transactionId, reason: next.reason, status: next.status }, next.rule);
-        this.reject(conn, frame, fr, next.status, next.rule);
-        return;
+        this.refuse(conn, frame, fr, next.status, next.rule, next.reason);
+        return null;
       }
       hop = next;
     }
@@ -265,7 +301,26 @@ export class RelayNode {
     // A-05: remember which peer is at the far end of this connection.
     const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
     if (back && back.ok) state.authorities.add(authority(back.uri));
-    this.forward(conn, frame, routed, hop.next, hop.conn, route.own, fr);
+    return { routed, next: hop.next, outConn: hop.conn, own: route.own, fr };
+  }
+
+  /**
+   * A route check refused the request (R-12, R-13, R-14, R-17). The strict relay answers the
+   * transaction (A-02, R-14 in docs/ambiguities.md); a profile may answer a SEND 200 and report
+   * the error instead.
+   */
+  private refuse(conn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, status: number, rule: string, reason: string): void {
+    this.ctx.emit('relay.refuse', { conn: conn.id, transactionId: frame.transactionId, reason, status }, rule);
+    if (frame.method === 'SEND' && fr !== 'no' && this.profile.errorsAsReports?.has(status)) {
+      const literal = frame.failureReport ?? 'yes';
+      if (this.profile.okFor.has(literal)) this.answer(conn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
+      const range = frame.byteRange ?? { start: 1, end: null, total: null };
+      const length = frame.body?.length ?? 0;
+      const f: Forwarded = { method: 'SEND', inbound: frame, inConn: conn, outConn: conn, own: frame.toPath[0]!, failureReport: fr, range: { start: range.start, end: range.start + length - 1, total: range.total }, timer: null, bytesSent: length, received: { bytes: length } };
+      this.sendFailureReport(f, status, deviation(this.profile, 'report-not-response'));
+      return;
+    }
+    this.reject(conn, frame, fr, status, rule);
   }
 
   /** Whether `uri` names this relay (its base URI, or one of its tokens). */
@@ -295,19 +350,19 @@ export class RelayNode {
     const next = frame.toPath[1]!;
     const lastHop = frame.toPath.length === 2;
     if (!token || (token.expiresAt !== null && this.ctx.now >= token.expiresAt) || (token.conn !== null && !token.conn.isOpen)) {
-      if (this.profile.relayUnauthenticated && frame.method === 'SEND') {
-        // kamailio: a SEND with a token it does not know is relayed anyway when it is not the last hop.
-        if (this.profile.unknownSession481OnlyLastHop && lastHop) {
-          return { ok: false, status: 481, rule: deviation(this.profile, 'unknown-session-481-last-hop'), reason: 'unknown session at the last relay hop' };
-        }
-        if (this.profile.unknownSession481OnlyLastHop) {
-          return { ok: false, status: 200, rule: deviation(this.profile, 'unknown-session-silent-drop'), reason: 'unknown session: 200 and drop', silent: true };
-        }
+      if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
+        // The profile answers an unknown session 481 only as the last relay hop; before that, the
+        // SEND gets its 200 and goes nowhere.
+        if (lastHop) return { ok: false, status: 481, rule: deviation(this.profile, 'unknown-session-481-last-hop'), reason: 'unknown session at the last relay hop' };
+        return { ok: false, status: 200, rule: deviation(this.profile, 'unknown-session-silent-drop'), reason: 'unknown session: 200 and drop', silent: true };
       }
       // R-14, RFC 4976 §6.3: a request for an invalid or expired token: the relay "MUST discard
       // the message"; the SEND is answered 481 (our choice for the MAY-REPORT, docs/ambiguities.md).
-      const why = !token ? 'unknown token' : token.conn !== null && !token.conn.isOpen ? 'token connection closed (R-12)' : 'token expired (R-13)';
-      return { ok: false, status: 481, rule: !token ? 'R-14' : token.conn !== null ? 'R-12' : 'R-13', reason: why };
+      const [rule, why] = !token ? ['R-14', 'unknown token'] : token.conn !== null && !token.conn.isOpen ? ['R-12', 'the connection the token was issued on has closed'] : ['R-13', 'token expired'];
+      return { ok: false, status: 481, rule, reason: why };
+    }
+    if (token.expiresAt === null && this.ctx.now >= token.grantedUntil) {
+      this.ctx.emit('relay.token-past-expiry', { token: token.uri, grantedUntil: token.grantedUntil }, deviation(this.profile, 'expires-not-enforced'));
     }
     const fromOwner = token.conn !== null ? token.conn === conn : this.leadsTo(conn, state, token.viaRelay!);
     if (fromOwner) {
@@ -315,9 +370,17 @@ export class RelayNode {
       return { ok: true, next, conn: null, own };
     }
     // Inbound: the request must go to the token's owner and nowhere else (S-01, no open relay).
+    if (frame.method === 'SEND' && this.profile.relayUnauthenticated && !(token.conn !== null && lastHop)) {
+      // The profile relays a SEND through a known token whatever connection it came from.
+      this.ctx.emit('relay.unauthenticated', { conn: conn.id, transactionId: frame.transactionId, token: token.uri, next }, deviation(this.profile, 'relay-unauthenticated'));
+      return { ok: true, next, conn: null, own };
+    }
     if (token.conn !== null) {
       if (!lastHop) {
-        return { ok: false, status: 403, rule: 'R-17', reason: 'a request through a client token may only go to that client' };
+        // R-12, RFC 4976 §6.3: a client's URI "MUST only be valid to route across the same
+        // connection over which the AUTH request was received": used to route on from any other
+        // connection it is no valid URI, which R-14 discards (481, docs/ambiguities.md R-14).
+        return { ok: false, status: 481, rule: 'R-12', reason: 'a client token used on another connection, not toward its owner' };
       }
       // R-26: deliver to a client over the connection it authenticated on.
       return { ok: true, next, conn: token.conn, own };
@@ -333,11 +396,11 @@ export class RelayNode {
    * Forwards `frame` (as received on `inConn`) to `next`; `routed` is the frame with the paths as
    * this relay has consumed them so far (the frame itself, unless it was also the next hop).
    */
-  private forward(inConn: MsrpConnection, frame: MsrpRequest, routed: MsrpRequest, next: string, outConn: MsrpConnection | null, own: string, fr: FailureReport): void {
+  private forward(inConn: MsrpConnection, frame: MsrpRequest, { routed, next, outConn, own, fr }: Admitted): void {
     const paths = forwardPaths(routed.toPath, routed.fromPath);
     const target = outConn ?? this.connectionFor(next, routed);
     if (!target) {
-      this.failForward(inConn, frame, own, fr, 408, 'next hop unreachable', 'R-22');
+      this.failForward(inConn, frame, fr, 408, 'next hop unreachable', 'R-22');
       return;
     }
     if (frame.method === 'SEND') {
@@ -362,12 +425,12 @@ export class RelayNode {
     });
     if (frame.method !== 'REPORT') {
       // Responses to non-SEND requests come back end to end and are mapped to the original id (W-05).
-      this.forwarded.set(tid, { method: frame.method, inbound: frame, inConn, outConn: target, own, failureReport: fr, range: null, timer: null, bytesSent: 0 });
+      this.forwarded.set(tid, { method: frame.method, inbound: frame, inConn, outConn: target, own, failureReport: fr, range: null, timer: null, bytesSent: 0, received: { bytes: 0 } });
     }
     this.ctx.emit(
       'relay.forward',
       { method: frame.method, inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
-      frame.method === 'SEND' ? 'R-19' : 'R-24',
+      keep ? deviation(this.profile, 'keep-tid') : 'R-24',
     );
     target.sendFrame(out);
   }
@@ -380,19 +443,41 @@ export class RelayNode {
     own: string,
     fr: FailureReport,
   ): void {
-    // R-20, RFC 4976 §6.4.1: with Failure-Report yes the relay "MUST respond with a final response
-    // immediately"; never a 200 for partial (A-03) or no.
-    const literal = frame.failureReport ?? 'yes';
-    if (this.profile.okFor.has(literal)) {
-      const rule = literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`);
-      this.answer(inConn, frame, 200, rule);
-    }
+    this.answerSend(inConn, frame);
     if (frame.body === null) {
       this.forwardBodiless(inConn, frame, target, paths, own, fr);
       return;
     }
     const body = frame.body;
     const range = frame.byteRange ?? { start: 1, end: body.length, total: frame.continuation === '$' ? body.length : null };
+    // W-06: the last chunk forwarded keeps the flag received: `$`, `+`, or `#` for an aborted
+    // message (E-24), which the receiver must learn of.
+    const source = this.sendSource(inConn, frame, target, paths, own, fr, { data: body, range, lastFlag: frame.continuation, received: { bytes: body.length } });
+    target.sendData(source);
+  }
+
+  /**
+   * R-20, RFC 4976 §6.4.1: with Failure-Report yes the relay "MUST respond with a final response
+   * immediately"; never a 200 for partial (A-03) or no — unless the profile says otherwise.
+   */
+  private answerSend(inConn: MsrpConnection, frame: MsrpRequest): void {
+    const literal = frame.failureReport ?? 'yes';
+    if (!this.profile.okFor.has(literal)) return;
+    this.answer(inConn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
+  }
+
+  /** The SEND data the relay forwards for one received chunk, with its transactions' bookkeeping. */
+  private sendSource(
+    inConn: MsrpConnection,
+    frame: MsrpRequest,
+    target: MsrpConnection,
+    paths: { toPath: string[]; fromPath: string[] },
+    own: string,
+    fr: FailureReport,
+    body: { data: Uint8Array; range: ByteRange; lastFlag: Continuation; received: { bytes: number } },
+  ): SendSource {
+    const { range, received } = body;
+    const keep = this.profile.keepTransactionId;
     const source: SendSource = {
       messageId: frame.messageId ?? this.ctx.newMessageId(),
       contentType: frame.contentType ?? 'application/octet-stream',
@@ -400,26 +485,25 @@ export class RelayNode {
       fromPath: paths.fromPath,
       successReport: frame.successReport,
       failureReport: frame.failureReport,
-      data: body,
+      data: body.data,
       firstPosition: range.start,
       total: range.total,
-      // W-06: the last chunk forwarded keeps the flag received: `$`, `+`, or `#` for an aborted
-      // message (E-24), which the receiver must learn of.
-      lastFlag: frame.continuation,
+      lastFlag: body.lastFlag,
       // R-23: the relay MAY split what it received into smaller chunks; Byte-Range follows.
       maxChunk: this.options.maxChunk,
       sent: 0,
       extraHeaders: frame.headers.filter(([n]) => /^content-(?!type)/i.test(n)) as [string, string][],
+      firstTransactionId: keep ? frame.transactionId : undefined,
     };
-    const rechunked = body.length > this.options.maxChunk;
-    const before = { toPath: frame.toPath, fromPath: frame.fromPath };
     source.onChunkWritten = (chunk, chunkRange) => {
-      const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: chunkRange, timer: null, bytesSent: chunk.body?.length ?? 0 };
+      const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: chunkRange, timer: null, bytesSent: chunk.body?.length ?? 0, received };
       this.forwarded.set(chunk.transactionId, f);
+      const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
+      const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
       this.ctx.emit(
         'relay.forward',
-        { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: before.toPath, toPathAfter: paths.toPath, fromPathBefore: before.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
-        rechunked ? 'R-23' : 'R-19',
+        { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
+        rule,
       );
       if (fr === 'no') this.forwarded.delete(chunk.transactionId);
       else this.armTimer(f, chunk.transactionId, frame);
@@ -429,12 +513,66 @@ export class RelayNode {
       // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
       // but the connection to the next hop failed, or went away, before these bytes went out in a
       // complete chunk: a 408 REPORT for them to the original sender.
-      const end = range.start + body.length - 1;
+      const end = range.start + received.bytes - 1;
       this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${target.id} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
-      const lost: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: { start: from, end, total: range.total }, timer: null, bytesSent: end - from + 1 };
+      const lost: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: { start: from, end, total: range.total }, timer: null, bytesSent: end - from + 1, received };
       this.sendFailureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
     };
+    return source;
+  }
+
+  /**
+   * A SEND whose head has arrived, on a cut-through relay: once it passes the checks its body is
+   * forwarded as it arrives, in a chunk that any other frame for that connection interrupts with
+   * `+` and that resumes in a new transaction; the 200 goes back when the end-line has arrived.
+   */
+  private onRequestHead(conn: MsrpConnection, head: MsrpRequest): RequestStream | null {
+    if (!this.profile.cutThrough) return null;
+    const admitted = this.admit(conn, head);
+    if (!admitted) return DISCARD;
+    const { routed, next, outConn, own, fr } = admitted;
+    const target = outConn ?? this.connectionFor(next, routed);
+    if (!target) {
+      this.failForward(conn, head, fr, 408, 'next hop unreachable', 'R-22');
+      return DISCARD;
+    }
+    const paths = forwardPaths(routed.toPath, routed.fromPath);
+    const range = head.byteRange ?? { start: 1, end: null, total: null };
+    const received = { bytes: 0 };
+    let data = new Uint8Array(range.end !== null && range.end >= range.start ? Math.min(range.end - range.start + 1, 1 << 20) : 4096);
+    const source = this.sendSource(conn, head, target, paths, own, fr, { data, range, lastFlag: '+', received });
+    source.streaming = true;
+    source.available = 0;
+    source.cutThrough = deviation(this.profile, 'cut-through');
+    this.ctx.emit('relay.cut-through', { inConn: conn.id, outConn: target.id, inTransactionId: head.transactionId, toPathAfter: paths.toPath }, source.cutThrough);
     target.sendData(source);
+    return {
+      piece: (bytes) => {
+        if (received.bytes + bytes.length > data.length) {
+          const grown = new Uint8Array(Math.max(2 * data.length, received.bytes + bytes.length));
+          grown.set(data.subarray(0, received.bytes));
+          data = grown;
+          source.data = data;
+        }
+        data.set(bytes, received.bytes);
+        received.bytes += bytes.length;
+        source.available = received.bytes;
+        target.kick();
+      },
+      end: (frame) => {
+        source.data = data.subarray(0, received.bytes);
+        source.available = undefined;
+        source.streaming = false;
+        source.lastFlag = frame.continuation;
+        this.answerSend(conn, frame);
+        target.kick();
+      },
+      abort: () => {
+        // The sender's connection went away mid-chunk: what was forwarded ends with `#` (E-24).
+        source.abort = true;
+        target.kick();
+      },
+    };
   }
 
   /** A bodiless SEND (E-13 binding, keepalive) is forwarded as it is: no body, no Content-Type (W-16). */
@@ -457,20 +595,27 @@ export class RelayNode {
       successReport: frame.successReport,
       failureReport: frame.failureReport,
     });
-    const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: frame.byteRange ?? null, timer: null, bytesSent: 0 };
+    const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: frame.byteRange ?? null, timer: null, bytesSent: 0, received: { bytes: 0 } };
     if (fr !== 'no') this.forwarded.set(tid, f);
     this.ctx.emit(
       'relay.forward',
       { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
-      'R-19',
+      this.profile.keepTransactionId ? deviation(this.profile, 'keep-tid') : 'R-19',
     );
     target.sendFrame(out, () => this.armTimer(f, tid, frame));
   }
 
   /** R-21: the 408 timer of a forwarded SEND with Failure-Report yes, from its last byte sent. */
   private armTimer(f: Forwarded, tid: string, frame: MsrpRequest): void {
-    const wanted = f.failureReport === 'yes' && !(this.profile.timeoutOnlyForExplicitYes && frame.failureReport !== 'yes') && !this.profile.neverReports;
-    if (!wanted || !this.forwarded.has(tid)) return;
+    if (f.failureReport !== 'yes' || !this.forwarded.has(tid)) return;
+    if (this.profile.neverReports) {
+      this.ctx.emit('relay.no-timer', { outTransactionId: tid, reason: 'the relay never reports' }, deviation(this.profile, 'never-reports'));
+      return;
+    }
+    if (this.profile.timeoutOnlyForExplicitYes && frame.failureReport !== 'yes') {
+      this.ctx.emit('relay.no-timer', { outTransactionId: tid, reason: 'Failure-Report absent, not literally yes' }, deviation(this.profile, '408-only-for-explicit-yes'));
+      return;
+    }
     f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout * SECOND, () => {
       if (!this.forwarded.delete(tid)) return;
       this.ctx.emit('relay.timeout', { outTransactionId: tid, messageId: frame.messageId ?? null }, 'R-21');
@@ -590,26 +735,33 @@ export class RelayNode {
       this.ctx.emit('relay.report-suppressed', { status: code }, deviation(this.profile, 'never-reports'));
       return;
     }
-    if (this.profile.reportCodes && !this.profile.reportCodes.has(code)) return;
     if (!f.inConn.isOpen) {
       this.ctx.emit('relay.discard', { conn: f.inConn.id, transactionId: f.inbound.transactionId, reason: 'no connection back to the sender for the REPORT' }, 'E-31');
       return;
     }
-    const sent = f.range ?? f.inbound.byteRange ?? { start: 1, end: null, total: null };
-    const end = this.profile.reportReceivedRange ? sent.start + f.bytesSent - 1 : sent.end ?? sent.start + f.bytesSent - 1;
+    // W-27: "the actual range being reported on", range-end computed from the data: the chunk this
+    // relay sent (or could not send). A profile may report the chunk it received instead.
+    const inRange = f.inbound.byteRange ?? { start: 1, end: null, total: null };
+    const sent = f.range ?? inRange;
+    const byteRange = this.profile.reportReceivedRange
+      ? { start: inRange.start, end: inRange.start + f.received.bytes - 1, total: inRange.total }
+      : { start: sent.start, end: sent.end ?? sent.start + f.bytesSent - 1, total: sent.total };
     const report = buildReport({
       transactionId: this.ctx.newTransactionId(),
       toPath: f.inbound.fromPath,
       fromPath: [f.own],
       messageId: f.inbound.messageId ?? 'unknown',
-      byteRange: { start: sent.start, end, total: sent.total },
+      byteRange,
       code,
     });
     this.ctx.emit('relay.report', { status: code, messageId: report.messageId!, toPath: report.toPath, byteRange: report.byteRange! }, rule);
+    if (this.profile.reportReceivedRange) {
+      this.ctx.emit('relay.report-range', { transactionId: report.transactionId, byteRange: report.byteRange!, instead: { start: sent.start, end: sent.end ?? sent.start + f.bytesSent - 1, total: sent.total } }, deviation(this.profile, 'report-received-range'));
+    }
     f.inConn.sendFrame(report);
   }
 
-  private failForward(inConn: MsrpConnection, frame: MsrpRequest, own: string, fr: FailureReport, code: number, reason: string, rule: string): void {
+  private failForward(inConn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, code: number, reason: string, rule: string): void {
     this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason }, rule);
     if (frame.method !== 'SEND') {
       if (frame.method !== 'REPORT') this.answer(inConn, frame, code, rule);
@@ -617,7 +769,6 @@ export class RelayNode {
     }
     // A-02 (our choice): not yet answered => the error goes in the transaction response.
     this.reject(inConn, frame, fr, code, rule);
-    void own;
   }
 
   /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31). */
@@ -652,7 +803,7 @@ export class RelayNode {
         return;
       }
     }
-    const realm = this.profile.realmFromToPath ? (parseUri(frame.toPath[frame.toPath.length - 1]!) as { ok: true; uri: MsrpUri }).uri?.host ?? this.options.realm : this.options.realm;
+    const realm = this.realmFor(frame);
     const authz = header(frame, 'authorization');
     if (authz === undefined) {
       // R-04: AUTH with no Authorization "MUST respond with a "401 Unauthorized" response
@@ -673,6 +824,10 @@ export class RelayNode {
     }
     if (this.ctx.now - issued > this.options.nonceLifetime * SECOND) {
       this.nonces.delete(c.nonce);
+      if (this.profile.noStaleNonce) {
+        this.authFailed(conn, state, frame, realm, deviation(this.profile, 'no-stale-nonce'), 'nonce expired');
+        return;
+      }
       this.challenge(conn, frame, realm, true, 'R-16h');
       return;
     }
@@ -689,7 +844,7 @@ export class RelayNode {
       this.answer(conn, frame, 423, deviation(this.profile, 'malformed-423'));
       return;
     }
-    if (frame.expires !== undefined && !this.profile.expiresNotEnforced) {
+    if (frame.expires !== undefined) {
       if (frame.expires < this.options.expiresMin) {
         this.answer(conn, frame, 423, 'R-05', { minExpires: this.options.expiresMin });
         return;
@@ -699,7 +854,7 @@ export class RelayNode {
         return;
       }
     }
-    if (frame.expires !== undefined && this.profile.expiresNotEnforced) expires = frame.expires;
+    if (frame.expires !== undefined) expires = frame.expires;
     state.succeeded = true;
     state.user = c.username;
     this.ctx.sim.scheduler.cancel(state.probation);
@@ -710,7 +865,9 @@ export class RelayNode {
     // R-12: a client's token is valid only on this connection; a token requested through another
     // relay is valid on any connection to that relay.
     const viaRelay = state.peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
-    this.tokens.set(uriKey(parsed.uri), { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, expiresAt: this.ctx.now + expires * SECOND });
+    // R-13: "the relay MUST ensure that the URI is invalidated after the expiry time".
+    const grantedUntil = this.ctx.now + expires * SECOND;
+    this.tokens.set(uriKey(parsed.uri), { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, expiresAt: this.profile.expiresNotEnforced ? null : grantedUntil, grantedUntil });
     // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
     // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
     const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
@@ -727,22 +884,39 @@ export class RelayNode {
     this.answer(conn, frame, 200, this.profile.noAuthenticationInfo ? deviation(this.profile, 'no-authentication-info') : 'R-06', extra);
   }
 
+  /** R-04: the realm is the relay's policy; a profile may take it from the AUTH's To-Path. */
+  private realmFor(frame: MsrpRequest): string {
+    if (!this.profile.realmFromToPath) return this.options.realm;
+    const to = parseUri(frame.toPath[0]!);
+    return to.ok ? to.uri.host : this.options.realm;
+  }
+
   private challenge(conn: MsrpConnection, frame: MsrpRequest, realm: string, stale: boolean, rule: string): void {
+    // Nonces past their lifetime can only be refused: forget them (bounded state).
+    for (const [n, at] of this.nonces) if (this.ctx.now - at > this.options.nonceLifetime * SECOND) this.nonces.delete(n);
     const nonce = this.ctx.newNonce();
     this.nonces.set(nonce, this.ctx.now);
     // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain.
     const www = formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: 'MD5', stale: stale ? true : undefined });
     this.ctx.emit('auth.challenge', { conn: conn.id, realm, stale }, rule);
+    if (this.profile.realmFromToPath && realm !== this.options.realm) {
+      this.ctx.emit('relay.realm', { conn: conn.id, realm, configured: this.options.realm }, deviation(this.profile, 'realm-from-to-path'));
+    }
     this.answer(conn, frame, 401, rule, { wwwAuthenticate: www });
   }
 
   private authFailed(conn: MsrpConnection, state: ConnState, frame: MsrpRequest, realm: string, rule: string, message: string): void {
     state.failedAuths++;
     this.ctx.emit('relay.auth-fail', { conn: conn.id, failures: state.failedAuths, reason: message }, rule);
-    if (this.profile.failedAuth403) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'));
-    else this.challenge(conn, frame, realm, false, 'R-04');
+    const last = !state.peerRelay && state.failedAuths >= this.options.maxFailedAuths;
+    if (this.profile.failedAuth403) {
+      // The profile answers a failed login 403, and the last one not at all: it just disconnects.
+      if (!last) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'));
+    } else {
+      this.challenge(conn, frame, realm, false, 'R-04');
+    }
     // R-15, RFC 4976 §6.3: several failed AUTHs on a client connection => SHOULD terminate it.
-    if (!state.peerRelay && state.failedAuths >= this.options.maxFailedAuths) {
+    if (last) {
       this.ctx.emit('relay.auth-disconnect', { conn: conn.id, failures: state.failedAuths }, 'R-15');
       conn.close();
     }
@@ -791,10 +965,4 @@ function authority(uri: MsrpUri): string {
 function authorityOf(text: string): string | null {
   const p = parseUri(text);
   return p.ok ? authority(p.uri) : null;
-}
-
-function frameSize(frame: MsrpRequest): number {
-  let n = 40;
-  for (const [k, v] of frame.headers) n += k.length + v.length + 4;
-  return n + (frame.body?.length ?? 0);
 }

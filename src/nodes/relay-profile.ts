@@ -1,9 +1,30 @@
 /**
  * Relay profiles: the strict RFC 4976 relay, and presets that reproduce how deployed relays
  * behave. Each profile is the strict behaviour plus a list of deviations; a node that acts on a
- * deviation names the deviation's id as the rule in its trace record (docs/relay-profiles.md).
+ * deviation names the deviation's id as the rule in its trace record (docs/relay-profiles.md has
+ * the table of every deviation, what the strict relay does instead and the rule it departs from).
  */
 export type RelayProfileName = 'rfc4976' | 'kamailio' | 'msrprelay' | 'opensips';
+
+/** The relay settings a profile may give its own default for (RelayOptions; seconds). */
+export interface RelayTunables {
+  expiresMin: number;
+  expiresDefault: number;
+  expiresMax: number;
+  probation: number;
+  maxFailedAuths: number;
+  nonceLifetime: number;
+}
+
+/** The strict relay's defaults, used for whatever neither the scenario nor the profile sets. */
+export const STRICT_DEFAULTS: RelayTunables = {
+  expiresMin: 60,
+  expiresDefault: 900,
+  expiresMax: 3600,
+  probation: 30,
+  maxFailedAuths: 3,
+  nonceLifetime: 300,
+};
 
 export interface RelayProfile {
   name: RelayProfileName;
@@ -17,7 +38,7 @@ export interface RelayProfile {
   ignoreSendResponses: boolean;
   /** Unknown token: 481 only as the last relay hop, otherwise 200 and a silent drop. */
   unknownSession481OnlyLastHop: boolean;
-  /** A SEND from a connection that never authenticated is relayed anyway (open relay). */
+  /** A SEND through a known token is relayed whatever connection it came from (open relay). */
   relayUnauthenticated: boolean;
   /** Unknown methods are answered 501 instead of being forwarded (R-24 allows blocking). */
   rejectUnknownMethods: boolean;
@@ -29,30 +50,35 @@ export interface RelayProfile {
   malformed423OnExpires: boolean;
   /** The 200 to AUTH carries no Authentication-Info. */
   noAuthenticationInfo: boolean;
-  /** Cut-through forwarding: SENDs are cut and resumed so other frames can interleave. */
+  /**
+   * Cut-through forwarding: a SEND's body is forwarded as it arrives, in a chunk that any other
+   * frame for the same connection interrupts (`+`), resumed in a new transaction.
+   */
   cutThrough: boolean;
   /** A new outbound connection per session (one session per TCP connection). */
   connectionPerSession: boolean;
-  /** Failure REPORT Byte-Range covers the bytes actually received. */
+  /** Failure REPORT Byte-Range: the received chunk's start and the bytes actually received of it. */
   reportReceivedRange: boolean;
   /** 408 REPORT also when the downstream connection goes away. */
   report408OnDownstreamLoss: boolean;
   /** A non-SEND body above this closes the connection (bytes), or null. */
   closeOnNonSendBodyAbove: number | null;
-  /** Failed AUTH answered 403 instead of 401. */
+  /** Failed AUTH answered 403 instead of 401; the last allowed failure gets no answer, only the disconnect. */
   failedAuth403: boolean;
-  /** Expires bounds are announced but never enforced. */
+  /** A nonce past its lifetime is a failed login, not a 401 with stale=true. */
+  noStaleNonce: boolean;
+  /** Expires bounds are checked at AUTH but the token is never invalidated when it runs out. */
   expiresNotEnforced: boolean;
   /** Realm taken from the AUTH To-Path host instead of the configured realm. */
   realmFromToPath: boolean;
-  /** Store-and-forward buffer limit: a frame that needs more reads than `maxReads` closes the connection. */
+  /** Store-and-forward buffer limit: a frame larger than `bufferBytes`, or that needs more than `maxReads` reads, closes the connection. */
   readsLimit: { bufferBytes: number; maxReads: number } | null;
-  /** Failure REPORTs are sent for these downstream codes (null = for any non-200). */
-  reportCodes: ReadonlySet<number> | null;
+  /** The relay's own errors with these codes go to a SEND's sender as 200 and a REPORT, not as a transaction response. */
+  errorsAsReports: ReadonlySet<number> | null;
   /** A 408 REPORT only when Failure-Report is literally `yes` (not when absent). */
   timeoutOnlyForExplicitYes: boolean;
   /** Defaults that differ from the strict relay's, applied unless the scenario sets them. */
-  defaults: Partial<{ expiresMin: number; expiresDefault: number; expiresMax: number; probation: number; maxFailedAuths: number; nonceLifetime: number }>;
+  defaults: Partial<RelayTunables>;
 }
 
 const strict: RelayProfile = {
@@ -74,10 +100,11 @@ const strict: RelayProfile = {
   report408OnDownstreamLoss: false,
   closeOnNonSendBodyAbove: null,
   failedAuth403: false,
+  noStaleNonce: false,
   expiresNotEnforced: false,
   realmFromToPath: false,
   readsLimit: null,
-  reportCodes: null,
+  errorsAsReports: null,
   timeoutOnlyForExplicitYes: false,
   defaults: {},
 };
@@ -108,6 +135,7 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     report408OnDownstreamLoss: true,
     closeOnNonSendBodyAbove: 10 * 1024,
     failedAuth403: true,
+    noStaleNonce: true,
     expiresNotEnforced: true,
     realmFromToPath: true,
     defaults: { expiresMin: 60, expiresDefault: 600, expiresMax: 3600, probation: 30, maxFailedAuths: 3, nonceLifetime: 15 },
@@ -117,7 +145,7 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     name: 'opensips',
     okFor: new Set(['yes', 'partial']),
     readsLimit: { bufferBytes: 64 * 1024, maxReads: 4 },
-    reportCodes: new Set([481, 400, 403, 408, 413, 415, 500, 501, 506]),
+    errorsAsReports: new Set([481, 400, 403]),
     timeoutOnlyForExplicitYes: true,
     defaults: { expiresDefault: 1800 },
   },

@@ -14,6 +14,7 @@ declare module '../sim/trace.js' {
     'action.auth': Fields;
     'action.end': Fields;
     'action.raw': Fields;
+    'action.raw-connect': Fields;
     'action.send': Fields;
     'action.fault': Fields;
     'action.set': Fields;
@@ -25,6 +26,7 @@ declare module '../sim/trace.js' {
     'auth.refresh': Fields;
     'auth.request': Fields;
     'auth.retry-expires': Fields;
+    'fw.policy-skip': Fields;
     'endpoint.abort': Fields;
     'endpoint.aborted': Fields;
     'endpoint.chunk': Fields;
@@ -48,6 +50,7 @@ declare module '../sim/trace.js' {
     'endpoint.timeout': Fields;
     'endpoint.too-large': Fields;
     'endpoint.violation': Fields;
+    'msrp.limit': Fields;
     'msrp.malformed': Fields;
     'msrp.raw': Fields;
     'msrp.recv': FrameFields & { conn: string };
@@ -59,16 +62,20 @@ declare module '../sim/trace.js' {
     'relay.auth-fail': Fields;
     'relay.auth-ok': Fields;
     'relay.connect': Fields;
+    'relay.cut-through': Fields;
     'relay.connection-closed': Fields;
     'relay.discard': Fields;
     'relay.drop-connection': Fields;
     'relay.forward': Fields;
     'relay.local-hop': Fields;
     'relay.next-hop-ok': Fields;
+    'relay.no-timer': Fields;
     'relay.not-mine': Fields;
     'relay.probation-close': Fields;
+    'relay.realm': Fields;
     'relay.refuse': Fields;
     'relay.report': Fields;
+    'relay.report-range': Fields;
     'relay.report-suppressed': Fields;
     'relay.respond': Fields;
     'relay.response-dropped': Fields;
@@ -78,6 +85,8 @@ declare module '../sim/trace.js' {
     'relay.timeout': Fields;
     'relay.token-invalidated': Fields;
     'relay.tokens-expired': Fields;
+    'relay.token-past-expiry': Fields;
+    'relay.unauthenticated': Fields;
     'relay.undeliverable': Fields;
     'session.answer': Fields;
     'session.bind': Fields;

@@ -103,7 +103,7 @@ export class World {
             const key = `${flow.key}:${direction}`;
             let f = flows.get(key);
             if (!f) {
-              f = new PolicyFlow(node.id, policy);
+              f = new PolicyFlow(node.id, policy, (reason) => this.sim.trace.emit(node.id, 'fw.policy-skip', { flow: flow.key, direction, reason }, `${node.id}#policy`));
               flows.set(key, f);
             }
             return f.inspect(payload);
@@ -166,21 +166,28 @@ export class World {
 
   /**
    * Scenario action `raw`: bytes written as they are, on the node's connection for `session`, on
-   * a new connection to node `to` (its MSRP port, with TLS for an msrps relay), or on the node's
-   * relay connection.
+   * a new connection to node `to` (its MSRP port, with TLS for an msrps relay), on a raw
+   * connection the node opened to the URI `to` (`EndpointNode.openRaw`), or on its relay
+   * connection.
    */
   raw(node: string, bytes: Uint8Array, session?: string, to?: string): void {
     this.sim.trace.emit('', 'action.raw', { node, length: bytes.length, session: session ?? null, to: to ?? null });
-    if (to !== undefined) {
-      const relay = this.relays.get(to);
-      const peer = this.endpoints.get(to);
+    const relay = to === undefined ? undefined : this.relays.get(to);
+    const peer = to === undefined ? undefined : this.endpoints.get(to);
+    if (relay || peer) {
       const target = relay
         ? { host: relay.options.host, port: relay.options.port, tls: relay.options.scheme === 'msrps' }
         : { host: peer!.options.host, port: peer!.options.port, tls: peer!.options.scheme === 'msrps' };
       this.endpoint(node).sendRawTo(target, bytes);
       return;
     }
-    this.endpoint(node).sendRaw(bytes, session);
+    this.endpoint(node).sendRaw(bytes, session, to);
+  }
+
+  /** Opens a connection of `node`'s own to the MSRP URI `target`, for `raw` bytes. */
+  rawConnect(node: string, target: string): void {
+    this.sim.trace.emit('', 'action.raw-connect', { node, target });
+    this.endpoint(node).openRaw(target);
   }
 
   /** Runs to the duration limit (or until nothing is left to do). */

@@ -19,6 +19,14 @@
  *   Wireshark's dissector and `msrp-sim decode` need), the SYN and SYN-ACK of an msrps connection
  *   carry the initial sequence number moved on by that direction's TLS byte count, and ACKs sent
  *   during the handshake are moved to the same base. Data packets keep their real numbers.
+ * - Wireshark's MSRP dissector (seen with 4.0.17) marks some correct frames as malformed: reading a
+ *   Content-Type value it looks for ';' from the value's start over as many bytes as the whole
+ *   header line has, so it reads 14 bytes past the value ("Content-Type: " is 14): the CRLF, the
+ *   blank line's CRLF and the first 10 body bytes. A ';' (0x3B) among those body bytes, when the
+ *   value itself has none, gives a negative parameter length and a ReportedBoundsError: "[Malformed
+ *   Packet: MSRP]" (with tcp.desegment_tcp_streams off, "[BoundError Unreassembled Packet]"). No
+ *   packet layout avoids it (the dissector reassembles the frame first), and the capture must carry
+ *   the bytes that were sent, so such frames stay as they are; `wiresharkFlagsFrame` says which.
  * - Addresses and ports are as the accepting side saw them (after NAT), so both directions of a
  *   connection are one TCP stream; a connection never accepted keeps the initiator's view.
  *   MAC addresses are 02:00 followed by the IPv4 address.
@@ -351,4 +359,26 @@ export function checksum(b: Uint8Array, off: number, len: number, initial: numbe
   if (i < end) sum += b[i]! << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 65536);
   return ~sum & 0xffff;
+}
+
+/**
+ * Whether Wireshark's MSRP dissector (seen with 4.0.17; releases back to 1.x have the same
+ * Content-Type code) will show this correct frame as malformed: a ';' within the 10 bytes after the blank line
+ * that ends a Content-Type header whose value has no ';' of its own (see the file comment). Content-Type
+ * is the last header of a frame with a body (RFC 4975 §9, content-stuff), which is the case checked.
+ */
+export function wiresharkFlagsFrame(frame: Uint8Array): boolean {
+  const text = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('latin1');
+  const head = text.indexOf('\r\n\r\n');
+  if (head < 0) return false;
+  const lineStart = text.lastIndexOf('\r\n', head - 1) + 2;
+  const line = text.slice(lineStart, head);
+  const m = /^Content-Type:[ \t]*/i.exec(line);
+  if (!m) return false;
+  // The dissector searches [value start, value start + line length): past the line by the
+  // length of the name, the colon and the white space.
+  const from = lineStart + m[0].length;
+  const until = Math.min(text.length, from + line.length);
+  const semicolon = text.indexOf(';', from);
+  return semicolon >= lineStart + line.length && semicolon < until;
 }

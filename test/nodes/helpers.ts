@@ -1,11 +1,12 @@
 /** Building blocks for node tests: default options and small worlds declared in a few lines. */
 import type { EndpointOptions } from '../../src/nodes/endpoint-node.js';
 import type { RelayOptions } from '../../src/nodes/relay-node.js';
-import { World, type LinkSpec, type NodeSpec } from '../../src/nodes/world.js';
+import { World, type LinkSpec, type NodeSpec, type WorldSpec } from '../../src/nodes/world.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
 import { parseFrames } from '../../src/wire/parser.js';
 import type { MsrpFrame } from '../../src/wire/frame.js';
+import { ScriptedPeer, type Script } from './peers.js';
 
 export function endpoint(host: string, overrides: Partial<EndpointOptions> = {}): EndpointOptions {
   return {
@@ -37,13 +38,8 @@ export function relay(host: string, users: Record<string, string>, overrides: Pa
     scheme: 'msrps',
     realm: host,
     users,
-    expiresMin: 60,
-    expiresDefault: 900,
-    expiresMax: 3600,
+    // Expires bounds, probation, failed AUTHs and nonce lifetime: the profile's defaults.
     maxChunk: Number.POSITIVE_INFINITY,
-    probation: 30,
-    maxFailedAuths: 3,
-    nonceLifetime: 300,
     idleLimit: 3600,
     transactionTimeout: 30,
     profile: 'rfc4976',
@@ -58,8 +54,8 @@ export interface Built {
   of(type: string, node?: string): AnyTraceRecord[];
 }
 
-export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['options']?][], seed: string | number = 1): Built {
-  const world = new World({ seed, nodes, links: links.map(([a, b, options]) => ({ a, b, options })) });
+export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['options']?][], seed: string | number = 1, network?: WorldSpec['network']): Built {
+  const world = new World({ seed, nodes, links: links.map(([a, b, options]) => ({ a, b, options })), network });
   const trace: AnyTraceRecord[] = [];
   world.sim.trace.addSink((r) => trace.push(r));
   return {
@@ -124,6 +120,7 @@ export interface ChainOptions {
   pra?: Partial<EndpointOptions>;
   latency?: number;
   seed?: string | number;
+  network?: WorldSpec['network'];
 }
 
 /**
@@ -145,5 +142,47 @@ export function chain(a: number, b: number, opts: ChainOptions = {}): Built {
   const latency = opts.latency ?? 10_000;
   const links: [string, string, LinkSpec['options']?][] = [];
   for (let i = 0; i + 1 < order.length; i++) links.push([order[i]!, order[i + 1]!, { latency }]);
-  return build(nodes, links, opts.seed);
+  return build(nodes, links, opts.seed, opts.network);
+}
+
+export const RELAY_A = 'msrps://relay.a.example.com:2855;tcp';
+
+export interface OneRelay {
+  t: Built;
+  bob: ScriptedPeer;
+  /** psa's token at relay-a, psa's session URI and bob's, once known. */
+  readonly token: string;
+  readonly psaUri: string;
+  readonly bobUri: string;
+}
+
+/**
+ * psa - relay-a - bob, where bob is a relay-less scripted peer (peers.ts) that answers as `script`
+ * says; started, with session s1 offered by psa at time 0.
+ */
+export function oneRelay(script: Script, opts: { relay?: Partial<RelayOptions>; psa?: Partial<EndpointOptions>; bobLatency?: number } = {}): OneRelay {
+  const t = build(
+    [
+      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: RELAY_A, username: 'psa', password: 's3cret' }], ...opts.psa }) },
+      { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, opts.relay) },
+    ],
+    [['psa', 'relay-a', { latency: 10_000 }]],
+  );
+  addHost(t, 'bob', 'bob.example.com', [['relay-a', { latency: opts.bobLatency ?? 10_000 }]]);
+  const bob = new ScriptedPeer(t.world, 'bob', { host: 'bob.example.com', port: 9000, script });
+  t.world.start();
+  t.world.at(0, () => t.world.openSession('s1', 'psa', 'bob'));
+  return {
+    t,
+    bob,
+    get token() {
+      return t.of('relay.auth-ok', 'relay-a')[0]!.token as string;
+    },
+    get psaUri() {
+      return (t.of('session.offer', 'psa')[0]!.path as string[]).at(-1)!;
+    },
+    get bobUri() {
+      return bob.sessionUris[0]!;
+    },
+  };
 }

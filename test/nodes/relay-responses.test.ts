@@ -6,48 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { FailureReport, MsrpRequest } from '../../src/wire/frame.js';
-import type { RelayOptions } from '../../src/nodes/relay-node.js';
-import { addHost, build, chain, endpoint, headerOf, isRequest, isResponse, relay, sent, type Built } from './helpers.js';
-import { ScriptedPeer, type Script } from './peers.js';
-
-const RELAY_A = 'msrps://relay.a.example.com:2855;tcp';
-
-interface OneRelay {
-  t: Built;
-  bob: ScriptedPeer;
-  token: string;
-  psaUri: string;
-  bobUri: string;
-}
-
-/** psa - relay-a - bob, where bob is a relay-less peer that answers as `script` says. */
-function oneRelay(script: Script, opts: { relay?: Partial<RelayOptions>; bobLatency?: number } = {}): OneRelay {
-  const t = build(
-    [
-      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: RELAY_A, username: 'psa', password: 's3cret' }] }) },
-      { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, opts.relay) },
-    ],
-    [['psa', 'relay-a', { latency: 10_000 }]],
-  );
-  addHost(t, 'bob', 'bob.example.com', [['relay-a', { latency: opts.bobLatency ?? 10_000 }]]);
-  const bob = new ScriptedPeer(t.world, 'bob', { host: 'bob.example.com', port: 9000, script });
-  t.world.start();
-  t.world.at(0, () => t.world.openSession('s1', 'psa', 'bob'));
-  const r: OneRelay = {
-    t,
-    bob,
-    get token() {
-      return t.of('relay.auth-ok', 'relay-a')[0]!.token as string;
-    },
-    get psaUri() {
-      return (t.of('session.offer', 'psa')[0]!.path as string[]).at(-1)!;
-    },
-    get bobUri() {
-      return bob.sessionUris[0]!;
-    },
-  };
-  return r;
-}
+import { chain, headerOf, isRequest, isResponse, oneRelay, sent, type Built } from './helpers.js';
+import type { Script } from './peers.js';
 
 /** A token URI of the same relay with another (unknown) token. */
 const forge = (token: string, id: string): string => token.replace(/\/[^/;]+;tcp$/, `/${id};tcp`);

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeTcp, readPcap, type PcapPacket } from '../../src/cli/pcap-reader.js';
 import { TcpReassembler } from '../../src/cli/tcp-reassembler.js';
-import { checksum, createPcapBuilder } from '../../src/output/pcap.js';
+import { checksum, createPcapBuilder, wiresharkFlagsFrame } from '../../src/output/pcap.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { MsrpParser } from '../../src/wire/parser.js';
 import { serializeFrame } from '../../src/wire/serializer.js';
+import { tcpCapture } from '../helpers/pcap-writer.js';
 import { directSession, tmpDir, twoRelayPush } from './helpers.js';
 import { ensureBuilt, runCli } from '../helpers/exec.js';
 
@@ -138,7 +139,7 @@ describe('capture.pcap', () => {
         expect(Buffer.from(pcapOf(records)).equals(Buffer.from(pcap))).toBe(true);
       });
 
-      it.skipIf(!tshark)('is decoded by tshark: every MSRP frame, no malformed packet, no bad checksum', () => {
+      it.skipIf(!tshark)('is decoded by tshark: every MSRP frame, malformed only where its dissector misreads Content-Type, no bad checksum', () => {
         const file = join(tmpDir('pcap'), `${name.replace(/\W+/g, '-')}.pcap`);
         writeFileSync(file, pcap);
         const run = (args: string[]) => spawnSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -147,7 +148,16 @@ describe('capture.pcap', () => {
         const sent = records.filter((r) => r.type === 'msrp.send').map((r) => String(r.transactionId)).sort();
         const seen = ids.stdout.trim().split('\n').map((l) => l.split(',')[0]!).sort();
         expect(seen).toEqual(sent);
-        const bad = run(['-Y', '_ws.malformed || _ws.expert.severity >= "warning" || tcp.checksum.status == 0 || ip.checksum.status == 0']);
+        // Frames Wireshark's MSRP dissector shows as malformed although they are correct (see
+        // wiresharkFlagsFrame): exactly those, and nothing else at warning level or above.
+        const flagged = records
+          .filter((r) => r.type === 'msrp.send' && typeof r.bytesBase64 === 'string' && wiresharkFlagsFrame(Buffer.from(String(r.bytesBase64), 'base64')))
+          .map((r) => String(r.transactionId))
+          .sort();
+        const malformed = run(['-Y', '_ws.malformed', '-T', 'fields', '-e', 'msrp.transaction.id']);
+        expect(malformed.status, malformed.stderr).toBe(0);
+        expect(malformed.stdout.split('\n').filter(Boolean).map((l) => l.split(',')[0]!).sort()).toEqual(flagged);
+        const bad = run(['-Y', '(_ws.expert.severity >= "warning" && !_ws.malformed) || tcp.checksum.status == 0 || ip.checksum.status == 0']);
         expect(bad.status, bad.stderr).toBe(0);
         expect(bad.stdout.trim()).toBe('');
         const statuses = run(['-T', 'fields', '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status']);
@@ -155,6 +165,32 @@ describe('capture.pcap', () => {
       });
     });
   }
+
+  describe("Wireshark's MSRP dissector and a ';' just after Content-Type", () => {
+    const frame = (tid: string, semicolonAt: number, contentType = 'application/octet-stream'): string => {
+      const body = Array.from({ length: 64 }, (_, i) => (i === semicolonAt ? ';' : 'x')).join('');
+      return `MSRP ${tid} SEND\r\nTo-Path: msrp://b.example.com:2855/s2;tcp\r\nFrom-Path: msrp://a.example.com:2855/s1;tcp\r\nMessage-ID: m1\r\nByte-Range: 1-64/64\r\nContent-Type: ${contentType}\r\n\r\n${body}\r\n-------${tid}$\r\n`;
+    };
+    const frames = [frame('semi0000', 0), frame('semi0009', 9), frame('semi0010', 10), frame('param009', 9, 'application/octet-stream;x=1'), frame('nosemi00', -1)];
+
+    it('predicts the frames it flags: a ; in the first 10 body bytes, unless the value has one', () => {
+      expect(frames.map((f) => wiresharkFlagsFrame(Buffer.from(f, 'latin1')))).toEqual([true, true, false, false, false]);
+    });
+
+    it.skipIf(!tshark)('tshark flags exactly those frames', () => {
+      let seq = 1000;
+      const specs = frames.map((payload) => {
+        const spec = { src: '10.0.0.1', srcPort: 50000, dst: '10.0.0.2', dstPort: 2855, seq, ack: 1, payload };
+        seq += payload.length;
+        return spec;
+      });
+      const file = join(tmpDir('pcap'), 'content-type-semicolon.pcap');
+      writeFileSync(file, tcpCapture(specs));
+      const r = spawnSync('tshark', ['-r', file, '-Y', '_ws.malformed', '-T', 'fields', '-e', 'msrp.transaction.id'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split(',')[0])).toEqual(['semi0000', 'semi0009']);
+    });
+  });
 
   it.skipIf(tshark)('tshark is not installed: the Wireshark decoding test was skipped (apt-get install tshark)', () => {});
 });
