@@ -10,6 +10,7 @@ const suites: Suite[] = [
   { name: 'codec', load: () => import('./codec.js') },
   { name: 'kernel', load: () => import('./kernel.js') },
   { name: 'net', load: () => import('./net.js') },
+  { name: 'scale', load: () => import('./scale.js') },
 ];
 
 const wanted = process.argv.slice(2);
