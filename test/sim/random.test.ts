@@ -1,3 +1,4 @@
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../src/sim/random.js';
 
@@ -38,5 +39,23 @@ describe('RandomStreams', () => {
       expect(Number.isInteger(v) && v >= 0 && v < 7).toBe(true);
     }
     expect(rng.chance(0)).toBe(false);
+  });
+});
+
+describe('the ARC4 stream', () => {
+  it('draws exactly what seedrandom draws for the same key', () => {
+    const cases: [string | number, string, string][] = [
+      [7, 'psa', 'tid'],
+      ['', '', ''],
+      [10000, 'rcv-42-17', 'isn'],
+      ['seed', 'ü€\u{1F600}', 'jitter'],
+      [1, 'x'.repeat(300), 'ids'],
+      ['long', Array.from({ length: 700 }, (_, i) => String.fromCharCode(i % 500)).join(''), 'p'],
+    ];
+    for (const [seed, node, purpose] of cases) {
+      const rng = new RandomStreams(seed).stream(node, purpose);
+      const ref = seedrandom(`${seed}\0${node}\0${purpose}`);
+      for (let i = 0; i < 3000; i++) expect(rng()).toBe(ref());
+    }
   });
 });
