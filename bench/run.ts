@@ -11,6 +11,7 @@ const suites: Suite[] = [
   { name: 'kernel', load: () => import('./kernel.js') },
   { name: 'net', load: () => import('./net.js') },
   { name: 'ladder', load: () => import('./ladder.js') },
+  { name: 'scale', load: () => import('./scale.js') },
 ];
 
 const wanted = process.argv.slice(2);

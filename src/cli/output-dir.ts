@@ -46,24 +46,30 @@ export class OutputDir {
 
 export class StreamFile {
   private readonly fd: number;
-  private buffer: string[] = [];
-  private size = 0;
+  /** Lines are encoded straight into this buffer, which is written out whenever it fills. */
+  private readonly buffer = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
 
   constructor(path: string) {
     this.fd = openSync(path, 'w');
   }
 
   write(text: string): void {
-    this.buffer.push(text);
-    this.size += text.length;
-    if (this.size >= 1 << 20) this.flush();
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (this.used + text.length * 3 > this.buffer.length) {
+      this.flush();
+      if (text.length * 3 > this.buffer.length) {
+        writeSync(this.fd, text);
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used);
   }
 
   flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(''));
-    this.buffer = [];
-    this.size = 0;
+    let done = 0;
+    while (done < this.used) done += writeSync(this.fd, this.buffer, done, this.used - done);
+    this.used = 0;
   }
 
   close(): void {

@@ -1,6 +1,8 @@
 /**
  * Finding and loading scenario files for the commands: a path is a file or a directory searched
  * for `*.yaml`, `*.yml` and `*.json` scenarios; problems come back as `FILE:LINE:COL: message`.
+ * A directory named `large` (such as scenarios/large/, the benchmark's scenarios, which take
+ * seconds to load and write gigabytes of trace) is searched only when it is named itself.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,8 +11,13 @@ import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from './errors.js';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
+/** Directories a search passes over unless they are named as a path. */
+const SKIPPED_UNLESS_NAMED = 'large';
 
-/** Scenario files under `paths` (files as given, directories searched), sorted, no duplicates. */
+/**
+ * Scenario files under `paths` (files as given, directories searched, but not their `large`
+ * subdirectories), sorted, no duplicates.
+ */
 export function findScenarioFiles(paths: string[]): string[] {
   const out = new Set<string>();
   const walk = (p: string): void => {
@@ -24,8 +31,9 @@ export function findScenarioFiles(paths: string[]): string[] {
       for (const name of readdirSync(p).sort()) {
         if (name.startsWith('.') || name === 'node_modules') continue;
         const child = join(p, name);
-        if (statSync(child).isDirectory()) walk(child);
-        else if (SCENARIO_FILE.test(name) && !name.endsWith('.schema.json')) out.add(child);
+        if (statSync(child).isDirectory()) {
+          if (name !== SKIPPED_UNLESS_NAMED) walk(child);
+        } else if (SCENARIO_FILE.test(name) && !name.endsWith('.schema.json')) out.add(child);
       }
     } else out.add(p);
   };

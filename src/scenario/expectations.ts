@@ -1,7 +1,10 @@
 /**
- * Expectations checked against the trace as it streams: the checker keeps only the facts each
- * expectation needs (never the whole trace), and at the end says for each one whether it held,
- * what was expected, what happened instead, and which trace records show it (their `seq`).
+ * Expectations checked against the trace as it streams. The checker keeps only the facts the
+ * scenario's expectations ask about: records of the nodes, sessions and links they name, and for
+ * the expectations that only count (`report`, `none`, `count`) a count and the first few records
+ * as evidence. So its memory does not grow with the length of the trace, only with what the
+ * expectations look at. At the end it says for each one whether it held, what was expected, what
+ * happened instead, and which trace records show it (their `seq`).
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
 import { formatTime } from '../sim/time.js';
@@ -32,33 +35,123 @@ interface Frame {
 
 const MAX_EVIDENCE = 10;
 
+type Of<K extends Expectation['expect']> = Expectation & { expect: K };
+
+/** How many records matched, and the `seq` of the first few. */
+class Tally {
+  count = 0;
+  readonly seqs: number[] = [];
+
+  add(seq: number): void {
+    this.count++;
+    if (this.seqs.length < MAX_EVIDENCE) this.seqs.push(seq);
+  }
+}
+
+/** A `report` expectation as it streams: statuses of the REPORTs it looks at, and its matches. */
+class ReportTally {
+  /** Status -> REPORTs, in the order statuses first came. */
+  readonly statuses = new Map<number, number>();
+  readonly all = new Tally();
+  readonly match = new Tally();
+
+  constructor(readonly e: Of<'report'>) {}
+}
+
+/** A `none` expectation as it streams. */
+class NoneTally {
+  readonly hits = new Tally();
+
+  constructor(readonly e: Of<'none'>) {}
+}
+
+/** A `count` expectation as it streams. */
+class LinkTally {
+  readonly match = new Tally();
+
+  constructor(readonly e: Of<'count'>) {}
+}
+
+interface Negative {
+  seq: number;
+  node: string;
+  kind: string;
+  status: number | null;
+  rule: string | null;
+  method: string | null;
+}
+
 export class ExpectationChecker {
   private readonly hosts = new Map<string, { host: string; port: number | null }>();
+
+  // What the expectations look at, fixed at the start.
+  /** `delivered`: the sessions, and `to + NUL + session` pairs. */
+  private readonly deliveredSessions = new Set<string>();
+  private readonly deliveredPairs = new Set<string>();
+  /** `response`: the nodes; those whose expectations name a method. */
+  private readonly responseNodes = new Set<string>();
+  private readonly methodNodes = new Set<string>();
+  /** `path`: `at + NUL + method` pairs; the sessions named (null: some expectation names none). */
+  private readonly pathFrames = new Set<string>();
+  private readonly pathSessions: Set<string> | null;
+  /** `connection`: the nodes that connect. */
+  private readonly connectFrom = new Set<string>();
+  private readonly reportTallies: ReportTally[] = [];
+  private readonly noneTallies: NoneTally[] = [];
+  private readonly linkTallies: LinkTally[] = [];
+  private readonly needLinks: boolean;
+
+  // Facts kept for those.
   private readonly sessionUris = new Map<string, Set<string>>();
-  /** Sent message records by Message-ID: time and digest. */
+  /** Sent messages of the `delivered` sessions, by Message-ID: time and digest. */
   private readonly messages = new Map<string, { t: number; digest: string; seq: number; node: string; session: string }>();
   private readonly delivered: { seq: number; t: number; node: string; session: string; messageId: string; digest: string }[] = [];
-  private readonly reports: { seq: number; t: number; node: string; session: string; status: number }[] = [];
   private readonly responses: { seq: number; t: number; node: string; status: number; tid: string; conn: string }[] = [];
   /** Method of each request a node sent, by node + conn + tid, to name the method of a response. */
   private readonly requestMethods = new Map<string, string>();
   private readonly frames: Frame[] = [];
   private readonly connects = new Map<string, { seq: number; t: number; node: string; target: string; remote: string }>();
   private readonly connOutcome = new Map<string, { seq: number; t: number; state: 'opened' | 'refused' | 'blocked' | 'timeout' }>();
-  private readonly negatives: { seq: number; node: string; kind: string; status: number | null; rule: string | null; method: string | null }[] = [];
   private readonly routes = new Map<string, string[]>();
   private readonly addressNode = new Map<string, string>();
-  private readonly linkCounts: { seq: number; path: string[]; from: string; method?: string; status?: number }[] = [];
   private readonly connTarget = new Map<string, string>();
-  private readonly needFrames: boolean;
-  private readonly needLinks: boolean;
 
   constructor(private readonly scenario: Scenario) {
     for (const n of scenario.nodes) {
       if (n.role !== 'firewall') this.hosts.set(n.id, { host: n.host.toLowerCase(), port: n.port });
     }
-    this.needFrames = scenario.expectations.some((e) => e.expect === 'path');
-    this.needLinks = scenario.expectations.some((e) => e.expect === 'count');
+    let pathSessions: Set<string> | null = new Set<string>();
+    for (const e of scenario.expectations) {
+      switch (e.expect) {
+        case 'delivered':
+          this.deliveredSessions.add(e.session);
+          this.deliveredPairs.add(`${e.to}\0${e.session}`);
+          break;
+        case 'report':
+          this.reportTallies.push(new ReportTally(e));
+          break;
+        case 'response':
+          this.responseNodes.add(e.to);
+          if (e.method !== null) this.methodNodes.add(e.to);
+          break;
+        case 'path':
+          this.pathFrames.add(`${e.at}\0${e.method}`);
+          if (e.session === null) pathSessions = null;
+          else pathSessions?.add(e.session);
+          break;
+        case 'connection':
+          this.connectFrom.add(e.from);
+          break;
+        case 'none':
+          this.noneTallies.push(new NoneTally(e));
+          break;
+        case 'count':
+          this.linkTallies.push(new LinkTally(e));
+          break;
+      }
+    }
+    this.pathSessions = pathSessions;
+    this.needLinks = this.linkTallies.length > 0;
   }
 
   record(r: AnyTraceRecord): void {
@@ -68,80 +161,110 @@ export class ExpectationChecker {
         if (typeof f.address === 'string') this.addressNode.set(f.address, r.node);
         return;
       case 'net.route':
-        if (Array.isArray(f.path)) this.routes.set(`${r.node}>${f.dst as string}`, f.path as string[]);
+        if (this.needLinks && Array.isArray(f.path)) this.routes.set(`${r.node}>${f.dst as string}`, f.path as string[]);
         return;
       case 'session.offer':
       case 'session.answer': {
+        if (this.pathFrames.size === 0) return;
+        const session = f.session as string;
+        if (this.pathSessions !== null && !this.pathSessions.has(session)) return;
         const path = f.path as unknown as string[];
-        const set = this.sessionUris.get(f.session as string) ?? new Set<string>();
+        const set = this.sessionUris.get(session) ?? new Set<string>();
         set.add(path[path.length - 1]!);
-        this.sessionUris.set(f.session as string, set);
+        this.sessionUris.set(session, set);
         return;
       }
       case 'endpoint.message':
-        this.messages.set(f.messageId as string, { t: r.t, digest: f.digest as string, seq: r.seq, node: r.node, session: f.session as string });
+        if (this.deliveredSessions.has(f.session as string)) {
+          this.messages.set(f.messageId as string, { t: r.t, digest: f.digest as string, seq: r.seq, node: r.node, session: f.session as string });
+        }
         return;
       case 'endpoint.deliver':
-        this.delivered.push({ seq: r.seq, t: r.t, node: r.node, session: f.session as string, messageId: f.messageId as string, digest: f.digest as string });
+        if (this.deliveredPairs.has(`${r.node}\0${f.session as string}`)) {
+          this.delivered.push({ seq: r.seq, t: r.t, node: r.node, session: f.session as string, messageId: f.messageId as string, digest: f.digest as string });
+        }
         return;
-      case 'endpoint.report':
-        this.reports.push({ seq: r.seq, t: r.t, node: r.node, session: f.session as string, status: f.status as number });
-        if ((f.status as number) !== 200) this.negatives.push({ seq: r.seq, node: r.node, kind: 'report', status: f.status as number, rule: r.rule ?? null, method: 'REPORT' });
+      case 'endpoint.report': {
+        const status = f.status as number;
+        for (const tally of this.reportTallies) {
+          const e = tally.e;
+          if (r.node !== e.to || (e.session !== null && f.session !== e.session) || (e.before !== null && r.t > e.before)) continue;
+          tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
+          tally.all.add(r.seq);
+          if (status === e.status) tally.match.add(r.seq);
+        }
+        if (status !== 200) this.negative(r, 'report', status, r.rule ?? null, 'REPORT');
         return;
+      }
       case 'msrp.send':
-        if (f.kind === 'request') this.requestMethods.set(`${r.node}/${f.conn as string}/${f.transactionId as string}`, f.method as string);
+        if (f.kind === 'request' && this.methodNodes.has(r.node)) this.requestMethods.set(`${r.node}/${f.conn as string}/${f.transactionId as string}`, f.method as string);
         if (this.needLinks) this.countOnLinks(r);
         return;
       case 'msrp.recv':
         if (f.kind === 'response') {
-          this.responses.push({ seq: r.seq, t: r.t, node: r.node, status: f.status as number, tid: f.transactionId as string, conn: f.conn as string });
-          if ((f.status as number) !== 200) this.negatives.push({ seq: r.seq, node: r.node, kind: 'response', status: f.status as number, rule: r.rule ?? null, method: null });
+          if (this.responseNodes.has(r.node)) {
+            this.responses.push({ seq: r.seq, t: r.t, node: r.node, status: f.status as number, tid: f.transactionId as string, conn: f.conn as string });
+          }
+          if ((f.status as number) !== 200) this.negative(r, 'response', f.status as number, r.rule ?? null, null);
         } else if (f.method === 'REPORT' && typeof f.reportStatus === 'number' && f.reportStatus !== 200) {
-          this.negatives.push({ seq: r.seq, node: r.node, kind: 'report', status: f.reportStatus as number, rule: null, method: 'REPORT' });
+          this.negative(r, 'report', f.reportStatus as number, null, 'REPORT');
         }
-        if (this.needFrames && f.kind === 'request') {
+        if (f.kind === 'request' && this.pathFrames.size > 0 && this.pathFrames.has(`${r.node}\0${f.method as string}`)) {
           this.frames.push({ seq: r.seq, t: r.t, node: r.node, method: f.method as string, toPath: f.toPath as unknown as string[], fromPath: f.fromPath as unknown as string[] });
         }
         return;
       case 'msrp.violation':
       case 'endpoint.violation':
       case 'msrp.malformed':
-        this.negatives.push({ seq: r.seq, node: r.node, kind: 'violation', status: null, rule: r.rule ?? null, method: null });
+        this.negative(r, 'violation', null, r.rule ?? null, null);
         return;
       case 'fw.drop':
       case 'relay.discard':
       case 'net.drop':
-        this.negatives.push({ seq: r.seq, node: r.node, kind: 'drop', status: null, rule: r.rule ?? null, method: null });
+        this.negative(r, 'drop', null, r.rule ?? null, null);
         if (r.type === 'fw.drop' && typeof f.conn === 'string' && f.flags === 'S') this.setOutcome(f.conn, r, 'blocked');
         return;
       case 'fw.reject':
-        this.negatives.push({ seq: r.seq, node: r.node, kind: 'reset', status: null, rule: r.rule ?? null, method: null });
+        this.negative(r, 'reset', null, r.rule ?? null, null);
         if (typeof f.conn === 'string') this.setOutcome(f.conn, r, 'blocked');
         return;
       case 'endpoint.timeout':
       case 'relay.timeout':
       case 'tcp.timeout':
-        this.negatives.push({ seq: r.seq, node: r.node, kind: 'timeout', status: null, rule: r.rule ?? null, method: null });
+        this.negative(r, 'timeout', null, r.rule ?? null, null);
         if (r.type === 'tcp.timeout' && f.phase === 'connect') this.setOutcome(f.conn as string, r, 'timeout');
         return;
       case 'tcp.connect':
-        this.connects.set(f.conn as string, { seq: r.seq, t: r.t, node: r.node, target: f.target as string, remote: f.remote as string });
-        this.connTarget.set(f.conn as string, f.remote as string);
+        if (this.connectFrom.has(r.node)) this.connects.set(f.conn as string, { seq: r.seq, t: r.t, node: r.node, target: f.target as string, remote: f.remote as string });
+        if (this.needLinks) this.connTarget.set(f.conn as string, f.remote as string);
         return;
       case 'tcp.accept':
-        this.connTarget.set(f.conn as string, f.remote as string);
+        if (this.needLinks) this.connTarget.set(f.conn as string, f.remote as string);
         return;
       case 'tcp.open':
         if (f.role === 'initiator') this.setOutcome(f.conn as string, r, 'opened');
         return;
       case 'tcp.close':
         if (f.kind === 'refused') this.setOutcome(f.conn as string, r, 'refused');
-        if (f.kind === 'reset') this.negatives.push({ seq: r.seq, node: r.node, kind: 'reset', status: null, rule: r.rule ?? null, method: null });
+        if (f.kind === 'reset') this.negative(r, 'reset', null, r.rule ?? null, null);
         return;
     }
   }
 
+  /** Something that `none` expectations may forbid. */
+  private negative(r: AnyTraceRecord, kind: string, status: number | null, rule: string | null, method: string | null): void {
+    const n: Negative = { seq: r.seq, node: r.node, kind, status, rule, method };
+    for (const tally of this.noneTallies) {
+      const e = tally.e;
+      if (n.kind === e.kind && (e.status === null || n.status === e.status) && (e.rule === null || n.rule === e.rule) && (e.at === null || n.node === e.at) && (e.method === null || n.method === e.method)) {
+        tally.hits.add(n.seq);
+      }
+    }
+  }
+
   private setOutcome(conn: string, r: AnyTraceRecord, state: 'opened' | 'refused' | 'blocked' | 'timeout'): void {
+    // Only the attempts of nodes that `connection` expectations name are looked at.
+    if (!this.connects.has(conn)) return;
     if (!this.connOutcome.has(conn) || state !== 'timeout') {
       const prior = this.connOutcome.get(conn);
       if (prior && prior.state === 'blocked' && state === 'timeout') return;
@@ -155,14 +278,27 @@ export class ExpectationChecker {
     const dst = remote ? this.addressNode.get(remote.split(':')[0]!) : undefined;
     if (!dst) return;
     const path = this.routes.get(`${r.node}>${dst}`) ?? [r.node, dst];
-    this.linkCounts.push({ seq: r.seq, path, from: r.node, method: f.method as string | undefined, status: f.status as number | undefined });
+    const method = f.method as string | undefined;
+    const status = f.status as number | undefined;
+    for (const tally of this.linkTallies) {
+      const e = tally.e;
+      if (crosses(path, e.link.a, e.link.b, e.from) && (e.method === null || method === e.method) && (e.status === null || status === e.status)) tally.match.add(r.seq);
+    }
   }
 
   finish(): ExpectationResult[] {
-    return this.scenario.expectations.map((e) => this.check(e));
+    let reports = 0;
+    let nones = 0;
+    let counts = 0;
+    return this.scenario.expectations.map((e) => {
+      if (e.expect === 'report') return this.check(e, this.reportTallies[reports++]!);
+      if (e.expect === 'none') return this.check(e, this.noneTallies[nones++]!);
+      if (e.expect === 'count') return this.check(e, this.linkTallies[counts++]!);
+      return this.check(e, null);
+    });
   }
 
-  private check(e: Expectation): ExpectationResult {
+  private check(e: Expectation, tally: ReportTally | NoneTally | LinkTally | null): ExpectationResult {
     const base = { index: e.index, line: e.source.line, column: e.source.column, kind: e.expect };
     const result = (passed: boolean, expected: string, actual: string, evidence: number[]): ExpectationResult => ({
       ...base,
@@ -184,16 +320,15 @@ export class ExpectationChecker {
         return result(ok, expected, actual, got.map((d) => d.seq));
       }
       case 'report': {
-        const got = this.reports.filter((r) => r.node === e.to && (e.session === null || r.session === e.session) && (e.before === null || r.t <= e.before));
-        const match = got.filter((r) => r.status === e.status);
+        const t = tally as ReportTally;
         const expected = `${bound(e.count)} REPORT(s) with status ${e.status} at ${e.to}${e.session ? ` in session ${e.session}` : ''}`;
-        return result(inBound(match.length, e.count), expected, describeStatuses('REPORT', got.map((r) => r.status)), (match.length ? match : got).map((r) => r.seq));
+        return result(inBound(t.match.count, e.count), expected, describeStatuses('REPORT', t.statuses), (t.match.count ? t.match : t.all).seqs);
       }
       case 'response': {
         const got = this.responses.filter((r) => r.node === e.to && (e.before === null || r.t <= e.before)).filter((r) => e.method === null || this.requestMethods.get(`${r.node}/${r.conn}/${r.tid}`) === e.method);
         const match = got.filter((r) => r.status === e.status);
         const expected = `${bound(e.count)} ${e.method ?? ''} response(s) with status ${e.status} at ${e.to}`.replace('  ', ' ');
-        return result(inBound(match.length, e.count), expected, describeStatuses('response', got.map((r) => r.status)), (match.length ? match : got).map((r) => r.seq));
+        return result(inBound(match.length, e.count), expected, describeStatuses('response', countStatuses(got.map((r) => r.status))), (match.length ? match : got).map((r) => r.seq));
       }
       case 'path': {
         const uris = e.session === null ? null : this.sessionUris.get(e.session) ?? new Set<string>();
@@ -216,24 +351,14 @@ export class ExpectationChecker {
         return result(match.length > 0, expected, actual, (match.length ? match : states).map((s) => s.o?.seq ?? s.c.seq));
       }
       case 'none': {
-        const hits = this.negatives.filter((n) => n.kind === e.kind && (e.status === null || n.status === e.status) && (e.rule === null || n.rule === e.rule) && (e.at === null || n.node === e.at) && (e.method === null || n.method === e.method));
+        const hits = (tally as NoneTally).hits;
         const what = [e.kind, e.status !== null ? String(e.status) : '', e.rule ? `rule ${e.rule}` : '', e.at ? `at ${e.at}` : ''].filter(Boolean).join(' ');
-        return result(hits.length === 0, `no ${what}`, hits.length === 0 ? 'none happened' : `${hits.length} happened, the first at record ${hits[0]!.seq}`, hits.map((h) => h.seq));
+        return result(hits.count === 0, `no ${what}`, hits.count === 0 ? 'none happened' : `${hits.count} happened, the first at record ${hits.seqs[0]!}`, hits.seqs);
       }
       case 'count': {
-        const a = e.link.a;
-        const b = e.link.b;
-        const crosses = (p: string[]): boolean => {
-          for (let i = 0; i + 1 < p.length; i++) {
-            if ((p[i] === a && p[i + 1] === b) || (p[i] === b && p[i + 1] === a)) {
-              if (e.from === null || p[i] === e.from) return true;
-            }
-          }
-          return false;
-        };
-        const match = this.linkCounts.filter((c) => crosses(c.path) && (e.method === null || c.method === e.method) && (e.status === null || c.status === e.status));
-        const expected = `${bound(e.frames)} ${e.method ?? (e.status !== null ? `status ${e.status}` : 'MSRP')} frame(s) on ${a}–${b}`;
-        return result(inBound(match.length, e.frames), expected, `${match.length} crossed`, match.map((m) => m.seq));
+        const match = (tally as LinkTally).match;
+        const expected = `${bound(e.frames)} ${e.method ?? (e.status !== null ? `status ${e.status}` : 'MSRP')} frame(s) on ${e.link.a}–${e.link.b}`;
+        return result(inBound(match.count, e.frames), expected, `${match.count} crossed`, match.seqs);
       }
     }
   }
@@ -268,9 +393,24 @@ function inBound(n: number, b: CountBound): boolean {
   return n >= b.min && (b.max === null || n <= b.max);
 }
 
-function describeStatuses(what: string, statuses: number[]): string {
-  if (statuses.length === 0) return `no ${what} arrived`;
+/** Status -> how many, in the order statuses first came. */
+function countStatuses(statuses: number[]): Map<number, number> {
   const counts = new Map<number, number>();
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return counts;
+}
+
+function describeStatuses(what: string, counts: Map<number, number>): string {
+  if (counts.size === 0) return `no ${what} arrived`;
   return `${what}s: ${[...counts].map(([s, n]) => `${n}×${s}`).join(', ')}`;
+}
+
+/** Whether a path of nodes crosses the link a–b (leaving `from`, when given). */
+function crosses(p: string[], a: string, b: string, from: string | null): boolean {
+  for (let i = 0; i + 1 < p.length; i++) {
+    if ((p[i] === a && p[i + 1] === b) || (p[i] === b && p[i + 1] === a)) {
+      if (from === null || p[i] === from) return true;
+    }
+  }
+  return false;
 }

@@ -117,6 +117,8 @@ interface SessionRecord {
 
 export class Normalizer {
   private readonly nodeIds: string[] = [];
+  /** The same ids for lookups: a scenario may have tens of thousands of nodes. */
+  private readonly nodeIdSet = new Set<string>();
   /** False when `nodes` is not a mapping at all: then references cannot be checked. */
   private readonly nodesKnown: boolean;
   private readonly sessionIds = new Set<string>();
@@ -141,7 +143,10 @@ export class Normalizer {
   ) {
     const nodesSrc = root.kind === 'map' ? root.entries.find((e) => e.key === 'nodes')?.value : undefined;
     this.nodesKnown = nodesSrc?.kind === 'map';
-    if (nodesSrc?.kind === 'map') for (const e of nodesSrc.entries) this.nodeIds.push(e.key);
+    if (nodesSrc?.kind === 'map') for (const e of nodesSrc.entries) {
+      this.nodeIds.push(e.key);
+      this.nodeIdSet.add(e.key);
+    }
     // Sessions opened anywhere in the file, even by an event with problems, so that those
     // problems are not repeated as "unknown session" wherever the session is used.
     const eventsSrc = root.kind === 'map' ? root.entries.find((e) => e.key === 'events')?.value : undefined;
@@ -218,7 +223,7 @@ export class Normalizer {
    */
   private ref(path: Path, id: string, roles: readonly string[] | null, wanted = ''): ScenarioFileNode | undefined {
     if (!this.nodesKnown) return undefined;
-    if (!this.nodeIds.includes(id)) {
+    if (!this.nodeIdSet.has(id)) {
       this.err(path, `unknown node \`${id}\`${didYouMean(id, this.nodeIds)}`);
       return undefined;
     }
