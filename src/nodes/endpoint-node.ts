@@ -138,14 +138,14 @@ interface Transaction {
 type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed' | 'refused';
 
 const DEFAULT_RELAY_PORT = 2855;
+/** Stale-nonce 401s retried in a row before the AUTH is given up (R-16h). */
+const MAX_STALE_RETRIES = 3;
+
 /** `scheme://host:port` of an MSRP URI: what a raw connection is opened to and looked up by. */
 function rawKey(target: string): string {
   const p = parseUri(target);
   return p.ok ? `${p.uri.scheme}://${p.uri.host.toLowerCase()}:${p.uri.port ?? DEFAULT_RELAY_PORT}` : target;
 }
-
-/** Stale-nonce 401s retried in a row before the AUTH is given up (R-16h). */
-const MAX_STALE_RETRIES = 3;
 
 export class EndpointNode implements SignallingPeer {
   readonly id: string;
@@ -799,10 +799,11 @@ export class EndpointNode implements SignallingPeer {
       return false;
     }
     const uri = parsed.uri;
+    const key = rawKey(target);
     const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
-    this.ctx.emit('endpoint.connect', { session: null, target: rawKey(target), raw: true });
+    this.ctx.emit('endpoint.connect', { session: null, target: key, raw: true });
     const conn = this.adopt(this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {}));
-    conn.data.set('raw', rawKey(target));
+    conn.data.set('raw', key);
     return true;
   }
 

@@ -452,7 +452,11 @@ export class MsrpConnection {
   }
 }
 
-/** Bytes of a source that can be written so far (all of them, unless it is streaming). */
+/**
+ * Bytes of a source that can be written so far: all of them, unless it is streaming. A streaming
+ * source keeps its last byte back until its end is known, so that whatever ends the message (its
+ * last chunk, after a cut) carries data: never an empty chunk in the middle of a message.
+ */
 function readyBytes(source: SendSource): number {
-  return source.available ?? source.data.length;
+  return source.streaming ? Math.max(0, (source.available ?? 0) - 1) : source.data.length;
 }

@@ -233,14 +233,15 @@ export class RelayNode {
     if (this.crashed) return null;
     const state = this.conns.get(conn);
     if (!state) return null;
-    const size = serializedLength(frame);
+    // Only the profiles with size limits need the frame's size (it costs a serialization).
+    const size = this.profile.dropConnectionAt !== null || this.profile.rejectFramesAbove !== null ? serializedLength(frame) : 0;
     if (this.profile.dropConnectionAt !== null && size >= this.profile.dropConnectionAt) {
       this.ctx.emit('relay.drop-connection', { conn: conn.id, size }, deviation(this.profile, 'drop-connection-large-frame'));
       conn.reset();
       return null;
     }
     if (this.profile.closeOnNonSendBodyAbove !== null && frame.method !== 'SEND' && (frame.body?.length ?? 0) > this.profile.closeOnNonSendBodyAbove) {
-      this.ctx.emit('relay.drop-connection', { conn: conn.id, size }, deviation(this.profile, 'close-large-non-send'));
+      this.ctx.emit('relay.drop-connection', { conn: conn.id, bodyLength: frame.body?.length ?? 0 }, deviation(this.profile, 'close-large-non-send'));
       conn.close();
       return null;
     }
@@ -743,9 +744,8 @@ export class RelayNode {
     // relay sent (or could not send). A profile may report the chunk it received instead.
     const inRange = f.inbound.byteRange ?? { start: 1, end: null, total: null };
     const sent = f.range ?? inRange;
-    const byteRange = this.profile.reportReceivedRange
-      ? { start: inRange.start, end: inRange.start + f.received.bytes - 1, total: inRange.total }
-      : { start: sent.start, end: sent.end ?? sent.start + f.bytesSent - 1, total: sent.total };
+    const strictRange = { start: sent.start, end: sent.end ?? sent.start + f.bytesSent - 1, total: sent.total };
+    const byteRange = this.profile.reportReceivedRange ? { start: inRange.start, end: inRange.start + f.received.bytes - 1, total: inRange.total } : strictRange;
     const report = buildReport({
       transactionId: this.ctx.newTransactionId(),
       toPath: f.inbound.fromPath,
@@ -756,7 +756,7 @@ export class RelayNode {
     });
     this.ctx.emit('relay.report', { status: code, messageId: report.messageId!, toPath: report.toPath, byteRange: report.byteRange! }, rule);
     if (this.profile.reportReceivedRange) {
-      this.ctx.emit('relay.report-range', { transactionId: report.transactionId, byteRange: report.byteRange!, instead: { start: sent.start, end: sent.end ?? sent.start + f.bytesSent - 1, total: sent.total } }, deviation(this.profile, 'report-received-range'));
+      this.ctx.emit('relay.report-range', { transactionId: report.transactionId, byteRange, instead: strictRange }, deviation(this.profile, 'report-received-range'));
     }
     f.inConn.sendFrame(report);
   }
@@ -839,7 +839,7 @@ export class RelayNode {
       return;
     }
     // Expires bounds; out of range => 423 with Min-Expires or Max-Expires.
-    let expires = frame.expires ?? this.options.expiresDefault;
+    const expires = frame.expires ?? this.options.expiresDefault;
     if (frame.expires !== undefined && this.profile.malformed423OnExpires) {
       this.answer(conn, frame, 423, deviation(this.profile, 'malformed-423'));
       return;
@@ -854,7 +854,6 @@ export class RelayNode {
         return;
       }
     }
-    if (frame.expires !== undefined) expires = frame.expires;
     state.succeeded = true;
     state.user = c.username;
     this.ctx.sim.scheduler.cancel(state.probation);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
+import type { RelayProfileName } from '../../src/nodes/relay-profile.js';
 import { build, chain, endpoint, isRequest, relay, sent, type Built } from './helpers.js';
 
 const A = 'msrps://relay1.a.example.com:2855;tcp';
@@ -16,12 +17,12 @@ const B = 'msrps://relay1.b.example.net:2855;tcp';
 const MALLORY = 'msrp://mallory.example.org:7654/mallory1;tcp';
 
 /** psa - a1 - b1 - pra, and mallory (no credentials) with links to both relays. */
-function arena(): Built {
+function arena(profile: RelayProfileName): Built {
   const t = build(
     [
       { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: A, username: 'psa', password: 's3cret' }] }) },
-      { id: 'a1', role: 'relay', relay: relay('relay1.a.example.com', { psa: 's3cret' }) },
-      { id: 'b1', role: 'relay', relay: relay('relay1.b.example.net', { pra: 'hunter2' }) },
+      { id: 'a1', role: 'relay', relay: relay('relay1.a.example.com', { psa: 's3cret' }, { profile }) },
+      { id: 'b1', role: 'relay', relay: relay('relay1.b.example.net', { pra: 'hunter2' }, { profile }) },
       { id: 'pra', role: 'receiver', endpoint: endpoint('phone.b.example.net', { relays: [{ uri: B, username: 'pra', password: 'hunter2' }] }) },
       { id: 'mallory', role: 'endpoint', endpoint: endpoint('mallory.example.org') },
     ],
@@ -94,11 +95,11 @@ function frameBytes(a: Attack, i: number, uri: (p: Pick) => string): Uint8Array 
 }
 
 describe('(a) no open relay: an attacker without credentials reaches only the owners of real tokens it holds (R-17, S-01)', () => {
-  it('holds for any mix of real, forged and foreign URIs in To-Path and From-Path', () => {
+  it('holds for any mix of real, forged and foreign URIs in To-Path and From-Path, and every profile but kamailio (an open relay by design)', () => {
     const seen = { reachedOwner: 0, refused: 0 };
     fc.assert(
-      fc.property(fc.array(attack, { minLength: 1, maxLength: 6 }), (attacks) => {
-        const t = arena();
+      fc.property(fc.array(attack, { minLength: 1, maxLength: 6 }), fc.constantFrom<RelayProfileName>('rfc4976', 'msrprelay', 'opensips'), (attacks, profile) => {
+        const t = arena(profile);
         t.world.at(SECOND, () => {
           const uri = resolver(t);
           attacks.forEach((a, i) => t.world.raw('mallory', frameBytes(a, i, uri), undefined, a.via === 'a1' ? A : B));
@@ -123,7 +124,7 @@ describe('(a) no open relay: an attacker without credentials reaches only the ow
             seen.reachedOwner++;
           }
         }
-        seen.refused += t.of('relay.refuse').length + t.of('relay.not-mine').length;
+        seen.refused += t.of('relay.refuse').length + t.of('relay.not-mine').length + t.of('relay.discard').length;
         // No attacker request went from one relay to the other (it would have to pass as the
         // owner of a token to leave a relay towards anything but that owner).
         const fromMallory = (relayId: string) => new Set(t.of('tcp.accept', relayId).filter((r) => String(r.remote).startsWith(t.world.network.host('mallory').address)).map((r) => r.conn));
@@ -149,7 +150,7 @@ describe('(a) no open relay: an attacker without credentials reaches only the ow
   });
 });
 
-describe('(b) any chunking and re-chunking delivers the message intact (E-25, R-23, E-27)', () => {
+describe('(b) any chunking, re-chunking and cut-through delivers the message intact (E-25, R-23, E-27)', () => {
   // Chunks as small as one byte, but at most ~200 of them per hop so that a run stays short.
   const chunking = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30_000 })).chain((size) => {
     const least = Math.max(1, Math.ceil(size / 200));
@@ -161,13 +162,15 @@ describe('(b) any chunking and re-chunking delivers the message intact (E-25, R-
       maxA: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), limit),
       maxB: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), limit),
       binary: fc.boolean(),
+      // The strict relay stores and forwards; msrprelay cuts through (the body goes on as it arrives).
+      profile: fc.constantFrom('rfc4976' as const, 'msrprelay' as const),
     });
   });
 
   it('digest equal at the receiver; success REPORTs cover exactly the bytes received, each once', () => {
     fc.assert(
       fc.property(chunking, (c) => {
-        const t = chain(1, 1);
+        const t = chain(1, 1, { relay: { profile: c.profile } });
         // Per-relay re-chunking: a1 and b1 may cut what they forward differently (R-23).
         (t.world.relays.get('a1')!.options as { maxChunk: number }).maxChunk = c.maxA;
         (t.world.relays.get('b1')!.options as { maxChunk: number }).maxChunk = c.maxB;
@@ -198,7 +201,7 @@ describe('(b) any chunking and re-chunking delivers the message intact (E-25, R-
         expect(t.of('endpoint.report', 'psa').at(-1)).toMatchObject({ status: 200, complete: true });
         // Re-chunking shows where it happened, and no hop saw anything it had to complain about.
         const inboundAtA = t.of('msrp.recv', 'a1').filter((r) => r.method === 'SEND' && r.messageId === message.messageId);
-        if (inboundAtA.some((r) => (r.bodyLength as number) > c.maxA)) expect(t.of('relay.forward', 'a1').some((f) => f.rule === 'R-23')).toBe(true);
+        if (c.profile === 'rfc4976' && inboundAtA.some((r) => (r.bodyLength as number) > c.maxA)) expect(t.of('relay.forward', 'a1').some((f) => f.rule === 'R-23')).toBe(true);
         expect(t.of('msrp.violation')).toHaveLength(0);
         expect(t.of('relay.report')).toHaveLength(0);
       }),
