@@ -72,6 +72,13 @@ export interface ResponseInit extends HeaderInit {
   comment?: string | null;
 }
 
+/** The Expires family: option of the builder and header name, in the order they are written. */
+const EXPIRES_HEADERS = [
+  ['expires', HeaderName.expires],
+  ['minExpires', HeaderName.minExpires],
+  ['maxExpires', HeaderName.maxExpires],
+] as const;
+
 /**
  * Reason phrases in common use. RFC 4975 §10 names codes, not phrases; its examples use "OK",
  * RFC 4976 §10.3 gives "Unauthorized" for 401 and §4.6 "Interval Out-of-Bounds" for 423.
@@ -116,11 +123,7 @@ function knownHeaders(init: HeaderInit): HeaderField[] {
     if (!isCode(s.namespace) || !isCode(s.code)) throw new WireError('W-28', `Status values must be 3-digit: ${JSON.stringify(s)}`);
     h.push([HeaderName.status, formatStatus(s)]);
   }
-  for (const [key, name] of [
-    ['expires', HeaderName.expires],
-    ['minExpires', HeaderName.minExpires],
-    ['maxExpires', HeaderName.maxExpires],
-  ] as const) {
+  for (const [key, name] of EXPIRES_HEADERS) {
     const v = init[key];
     if (v === undefined) continue;
     if (!isCount(v)) throw new WireError('R-05', `${name} must be a non-negative integer: ${v}`);
