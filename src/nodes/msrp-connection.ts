@@ -154,7 +154,8 @@ export class MsrpConnection {
         bodyPiece: (piece) => this.onPiece(piece),
         end: (flag) => this.onEnd(flag),
       },
-      { streamBodies: options.streamRequests === true },
+      // TCP payloads are views of frames already written, never changed: bodies can be views too.
+      { streamBodies: options.streamRequests === true, bodyViews: true },
     );
     tcp.setHandlers({
       onOpen: () => {

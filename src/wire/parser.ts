@@ -60,10 +60,17 @@ export interface ParserOptions {
   maxBodySize?: number;
   /** Default false. True: requests are delivered as head, body pieces and end (see ParserSink). */
   streamBodies?: boolean;
+  /**
+   * Default false: every body is a copy, so the caller may reuse a buffer once push() returns.
+   * True: a body that lies whole inside one pushed slice is handed out as a view of that slice
+   * (no copy). Only for callers that never change bytes after pushing them, such as the
+   * simulator, whose TCP payloads are views of frames already written.
+   */
+  bodyViews?: boolean;
 }
 
 export interface ParserSink {
-  /** A complete frame (body copied, safe to keep). */
+  /** A complete frame, safe to keep (its body a copy, or with `bodyViews` maybe a view of the input). */
   frame(frame: MsrpFrame): void;
   /** Malformed or over a limit; fatal => parser stopped, connection unusable. */
   error(error: ParseError): void;
@@ -225,6 +232,8 @@ const APPEND_PIECE = 64 * 1024;
 const JS_SCAN_BYTES = 48;
 
 const EMPTY = new Uint8Array(0);
+/** The violations of every clean frame (most frames): one frozen empty list, not one per frame. */
+const NO_VIOLATIONS: Violation[] = Object.freeze([]) as unknown as Violation[];
 const EMPTY_BUFFER = Buffer.alloc(0) as Bytes;
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 const MSRP_SP_LOWER = Buffer.from('msrp ', 'latin1');
@@ -244,6 +253,7 @@ export class MsrpParser {
   private readonly sink: ParserSink;
   private readonly strict: boolean;
   private readonly stream: boolean;
+  private readonly bodyViews: boolean;
   private readonly maxLine: number;
   private readonly maxHeaderCount: number;
   private readonly maxHeaderBytes: number;
@@ -358,6 +368,7 @@ export class MsrpParser {
   constructor(sink: ParserSink, options: ParserOptions = {}) {
     this.sink = sink;
     this.strict = options.strict === true;
+    this.bodyViews = options.bodyViews === true;
     this.stream =
       options.streamBodies === true && sink.head !== undefined && sink.bodyPiece !== undefined && sink.end !== undefined;
     // W-39: "No hop count / Max-Forwards / path-length limit exists in MSRP ... The simulator
@@ -653,7 +664,7 @@ export class MsrpParser {
     this.lineCount = 0;
     this.lineMisses = 0;
     this.headers = [];
-    this.violations = this.pending ?? [];
+    this.violations = this.pending ?? NO_VIOLATIONS;
     this.pending = null;
     this.toPath = undefined;
     this.fromPath = undefined;
@@ -1001,8 +1012,8 @@ export class MsrpParser {
       value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
     }
     const mime = kn === undefined && nameIsContent(d, p, c);
-    if (k < LINE_CACHE) this.fillLineCache(k, p, e + 2, name, value, kn, local, mime);
-    this.lineEffects(name, value, kn, at, mime);
+    const lc = k < LINE_CACHE ? this.fillLineCache(k, p, e + 2, name, value, kn, local, mime) : undefined;
+    this.lineEffects(name, value, kn, at, mime, lc);
   }
 
   /** A line equal to the cached one at its position: the decoded name and value are reused. */
@@ -1018,11 +1029,11 @@ export class MsrpParser {
         pc.checkedFor = -1;
       }
     }
-    this.lineEffects(lc.name, lc.value, lc.kn, at, lc.mime);
+    this.lineEffects(lc.name, lc.value, lc.kn, at, lc.mime, lc);
   }
 
   /** What a decoded header line does to the frame: the list, order checks and typed fields. */
-  private lineEffects(name: string, value: string, kn: KnownName | undefined, at: number, otherMime: boolean): void {
+  private lineEffects(name: string, value: string, kn: KnownName | undefined, at: number, otherMime: boolean, lc: LineCache | undefined): void {
     const index = this.headers.length;
     this.headers.push([name, value]);
     // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
@@ -1031,7 +1042,7 @@ export class MsrpParser {
       const id = kn.id;
       if (id === H_TO_PATH || id === H_FROM_PATH || id === H_USE_PATH) {
         this.pathHeader(id, this.pathCaches[id === H_TO_PATH ? 0 : id === H_FROM_PATH ? 1 : 2]!, name, index, at);
-      } else this.typedHeader(id, name, value, index, at);
+      } else this.typedHeader(id, name, value, index, at, lc);
     } else if (otherMime) this.mimeSeen = true;
   }
 
@@ -1039,18 +1050,18 @@ export class MsrpParser {
    * Remembers the k-th header line (bytes with CRLF, decoded name and value). A position whose
    * line keeps changing (Byte-Range, a new Message-ID per message) is refilled only now and then.
    */
-  private fillLineCache(k: number, p: number, end: number, name: string, value: string, kn: KnownName | undefined, notes: LineNote[] | null, mime: boolean): void {
+  private fillLineCache(k: number, p: number, end: number, name: string, value: string, kn: KnownName | undefined, notes: LineNote[] | null, mime: boolean): LineCache | undefined {
     let lc = this.lineCaches[k];
     if (lc === undefined) {
       for (let j = this.lineCaches.length; j <= k; j++) this.lineCaches.push(newLineCache());
       lc = this.lineCaches[k]!;
     }
     lc.misses++;
-    if (lc.misses > 4 && (lc.misses & 15) !== 0) return;
+    if (lc.misses > 4 && (lc.misses & 15) !== 0) return undefined;
     const n = end - p;
     if (n > LINE_CACHE_BYTES) {
       lc.len = -1;
-      return;
+      return undefined;
     }
     if (n > lc.bytes.length) {
       lc.bytes = new Uint8Array(LINE_CACHE_BYTES);
@@ -1063,6 +1074,8 @@ export class MsrpParser {
     lc.kn = kn;
     lc.notes = notes;
     lc.mime = mime;
+    lc.typed = NOT_DECODED;
+    return lc;
   }
 
   /** To-Path, From-Path, Use-Path through their cache (W-11, W-12, U-01, U-02, U-04, U-10). */
@@ -1095,17 +1108,37 @@ export class MsrpParser {
     else this.usePath = uris;
   }
 
-  private typedHeader(id: number, name: string, value: string, index: number, at: number): void {
+  /**
+   * A typed header's effect on the frame. `lc`: the line's cache entry when the line is (now) in
+   * the line cache; the value decoded on its own (a Byte-Range, whether a Message-ID is an ident)
+   * is kept there, so a repeated line is not decoded again.
+   */
+  private typedHeader(id: number, name: string, value: string, index: number, at: number, lc: LineCache | undefined): void {
     switch (id) {
-      case H_MESSAGE_ID:
+      case H_MESSAGE_ID: {
         if (this.messageId !== undefined) return this.violation('W-23', 'more than one Message-ID', at);
         this.messageId = value;
+        let ident: boolean;
+        if (lc !== undefined && lc.typed !== NOT_DECODED) ident = lc.typed === true;
+        else {
+          ident = isIdent(value);
+          if (lc !== undefined) lc.typed = ident;
+        }
         // W-38, RFC 4975 §9: `Message-ID = "Message-ID:" SP ident`.
-        if (!isIdent(value)) this.violation('W-38', `Message-ID "${value}" is not 4 to 32 ident characters`, at);
+        if (!ident) this.violation('W-38', `Message-ID "${value}" is not 4 to 32 ident characters`, at);
         return;
+      }
       case H_BYTE_RANGE: {
         if (this.byteRange !== undefined) return this.violation('W-25', 'more than one Byte-Range', at);
-        const r = parseByteRange(value);
+        let r: ByteRange | null;
+        if (lc !== undefined && lc.typed !== NOT_DECODED) {
+          // A fresh object per frame: frames never share mutable parts.
+          const c = lc.typed as ByteRange | null;
+          r = c === null ? null : { start: c.start, end: c.end, total: c.total };
+        } else {
+          r = parseByteRange(value);
+          if (lc !== undefined) lc.typed = r === null ? null : { start: r.start, end: r.end, total: r.total };
+        }
         if (r === null) return this.violation('W-25', `malformed Byte-Range "${value}"`, at);
         this.byteRange = r;
         const problem = byteRangeProblem(r);
@@ -1203,6 +1236,8 @@ export class MsrpParser {
     if (this.stream && this.isRequest) {
       this.frameChecks(this.frameStart);
       if (this.strict && this.violations.length > 0) return this.rejectStrict(this.frameStart);
+      // The head's list gets what the body checks find later (see finishStream): its own array.
+      if (this.violations === NO_VIOLATIONS) this.violations = [];
       const head = this.makeRequest(null, DOLLAR);
       this.headFrame = head;
       this.sink.head!(head);
@@ -1445,7 +1480,9 @@ export class MsrpParser {
       // The whole body is in this slice: one copy. W-17: an empty body (Content-Type, blank line,
       // CRLF, end-line) is a zero-length array, never null.
       const s = this.bodyStart - this.base;
-      body = copyBody(this.data, s, s + at - this.bodyStart);
+      const d = this.data;
+      // The parser's own buffer is reused: a body in it is always copied.
+      body = this.bodyViews && !this.dataIsBuf ? new Uint8Array(d.buffer, d.byteOffset + s, at - this.bodyStart) : copyBody(d, s, s + at - this.bodyStart);
     } else {
       // The end-line may have begun in bytes already in the body: cut them off.
       if (at >= this.streamedTo) this.accumulate(at);
@@ -1679,6 +1716,7 @@ export class MsrpParser {
   // ---- errors -----------------------------------------------------------------------------------
 
   private violation(rule: string, message: string, offset: number): void {
+    if (this.violations === NO_VIOLATIONS) this.violations = [];
     this.violations.push({ rule, message, offset });
   }
 
@@ -1730,6 +1768,9 @@ export class MsrpParser {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/** LineCache.typed before typedHeader has decoded the line's value. */
+const NOT_DECODED: unique symbol = Symbol('not decoded');
+
 /** Line-cache bounds: lines by position, and bytes per line. */
 const LINE_CACHE = 16;
 const LINE_CACHE_BYTES = 512;
@@ -1759,13 +1800,15 @@ interface LineCache {
   notes: LineNote[] | null;
   /** An unknown Content-* header. */
   mime: boolean;
+  /** The value decoded by typedHeader (NOT_DECODED: not yet). */
+  typed: unknown;
   /** Misses in a row at this position. */
   misses: number;
 }
 
 function newLineCache(): LineCache {
   const bytes = new Uint8Array(128);
-  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0 };
+  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0, typed: NOT_DECODED };
 }
 
 /** The last decoded path header (see `path`). */
