@@ -3,6 +3,10 @@
  * consumes it. A frame is one request or response, or one chunk of a message: everything from the
  * start line to the end-line.
  *
+ * Frames are values: nothing changes a frame once made. The parser shares the parts that repeat from
+ * frame to frame on a connection (a path's URI list, the field pair of a repeated header line) and
+ * freezes them, so a consumer that wants a different list builds a new one.
+ *
  * The ordered `headers` list is the truth (names and values as received, or as built in canonical
  * order); the typed fields beside it are decoded from it by the parser, so that a node never parses a
  * header twice.

@@ -1035,7 +1035,8 @@ export class MsrpParser {
   /** What a decoded header line does to the frame: the list, order checks and typed fields. */
   private lineEffects(name: string, value: string, kn: KnownName | undefined, at: number, otherMime: boolean, lc: LineCache | undefined): void {
     const index = this.headers.length;
-    this.headers.push([name, value]);
+    // A cached line's pair is frozen and shared by every frame that repeats the line.
+    this.headers.push(lc !== undefined ? lc.pair : [name, value]);
     // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
     if (index === this.contentTypeAt + 1 && this.contentTypeAt >= 0) this.violation('W-15', `${name} after Content-Type`, at);
     if (kn !== undefined) {
@@ -1075,6 +1076,7 @@ export class MsrpParser {
     lc.notes = notes;
     lc.mime = mime;
     lc.typed = NOT_DECODED;
+    lc.pair = Object.freeze([name, value]) as HeaderField;
     return lc;
   }
 
@@ -1094,7 +1096,8 @@ export class MsrpParser {
     // and From-Path. U-10, RFC 4976 §4.2: Use-Path URIs "MUST include ... an explicit port number".
     const needPort = id === H_USE_PATH || (this.isRequest && this.method !== 'AUTH') ? 1 : 0;
     if (pc.checkedFor !== needPort) {
-      pc.uris = parsePathHeader(pc.value);
+      // Frozen: every frame with this path shares the one list.
+      pc.uris = Object.freeze(parsePathHeader(pc.value)) as string[];
       pc.problems = pathProblems(pc.value, pc.uris, name, id === H_USE_PATH, needPort === 1);
       pc.checkedFor = needPort;
     }
@@ -1102,7 +1105,7 @@ export class MsrpParser {
       const pr = pc.problems[k]!;
       this.violation(pr.rule, pr.message, at);
     }
-    const uris = pc.uris.length === 1 ? [pc.uris[0]!] : pc.uris.slice();
+    const uris = pc.uris;
     if (id === H_TO_PATH) this.toPath = uris;
     else if (id === H_FROM_PATH) this.fromPath = uris;
     else this.usePath = uris;
@@ -1217,7 +1220,8 @@ export class MsrpParser {
     let v = p;
     while (v < e && (d[v] === SP || d[v] === HTAB)) v++;
     const last = this.headers[this.headers.length - 1]!;
-    if (v < e) last[1] = `${last[1]} ${sec.substring(v - sb, e - sb)}`;
+    // A new pair: the last one may be a cached line's, shared and frozen.
+    if (v < e) this.headers[this.headers.length - 1] = [last[0], `${last[1]} ${sec.substring(v - sb, e - sb)}`];
     this.violation('W-13', `folded header line continues ${last[0]}`, at);
   }
 
@@ -1802,13 +1806,15 @@ interface LineCache {
   mime: boolean;
   /** The value decoded by typedHeader (NOT_DECODED: not yet). */
   typed: unknown;
+  /** The line as a header field, frozen: shared by the frames that repeat the line. */
+  pair: HeaderField;
   /** Misses in a row at this position. */
   misses: number;
 }
 
 function newLineCache(): LineCache {
   const bytes = new Uint8Array(128);
-  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0, typed: NOT_DECODED };
+  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0, typed: NOT_DECODED, pair: ['', ''] };
 }
 
 /** The last decoded path header (see `path`). */
