@@ -20,6 +20,8 @@ export interface BenchCase {
 export interface BenchResult {
   name: string;
   unitsPerSecond: number;
+  /** The fastest run: on a shared machine the run least disturbed by others. */
+  bestPerSecond: number;
   mbPerSecond: number | null;
   runs: number;
   spreadPercent: number;
@@ -47,7 +49,7 @@ export function measure(c: BenchCase, { warmupMs = 300, runMs = 400, runs = 7 } 
   const median = rates[Math.floor(rates.length / 2)]!;
   const spread = ((rates[rates.length - 1]! - rates[0]!) / median) * 100;
   const mb = c.bytes === undefined ? null : (median / c.units) * c.bytes / 1e6;
-  return { name: c.name, unitsPerSecond: median, mbPerSecond: mb, runs, spreadPercent: spread };
+  return { name: c.name, unitsPerSecond: median, bestPerSecond: rates[rates.length - 1]!, mbPerSecond: mb, runs, spreadPercent: spread };
 }
 
 export function describeMachine(): string {
@@ -56,9 +58,9 @@ export function describeMachine(): string {
 }
 
 export function formatResult(r: BenchResult, unitName: string): string {
-  const rate = r.unitsPerSecond >= 1e6 ? `${(r.unitsPerSecond / 1e6).toFixed(2)} M` : `${(r.unitsPerSecond / 1e3).toFixed(1)} k`;
+  const fmt = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : `${(v / 1e3).toFixed(1)} k`);
   const mb = r.mbPerSecond === null ? '' : `  ${r.mbPerSecond.toFixed(0)} MB/s`;
-  return `${r.name.padEnd(44)} ${rate}${unitName}/s${mb}  (median of ${r.runs}, spread ${r.spreadPercent.toFixed(1)}%)`;
+  return `${r.name.padEnd(44)} ${fmt(r.unitsPerSecond)}${unitName}/s${mb}  (median of ${r.runs}, best ${fmt(r.bestPerSecond)}, spread ${r.spreadPercent.toFixed(1)}%)`;
 }
 
 export function keep(): unknown {
