@@ -70,9 +70,9 @@ export interface MsrpRequest extends FrameCommon {
   method: string;
   /**
    * The body bytes, or `null` for a bodiless request (W-16). An empty body (W-17) is a
-   * zero-length array with a Content-Type. Parsers hand out views into their own buffers only
-   * until the frame is delivered; a consumer that keeps a frame keeps what it was given (the
-   * parser copies before delivery).
+   * zero-length array with a Content-Type. The parser never hands out a view of its own (reused)
+   * buffers: a body is a copy, or, with the `bodyViews` option, a view of the caller's pushed
+   * bytes, which that caller promises not to change.
    */
   body: Uint8Array | null;
 }
