@@ -67,6 +67,7 @@ declare module '../sim/trace.js' {
     'relay.discard': Fields;
     'relay.drop-connection': Fields;
     'relay.forward': Fields;
+    'relay.idle-close': Fields;
     'relay.local-hop': Fields;
     'relay.next-hop-ok': Fields;
     'relay.no-timer': Fields;

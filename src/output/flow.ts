@@ -512,6 +512,9 @@ export class FlowCollector {
       case 'relay.auth-disconnect':
         this.marker(r, r.node, `${r.type.slice(6).replace(/-/g, ' ')} ${str(r.conn)}`, 'error');
         return;
+      case 'relay.idle-close':
+        this.marker(r, r.node, `closes idle ${str(r.conn)} after ${formatMs(num(r.idle) ?? 0)}`, 'info');
+        return;
       case 'endpoint.abort':
         this.marker(r, r.node, `abort ${str(r.messageId)} (${String(r.status)})`, 'error');
         return;

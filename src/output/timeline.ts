@@ -344,6 +344,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`drops connection ${conn} (frame of ${String(r.size)} B)`);
     case 'relay.probation-close':
       return d(`closes ${conn}: no AUTH within ${String(r.seconds)} s`);
+    case 'relay.idle-close':
+      return d(`closes ${conn}${r.user ? ` (client ${str(r.user)})` : r.target ? ` (to ${str(r.target)})` : ''}: no MSRP traffic for ${formatMs(num(r.idle) ?? 0)} (limit ${formatMs(num(r.limit) ?? 0)})${num(r.tokens) ? `, ${String(r.tokens)} token(s) bound to it` : ''}`);
     case 'relay.response-dropped':
       return d(`drops response ${String(r.status)} ${str(r.transactionId)}`);
     case 'relay.stray-response':
