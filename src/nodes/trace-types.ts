@@ -99,5 +99,10 @@ declare module '../sim/trace.js' {
     'session.reestablish': Fields;
     'session.reject': Fields;
     'session.rejected': Fields;
+    'session.reoffer': Fields;
+    'session.reoffer-refused': Fields;
+    'session.reoffer-rejected': Fields;
+    'session.update': Fields;
+    'session.updated': Fields;
   }
 }

@@ -386,6 +386,12 @@ export class FlowCollector {
         this.marker(r, r.node, `session ${s.id} established`, 'ok');
         return;
       }
+      case 'session.reoffer':
+        this.marker(r, r.node, `offers session ${str(r.session)} again: ${str(r.reason)}`, 'info');
+        return;
+      case 'session.updated':
+        this.marker(r, r.node, `session ${str(r.session)} renegotiated`, 'ok');
+        return;
       case 'session.failed':
       case 'session.rejected':
       case 'session.reject': {
