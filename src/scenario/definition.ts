@@ -208,7 +208,7 @@ const firewallSettings = {
   policy: O(
     strict(
       {
-        maxFrame: O(size('Largest MSRP frame let through.')),
+        maxFrame: O(size('Largest MSRP frame let through; a larger one is stopped at the segment where it is known to be larger (its Byte-Range, or the bytes seen of it).')),
         methods: O(Type.Array(method('An allowed method.'), { description: 'MSRP methods let through. Default: all.' })),
         contentTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Content types of SEND bodies let through. Default: all.' })),
         action: O(StringEnum(['drop', 'reset'], 'What happens to a frame that breaks the policy: `drop` it or `reset` the connection. Default: drop.')),
