@@ -123,6 +123,19 @@ interface Session {
   attempts: number;
   /** Message-ID of the bodiless SEND that bound the connection (E-13), to recognise its REPORTs. */
   bindingMessageId: string | null;
+  /**
+   * The SDP this side sent last, offer or answer, taken or not: the next one keeps its o= line with
+   * the version one higher (RFC 3264 §8).
+   */
+  localSdp: SessionDescription | null;
+  /** The a=path of the last exchange that completed: what the peer builds its To-Path from (R-07). */
+  advertisedPath: readonly string[];
+  /** A new offer/answer exchange under way on the session (RFC 4975 §8.4). */
+  negotiation: 'none' | 'reoffering' | 'answering';
+  /** The new offer sent, while `reoffering`. */
+  pendingOffer: SessionDescription | null;
+  /** A new offer waiting to be sent again after a 491 (RFC 3261 §14.1). */
+  reofferTimer: Timer | null;
 }
 
 interface Transaction {
@@ -156,7 +169,12 @@ export class EndpointNode implements SignallingPeer {
   private relayConn: MsrpConnection | null = null;
   private authState: AuthState = 'idle';
   private authIndex = 0;
+  /** Use-Path of the last complete AUTH round: what the sessions' paths are built from (R-07). */
   private usePath: string[] = [];
+  /** Use-Path of the AUTH round under way, relay by relay (R-03: each AUTH goes through the last token). */
+  private authPath: string[] = [];
+  /** The AUTH round under way refreshes tokens of a connection that had them (R-08). */
+  private refreshing = false;
   private authNc = 0;
   private authCnonce = '';
   private authChallenge: { realm: string; nonce: string; opaque?: string } | null = null;
@@ -263,7 +281,10 @@ export class EndpointNode implements SignallingPeer {
     const uri = first.uri;
     this.authState = 'connecting';
     this.authIndex = 0;
+    // A new connection: the tokens of the old one are gone with it (R-12).
     this.usePath = [];
+    this.authPath = [];
+    this.refreshing = false;
     const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
     const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {});
     this.relayConn = this.adopt(tcp, () => {
@@ -296,7 +317,7 @@ export class EndpointNode implements SignallingPeer {
   private sendAuth(authorization: string | null): void {
     const relay = this.options.relays[this.authIndex]!;
     const tid = this.ctx.newTransactionId();
-    const toPath = [...this.usePath, relay.uri];
+    const toPath = [...this.authPath, relay.uri];
     const frame = buildRequest({
       transactionId: tid,
       method: 'AUTH',
@@ -386,7 +407,7 @@ export class EndpointNode implements SignallingPeer {
     }
     const usePath = frame.usePath ?? [];
     const expires = frame.expires ?? null;
-    this.usePath = usePath;
+    this.authPath = usePath;
     this.authStale = 0;
     this.ctx.emit('auth.ok', { relay: relay.uri, usePath, expires }, 'R-06');
     this.authChallenge = null;
@@ -395,6 +416,10 @@ export class EndpointNode implements SignallingPeer {
       this.sendAuth(null);
       return;
     }
+    const previous = this.usePath;
+    const refreshed = this.refreshing;
+    this.usePath = this.authPath;
+    this.refreshing = false;
     this.authState = 'ready';
     this.ctx.emit('endpoint.ready', { usePath: this.usePath }, 'R-07');
     if (expires !== null) {
@@ -404,6 +429,10 @@ export class EndpointNode implements SignallingPeer {
     }
     const waiting = this.whenReady.splice(0);
     for (const w of waiting) w();
+    // R-08: the sessions' paths still name the old tokens, which expire: offer the new ones.
+    if (refreshed && !samePath(previous, this.usePath)) {
+      for (const session of [...this.sessions.values()]) this.renegotiate(session, 'new Use-Path after the re-AUTH');
+    }
   }
 
   /** Re-AUTH before Expires runs out (R-08), on the same relay connection. */
@@ -415,7 +444,10 @@ export class EndpointNode implements SignallingPeer {
     }
     this.ctx.emit('auth.refresh', { relays: this.options.relays.length }, 'R-08');
     this.authIndex = 0;
-    this.usePath = [];
+    // The sessions keep the current Use-Path, whose tokens stay valid until they expire, until the
+    // new one is complete and offered to their peers (R-08).
+    this.authPath = [];
+    this.refreshing = true;
     this.sendAuth(null);
   }
 
@@ -485,17 +517,32 @@ export class EndpointNode implements SignallingPeer {
       queued: old ? old.queued : [],
       attempts: (old?.attempts ?? 0) + 1,
       bindingMessageId: null,
+      localSdp: null,
+      advertisedPath: [],
+      negotiation: 'none',
+      pendingOffer: null,
+      reofferTimer: null,
     };
-    if (old) this.byUri.delete(old.localKey);
+    if (old) {
+      this.byUri.delete(old.localKey);
+      this.ctx.sim.scheduler.cancel(old.reofferTimer);
+    }
     this.sessions.set(id, session);
     this.byUri.set(key, session);
     return session;
   }
 
-  /** What this endpoint puts in its SDP (RFC 4975 §8; R-07 for the path). */
-  private sdpConfig(session: Session): EndpointSdpConfig {
+  /**
+   * What this endpoint puts in its SDP (RFC 4975 §8; R-07 for the path). A new offer or answer in
+   * a session keeps the o= line of the last SDP sent, its version one higher (RFC 3264 §8: "the
+   * version in the origin field MUST increment by one from the previous SDP").
+   */
+  private sdpConfig(session: Session, previous: SessionDescription | null = null): EndpointSdpConfig {
+    const origin = previous
+      ? { username: previous.origin.username, sessionId: previous.origin.sessionId, version: String(Number(previous.origin.version) + 1) }
+      : { username: this.id, sessionId: String(this.ctx.rng('sdp').int(2 ** 31)), version: '1' };
     const config: EndpointSdpConfig = {
-      origin: { username: this.id, sessionId: String(this.ctx.rng('sdp').int(2 ** 31)), version: '1' },
+      origin,
       path: sdpPath(this.usePath, session.localUri),
       acceptTypes: this.options.acceptTypes,
       comedia: this.options.connectionModel === 'rfc6135',
@@ -511,12 +558,18 @@ export class EndpointNode implements SignallingPeer {
     // E-18: with RFC 6135 the offer carries a=setup (actpass when reachable, else active).
     session.offer = buildOffer(this.sdpConfig(session));
     const m = session.offer.media[0]!;
+    session.localSdp = session.offer;
+    session.advertisedPath = m.path;
     this.ctx.emit('session.offer', { session: session.id, peer: session.peer, path: m.path, setup: m.setup ?? null }, 'R-07');
     this.signalling.offer(session.id, this.id, session.peer, session.offer);
   }
 
-  onOffer(sessionId: string, from: string, received: OfferReceived): void {
+  onOffer(sessionId: string, from: string, received: OfferReceived, reoffer = false): void {
     if (this.crashed) return;
+    if (reoffer) {
+      this.onReoffer(sessionId, from, received);
+      return;
+    }
     const session = this.newSession(sessionId, from, 'answerer');
     session.state = 'answering';
     this.afterAuth(() => {
@@ -535,6 +588,8 @@ export class EndpointNode implements SignallingPeer {
       session.toPath = requestToPath(this.usePath, session.peerMedia.path);
       session.state = 'connecting';
       const m = result.answer.media.find((x) => x.port !== 0)!;
+      session.localSdp = result.answer;
+      session.advertisedPath = m.path;
       this.ctx.emit('session.answer', { session: sessionId, peer: from, path: m.path, setup: m.setup ?? null, active: session.active }, 'R-07');
       this.signalling.answer(sessionId, this.id, from, { ok: true, answer: result.answer });
       // With relays, the relay connection carries the session (R-26).
@@ -551,6 +606,10 @@ export class EndpointNode implements SignallingPeer {
 
   onAnswer(sessionId: string, result: AnswerResult): void {
     const session = this.sessions.get(sessionId);
+    if (session && !this.crashed && session.negotiation === 'reoffering') {
+      this.onReanswer(session, result);
+      return;
+    }
     if (!session || this.crashed || !session.offer) return;
     if (!result.ok) {
       session.state = 'failed';
@@ -572,6 +631,127 @@ export class EndpointNode implements SignallingPeer {
     session.active = verdict.active === 'offerer';
     if (this.options.relays.length > 0) session.conn = this.relayConn;
     if (session.active) this.activate(session);
+    // A re-AUTH that finished while the offer was on its way made its path old already (R-08).
+    this.renegotiate(session, 'new Use-Path after the re-AUTH, while the session was offered');
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // New offers within a session: R-08 (RFC 4976 §9.4), RFC 4975 §8.4, RFC 3261 §14
+
+  /**
+   * R-08, RFC 4976 §9.4: "Clients need to re-negotiate the tokens using a new offer/answer exchange
+   * (e.g., a SIP re-invite) before the tokens expire." A live session whose last offer or answer
+   * carried another path than the current Use-Path gives (R-07: reverse(Use-Path) ++ own URI)
+   * offers the new one in a re-INVITE. The session keeps its URI and its connection.
+   */
+  private renegotiate(session: Session, reason: string): void {
+    if (this.crashed || this.sessions.get(session.id) !== session) return;
+    if (session.state !== 'established' && session.state !== 'connecting') return;
+    // An exchange under way, or a retry waiting, looks at the path again when it ends.
+    if (session.negotiation !== 'none' || session.reofferTimer !== null) return;
+    const path = sdpPath(this.usePath, session.localUri);
+    if (samePath(path, session.advertisedPath)) return;
+    const offer = buildOffer(this.sdpConfig(session, session.localSdp));
+    this.ctx.emit('session.reoffer', { session: session.id, peer: session.peer, path, previous: session.advertisedPath, reason }, 'R-08');
+    if (!this.signalling.reoffer(session.id, this.id, session.peer, offer)) {
+      this.ctx.emit('session.reoffer-rejected', { session: session.id, status: null, reason: 'no SIP dialog to send a re-INVITE in', retryIn: null }, 'RFC 3261 §14.1');
+      return;
+    }
+    session.negotiation = 'reoffering';
+    session.pendingOffer = offer;
+    session.localSdp = offer;
+  }
+
+  /**
+   * The peer's new offer for a live session (E-11, RFC 4975 §8.4): "The answerer MUST respond with a
+   * path attribute that represents a valid path to itself at the time of the updated exchange",
+   * so the answer waits for an AUTH round under way. The To-Path follows the offered path at once;
+   * the connection stays. A rejected offer leaves the session as it was (RFC 3261 §14.2).
+   */
+  private onReoffer(sessionId: string, from: string, received: OfferReceived): void {
+    const session = this.sessions.get(sessionId);
+    const refuse = (status: number, reason: string, rule: string): void => {
+      this.ctx.emit('session.reoffer-refused', { session: sessionId, peer: from, status, reason }, rule);
+      this.signalling.answer(sessionId, this.id, from, { ok: false, status: 488, reason, rule });
+    };
+    const live = (s: Session | undefined): s is Session => s !== undefined && this.sessions.get(sessionId) === s && s.peer === from && (s.state === 'established' || s.state === 'connecting');
+    if (!live(session)) {
+      refuse(488, `session ${sessionId} does not exist here any more`, 'E-11');
+      return;
+    }
+    session.negotiation = 'answering';
+    this.afterAuth(() => {
+      session.negotiation = 'none';
+      if (!live(session)) {
+        refuse(488, `session ${sessionId} does not exist here any more`, 'E-11');
+        return;
+      }
+      if (!received.ok) {
+        refuse(488, received.reason, received.rule);
+        return;
+      }
+      const result = buildAnswer(received.offer, this.sdpConfig(session, session.localSdp));
+      if (!result.ok) {
+        refuse(result.status, result.reason, result.rule);
+        return;
+      }
+      const peerMedia = received.offer.media.find((m) => m.port !== 0) ?? received.offer.media[0]!;
+      const m = result.answer.media.find((x) => x.port !== 0)!;
+      session.localSdp = result.answer;
+      session.advertisedPath = m.path;
+      this.applyPeerMedia(session, peerMedia);
+      this.ctx.emit('session.update', { session: sessionId, peer: from, path: m.path, peerPath: peerMedia.path, toPath: session.toPath }, 'E-11');
+      this.signalling.answer(sessionId, this.id, from, { ok: true, answer: result.answer });
+    });
+  }
+
+  /** The answer to this side's new offer. */
+  private onReanswer(session: Session, result: AnswerResult): void {
+    const offer = session.pendingOffer!;
+    session.negotiation = 'none';
+    session.pendingOffer = null;
+    if (session.state !== 'established' && session.state !== 'connecting') return;
+    if (!result.ok) {
+      if (result.status === 491) {
+        // RFC 3261 §14.1: after a 491 the offerer tries again after T, "between 2.1 and 4 seconds
+        // in units of 10 ms" when it owns the Call-ID (it sent the first INVITE), else "between 0
+        // and 2 seconds", if it still wants the change then.
+        const ms = session.role === 'offerer' ? 2100 + 10 * this.ctx.rng('sip-retry').int(191) : 10 * this.ctx.rng('sip-retry').int(201);
+        session.reofferTimer = this.ctx.sim.scheduler.after(ms * 1000, () => {
+          session.reofferTimer = null;
+          this.renegotiate(session, 'again after 491 Request Pending');
+        });
+        this.ctx.emit('session.reoffer-rejected', { session: session.id, status: 491, reason: result.reason, retryIn: ms * 1000 }, 'RFC 3261 §14.1');
+        return;
+      }
+      // The session goes on as it was (RFC 3261 §14.1); its path holds until its tokens expire.
+      this.ctx.emit('session.reoffer-rejected', { session: session.id, status: result.status, reason: result.reason, retryIn: null }, result.rule);
+      return;
+    }
+    const verdict = validateAnswer(offer, result.answer);
+    if (!verdict.ok) {
+      // A 200 cannot be refused: as for a first answer, the session ends (ACK, then BYE).
+      this.ctx.emit('session.reoffer-rejected', { session: session.id, status: verdict.status, reason: verdict.reason, retryIn: null }, verdict.rule);
+      this.endSession(session.id);
+      return;
+    }
+    const m = offer.media[0]!;
+    const peerMedia = result.answer.media.find((x) => x.port !== 0) ?? result.answer.media[0]!;
+    session.advertisedPath = m.path;
+    this.applyPeerMedia(session, peerMedia);
+    this.ctx.emit('session.updated', { session: session.id, peer: session.peer, path: m.path, peerPath: peerMedia.path, toPath: session.toPath }, 'E-11');
+    // The Use-Path may have changed again meanwhile.
+    this.renegotiate(session, 'new Use-Path after the re-AUTH, during the last re-offer');
+  }
+
+  /**
+   * The peer's media line from the last exchange: its types, and the To-Path of what this side
+   * sends (R-07: own Use-Path ++ the peer's a=path), which chunks still to be sent take too.
+   */
+  private applyPeerMedia(session: Session, media: MsrpMediaDescription): void {
+    session.peerMedia = media;
+    session.toPath = requestToPath(this.usePath, media.path);
+    for (const out of session.outgoing.values()) if (!out.done) out.source.toPath = session.toPath;
   }
 
   /** The active side opens (or reuses) the connection and immediately sends a SEND (E-13). */
@@ -652,6 +832,8 @@ export class EndpointNode implements SignallingPeer {
 
   private closeSession(session: Session, why: string): void {
     session.state = 'closed';
+    this.ctx.sim.scheduler.cancel(session.reofferTimer);
+    session.reofferTimer = null;
     this.byUri.delete(session.localKey);
     this.ctx.emit('session.closed', { session: session.id, why }, 'E-11');
     const conn = session.conn;
@@ -667,6 +849,8 @@ export class EndpointNode implements SignallingPeer {
     if (session.state === 'failed' || session.state === 'closed') return;
     session.state = 'failed';
     session.conn = null;
+    this.ctx.sim.scheduler.cancel(session.reofferTimer);
+    session.reofferTimer = null;
     this.ctx.emit('session.failed', { session: session.id, reason }, rule);
     for (const out of session.outgoing.values()) {
       if (!out.done) out.source.abort = true;
@@ -1101,4 +1285,8 @@ export class EndpointNode implements SignallingPeer {
     const parsed = parseUri(this.deviceUri);
     return { host: this.options.host, uri: parsed.ok ? formatUri(parsed.uri) : this.deviceUri };
   }
+}
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((u, i) => u === b[i]);
 }

@@ -4,6 +4,14 @@
  * (largest frame, allowed methods, allowed content types). Each verdict names the policy rule.
  * A firewall in the middle cannot read a TLS connection (msrps): such a flow is let through
  * uninspected, and the flow says so once.
+ *
+ * A request is judged as soon as the policy can know, not when its last byte is in: the parser
+ * streams it (head, body pieces, end-line), so the method and content type are judged when the
+ * header section is in, and the size when the frame is known to exceed `maxFrame`: at its head if
+ * its Byte-Range announces a chunk end that makes it too large, else at the segment whose bytes,
+ * with the end-line the frame still needs, add up to more than `maxFrame`. A cut-through relay
+ * behind the firewall has then forwarded no more of it than that. Responses, which have no body,
+ * are judged whole.
  */
 import { MsrpParser } from '../wire/parser.js';
 import { serializedLength } from '../wire/serializer.js';
@@ -25,14 +33,26 @@ export type PolicyVerdict = { verdict: 'pass' } | { verdict: 'drop' | 'reset'; r
 
 const PASS: PolicyVerdict = { verdict: 'pass' };
 const TLS_HANDSHAKE = 22;
+const NO_BODY = new Uint8Array(0);
+
+/** The request whose head is in and whose end-line is not yet. */
+interface Incoming {
+  /** Its length without body bytes: start line, headers, and the blank line and end-line when it has a body. */
+  base: number;
+  /** Body bytes seen so far. */
+  body: number;
+  /** A verdict was given on it: nothing more to judge. */
+  judged: boolean;
+}
 
 /** One direction of one connection: parses what crosses and judges each frame. */
 export class PolicyFlow {
   private readonly parser: MsrpParser;
-  private pending: PolicyVerdict = { verdict: 'pass' };
+  private pending: PolicyVerdict = PASS;
   private blocked: PolicyVerdict | null = null;
   /** null until the first byte; false for a TLS flow, which cannot be inspected. */
   private readable: boolean | null = null;
+  private incoming: Incoming | null = null;
 
   constructor(
     private readonly firewallId: string,
@@ -42,10 +62,15 @@ export class PolicyFlow {
   ) {
     this.parser = new MsrpParser(
       {
-        frame: (frame) => this.judge(frame),
+        frame: (frame) => this.judgeWhole(frame),
         error: () => undefined,
+        head: (head) => this.onHead(head),
+        bodyPiece: (piece) => this.onPiece(piece.length),
+        end: () => {
+          this.incoming = null;
+        },
       },
-      { maxBodySize: 64 * 1024 * 1024 },
+      { streamBodies: true },
     );
   }
 
@@ -58,28 +83,72 @@ export class PolicyFlow {
       if (!this.readable) this.uninspectable('a TLS connection: the MSRP frames inside cannot be read');
     }
     if (this.readable === false) return PASS;
-    this.pending = { verdict: 'pass' };
+    this.pending = PASS;
     this.parser.push(payload);
     if (this.pending.verdict !== 'pass') this.blocked = this.pending;
     return this.pending;
   }
 
-  private judge(frame: MsrpFrame): void {
-    // The frame's own length (several frames may share a segment, and one frame span several).
+  /** The first verdict of a segment is the one it gets (the flow is blocked from there). */
+  private refuse(rule: string, reason: string): void {
+    if (this.pending.verdict === 'pass') this.pending = { verdict: this.policy.action ?? 'drop', rule: `${this.firewallId}#${rule}`, reason };
+  }
+
+  /** A response (or anything the parser hands over whole): its own length. */
+  private judgeWhole(frame: MsrpFrame): void {
     const size = serializedLength(frame);
-    const action = this.policy.action ?? 'drop';
-    const id = this.firewallId;
     if (this.policy.maxFrame !== undefined && size > this.policy.maxFrame) {
-      this.pending = { verdict: action, rule: `${id}#policy.maxFrame`, reason: `MSRP frame of ${size} bytes exceeds ${this.policy.maxFrame}` };
+      this.refuse('policy.maxFrame', `MSRP frame of ${size} bytes exceeds ${this.policy.maxFrame}`);
       return;
     }
-    if (frame.kind !== 'request') return;
-    if (this.policy.methods && !this.policy.methods.includes(frame.method)) {
-      this.pending = { verdict: action, rule: `${id}#policy.methods`, reason: `method ${frame.method} not allowed` };
-      return;
+    if (frame.kind === 'request') this.judgeRequest(frame.method, frame.contentType);
+  }
+
+  /** A request's header section is in: what can be judged before its body. */
+  private onHead(head: MsrpFrame): void {
+    const base = serializedLength(head.kind === 'request' && head.contentType !== undefined ? { ...head, body: NO_BODY } : head);
+    const incoming: Incoming = { base, body: 0, judged: false };
+    this.incoming = incoming;
+    const max = this.policy.maxFrame;
+    if (max !== undefined) {
+      const range = head.byteRange;
+      // The chunk end its Byte-Range announces (not `*`) gives the body length before it arrives.
+      const announced = range !== undefined && range.end !== null && range.end >= range.start - 1 ? range.end - range.start + 1 : 0;
+      if (base + announced > max) {
+        incoming.judged = true;
+        const why = announced > 0 ? `MSRP frame of ${base + announced} bytes (Byte-Range ${range!.start}-${range!.end}) exceeds ${max}` : `MSRP frame of at least ${base} bytes exceeds ${max}`;
+        this.refuse('policy.maxFrame', why);
+        return;
+      }
     }
-    if (this.policy.contentTypes && frame.contentType !== undefined && !this.policy.contentTypes.some((p) => typeMatches(frame.contentType!, p))) {
-      this.pending = { verdict: action, rule: `${id}#policy.contentTypes`, reason: `content type ${frame.contentType} not allowed` };
+    if (head.kind === 'request' && this.judgeRequest(head.method, head.contentType)) incoming.judged = true;
+  }
+
+  /**
+   * Body bytes of the request under way: too many once they and the end-line exceed maxFrame. They
+   * are counted as the parser hands them over, which may be a few bytes behind the segment's end
+   * (bytes that could still begin the end-line wait for the next segment).
+   */
+  private onPiece(length: number): void {
+    const incoming = this.incoming;
+    if (!incoming) return;
+    incoming.body += length;
+    const max = this.policy.maxFrame;
+    if (incoming.judged || max === undefined || incoming.base + incoming.body <= max) return;
+    incoming.judged = true;
+    this.refuse('policy.maxFrame', `MSRP frame exceeds ${max} bytes: ${incoming.base + incoming.body} with what has arrived of it`);
+  }
+
+  /** Method and content type; true when the request breaks the policy. */
+  private judgeRequest(method: string, contentType: string | undefined): boolean {
+    if (this.policy.methods && !this.policy.methods.includes(method)) {
+      this.refuse('policy.methods', `method ${method} not allowed`);
+      return true;
     }
+    if (this.policy.contentTypes && contentType !== undefined && !this.policy.contentTypes.some((p) => typeMatches(contentType, p))) {
+      this.refuse('policy.contentTypes', `content type ${contentType} not allowed`);
+      return true;
+    }
+    return false;
   }
 }

@@ -138,6 +138,8 @@ export class MsrpConnection {
   private readStarts: number[] = [];
   /** Over a limit: the connection is closing and nothing more that arrives on it is handled. */
   private refused = false;
+  /** When MSRP bytes last crossed the connection, in either direction (R-27). */
+  private lastTraffic: number;
 
   constructor(
     readonly ctx: NodeContext,
@@ -146,6 +148,7 @@ export class MsrpConnection {
     private readonly options: MsrpConnectionOptions = {},
   ) {
     this.label = tcp.id;
+    this.lastTraffic = ctx.now;
     this.parser = new MsrpParser(
       {
         frame: (frame) => this.onFrame(frame),
@@ -163,6 +166,7 @@ export class MsrpConnection {
         this.pump();
       },
       onData: (_c, bytes) => {
+        this.lastTraffic = this.ctx.now;
         if (this.options.limits) this.readStarts.push(this.parser.offset);
         this.parser.push(bytes);
       },
@@ -196,6 +200,23 @@ export class MsrpConnection {
   /** More bytes of a streaming source are available: write them if the writer waits for them. */
   kick(): void {
     this.pump();
+  }
+
+  /**
+   * When MSRP bytes last crossed the connection in either direction (its creation time if none
+   * has yet): what a relay's idle limit measures (R-27).
+   */
+  get lastActivity(): number {
+    return this.lastTraffic;
+  }
+
+  /**
+   * Whether the writer still has something to put on the wire: frames or SEND data queued, a
+   * chunk in progress (a cut-through chunk waiting for its input included), or bytes TCP has not
+   * sent yet. Such a connection is in use even when nothing moves.
+   */
+  get hasPendingOutput(): boolean {
+    return this.active !== null || this.urgent.length > 0 || this.sources.length > 0 || this.tcp.bufferedAmount > 0;
   }
 
   /** True while `source` still has bytes queued or a chunk in progress. */
@@ -265,6 +286,7 @@ export class MsrpConnection {
     const bytes = serializeFrame(frame);
     const offset = this.tcp.bytesWritten;
     this.tcp.write(bytes);
+    this.lastTraffic = this.ctx.now;
     this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
   }
 
@@ -311,6 +333,7 @@ export class MsrpConnection {
       parts: [headBytes],
     };
     this.tcp.write(headBytes);
+    this.lastTraffic = this.ctx.now;
     this.active = chunk;
     if (limit === 0) this.finishChunk(wholeRest ? source.lastFlag : '+', 'W-26');
   }
@@ -320,6 +343,7 @@ export class MsrpConnection {
     const n = Math.min(PIECE, chunk.limit - chunk.written, readyBytes(chunk.source) - from);
     const piece = chunk.source.data.subarray(from, from + n);
     this.tcp.write(piece);
+    this.lastTraffic = this.ctx.now;
     chunk.parts.push(piece);
     chunk.written += n;
     chunk.source.sent += n;
@@ -335,6 +359,7 @@ export class MsrpConnection {
     const tid = chunk.frame.transactionId;
     const tail = Buffer.from(`\r\n-------${tid}${flag}\r\n`, 'latin1');
     this.tcp.write(tail);
+    this.lastTraffic = this.ctx.now;
     chunk.parts.push(tail);
     const body = chunk.source.data.subarray(chunk.startIndex, chunk.startIndex + chunk.written);
     const range: ByteRange = {

@@ -38,7 +38,10 @@ export interface RelayOptions extends Partial<RelayTunables> {
   users: Record<string, string>;
   /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
   maxChunk: number;
-  /** R-27: seconds an unused connection is kept. */
+  /**
+   * R-27: seconds a connection may carry no MSRP traffic, with nothing pending on it, before the
+   * relay closes it; Infinity = kept for as long as it lasts.
+   */
   idleLimit: number;
   /** R-21: seconds to wait for the next hop's response to a forwarded SEND. */
   transactionTimeout: number;
@@ -63,6 +66,10 @@ interface ConnState {
   target: string | null;
   /** Session the connection is dedicated to (profiles with one session per connection). */
   sessionKey: string | null;
+  /** R-27: the pending idle check, when the relay has an idle limit. */
+  idle: Timer | null;
+  /** R-27: when a transaction on the connection last ended without traffic (its 408 timer ran out). */
+  lastUse: Micros;
 }
 
 interface Token {
@@ -160,7 +167,10 @@ export class RelayNode {
     this.crashed = true;
     this.ctx.emit('node.crash', { role: 'relay' });
     for (const f of this.forwarded.values()) this.ctx.sim.scheduler.cancel(f.timer);
-    for (const s of this.conns.values()) this.ctx.sim.scheduler.cancel(s.probation);
+    for (const s of this.conns.values()) {
+      this.ctx.sim.scheduler.cancel(s.probation);
+      this.ctx.sim.scheduler.cancel(s.idle);
+    }
     // Tokens, nonces and transactions live in memory only: a restart loses them.
     this.tokens = new Map();
     this.nonces = new Map();
@@ -175,7 +185,7 @@ export class RelayNode {
   }
 
   private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
-    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay: false, authorities: new Set(), target, sessionKey: null };
+    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.ctx.now };
     const limits = this.profile.readsLimit;
     const conn = new MsrpConnection(
       this.ctx,
@@ -197,6 +207,7 @@ export class RelayNode {
       },
     );
     this.conns.set(conn, state);
+    this.armIdle(conn, state);
     if (target === null) {
       // R-09, RFC 4976 §6.1: a new connection that makes no successful request within the
       // probation period is closed.
@@ -208,6 +219,96 @@ export class RelayNode {
       });
     }
     return conn;
+  }
+
+  /**
+   * Scenario action `set`: new settings from now on. A changed idle limit applies to the
+   * connections already open too (R-27).
+   */
+  reconfigure(options: Partial<RelayOptions & RelayTunables>): void {
+    Object.assign(this.options, options);
+    for (const [conn, state] of this.conns) {
+      this.ctx.sim.scheduler.cancel(state.idle);
+      this.armIdle(conn, state);
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Idle connections (R-27, RFC 4976 §6.5)
+
+  /** The idle limit in microseconds, or null when the relay keeps idle connections. */
+  private idleLimit(): Micros | null {
+    const seconds = this.options.idleLimit;
+    return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * SECOND) : null;
+  }
+
+  /**
+   * Schedules the idle check of `conn` for when it will have been idle for the limit: one event
+   * per connection and limit, re-armed when it finds traffic since (no event per frame).
+   */
+  private armIdle(conn: MsrpConnection, state: ConnState): void {
+    const limit = this.idleLimit();
+    state.idle = null;
+    if (limit === null) return;
+    const due = Math.max(conn.lastActivity, state.lastUse, this.ctx.now - limit) + limit;
+    state.idle = this.ctx.sim.scheduler.at(due, () => this.idleCheck(conn, state));
+  }
+
+  /**
+   * R-27, RFC 4976 §6.5: "If a connection has not been used in a significant time (more than one
+   * hour), it MAY be closed." Unused (docs/ambiguities.md R-27): no MSRP bytes in either direction
+   * for the idle limit, and nothing pending on it: no frame or data waiting to be written, no
+   * forwarded SEND whose 408 timer runs on it (R-21) or whose REPORT would go back on it.
+   */
+  private idleCheck(conn: MsrpConnection, state: ConnState): void {
+    state.idle = null;
+    if (this.crashed || !conn.isOpen || this.conns.get(conn) !== state) return;
+    const limit = this.idleLimit();
+    if (limit === null) return;
+    const since = Math.max(conn.lastActivity, state.lastUse);
+    if (this.ctx.now - since < limit) {
+      this.armIdle(conn, state);
+      return;
+    }
+    if (this.inUse(conn)) {
+      // Whatever keeps it in use ends in traffic or a transaction ending (lastUse): look again then.
+      state.idle = this.ctx.sim.scheduler.after(limit, () => this.idleCheck(conn, state));
+      return;
+    }
+    let tokens = 0;
+    for (const token of this.tokens.values()) if (token.conn === conn) tokens++;
+    // Transactions still remembered on it wait for nothing that will come (Failure-Report partial:
+    // only an error would, and none came; a request that was never answered): they are forgotten,
+    // without the 408 REPORT a lost connection gets, for the relay knows of no failure.
+    let forgotten = 0;
+    for (const [tid, f] of this.forwarded) {
+      if (f.outConn !== conn) continue;
+      this.forwarded.delete(tid);
+      forgotten++;
+    }
+    this.ctx.emit(
+      'relay.idle-close',
+      { conn: conn.id, idle: this.ctx.now - since, limit, user: state.user, target: state.target, tokens, forgotten },
+      'R-27',
+    );
+    conn.close();
+  }
+
+  /** Whether something is pending on `conn` (R-27: such a connection is in use, traffic or not). */
+  private inUse(conn: MsrpConnection): boolean {
+    if (conn.hasPendingOutput) return true;
+    for (const f of this.forwarded.values()) {
+      if (f.timer !== null && (f.outConn === conn || f.inConn === conn)) return true;
+    }
+    return false;
+  }
+
+  /** R-27: a transaction on these connections ended without traffic on them. */
+  private touch(...conns: MsrpConnection[]): void {
+    for (const conn of conns) {
+      const state = this.conns.get(conn);
+      if (state) state.lastUse = this.ctx.now;
+    }
   }
 
   /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
@@ -619,6 +720,7 @@ export class RelayNode {
     }
     f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout * SECOND, () => {
       if (!this.forwarded.delete(tid)) return;
+      this.touch(f.outConn, f.inConn);
       this.ctx.emit('relay.timeout', { outTransactionId: tid, messageId: frame.messageId ?? null }, 'R-21');
       this.sendFailureReport(f, 408, 'R-21');
     });
@@ -929,7 +1031,10 @@ export class RelayNode {
   private onClosed(conn: MsrpConnection, reason: CloseReason): void {
     const state = this.conns.get(conn);
     this.conns.delete(conn);
-    if (state) this.ctx.sim.scheduler.cancel(state.probation);
+    if (state) {
+      this.ctx.sim.scheduler.cancel(state.probation);
+      this.ctx.sim.scheduler.cancel(state.idle);
+    }
     // R-12: "If the client's connection is closed and then reopened, the URI MUST be invalidated."
     for (const [key, token] of this.tokens) {
       if (token.conn === conn) {

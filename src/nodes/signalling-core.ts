@@ -2,7 +2,8 @@
  * The SIP signalling core (SPEC §3.4): carries INVITE / 200 / 488 / ACK / BYE between endpoints
  * as real SIP text with real SDP bodies, after a configurable one-way delay, outside the MSRP
  * network (firewalls do not filter it). Every message is a `sip.send` record at the sender and a
- * `sip.recv` record at the receiver, with its full text.
+ * `sip.recv` record at the receiver, with its full text. Within an established dialog either party
+ * may send a re-INVITE with a new offer (RFC 3261 §14); two that cross get 491 (§14.2).
  */
 import type { Simulation } from '../sim/simulation.js';
 import type { Micros } from '../sim/time.js';
@@ -14,6 +15,8 @@ import {
   buildInvite,
   buildInviteOk,
   buildNotAcceptable,
+  buildReInvite,
+  buildRequestPending,
   formatSipMessage,
   parseSipMessage,
   sipSdpBody,
@@ -25,7 +28,7 @@ import {
   type SipRequest,
 } from '../signal/sip.js';
 import { randomString } from '../wire/ids.js';
-import type { AnswerResult, Signalling, SignallingPeer } from './signalling.js';
+import type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './signalling.js';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -36,6 +39,10 @@ interface CallState {
   /** Each side's dialog once established. */
   dialogs: Map<string, SipDialog>;
   cseq: Map<string, number>;
+  /** The INVITE each party sent whose final response it has not received yet (RFC 3261 §14.1). */
+  pending: Map<string, SipRequest>;
+  /** The INVITE each party received and has not answered yet: what `answer` responds to. */
+  received: Map<string, SipRequest>;
 }
 
 export class SignallingCore implements Signalling {
@@ -76,51 +83,88 @@ export class SignallingCore implements Signalling {
       cseq: 1,
       sdp: formatSdp(offer),
     });
-    this.calls.set(sessionId, { invite, offerer: from, answerer: to, dialogs: new Map(), cseq: new Map([[from, 1], [to, 0]]) });
+    const call: CallState = { invite, offerer: from, answerer: to, dialogs: new Map(), cseq: new Map([[from, 1], [to, 0]]), pending: new Map([[from, invite]]), received: new Map() };
+    this.calls.set(sessionId, call);
     this.carry(sessionId, from, to, invite, (text) => {
       const target = this.peer(to);
       if (!target) return;
-      const parsed = parseSipMessage(text);
-      const sdp = parsed.ok ? sipSdpBody(parsed.message) : undefined;
-      const desc = sdp === undefined ? null : parseSdp(sdp);
-      if (!desc || !desc.ok) {
-        const reason = !parsed.ok ? parsed.errors.map((e) => e.message).join('; ') : desc && !desc.ok ? desc.errors.map((e) => `${e.rule}: ${e.message}`).join('; ') : 'no SDP body';
-        target.onOffer(sessionId, from, { ok: false, reason, rule: desc && !desc.ok ? desc.errors[0]?.rule ?? 'E-01' : 'E-03' });
+      call.received.set(to, invite);
+      target.onOffer(sessionId, from, readOffer(text));
+    });
+  }
+
+  /**
+   * A new offer within the established dialog of `sessionId` (RFC 3261 §14.1, RFC 4975 §8.4),
+   * from either party. False when there is no dialog to send it in, or when `from` still waits
+   * for the final response to an INVITE of its own ("MUST NOT initiate a new INVITE transaction
+   * within a dialog while another INVITE transaction is in progress").
+   */
+  reoffer(sessionId: string, from: string, to: string, offer: SessionDescription): boolean {
+    const call = this.calls.get(sessionId);
+    const dialog = call?.dialogs.get(from);
+    if (!call || !dialog || call.pending.has(from)) return false;
+    const cseq = (call.cseq.get(from) ?? 0) + 1;
+    call.cseq.set(from, cseq);
+    const invite = buildReInvite(dialog, { branch: this.id(from, 12), cseq, sdp: formatSdp(offer), contact: this.party(from) });
+    call.pending.set(from, invite);
+    this.carry(sessionId, from, to, invite, (text) => {
+      const target = this.peer(to);
+      if (!target || this.calls.get(sessionId) !== call) return;
+      if (call.pending.has(to)) {
+        // RFC 3261 §14.2: the re-INVITEs crossed: 491, and each offerer tries again later (§14.1).
+        this.carry(sessionId, to, from, buildRequestPending(invite), (rtext) => this.onFinal(sessionId, call, invite, from, to, rtext, null));
         return;
       }
-      target.onOffer(sessionId, from, { ok: true, offer: desc.desc });
+      call.received.set(to, invite);
+      target.onOffer(sessionId, from, readOffer(text), true);
     });
+    return true;
   }
 
   answer(sessionId: string, from: string, to: string, result: AnswerResult): void {
     const call = this.calls.get(sessionId);
     if (!call) return;
-    const toTag = this.id(from, 8);
+    const invite = call.received.get(from) ?? call.invite;
+    call.received.delete(from);
+    const initial = invite === call.invite;
+    // A re-INVITE's To already carries the tag of the dialog.
+    const toTag = initial ? this.id(from, 8) : '';
     const response = result.ok
-      ? buildInviteOk(call.invite, { toTag, contact: this.party(from), sdp: formatSdp(result.answer) })
-      : buildNotAcceptable(call.invite, { toTag, agent: this.party(from).host, rule: result.rule, reason: result.reason });
-    if (result.ok) call.dialogs.set(from, uasDialog(call.invite, toTag, this.party(from)));
-    this.carry(sessionId, from, to, response, (text) => {
-      const offerer = this.peer(to);
-      if (!offerer) return;
-      const parsed = parseSipMessage(text);
-      if (!parsed.ok || parsed.message.kind !== 'response') return;
-      const ok = parsed.message;
-      // RFC 3261 §17.1.1.3 / §13.2.2.4: the caller ACKs every final response to its INVITE.
-      this.carry(sessionId, to, from, buildAck(call.invite, ok, { branch: this.id(to, 12) }), () => undefined);
-      if (ok.status !== 200) {
-        offerer.onAnswer(sessionId, result.ok ? { ok: false, status: ok.status, reason: ok.reason, rule: 'E-01' } : result);
-        return;
-      }
-      call.dialogs.set(to, uacDialog(call.invite, ok));
-      const sdp = sipSdpBody(ok);
-      const desc = sdp === undefined ? null : parseSdp(sdp);
-      if (!desc || !desc.ok) {
-        offerer.onAnswer(sessionId, { ok: false, status: 488, reason: 'unreadable SDP answer', rule: 'E-03' });
-        return;
-      }
-      offerer.onAnswer(sessionId, { ok: true, answer: desc.desc });
-    });
+      ? buildInviteOk(invite, { toTag, contact: this.party(from), sdp: formatSdp(result.answer) })
+      : buildNotAcceptable(invite, { toTag, agent: this.party(from).host, rule: result.rule, reason: result.reason });
+    if (result.ok && initial) call.dialogs.set(from, uasDialog(invite, toTag, this.party(from)));
+    this.carry(sessionId, from, to, response, (text) => this.onFinal(sessionId, call, invite, to, from, text, result));
+  }
+
+  /**
+   * The final response to `invite` (sent by `offerer` to `answerer`) reached the offerer: ACK it,
+   * and hand the answer over. `result` is what the answerer meant (null for a 491 the core sent).
+   */
+  private onFinal(sessionId: string, call: CallState, invite: SipRequest, offererId: string, answererId: string, text: string, result: AnswerResult | null): void {
+    if (call.pending.get(offererId) === invite) call.pending.delete(offererId);
+    const offerer = this.peer(offererId);
+    if (!offerer) return;
+    const parsed = parseSipMessage(text);
+    if (!parsed.ok || parsed.message.kind !== 'response') return;
+    const ok = parsed.message;
+    const initial = invite === call.invite;
+    // RFC 3261 §17.1.1.3 / §13.2.2.4: the caller ACKs every final response to its INVITE.
+    this.carry(sessionId, offererId, answererId, buildAck(invite, ok, { branch: this.id(offererId, 12) }), () => undefined);
+    // An answer to a re-INVITE of a call since replaced (the session was re-created) is stale.
+    if (!initial && this.calls.get(sessionId) !== call) return;
+    if (ok.status !== 200) {
+      if (result === null) offerer.onAnswer(sessionId, { ok: false, status: ok.status, reason: ok.reason, rule: 'RFC 3261 §14.2' });
+      else offerer.onAnswer(sessionId, result.ok ? { ok: false, status: ok.status, reason: ok.reason, rule: 'E-01' } : result);
+      return;
+    }
+    if (initial) call.dialogs.set(offererId, uacDialog(call.invite, ok));
+    const sdp = sipSdpBody(ok);
+    const desc = sdp === undefined ? null : parseSdp(sdp);
+    if (!desc || !desc.ok) {
+      offerer.onAnswer(sessionId, { ok: false, status: 488, reason: 'unreadable SDP answer', rule: 'E-03' });
+      return;
+    }
+    offerer.onAnswer(sessionId, { ok: true, answer: desc.desc });
   }
 
   bye(sessionId: string, from: string, to: string): void {
@@ -135,4 +179,16 @@ export class SignallingCore implements Signalling {
       this.carry(sessionId, to, from, buildByeOk(bye), () => undefined);
     });
   }
+}
+
+/** The SDP offer of an INVITE as received: parsed, or why it cannot be read. */
+function readOffer(text: string): OfferReceived {
+  const parsed = parseSipMessage(text);
+  const sdp = parsed.ok ? sipSdpBody(parsed.message) : undefined;
+  const desc = sdp === undefined ? null : parseSdp(sdp);
+  if (!desc || !desc.ok) {
+    const reason = !parsed.ok ? parsed.errors.map((e) => e.message).join('; ') : desc && !desc.ok ? desc.errors.map((e) => `${e.rule}: ${e.message}`).join('; ') : 'no SDP body';
+    return { ok: false, reason, rule: desc && !desc.ok ? desc.errors[0]?.rule ?? 'E-01' : 'E-03' };
+  }
+  return { ok: true, offer: desc.desc };
 }

@@ -13,9 +13,12 @@ export interface SignallingPeer {
   readonly id: string;
   /** The SIP host name the node is reached at (`sip:<id>@<host>`). */
   readonly sipHost: string;
-  /** An INVITE arrived; the answer (or rejection) goes back through `Signalling.answer`. */
-  onOffer(sessionId: string, from: string, offer: OfferReceived): void;
-  /** The answer to our INVITE arrived (200 with SDP, or a rejection). */
+  /**
+   * An INVITE arrived; the answer (or rejection) goes back through `Signalling.answer`.
+   * `reoffer`: a re-INVITE within the session's dialog (RFC 3261 §14, RFC 4975 §8.4).
+   */
+  onOffer(sessionId: string, from: string, offer: OfferReceived, reoffer?: boolean): void;
+  /** The answer to our INVITE or re-INVITE arrived (200 with SDP, or a rejection; 491 when two crossed). */
   onAnswer(sessionId: string, result: AnswerResult): void;
   /** A BYE arrived. */
   onBye(sessionId: string, from: string): void;
@@ -23,6 +26,8 @@ export interface SignallingPeer {
 
 export interface Signalling {
   offer(sessionId: string, from: string, to: string, offer: SessionDescription): void;
+  /** A new offer within the session's dialog (a re-INVITE); false when none can be sent now. */
+  reoffer(sessionId: string, from: string, to: string, offer: SessionDescription): boolean;
   answer(sessionId: string, from: string, to: string, result: AnswerResult): void;
   bye(sessionId: string, from: string, to: string): void;
 }

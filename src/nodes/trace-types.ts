@@ -67,6 +67,7 @@ declare module '../sim/trace.js' {
     'relay.discard': Fields;
     'relay.drop-connection': Fields;
     'relay.forward': Fields;
+    'relay.idle-close': Fields;
     'relay.local-hop': Fields;
     'relay.next-hop-ok': Fields;
     'relay.no-timer': Fields;
@@ -98,5 +99,10 @@ declare module '../sim/trace.js' {
     'session.reestablish': Fields;
     'session.reject': Fields;
     'session.rejected': Fields;
+    'session.reoffer': Fields;
+    'session.reoffer-refused': Fields;
+    'session.reoffer-rejected': Fields;
+    'session.update': Fields;
+    'session.updated': Fields;
   }
 }

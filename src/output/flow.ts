@@ -386,6 +386,12 @@ export class FlowCollector {
         this.marker(r, r.node, `session ${s.id} established`, 'ok');
         return;
       }
+      case 'session.reoffer':
+        this.marker(r, r.node, `offers session ${str(r.session)} again: ${str(r.reason)}`, 'info');
+        return;
+      case 'session.updated':
+        this.marker(r, r.node, `session ${str(r.session)} renegotiated`, 'ok');
+        return;
       case 'session.failed':
       case 'session.rejected':
       case 'session.reject': {
@@ -511,6 +517,9 @@ export class FlowCollector {
       case 'relay.probation-close':
       case 'relay.auth-disconnect':
         this.marker(r, r.node, `${r.type.slice(6).replace(/-/g, ' ')} ${str(r.conn)}`, 'error');
+        return;
+      case 'relay.idle-close':
+        this.marker(r, r.node, `closes idle ${str(r.conn)} after ${formatMs(num(r.idle) ?? 0)}`, 'info');
         return;
       case 'endpoint.abort':
         this.marker(r, r.node, `abort ${str(r.messageId)} (${String(r.status)})`, 'error');

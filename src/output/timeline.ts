@@ -344,6 +344,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`drops connection ${conn} (frame of ${String(r.size)} B)`);
     case 'relay.probation-close':
       return d(`closes ${conn}: no AUTH within ${String(r.seconds)} s`);
+    case 'relay.idle-close':
+      return d(`closes ${conn}${r.user ? ` (client ${str(r.user)})` : r.target ? ` (to ${str(r.target)})` : ''}: no MSRP traffic for ${formatMs(num(r.idle) ?? 0)} (limit ${formatMs(num(r.limit) ?? 0)})${num(r.tokens) ? `, ${String(r.tokens)} token(s) bound to it` : ''}`);
     case 'relay.response-dropped':
       return d(`drops response ${String(r.status)} ${str(r.transactionId)}`);
     case 'relay.stray-response':
@@ -386,6 +388,16 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`session ${str(r.session)} closed: ${str(r.why)}`);
     case 'session.failed':
       return d(`session ${str(r.session)} failed: ${str(r.reason)}`);
+    case 'session.reoffer':
+      return d(`offers session ${str(r.session)} to ${str(r.peer)} again (${str(r.reason)}): a=path ${list(r.path)}`, [`was     ${list(r.previous)}`]);
+    case 'session.update':
+      return d(`takes ${str(r.peer)}'s new offer for ${str(r.session)}, answers a=path ${list(r.path)}`, [`To-Path ${list(r.toPath)}`]);
+    case 'session.updated':
+      return d(`session ${str(r.session)} renegotiated with ${str(r.peer)}`, [`To-Path ${list(r.toPath)}`]);
+    case 'session.reoffer-rejected':
+      return d(`new offer for ${str(r.session)} not taken${r.status === null || r.status === undefined ? '' : ` (${String(r.status)})`}: ${str(r.reason)}${typeof r.retryIn === 'number' ? `; tries again in ${formatMs(r.retryIn)}` : ''}`);
+    case 'session.reoffer-refused':
+      return d(`refuses ${str(r.peer)}'s new offer for ${str(r.session)}: ${str(r.reason)}`);
     case 'session.reestablish':
       return d(`re-establishes session ${str(r.session)} (attempt ${String(r.attempt)})`);
     case 'endpoint.connect':

@@ -208,7 +208,7 @@ const firewallSettings = {
   policy: O(
     strict(
       {
-        maxFrame: O(size('Largest MSRP frame let through.')),
+        maxFrame: O(size('Largest MSRP frame let through; a larger one is stopped at the segment where it is known to be larger (its Byte-Range, or the bytes seen of it).')),
         methods: O(Type.Array(method('An allowed method.'), { description: 'MSRP methods let through. Default: all.' })),
         contentTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Content types of SEND bodies let through. Default: all.' })),
         action: O(StringEnum(['drop', 'reset'], 'What happens to a frame that breaks the policy: `drop` it or `reset` the connection. Default: drop.')),
@@ -235,7 +235,7 @@ const relayBehaviour = {
   probation: O(duration('How long a new connection may go without a successful request before the relay closes it (RFC 4976 §6.1). Default: 30s.')),
   maxFailedAuths: O(Type.Integer({ minimum: 1, description: 'Failed AUTHs on a connection before the relay closes it (RFC 4976 §6.3). Default: 3.' })),
   nonceLifetime: O(duration('How long a Digest nonce stays valid. Default: 5m (15s with the msrprelay profile).')),
-  idleLimit: O(duration('How long a connection may carry nothing before the relay closes it. Default: no limit.')),
+  idleLimit: O(duration('How long a connection may carry no MSRP traffic in either direction, with nothing pending on it, before the relay closes it (RFC 4976 §6.5 suggests more than 1h). Default: no limit.')),
   transactionTimeout: O(duration('Time to wait for the next hop\'s response before the relay reports 408 (RFC 4976 §3). Default: 30s.')),
   profile: O(StringEnum(['rfc4976', 'kamailio', 'msrprelay', 'opensips'], 'Behaviour preset: the strict RFC 4976 relay, or one of the documented deviations of Kamailio, msrprelay and OpenSIPS. Default: rfc4976.')),
   tls: O(tls()),

@@ -478,7 +478,10 @@ export class Normalizer {
     if (raw.probation !== undefined) n.probation = us(raw.probation);
     if (raw.maxFailedAuths !== undefined) n.maxFailedAuths = raw.maxFailedAuths;
     if (raw.nonceLifetime !== undefined) n.nonceLifetime = us(raw.nonceLifetime);
-    if (raw.idleLimit !== undefined) n.idleLimit = us(raw.idleLimit);
+    if (raw.idleLimit !== undefined) {
+      n.idleLimit = us(raw.idleLimit);
+      if (n.idleLimit === 0) this.err([...path, 'idleLimit'], 'an idle limit of 0 would close every connection at once; leave `idleLimit` out to keep idle connections');
+    }
     if (raw.transactionTimeout !== undefined) n.transactionTimeout = us(raw.transactionTimeout);
     if (raw.profile !== undefined) n.profile = this.options.profile ?? raw.profile;
     return n;

@@ -90,7 +90,7 @@ function schedule(world: World, scenario: Scenario, event: ScenarioEvent): void 
         world.sim.trace.emit('', 'action.set', { node: event.node, changed: event.changed });
         const s = event.settings;
         if (s.role === 'firewall') world.network.firewall(s.id).setRules(firewallRules(s));
-        else if (s.role === 'relay') Object.assign(world.relays.get(s.id)!.options, relayOptions(s));
+        else if (s.role === 'relay') world.relays.get(s.id)!.reconfigure(relayOptions(s));
         else {
           const relays = new Map<string, RelayNode>();
           for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);

@@ -330,6 +330,33 @@ export function buildBye(dialog: SipDialog, o: { branch: string; cseq: number })
   return { kind: 'request', method: 'BYE', requestUri: dialog.remoteTarget, headers, body: '' };
 }
 
+/**
+ * A re-INVITE: an INVITE within the dialog carrying a new SDP offer (RFC 3261 §14.1, RFC 3264 §8;
+ * RFC 4976 §9.4: how a relay client hands its peer the path of new tokens). `cseq` is the next
+ * number of the sender's own sequence; `contact` is the sender, as in the first INVITE.
+ */
+export function buildReInvite(dialog: SipDialog, o: { branch: string; cseq: number; sdp: string; contact: SipParty }): SipRequest {
+  const headers: SipHeader[] = [
+    ['Via', via(dialog.transport, dialog.localHost, o.branch)],
+    ['Max-Forwards', '70'],
+    ['To', `<${dialog.remoteUri}>;tag=${dialog.remoteTag}`],
+    ['From', `<${dialog.localUri}>;tag=${dialog.localTag}`],
+    ['Call-ID', dialog.callId],
+    ['CSeq', `${o.cseq} INVITE`],
+    ['Contact', `<${sipUri(o.contact)}>`],
+  ];
+  return { kind: 'request', method: 'INVITE', requestUri: dialog.remoteTarget, headers: withBody(headers, o.sdp), body: o.sdp };
+}
+
+/**
+ * 491 Request Pending (RFC 3261 §14.2): "A UAS that receives an INVITE on a dialog while an
+ * INVITE it had sent on that dialog is in progress MUST return a 491 (Request Pending) response
+ * to the received INVITE." The re-INVITE's To already carries the tag.
+ */
+export function buildRequestPending(invite: SipRequest): SipResponse {
+  return buildResponse(invite, 491, 'Request Pending');
+}
+
 /** 200 OK to a BYE (RFC 3261 §15.1.2). */
 export function buildByeOk(bye: SipRequest): SipResponse {
   return buildResponse(bye, 200, 'OK');

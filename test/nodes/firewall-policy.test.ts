@@ -6,19 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpPolicy } from '../../src/nodes/firewall-policy.js';
-import { build, endpoint, relay, type Built } from './helpers.js';
+import type { RelayOptions } from '../../src/nodes/relay-node.js';
+import type { AnyTraceRecord } from '../../src/sim/trace.js';
+import { build, endpoint, frameOf, relay, type Built } from './helpers.js';
 
 /** psa - fw - relay-a - bob, psa inside the firewall, plain TCP unless `scheme` says msrps. */
-function behindPolicy(policy: MsrpPolicy, scheme: 'msrp' | 'msrps' = 'msrp'): Built {
+function behindPolicy(policy: MsrpPolicy, scheme: 'msrp' | 'msrps' = 'msrp', opts: { relay?: Partial<RelayOptions>; mss?: number } = {}): Built {
   const t = build(
     [
       { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: `${scheme}://relay.a.example.com:2855;tcp`, username: 'psa', password: 's3cret' }] }) },
       { id: 'fw', role: 'firewall', firewall: { inside: ['psa'], rules: [{ action: 'allow', direction: 'outbound' }] }, policy },
-      { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, { scheme }) },
+      { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, { scheme, ...opts.relay }) },
       { id: 'bob', role: 'endpoint', endpoint: endpoint('bob.example.com', { port: 9000, acceptTypes: ['*'] }) },
     ],
     [
-      ['psa', 'fw', { latency: 5_000 }],
+      ['psa', 'fw', { latency: 5_000, ...(opts.mss !== undefined ? { mss: opts.mss } : {}) }],
       ['fw', 'relay-a', { latency: 5_000 }],
       ['relay-a', 'bob', { latency: 5_000 }],
     ],
@@ -39,7 +41,8 @@ describe('largest frame', () => {
     expect(t.of('endpoint.deliver', 'bob').map((r) => r.size)).toEqual([5]);
     const drops = policyDrops(t);
     expect(drops[0]).toMatchObject({ rule: 'fw#policy.maxFrame', direction: 'outbound' });
-    expect(drops[0]!.reason).toMatch(/^MSRP frame of \d+ bytes exceeds 1000$/);
+    // A 1500-byte chunk in a fixed-size SEND: its Byte-Range gives its size with its head.
+    expect(drops[0]!.reason).toMatch(/^MSRP frame of \d+ bytes \(Byte-Range 1-1500\) exceeds 1000$/);
     // The flow stays blocked: what follows on it (retransmissions, ACKs) is dropped too.
     expect(drops.slice(1).every((r) => String(r.reason).startsWith('blocked: '))).toBe(true);
     // psa hears no 200 for the big SEND, and its relay connection eventually gives up (E-19).
@@ -118,5 +121,98 @@ describe('TLS', () => {
     expect(skips.map((r) => [r.direction, r.rule])).toEqual([['outbound', 'fw#policy'], ['inbound', 'fw#policy']]);
     expect(policyDrops(t)).toHaveLength(0);
     expect(t.of('endpoint.deliver', 'bob')).toHaveLength(1);
+  });
+});
+
+/**
+ * The SEND psa wrote for `messageBytes` and where it lies in psa's byte stream, with the segments
+ * psa put on the wire for it (stream offsets from the SYN's sequence number).
+ */
+function bigSend(t: Built, messageBytes: number): { start: number; end: number; tail: number; segments: { record: AnyTraceRecord; from: number; to: number }[] } {
+  const send = t.of('msrp.send', 'psa').find((r) => r.method === 'SEND' && (r.bodyLength as number) > 0 && (r.bodyLength as number) <= messageBytes && (r.byteRange as { start: number }).start === 1)!;
+  const conn = String(send.conn);
+  const syn = t.trace.find((r) => r.type === 'tcp.segment' && r.node === 'psa' && r.conn === conn && r.flags === 'S')!;
+  const isn = (syn.seqNo as number) + 1;
+  const seen = new Set<number>();
+  const segments = t.trace
+    .filter((r) => r.type === 'tcp.segment' && r.node === 'psa' && r.conn === conn && (r.len as number) > 0)
+    .map((record) => ({ record, from: ((record.seqNo as number) - isn) >>> 0, to: (((record.seqNo as number) - isn) >>> 0) + (record.len as number) }))
+    .filter((s) => s.to > (send.offset as number) && s.from < (send.offset as number) + (send.length as number))
+    .filter((s) => !seen.has(s.from) && seen.add(s.from) !== undefined);
+  // The CRLF before the end-line and the end-line: what a frame needs after its last body byte.
+  const tail = 2 + 7 + frameOf(send).transactionId.length + 1 + 2;
+  return { start: send.offset as number, end: (send.offset as number) + (send.length as number), tail, segments };
+}
+
+/** The segment a fw.drop record names, by its sequence number. */
+const droppedAt = (drop: AnyTraceRecord, segments: ReturnType<typeof bigSend>['segments']) => segments.findIndex((s) => s.record.seqNo === drop.seqNo);
+
+describe('judged as soon as the policy can know (a streaming parser in the firewall)', () => {
+  it('a large frame sent in many segments is dropped at the segment where it crosses maxFrame, not at its end', () => {
+    const t = behindPolicy({ maxFrame: 8000 });
+    // One interruptible chunk (Byte-Range 1-*/20000): its size is known only as it arrives.
+    t.world.at(SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', size: 20_000, chunkStrategy: 'interruptible' }));
+    t.world.run(3 * SECOND);
+    const drop = policyDrops(t)[0]!;
+    expect(drop).toMatchObject({ rule: 'fw#policy.maxFrame', direction: 'outbound' });
+    expect(drop.reason).toMatch(/^MSRP frame exceeds 8000 bytes: \d+ with what has arrived of it$/);
+    const { start, end, tail, segments } = bigSend(t, 20_000);
+    expect(segments.length).toBeGreaterThan(10);
+    const i = droppedAt(drop, segments);
+    // The dropped segment carries the byte after which the frame, with the end-line it still
+    // needs, is longer than 8000 bytes; the segments before it passed.
+    const crossing = start + 8000 - tail;
+    expect(segments[i]!.from).toBeLessThanOrEqual(crossing);
+    expect(segments[i]!.to).toBeGreaterThan(crossing);
+    expect(t.of('fw.drop', 'fw').filter((d) => d.seq < drop.seq)).toHaveLength(0);
+    expect(i).toBeGreaterThan(4);
+    // ... far from the frame's end, which a judge of whole frames would have waited for.
+    expect(end - segments[i]!.to).toBeGreaterThan(10_000);
+    // The figure: what the parser has handed over of the frame, plus the end-line still due. The
+    // parser keeps back the last few bytes of a segment until it knows they are not an end-line.
+    const counted = Number(/: (\d+) with/.exec(String(drop.reason))![1]);
+    expect(counted).toBeGreaterThan(8000);
+    expect(counted).toBeLessThanOrEqual(segments[i]!.to - start + tail);
+    expect(counted).toBeGreaterThanOrEqual(segments[i]!.to - start + tail - 8);
+  });
+
+  it('a Byte-Range that announces a chunk end beyond maxFrame drops the frame with the segment of its head', () => {
+    const t = behindPolicy({ maxFrame: 1500 }, 'msrp', { mss: 536 });
+    // A 2000-byte fixed chunk (Byte-Range 1-2000/2000), over four 536-byte segments.
+    t.world.at(SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', size: 2000 }));
+    t.world.run(3 * SECOND);
+    const drop = policyDrops(t)[0]!;
+    expect(drop.reason).toMatch(/^MSRP frame of \d+ bytes \(Byte-Range 1-2000\) exceeds 1500$/);
+    const { start, segments } = bigSend(t, 2000);
+    expect(segments.length).toBeGreaterThanOrEqual(4);
+    const i = droppedAt(drop, segments);
+    expect(segments[i]!.from).toBeLessThanOrEqual(start);
+    expect(segments[i]!.to).toBeGreaterThan(start);
+    expect(t.of('msrp.recv', 'relay-a').some((r) => r.method === 'SEND' && r.bodyLength === 2000)).toBe(false);
+  });
+
+  it('a content type not allowed is dropped with the header section, before its body has crossed', () => {
+    const t = behindPolicy({ contentTypes: ['text/*'] });
+    t.world.at(SECOND, () => t.world.send('psa', { session: 's1', contentType: 'image/jpeg', size: 20_000, chunkStrategy: 'interruptible' }));
+    t.world.run(3 * SECOND);
+    const drop = policyDrops(t)[0]!;
+    expect(drop).toMatchObject({ rule: 'fw#policy.contentTypes', reason: 'content type image/jpeg not allowed' });
+    const { start, segments } = bigSend(t, 20_000);
+    expect(segments[droppedAt(drop, segments)]!.from).toBeLessThanOrEqual(start);
+  });
+
+  it('a cut-through relay behind the firewall forwards no more of the frame than the policy let through', () => {
+    const t = behindPolicy({ maxFrame: 8000, action: 'reset' }, 'msrp', { relay: { profile: 'msrprelay' } });
+    t.world.at(SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', size: 20_000, chunkStrategy: 'interruptible' }));
+    t.world.run(3 * SECOND);
+    expect(t.of('fw.reject', 'fw')[0]).toMatchObject({ rule: 'fw#policy.maxFrame', both: true });
+    expect(t.of('relay.cut-through', 'relay-a')).toHaveLength(1);
+    // The relay streamed what arrived, and the reset ended the chunk with # (E-24).
+    const forwarded = t.of('msrp.send', 'relay-a').filter((r) => r.method === 'SEND' && r.continuation === '#');
+    expect(forwarded).toHaveLength(1);
+    expect(forwarded[0]!.bodyLength as number).toBeLessThan(8000);
+    const atBob = t.of('msrp.recv', 'bob').filter((r) => r.method === 'SEND').reduce((n, r) => n + ((r.bodyLength as number | null) ?? 0), 0);
+    expect(atBob).toBeLessThan(8000);
+    expect(t.of('endpoint.deliver', 'bob').filter((r) => r.size === 20_000)).toHaveLength(0);
   });
 });

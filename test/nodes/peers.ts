@@ -37,6 +37,7 @@ export class ScriptedPeer implements SignallingPeer {
   readonly sessionUris: string[] = [];
   script: Script;
   private readonly conns: TcpConnection[] = [];
+  private readonly bySession = new Map<string, string>();
 
   constructor(
     readonly world: World,
@@ -108,10 +109,15 @@ export class ScriptedPeer implements SignallingPeer {
     tcp.write(bytes);
   }
 
-  onOffer(sessionId: string, from: string, offer: OfferReceived): void {
+  onOffer(sessionId: string, from: string, offer: OfferReceived, reoffer = false): void {
     if (!offer.ok) return;
-    const uri = `${this.scheme}://${this.options.host}:${this.options.port}/${this.id}s${this.sessionUris.length}x4k2q;tcp`;
-    this.sessionUris.push(uri);
+    // A new offer in a session (re-INVITE) keeps the session's URI.
+    let uri = reoffer ? this.bySession.get(sessionId) : undefined;
+    if (uri === undefined) {
+      uri = `${this.scheme}://${this.options.host}:${this.options.port}/${this.id}s${this.sessionUris.length}x4k2q;tcp`;
+      this.sessionUris.push(uri);
+      this.bySession.set(sessionId, uri);
+    }
     const result = buildAnswer(offer.offer, {
       origin: { username: this.id, sessionId: '1', version: '1' },
       path: [uri],

@@ -288,6 +288,8 @@ describe('msrprelay', () => {
 
   it('msrprelay:expires-not-enforced — bounds checked at AUTH, but the token outlives its Expires (strict: 481 after Expires, R-13)', () => {
     const r = oneRelay(chunksGet(200), { ...M, psa: { authExpires: 60 } });
+    // The session keeps the first token past its Expires: no re-INVITE with the new one.
+    r.t.world.signalling.reoffer = () => false;
     r.t.world.at(SECOND, () => r.t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'early' }));
     r.t.world.at(100 * SECOND, () => r.t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'late' }));
     r.t.world.run(110 * SECOND);

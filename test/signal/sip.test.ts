@@ -8,6 +8,8 @@ import {
   buildInvite,
   buildInviteOk,
   buildNotAcceptable,
+  buildReInvite,
+  buildRequestPending,
   byteLength,
   formatSipMessage,
   headerTag,
@@ -124,6 +126,36 @@ describe('SIP messages', () => {
     const byeOk = carry(buildByeOk(bye));
     expect(summarizeSip(byeOk)).toEqual({ kind: 'response', status: 200, reason: 'OK', callId: '3413an89KU', cseq: { seq: 2, method: 'BYE' }, hasSdp: false });
     expect(sipHeader(byeOk, 'content-length')).toBe('0');
+  });
+
+  it('re-INVITE: a new offer in the dialog (RFC 3261 §14.1); a crossing one gets 491, ACKed in its transaction', () => {
+    const callee = uasDialog(invite, '087js', pra);
+    const reinvite = carry(buildReInvite(callee, { branch: 'r1', cseq: 1, sdp: offerText, contact: pra }));
+    expect(formatSipMessage(reinvite)).toBe(
+      [
+        'INVITE sip:psa@push.example.com SIP/2.0',
+        'Via: SIP/2.0/TCP phone.b.example.net;branch=z9hG4bKr1',
+        'Max-Forwards: 70',
+        'To: <sip:psa@push.example.com>;tag=786',
+        'From: <sip:pra@phone.b.example.net>;tag=087js',
+        'Call-ID: 3413an89KU',
+        'CSeq: 1 INVITE',
+        'Contact: <sip:pra@phone.b.example.net>',
+        'Content-Type: application/sdp',
+        `Content-Length: ${byteLength(offerText)}`,
+        '',
+        offerText,
+      ].join('\r\n'),
+    );
+    const pending = carry(buildRequestPending(reinvite));
+    expect(summarizeSip(pending)).toEqual({ kind: 'response', status: 491, reason: 'Request Pending', callId: '3413an89KU', cseq: { seq: 1, method: 'INVITE' }, hasSdp: false });
+    expect(sipHeader(pending, 'to')).toBe('<sip:psa@push.example.com>;tag=786');
+    const ack = carry(buildAck(reinvite, pending, { branch: 'unused' }));
+    expect(sipHeader(ack, 'via')).toBe(sipHeader(reinvite, 'via'));
+    expect(sipHeader(ack, 'cseq')).toBe('1 ACK');
+    // A 200 to the re-INVITE keeps the dialog's tags.
+    const ok = carry(buildInviteOk(reinvite, { toTag: '', contact: psa, sdp: offerText }));
+    expect(sipHeader(ok, 'to')).toBe('<sip:psa@push.example.com>;tag=786');
   });
 
   it('the answerer can end the session too (its own dialog view)', () => {
