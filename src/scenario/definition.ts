@@ -29,6 +29,9 @@ export const KeyExpect = Symbol.for('msrp-sim.scenario.key-expect');
 if (!TypeRegistry.Has('StringEnum')) {
   TypeRegistry.Set('StringEnum', (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
 }
+if (!TypeRegistry.Has('Flag')) {
+  TypeRegistry.Set('Flag', (_schema, value) => typeof value === 'boolean' || value === 'yes' || value === 'no');
+}
 
 /** A string from a fixed list; `{ type: string, enum: [...] }` in the JSON Schema. */
 export function StringEnum<const T extends readonly string[]>(values: T, description: string): TUnsafe<T[number]> {
@@ -71,6 +74,14 @@ function probability(description: string) {
 }
 function yesNo(description: string) {
   return Type.Union([StringEnum(['yes', 'no'], 'yes or no'), Type.Boolean()], { description, [Expect]: '`yes` or `no`' });
+}
+/**
+ * An on/off setting: `true` or `false`, and also `yes` or `no`, which YAML 1.2 reads as strings but
+ * people write as booleans (the format's own report settings are `yes` / `no`). The loader turns
+ * `yes` / `no` into booleans.
+ */
+function flag(description: string) {
+  return Type.Unsafe<boolean>({ [Kind]: 'Flag', anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['yes', 'no'] }], description, [Expect]: '`true` or `false` (or `yes` / `no`)' });
 }
 function count(description: string) {
   return Type.Integer({ minimum: 0, description });
@@ -117,7 +128,7 @@ const endpointBehaviour = {
   transactionTimeout: O(duration('Time to wait for the response to a request before the transaction fails. Default: 30s.')),
   authExpires: O(seconds('Expires value the node asks for in AUTH requests (seconds or a time). Default: none (the relay chooses).')),
   connectionModel: O(StringEnum(['rfc4975', 'rfc6135'], 'Who opens the connection: `rfc4975` (the offerer, actively) or `rfc6135` (negotiated with SDP a=setup). Default: rfc4975.')),
-  reachable: O(Type.Boolean({ description: 'Whether the node\'s address is reachable from outside (RFC 6135: a reachable offerer offers actpass, else active). Default: false for nodes inside a firewall, true otherwise.' })),
+  reachable: O(flag('Whether the node\'s address is reachable from outside (RFC 6135: a reachable offerer offers actpass, else active). Default: false for nodes inside a firewall, true otherwise.')),
   onSessionFailure: O(StringEnum(['report', 'reestablish'], 'What to do when a session\'s connection fails: `report` the failure, or `reestablish` the session with a new offer. Default: report.')),
 };
 
@@ -166,7 +177,9 @@ const firewallRule = () =>
       deny: O(StringEnum(['inbound', 'outbound', 'any'], 'Deny connections in this direction.')),
       port: O(Type.Integer({ minimum: 1, maximum: 65535, description: 'Match only connections to this destination port.' })),
       host: O(Type.String({ minLength: 1, description: 'Match only connections to this destination: a node id, a host name or an IPv4 address.' })),
-      tlsOnly: O(Type.Boolean({ description: 'Match only connections that start with a TLS handshake. Default: false.' })),
+      tlsOnly: O(flag('Match only connections that start with a TLS handshake. Default: false.')),
+      // SPEC §3.3 names this facet `tls-only`; files written from it use that spelling.
+      'tls-only': O(flag('The same as `tlsOnly` (the spelling of SPEC §3.3).')),
       mode: O(StringEnum(['drop', 'reject'], 'For `deny` rules: `drop` the SYN (the caller times out) or `reject` it (the caller sees a reset). Default: drop.')),
       id: O(Type.String({ minLength: 1, description: 'Name of the rule in traces. Default: `rule-N`, N counting rules from 1.' })),
     },
@@ -200,7 +213,7 @@ const firewallSettings = {
   rules: O(Type.Array(firewallRule(), { description: 'Rules in order, first match wins, e.g. `{ allow: outbound }`, `{ deny: inbound, port: 2855, mode: reject }`.' })),
   ...firewallBehaviour,
   nat: O(
-    Type.Union([Type.Boolean(), strict({ address: O(address()) }, 'NAT settings.')], {
+    Type.Union([flag('NAT on (`true`) or off (`false`).'), strict({ address: O(address()) }, 'NAT settings.')], {
       description: 'Network address translation: outbound connections get the firewall\'s outside address and a mapped port. `true`, or `{ address }` for the outside address. Default: no NAT.',
       [Expect]: '`true`, `false` or `{ address }`',
     }),
@@ -378,7 +391,7 @@ const Send = strict(
     chunkStrategy: endpointBehaviour.chunkStrategy,
     successReport: O(yesNo('Success-Report header. Default: the sender\'s `successReport`.')),
     failureReport: O(Type.Union([StringEnum(['yes', 'no', 'partial'], 'Failure-Report value'), Type.Boolean()], { description: 'Failure-Report header. Default: the sender\'s `failureReport`.', [Expect]: '`yes`, `no` or `partial`' })),
-    force: O(Type.Boolean({ description: 'Send even what the peer\'s accept-types or max-size refuse (to test the receiver). Default: false.' })),
+    force: O(flag('Send even what the peer\'s accept-types or max-size refuse (to test the receiver). Default: false.')),
     abortAfter: O(size('Abort the message (end-line flag `#`) once this many body bytes are sent.')),
     count: O(Type.Integer({ minimum: 1, description: 'Send this many messages. Default: 1.' })),
     interval: O(duration('Time between the messages when `count` is more than 1. Default: 0s.')),

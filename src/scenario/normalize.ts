@@ -552,7 +552,8 @@ export class Normalizer {
           }
         }
       }
-      out.push({ id, action, direction, port: r.port ?? null, host, tlsOnly: r.tlsOnly ?? false, mode: action === 'deny' ? (r.mode ?? 'drop') : null });
+      if (r.tlsOnly !== undefined && r['tls-only'] !== undefined) this.err([...p, 'tls-only'], '`tls-only` is another spelling of `tlsOnly`; give only one of them', 'key');
+      out.push({ id, action, direction, port: r.port ?? null, host, tlsOnly: r.tlsOnly ?? r['tls-only'] ?? false, mode: action === 'deny' ? (r.mode ?? 'drop') : null });
     });
     return out;
   }

@@ -72,6 +72,10 @@ export class ShapeChecker {
       case 'Boolean':
         if (node.kind === 'scalar' && typeof node.value === 'boolean') return node.value;
         return this.wrongType(s, node, path);
+      case 'Flag':
+        if (node.kind === 'scalar' && typeof node.value === 'boolean') return node.value;
+        if (node.kind === 'scalar' && (node.value === 'yes' || node.value === 'no')) return node.value === 'yes';
+        return this.wrongType(s, node, path);
       case 'Literal':
         if (node.kind === 'scalar' && node.value === s.const) return node.value;
         return this.wrongType(s, node, path);
@@ -331,6 +335,8 @@ function accepts(s: Schema, node: SrcNode): boolean {
       return typeof v === 'number';
     case 'Boolean':
       return typeof v === 'boolean';
+    case 'Flag':
+      return typeof v === 'boolean' || v === 'yes' || v === 'no';
     case 'Literal':
       return v === s.const;
     case 'Object':
