@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadScenario, formatProblem, type LoadOptions, type Problem } from '../scenario/index.js';
+import { LineIndex } from '../scenario/source.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -44,15 +45,53 @@ export function findScenarioFiles(paths: string[]): string[] {
 export type Loaded = { file: string; ok: true; scenario: Scenario; warnings: Problem[] } | { file: string; ok: false; problems: Problem[] };
 
 export function loadFile(file: string, options: LoadOptions = {}): Loaded {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     return { file, ok: false, problems: [{ file, line: 1, column: 1, message: `cannot read the file: ${(err as Error).message}`, severity: 'error' }] };
   }
   const shown = relative(process.cwd(), file) || file;
-  const result = loadScenario(shown.startsWith('..') ? file : shown, text, options);
+  const name = shown.startsWith('..') ? file : shown;
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    // Decoding would turn the byte into U+FFFD silently; say where the file stops being UTF-8.
+    const before = bytes.subarray(0, bad).toString('utf8').replace(/^\uFEFF/u, '');
+    const { line, column } = new LineIndex(before).position(before.length);
+    const byte = bytes[bad]!.toString(16).toUpperCase().padStart(2, '0');
+    return { file, ok: false, problems: [{ file: name, line, column, message: `the file is not UTF-8 text: byte 0x${byte} here is not valid UTF-8; a scenario is a YAML or JSON text file`, severity: 'error' }] };
+  }
+  const text = bytes.toString('utf8');
+  const result = loadScenario(name, text, options);
   return result.ok ? { file, ok: true, scenario: result.scenario, warnings: result.warnings } : { file, ok: false, problems: result.problems };
 }
 
 export { formatProblem };
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence; -1 if none. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) [n, min] = [1, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [n, min] = [2, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [n, min] = [3, 0x10000];
+    else return i;
+    let cp = b & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8.
+    if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return i;
+    i += n + 1;
+  }
+  return -1;
+}

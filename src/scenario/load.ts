@@ -34,6 +34,14 @@ export function loadScenario(file: string, source: string, options: LoadOptions 
     diag.error(0, [], `the file is larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB; no scenario needs that much`);
     return { ok: false, problems: diag.sorted() };
   }
+  const control = firstControlCharacter(text);
+  if (control >= 0) {
+    // YAML and JSON allow no control characters but tab and line ends: this is no text file
+    // (or a corrupted one), and what a parser would make of it says nothing useful.
+    const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
+    diag.error(control, [], `the file is not text: it holds the control character U+${code} here; a scenario is a YAML or JSON text file`);
+    return { ok: false, problems: diag.sorted() };
+  }
   const parsed = /\.json$/iu.test(file) ? parseJsonSource(text) : parseYamlSource(text);
   if (!parsed.ok) {
     for (const p of parsed.problems) diag.error(p.offset, [], p.message);
@@ -71,4 +79,13 @@ function partialTopLevel(root: SrcNode): Partial<ScenarioFile> {
     if (v !== INVALID) out[e.key] = v;
   }
   return out;
+}
+
+/** Offset of the first C0 control character other than tab, LF and CR (or DEL); -1 if none. */
+function firstControlCharacter(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return i;
+  }
+  return -1;
 }

@@ -243,9 +243,18 @@ function bareExample(n: number): string {
 }
 
 /** How a value found in a file is named in messages: `the string "abc"`, `a list`, `null`. */
+/** Longest string quoted whole in a message. */
+const MAX_SHOWN = 60;
+
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing (null)';
-  if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') {
+    if (value === '') return 'an empty string';
+    // A long value (a whole file that is not a mapping, say) is shown by its start.
+    const chars = [...value];
+    if (chars.length <= MAX_SHOWN) return `the string ${JSON.stringify(value)}`;
+    return `a string of ${chars.length} characters starting ${JSON.stringify(chars.slice(0, MAX_SHOWN - 20).join(''))}`;
+  }
   if (typeof value === 'number') return `the number ${String(value)}`;
   if (typeof value === 'boolean') return `\`${String(value)}\``;
   if (Array.isArray(value)) return 'a list';

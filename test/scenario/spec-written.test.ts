@@ -59,3 +59,14 @@ describe('firewall rules', () => {
     expect(problems(text)).toEqual(['t.yaml:4:76: nodes.fw.rules[0].tls-only: `tls-only` is another spelling of `tlsOnly`; give only one of them']);
   });
 });
+
+describe('files that are not scenarios', () => {
+  it('a control character: the file is not text, said once, where it is', () => {
+    expect(problems('name: x\nnodes: {}\n\u0000\u0001junk')).toEqual(['t.yaml:3:1: the file is not text: it holds the control character U+0000 here; a scenario is a YAML or JSON text file']);
+  });
+
+  it('a long value is shown by its start, not whole', () => {
+    const [p] = problems('x'.repeat(5000));
+    expect(p).toBe(`t.yaml:1:1: expected a scenario: a mapping with \`name\`, \`nodes\`, \`links\`, \`events\` and \`expect\`, got a string of 5000 characters starting "${'x'.repeat(40)}"`);
+  });
+});
