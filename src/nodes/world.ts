@@ -37,8 +37,10 @@ export interface WorldSpec {
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */
 export class RunCounters {
+  /** Sessions established: counted once, at the active side (the one that bound the connection). */
   sessionsEstablished = 0;
-  sessionsFailed = 0;
+  /** Sessions that failed, at either side or both: a session counts once. */
+  private readonly failed = new Set<string>();
   messagesSent = 0;
   messagesDelivered = 0;
   /** Status -> REPORTs that reached a sender. */
@@ -50,7 +52,7 @@ export class RunCounters {
         if (fields.active === true) this.sessionsEstablished++;
         return;
       case 'session.failed':
-        this.sessionsFailed++;
+        this.failed.add(String(fields.session));
         return;
       case 'endpoint.message':
         this.messagesSent++;
@@ -64,6 +66,10 @@ export class RunCounters {
         return;
       }
     }
+  }
+
+  get sessionsFailed(): number {
+    return this.failed.size;
   }
 
   toJSON(): Record<string, unknown> {
