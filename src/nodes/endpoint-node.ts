@@ -938,9 +938,10 @@ export class EndpointNode implements SignallingPeer {
         // Interruptible chunks (W-31) are as large as chunkSize when it is above 2048, else one chunk.
         maxChunk: strategy === 'fixed' || chunkSize > 2048 ? chunkSize : Number.POSITIVE_INFINITY,
         sent: 0,
+        ...(action.abortAfter !== undefined ? { abortAt: action.abortAfter } : {}),
       },
     };
-    out.source.onChunkWritten = (chunk, range, flag) => {
+    out.source.onChunkWritten = (chunk, range) => {
       const tid = chunk.transactionId;
       if (failureReport === 'yes') {
         out.unconfirmed.add(tid);
@@ -952,7 +953,6 @@ export class EndpointNode implements SignallingPeer {
         this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: forget });
       }
       // Failure-Report no: no response will come, nothing to remember.
-      if (action.abortAfter !== undefined && out.source.sent >= action.abortAfter && flag !== '$') out.source.abort = true;
     };
     out.source.onDone = () => {
       out.done = true;

@@ -41,6 +41,11 @@ export interface SendSource {
    * and no more are sent (E-24).
    */
   abort?: boolean;
+  /**
+   * Abort once this many bytes of `data` are written: the chunk that reaches it ends there, with
+   * `#` (E-24). Unset, or at least the length of `data`: the message is sent whole.
+   */
+  abortAt?: number;
   /** Set when no further chunk may be sent at all, not even a `#` (E-24, after a 413). */
   stop?: boolean;
   /** Called when a transaction's last byte has been handed to TCP (the 30 s timers start there, A-13). */
@@ -118,6 +123,7 @@ interface ActiveChunk {
   written: number; // body bytes written
   limit: number; // body bytes this transaction may carry
   interruptible: boolean;
+  aborting: boolean; // the chunk ends at source.abortAt, with `#`
   parts: Uint8Array[];
 }
 
@@ -293,7 +299,9 @@ export class MsrpConnection {
   private startChunk(source: SendSource): void {
     // A streaming source's length is not known yet: as far as the chunk is concerned, it is endless.
     const remaining = source.streaming ? Number.POSITIVE_INFINITY : source.data.length - source.sent;
-    const limit = Math.min(remaining, source.maxChunk);
+    const abortLeft = source.abortAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, source.abortAt - source.sent);
+    const aborting = abortLeft < remaining && abortLeft <= source.maxChunk;
+    const limit = Math.min(remaining, source.maxChunk, abortLeft);
     const interruptible = limit > INTERRUPTIBLE_ABOVE || source.cutThrough !== undefined;
     const start = source.firstPosition + source.sent;
     const wholeRest = limit === remaining;
@@ -330,12 +338,16 @@ export class MsrpConnection {
       written: 0,
       limit,
       interruptible,
+      aborting,
       parts: [headBytes],
     };
     this.tcp.write(headBytes);
     this.lastTraffic = this.ctx.now;
     this.active = chunk;
-    if (limit === 0) this.finishChunk(wholeRest ? source.lastFlag : '+', 'W-26');
+    if (limit === 0) {
+      if (aborting) this.abortAt();
+      else this.finishChunk(wholeRest ? source.lastFlag : '+', 'W-26');
+    }
   }
 
   private writePiece(chunk: ActiveChunk): void {
@@ -348,9 +360,19 @@ export class MsrpConnection {
     chunk.written += n;
     chunk.source.sent += n;
     if (chunk.written >= chunk.limit) {
+      if (chunk.aborting) {
+        this.abortAt();
+        return;
+      }
       const last = !chunk.source.streaming && chunk.source.data.length === chunk.source.sent;
       this.finishChunk(last ? chunk.source.lastFlag : '+', 'W-06');
     }
+  }
+
+  /** The active chunk has reached its source's `abortAt`: it ends the message with `#` (E-24). */
+  private abortAt(): void {
+    this.active!.source.abort = true;
+    this.finishChunk('#', 'E-24');
   }
 
   private finishChunk(flag: Continuation, rule: string): void {

@@ -144,9 +144,24 @@ describe('c.4 at the receiver: success REPORTs (E-27, E-29)', () => {
     t.world.run(5 * SECOND);
     expect(t.of('endpoint.aborted', 'bob')).toHaveLength(1);
     const reports = sent(t, 'bob', isRequest('REPORT')).map((x) => x.frame as MsrpRequest);
-    // Two chunks went out before the abort; the third is the empty '#' chunk.
+    // Two chunks went out; the second, which reaches 4096 bytes, ends with '#'.
     expect(reports.map((r) => r.byteRange)).toEqual([{ start: 1, end: 4096, total: 10000 }]);
     expect(t.of('endpoint.deliver', 'bob')).toHaveLength(0);
+    const sends = sent(t, 'alice', isRequest('SEND')).map((x) => x.frame as MsrpRequest).filter((f) => f.body !== null && f.body.length > 0);
+    expect(sends.map((f) => [f.byteRange, f.continuation])).toEqual([
+      [{ start: 1, end: 2048, total: 10000 }, '+'],
+      [{ start: 2049, end: 4096, total: 10000 }, '#'],
+    ]);
+  });
+
+  it('abortAfter stops at that byte, even inside one large interruptible chunk (E-24)', () => {
+    const t = direct();
+    t.world.at(SECOND, () => t.world.send('alice', { session: 's1', contentType: 'text/plain', size: 100_000, chunkSize: 65_536, chunkStrategy: 'interruptible', abortAfter: 10_240 }));
+    t.world.run(5 * SECOND);
+    const sends = sent(t, 'alice', isRequest('SEND')).map((x) => x.frame as MsrpRequest).filter((f) => f.messageId !== undefined && f.byteRange?.total === 100_000);
+    expect(sends.map((f) => [f.byteRange, f.body?.length, f.continuation])).toEqual([[{ start: 1, end: null, total: 100_000 }, 10_240, '#']]);
+    expect(t.of('endpoint.aborted', 'bob')).toHaveLength(1);
+    expect(t.of('msrp.violation', 'bob')).toEqual([]);
   });
 
   it('chunks out of order, then an abort: one REPORT per contiguous range received (E-27, A-16)', () => {
