@@ -140,6 +140,20 @@ function frameLines(r: AnyTraceRecord, maxBody: number): string[] {
   return [...head.split('\r\n'), '', `[${bodyBytes} bytes of binary body]`, tail];
 }
 
+/** A link's changed settings in units people read: `latency 100 ms, loss 1%`. */
+function linkChanges(v: unknown): string {
+  const out: string[] = [];
+  for (const [k, x] of Object.entries((v ?? {}) as Record<string, number | null>)) {
+    if (x === null) out.push(`${k} default`);
+    else if (k === 'latency' || k === 'jitter') out.push(`${k} ${formatMs(x)}`);
+    else if (k === 'bandwidth') out.push(`${k} ${formatBandwidth(x)}`);
+    else if (k === 'loss') out.push(`${k} ${String(Math.round(x * 1e6) / 1e4)}%`);
+    else if (k === 'mss') out.push(`${k} ${String(x)} B`);
+    else out.push(`${k} ${String(x)}`);
+  }
+  return out.join(', ') || '(nothing)';
+}
+
 function range(v: unknown): string {
   const br = v as { start?: number; end?: number | null; total?: number | null } | null | undefined;
   if (!br || typeof br !== 'object') return '';
@@ -210,6 +224,14 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`scenario: ${str(r.node)} authenticates again`);
     case 'action.raw':
       return d(`scenario: ${str(r.node)} writes ${String(r.length)} raw bytes${r.sent === false ? ' (no open connection: not sent)' : ''}`);
+    case 'action.raw-connect':
+      return d(`scenario: ${str(r.node)} opens a connection of its own to ${str(r.target)}`);
+    case 'action.set':
+      return d(`scenario: new settings for ${str(r.node)}: ${arr(r.changed).join(', ')}`);
+    case 'action.fault':
+      if (r.conn !== undefined) return d(`fault: frame ${String(r.nth)} of its kind on ${str(r.link)} is dropped (the segment of ${conn} with its last byte)`);
+      if (r.reset === 0) return d(`fault: no connection${r.peer !== null && r.peer !== undefined ? ` to ${str(r.peer)}` : ''} to reset`);
+      return d(`scenario: fault ${str(r.fault)}`);
 
     // Network
     case 'net.host':
@@ -252,6 +274,10 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`rejects ${str(r.direction)} segment of ${conn} with RST (${str(r.src)} > ${str(r.dst)}): ${str(r.reason)}`);
     case 'fw.expire':
       return d(`forgets ${conn} (${str(r.flow)}) after ${formatMs(num(r.idle) ?? 0)} ${r.closed ? 'since it closed' : 'idle'}`);
+    case 'fw.rules':
+      return d(`rules now, in order: ${arr(r.rules).join(', ')}`);
+    case 'fw.policy-skip':
+      return d(`MSRP policy cannot look into ${str(r.direction)} ${str(r.flow)}: ${str(r.reason)}`);
     case 'nat.map':
       return d(`maps ${conn}: ${str(r.inside)} goes out as ${str(r.outside)} (to ${str(r.remote)})`);
     case 'fault.link-down':
@@ -259,9 +285,9 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
     case 'fault.link-up':
       return d(`fault: link ${str(r.link)} up`);
     case 'fault.set-link':
-      return d(`fault: link ${str(r.link)} changed ${JSON.stringify(r.changes)}`);
+      return d(`fault: link ${str(r.link)} changed: ${linkChanges(r.changes)}`);
     case 'fault.partition':
-      return d(`fault: partition ${(r.groups as string[][]).map((g) => `[${g.join(' ')}]`).join(' ')}`);
+      return d(`fault: partition ${(Array.isArray(r.groups) ? (r.groups as unknown[]) : []).map((g) => `[${arr(g).join(' ')}]`).join(' ')}`);
     case 'fault.heal':
       return d('fault: partition healed');
     case 'fault.crash':
@@ -286,6 +312,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`malformed input on ${conn} at byte ${String(r.offset)}${r.fatal ? ' (connection reset)' : ''}: ${str(r.message)}`);
     case 'msrp.violation':
       return d(`${str(r.transactionId)} on ${conn} breaks a rule: ${str(r.message)}`);
+    case 'msrp.limit':
+      return d(`${str(r.transactionId)} on ${conn} is over a limit (${String(r.length)} B${r.reads !== undefined && r.reads !== null ? ` in ${String(r.reads)} reads` : ''}): ${str(r.reason)}`);
 
     // SIP
     case 'sip.send':
@@ -348,6 +376,22 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`closes ${conn}${r.user ? ` (client ${str(r.user)})` : r.target ? ` (to ${str(r.target)})` : ''}: no MSRP traffic for ${formatMs(num(r.idle) ?? 0)} (limit ${formatMs(num(r.limit) ?? 0)})${num(r.tokens) ? `, ${String(r.tokens)} token(s) bound to it` : ''}`);
     case 'relay.response-dropped':
       return d(`drops response ${String(r.status)} ${str(r.transactionId)}`);
+    case 'relay.cut-through':
+      return d(`cuts ${str(r.inTransactionId)} through from ${str(r.inConn)} to ${str(r.outConn)} as it arrives`, [`To-Path now ${list(r.toPathAfter)}`]);
+    case 'relay.local-hop':
+      return d(`${str(r.transactionId)}: the next To-Path URI is this relay again; it takes that one too`, [`To-Path   now ${list(r.toPathAfter)}`, `From-Path now ${list(r.fromPathAfter)}`]);
+    case 'relay.no-timer':
+      return d(`runs no transaction timer for ${str(r.outTransactionId)}: ${str(r.reason)}`);
+    case 'relay.realm':
+      return d(`uses realm ${str(r.realm)} on ${conn}, from the AUTH To-Path (configured: ${str(r.configured)})`);
+    case 'relay.report-range':
+      return d(`REPORT ${str(r.transactionId)} covers the bytes received, ${range(r.byteRange)}${range(r.byteRange) === range(r.instead) ? ' (here the same as the SEND\'s)' : `, not ${range(r.instead)}`}`);
+    case 'relay.token-past-expiry':
+      return d(`token ${str(r.token)} used after its Expires ran out (at ${formatMs(num(r.grantedUntil) ?? 0)}); not enforced`);
+    case 'relay.tokens-expired':
+      return d(`fault: forgets every token it granted (${String(r.count)})`);
+    case 'relay.unauthenticated':
+      return d(`relays ${str(r.transactionId)} from ${conn}, which never authenticated, to ${str(r.next)}`);
     case 'relay.stray-response':
       return d(`stray response ${String(r.status)} ${str(r.transactionId)} on ${conn}`);
 

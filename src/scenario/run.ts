@@ -120,9 +120,15 @@ function applyFault(world: World, scenario: Scenario, fault: Fault): void {
     case 'resetConnection': {
       const host = net.host(fault.node);
       const peer = fault.peer === null ? null : addressOf(world, fault.peer);
+      let reset = 0;
       for (const conn of [...host.connections]) {
-        if (peer === null || conn.remote.address === peer) net.resetConnection(conn.id);
+        if (peer === null || conn.remote.address === peer) {
+          net.resetConnection(conn.id);
+          reset++;
+        }
       }
+      // Say so when there was nothing to reset (the connection went through a relay, say).
+      if (reset === 0) world.sim.trace.emit(fault.node, 'action.fault', { fault: 'resetConnection', peer: fault.peer, reset });
       return;
     }
     case 'flushFirewall':

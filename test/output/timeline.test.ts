@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { createTimelineWriter, messageLines } from '../../src/output/timeline.js';
 import { expectGolden, SPEC_TOPOLOGY, twoRelayPush } from './helpers.js';
 
@@ -43,5 +45,29 @@ describe('timeline.txt', () => {
   it('leaves TCP segments out unless asked', () => {
     expect(text).not.toContain(' segment to ');
     expect(timeline(undefined, { segments: true })).toContain(' segment to ');
+  });
+});
+
+describe('timeline.txt for every kind of record', () => {
+  // Every record type the model declares (the TraceTypes interfaces), read from the sources.
+  const declared = ['src/sim/trace.ts', 'src/net/trace-types.ts', 'src/nodes/trace-types.ts'].flatMap((f) =>
+    [...readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8').matchAll(/^\s+'([a-z]+\.[a-z-]+)'\??:/gmu)].map((m) => m[1]!),
+  );
+
+  it('describes each in words, none as raw `type key=value` fields', () => {
+    expect(declared.length).toBeGreaterThan(100);
+    const w = createTimelineWriter({ nodes: ['n'] });
+    const raw = declared.filter((type) => {
+      const line = w.write({ t: 0, seq: 0, node: 'n', type, conn: 'c1' } as unknown as AnyTraceRecord);
+      return line.includes(` ${type}`);
+    });
+    expect(raw).toEqual([]);
+  });
+
+  it('says when a reset fault found no connection, and what a link change set, in units', () => {
+    const w = createTimelineWriter({ nodes: ['alice'] });
+    const rec = (type: string, fields: Record<string, unknown>) => w.write({ t: 0, seq: 0, node: 'alice', type, ...fields } as unknown as AnyTraceRecord);
+    expect(rec('action.fault', { fault: 'resetConnection', peer: 'carol', reset: 0 })).toContain('fault: no connection to carol to reset');
+    expect(rec('fault.set-link', { link: 'a<>b', changes: { latency: 100_000, loss: 0.01, bandwidth: 2_000_000 } })).toContain('fault: link a<>b changed: latency 100 ms, loss 1%, bandwidth 2 Mbit/s');
   });
 });
