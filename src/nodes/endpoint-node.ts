@@ -817,12 +817,18 @@ export class EndpointNode implements SignallingPeer {
     for (const action of queued) this.sendMessage(action);
   }
 
-  /** Scenario action `end`: BYE, and the session is gone on both sides. */
+  /**
+   * Scenario action `end`: BYE, and the session is gone on both sides. A direct connection this
+   * side opened is closed once the BYE is answered, not at once: the peer would otherwise see the
+   * connection close before the BYE arrives (SIP is slower than the MSRP hop) and take the
+   * session for failed (E-19).
+   */
   endSession(sessionId: string): void {
     const session = this.sessions.get(sessionId);
     if (!session) return;
-    this.closeSession(session, 'end');
-    this.signalling.bye(sessionId, this.id, session.peer);
+    const conn = session.conn;
+    this.closeSession(session, 'end', false);
+    this.signalling.bye(sessionId, this.id, session.peer, () => this.releaseConnection(conn));
   }
 
   onBye(sessionId: string, _from: string): void {
@@ -830,7 +836,7 @@ export class EndpointNode implements SignallingPeer {
     if (session) this.closeSession(session, 'bye');
   }
 
-  private closeSession(session: Session, why: string): void {
+  private closeSession(session: Session, why: string, release = true): void {
     session.state = 'closed';
     this.ctx.sim.scheduler.cancel(session.reofferTimer);
     session.reofferTimer = null;
@@ -838,11 +844,17 @@ export class EndpointNode implements SignallingPeer {
     this.ctx.emit('session.closed', { session: session.id, why }, 'E-11');
     const conn = session.conn;
     session.conn = null;
-    // E-20: "A connection SHOULD NOT be closed while there are sessions associated with it";
-    // a direct connection with no session left is closed by the side that opened it.
-    if (conn && conn !== this.relayConn && conn.tcp.initiator && ![...this.sessions.values()].some((s) => s.conn === conn && s.state !== 'closed')) {
-      conn.close();
-    }
+    if (release) this.releaseConnection(conn);
+  }
+
+  /**
+   * E-20: "A connection SHOULD NOT be closed while there are sessions associated with it"; a
+   * direct connection with no session left is closed by the side that opened it.
+   */
+  private releaseConnection(conn: MsrpConnection | null): void {
+    if (this.crashed || !conn || !conn.isOpen || conn === this.relayConn || !conn.tcp.initiator) return;
+    if ([...this.sessions.values()].some((s) => s.conn === conn && s.state !== 'closed')) return;
+    conn.close();
   }
 
   private failSession(session: Session, reason: string, rule: string): void {

@@ -167,7 +167,7 @@ export class SignallingCore implements Signalling {
     offerer.onAnswer(sessionId, { ok: true, answer: desc.desc });
   }
 
-  bye(sessionId: string, from: string, to: string): void {
+  bye(sessionId: string, from: string, to: string, done?: () => void): void {
     const call = this.calls.get(sessionId);
     const dialog = call?.dialogs.get(from);
     if (!call || !dialog) return;
@@ -176,7 +176,7 @@ export class SignallingCore implements Signalling {
     const bye = buildBye(dialog, { branch: this.id(from, 12), cseq });
     this.carry(sessionId, from, to, bye, () => {
       this.peer(to)?.onBye(sessionId, from);
-      this.carry(sessionId, to, from, buildByeOk(bye), () => undefined);
+      this.carry(sessionId, to, from, buildByeOk(bye), () => done?.());
     });
   }
 }

@@ -29,5 +29,6 @@ export interface Signalling {
   /** A new offer within the session's dialog (a re-INVITE); false when none can be sent now. */
   reoffer(sessionId: string, from: string, to: string, offer: SessionDescription): boolean;
   answer(sessionId: string, from: string, to: string, result: AnswerResult): void;
-  bye(sessionId: string, from: string, to: string): void;
+  /** BYE from `from`; `done` runs when its 200 OK is back at `from`. */
+  bye(sessionId: string, from: string, to: string, done?: () => void): void;
 }

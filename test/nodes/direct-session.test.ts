@@ -34,6 +34,25 @@ describe('a direct session (RFC 4975 §4, §11.1)', () => {
     expect(t.of('sip.send').map((r) => r.method ?? r.status)).toEqual(['INVITE', 200, 'ACK']);
   });
 
+  it('ends cleanly on both sides: the offerer closes the connection once the BYE is answered (E-11, E-20)', () => {
+    for (const by of ['alice', 'bob']) {
+      const t = direct();
+      t.world.start();
+      t.world.at(0, () => t.world.openSession('s1', 'alice', 'bob'));
+      t.world.at(SECOND, () => t.world.endSession('s1', by));
+      t.world.run(10 * SECOND);
+      // Neither side takes the connection's close for a failure of the session (E-19).
+      expect(t.of('session.failed')).toEqual([]);
+      expect(t.of('session.closed').map((r) => [r.node, r.why])).toEqual(by === 'alice' ? [['alice', 'end'], ['bob', 'bye']] : [['bob', 'end'], ['alice', 'bye']]);
+      expect(t.of('sip.send').map((r) => r.method ?? r.status)).toEqual(['INVITE', 200, 'ACK', 'BYE', 200]);
+      // The connection alice opened closes after the 200 to the BYE reached whoever sent it.
+      const byeOk = t.of('sip.recv').find((r) => r.status === 200 && (r.cseq as { method: string }).method === 'BYE')!;
+      const closes = t.of('tcp.close');
+      expect(closes).toHaveLength(2);
+      for (const c of closes) expect(c.t).toBeGreaterThanOrEqual(by === 'alice' ? byeOk.t : 0);
+    }
+  });
+
   it('answers 415 to a type the receiver does not accept (E-34) and the sender aborts', () => {
     const t = direct({ b: { acceptTypes: ['text/plain'] } });
     t.world.start();
