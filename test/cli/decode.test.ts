@@ -81,6 +81,23 @@ describe('msrp-sim decode: raw bytes', () => {
     expect(Buffer.compare(r.stdout, Buffer.from(input))).toBe(0);
   });
 
+  it('wire: a received frame the parser accepted comes back as it came, never an internal error', () => {
+    // The body holds "-------<tid>$" followed by other bytes: not an end-line (it needs CRLF
+    // before and after), so a receiver reads the frame right, though a sender must not write it (W-09).
+    const dashes = enc.encode(
+      'MSRP dl92kd01 SEND\r\nTo-Path: msrp://bob.example.net:8492/kd83hs7;tcp\r\nFrom-Path: msrp://alice.example.org:7113/pq71xz;tcp\r\n' +
+        'Message-ID: mdl001\r\nByte-Range: 1-*/*\r\nContent-Type: text/plain\r\n\r\n--------dl92kd01$\r\n-------dl92kd01$x\r\n-------dl92kd01$\r\n',
+    );
+    // A response without To-Path and From-Path: lenient reading keeps it, with W-11 violations.
+    const pathless = enc.encode('MSRP nt92kd01 200 OK\r\n-------nt92kd01$\r\n');
+    for (const input of [dashes, pathless]) {
+      const r = runCli(['decode', '--format', 'wire', file('odd.msrp', input)]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(Buffer.compare(r.stdout, Buffer.from(input))).toBe(0);
+    }
+  });
+
   it('reads standard input with "-"', () => {
     const r = runCli(['decode', '-f', 'json', '-'], { input: SEND + OK });
     expect(r.status).toBe(0);

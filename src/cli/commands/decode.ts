@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { MsrpFrame } from '../../wire/frame.js';
 import { MsrpParser, type ParseError } from '../../wire/parser.js';
-import { serializeFrame } from '../../wire/serializer.js';
+import { serializeUnchecked, WireError } from '../../wire/serializer.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
@@ -83,7 +83,16 @@ class DecodeOutput {
         out.write(JSON.stringify(frameToJson(frame, stream)) + '\n');
         break;
       case 'wire':
-        out.write(serializeFrame(frame));
+        // A received frame is written back as it came: the checks a sender's frame must pass
+        // (To-Path first, no end-line text in the body, ...) are the parser's to report, not
+        // reasons to refuse it here.
+        try {
+          out.write(serializeUnchecked(frame));
+        } catch (err) {
+          if (!(err instanceof WireError)) throw err;
+          this.malformed++;
+          this.ctx.io.stderr.write(this.ctx.err.red(`decode: frame ${this.frames} (${frame.transactionId}) cannot be written back as bytes: ${err.message}`) + '\n');
+        }
         break;
       case 'text': {
         const source = stream === undefined ? undefined : `stream ${stream}${packet !== undefined ? `, packet ${packet}` : ''}`;
