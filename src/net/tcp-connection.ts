@@ -232,6 +232,11 @@ export class TcpConnection {
     return this.remoteText;
   }
 
+  /** This side has closed (FIN queued): it can still receive, but write nothing more. */
+  get sendClosed(): boolean {
+    return this.finQueued;
+  }
+
   /** Bytes written but not yet put into segments (the send queue a paced writer watches). */
   get bufferedAmount(): number {
     if (this.state !== 'open') {

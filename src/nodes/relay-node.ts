@@ -334,6 +334,13 @@ export class RelayNode {
     if (this.crashed) return null;
     const state = this.conns.get(conn);
     if (!state) return null;
+    if (conn.tcp.sendClosed) {
+      // This relay has closed the connection (probation, failed AUTHs): the response "MUST be
+      // transmitted back on the same connection" (E-33), which can carry nothing more, so the
+      // request is not acted on (no token is granted on a connection being closed).
+      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'the relay has closed this connection; no response can go back on it' }, 'E-33');
+      return null;
+    }
     // Only the profiles with size limits need the frame's size (it costs a serialization).
     const size = this.profile.dropConnectionAt !== null || this.profile.rejectFramesAbove !== null ? serializedLength(frame) : 0;
     if (this.profile.dropConnectionAt !== null && size >= this.profile.dropConnectionAt) {

@@ -134,6 +134,21 @@ describe('refused credentials and brute force (R-04, R-15)', () => {
   });
 });
 
+describe('a request on a connection the relay has closed', () => {
+  it('is discarded, not answered into the closed connection, and grants no token (E-33, R-09)', () => {
+    // 300 ms each way and a 1 s probation: the AUTH with credentials arrives after the relay has
+    // closed the connection (it had to succeed a request within the probation).
+    const t = alone({ latency: 300_000, relay: { probation: 1 } });
+    t.world.run(3 * SECOND);
+    const close = t.of('relay.probation-close', 'relay-a')[0]!;
+    const late = t.of('msrp.recv', 'relay-a').filter((r) => r.t > close.t);
+    expect(late.length).toBeGreaterThan(0);
+    expect(t.of('relay.discard', 'relay-a').map((r) => [r.transactionId, r.rule])).toEqual(late.map((r) => [r.transactionId, 'E-33']));
+    expect(t.of('relay.auth-ok', 'relay-a').filter((r) => r.t > close.t)).toEqual([]);
+    expect(t.of('relay.respond', 'relay-a').filter((r) => r.t > close.t)).toEqual([]);
+  });
+});
+
 describe('stale nonces (R-16h)', () => {
   it('a nonce past its lifetime gets 401 stale=true and the client retries with the new nonce', () => {
     // 300 ms each way and a 1 s nonce lifetime: after a 423 the retry with the same nonce comes
