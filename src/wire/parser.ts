@@ -650,6 +650,10 @@ export class MsrpParser {
     }
     const le = this.findLineEnd();
     if (le < 0) {
+      // No CRLF yet. An LF already in means a peer that ends lines with a bare LF: say so now
+      // rather than wait for a CRLF that never comes (`req-start = ... CRLF`, RFC 4975 §9).
+      const lf = d.indexOf(LF, p);
+      if (lf >= 0 && lf < this.dataEnd) return this.bareLf(ls);
       if (avail > this.maxLine) return this.fail('W-39', `start line longer than ${this.maxLine} bytes`, ls);
       return false;
     }
@@ -715,7 +719,10 @@ export class MsrpParser {
     let ident = IDENT_CHAR[d[i]!] === 2 ? 1 : 0;
     while (i < e && d[i] !== SP) {
       const c = d[i]!;
-      if (c < 0x21 || c > 0x7e) return this.fail('W-03', 'transaction id contains a control or non-ASCII byte', ls);
+      if (c < 0x21 || c > 0x7e) {
+        if (c === LF) return this.bareLf(ls);
+        return this.fail('W-03', 'transaction id contains a control or non-ASCII byte', ls);
+      }
       if (IDENT_CHAR[c] === 0) ident = 0;
       const k = i - t0;
       if (k >= tb.length) {
@@ -757,6 +764,7 @@ export class MsrpParser {
       this.isRequest = false;
       this.statusCode = (d[m0]! - 48) * 100 + (d[m0 + 1]! - 48) * 10 + (d[m0 + 2]! - 48);
       this.commentRel = i < e ? i + 1 - p : -1;
+      for (let j = i; j < e; j++) if (d[j] === LF) return this.bareLf(ls);
     } else {
       this.isRequest = true;
       if ((cls & UPALPHA) !== 0) {
@@ -766,12 +774,16 @@ export class MsrpParser {
         this.method = d.latin1Slice(m0, i);
         this.violation('W-01', `method "${this.method}" is not upper-case`, ls);
       } else {
+        if (hasByte(d, LF, m0, i)) return this.bareLf(ls);
         return this.frameError('W-01', 'start line has neither a method nor a 3-digit status code', ls, e + base);
       }
       if (i < e) {
         let j = i;
         while (j < e && d[j] === SP) j++;
-        if (j < e) return this.frameError('W-02', 'text after the method in a request start line', ls, e + base);
+        if (j < e) {
+          if (hasByte(d, LF, j, e)) return this.bareLf(ls);
+          return this.frameError('W-02', 'text after the method in a request start line', ls, e + base);
+        }
         this.violation('W-02', 'trailing SP after the method', ls);
       }
     }
@@ -780,6 +792,15 @@ export class MsrpParser {
     this.lineStart = this.lineScan = e + 2 + base;
     this.lineHi = 0;
     return true;
+  }
+
+  /**
+   * A start line with a bare LF: a peer that ends lines with LF alone. Fatal however the bytes
+   * were split (whether the CRLF that ends the "line" is in yet or not): `req-start = ... CRLF`
+   * (RFC 4975 §9), and the end-line could never be found.
+   */
+  private bareLf(ls: number): boolean {
+    return this.fail('W-10', 'the start line ends with a bare LF: MSRP lines end with CRLF; framing is lost', ls);
   }
 
   /** The transaction id as a string before the section is decoded (error paths only). */
@@ -930,6 +951,13 @@ export class MsrpParser {
     let name = '';
     /** What this line breaks on its own (W-12, W-14): replayed when the line comes again. */
     let local: LineNote[] | null = null;
+    // `utf8text` excludes CR and LF (RFC 4975 §9): a bare LF means a peer that ends lines with LF
+    // alone, and this "line" runs into the next ones.
+    const lf = sec.indexOf('\n', ls);
+    if (lf >= 0 && lf < le) {
+      this.frameError('W-12', 'header line with a bare LF: MSRP lines end with CRLF', at, e + this.base);
+      return;
+    }
     // Fast path: a known name in canonical case, compared as 32-bit words ("To-Path:" is two).
     const cands = KNOWN_BY_FIRST[b0];
     if (cands !== undefined) {
@@ -987,9 +1015,11 @@ export class MsrpParser {
     // W-12, RFC 4975 §9: exactly one SP after the colon; the value keeps any further padding as
     // received (so re-serialization is exact), typed fields are read from it trimmed.
     let v = c + 1;
-    if (v < e && d[v] === SP) v++;
+    if (v < e && d[v] === SP) {
+      v++;
+      if (v < e && (d[v] === SP || d[v] === HTAB)) (local ??= []).push({ rule: 'W-12', message: `more than one SP after the colon of ${name}` });
+    } else if (v < e && d[v] === HTAB) (local ??= []).push({ rule: 'W-12', message: `a tab, not SP, after the colon of ${name}` });
     else (local ??= []).push({ rule: 'W-12', message: `no SP after the colon of ${name}` });
-    if (v < e && (d[v] === SP || d[v] === HTAB)) (local ??= []).push({ rule: 'W-12', message: `more than one SP after the colon of ${name}` });
     if (local !== null) for (const n of local) this.violation(n.rule, n.message, at);
     // Paths are also cached by value, whatever their position (a path seen before on this
     // connection keeps its string, URIs and checks).
@@ -1653,8 +1683,10 @@ export class MsrpParser {
           this.violation('W-25', `last chunk ends at ${r.start + len - 1} but Byte-Range total is ${r.total}`, at);
         }
         // W-26, RFC 4975 §7.1.1: an empty SEND's Byte-Range "MUST still have a range-start value
-        // of 1. For example, "1-0/0"."
-        if (len === 0 && r.start !== 1) this.violation('W-26', `empty body with range-start ${r.start}, not 1`, at);
+        // of 1. For example, "1-0/0"." Read as a rule for empty messages (total 0): an empty chunk
+        // part-way through a longer message (a `#` abort or `$` end between chunks) refers to
+        // real positions of that message (docs/ambiguities.md, W-26).
+        if (len === 0 && r.start !== 1 && r.total === 0) this.violation('W-26', `empty message with range-start ${r.start}, not 1`, at);
         // W-31, RFC 4975 §7.1.1: "senders MUST NOT send chunks with a body larger than 2048 octets
         // unless they are prepared to interrupt them" (range-end "*").
         if (len > UNINTERRUPTIBLE_LIMIT && r.end !== null) {
@@ -1899,6 +1931,11 @@ function methodName(d: Bytes, p: number, n: number): string {
     if (d[p] === 0x41 && bytesEqual(d, p, METHOD_AUTH)) return 'AUTH';
   } else if (n === 6 && bytesEqual(d, p, METHOD_REPORT)) return 'REPORT';
   return d.latin1Slice(p, p + n);
+}
+
+function hasByte(d: Buffer, b: number, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (d[k] === b) return true;
+  return false;
 }
 
 function bytesEqual(d: Buffer, p: number, b: Uint8Array): boolean {

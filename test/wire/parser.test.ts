@@ -59,6 +59,7 @@ const CASES: Case[] = [
   // W-10: framing between frames.
   { name: 'W-10 junk where a start line is due (fatal)', input: ascii('HTTP/1.1 200 OK\n\n'), fatal: 'W-10' },
   { name: 'W-10 an end-line where a start line is due (fatal)', input: ascii('-------next0001$\n'), fatal: 'W-10' },
+  { name: 'W-10 a start line ending with a bare LF (fatal, said at once)', input: Buffer.from('MSRP lf010001 SEND\nTo-Path: x\n', 'latin1'), fatal: 'W-10' },
   { name: 'W-10 stray CRLF between frames', input: ascii(`\n\n${send('w10a0001', `${PATHS}Message-ID: m1234\n`, null)}`), violations: ['W-10', 'W-10'], strictFatal: 'W-10' },
   // W-11: To-Path first, From-Path second.
   { name: 'W-11 no To-Path', input: ascii(`MSRP w11a0001 SEND\nFrom-Path: ${FROM}\nMessage-ID: m1234\n-------w11a0001$\n`), violations: ['W-11', 'W-11'] },
@@ -68,6 +69,8 @@ const CASES: Case[] = [
   // W-12: "name:" SP value; one SP between path URIs.
   { name: 'W-12 no SP after the colon', input: ascii(`MSRP w12a0001 SEND\n${PATHS}Message-ID:m1234\n-------w12a0001$\n`), violations: ['W-12'] },
   { name: 'W-12 two SPs after the colon', input: ascii(`MSRP w12b0001 SEND\n${PATHS}Message-ID:  m1234\n-------w12b0001$\n`), violations: ['W-12', 'W-38'] },
+  { name: 'W-12 a tab instead of the SP, reported once', input: ascii(`MSRP w12h0001 SEND\n${PATHS}Message-ID:\tm1234\n-------w12h0001$\n`), violations: ['W-12', 'W-38'] },
+  { name: 'W-12 a header line with a bare LF', input: Buffer.concat([ascii(`MSRP w12i0001 SEND\n${PATHS}`), Buffer.from('Message-ID: m1234\nX-Next: 1\r\n-------w12i0001$\r\n', 'latin1')]), error: 'W-12' },
   { name: 'W-12 two SPs between URIs', input: ascii(`MSRP w12c0001 SEND\nTo-Path: ${TO}  ${TO}\nFrom-Path: ${FROM}\nMessage-ID: m1234\n-------w12c0001$\n`), violations: ['W-12'] },
   { name: 'W-12 a header line without a colon', input: ascii(`MSRP w12d0001 SEND\n${PATHS}Message-ID m1234\n-------w12d0001$\n`), error: 'W-12' },
   { name: 'W-12 a header name with a bad character', input: ascii(`MSRP w12e0001 SEND\n${PATHS}Message@ID: m1234\n-------w12e0001$\n`), error: 'W-12' },
@@ -111,7 +114,10 @@ const CASES: Case[] = [
   { name: 'W-25 range-end beyond total', input: ascii(send('w25d0001', `${PATHS}Message-ID: m1234\nByte-Range: 1-2/1\nContent-Type: text/plain\n`, 'hi')), violations: ['W-25'] },
   { name: 'W-25 range disagrees with the body', input: ascii(send('w25e0001', `${PATHS}Message-ID: m1234\nByte-Range: 1-3/3\nContent-Type: text/plain\n`, 'hi')), violations: ['W-25'] },
   { name: 'W-25 last chunk short of total', input: ascii(send('w25f0001', `${PATHS}Message-ID: m1234\nByte-Range: 1-*/3\nContent-Type: text/plain\n`, 'hi')), violations: ['W-25'] },
-  { name: 'W-26 empty SEND not 1-0/0', input: ascii(`MSRP w26a0001 SEND\n${PATHS}Message-ID: m1234\nByte-Range: 2-1/1\nContent-Type: text/plain\n\n\n-------w26a0001$\n`), violations: ['W-26'] },
+  { name: 'W-26 empty SEND not 1-0/0', input: ascii(`MSRP w26a0001 SEND\n${PATHS}Message-ID: m1234\nByte-Range: 2-1/0\nContent-Type: text/plain\n\n\n-------w26a0001$\n`), violations: ['W-25', 'W-26'] },
+  // An empty chunk part-way through a longer message is not an empty message (docs/ambiguities.md).
+  { name: 'W-26 an empty abort chunk of a longer message is fine', input: ascii(`MSRP w26c0001 SEND\n${PATHS}Message-ID: m1234\nByte-Range: 4097-*/10000\nContent-Type: text/plain\n\n\n-------w26c0001#\n`), violations: [] },
+  { name: 'W-26 an empty last chunk of a longer message is fine', input: ascii(`MSRP w26d0001 SEND\n${PATHS}Message-ID: m1234\nByte-Range: 4-3/3\nContent-Type: text/plain\n\n\n-------w26d0001$\n`), violations: [] },
   { name: 'W-26 empty SEND with 1-0/0 is fine', input: ascii(`MSRP w26b0001 SEND\n${PATHS}Message-ID: m1234\nByte-Range: 1-0/0\nContent-Type: text/plain\n\n\n-------w26b0001$\n`), violations: [] },
   // W-29: report values.
   { name: 'W-29 Success-Report maybe', input: ascii(send('w29a0001', `${PATHS}Message-ID: m1234\nSuccess-Report: maybe\n`, null)), violations: ['W-29'] },
