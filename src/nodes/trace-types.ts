@@ -66,6 +66,7 @@ declare module '../sim/trace.js' {
     'relay.connection-closed': Fields;
     'relay.discard': Fields;
     'relay.drop-connection': Fields;
+    'relay.forget': Fields;
     'relay.forward': Fields;
     'relay.idle-close': Fields;
     'relay.local-hop': Fields;

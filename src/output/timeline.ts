@@ -328,6 +328,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`cannot deliver ${str(r.transactionId)}: ${str(r.reason)}`);
     case 'relay.timeout':
       return d(`no response to ${str(r.outTransactionId)} in time`);
+    case 'relay.forget':
+      return d(`forgets ${str(r.method)} ${str(r.outTransactionId)} (Failure-Report ${str(r.failureReport)}): ${str(r.reason)}`);
     case 'relay.auth-ok':
       return d(`AUTH of ${str(r.user)} on ${conn} accepted: token ${str(r.token)}, expires in ${String(r.expires)} s`);
     case 'relay.auth-fail':
