@@ -853,6 +853,12 @@ export class RelayNode {
       this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'response not addressed to this relay' }, 'A-01');
       return;
     }
+    if (frame.toPath.length < 2) {
+      // E-33: a response to a non-SEND request carries the request's whole From-Path; one that
+      // names no hop after this relay cannot be sent back anywhere.
+      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'response names no hop after this relay in its To-Path' }, 'E-33');
+      return;
+    }
     const paths = forwardPaths(frame.toPath, frame.fromPath);
     if (!f.inConn.isOpen) {
       this.ctx.emit('relay.discard', { conn: f.inConn.id, transactionId: f.inbound.transactionId, reason: 'the connection the request came on has closed' }, 'R-25');

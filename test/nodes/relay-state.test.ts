@@ -172,3 +172,21 @@ describe('a forwarded non-SEND request that is never answered (R-24, R-28)', () 
   });
 });
 
+describe('a response to a forwarded non-SEND request that names no hop after the relay', () => {
+  it('is discarded: it cannot go back anywhere (E-33)', () => {
+    const r = oneRelay((q) => (q.method === 'FOO' || q.method === 'REPORT' ? null : 200));
+    const { t } = r;
+    t.world.at(SECOND, () => {
+      const text = [`MSRP fo1a2b3c FOO`, `To-Path: ${r.token} ${r.bobUri}`, `From-Path: ${r.psaUri}`, '-------fo1a2b3c$', ''].join('\r\n');
+      t.world.raw('psa', new Uint8Array(Buffer.from(text)));
+    });
+    t.world.at(2 * SECOND, () => {
+      const foo = r.bob.requests.find((q) => q.method === 'FOO')!;
+      answer(r, foo, 501, [foo.fromPath[0]!]);
+    });
+    t.world.run(5 * SECOND);
+    expect(t.of('relay.discard', 'relay-a').map((d) => d.rule)).toEqual(['E-33']);
+    expect(t.of('relay.response-forward', 'relay-a')).toHaveLength(0);
+    expect(t.of('msrp.recv', 'psa').filter((q) => q.transactionId === 'fo1a2b3c')).toHaveLength(0);
+  });
+});
