@@ -79,10 +79,12 @@ interface Token {
   /** For tokens given through another relay: that relay's authority (valid on any connection to it). */
   viaRelay: string | null;
   user: string;
-  /** When the relay invalidates it (R-13), or null if it never does (a profile that does not enforce Expires). */
-  expiresAt: Micros | null;
-  /** When it should expire by the Expires granted. */
+  /** When it expires by the Expires granted (R-13; a profile may not enforce it). */
   grantedUntil: Micros;
+  /** When fault `expireTokens` made it expire, whatever the profile; null if it did not. */
+  expiredAt: Micros | null;
+  /** R-28: forgets the token one Expires after it expired (docs/ambiguities.md R-28). */
+  forget: Timer | null;
 }
 
 /** What the relay remembers of a request it forwarded, to handle the response (d.5). */
@@ -181,6 +183,7 @@ export class RelayNode {
     this.crashed = true;
     this.ctx.emit('node.crash', { role: 'relay' });
     for (const f of this.forwarded.values()) this.ctx.sim.scheduler.cancel(f.timer);
+    for (const token of this.tokens.values()) this.ctx.sim.scheduler.cancel(token.forget);
     for (const s of this.conns.values()) {
       this.ctx.sim.scheduler.cancel(s.probation);
       this.ctx.sim.scheduler.cancel(s.idle);
@@ -330,9 +333,23 @@ export class RelayNode {
     }
   }
 
+  /** R-13: whether `token` is no longer valid: its Expires has passed (a profile may not enforce it), or a fault expired it. */
+  private expired(token: Token): boolean {
+    const until = token.expiredAt ?? (this.profile.expiresNotEnforced ? null : token.grantedUntil);
+    return until !== null && this.ctx.now >= until;
+  }
+
+  /** R-28: a token one Expires past its expiry is forgotten (unless the profile still honours it). */
+  private forgetToken(key: string, token: Token): void {
+    token.forget = null;
+    if (this.tokens.get(key) !== token || !this.expired(token)) return;
+    this.tokens.delete(key);
+    this.ctx.emit('relay.token-forgotten', { token: token.uri, user: token.user, expiredAt: token.expiredAt ?? token.grantedUntil }, 'R-28');
+  }
+
   /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
   expireTokens(): void {
-    for (const token of this.tokens.values()) token.expiresAt = this.ctx.now;
+    for (const token of this.tokens.values()) token.expiredAt = this.ctx.now;
     this.ctx.emit('relay.tokens-expired', { count: this.tokens.size }, 'R-13');
   }
 
@@ -470,7 +487,7 @@ export class RelayNode {
     const token = first.sessionId === null ? undefined : this.tokens.get(uriKey(first));
     const next = frame.toPath[1]!;
     const lastHop = frame.toPath.length === 2;
-    if (!token || (token.expiresAt !== null && this.ctx.now >= token.expiresAt) || (token.conn !== null && !token.conn.isOpen)) {
+    if (!token || this.expired(token) || (token.conn !== null && !token.conn.isOpen)) {
       if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
         // The profile answers an unknown session 481 only as the last relay hop; before that, the
         // SEND gets its 200 and goes nowhere.
@@ -482,7 +499,7 @@ export class RelayNode {
       const [rule, why] = !token ? ['R-14', 'unknown token'] : token.conn !== null && !token.conn.isOpen ? ['R-12', 'the connection the token was issued on has closed'] : ['R-13', 'token expired'];
       return { ok: false, status: 481, rule, reason: why };
     }
-    if (token.expiresAt === null && this.ctx.now >= token.grantedUntil) {
+    if (token.expiredAt === null && this.profile.expiresNotEnforced && this.ctx.now >= token.grantedUntil) {
       this.ctx.emit('relay.token-past-expiry', { token: token.uri, grantedUntil: token.grantedUntil }, deviation(this.profile, 'expires-not-enforced'));
     }
     const fromOwner = token.conn !== null ? token.conn === conn : this.leadsTo(conn, state, token.viaRelay!);
@@ -1025,7 +1042,13 @@ export class RelayNode {
     const viaRelay = state.peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
     // R-13: "the relay MUST ensure that the URI is invalidated after the expiry time".
     const grantedUntil = this.ctx.now + expires * SECOND;
-    this.tokens.set(uriKey(parsed.uri), { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, expiresAt: this.profile.expiresNotEnforced ? null : grantedUntil, grantedUntil });
+    const key = uriKey(parsed.uri);
+    const token: Token = { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, grantedUntil, expiredAt: null, forget: null };
+    // R-28 (docs/ambiguities.md): a token is remembered one Expires past its expiry, so that a late
+    // use is still told apart (R-13, expired) from a token never issued (R-14); then it is
+    // forgotten, so that a client's re-AUTHs do not pile up tokens for as long as its connection lasts.
+    token.forget = this.ctx.sim.scheduler.at(grantedUntil + expires * SECOND, () => this.forgetToken(key, token));
+    this.tokens.set(key, token);
     // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
     // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
     const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
@@ -1093,6 +1116,7 @@ export class RelayNode {
     for (const [key, token] of this.tokens) {
       if (token.conn === conn) {
         this.tokens.delete(key);
+        this.ctx.sim.scheduler.cancel(token.forget);
         this.ctx.emit('relay.token-invalidated', { token: token.uri, reason: `connection ${conn.id} closed` }, 'R-12');
       }
     }

@@ -85,6 +85,7 @@ declare module '../sim/trace.js' {
     'relay.start': Fields;
     'relay.stray-response': Fields;
     'relay.timeout': Fields;
+    'relay.token-forgotten': Fields;
     'relay.token-invalidated': Fields;
     'relay.tokens-expired': Fields;
     'relay.token-past-expiry': Fields;
