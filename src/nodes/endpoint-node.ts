@@ -203,6 +203,8 @@ export class EndpointNode implements SignallingPeer {
   private reconnectTimer: Timer | null = null;
   private deviceUri: string;
   private crashed = false;
+  /** One more at each crash: what was scheduled before it belongs to a life of the node that is over. */
+  private epoch = 0;
   private readonly whenReady: (() => void)[] = [];
 
   constructor(
@@ -262,18 +264,37 @@ export class EndpointNode implements SignallingPeer {
       : undefined);
   }
 
+  /**
+   * The host crashed: the node loses everything it knew, as a process would. Sessions, their
+   * messages and transactions, what waited for the AUTH to finish (offers, answers, re-offers),
+   * the AUTH round and its tokens; timers still scheduled find a new epoch and do nothing.
+   */
   private crash(): void {
     this.crashed = true;
-    this.ctx.emit('node.crash', { role: 'endpoint' });
+    this.epoch++;
+    this.ctx.emit('node.crash', { role: 'endpoint', sessions: this.sessions.size, waiting: this.whenReady.length });
     for (const t of this.transactions.values()) this.ctx.sim.scheduler.cancel(t.timer);
     this.transactions.clear();
+    for (const session of this.sessions.values()) {
+      this.ctx.sim.scheduler.cancel(session.reofferTimer);
+      this.dropMessages(session);
+    }
     this.sessions.clear();
     this.byUri.clear();
     this.connections.clear();
+    this.whenReady.length = 0;
     this.relayConn = null;
     this.authState = 'idle';
+    this.usePath = [];
+    this.authPath = [];
+    this.refreshing = false;
+    this.authChallenge = null;
+    this.authStale = 0;
+    this.authExpiresAsk = this.options.authExpires;
     this.ctx.sim.scheduler.cancel(this.reauthTimer);
     this.ctx.sim.scheduler.cancel(this.reconnectTimer);
+    this.reauthTimer = null;
+    this.reconnectTimer = null;
   }
 
   private restart(): void {
@@ -907,7 +928,10 @@ export class EndpointNode implements SignallingPeer {
       const again = this.newSession(session.id, session.peer, 'offerer');
       for (const o of resend) again.queued.push({ ...o.action, messageIdKeep: o.messageId, dataKeep: o.source.data });
       this.ctx.emit('session.reestablish', { session: session.id, attempt: again.attempts }, 'E-19');
-      this.ctx.sim.scheduler.after(SECOND, () => this.afterAuth(() => this.sendOffer(again)));
+      const epoch = this.epoch;
+      this.ctx.sim.scheduler.after(SECOND, () => {
+        if (epoch === this.epoch && this.sessions.get(again.id) === again) this.afterAuth(() => this.sendOffer(again));
+      });
     }
   }
 
