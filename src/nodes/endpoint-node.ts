@@ -666,7 +666,16 @@ export class EndpointNode implements SignallingPeer {
       this.onReanswer(session, result);
       return;
     }
-    if (!session || this.crashed || !session.offer) return;
+    if (this.crashed) return;
+    if (!session || !session.offer || session.state !== 'offering') {
+      // The answer is to an offer this node no longer has: the session was re-created since (and
+      // waits to offer again), ended while its offer was on its way, or the node crashed. It is
+      // not applied; a 200 for a session ended meanwhile gets the BYE the end could not send yet.
+      const ended = session?.state === 'closed' && result.ok;
+      this.ctx.emit('session.answer-ignored', { session: sessionId, state: session?.state ?? null, status: result.ok ? 200 : result.status, bye: ended }, 'RFC 3261 §13.2.2.4');
+      if (ended) this.signalling.bye(sessionId, this.id, session.peer);
+      return;
+    }
     if (!result.ok) {
       session.state = 'failed';
       this.ctx.emit('session.rejected', { session: sessionId, status: result.status, reason: result.reason }, result.rule);

@@ -11,6 +11,7 @@ declare module '../sim/trace.js' {
   interface TraceTypes {
     'sip.send': Fields;
     'sip.recv': Fields;
+    'sip.stale': Fields;
     'action.auth': Fields;
     'action.end': Fields;
     'action.raw': Fields;
@@ -92,6 +93,7 @@ declare module '../sim/trace.js' {
     'relay.unauthenticated': Fields;
     'relay.undeliverable': Fields;
     'session.answer': Fields;
+    'session.answer-ignored': Fields;
     'session.bind': Fields;
     'session.bound': Fields;
     'session.closed': Fields;

@@ -292,6 +292,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`-> ${sipName(r)} to ${str(r.to)} (SIP, session ${str(r.session)})`, messageLines(str(r.text), maxBody * 4));
     case 'sip.recv':
       return d(`<- ${sipName(r)} from ${str(r.from)} (SIP)`);
+    case 'sip.stale':
+      return d(`ignores the ${String(r.status)} from ${str(r.from)} to an ${r.initial ? 'INVITE' : 're-INVITE'} of ${str(r.session)}: ${str(r.reason)}`);
 
     // Relays
     case 'relay.start':
@@ -402,6 +404,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`new offer for ${str(r.session)} not taken${r.status === null || r.status === undefined ? '' : ` (${String(r.status)})`}: ${str(r.reason)}${typeof r.retryIn === 'number' ? `; tries again in ${formatMs(r.retryIn)}` : ''}`);
     case 'session.reoffer-refused':
       return d(`refuses ${str(r.peer)}'s new offer for ${str(r.session)}: ${str(r.reason)}`);
+    case 'session.answer-ignored':
+      return d(`ignores the answer (${String(r.status)}) for ${str(r.session)}: no offer of it is waiting${r.state ? ` (session ${str(r.state)})` : ''}${r.bye ? '; sends the BYE' : ''}`);
     case 'session.reestablish':
       return d(`re-establishes session ${str(r.session)} (attempt ${String(r.attempt)})`);
     case 'endpoint.connect':
