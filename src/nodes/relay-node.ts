@@ -126,7 +126,7 @@ const DEFAULT_PORT = 2855;
 
 export class RelayNode {
   readonly id: string;
-  readonly profile: RelayProfile;
+  private current: RelayProfile;
   private readonly baseUri: string;
   private readonly base: MsrpUri;
   private tokens = new Map<string, Token>();
@@ -142,7 +142,7 @@ export class RelayNode {
     options: RelayOptions,
   ) {
     this.id = ctx.id;
-    this.profile = RELAY_PROFILES[options.profile];
+    this.current = RELAY_PROFILES[options.profile];
     // A setting given in the options wins over the profile's default, which wins over the strict one.
     const tunables = { ...STRICT_DEFAULTS };
     for (const key of Object.keys(tunables) as (keyof RelayTunables)[]) tunables[key] = options[key] ?? this.profile.defaults[key] ?? STRICT_DEFAULTS[key];
@@ -161,6 +161,11 @@ export class RelayNode {
    */
   get stateSizes(): { transactions: number; tokens: number; nonces: number; connections: number } {
     return { transactions: this.forwarded.size, tokens: this.tokens.size, nonces: this.nonces.size, connections: this.conns.size };
+  }
+
+  /** The profile every decision from now on follows (a scenario `set` may change it). */
+  get profile(): RelayProfile {
+    return this.current;
   }
 
   /** The relay's own URI, as clients configure it. */
@@ -240,9 +245,18 @@ export class RelayNode {
 
   /**
    * Scenario action `set`: new settings from now on. A changed idle limit applies to the
-   * connections already open too (R-27).
+   * connections already open too (R-27). A new profile makes every decision from now on, on
+   * connections and transactions already there too; what was decided stays decided (a 200
+   * already sent, a transaction's timer and whether it ends in a 408), and a connection keeps
+   * the way it reads frames, chosen when it opened (cut-through, reads limit). The settings the
+   * profile gives defaults for keep their values (docs/scenario-format.md).
    */
   reconfigure(options: Partial<RelayOptions & RelayTunables>): void {
+    if (options.profile !== undefined && options.profile !== this.current.name) {
+      const from = this.current.name;
+      this.current = RELAY_PROFILES[options.profile];
+      this.ctx.emit('relay.profile', { from, to: this.current.name, connections: this.conns.size, transactions: this.forwarded.size });
+    }
     Object.assign(this.options, options);
     for (const [conn, state] of this.conns) {
       this.ctx.sim.scheduler.cancel(state.idle);

@@ -75,6 +75,7 @@ declare module '../sim/trace.js' {
     'relay.no-timer': Fields;
     'relay.not-mine': Fields;
     'relay.probation-close': Fields;
+    'relay.profile': Fields;
     'relay.realm': Fields;
     'relay.refuse': Fields;
     'relay.report': Fields;

@@ -334,6 +334,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`forgets ${str(r.method)} ${str(r.outTransactionId)} (Failure-Report ${str(r.failureReport)}): ${str(r.reason)}`);
     case 'relay.token-forgotten':
       return d(`forgets token ${str(r.token)}, expired at ${formatMs(num(r.expiredAt) ?? 0)}`);
+    case 'relay.profile':
+      return d(`profile ${str(r.from)} -> ${str(r.to)} from now on`);
     case 'relay.auth-ok':
       return d(`AUTH of ${str(r.user)} on ${conn} accepted: token ${str(r.token)}, expires in ${String(r.expires)} s`);
     case 'relay.auth-fail':
