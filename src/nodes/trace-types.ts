@@ -27,6 +27,7 @@ declare module '../sim/trace.js' {
     'auth.refresh': Fields;
     'auth.request': Fields;
     'auth.retry-expires': Fields;
+    'fw.policy': Fields;
     'fw.policy-skip': Fields;
     'endpoint.abort': Fields;
     'endpoint.aborted': Fields;

@@ -252,6 +252,10 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`rejects ${str(r.direction)} segment of ${conn} with RST (${str(r.src)} > ${str(r.dst)}): ${str(r.reason)}`);
     case 'fw.expire':
       return d(`forgets ${conn} (${str(r.flow)}) after ${formatMs(num(r.idle) ?? 0)} ${r.closed ? 'since it closed' : 'idle'}`);
+    case 'fw.policy':
+      return d(r.policy === null ? 'MSRP policy removed' : `MSRP policy from now on: ${JSON.stringify(r.policy)}`);
+    case 'fw.policy-skip':
+      return d(`does not inspect ${str(r.flow)}${r.direction ? ` (${str(r.direction)})` : ''}: ${str(r.reason)}`);
     case 'nat.map':
       return d(`maps ${conn}: ${str(r.inside)} goes out as ${str(r.outside)} (to ${str(r.remote)})`);
     case 'fault.link-down':

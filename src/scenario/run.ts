@@ -9,7 +9,7 @@ import { World } from '../nodes/world.js';
 import type { RelayProfileName } from '../nodes/relay-profile.js';
 import { MsrpParser } from '../wire/parser.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
-import { endpointOptions, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
+import { endpointOptions, firewallPolicy, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
 import type { Fault, RelayNode, Scenario, ScenarioEvent } from './types.js';
 
 export interface RunOptions {
@@ -91,6 +91,9 @@ function schedule(world: World, scenario: Scenario, event: ScenarioEvent, profil
         const s = event.settings;
         if (s.role === 'firewall') {
           world.network.firewall(s.id).setRules(firewallRules(s));
+          // The policy as the event leaves it (changed keys merged into the old ones), for the
+          // frames judged from now on.
+          if (event.changed.includes('policy')) world.setFirewallPolicy(s.id, firewallPolicy(s));
         } else if (s.role === 'relay') {
           // A profile forced on every relay for the run (`--profile`) holds over a `set` too.
           world.relays.get(s.id)!.reconfigure({ ...relayOptions(s), ...(profile ? { profile } : {}) });
