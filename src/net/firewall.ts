@@ -82,6 +82,10 @@ class Flow implements FlowInfo {
   tlsPending: { rule: string; mode: 'drop' | 'reject' } | null = null;
   blocked: { rule: string; reason: string } | null = null;
   streams: [InspectStream, InspectStream] | null = null;
+  /** Payload has crossed it (either way). */
+  payloadSeen = false;
+  /** It carried payload before the inspector was installed: its bytes are never inspected. */
+  uninspected = false;
 
   constructor(
     readonly key: string,
@@ -168,9 +172,22 @@ export class Firewall implements NetNode {
     this._address = address;
   }
 
-  /** Installs (or with null removes) the payload policy hook. */
-  setInspector(inspector: Inspector | null): void {
+  /**
+   * Installs (or with null removes) the payload policy hook. A connection that has already carried
+   * payload when a hook is installed where there was none is never inspected: the hook could only
+   * meet its bytes mid-frame. Returns those connections.
+   */
+  setInspector(inspector: Inspector | null): FlowInfo[] {
+    // Each flow is in the table under both its directions: a set counts it once.
+    const skipped = new Set<Flow>();
+    if (inspector !== null && this.inspector === null) {
+      for (const byDst of this.flows.values()) {
+        for (const flow of byDst.values()) if (flow.payloadSeen && !flow.uninspected) skipped.add(flow);
+      }
+      for (const flow of skipped) flow.uninspected = true;
+    }
     this.inspector = inspector;
+    return [...skipped];
   }
 
   /** Connections currently tracked. */
@@ -274,7 +291,8 @@ export class Firewall implements NetNode {
       }
       if (p.length > 1) flow.tlsPending = null;
     }
-    if (this.inspector !== null && seg.len > 0) {
+    if (seg.len > 0) flow.payloadSeen = true;
+    if (this.inspector !== null && seg.len > 0 && !flow.uninspected) {
       const verdict = this.inspect(flow, fromInitiator, seg);
       if (verdict !== null && verdict.verdict !== 'pass') {
         if (verdict.verdict === 'drop') {

@@ -237,6 +237,14 @@ export class TcpConnection {
     return this.finQueued;
   }
 
+  /**
+   * Stream offset up to which the peer has acknowledged this side's bytes: what it has received,
+   * whatever becomes of the connection (the same count as `bytesWritten`).
+   */
+  get bytesAcknowledged(): number {
+    return Math.max(0, Math.min(this.sndUna - 1, this.bytesWritten));
+  }
+
   /** Bytes written but not yet put into segments (the send queue a paced writer watches). */
   get bufferedAmount(): number {
     if (this.state !== 'open') {

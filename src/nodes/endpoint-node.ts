@@ -94,6 +94,10 @@ interface Outgoing {
   digest: string;
   reported: number;
   done: boolean;
+  /** Its transactions still open: Failure-Report yes waiting for a response, partial within its window. */
+  live: number;
+  /** Once nothing more is expected of it: when it is forgotten (docs/ambiguities.md E-32). */
+  forgetAt: Micros | null;
 }
 
 interface Incoming {
@@ -103,6 +107,8 @@ interface Incoming {
   fromPath: string[];
   firstAt: Micros;
   tooLarge?: boolean;
+  /** Once the message is complete or aborted: when it is forgotten (docs/ambiguities.md E-32). */
+  forgetAt: Micros | null;
 }
 
 interface Session {
@@ -119,6 +125,9 @@ interface Session {
   conn: MsrpConnection | null;
   incoming: Map<string, Incoming>;
   outgoing: Map<string, Outgoing>;
+  /** Messages nothing more is expected of, in the order they fall due to be forgotten (E-32); from settledHead on. */
+  settled: Settled[];
+  settledHead: number;
   queued: Resend[];
   attempts: number;
   /** Message-ID of the bodiless SEND that bound the connection (E-13), to recognise its REPORTs. */
@@ -137,6 +146,15 @@ interface Session {
   /** A new offer waiting to be sent again after a 491 (RFC 3261 §14.1). */
   reofferTimer: Timer | null;
 }
+
+/** A message sent or received that is forgotten at `at` (docs/ambiguities.md E-32). */
+interface Settled {
+  at: Micros;
+  out?: Outgoing;
+  incoming?: Incoming;
+}
+
+const EMPTY_SETTLED: Settled = { at: 0 };
 
 interface Transaction {
   kind: 'send' | 'auth';
@@ -185,6 +203,8 @@ export class EndpointNode implements SignallingPeer {
   private reconnectTimer: Timer | null = null;
   private deviceUri: string;
   private crashed = false;
+  /** One more at each crash: what was scheduled before it belongs to a life of the node that is over. */
+  private epoch = 0;
   private readonly whenReady: (() => void)[] = [];
 
   constructor(
@@ -219,6 +239,20 @@ export class EndpointNode implements SignallingPeer {
     return this.authState === 'ready';
   }
 
+  /**
+   * How much the endpoint remembers, for tests of bounded state (SPEC §9): open transactions,
+   * sessions, messages sent and received still remembered, actions waiting for the AUTH.
+   */
+  get stateSizes(): { transactions: number; sessions: number; messagesOut: number; messagesIn: number; waiting: number } {
+    let messagesOut = 0;
+    let messagesIn = 0;
+    for (const s of this.sessions.values()) {
+      messagesOut += s.outgoing.size;
+      messagesIn += s.incoming.size;
+    }
+    return { transactions: this.transactions.size, sessions: this.sessions.size, messagesOut, messagesIn, waiting: this.whenReady.length };
+  }
+
   /** The URIs of Use-Path after the last AUTH (empty without relays). */
   get currentUsePath(): readonly string[] {
     return this.usePath;
@@ -230,18 +264,37 @@ export class EndpointNode implements SignallingPeer {
       : undefined);
   }
 
+  /**
+   * The host crashed: the node loses everything it knew, as a process would. Sessions, their
+   * messages and transactions, what waited for the AUTH to finish (offers, answers, re-offers),
+   * the AUTH round and its tokens; timers still scheduled find a new epoch and do nothing.
+   */
   private crash(): void {
     this.crashed = true;
-    this.ctx.emit('node.crash', { role: 'endpoint' });
+    this.epoch++;
+    this.ctx.emit('node.crash', { role: 'endpoint', sessions: this.sessions.size, waiting: this.whenReady.length });
     for (const t of this.transactions.values()) this.ctx.sim.scheduler.cancel(t.timer);
     this.transactions.clear();
+    for (const session of this.sessions.values()) {
+      this.ctx.sim.scheduler.cancel(session.reofferTimer);
+      this.dropMessages(session);
+    }
     this.sessions.clear();
     this.byUri.clear();
     this.connections.clear();
+    this.whenReady.length = 0;
     this.relayConn = null;
     this.authState = 'idle';
+    this.usePath = [];
+    this.authPath = [];
+    this.refreshing = false;
+    this.authChallenge = null;
+    this.authStale = 0;
+    this.authExpiresAsk = this.options.authExpires;
     this.ctx.sim.scheduler.cancel(this.reauthTimer);
     this.ctx.sim.scheduler.cancel(this.reconnectTimer);
+    this.reauthTimer = null;
+    this.reconnectTimer = null;
   }
 
   private restart(): void {
@@ -514,6 +567,8 @@ export class EndpointNode implements SignallingPeer {
       conn: null,
       incoming: new Map(),
       outgoing: new Map(),
+      settled: [],
+      settledHead: 0,
       queued: old ? old.queued : [],
       attempts: (old?.attempts ?? 0) + 1,
       bindingMessageId: null,
@@ -526,6 +581,7 @@ export class EndpointNode implements SignallingPeer {
     if (old) {
       this.byUri.delete(old.localKey);
       this.ctx.sim.scheduler.cancel(old.reofferTimer);
+      this.dropMessages(old);
     }
     this.sessions.set(id, session);
     this.byUri.set(key, session);
@@ -610,7 +666,16 @@ export class EndpointNode implements SignallingPeer {
       this.onReanswer(session, result);
       return;
     }
-    if (!session || this.crashed || !session.offer) return;
+    if (this.crashed) return;
+    if (!session || !session.offer || session.state !== 'offering') {
+      // The answer is to an offer this node no longer has: the session was re-created since (and
+      // waits to offer again), ended while its offer was on its way, or the node crashed. It is
+      // not applied; a 200 for a session ended meanwhile gets the BYE the end could not send yet.
+      const ended = session?.state === 'closed' && result.ok;
+      this.ctx.emit('session.answer-ignored', { session: sessionId, state: session?.state ?? null, status: result.ok ? 200 : result.status, bye: ended }, 'RFC 3261 §13.2.2.4');
+      if (ended) this.signalling.bye(sessionId, this.id, session.peer);
+      return;
+    }
     if (!result.ok) {
       session.state = 'failed';
       this.ctx.emit('session.rejected', { session: sessionId, status: result.status, reason: result.reason }, result.rule);
@@ -841,6 +906,7 @@ export class EndpointNode implements SignallingPeer {
     this.ctx.sim.scheduler.cancel(session.reofferTimer);
     session.reofferTimer = null;
     this.byUri.delete(session.localKey);
+    this.dropMessages(session);
     this.ctx.emit('session.closed', { session: session.id, why }, 'E-11');
     const conn = session.conn;
     session.conn = null;
@@ -883,12 +949,75 @@ export class EndpointNode implements SignallingPeer {
       const again = this.newSession(session.id, session.peer, 'offerer');
       for (const o of resend) again.queued.push({ ...o.action, messageIdKeep: o.messageId, dataKeep: o.source.data });
       this.ctx.emit('session.reestablish', { session: session.id, attempt: again.attempts }, 'E-19');
-      this.ctx.sim.scheduler.after(SECOND, () => this.afterAuth(() => this.sendOffer(again)));
+      const epoch = this.epoch;
+      this.ctx.sim.scheduler.after(SECOND, () => {
+        if (epoch === this.epoch && this.sessions.get(again.id) === again) this.afterAuth(() => this.sendOffer(again));
+      });
     }
   }
 
   // ----------------------------------------------------------------------------------------------
   // Sending messages
+
+  /**
+   * How long a message is remembered once nothing more is expected of it (docs/ambiguities.md
+   * E-32): a transaction timeout per hop of the session's path (R-28: "Delivery over each hop
+   * should take no more than 30 seconds"), for a relay's failure REPORT (R-21, R-22) or a chunk
+   * still on its way to come.
+   */
+  private grace(session: Session): Micros {
+    return Math.max(1, session.toPath.length) * this.options.transactionTimeout;
+  }
+
+  /** A transaction of `out` ended (response, timeout, or the end of a partial window). */
+  private transactionEnded(session: Session, out: Outgoing): void {
+    out.live--;
+    this.settle(session, out);
+  }
+
+  /**
+   * E-32: a message sent is kept while something may still be said about it: until it is written,
+   * its transactions are over, and (Success-Report yes) REPORTs cover it unless it was aborted;
+   * then for the grace, for failure REPORTs from relays on the way; then forgotten. A message
+   * forgotten is not sent again if the session fails later (E-19).
+   */
+  private settle(session: Session, out: Outgoing): void {
+    if (out.forgetAt !== null || !out.done || out.live > 0) return;
+    if (out.successReport === 'yes' && out.reported < out.size && !out.source.abort) return;
+    if (session.outgoing.get(out.messageId) !== out) return;
+    out.forgetAt = this.ctx.now + this.grace(session);
+    session.settled.push({ at: out.forgetAt, out });
+  }
+
+  /**
+   * Forgets the session's messages whose grace is over. It runs as messages come and go (no
+   * scheduler event per message): settled messages are queued in the order they settled, which
+   * is the order they fall due.
+   */
+  private sweep(session: Session): void {
+    const queue = session.settled;
+    const now = this.ctx.now;
+    let head = session.settledHead;
+    while (head < queue.length && queue[head]!.at <= now) {
+      const { out, incoming } = queue[head]!;
+      if (out && session.outgoing.get(out.messageId) === out) session.outgoing.delete(out.messageId);
+      if (incoming && session.incoming.get(incoming.assembly.messageId) === incoming) session.incoming.delete(incoming.assembly.messageId);
+      queue[head++] = EMPTY_SETTLED;
+    }
+    if (head > 64 && head * 2 > queue.length) {
+      session.settled = queue.slice(head);
+      head = 0;
+    }
+    session.settledHead = head;
+  }
+
+  /** Drops what a session remembers of its messages (it has ended: REPORTs for it are ignored, E-31). */
+  private dropMessages(session: Session): void {
+    session.outgoing.clear();
+    session.incoming.clear();
+    session.settled = [];
+    session.settledHead = 0;
+  }
 
   /** Scenario action `send`. */
   sendMessage(action: Resend): void {
@@ -901,6 +1030,7 @@ export class EndpointNode implements SignallingPeer {
       session.queued.push(action);
       return;
     }
+    this.sweep(session);
     const peer = session.peerMedia!;
     const body = action.dataKeep ?? contentFor(this.ctx, action);
     // E-07, RFC 4975 §8.6: a sender "MUST NOT send content of a type not signaled by the peer".
@@ -934,6 +1064,8 @@ export class EndpointNode implements SignallingPeer {
       digest: digestOf(body),
       reported: 0,
       done: false,
+      live: 0,
+      forgetAt: null,
       source: {
         messageId,
         contentType: action.contentType,
@@ -957,11 +1089,17 @@ export class EndpointNode implements SignallingPeer {
       const tid = chunk.transactionId;
       if (failureReport === 'yes') {
         out.unconfirmed.add(tid);
+        out.live++;
         this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: this.startTimer(tid) });
       } else if (failureReport === 'partial') {
         // c.4: no timer for partial, but an error response may still come; the transaction is
         // forgotten after the transaction timeout so that state stays bounded.
-        const forget = this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => this.transactions.delete(tid));
+        out.live++;
+        const forget = this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => {
+          if (this.transactions.get(tid)?.message !== out) return;
+          this.transactions.delete(tid);
+          this.transactionEnded(session, out);
+        });
         this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: forget });
       }
       // Failure-Report no: no response will come (A-11), nothing to remember.
@@ -969,6 +1107,7 @@ export class EndpointNode implements SignallingPeer {
     out.source.onDone = () => {
       out.done = true;
       this.ctx.emit('endpoint.sent', { session: session.id, messageId, size: body.length, aborted: out.source.abort === true }, out.source.abort ? 'E-24' : 'E-21');
+      this.settle(session, out);
     };
     session.outgoing.set(messageId, out);
     this.ctx.emit(
@@ -1049,7 +1188,10 @@ export class EndpointNode implements SignallingPeer {
         this.authState = 'failed';
         return;
       }
-      if (t.session && t.message) t.message.source.abort = true;
+      if (t.session && t.message) {
+        t.message.source.abort = true;
+        this.transactionEnded(t.session, t.message);
+      }
       if (t.session && !t.message) this.failSession(t.session, 'no response to the binding SEND', 'A-13');
     });
   }
@@ -1071,9 +1213,11 @@ export class EndpointNode implements SignallingPeer {
     }
     const session = t.session!;
     const code = frame.statusCode;
+    if (t.message) t.message.live--;
     this.ctx.emit('endpoint.response', { session: session.id, transactionId: frame.transactionId, status: code, messageId: t.message?.messageId ?? null }, code === 200 ? 'R-02' : 'E-24');
     if (code === 200) {
       t.message?.unconfirmed.delete(frame.transactionId);
+      if (t.message) this.settle(session, t.message);
       return;
     }
     if (code === 481 || code === 506) {
@@ -1088,6 +1232,7 @@ export class EndpointNode implements SignallingPeer {
       if (code === 413) t.message.source.stop = true;
       this.ctx.emit('endpoint.abort', { session: session.id, messageId: t.message.messageId, status: code }, 'E-24');
     }
+    if (t.message) this.settle(session, t.message);
   }
 
   private onRequest(conn: MsrpConnection, frame: MsrpRequest): void {
@@ -1131,6 +1276,7 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     const messageId = frame.messageId ?? `(none:${frame.transactionId})`;
+    this.sweep(session);
     let incoming = session.incoming.get(messageId);
     const contentType = frame.contentType ?? 'application/octet-stream';
     if (!incoming) {
@@ -1146,6 +1292,7 @@ export class EndpointNode implements SignallingPeer {
         successReport: effectiveSuccessReport(frame.successReport),
         fromPath: frame.fromPath,
         firstAt: this.ctx.now,
+        forgetAt: null,
       };
       session.incoming.set(messageId, incoming);
     }
@@ -1167,6 +1314,7 @@ export class EndpointNode implements SignallingPeer {
         incoming.tooLarge = true;
         this.ctx.emit('endpoint.too-large', { session: session.id, messageId, limit: result.limit, claimed: result.claimed }, 'E-24');
         this.respond(conn, frame, fr, 413, 'E-24');
+        this.received(session, messageId, incoming);
         return;
       case 'bad-range':
         this.ctx.emit('endpoint.violation', { peer: frame.fromPath[0] ?? '', message: result.reason }, 'W-25');
@@ -1180,6 +1328,7 @@ export class EndpointNode implements SignallingPeer {
         this.ctx.emit('endpoint.aborted', { session: session.id, messageId, received: result.received }, 'W-06');
         this.respond(conn, frame, fr, 200, 'W-06');
         this.successReports(conn, session, frame, incoming, false);
+        this.received(session, messageId, incoming);
         return;
       case 'complete':
         this.respond(conn, frame, fr, 200, 'E-34');
@@ -1189,8 +1338,22 @@ export class EndpointNode implements SignallingPeer {
           'E-34',
         );
         this.successReports(conn, session, frame, incoming, true);
+        this.received(session, messageId, incoming);
         return;
     }
+  }
+
+  /**
+   * A message received whole, or aborted (by its sender, or after a 413): its data has been
+   * delivered (or dropped) and goes now; what is left is remembered for the grace, to answer a
+   * duplicate chunk (E-19) or one still on its way after a 413 (E-24) the same way, then forgotten
+   * (docs/ambiguities.md E-32).
+   */
+  private received(session: Session, messageId: string, incoming: Incoming): void {
+    incoming.assembly.release();
+    if (incoming.forgetAt !== null || session.incoming.get(messageId) !== incoming) return;
+    incoming.forgetAt = this.ctx.now + this.grace(session);
+    session.settled.push({ at: incoming.forgetAt, incoming });
   }
 
   /**
@@ -1264,7 +1427,9 @@ export class EndpointNode implements SignallingPeer {
       // (RFC 4975 §10.4: "in the same manner as it would treat a local timeout").
       if (!out.done) out.source.abort = true;
       this.failSession(session, `failure REPORT ${status}`, 'E-32');
+      return;
     }
+    this.settle(session, out);
   }
 
   private onClosed(conn: MsrpConnection, reason: CloseReason): void {

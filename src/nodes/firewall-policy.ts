@@ -12,6 +12,11 @@
  * with the end-line the frame still needs, add up to more than `maxFrame`. A cut-through relay
  * behind the firewall has then forwarded no more of it than that. Responses, which have no body,
  * are judged whole.
+ *
+ * The policy may change during a run (scenario `set`): each frame is judged whole by the policy in
+ * force when its header section arrived (a response: when it arrived); a frame under way when the
+ * policy changes ends under the one it began with. Without a policy, frames are still parsed (to
+ * keep the flow's framing for a policy set later) and all pass.
  */
 import { MsrpParser } from '../wire/parser.js';
 import { serializedLength } from '../wire/serializer.js';
@@ -37,6 +42,8 @@ const NO_BODY = new Uint8Array(0);
 
 /** The request whose head is in and whose end-line is not yet. */
 interface Incoming {
+  /** The policy in force when its head arrived, which judges it to its end. */
+  policy: MsrpPolicy;
   /** Its length without body bytes: start line, headers, and the blank line and end-line when it has a body. */
   base: number;
   /** Body bytes seen so far. */
@@ -56,7 +63,8 @@ export class PolicyFlow {
 
   constructor(
     private readonly firewallId: string,
-    private readonly policy: MsrpPolicy,
+    /** The policy in force now (null: none, everything passes). */
+    private readonly policyNow: () => MsrpPolicy | null,
     /** Told (once) why the flow cannot be inspected. */
     private readonly uninspectable: (reason: string) => void = () => undefined,
   ) {
@@ -90,26 +98,33 @@ export class PolicyFlow {
   }
 
   /** The first verdict of a segment is the one it gets (the flow is blocked from there). */
-  private refuse(rule: string, reason: string): void {
-    if (this.pending.verdict === 'pass') this.pending = { verdict: this.policy.action ?? 'drop', rule: `${this.firewallId}#${rule}`, reason };
+  private refuse(policy: MsrpPolicy, rule: string, reason: string): void {
+    if (this.pending.verdict === 'pass') this.pending = { verdict: policy.action ?? 'drop', rule: `${this.firewallId}#${rule}`, reason };
   }
 
   /** A response (or anything the parser hands over whole): its own length. */
   private judgeWhole(frame: MsrpFrame): void {
+    const policy = this.policyNow();
+    if (policy === null) return;
     const size = serializedLength(frame);
-    if (this.policy.maxFrame !== undefined && size > this.policy.maxFrame) {
-      this.refuse('policy.maxFrame', `MSRP frame of ${size} bytes exceeds ${this.policy.maxFrame}`);
+    if (policy.maxFrame !== undefined && size > policy.maxFrame) {
+      this.refuse(policy, 'policy.maxFrame', `MSRP frame of ${size} bytes exceeds ${policy.maxFrame}`);
       return;
     }
-    if (frame.kind === 'request') this.judgeRequest(frame.method, frame.contentType);
+    if (frame.kind === 'request') this.judgeRequest(policy, frame.method, frame.contentType);
   }
 
   /** A request's header section is in: what can be judged before its body. */
   private onHead(head: MsrpFrame): void {
+    const policy = this.policyNow();
+    if (policy === null) {
+      this.incoming = null;
+      return;
+    }
     const base = serializedLength(head.kind === 'request' && head.contentType !== undefined ? { ...head, body: NO_BODY } : head);
-    const incoming: Incoming = { base, body: 0, judged: false };
+    const incoming: Incoming = { policy, base, body: 0, judged: false };
     this.incoming = incoming;
-    const max = this.policy.maxFrame;
+    const max = policy.maxFrame;
     if (max !== undefined) {
       const range = head.byteRange;
       // The chunk end its Byte-Range announces (not `*`) gives the body length before it arrives.
@@ -117,11 +132,11 @@ export class PolicyFlow {
       if (base + announced > max) {
         incoming.judged = true;
         const why = announced > 0 ? `MSRP frame of ${base + announced} bytes (Byte-Range ${range!.start}-${range!.end}) exceeds ${max}` : `MSRP frame of at least ${base} bytes exceeds ${max}`;
-        this.refuse('policy.maxFrame', why);
+        this.refuse(policy, 'policy.maxFrame', why);
         return;
       }
     }
-    if (head.kind === 'request' && this.judgeRequest(head.method, head.contentType)) incoming.judged = true;
+    if (head.kind === 'request' && this.judgeRequest(policy, head.method, head.contentType)) incoming.judged = true;
   }
 
   /**
@@ -133,20 +148,20 @@ export class PolicyFlow {
     const incoming = this.incoming;
     if (!incoming) return;
     incoming.body += length;
-    const max = this.policy.maxFrame;
+    const max = incoming.policy.maxFrame;
     if (incoming.judged || max === undefined || incoming.base + incoming.body <= max) return;
     incoming.judged = true;
-    this.refuse('policy.maxFrame', `MSRP frame exceeds ${max} bytes: ${incoming.base + incoming.body} with what has arrived of it`);
+    this.refuse(incoming.policy, 'policy.maxFrame', `MSRP frame exceeds ${max} bytes: ${incoming.base + incoming.body} with what has arrived of it`);
   }
 
   /** Method and content type; true when the request breaks the policy. */
-  private judgeRequest(method: string, contentType: string | undefined): boolean {
-    if (this.policy.methods && !this.policy.methods.includes(method)) {
-      this.refuse('policy.methods', `method ${method} not allowed`);
+  private judgeRequest(policy: MsrpPolicy, method: string, contentType: string | undefined): boolean {
+    if (policy.methods && !policy.methods.includes(method)) {
+      this.refuse(policy, 'policy.methods', `method ${method} not allowed`);
       return true;
     }
-    if (this.policy.contentTypes && contentType !== undefined && !this.policy.contentTypes.some((p) => typeMatches(contentType, p))) {
-      this.refuse('policy.contentTypes', `content type ${contentType} not allowed`);
+    if (policy.contentTypes && contentType !== undefined && !policy.contentTypes.some((p) => typeMatches(contentType, p))) {
+      this.refuse(policy, 'policy.contentTypes', `content type ${contentType} not allowed`);
       return true;
     }
     return false;

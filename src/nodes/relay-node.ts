@@ -79,10 +79,12 @@ interface Token {
   /** For tokens given through another relay: that relay's authority (valid on any connection to it). */
   viaRelay: string | null;
   user: string;
-  /** When the relay invalidates it (R-13), or null if it never does (a profile that does not enforce Expires). */
-  expiresAt: Micros | null;
-  /** When it should expire by the Expires granted. */
+  /** When it expires by the Expires granted (R-13; a profile may not enforce it). */
   grantedUntil: Micros;
+  /** When fault `expireTokens` made it expire, whatever the profile; null if it did not. */
+  expiredAt: Micros | null;
+  /** R-28: forgets the token one Expires after it expired (docs/ambiguities.md R-28). */
+  forget: Timer | null;
 }
 
 /** What the relay remembers of a request it forwarded, to handle the response (d.5). */
@@ -95,7 +97,13 @@ interface Forwarded {
   own: string;
   failureReport: FailureReport;
   range: ByteRange | null;
+  /**
+   * R-28: runs from the last byte sent (A-13) for transactionTimeout; then the relay either sends
+   * the 408 REPORT (R-21) or forgets the transaction (docs/ambiguities.md A-03).
+   */
   timer: Timer | null;
+  /** Stream offset on `outConn` just past the forwarded request's last byte; -1 until written. */
+  endOffset: number;
   bytesSent: number;
   /** Body bytes received so far of the inbound SEND (a cut-through relay forwards before the end). */
   received: { bytes: number };
@@ -118,7 +126,7 @@ const DEFAULT_PORT = 2855;
 
 export class RelayNode {
   readonly id: string;
-  readonly profile: RelayProfile;
+  private current: RelayProfile;
   private readonly baseUri: string;
   private readonly base: MsrpUri;
   private tokens = new Map<string, Token>();
@@ -134,7 +142,7 @@ export class RelayNode {
     options: RelayOptions,
   ) {
     this.id = ctx.id;
-    this.profile = RELAY_PROFILES[options.profile];
+    this.current = RELAY_PROFILES[options.profile];
     // A setting given in the options wins over the profile's default, which wins over the strict one.
     const tunables = { ...STRICT_DEFAULTS };
     for (const key of Object.keys(tunables) as (keyof RelayTunables)[]) tunables[key] = options[key] ?? this.profile.defaults[key] ?? STRICT_DEFAULTS[key];
@@ -145,6 +153,19 @@ export class RelayNode {
     this.base = parsed.uri;
     host.onCrash = () => this.crash();
     host.onRestart = () => this.restart();
+  }
+
+  /**
+   * How much the relay remembers, for tests of bounded state (SPEC §9: memory grows with live
+   * state, not with the length of a run): forwarded transactions, tokens, nonces, connections.
+   */
+  get stateSizes(): { transactions: number; tokens: number; nonces: number; connections: number } {
+    return { transactions: this.forwarded.size, tokens: this.tokens.size, nonces: this.nonces.size, connections: this.conns.size };
+  }
+
+  /** The profile every decision from now on follows (a scenario `set` may change it). */
+  get profile(): RelayProfile {
+    return this.current;
   }
 
   /** The relay's own URI, as clients configure it. */
@@ -167,6 +188,7 @@ export class RelayNode {
     this.crashed = true;
     this.ctx.emit('node.crash', { role: 'relay' });
     for (const f of this.forwarded.values()) this.ctx.sim.scheduler.cancel(f.timer);
+    for (const token of this.tokens.values()) this.ctx.sim.scheduler.cancel(token.forget);
     for (const s of this.conns.values()) {
       this.ctx.sim.scheduler.cancel(s.probation);
       this.ctx.sim.scheduler.cancel(s.idle);
@@ -223,9 +245,18 @@ export class RelayNode {
 
   /**
    * Scenario action `set`: new settings from now on. A changed idle limit applies to the
-   * connections already open too (R-27).
+   * connections already open too (R-27). A new profile makes every decision from now on, on
+   * connections and transactions already there too; what was decided stays decided (a 200
+   * already sent, a transaction's timer and whether it ends in a 408), and a connection keeps
+   * the way it reads frames, chosen when it opened (cut-through, reads limit). The settings the
+   * profile gives defaults for keep their values (docs/scenario-format.md).
    */
   reconfigure(options: Partial<RelayOptions & RelayTunables>): void {
+    if (options.profile !== undefined && options.profile !== this.current.name) {
+      const from = this.current.name;
+      this.current = RELAY_PROFILES[options.profile];
+      this.ctx.emit('relay.profile', { from, to: this.current.name, connections: this.conns.size, transactions: this.forwarded.size });
+    }
     Object.assign(this.options, options);
     for (const [conn, state] of this.conns) {
       this.ctx.sim.scheduler.cancel(state.idle);
@@ -258,7 +289,8 @@ export class RelayNode {
    * R-27, RFC 4976 §6.5: "If a connection has not been used in a significant time (more than one
    * hour), it MAY be closed." Unused (docs/ambiguities.md R-27): no MSRP bytes in either direction
    * for the idle limit, and nothing pending on it: no frame or data waiting to be written, no
-   * forwarded SEND whose 408 timer runs on it (R-21) or whose REPORT would go back on it.
+   * forwarded request still remembered on it (R-28; R-21 for a SEND's 408 timer) or whose REPORT
+   * would go back on it.
    */
   private idleCheck(conn: MsrpConnection, state: ConnState): void {
     state.idle = null;
@@ -277,13 +309,14 @@ export class RelayNode {
     }
     let tokens = 0;
     for (const token of this.tokens.values()) if (token.conn === conn) tokens++;
-    // Transactions still remembered on it wait for nothing that will come (Failure-Report partial:
-    // only an error would, and none came; a request that was never answered): they are forgotten,
-    // without the 408 REPORT a lost connection gets, for the relay knows of no failure.
+    // A transaction still remembered keeps its connections in use (its window runs, R-28): none is
+    // expected here. One that were would wait for nothing that will come: it is forgotten, without
+    // the 408 REPORT a lost connection gets, for the relay knows of no failure.
     let forgotten = 0;
     for (const [tid, f] of this.forwarded) {
       if (f.outConn !== conn) continue;
       this.forwarded.delete(tid);
+      this.ctx.sim.scheduler.cancel(f.timer);
       forgotten++;
     }
     this.ctx.emit(
@@ -294,7 +327,10 @@ export class RelayNode {
     conn.close();
   }
 
-  /** Whether something is pending on `conn` (R-27: such a connection is in use, traffic or not). */
+  /**
+   * Whether something is pending on `conn` (R-27: such a connection is in use, traffic or not):
+   * output, or a forwarded request still remembered (R-28), which every one is until its window ends.
+   */
   private inUse(conn: MsrpConnection): boolean {
     if (conn.hasPendingOutput) return true;
     for (const f of this.forwarded.values()) {
@@ -311,9 +347,23 @@ export class RelayNode {
     }
   }
 
+  /** R-13: whether `token` is no longer valid: its Expires has passed (a profile may not enforce it), or a fault expired it. */
+  private expired(token: Token): boolean {
+    const until = token.expiredAt ?? (this.profile.expiresNotEnforced ? null : token.grantedUntil);
+    return until !== null && this.ctx.now >= until;
+  }
+
+  /** R-28: a token one Expires past its expiry is forgotten (unless the profile still honours it). */
+  private forgetToken(key: string, token: Token): void {
+    token.forget = null;
+    if (this.tokens.get(key) !== token || !this.expired(token)) return;
+    this.tokens.delete(key);
+    this.ctx.emit('relay.token-forgotten', { token: token.uri, user: token.user, expiredAt: token.expiredAt ?? token.grantedUntil }, 'R-28');
+  }
+
   /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
   expireTokens(): void {
-    for (const token of this.tokens.values()) token.expiresAt = this.ctx.now;
+    for (const token of this.tokens.values()) token.expiredAt = this.ctx.now;
     this.ctx.emit('relay.tokens-expired', { count: this.tokens.size }, 'R-13');
   }
 
@@ -425,7 +475,7 @@ export class RelayNode {
       if (this.profile.okFor.has(literal)) this.answer(conn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
       const range = frame.byteRange ?? { start: 1, end: null, total: null };
       const length = frame.body?.length ?? 0;
-      const f: Forwarded = { method: 'SEND', inbound: frame, inConn: conn, outConn: conn, own: frame.toPath[0]!, failureReport: fr, range: { start: range.start, end: range.start + length - 1, total: range.total }, timer: null, bytesSent: length, received: { bytes: length } };
+      const f: Forwarded = { method: 'SEND', inbound: frame, inConn: conn, outConn: conn, own: frame.toPath[0]!, failureReport: fr, range: { start: range.start, end: range.start + length - 1, total: range.total }, timer: null, endOffset: -1, bytesSent: length, received: { bytes: length } };
       this.sendFailureReport(f, status, deviation(this.profile, 'report-not-response'));
       return;
     }
@@ -458,7 +508,7 @@ export class RelayNode {
     const token = first.sessionId === null ? undefined : this.tokens.get(uriKey(first));
     const next = frame.toPath[1]!;
     const lastHop = frame.toPath.length === 2;
-    if (!token || (token.expiresAt !== null && this.ctx.now >= token.expiresAt) || (token.conn !== null && !token.conn.isOpen)) {
+    if (!token || this.expired(token) || (token.conn !== null && !token.conn.isOpen)) {
       if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
         // The profile answers an unknown session 481 only as the last relay hop; before that, the
         // SEND gets its 200 and goes nowhere.
@@ -470,7 +520,7 @@ export class RelayNode {
       const [rule, why] = !token ? ['R-14', 'unknown token'] : token.conn !== null && !token.conn.isOpen ? ['R-12', 'the connection the token was issued on has closed'] : ['R-13', 'token expired'];
       return { ok: false, status: 481, rule, reason: why };
     }
-    if (token.expiresAt === null && this.ctx.now >= token.grantedUntil) {
+    if (token.expiredAt === null && this.profile.expiresNotEnforced && this.ctx.now >= token.grantedUntil) {
       this.ctx.emit('relay.token-past-expiry', { token: token.uri, grantedUntil: token.grantedUntil }, deviation(this.profile, 'expires-not-enforced'));
     }
     const fromOwner = token.conn !== null ? token.conn === conn : this.leadsTo(conn, state, token.viaRelay!);
@@ -532,16 +582,19 @@ export class RelayNode {
       contentType: frame.body !== null ? frame.contentType : undefined,
       body: frame.body,
     });
+    let f: Forwarded | null = null;
     if (frame.method !== 'REPORT') {
       // Responses to non-SEND requests come back end to end and are mapped to the original id (W-05).
-      this.forwarded.set(tid, { method: frame.method, inbound: frame, inConn, outConn: target, own, failureReport: fr, range: null, timer: null, bytesSent: 0, received: { bytes: 0 } });
+      f = { method: frame.method, inbound: frame, inConn, outConn: target, own, failureReport: fr, range: null, timer: null, endOffset: -1, bytesSent: 0, received: { bytes: 0 } };
+      this.forwarded.set(tid, f);
     }
     this.ctx.emit(
       'relay.forward',
       { method: frame.method, inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
       keep ? deviation(this.profile, 'keep-tid') : 'R-24',
     );
-    target.sendFrame(out);
+    const kept = f;
+    target.sendFrame(out, kept === null ? undefined : () => this.armWindow(kept, tid, frame));
   }
 
   private forwardSend(
@@ -605,7 +658,7 @@ export class RelayNode {
       firstTransactionId: keep ? frame.transactionId : undefined,
     };
     source.onChunkWritten = (chunk, chunkRange) => {
-      const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: chunkRange, timer: null, bytesSent: chunk.body?.length ?? 0, received };
+      const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: chunkRange, timer: null, endOffset: -1, bytesSent: chunk.body?.length ?? 0, received };
       this.forwarded.set(chunk.transactionId, f);
       const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
       const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
@@ -615,7 +668,7 @@ export class RelayNode {
         rule,
       );
       if (fr === 'no') this.forwarded.delete(chunk.transactionId);
-      else this.armTimer(f, chunk.transactionId, frame);
+      else this.armWindow(f, chunk.transactionId, frame);
     };
     source.onAbandoned = (from) => {
       if (fr === 'no') return;
@@ -624,7 +677,7 @@ export class RelayNode {
       // complete chunk: a 408 REPORT for them to the original sender.
       const end = range.start + received.bytes - 1;
       this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${target.id} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
-      const lost: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: { start: from, end, total: range.total }, timer: null, bytesSent: end - from + 1, received };
+      const lost: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: { start: from, end, total: range.total }, timer: null, endOffset: -1, bytesSent: end - from + 1, received };
       this.sendFailureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
     };
     return source;
@@ -704,33 +757,59 @@ export class RelayNode {
       successReport: frame.successReport,
       failureReport: frame.failureReport,
     });
-    const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: frame.byteRange ?? null, timer: null, bytesSent: 0, received: { bytes: 0 } };
+    const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: frame.byteRange ?? null, timer: null, endOffset: -1, bytesSent: 0, received: { bytes: 0 } };
     if (fr !== 'no') this.forwarded.set(tid, f);
     this.ctx.emit(
       'relay.forward',
       { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
       this.profile.keepTransactionId ? deviation(this.profile, 'keep-tid') : 'R-19',
     );
-    target.sendFrame(out, () => this.armTimer(f, tid, frame));
+    target.sendFrame(out, () => this.armWindow(f, tid, frame));
   }
 
-  /** R-21: the 408 timer of a forwarded SEND with Failure-Report yes, from its last byte sent. */
-  private armTimer(f: Forwarded, tid: string, frame: MsrpRequest): void {
-    if (f.failureReport !== 'yes' || !this.forwarded.has(tid)) return;
+  /**
+   * R-28, RFC 4976 §3: "Relays only keep transaction states for a short time for each chunk.
+   * Delivery over each hop should take no more than 30 seconds after the last byte of data is
+   * sent." A forwarded request is remembered for transactionTimeout from its last byte sent (A-13):
+   * - a SEND with Failure-Report yes: the R-21 timer; no response by then => 408 REPORT;
+   * - any other (Failure-Report partial, which gets no response when it succeeds; a SEND a profile
+   *   runs no timer for; a non-SEND request): an error response within that time is still acted on
+   *   (R-22), and when the time is up the relay forgets it, without a REPORT (A-03): the chunk is
+   *   taken as delivered, and a response or a connection loss after that changes nothing.
+   */
+  private armWindow(f: Forwarded, tid: string, frame: MsrpRequest): void {
+    if (this.forwarded.get(tid) !== f) return;
+    f.endOffset = f.outConn.tcp.bytesWritten;
+    const report = f.method === 'SEND' && f.failureReport === 'yes' && this.runs408Timer(tid, frame);
+    f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout * SECOND, () => {
+      if (this.forwarded.get(tid) !== f) return;
+      this.forwarded.delete(tid);
+      f.timer = null;
+      this.touch(f.outConn, f.inConn);
+      if (report) {
+        this.ctx.emit('relay.timeout', { outTransactionId: tid, messageId: frame.messageId ?? null }, 'R-21');
+        this.sendFailureReport(f, 408, 'R-21');
+        return;
+      }
+      this.ctx.emit(
+        'relay.forget',
+        { outTransactionId: tid, method: f.method, messageId: frame.messageId ?? null, failureReport: f.failureReport, reason: `no ${f.method === 'SEND' && f.failureReport === 'partial' ? 'error ' : ''}response within the transaction timeout` },
+        'R-28',
+      );
+    });
+  }
+
+  /** R-21: whether the relay runs the 408 timer for a forwarded SEND with Failure-Report yes. */
+  private runs408Timer(tid: string, frame: MsrpRequest): boolean {
     if (this.profile.neverReports) {
       this.ctx.emit('relay.no-timer', { outTransactionId: tid, reason: 'the relay never reports' }, deviation(this.profile, 'never-reports'));
-      return;
+      return false;
     }
     if (this.profile.timeoutOnlyForExplicitYes && frame.failureReport !== 'yes') {
       this.ctx.emit('relay.no-timer', { outTransactionId: tid, reason: 'Failure-Report absent, not literally yes' }, deviation(this.profile, '408-only-for-explicit-yes'));
-      return;
+      return false;
     }
-    f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout * SECOND, () => {
-      if (!this.forwarded.delete(tid)) return;
-      this.touch(f.outConn, f.inConn);
-      this.ctx.emit('relay.timeout', { outTransactionId: tid, messageId: frame.messageId ?? null }, 'R-21');
-      this.sendFailureReport(f, 408, 'R-21');
-    });
+    return true;
   }
 
   /**
@@ -810,6 +889,12 @@ export class RelayNode {
     const to = frame.toPath[0] ? parseUri(frame.toPath[0]) : null;
     if (!to || !to.ok || !this.isMine(to.uri, false)) {
       this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'response not addressed to this relay' }, 'A-01');
+      return;
+    }
+    if (frame.toPath.length < 2) {
+      // E-33: a response to a non-SEND request carries the request's whole From-Path; one that
+      // names no hop after this relay cannot be sent back anywhere.
+      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'response names no hop after this relay in its To-Path' }, 'E-33');
       return;
     }
     const paths = forwardPaths(frame.toPath, frame.fromPath);
@@ -978,7 +1063,13 @@ export class RelayNode {
     const viaRelay = state.peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
     // R-13: "the relay MUST ensure that the URI is invalidated after the expiry time".
     const grantedUntil = this.ctx.now + expires * SECOND;
-    this.tokens.set(uriKey(parsed.uri), { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, expiresAt: this.profile.expiresNotEnforced ? null : grantedUntil, grantedUntil });
+    const key = uriKey(parsed.uri);
+    const token: Token = { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, grantedUntil, expiredAt: null, forget: null };
+    // R-28 (docs/ambiguities.md): a token is remembered one Expires past its expiry, so that a late
+    // use is still told apart (R-13, expired) from a token never issued (R-14); then it is
+    // forgotten, so that a client's re-AUTHs do not pile up tokens for as long as its connection lasts.
+    token.forget = this.ctx.sim.scheduler.at(grantedUntil + expires * SECOND, () => this.forgetToken(key, token));
+    this.tokens.set(key, token);
     // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
     // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
     const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
@@ -1046,6 +1137,7 @@ export class RelayNode {
     for (const [key, token] of this.tokens) {
       if (token.conn === conn) {
         this.tokens.delete(key);
+        this.ctx.sim.scheduler.cancel(token.forget);
         this.ctx.emit('relay.token-invalidated', { token: token.uri, reason: `connection ${conn.id} closed` }, 'R-12');
       }
     }
@@ -1053,9 +1145,24 @@ export class RelayNode {
       if (f.outConn !== conn) continue;
       this.forwarded.delete(tid);
       this.ctx.sim.scheduler.cancel(f.timer);
-      if (f.method === 'SEND' && f.failureReport !== 'no') {
+      if (f.method !== 'SEND') continue;
+      if (f.failureReport === 'yes') {
+        // A-02: the response it waits for cannot come any more: a 408 REPORT now, not 30 s later.
         const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02';
         this.sendFailureReport(f, 408, rule);
+      } else if (f.endOffset < 0 || conn.tcp.bytesAcknowledged < f.endOffset) {
+        // A-03: a partial SEND the next hop has not received all of (its TCP never acknowledged
+        // the bytes) did not get there: the relay knows of that failure and reports it (R-22).
+        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-03';
+        this.sendFailureReport(f, 408, rule);
+      } else {
+        // A-03: a partial SEND the next hop has received waits only for an error response, and
+        // none came: the relay knows of no failure, and reports none.
+        this.ctx.emit(
+          'relay.forget',
+          { outTransactionId: tid, method: f.method, messageId: f.inbound.messageId ?? null, failureReport: f.failureReport, reason: `connection ${conn.id} to the next hop closed after it had received the chunk; no error response came` },
+          'A-03',
+        );
       }
     }
     this.ctx.emit('relay.connection-closed', { conn: conn.id, reason: reason.kind }, undefined);

@@ -150,8 +150,14 @@ export class SignallingCore implements Signalling {
     const initial = invite === call.invite;
     // RFC 3261 §17.1.1.3 / §13.2.2.4: the caller ACKs every final response to its INVITE.
     this.carry(sessionId, offererId, answererId, buildAck(invite, ok, { branch: this.id(offererId, 12) }), () => undefined);
-    // An answer to a re-INVITE of a call since replaced (the session was re-created) is stale.
-    if (!initial && this.calls.get(sessionId) !== call) return;
+    // An answer to an INVITE or re-INVITE of a call since replaced (the session was offered anew,
+    // re-created after a failure or a crash) is stale: it answers an offer the offerer no longer
+    // has. It is ACKed (RFC 3261 §13.2.2.4) but not followed by a BYE, which would end the new
+    // session of the same id at the answerer.
+    if (this.calls.get(sessionId) !== call) {
+      this.sim.trace.emit(offererId, 'sip.stale', { session: sessionId, from: answererId, status: ok.status, initial, reason: 'the session was offered again since this INVITE' }, 'RFC 3261 §13.2.2.4');
+      return;
+    }
     if (ok.status !== 200) {
       if (result === null) offerer.onAnswer(sessionId, { ok: false, status: ok.status, reason: ok.reason, rule: 'RFC 3261 §14.2' });
       else offerer.onAnswer(sessionId, result.ok ? { ok: false, status: ok.status, reason: ok.reason, rule: 'E-01' } : result);

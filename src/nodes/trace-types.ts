@@ -11,6 +11,7 @@ declare module '../sim/trace.js' {
   interface TraceTypes {
     'sip.send': Fields;
     'sip.recv': Fields;
+    'sip.stale': Fields;
     'action.auth': Fields;
     'action.end': Fields;
     'action.raw': Fields;
@@ -26,6 +27,7 @@ declare module '../sim/trace.js' {
     'auth.refresh': Fields;
     'auth.request': Fields;
     'auth.retry-expires': Fields;
+    'fw.policy': Fields;
     'fw.policy-skip': Fields;
     'endpoint.abort': Fields;
     'endpoint.aborted': Fields;
@@ -66,6 +68,7 @@ declare module '../sim/trace.js' {
     'relay.connection-closed': Fields;
     'relay.discard': Fields;
     'relay.drop-connection': Fields;
+    'relay.forget': Fields;
     'relay.forward': Fields;
     'relay.idle-close': Fields;
     'relay.local-hop': Fields;
@@ -73,6 +76,7 @@ declare module '../sim/trace.js' {
     'relay.no-timer': Fields;
     'relay.not-mine': Fields;
     'relay.probation-close': Fields;
+    'relay.profile': Fields;
     'relay.realm': Fields;
     'relay.refuse': Fields;
     'relay.report': Fields;
@@ -84,12 +88,14 @@ declare module '../sim/trace.js' {
     'relay.start': Fields;
     'relay.stray-response': Fields;
     'relay.timeout': Fields;
+    'relay.token-forgotten': Fields;
     'relay.token-invalidated': Fields;
     'relay.tokens-expired': Fields;
     'relay.token-past-expiry': Fields;
     'relay.unauthenticated': Fields;
     'relay.undeliverable': Fields;
     'session.answer': Fields;
+    'session.answer-ignored': Fields;
     'session.bind': Fields;
     'session.bound': Fields;
     'session.closed': Fields;

@@ -18,7 +18,15 @@ export type EndpointRole = 'sender' | 'receiver' | 'endpoint';
 export type NodeSpec =
   | { id: string; role: EndpointRole; address?: string; endpoint: EndpointOptions }
   | { id: string; role: 'relay'; address?: string; relay: RelayOptions }
-  | { id: string; role: 'firewall'; address?: string; firewall: FirewallOptions; policy?: MsrpPolicy };
+  | {
+      id: string;
+      role: 'firewall';
+      address?: string;
+      firewall: FirewallOptions;
+      policy?: MsrpPolicy;
+      /** Reads the MSRP of every connection from its first byte even without a policy: one is set later. */
+      inspect?: boolean;
+    };
 
 export interface LinkSpec {
   a: string;
@@ -91,6 +99,8 @@ export class World {
   readonly relays = new Map<string, RelayNode>();
   readonly signalling: SignallingCore;
   readonly roles = new Map<string, NodeSpec['role']>();
+  /** The MSRP policy in force at each firewall that has one, as its inspector reads it. */
+  private readonly policies = new Map<string, { policy: MsrpPolicy | null }>();
 
   constructor(readonly spec: WorldSpec) {
     this.sim = new Simulation({ seed: spec.seed });
@@ -101,20 +111,8 @@ export class World {
     for (const node of spec.nodes) {
       this.roles.set(node.id, node.role);
       if (node.role === 'firewall') {
-        const fw = this.network.addFirewall(node.id, node.firewall);
-        if (node.policy) {
-          const policy = node.policy;
-          const flows = new Map<string, PolicyFlow>();
-          fw.setInspector((flow, direction, payload) => {
-            const key = `${flow.key}:${direction}`;
-            let f = flows.get(key);
-            if (!f) {
-              f = new PolicyFlow(node.id, policy, (reason) => this.sim.trace.emit(node.id, 'fw.policy-skip', { flow: flow.key, direction, reason }, `${node.id}#policy`));
-              flows.set(key, f);
-            }
-            return f.inspect(payload);
-          });
-        }
+        this.network.addFirewall(node.id, node.firewall);
+        if (node.policy || node.inspect) this.installPolicy(node.id, node.policy ?? null);
       } else {
         const name = node.role === 'relay' ? node.relay.host : node.endpoint.host;
         this.network.addHost(node.id, { name, address: node.address });
@@ -136,6 +134,40 @@ export class World {
       for (const relay of this.relays.values()) relay.start();
       for (const endpoint of this.endpoints.values()) endpoint.start();
     });
+  }
+
+  /**
+   * Scenario action `set` of a firewall's `policy`: frames judged from now on meet `policy`
+   * (PolicyFlow: a frame under way ends under the policy it began with). A firewall that had no
+   * policy starts inspecting: connections that have already carried MSRP bytes cannot be picked up
+   * mid-frame and stay uninspected (`fw.policy-skip`); new ones, and those that have carried
+   * nothing yet, are inspected from their first byte.
+   */
+  setFirewallPolicy(id: string, policy: MsrpPolicy | null): void {
+    const installed = this.policies.get(id);
+    this.sim.trace.emit(id, 'fw.policy', { policy: policy ?? null, inspecting: policy !== null || installed !== undefined });
+    if (installed) installed.policy = policy;
+    else if (policy) this.installPolicy(id, policy);
+  }
+
+  /** Puts the MSRP policy inspector on firewall `id` (SPEC §3.3), one PolicyFlow per connection direction. */
+  private installPolicy(id: string, policy: MsrpPolicy | null): void {
+    const holder = { policy };
+    this.policies.set(id, holder);
+    const current = (): MsrpPolicy | null => holder.policy;
+    const flows = new Map<string, PolicyFlow>();
+    const skipped = this.network.firewall(id).setInspector((flow, direction, payload) => {
+      const key = `${flow.key}:${direction}`;
+      let f = flows.get(key);
+      if (!f) {
+        f = new PolicyFlow(id, current, (reason) => this.sim.trace.emit(id, 'fw.policy-skip', { flow: flow.key, direction, reason }, `${id}#policy`));
+        flows.set(key, f);
+      }
+      return f.inspect(payload);
+    });
+    for (const flow of skipped) {
+      this.sim.trace.emit(id, 'fw.policy-skip', { flow: flow.key, direction: null, reason: 'it carried MSRP bytes before the policy was set: its frames cannot be picked up mid-stream' }, `${id}#policy`);
+    }
   }
 
   endpoint(id: string): EndpointNode {

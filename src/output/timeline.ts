@@ -276,8 +276,10 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`forgets ${conn} (${str(r.flow)}) after ${formatMs(num(r.idle) ?? 0)} ${r.closed ? 'since it closed' : 'idle'}`);
     case 'fw.rules':
       return d(`rules now, in order: ${arr(r.rules).join(', ')}`);
+    case 'fw.policy':
+      return d(r.policy === null ? 'MSRP policy removed' : `MSRP policy from now on: ${JSON.stringify(r.policy)}`);
     case 'fw.policy-skip':
-      return d(`MSRP policy cannot look into ${str(r.direction)} ${str(r.flow)}: ${str(r.reason)}`);
+      return d(`does not inspect ${str(r.flow)}${r.direction ? ` (${str(r.direction)})` : ''}: ${str(r.reason)}`);
     case 'nat.map':
       return d(`maps ${conn}: ${str(r.inside)} goes out as ${str(r.outside)} (to ${str(r.remote)})`);
     case 'fault.link-down':
@@ -320,6 +322,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`-> ${sipName(r)} to ${str(r.to)} (SIP, session ${str(r.session)})`, messageLines(str(r.text), maxBody * 4));
     case 'sip.recv':
       return d(`<- ${sipName(r)} from ${str(r.from)} (SIP)`);
+    case 'sip.stale':
+      return d(`ignores the ${String(r.status)} from ${str(r.from)} to an ${r.initial ? 'INVITE' : 're-INVITE'} of ${str(r.session)}: ${str(r.reason)}`);
 
     // Relays
     case 'relay.start':
@@ -356,6 +360,12 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`cannot deliver ${str(r.transactionId)}: ${str(r.reason)}`);
     case 'relay.timeout':
       return d(`no response to ${str(r.outTransactionId)} in time`);
+    case 'relay.forget':
+      return d(`forgets ${str(r.method)} ${str(r.outTransactionId)} (Failure-Report ${str(r.failureReport)}): ${str(r.reason)}`);
+    case 'relay.token-forgotten':
+      return d(`forgets token ${str(r.token)}, expired at ${formatMs(num(r.expiredAt) ?? 0)}`);
+    case 'relay.profile':
+      return d(`profile ${str(r.from)} -> ${str(r.to)} from now on`);
     case 'relay.auth-ok':
       return d(`AUTH of ${str(r.user)} on ${conn} accepted: token ${str(r.token)}, expires in ${String(r.expires)} s`);
     case 'relay.auth-fail':
@@ -442,6 +452,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`new offer for ${str(r.session)} not taken${r.status === null || r.status === undefined ? '' : ` (${String(r.status)})`}: ${str(r.reason)}${typeof r.retryIn === 'number' ? `; tries again in ${formatMs(r.retryIn)}` : ''}`);
     case 'session.reoffer-refused':
       return d(`refuses ${str(r.peer)}'s new offer for ${str(r.session)}: ${str(r.reason)}`);
+    case 'session.answer-ignored':
+      return d(`ignores the answer (${String(r.status)}) for ${str(r.session)}: no offer of it is waiting${r.state ? ` (session ${str(r.state)})` : ''}${r.bye ? '; sends the BYE' : ''}`);
     case 'session.reestablish':
       return d(`re-establishes session ${str(r.session)} (attempt ${String(r.attempt)})`);
     case 'endpoint.connect':

@@ -85,6 +85,14 @@ export class MessageAssembly {
     return { kind: 'partial', received: this.received };
   }
 
+  /**
+   * Lets the data go once the message has been delivered or aborted: what was received (`ranges`,
+   * `done`, `aborted`) is still known, the bytes are not.
+   */
+  release(): void {
+    this.buffer = new Uint8Array(0);
+  }
+
   private place(start: number, body: Uint8Array): void {
     const end = start - 1 + body.length;
     if (end > this.buffer.length) {

@@ -9,7 +9,7 @@ import { World } from '../nodes/world.js';
 import type { RelayProfileName } from '../nodes/relay-profile.js';
 import { MsrpParser } from '../wire/parser.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
-import { endpointOptions, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
+import { endpointOptions, firewallPolicy, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
 import type { Fault, RelayNode, Scenario, ScenarioEvent } from './types.js';
 
 export interface RunOptions {
@@ -43,7 +43,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   world.sim.trace.addSink((r) => checker.record(r));
   for (const sink of options.sinks ?? []) world.sim.trace.addSink(sink);
   world.start();
-  for (const event of scenario.events) schedule(world, scenario, event);
+  for (const event of scenario.events) schedule(world, scenario, event, options.profile);
   const until = Math.min(options.until ?? scenario.duration, scenario.duration);
   const outcome = world.sim.run({ until, maxEvents: options.maxEvents ?? 200_000_000 });
   const expectations = checker.finish();
@@ -51,7 +51,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   return { scenario, outcome, records: world.sim.trace.count, expectations, passed: expectations.every((e) => e.passed), world };
 }
 
-function schedule(world: World, scenario: Scenario, event: ScenarioEvent): void {
+function schedule(world: World, scenario: Scenario, event: ScenarioEvent, profile: RelayProfileName | undefined): void {
   switch (event.action) {
     case 'session':
       world.at(event.at, () => world.openSession(event.session, event.offerer, event.answerer));
@@ -89,8 +89,15 @@ function schedule(world: World, scenario: Scenario, event: ScenarioEvent): void 
       world.at(event.at, () => {
         world.sim.trace.emit('', 'action.set', { node: event.node, changed: event.changed });
         const s = event.settings;
-        if (s.role === 'firewall') world.network.firewall(s.id).setRules(firewallRules(s));
-        else if (s.role === 'relay') world.relays.get(s.id)!.reconfigure(relayOptions(s));
+        if (s.role === 'firewall') {
+          world.network.firewall(s.id).setRules(firewallRules(s));
+          // The policy as the event leaves it (changed keys merged into the old ones), for the
+          // frames judged from now on.
+          if (event.changed.includes('policy')) world.setFirewallPolicy(s.id, firewallPolicy(s));
+        } else if (s.role === 'relay') {
+          // A profile forced on every relay for the run (`--profile`) holds over a `set` too.
+          world.relays.get(s.id)!.reconfigure({ ...relayOptions(s), ...(profile ? { profile } : {}) });
+        }
         else {
           const relays = new Map<string, RelayNode>();
           for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);

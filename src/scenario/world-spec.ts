@@ -6,6 +6,7 @@ import type { FirewallOptions, FirewallRule as NetFirewallRule, LinkOptions } fr
 import type { EndpointOptions } from '../nodes/endpoint-node.js';
 import type { RelayOptions } from '../nodes/relay-node.js';
 import type { NodeSpec, WorldSpec } from '../nodes/world.js';
+import type { MsrpPolicy } from '../nodes/firewall-policy.js';
 import type { EndpointNode, FirewallNode, LinkSettings, RelayNode, Scenario, ScenarioNode } from './types.js';
 
 const SECOND = 1_000_000;
@@ -89,25 +90,33 @@ export function firewallOptions(node: FirewallNode): FirewallOptions {
   return options;
 }
 
+/** The firewall's MSRP policy (SPEC §3.3), or null when it has none. */
+export function firewallPolicy(node: FirewallNode): MsrpPolicy | null {
+  if (!node.policy) return null;
+  return {
+    action: node.policy.action,
+    ...(node.policy.maxFrame !== null ? { maxFrame: node.policy.maxFrame } : {}),
+    ...(node.policy.methods !== null ? { methods: node.policy.methods } : {}),
+    ...(node.policy.contentTypes !== null ? { contentTypes: node.policy.contentTypes } : {}),
+  };
+}
+
 export function linkOptions(link: LinkSettings): Partial<LinkOptions> {
   return { latency: link.latency, jitter: link.jitter, bandwidth: link.bandwidth, loss: link.loss, mss: link.mss };
 }
 
-function nodeSpec(node: ScenarioNode, relays: ReadonlyMap<string, RelayNode>): NodeSpec {
+function nodeSpec(node: ScenarioNode, relays: ReadonlyMap<string, RelayNode>, scenario: Scenario): NodeSpec {
   const address = node.address ?? undefined;
   switch (node.role) {
     case 'relay':
       return { id: node.id, role: 'relay', address, relay: relayOptions(node) };
     case 'firewall': {
       const spec: NodeSpec = { id: node.id, role: 'firewall', address, firewall: firewallOptions(node) };
-      if (node.policy) {
-        spec.policy = {
-          action: node.policy.action,
-          ...(node.policy.maxFrame !== null ? { maxFrame: node.policy.maxFrame } : {}),
-          ...(node.policy.methods !== null ? { methods: node.policy.methods } : {}),
-          ...(node.policy.contentTypes !== null ? { contentTypes: node.policy.contentTypes } : {}),
-        };
-      }
+      const policy = firewallPolicy(node);
+      if (policy) spec.policy = policy;
+      // A `set` of its policy later: the firewall reads every connection from its first byte, so
+      // that the policy applies to the frames of connections already open when it is set.
+      else if (scenario.events.some((e) => e.action === 'set' && e.node === node.id && e.changed.includes('policy'))) spec.inspect = true;
       return spec;
     }
     default:
@@ -120,7 +129,7 @@ export function worldSpec(scenario: Scenario, seedOverride?: string | number): W
   for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);
   return {
     seed: seedOverride ?? scenario.seed,
-    nodes: scenario.nodes.map((n) => nodeSpec(n, relays)),
+    nodes: scenario.nodes.map((n) => nodeSpec(n, relays, scenario)),
     links: scenario.links.map((l) => ({ a: l.a, b: l.b, options: linkOptions(l) })),
     network: { tcp: { connectTimeout: scenario.tcp.connectTimeout, rtoInitial: scenario.tcp.rto, maxRetries: scenario.tcp.maxRetries } },
     signallingDelay: scenario.signallingDelay,

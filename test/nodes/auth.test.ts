@@ -255,6 +255,27 @@ describe('where a token is valid (R-12, R-13, R-14, S-01)', () => {
     expect(oks[1]!.t).toBeGreaterThanOrEqual(48 * SECOND);
     expect(oks[1]!.token).not.toBe(oks[0]!.token);
   });
+
+  it('an expired token is remembered one Expires more, then forgotten: 481 for R-13, then for R-14 (R-28)', () => {
+    const t = chain(1, 1, { psa: { authExpires: 60 } });
+    t.world.signalling.reoffer = () => false;
+    t.world.start();
+    t.world.at(0, () => t.world.openSession('s1', 'psa', 'pra'));
+    const late = (tid: string) => () => t.world.raw('psa', new Uint8Array(Buffer.from(send(tid, [tokenOf(t, 'a1'), tokenOf(t, 'b1'), uriOf(t, 'pra')], uriOf(t, 'psa'), 'late'))));
+    const sizes: number[] = [];
+    t.world.at(100 * SECOND, late('late0100'));
+    t.world.at(125 * SECOND, late('late0125'));
+    for (let at = 50; at <= 400; at += 50) t.world.at(at * SECOND, () => sizes.push(t.world.relays.get('a1')!.stateSizes.tokens));
+    t.world.run(400 * SECOND);
+    const first = t.of('relay.auth-ok', 'a1')[0]!;
+    expect(t.of('relay.refuse', 'a1').map((r) => [r.transactionId, r.rule, r.status])).toEqual([['late0100', 'R-13', 481], ['late0125', 'R-14', 481]]);
+    const forgotten = t.of('relay.token-forgotten', 'a1');
+    expect(forgotten[0]).toMatchObject({ token: first.token, rule: 'R-28', expiredAt: first.t + 60 * SECOND, t: first.t + 120 * SECOND });
+    // psa re-AUTHs every 48 s on the same connection: the relay holds the live tokens and those
+    // expired for less than an Expires, not one per AUTH since the start.
+    expect(t.of('relay.auth-ok', 'a1').length).toBeGreaterThan(7);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
+  });
 });
 
 describe('a relay that crashes and restarts: its tokens are gone', () => {
