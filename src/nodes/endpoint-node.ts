@@ -21,7 +21,7 @@ import {
 import { MessageAssembly } from '../protocol/reassembler.js';
 import { requestToPath, responseToPath, sdpPath } from '../protocol/paths.js';
 import { buildReport, effectiveFailureReport, effectiveSuccessReport, endpointResponse } from '../protocol/report.js';
-import { mediaTypeAccepted } from '../protocol/media-types.js';
+import { mediaTypeAccepted } from '../signal/media-types.js';
 import { MsrpConnection, type SendSource } from './msrp-connection.js';
 import type { NodeContext } from './node-context.js';
 import type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './signalling.js';

@@ -1,5 +1,7 @@
 /**
- * Media type matching for a=accept-types and a=accept-wrapped-types (E-05, E-07, E-34).
+ * Media type matching against one pattern (E-05), for the firewall policy's content types and the
+ * scenario checks. Whether a peer accepts a body (E-07, the 415 of E-34) is decided against its
+ * signalled lists by `mediaTypeAccepted` in src/signal/media-types.ts.
  */
 
 function bare(type: string): string {
@@ -17,13 +19,4 @@ export function typeMatches(type: string, pattern: string): boolean {
   if (p === '*') return true;
   if (p.endsWith('/*')) return t.startsWith(p.slice(0, -1));
   return t === p;
-}
-
-/**
- * Whether a top-level message of `type` may be sent to (or is accepted by) a peer that signalled
- * these lists. Types listed only in accept-wrapped-types may appear inside a container, never at
- * the top level (E-07).
- */
-export function mediaTypeAccepted(type: string, acceptTypes: readonly string[], _acceptWrappedTypes: readonly string[] = []): boolean {
-  return acceptTypes.some((p) => typeMatches(type, p));
 }

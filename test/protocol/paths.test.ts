@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forwardPaths, requestToPath, responseToPath, sdpPath } from '../../src/protocol/paths.js';
-import { mediaTypeAccepted, typeMatches } from '../../src/protocol/media-types.js';
+import { typeMatches } from '../../src/protocol/media-types.js';
+import { mediaTypeAccepted } from '../../src/signal/media-types.js';
 
 describe('path construction (R-07, RFC 4976 §5.1)', () => {
   it('builds To-Path and a=path as in the RFC example', () => {
