@@ -110,8 +110,8 @@ export class Firewall implements NetNode {
   readonly up = true;
   readonly inside: ReadonlySet<string>;
   private _rules: readonly FirewallRule[];
-  readonly idleTimeout: number;
-  readonly idleMode: 'drop' | 'reset';
+  private _idleTimeout: number;
+  private _idleMode: 'drop' | 'reset';
   readonly nat: boolean;
 
   private _address: string | null;
@@ -141,6 +141,34 @@ export class Firewall implements NetNode {
     this.core.sim.trace.emit(this.id, 'fw.rules', { rules: this._rules.map((r) => r.id!) });
   }
 
+  /** How long a connection's state lives without a segment (µs). */
+  get idleTimeout(): number {
+    return this._idleTimeout;
+  }
+
+  /** What meets a segment of an expired connection: silence or a reset. */
+  get idleMode(): 'drop' | 'reset' {
+    return this._idleMode;
+  }
+
+  /**
+   * Changes the idle timeout and what follows it (scenario action `set`). Tracked connections
+   * are judged by the new timeout from now on, counted from their last segment.
+   */
+  setIdle(idleTimeout: number, idleMode: 'drop' | 'reset'): void {
+    this._idleTimeout = idleTimeout;
+    this._idleMode = idleMode;
+    this.core.sim.trace.emit(this.id, 'fw.idle', { idleTimeout, idleMode });
+    const seen = new Set<Flow>();
+    for (const byDst of this.flows.values()) {
+      for (const flow of byDst.values()) {
+        if (seen.has(flow)) continue;
+        seen.add(flow);
+        this.armTimer(flow);
+      }
+    }
+  }
+
   private numbered(rules: readonly FirewallRule[]): FirewallRule[] {
     return rules.map((r, i) => ({ ...r, id: r.id ?? `${this.id}#${i + 1}` }));
   }
@@ -154,8 +182,8 @@ export class Firewall implements NetNode {
   ) {
     this.inside = new Set(options.inside);
     this._rules = this.numbered(options.rules ?? []);
-    this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
-    this.idleMode = options.idleMode ?? 'drop';
+    this._idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+    this._idleMode = options.idleMode ?? 'drop';
     this.nat = options.nat ?? false;
     this._address = options.address ?? null;
   }
@@ -406,7 +434,7 @@ export class Firewall implements NetNode {
   }
 
   private lifetime(flow: Flow): number {
-    return flow.closing ? CLOSED_LINGER : this.idleTimeout;
+    return flow.closing ? CLOSED_LINGER : this._idleTimeout;
   }
 
   /** One timer per flow, re-armed lazily: it fires at the first possible expiry and checks. */
@@ -494,7 +522,7 @@ export class Firewall implements NetNode {
     const flow = marker?.flow ?? `${seg.src}>${seg.dst}`;
     const direction = marker?.direction ?? 'inbound';
     const reason = 'connection state expired (idle)';
-    this.deny(seg, flow, direction, 'idle-timeout', this.idleMode === 'reset' ? 'reject' : 'drop', reason, sentTo);
+    this.deny(seg, flow, direction, 'idle-timeout', this._idleMode === 'reset' ? 'reject' : 'drop', reason, sentTo);
   }
 
   private allocateNatPort(): number {

@@ -85,6 +85,8 @@ declare module '../sim/trace.js' {
     /** Connection state expired: idle for `idle` µs, or lingering after the connection closed. */
     /** A firewall's rules were replaced (scenario action `set`). */
     'fw.rules': { rules: string[] };
+    /** A firewall's idle timeout or idle mode changed (scenario action `set`). */
+    'fw.idle': { idleTimeout: Micros; idleMode: 'drop' | 'reset' };
     'fw.expire': { conn: string; flow: string; idle: Micros; closed: boolean };
     /** NAT gave an outbound connection an outside endpoint. */
     'nat.map': { conn: string; inside: string; outside: string; remote: string };

@@ -489,6 +489,16 @@ export class EndpointNode implements SignallingPeer {
   }
 
   /** Re-AUTH before Expires runs out (R-08), on the same relay connection. */
+  /**
+   * New settings from now on (scenario action `set`). A new `authExpires` is what the next AUTH
+   * asks for (the next re-AUTH, or the first one after a reconnect).
+   */
+  reconfigure(options: EndpointOptions): void {
+    const expiresChanged = options.authExpires !== this.options.authExpires;
+    Object.assign(this.options, options);
+    if (expiresChanged) this.authExpiresAsk = options.authExpires;
+  }
+
   reauthenticate(): void {
     if (this.crashed || this.options.relays.length === 0) return;
     if (!this.relayConn || !this.relayConn.isOpen) {

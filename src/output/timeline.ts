@@ -276,6 +276,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`forgets ${conn} (${str(r.flow)}) after ${formatMs(num(r.idle) ?? 0)} ${r.closed ? 'since it closed' : 'idle'}`);
     case 'fw.rules':
       return d(`rules now, in order: ${arr(r.rules).join(', ')}`);
+    case 'fw.idle':
+      return d(`idle connections now expire after ${formatMs(num(r.idleTimeout) ?? 0)}, then ${r.idleMode === 'reset' ? 'get a reset' : 'are dropped'}`);
     case 'fw.policy':
       return d(r.policy === null ? 'MSRP policy removed' : `MSRP policy from now on: ${JSON.stringify(r.policy)}`);
     case 'fw.policy-skip':

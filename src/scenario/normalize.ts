@@ -921,7 +921,7 @@ export class Normalizer {
   private static readonly ROLE_SETTABLE: Record<'endpoint' | 'relay' | 'firewall', readonly string[]> = {
     endpoint: ['acceptTypes', 'acceptWrappedTypes', 'maxSize', 'chunkSize', 'chunkStrategy', 'successReport', 'failureReport', 'transactionTimeout', 'authExpires', 'connectionModel', 'reachable', 'onSessionFailure', 'password', 'certificateNames'],
     relay: ['users', 'realm', 'certificateNames', 'expires', 'maxChunk', 'probation', 'maxFailedAuths', 'nonceLifetime', 'idleLimit', 'transactionTimeout', 'profile'],
-    firewall: ['rules', 'default', 'idleTimeout', 'idleMode', 'nat', 'policy'],
+    firewall: ['rules', 'default', 'idleTimeout', 'idleMode', 'policy'],
   };
 
   private setEvent(set: NonNullable<ScenarioFileEvent['set']>, path: Path, current: Map<string, ScenarioNode>): SetAction | undefined {
@@ -933,6 +933,12 @@ export class Normalizer {
     const changed = Object.keys(set).filter((k) => k !== 'node');
     let ok = true;
     for (const k of changed) {
+      if (kind === 'firewall' && k === 'nat') {
+        // The outside address and the mappings are fixed when the run starts.
+        this.err([...path, k], '`nat` cannot change during a run: a firewall\'s NAT and outside address are set when the run starts; give `nat` in the node\'s settings', 'key');
+        ok = false;
+        continue;
+      }
       if (!allowed.includes(k)) {
         this.err([...path, k], `\`${k}\` is not a setting of ${article(node.role)}; ${article(node.role)} can change ${allowed.map((a) => `\`${a}\``).join(', ')}`, 'key');
         ok = false;

@@ -90,7 +90,9 @@ function schedule(world: World, scenario: Scenario, event: ScenarioEvent, profil
         world.sim.trace.emit('', 'action.set', { node: event.node, changed: event.changed });
         const s = event.settings;
         if (s.role === 'firewall') {
-          world.network.firewall(s.id).setRules(firewallRules(s));
+          const fw = world.network.firewall(s.id);
+          fw.setRules(firewallRules(s));
+          if (event.changed.includes('idleTimeout') || event.changed.includes('idleMode')) fw.setIdle(s.idleTimeout, s.idleMode);
           // The policy as the event leaves it (changed keys merged into the old ones), for the
           // frames judged from now on.
           if (event.changed.includes('policy')) world.setFirewallPolicy(s.id, firewallPolicy(s));
@@ -101,7 +103,7 @@ function schedule(world: World, scenario: Scenario, event: ScenarioEvent, profil
         else {
           const relays = new Map<string, RelayNode>();
           for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);
-          Object.assign(world.endpoint(s.id).options, endpointOptions(s, relays));
+          world.endpoint(s.id).reconfigure(endpointOptions(s, relays));
         }
       });
       return;

@@ -178,3 +178,59 @@ describe('setFirewallPolicy on a firewall that read nothing until then', () => {
     expect(String(drops[0]!.src).startsWith(`${t.world.network.host('carol').address}:`)).toBe(true);
   });
 });
+
+describe('set: a firewall idle timeout and an endpoint authExpires', () => {
+  const yaml = `
+name: set-idle
+seed: 5
+duration: 40s
+nodes:
+  psa:     { role: sender, host: push.example.com, relays: [relay-a], password: pa }
+  relay-a: { role: relay, host: relay.a.example.com, users: { psa: pa, pra: pb }, expires: { min: 60s, max: 3600s, default: 600s } }
+  fw:      { role: firewall, inside: [pra], idleTimeout: 10m }
+  pra:     { role: receiver, host: phone.example.net, relays: [relay-a], password: pb, acceptTypes: [text/plain] }
+links:
+  - [psa, relay-a]
+  - [relay-a, fw]
+  - [fw, pra]
+events:
+  - at: 0s
+    session: { id: s1, offerer: psa, answerer: pra }
+  - at: 1s
+    send: { session: s1, from: psa, contentType: text/plain, body: "before" }
+  - at: 5s
+    set: { node: fw, idleTimeout: 5s, idleMode: reset }
+  - at: 6s
+    set: { node: pra, authExpires: 120s }
+  - at: 7s
+    auth: { node: pra }
+`;
+
+  it('expires idle connections by the new timeout, counted from their last segment', () => {
+    const records = run(yaml);
+    expect(of(records, 'fw.idle', 'fw').map((r) => [r.t, r.idleTimeout, r.idleMode])).toEqual([[5 * SECOND, 5 * SECOND, 'reset']]);
+    // With 10 minutes nothing would expire in this run; with 5 s the quiet connection does.
+    const expired = of(records, 'fw.expire', 'fw');
+    expect(expired.length).toBeGreaterThan(0);
+    for (const r of expired) {
+      expect(r.t).toBeGreaterThanOrEqual(5 * SECOND);
+      expect(r.idle).toBeGreaterThanOrEqual(5 * SECOND);
+    }
+  });
+
+  it('asks for the new Expires at the next AUTH', () => {
+    const records = run(yaml);
+    const asked = of(records, 'auth.request', 'pra').filter((r) => r.withCredentials === true);
+    expect(asked.at(0)!.expires).toBeNull();
+    expect(asked.at(-1)!.t).toBeGreaterThanOrEqual(7 * SECOND);
+    expect(asked.at(-1)!.expires).toBe(120);
+  });
+
+  it('refuses a change of nat, with where and why', () => {
+    const loaded = loadScenario('set.yaml', yaml.replace('set: { node: fw, idleTimeout: 5s, idleMode: reset }', 'set: { node: fw, nat: {} }'));
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    const text = loaded.problems.map(formatProblem).join('\n');
+    expect(text).toMatch(/^set\.yaml:\d+:\d+: .*`nat` cannot change during a run/m);
+  });
+});
