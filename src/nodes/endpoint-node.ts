@@ -145,6 +145,14 @@ interface Session {
   pendingOffer: SessionDescription | null;
   /** A new offer waiting to be sent again after a 491 (RFC 3261 §14.1). */
   reofferTimer: Timer | null;
+  /** Its INVITE was sent and its answer has not come back yet. */
+  offerPending: boolean;
+  /** Its BYE was sent and its 200 has not come back yet. */
+  byePending: boolean;
+  /** Actions for it waiting for the AUTH to finish (`afterAuth`). */
+  waiting: number;
+  /** Once it has ended or failed and nothing more is under way for it: when it is forgotten (docs/signalling.md). */
+  forgetAt: Micros | null;
 }
 
 /** A message sent or received that is forgotten at `at` (docs/ambiguities.md E-32). */
@@ -182,6 +190,8 @@ export class EndpointNode implements SignallingPeer {
   readonly id: string;
   private readonly sessions = new Map<string, Session>();
   private readonly byUri = new Map<string, Session>();
+  /** Sessions ended or failed, still remembered: each is forgotten once it is over (docs/signalling.md). */
+  private readonly ended = new Set<Session>();
   private readonly transactions = new Map<string, Transaction>();
   private readonly connections = new Set<MsrpConnection>();
   private relayConn: MsrpConnection | null = null;
@@ -278,8 +288,10 @@ export class EndpointNode implements SignallingPeer {
     for (const session of this.sessions.values()) {
       this.ctx.sim.scheduler.cancel(session.reofferTimer);
       this.dropMessages(session);
+      this.signalling.release(session.id, this.id);
     }
     this.sessions.clear();
+    this.ended.clear();
     this.byUri.clear();
     this.connections.clear();
     this.whenReady.length = 0;
@@ -555,7 +567,17 @@ export class EndpointNode implements SignallingPeer {
   /** Scenario action `session`: this node offers session `sessionId` to `peer`. */
   openSession(sessionId: string, peer: string): void {
     const session = this.newSession(sessionId, peer, 'offerer');
-    this.afterAuth(() => this.sendOffer(session));
+    this.afterAuthFor(session, () => this.sendOffer(session));
+  }
+
+  /** `afterAuth` for an action on `session`: the session is not forgotten while it waits. */
+  private afterAuthFor(session: Session, run: () => void): void {
+    session.waiting++;
+    this.afterAuth(() => {
+      session.waiting--;
+      run();
+      this.sessionOver(session);
+    });
   }
 
   private newSession(id: string, peer: string, role: 'offerer' | 'answerer'): Session {
@@ -587,6 +609,10 @@ export class EndpointNode implements SignallingPeer {
       negotiation: 'none',
       pendingOffer: null,
       reofferTimer: null,
+      offerPending: false,
+      byePending: false,
+      waiting: 0,
+      forgetAt: null,
     };
     if (old) {
       this.byUri.delete(old.localKey);
@@ -595,6 +621,7 @@ export class EndpointNode implements SignallingPeer {
     }
     this.sessions.set(id, session);
     this.byUri.set(key, session);
+    this.forgetEnded();
     return session;
   }
 
@@ -627,6 +654,7 @@ export class EndpointNode implements SignallingPeer {
     session.localSdp = session.offer;
     session.advertisedPath = m.path;
     this.ctx.emit('session.offer', { session: session.id, peer: session.peer, path: m.path, setup: m.setup ?? null }, 'R-07');
+    session.offerPending = true;
     this.signalling.offer(session.id, this.id, session.peer, session.offer);
   }
 
@@ -638,7 +666,7 @@ export class EndpointNode implements SignallingPeer {
     }
     const session = this.newSession(sessionId, from, 'answerer');
     session.state = 'answering';
-    this.afterAuth(() => {
+    this.afterAuthFor(session, () => {
       if (!received.ok) {
         this.reject(session, from, { ok: false, status: 488, reason: received.reason, rule: received.rule });
         return;
@@ -668,34 +696,40 @@ export class EndpointNode implements SignallingPeer {
     session.state = 'failed';
     this.ctx.emit('session.reject', { session: session.id, status: verdict.status, reason: verdict.reason }, verdict.rule);
     this.signalling.answer(session.id, this.id, from, verdict);
+    this.sessionOver(session);
   }
 
   onAnswer(sessionId: string, result: AnswerResult): void {
     const session = this.sessions.get(sessionId);
     if (session && !this.crashed && session.negotiation === 'reoffering') {
       this.onReanswer(session, result);
+      this.sessionOver(session);
       return;
     }
     if (this.crashed) return;
+    if (session) session.offerPending = false;
     if (!session || !session.offer || session.state !== 'offering') {
       // The answer is to an offer this node no longer has: the session was re-created since (and
       // waits to offer again), ended while its offer was on its way, or the node crashed. It is
       // not applied; a 200 for a session ended meanwhile gets the BYE the end could not send yet.
       const ended = session?.state === 'closed' && result.ok;
       this.ctx.emit('session.answer-ignored', { session: sessionId, state: session?.state ?? null, status: result.ok ? 200 : result.status, bye: ended }, 'RFC 3261 §13.2.2.4');
-      if (ended) this.signalling.bye(sessionId, this.id, session.peer);
+      if (ended) this.sendBye(session);
+      if (session) this.sessionOver(session);
       return;
     }
     if (!result.ok) {
       session.state = 'failed';
       this.ctx.emit('session.rejected', { session: sessionId, status: result.status, reason: result.reason }, result.rule);
+      this.sessionOver(session);
       return;
     }
     const verdict = validateAnswer(session.offer, result.answer);
     if (!verdict.ok) {
       session.state = 'failed';
       this.ctx.emit('session.rejected', { session: sessionId, status: verdict.status, reason: verdict.reason }, verdict.rule);
-      this.signalling.bye(sessionId, this.id, session.peer);
+      this.sendBye(session);
+      this.sessionOver(session);
       return;
     }
     session.peerMedia = result.answer.media.find((m) => m.port !== 0) ?? result.answer.media[0]!;
@@ -755,7 +789,7 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     session.negotiation = 'answering';
-    this.afterAuth(() => {
+    this.afterAuthFor(session, () => {
       session.negotiation = 'none';
       if (!live(session)) {
         refuse(488, `session ${sessionId} does not exist here any more`, 'E-11');
@@ -903,12 +937,68 @@ export class EndpointNode implements SignallingPeer {
     if (!session) return;
     const conn = session.conn;
     this.closeSession(session, 'end', false);
-    this.signalling.bye(sessionId, this.id, session.peer, () => this.releaseConnection(conn));
+    this.sendBye(session, () => this.releaseConnection(conn));
+    this.sessionOver(session);
+  }
+
+  /** BYE for `session`; it is remembered until the 200 comes back (or there is no dialog to send it in). */
+  private sendBye(session: Session, done?: () => void): void {
+    const sent = this.signalling.bye(session.id, this.id, session.peer, () => {
+      session.byePending = false;
+      done?.();
+      this.sessionOver(session);
+    });
+    if (sent) session.byePending = true;
   }
 
   onBye(sessionId: string, _from: string): void {
     const session = this.sessions.get(sessionId);
-    if (session) this.closeSession(session, 'bye');
+    if (session) {
+      this.closeSession(session, 'bye');
+      this.sessionOver(session);
+    }
+  }
+
+  /**
+   * A session ended or failed (and not made again) is forgotten once nothing more is under way for
+   * it (its INVITE answered, its re-INVITE answered, its BYE answered, nothing of it waiting for
+   * the AUTH), after the grace of its messages (E-32) for what may still be on its way: late
+   * frames and REPORTs are then refused or ignored as for a session never known (481, E-31), late
+   * SIP as for an unknown session. Forgetting happens as sessions come (no scheduler event).
+   * docs/signalling.md.
+   */
+  private sessionOver(session: Session): void {
+    if (session.state !== 'closed' && session.state !== 'failed') return;
+    if (this.sessions.get(session.id) !== session) return;
+    this.ended.add(session);
+    if (!this.quiet(session)) session.forgetAt = null;
+    else if (session.forgetAt === null) session.forgetAt = this.ctx.now + this.grace(session);
+  }
+
+  /** Nothing is under way for the session: no INVITE, re-INVITE or BYE unanswered, nothing waiting for the AUTH. */
+  private quiet(session: Session): boolean {
+    return !session.offerPending && !session.byePending && session.waiting === 0 && session.negotiation === 'none';
+  }
+
+  private forgetEnded(): void {
+    const now = this.ctx.now;
+    for (const session of this.ended) {
+      if (this.sessions.get(session.id) !== session || (session.state !== 'closed' && session.state !== 'failed')) {
+        this.ended.delete(session);
+        continue;
+      }
+      if (!this.quiet(session)) {
+        session.forgetAt = null;
+        continue;
+      }
+      if (session.forgetAt === null) session.forgetAt = now + this.grace(session);
+      if (session.forgetAt > now) continue;
+      this.ended.delete(session);
+      this.sessions.delete(session.id);
+      if (this.byUri.get(session.localKey) === session) this.byUri.delete(session.localKey);
+      this.dropMessages(session);
+      this.signalling.release(session.id, this.id);
+    }
   }
 
   private closeSession(session: Session, why: string, release = true): void {
@@ -960,10 +1050,15 @@ export class EndpointNode implements SignallingPeer {
       for (const o of resend) again.queued.push({ ...o.action, messageIdKeep: o.messageId, dataKeep: o.source.data });
       this.ctx.emit('session.reestablish', { session: session.id, attempt: again.attempts }, 'E-19');
       const epoch = this.epoch;
+      again.waiting++;
       this.ctx.sim.scheduler.after(SECOND, () => {
-        if (epoch === this.epoch && this.sessions.get(again.id) === again) this.afterAuth(() => this.sendOffer(again));
+        again.waiting--;
+        if (epoch === this.epoch && this.sessions.get(again.id) === again) this.afterAuthFor(again, () => this.sendOffer(again));
+        else this.sessionOver(again);
       });
+      return;
     }
+    this.sessionOver(session);
   }
 
   // ----------------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ interface CallState {
   pending: Map<string, SipRequest>;
   /** The INVITE each party received and has not answered yet: what `answer` responds to. */
   received: Map<string, SipRequest>;
+  /** The parties that have forgotten the session (`release`): once both have, and no INVITE is under way, the call goes. */
+  released: Set<string>;
 }
 
 export class SignallingCore implements Signalling {
@@ -83,11 +85,13 @@ export class SignallingCore implements Signalling {
       cseq: 1,
       sdp: formatSdp(offer),
     });
-    const call: CallState = { invite, offerer: from, answerer: to, dialogs: new Map(), cseq: new Map([[from, 1], [to, 0]]), pending: new Map([[from, invite]]), received: new Map() };
+    const call: CallState = { invite, offerer: from, answerer: to, dialogs: new Map(), cseq: new Map([[from, 1], [to, 0]]), pending: new Map([[from, invite]]), received: new Map(), released: new Set() };
     this.calls.set(sessionId, call);
     this.carry(sessionId, from, to, invite, (text) => {
       const target = this.peer(to);
       if (!target) return;
+      // A release by `to` before this INVITE reached it was of an older session of the same id.
+      call.released.delete(to);
       call.received.set(to, invite);
       target.onOffer(sessionId, from, readOffer(text));
     });
@@ -126,6 +130,7 @@ export class SignallingCore implements Signalling {
     if (!call) return;
     const invite = call.received.get(from) ?? call.invite;
     call.received.delete(from);
+    this.drop(sessionId, call);
     const initial = invite === call.invite;
     // A re-INVITE's To already carries the tag of the dialog.
     const toTag = initial ? this.id(from, 8) : '';
@@ -142,6 +147,7 @@ export class SignallingCore implements Signalling {
    */
   private onFinal(sessionId: string, call: CallState, invite: SipRequest, offererId: string, answererId: string, text: string, result: AnswerResult | null): void {
     if (call.pending.get(offererId) === invite) call.pending.delete(offererId);
+    this.drop(sessionId, call);
     const offerer = this.peer(offererId);
     if (!offerer) return;
     const parsed = parseSipMessage(text);
@@ -173,10 +179,10 @@ export class SignallingCore implements Signalling {
     offerer.onAnswer(sessionId, { ok: true, answer: desc.desc });
   }
 
-  bye(sessionId: string, from: string, to: string, done?: () => void): void {
+  bye(sessionId: string, from: string, to: string, done?: () => void): boolean {
     const call = this.calls.get(sessionId);
     const dialog = call?.dialogs.get(from);
-    if (!call || !dialog) return;
+    if (!call || !dialog) return false;
     const cseq = (call.cseq.get(from) ?? 0) + 1;
     call.cseq.set(from, cseq);
     const bye = buildBye(dialog, { branch: this.id(from, 12), cseq });
@@ -184,6 +190,29 @@ export class SignallingCore implements Signalling {
       this.peer(to)?.onBye(sessionId, from);
       this.carry(sessionId, to, from, buildByeOk(bye), () => done?.());
     });
+    return true;
+  }
+
+  /**
+   * `party` has forgotten session `sessionId` (it ended or failed, and nothing more can happen to
+   * it there: docs/signalling.md). Once both parties have, and no INVITE of the call is under way
+   * (its final response still to come, or still to be given), the call is forgotten too.
+   */
+  release(sessionId: string, party: string): void {
+    const call = this.calls.get(sessionId);
+    if (!call || (party !== call.offerer && party !== call.answerer)) return;
+    call.released.add(party);
+    this.drop(sessionId, call);
+  }
+
+  /** Calls remembered: for tests of bounded state (SPEC §9). */
+  get callCount(): number {
+    return this.calls.size;
+  }
+
+  private drop(sessionId: string, call: CallState): void {
+    if (this.calls.get(sessionId) !== call || call.pending.size > 0 || call.received.size > 0) return;
+    if (call.released.has(call.offerer) && call.released.has(call.answerer)) this.calls.delete(sessionId);
   }
 }
 

@@ -29,6 +29,8 @@ export interface Signalling {
   /** A new offer within the session's dialog (a re-INVITE); false when none can be sent now. */
   reoffer(sessionId: string, from: string, to: string, offer: SessionDescription): boolean;
   answer(sessionId: string, from: string, to: string, result: AnswerResult): void;
-  /** BYE from `from`; `done` runs when its 200 OK is back at `from`. */
-  bye(sessionId: string, from: string, to: string, done?: () => void): void;
+  /** BYE from `from`; `done` runs when its 200 OK is back at `from`. False when there is no dialog to send it in. */
+  bye(sessionId: string, from: string, to: string, done?: () => void): boolean;
+  /** `party` has forgotten the session: nothing more will come from it or be expected by it. */
+  release(sessionId: string, party: string): void;
 }
