@@ -116,6 +116,8 @@ export class Firewall implements NetNode {
 
   private _address: string | null;
   private inspector: Inspector | null = null;
+  /** Told when a connection's state goes (closed, expired, reset): what the inspector keeps for it can go too. */
+  private flowEnded: ((flow: FlowInfo) => void) | null = null;
   /**
    * Every flow under both its directions: source `ip:port` -> destination `ip:port` -> flow. Two
    * lookups of strings the sending connection keeps (so their hashes are cached) cost less per
@@ -203,9 +205,11 @@ export class Firewall implements NetNode {
   /**
    * Installs (or with null removes) the payload policy hook. A connection that has already carried
    * payload when a hook is installed where there was none is never inspected: the hook could only
-   * meet its bytes mid-frame. Returns those connections.
+   * meet its bytes mid-frame. Returns those connections. `ended` is told of every connection whose
+   * state goes from then on (it closed and lingered, expired, or was reset), not of a `flush`: a
+   * connection picked up again after a flush keeps its key.
    */
-  setInspector(inspector: Inspector | null): FlowInfo[] {
+  setInspector(inspector: Inspector | null, ended?: (flow: FlowInfo) => void): FlowInfo[] {
     // Each flow is in the table under both its directions: a set counts it once.
     const skipped = new Set<Flow>();
     if (inspector !== null && this.inspector === null) {
@@ -215,6 +219,7 @@ export class Firewall implements NetNode {
       for (const flow of skipped) flow.uninspected = true;
     }
     this.inspector = inspector;
+    this.flowEnded = inspector === null ? null : ended ?? null;
     return [...skipped];
   }
 
@@ -502,6 +507,7 @@ export class Firewall implements NetNode {
     }
     this.core.sim.scheduler.cancel(flow.timer);
     flow.timer = null;
+    this.flowEnded?.(flow);
   }
 
   private index(src: string, dst: string, flow: Flow): void {

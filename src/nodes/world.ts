@@ -5,7 +5,7 @@
  */
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
-import { Network, type FirewallOptions, type LinkOptions, type NetworkOptions } from '../net/index.js';
+import { Network, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay-node.js';
 import { NodeContext } from './node-context.js';
@@ -100,7 +100,7 @@ export class World {
   readonly signalling: SignallingCore;
   readonly roles = new Map<string, NodeSpec['role']>();
   /** The MSRP policy in force at each firewall that has one, as its inspector reads it. */
-  private readonly policies = new Map<string, { policy: MsrpPolicy | null }>();
+  private readonly policies = new Map<string, { policy: MsrpPolicy | null; flows: Map<string, PolicyFlow> }>();
 
   constructor(readonly spec: WorldSpec) {
     this.sim = new Simulation({ seed: spec.seed });
@@ -152,10 +152,15 @@ export class World {
 
   /** Puts the MSRP policy inspector on firewall `id` (SPEC §3.3), one PolicyFlow per connection direction. */
   private installPolicy(id: string, policy: MsrpPolicy | null): void {
-    const holder = { policy };
+    const flows = new Map<string, PolicyFlow>();
+    const holder = { policy, flows };
     this.policies.set(id, holder);
     const current = (): MsrpPolicy | null => holder.policy;
-    const flows = new Map<string, PolicyFlow>();
+    // A connection's readers go with its state in the firewall (closed, expired or reset).
+    const ended = (flow: FlowInfo): void => {
+      flows.delete(`${flow.key}:inbound`);
+      flows.delete(`${flow.key}:outbound`);
+    };
     const skipped = this.network.firewall(id).setInspector((flow, direction, payload) => {
       const key = `${flow.key}:${direction}`;
       let f = flows.get(key);
@@ -164,10 +169,15 @@ export class World {
         flows.set(key, f);
       }
       return f.inspect(payload);
-    });
+    }, ended);
     for (const flow of skipped) {
       this.sim.trace.emit(id, 'fw.policy-skip', { flow: flow.key, direction: null, reason: 'it carried MSRP bytes before the policy was set: its frames cannot be picked up mid-stream' }, `${id}#policy`);
     }
+  }
+
+  /** Connection directions whose MSRP firewall `id` is reading now: for tests of bounded state (SPEC §9). */
+  policyFlowCount(id: string): number {
+    return this.policies.get(id)?.flows.size ?? 0;
   }
 
   endpoint(id: string): EndpointNode {

@@ -116,6 +116,16 @@ describe('sessions over a long run', () => {
     expect(peak.calls).toBeLessThanOrEqual(2);
   });
 
+  it('an inspecting firewall forgets the connections of sessions that ended', () => {
+    const t = direct();
+    let peak = 0;
+    sessionsOneAMinute(t, 200, () => (peak = Math.max(peak, t.world.policyFlowCount('fw'))));
+    // Each session's connection is closed once its BYE is answered; its firewall state goes 10 s
+    // later, and with it what read its two directions.
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(t.world.policyFlowCount('fw')).toBe(0);
+  });
+
   it('sessions refused are forgotten too', () => {
     // No a=accept-types in psa's offer: bob answers 488 (E-05), and the session fails on both sides.
     const t = direct({ acceptTypes: [] });
