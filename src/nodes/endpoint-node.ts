@@ -567,7 +567,14 @@ export class EndpointNode implements SignallingPeer {
   /** Scenario action `session`: this node offers session `sessionId` to `peer`. */
   openSession(sessionId: string, peer: string): void {
     const session = this.newSession(sessionId, peer, 'offerer');
-    this.afterAuthFor(session, () => this.sendOffer(session));
+    this.afterAuthFor(session, () => {
+      // Ended while its offer waited for the AUTH: there is nothing to offer any more.
+      if (session.state === 'closed') {
+        this.ctx.emit('session.abandoned', { session: session.id, peer, step: 'offer' }, 'E-11');
+        return;
+      }
+      this.sendOffer(session);
+    });
   }
 
   /** `afterAuth` for an action on `session`: the session is not forgotten while it waits. */
@@ -667,6 +674,13 @@ export class EndpointNode implements SignallingPeer {
     const session = this.newSession(sessionId, from, 'answerer');
     session.state = 'answering';
     this.afterAuthFor(session, () => {
+      if (session.state === 'closed') {
+        // Ended while its answer waited for the AUTH: the INVITE still gets a final response,
+        // a decline (RFC 3261 §13.3.1.3), and the session stays ended.
+        this.ctx.emit('session.abandoned', { session: session.id, peer: from, step: 'answer', status: 603 }, 'E-11');
+        this.signalling.answer(session.id, this.id, from, { ok: false, status: 603, reason: 'the session ended before it was answered', rule: 'E-11' });
+        return;
+      }
       if (!received.ok) {
         this.reject(session, from, { ok: false, status: 488, reason: received.reason, rule: received.rule });
         return;

@@ -96,6 +96,8 @@ declare module '../sim/trace.js' {
     'relay.undeliverable': Fields;
     'session.answer': Fields;
     'session.answer-ignored': Fields;
+    /** A session ended while its offer or answer waited for the AUTH: that step is not taken. */
+    'session.abandoned': Fields;
     'session.bind': Fields;
     'session.bound': Fields;
     'session.closed': Fields;
