@@ -316,17 +316,21 @@ export function uasDialog(invite: SipRequest, toTag: string, self: SipParty): Si
   };
 }
 
-/** BYE within a dialog (RFC 3261 §15.1.1); `cseq` is the next number of the sender's own sequence. */
-export function buildBye(dialog: SipDialog, o: { branch: string; cseq: number }): SipRequest {
-  const headers: SipHeader[] = [
-    ['Via', via(dialog.transport, dialog.localHost, o.branch)],
+/** The header fields every request within a dialog starts with (RFC 3261 §12.2.1.1). */
+function inDialogHeaders(dialog: SipDialog, branch: string, cseq: number, method: string): SipHeader[] {
+  return [
+    ['Via', via(dialog.transport, dialog.localHost, branch)],
     ['Max-Forwards', '70'],
     ['To', `<${dialog.remoteUri}>;tag=${dialog.remoteTag}`],
     ['From', `<${dialog.localUri}>;tag=${dialog.localTag}`],
     ['Call-ID', dialog.callId],
-    ['CSeq', `${o.cseq} BYE`],
-    ['Content-Length', '0'],
+    ['CSeq', `${cseq} ${method}`],
   ];
+}
+
+/** BYE within a dialog (RFC 3261 §15.1.1); `cseq` is the next number of the sender's own sequence. */
+export function buildBye(dialog: SipDialog, o: { branch: string; cseq: number }): SipRequest {
+  const headers: SipHeader[] = [...inDialogHeaders(dialog, o.branch, o.cseq, 'BYE'), ['Content-Length', '0']];
   return { kind: 'request', method: 'BYE', requestUri: dialog.remoteTarget, headers, body: '' };
 }
 
@@ -336,15 +340,7 @@ export function buildBye(dialog: SipDialog, o: { branch: string; cseq: number })
  * number of the sender's own sequence; `contact` is the sender, as in the first INVITE.
  */
 export function buildReInvite(dialog: SipDialog, o: { branch: string; cseq: number; sdp: string; contact: SipParty }): SipRequest {
-  const headers: SipHeader[] = [
-    ['Via', via(dialog.transport, dialog.localHost, o.branch)],
-    ['Max-Forwards', '70'],
-    ['To', `<${dialog.remoteUri}>;tag=${dialog.remoteTag}`],
-    ['From', `<${dialog.localUri}>;tag=${dialog.localTag}`],
-    ['Call-ID', dialog.callId],
-    ['CSeq', `${o.cseq} INVITE`],
-    ['Contact', `<${sipUri(o.contact)}>`],
-  ];
+  const headers: SipHeader[] = [...inDialogHeaders(dialog, o.branch, o.cseq, 'INVITE'), ['Contact', `<${sipUri(o.contact)}>`]];
   return { kind: 'request', method: 'INVITE', requestUri: dialog.remoteTarget, headers: withBody(headers, o.sdp), body: o.sdp };
 }
 
