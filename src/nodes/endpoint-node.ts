@@ -1020,6 +1020,13 @@ export class EndpointNode implements SignallingPeer {
     this.ctx.sim.scheduler.cancel(session.reofferTimer);
     session.reofferTimer = null;
     this.byUri.delete(session.localKey);
+    // E-28, RFC 4975 §7.1.1: "if the success report has not been received by the time the
+    // session is ended, the device SHOULD inform the user". Aborted messages wait for none (E-24).
+    for (const out of session.outgoing.values()) {
+      if (out.successReport === 'yes' && out.reported < out.size && !out.source.abort) {
+        this.ctx.emit('endpoint.unconfirmed', { session: session.id, messageId: out.messageId, size: out.size, reported: out.reported }, 'E-28');
+      }
+    }
     this.dropMessages(session);
     this.ctx.emit('session.closed', { session: session.id, why }, 'E-11');
     const conn = session.conn;

@@ -96,6 +96,8 @@ declare module '../sim/trace.js' {
     'relay.undeliverable': Fields;
     'session.answer': Fields;
     'session.answer-ignored': Fields;
+    /** E-28: the session ended before success REPORTs covered a message that asked for them. */
+    'endpoint.unconfirmed': Fields;
     /** A session ended while its offer or answer waited for the AUTH: that step is not taken. */
     'session.abandoned': Fields;
     'session.bind': Fields;

@@ -100,7 +100,7 @@ const CATALOGUE: Record<string, readonly [string, string]> = {
   'E-25': ['RFC 4975 §7.1.1', 'the peer may see other chunk boundaries'],
   'E-26': ['RFC 4975 §13, §14.5', 'wrapping and signing come before chunking'],
   'E-27': ['RFC 4975 §7.1.3', 'Success-Report yes: report every byte received'],
-  'E-28': ['RFC 4975 §7.1.1', 'an application timer for success reports is optional'],
+  'E-28': ['RFC 4975 §7.1.1', 'no success report by the session end: the user is told'],
   'E-29': ['RFC 4975 §7.1.2, §7.1.3', 'building a success REPORT'],
   'E-30': ['RFC 4975 §7.1.4', 'building a failure REPORT'],
   'E-31': ['RFC 4975 §7.1.1, §7.1.2, §7.3.2', 'REPORTs are never answered'],

@@ -456,6 +456,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`refuses ${str(r.peer)}'s new offer for ${str(r.session)}: ${str(r.reason)}`);
     case 'session.answer-ignored':
       return d(`ignores the answer (${String(r.status)}) for ${str(r.session)}: no offer of it is waiting${r.state ? ` (session ${str(r.state)})` : ''}${r.bye ? '; sends the BYE' : ''}`);
+    case 'endpoint.unconfirmed':
+      return d(`session ${str(r.session)} ended before success REPORTs covered message ${str(r.messageId)} (${String(r.reported)} of ${String(r.size)} B reported)`);
     case 'session.abandoned':
       return d(`session ${str(r.session)} ended before its ${str(r.step)} could go to ${str(r.peer)}${r.status === undefined ? ': nothing is sent' : `: declines the INVITE (${String(r.status)})`}`);
     case 'session.reestablish':
