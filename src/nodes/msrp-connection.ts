@@ -401,8 +401,12 @@ export class MsrpConnection {
     if (flag === '#' || (!source.streaming && source.sent >= source.data.length)) {
       source.onDone?.();
     } else {
-      // Resume later in a new transaction (W-36), after whatever is waiting.
-      this.sources.push(source);
+      // Resume later in a new transaction (W-36), after whatever is waiting, but before any later
+      // part of the same message queued meanwhile (a relay's next chunk of it): R-23, RFC 4976
+      // §3, relays "resend the resulting chunks in order".
+      const later = this.sources.findIndex((s) => s.messageId === source.messageId);
+      if (later < 0) this.sources.push(source);
+      else this.sources.splice(later, 0, source);
     }
   }
 
