@@ -289,6 +289,23 @@ interface LineAddress {
   proto: MsrpProto;
 }
 
+/** This endpoint's MSRP media line, offered or answered: its address, its a=path, what it accepts. */
+function ownMedia(config: EndpointSdpConfig, line: LineAddress): MsrpMediaDescription {
+  const m: MsrpMediaDescription = {
+    media: 'message',
+    port: line.port,
+    proto: line.proto,
+    formats: ['*'],
+    connectionAddress: line.address,
+    addressType: line.addressType,
+    path: [...config.path],
+    acceptTypes: [...config.acceptTypes],
+  };
+  if (config.acceptWrappedTypes !== undefined) m.acceptWrappedTypes = [...config.acceptWrappedTypes];
+  if (config.maxSize !== undefined) m.maxSize = config.maxSize;
+  return m;
+}
+
 function lineAddress(uris: PathUri[], cemaViaRelay: boolean): LineAddress {
   const own = uris[uris.length - 1] as PathUri;
   const target = cemaViaRelay ? (uris[0] as PathUri) : own;
@@ -322,18 +339,7 @@ export function buildOffer(config: OfferConfig): SessionDescription {
   const comedia = config.comedia === true || config.cema === true;
   const usesRelay = uris.length > 1;
   const line = lineAddress(uris, config.cema === true && usesRelay);
-  const m: MsrpMediaDescription = {
-    media: 'message',
-    port: line.port,
-    proto: line.proto,
-    formats: ['*'],
-    connectionAddress: line.address,
-    addressType: line.addressType,
-    path: [...config.path],
-    acceptTypes: [...config.acceptTypes],
-  };
-  if (config.acceptWrappedTypes !== undefined) m.acceptWrappedTypes = [...config.acceptWrappedTypes];
-  if (config.maxSize !== undefined) m.maxSize = config.maxSize;
+  const m = ownMedia(config, line);
   // E-18: actpass when reachable (a relay counts), active otherwise; X-06 §4.2 item 3: a relay-using
   // CEMA offerer "MUST include an SDP 'setup:actpass' attribute", which the relay already implies.
   const setup = chooseOfferSetup({ comedia, behindNat: config.behindNat === true, usesRelay });
@@ -397,18 +403,7 @@ export function buildAnswer(offer: SessionDescription, config: AnswererConfig): 
         acceptTypes: [],
       };
     }
-    const a: MsrpMediaDescription = {
-      media: 'message',
-      port: line.port,
-      proto: line.proto,
-      formats: ['*'],
-      connectionAddress: line.address,
-      addressType: line.addressType,
-      path: [...config.path],
-      acceptTypes: [...config.acceptTypes],
-    };
-    if (config.acceptWrappedTypes !== undefined) a.acceptWrappedTypes = [...config.acceptWrappedTypes];
-    if (config.maxSize !== undefined) a.maxSize = config.maxSize;
+    const a = ownMedia(config, line);
     if (answerSetup !== undefined) a.setup = answerSetup;
     let direction = mirror(effectiveDirection(offer, o));
     if (o.fileSelector !== undefined) {
