@@ -232,6 +232,8 @@ const APPEND_PIECE = 64 * 1024;
 const JS_SCAN_BYTES = 48;
 
 const EMPTY = new Uint8Array(0);
+/** Placeholder until decodeSection gives the frame its own list (never handed out). */
+const NO_HEADERS: HeaderField[] = Object.freeze([]) as unknown as HeaderField[];
 /** The violations of every clean frame (most frames): one frozen empty list, not one per frame. */
 const NO_VIOLATIONS: Violation[] = Object.freeze([]) as unknown as Violation[];
 const EMPTY_BUFFER = Buffer.alloc(0) as Bytes;
@@ -271,6 +273,11 @@ export class MsrpParser {
   private dataEnd = 0;
   private dataIsBuf = false;
   private dvBuffer: ArrayBufferLike | null = null;
+  /**
+   * The ArrayBuffer under `data` (data[i] is ab[dvOff + i]): views and copies are made from it,
+   * since reading a Buffer's `buffer` and `byteOffset` on every body costs more than the copy.
+   */
+  private ab: ArrayBufferLike = EMPTY_VIEW.buffer;
   private dvWhole: DataView = EMPTY_VIEW;
 
   // Internal buffer for the unconsumed tail: stream bytes [bufBase, bufBase + bufLen).
@@ -318,7 +325,9 @@ export class MsrpParser {
   private lineMisses = 0;
   private lineCount = 0;
   private headerBytes = 0;
-  private headers: HeaderField[] = [];
+  private headers: HeaderField[] = NO_HEADERS;
+  /** Header fields stored in `headers` so far. */
+  private headerCount = 0;
   private violations: Violation[] = [];
   private toPath: string[] | undefined;
   private fromPath: string[] | undefined;
@@ -416,6 +425,8 @@ export class MsrpParser {
     const input = asBuffer(bytes);
     const inAbs = this.total; // stream offset of input[0]
     const inEnd = inAbs + input.length;
+    const inAb = input.buffer;
+    const inOff = input.byteOffset;
     this.total = inEnd;
     let from = inAbs; // first input byte not parsed yet (nor copied into buf)
     if (this.bufLen > 0) {
@@ -431,11 +442,11 @@ export class MsrpParser {
         const take = Math.min(inEnd - from, piece, APPEND_PIECE);
         const pieceStart = from;
         this.ensureCapacity(this.bufLen + take);
-        copyIntoBuffer(this.buf, this.bufLen, input, from - inAbs, take);
+        copyIntoBuffer(this.buf, this.bufLen, input, from - inAbs, take, inAb, inOff);
         this.bufLen += take;
         from += take;
         // The whole buffer, valid up to bufLen: native search results beyond it are discarded.
-        this.setData(this.buf, this.bufBase, this.bufLen, true);
+        this.setData(this.buf, this.bufBase, this.bufLen, null, 0);
         this.run();
         if (this.failedFlag) return this.release();
         keep = this.keepFrom();
@@ -451,28 +462,31 @@ export class MsrpParser {
       if (this.bufLen > 0 || from >= inEnd) return this.release();
     }
     // The input in place (the state's offsets are at or after `from`).
-    this.setData(input, inAbs, input.length, false);
+    this.setData(input, inAbs, input.length, inAb, inOff);
     this.run();
     if (!this.failedFlag) this.retain(this.keepFrom());
     this.release();
   }
 
-  private setData(data: Bytes, base: number, end: number, isBuf: boolean): void {
+  /** `ab`, `off`: the caller's slice's ArrayBuffer and byte offset; null for the parser's own buffer. */
+  private setData(data: Bytes, base: number, end: number, ab: ArrayBufferLike | null, off: number): void {
     this.data = data;
     this.base = base;
     this.dataEnd = end;
-    this.dataIsBuf = isBuf;
-    if (isBuf) {
+    this.dataIsBuf = ab === null;
+    if (ab === null) {
       this.dv = this.bufDv;
+      this.ab = this.bufDv.buffer;
       this.dvOff = this.buf.byteOffset;
     } else {
       // One view per ArrayBuffer: consecutive slices of a stream usually share one.
-      if (data.buffer !== this.dvBuffer) {
-        this.dvBuffer = data.buffer;
-        this.dvWhole = new DataView(data.buffer);
+      if (ab !== this.dvBuffer) {
+        this.dvBuffer = ab;
+        this.dvWhole = new DataView(ab);
       }
       this.dv = this.dvWhole;
-      this.dvOff = data.byteOffset;
+      this.ab = ab;
+      this.dvOff = off;
     }
   }
 
@@ -533,7 +547,7 @@ export class MsrpParser {
     } else {
       this.bufLen = 0;
       this.ensureCapacity(n);
-      copyIntoBuffer(this.buf, 0, this.data, keep - this.base, n);
+      copyIntoBuffer(this.buf, 0, this.data, keep - this.base, n, this.ab, this.dvOff);
       this.bufLen = n;
       this.bufBase = keep;
     }
@@ -667,7 +681,8 @@ export class MsrpParser {
     this.tid = '';
     this.lineCount = 0;
     this.lineMisses = 0;
-    this.headers = [];
+    this.headers = NO_HEADERS;
+    this.headerCount = 0;
     this.violations = this.pending ?? NO_VIOLATIONS;
     this.pending = null;
     this.toPath = undefined;
@@ -907,6 +922,8 @@ export class MsrpParser {
     }
     let ls = this.startEndRel + 2;
     const n = this.lineCount;
+    // Sized once: a folded line adds none, so the length is trimmed after the loop if need be.
+    this.headers = n === 0 ? [] : new Array<HeaderField>(n);
     for (let k = 0; k < n; k++) {
       const le = this.lineEnds[k]!;
       if (this.lineHits[k] === 1) this.cachedLine(this.lineCaches[k]!, fs + ls);
@@ -916,6 +933,7 @@ export class MsrpParser {
       }
       ls = le + 2;
     }
+    if (this.headerCount < n) this.headers.length = this.headerCount;
     const next = te + 2;
     if (te === ts) return this.endOfHeaders(next);
     const p = ts - base;
@@ -1032,7 +1050,7 @@ export class MsrpParser {
         value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
         pc.len = -1;
         if (!hi && e - v <= pc.bytes.length) {
-          copyInto(pc.bytes, 0, d, v, e - v);
+          copyInto(pc.bytes, 0, d, v, e - v, this.ab, this.dvOff);
           pc.len = e - v;
         }
         pc.value = value;
@@ -1064,9 +1082,9 @@ export class MsrpParser {
 
   /** What a decoded header line does to the frame: the list, order checks and typed fields. */
   private lineEffects(name: string, value: string, kn: KnownName | undefined, at: number, otherMime: boolean, lc: LineCache | undefined): void {
-    const index = this.headers.length;
+    const index = this.headerCount++;
     // A cached line's pair is frozen and shared by every frame that repeats the line.
-    this.headers.push(lc !== undefined ? lc.pair : [name, value]);
+    this.headers[index] = lc !== undefined ? lc.pair : [name, value];
     // W-15, RFC 4975 §7.1: Content-Type "MUST be the last field in the message header section".
     if (index === this.contentTypeAt + 1 && this.contentTypeAt >= 0) this.violation('W-15', `${name} after Content-Type`, at);
     if (kn !== undefined) {
@@ -1098,7 +1116,7 @@ export class MsrpParser {
       lc.bytes = new Uint8Array(LINE_CACHE_BYTES);
       lc.dv = new DataView(lc.bytes.buffer);
     }
-    copyInto(lc.bytes, 0, this.data, p, n);
+    copyInto(lc.bytes, 0, this.data, p, n, this.ab, this.dvOff);
     lc.len = n;
     lc.name = name;
     lc.value = value;
@@ -1242,16 +1260,16 @@ export class MsrpParser {
 
   /** W-13: "MSRP does not permit line folding." Lenient: unfold into the previous value. */
   private foldedLine(sec: string, sb: number, p: number, e: number, at: number): void {
-    if (this.strict || this.headers.length === 0) {
+    if (this.strict || this.headerCount === 0) {
       this.frameError('W-13', 'folded header line (MSRP does not permit line folding)', at, e + this.base);
       return;
     }
     const d = this.data;
     let v = p;
     while (v < e && (d[v] === SP || d[v] === HTAB)) v++;
-    const last = this.headers[this.headers.length - 1]!;
+    const last = this.headers[this.headerCount - 1]!;
     // A new pair: the last one may be a cached line's, shared and frozen.
-    if (v < e) this.headers[this.headers.length - 1] = [last[0], `${last[1]} ${sec.substring(v - sb, e - sb)}`];
+    if (v < e) this.headers[this.headerCount - 1] = [last[0], `${last[1]} ${sec.substring(v - sb, e - sb)}`];
     this.violation('W-13', `folded header line continues ${last[0]}`, at);
   }
 
@@ -1516,7 +1534,8 @@ export class MsrpParser {
       const s = this.bodyStart - this.base;
       const d = this.data;
       // The parser's own buffer is reused: a body in it is always copied.
-      body = this.bodyViews && !this.dataIsBuf ? new Uint8Array(d.buffer, d.byteOffset + s, at - this.bodyStart) : copyBody(d, s, s + at - this.bodyStart);
+      const n = at - this.bodyStart;
+      body = this.bodyViews && !this.dataIsBuf ? new Uint8Array(this.ab, this.dvOff + s, n) : copyBody(d, s, n, this.ab, this.dvOff);
     } else {
       // The end-line may have begun in bytes already in the body: cut them off.
       if (at >= this.streamedTo) this.accumulate(at);
@@ -1550,7 +1569,7 @@ export class MsrpParser {
       if (acc !== null) grown.set(acc.subarray(0, this.accLen));
       acc = this.acc = grown;
     }
-    copyInto(acc, this.accLen, this.data, this.streamedTo - this.base, n);
+    copyInto(acc, this.accLen, this.data, this.streamedTo - this.base, n, this.ab, this.dvOff);
     this.accLen = need;
     this.streamedTo = upTo;
   }
@@ -1982,28 +2001,30 @@ function shrinkSlabTail(body: Uint8Array, n: number): boolean {
   return true;
 }
 
-/** dst[at, at+n) = src[s, s+n), without Buffer.copy's argument handling (dst: a body). */
-function copyInto(dst: Uint8Array, at: number, src: Buffer, s: number, n: number): void {
+/**
+ * dst[at, at+n) = src[s, s+n), without Buffer.copy's argument handling (dst: a body); `ab` and
+ * `off` are src's ArrayBuffer and byte offset, known to the caller.
+ */
+function copyInto(dst: Uint8Array, at: number, src: Buffer, s: number, n: number, ab: ArrayBufferLike, off: number): void {
   if (n <= 32) {
     for (let k = 0; k < n; k++) dst[at + k] = src[s + k]!;
     return;
   }
-  dst.set(new Uint8Array(src.buffer, src.byteOffset + s, n), at);
+  dst.set(new Uint8Array(ab, off + s, n), at);
 }
 
 /** The same into the parser's own buffer (a second function keeps both loops monomorphic). */
-function copyIntoBuffer(dst: Buffer, at: number, src: Buffer, s: number, n: number): void {
+function copyIntoBuffer(dst: Buffer, at: number, src: Buffer, s: number, n: number, ab: ArrayBufferLike, off: number): void {
   if (n <= 32) {
     for (let k = 0; k < n; k++) dst[at + k] = src[s + k]!;
     return;
   }
-  dst.set(new Uint8Array(src.buffer, src.byteOffset + s, n), at);
+  dst.set(new Uint8Array(ab, off + s, n), at);
 }
 
-function copyBody(d: Buffer, s: number, e: number): Uint8Array {
-  const n = e - s;
+function copyBody(d: Buffer, s: number, n: number, ab: ArrayBufferLike, off: number): Uint8Array {
   const out = allocBody(n);
-  copyInto(out, 0, d, s, n);
+  copyInto(out, 0, d, s, n, ab, off);
   return out;
 }
 
