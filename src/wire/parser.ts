@@ -6,7 +6,9 @@
  * lookup tables for character classes, digits by arithmetic, the end-line found with `indexOf`, no
  * regex and no string concatenation of the input. It parses straight out of the caller's slice,
  * keeps only the unconsumed tail of a frame in a small buffer, decodes each header section with one
- * native call, and copies a body once, into the allocation it is delivered in.
+ * native call, and copies a body once, into the allocation it is delivered in. With `bodyViews`
+ * nothing is copied where the caller's slices lie back to back in one buffer (a simulated
+ * connection's segments): the tail stays where it is and the next slice is parsed as one with it.
  *
  * Tolerant reading (the default) accepts what real peers send and records each rule a frame breaks
  * as a violation on it (CHECKLIST ids: W- wire, U- URIs, R- relay headers); `strict` turns every
@@ -62,9 +64,11 @@ export interface ParserOptions {
   streamBodies?: boolean;
   /**
    * Default false: every body is a copy, so the caller may reuse a buffer once push() returns.
-   * True: a body that lies whole inside one pushed slice is handed out as a view of that slice
-   * (no copy). Only for callers that never change bytes after pushing them, such as the
-   * simulator, whose TCP payloads are views of frames already written.
+   * True: a body that lies whole inside one pushed slice, or inside slices that continue each
+   * other in memory (views of one buffer, back to back), is handed out as a view (no copy), and
+   * the unconsumed tail of a slice is held where it is rather than copied. Only for callers that
+   * never change bytes after pushing them, such as the simulator, whose TCP payloads are views of
+   * frames already written.
    */
   bodyViews?: boolean;
 }
@@ -280,6 +284,17 @@ export class MsrpParser {
   private ab: ArrayBufferLike = EMPTY_VIEW.buffer;
   private dvWhole: DataView = EMPTY_VIEW;
 
+  /**
+   * bodyViews: the last slice, whose bytes from stream offset `heldFrom` on are the unconsumed
+   * tail, not copied (see parseInPlace); heldBase is the stream offset of held[0], heldAb and
+   * heldOff where it lies in memory.
+   */
+  private held: Bytes | null = null;
+  private heldBase = 0;
+  private heldFrom = 0;
+  private heldAb: ArrayBufferLike = EMPTY_VIEW.buffer;
+  private heldOff = 0;
+
   // Internal buffer for the unconsumed tail: stream bytes [bufBase, bufBase + bufLen).
   private buf: Bytes = EMPTY_BUFFER;
   private bufDv: DataView = EMPTY_VIEW;
@@ -401,7 +416,7 @@ export class MsrpParser {
 
   /** Bytes held in the internal buffer (the unconsumed tail of a frame). For bounds tests. */
   get bufferedBytes(): number {
-    return this.bufLen;
+    return this.bufLen + this.heldBytes();
   }
 
   /** Capacity of the internal buffer. For bounds tests. */
@@ -411,14 +426,19 @@ export class MsrpParser {
 
   /** Bytes the parser holds: the internal buffer and a body being filled. For bounds tests. */
   get retainedBytes(): number {
-    return this.buf.length + (this.acc === null ? 0 : this.acc.length);
+    return this.buf.length + (this.acc === null ? 0 : this.acc.length) + this.heldBytes();
+  }
+
+  /** The held tail's length (bodyViews: bytes of the last slice still needed, not copied). */
+  private heldBytes(): number {
+    return this.held === null ? 0 : this.heldBase + this.held.length - this.heldFrom;
   }
 
   /**
    * Feeds any slice of the stream. Never throws on any input. The sink is called synchronously
    * from here; it must not call push() or end() of the same parser (an exception it throws goes
    * out through push()). The caller may reuse `bytes` once push() returns: whatever the parser
-   * keeps, it has copied.
+   * keeps, it has copied (unless `bodyViews` was asked for).
    */
   push(bytes: Uint8Array): void {
     if (this.failedFlag || this.closed || bytes.length === 0) return;
@@ -429,6 +449,18 @@ export class MsrpParser {
     const inOff = input.byteOffset;
     this.total = inEnd;
     let from = inAbs; // first input byte not parsed yet (nor copied into buf)
+    if (this.held !== null) {
+      const held = this.held;
+      const heldEnd = this.heldOff + held.length;
+      if (inAb === this.heldAb && inOff === heldEnd) {
+        // The input continues the held slice in the same memory: parse both as one view.
+        const off = heldEnd - (this.heldBase + held.length - this.heldFrom);
+        this.held = null;
+        this.parseInPlace(Buffer.from(inAb, off, inEnd - this.heldFrom) as Bytes, this.heldFrom, inAb, off);
+        return;
+      }
+      this.materialize();
+    }
     if (this.bufLen > 0) {
       // A frame straddles the previous slice: complete it from the buffer, appending the input
       // in growing pieces, and go back to parsing the input in place as soon as the buffer holds
@@ -462,9 +494,42 @@ export class MsrpParser {
       if (this.bufLen > 0 || from >= inEnd) return this.release();
     }
     // The input in place (the state's offsets are at or after `from`).
-    this.setData(input, inAbs, input.length, inAb, inOff);
+    this.parseInPlace(input, inAbs, inAb, inOff);
+  }
+
+  /** Parses the caller's bytes where they are, then keeps (or holds) what the state still needs. */
+  private parseInPlace(data: Bytes, base: number, ab: ArrayBufferLike, off: number): void {
+    this.setData(data, base, data.length, ab, off);
     this.run();
-    if (!this.failedFlag) this.retain(this.keepFrom());
+    if (!this.failedFlag) {
+      const keep = this.keepFrom();
+      if (this.bodyViews && keep < base + data.length) {
+        // The caller never changes pushed bytes (bodyViews): hold them rather than copy them, so a
+        // next slice that continues them in memory (as a simulated TCP segment does) is parsed as
+        // one with them, and a body straddling the two is a view, not a copy.
+        this.held = data;
+        this.heldBase = base;
+        this.heldFrom = keep;
+        this.heldAb = ab;
+        this.heldOff = off;
+      } else this.retain(keep);
+    }
+    this.release();
+  }
+
+  /**
+   * The next slice does not continue the held one: what the state needs of the held bytes goes
+   * into the parser's buffer after all, as `retain` would have put it there, a body being filled
+   * included (see the deferred branch of scanBody).
+   */
+  private materialize(): void {
+    const held = this.held!;
+    this.held = null;
+    this.setData(held, this.heldBase, held.length, this.heldAb, this.heldOff);
+    if (this.state === S_BODY && this.isRequest && this.headFrame === null && !this.stream) {
+      this.accumulate(this.carryInBody ? this.heldBase + held.length : this.scanFrom);
+    }
+    this.retain(this.keepFrom());
     this.release();
   }
 
@@ -500,13 +565,14 @@ export class MsrpParser {
   end(): void {
     if (this.failedFlag || this.closed) return;
     this.closed = true;
-    if (this.state !== S_START || this.bufLen > 0) {
+    if (this.state !== S_START || this.bufLen > 0 || this.held !== null) {
       const at = this.state === S_START ? this.lineStart : this.frameStart;
       this.fail('W-06', 'stream ended inside a frame (no end-line)', at);
     }
     this.buf = EMPTY_BUFFER;
     this.bufDv = EMPTY_VIEW;
     this.bufLen = 0;
+    this.held = null;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1486,6 +1552,9 @@ export class MsrpParser {
         this.acc = null;
         const from = Math.max(this.scanFrom, this.base);
         return this.frameError('W-39', `body larger than ${this.maxBody} bytes`, this.bodyStart, from);
+      } else if (this.bodyViews && !this.dataIsBuf) {
+        // Deferred: the bytes stay in the caller's slice, held (see parseInPlace); if the next
+        // slice does not continue it in memory, materialize() does what the branch below does.
       } else {
         // With carryInBody everything in so far goes into the body, a possible end-line prefix
         // included (cut off again if the end-line completes), so the next slice is parsed in place.
@@ -1809,6 +1878,7 @@ export class MsrpParser {
     this.total = offset;
     this.bufLen = 0;
     this.buf = EMPTY_BUFFER;
+    this.held = null;
     this.emitError(rule, message, offset, true, inFrame);
     return false;
   }

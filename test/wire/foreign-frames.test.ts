@@ -14,7 +14,7 @@ import type { MsrpFrame } from '../../src/wire/frame.js';
 import { getHeader } from '../../src/wire/headers.js';
 import type { ParseError, ParserOptions } from '../../src/wire/parser.js';
 import { serializeUnchecked } from '../../src/wire/serializer.js';
-import { FIXTURES, parseCuts, plain, rules } from './helpers.js';
+import { FIXTURES, parseCuts, parseCutsViews, plain, rules } from './helpers.js';
 
 const DIR = join(FIXTURES, 'foreign');
 const load = (name: string): Buffer => readFileSync(join(DIR, `${name}.msrp`));
@@ -29,9 +29,11 @@ function parse(bytes: Buffer, options?: ParserOptions): { frames: MsrpFrame[]; e
   const expected = JSON.stringify({ f: whole.frames.map(plain), e: whole.errors });
   const step = bytes.length > 600 ? 7 : 1;
   for (let cut = 1; cut < bytes.length; cut += step) {
-    const r = parseCuts(bytes, [cut], options);
-    const got = JSON.stringify({ f: r.frames.map(plain), e: r.errors });
-    if (got !== expected) expect({ cut, f: r.frames.map(plain), e: r.errors }).toEqual({ cut, f: whole.frames.map(plain), e: whole.errors });
+    // Also as the simulator parses (bodyViews), the second slice continuing the first in memory or not.
+    for (const r of [parseCuts(bytes, [cut], options), parseCutsViews(bytes, [cut], () => false, options), parseCutsViews(bytes, [cut], (i) => i === 1, options)]) {
+      const got = JSON.stringify({ f: r.frames.map(plain), e: r.errors });
+      if (got !== expected) expect({ cut, f: r.frames.map(plain), e: r.errors }).toEqual({ cut, f: whole.frames.map(plain), e: whole.errors });
+    }
   }
   return whole;
 }

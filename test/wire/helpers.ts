@@ -71,6 +71,25 @@ export function parseCutsScribbled(bytes: Uint8Array, cuts: readonly number[], o
   return { frames, errors, parser };
 }
 
+/**
+ * As parseCuts, with `bodyViews` (as the simulator's connections parse): each slice is a view of
+ * `bytes`, continuing the previous one in memory, or, where `copied(i)` says so, a copy in memory
+ * of its own, so the parser's held tail (bodyViews) is exercised both ways.
+ */
+export function parseCutsViews(bytes: Uint8Array, cuts: readonly number[], copied: (i: number) => boolean, options?: ParserOptions): ParseResult {
+  const frames: MsrpFrame[] = [];
+  const errors: ParseError[] = [];
+  const parser = new MsrpParser({ frame: (f) => frames.push(f), error: (e) => errors.push(e) }, { ...options, bodyViews: true });
+  let at = 0;
+  [...cuts, bytes.length].forEach((c, i) => {
+    const view = bytes.subarray(at, c);
+    parser.push(copied(i) ? Buffer.from(view) : view);
+    at = c;
+  });
+  parser.end();
+  return { frames, errors, parser };
+}
+
 /** A small seeded generator (xorshift32) for reproducible random splits. */
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 0x9e3779b9;

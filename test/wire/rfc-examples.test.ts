@@ -9,7 +9,7 @@ import type { ByteRange, MsrpFrame, StatusHeader } from '../../src/wire/frame.js
 import { getHeader } from '../../src/wire/headers.js';
 import { parseFrames } from '../../src/wire/parser.js';
 import { serializeFrame, serializeUnchecked } from '../../src/wire/serializer.js';
-import { ascii, fixture, parseCuts, parseCutsScribbled, parseStreaming, plain, randomCuts, rfcFixtureNames, rng, rules } from './helpers.js';
+import { ascii, fixture, parseCuts, parseCutsScribbled, parseCutsViews, parseStreaming, plain, randomCuts, rfcFixtureNames, rng, rules } from './helpers.js';
 
 // URIs of the examples.
 const BILOXI = 'msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp';
@@ -313,6 +313,24 @@ describe('RFC 4975 / RFC 4976 example frames', () => {
         const r = i % 3 === 0 ? parseCutsScribbled(stream, cuts) : parseCuts(stream, cuts);
         expect(r.errors).toEqual([]);
         expect(r.frames.map(plain)).toEqual(expected);
+      }
+    });
+
+    it('with bodyViews (slices that continue each other in memory, or not) is split-independent', () => {
+      const expected = JSON.stringify(whole.frames.map(plain));
+      for (let cut = 1; cut < stream.length; cut++) {
+        for (const copySecond of [false, true]) {
+          const r = parseCutsViews(stream, [cut], (i) => copySecond && i === 1);
+          const got = JSON.stringify(r.frames.map(plain));
+          if (r.errors.length > 0 || got !== expected) expect({ cut, copySecond, errors: r.errors, frames: r.frames.map(plain) }).toEqual({ cut, copySecond, errors: [], frames: whole.frames.map(plain) });
+        }
+      }
+      const next = rng(4977);
+      for (let i = 0; i < 300; i++) {
+        const cuts = randomCuts(stream.length, 1 + Math.floor(next() * 60), next);
+        const r = parseCutsViews(stream, cuts, () => next() < 0.3);
+        expect(r.errors).toEqual([]);
+        expect(r.frames.map(plain)).toEqual(whole.frames.map(plain));
       }
     });
 

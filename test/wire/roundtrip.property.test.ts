@@ -8,7 +8,7 @@ import { buildRequest, buildResponse, canonicalizeFrame, type RequestInit } from
 import type { ByteRange, Continuation, HeaderField, MsrpFrame } from '../../src/wire/frame.js';
 import { parseFrames } from '../../src/wire/parser.js';
 import { endLineInBody, serializeFrame, serializedLength } from '../../src/wire/serializer.js';
-import { parseCuts, parseStreaming, plain } from './helpers.js';
+import { parseCuts, parseCutsViews, parseStreaming, plain } from './helpers.js';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const IDENT_CHARS = `${ALNUM}.-+%=`;
@@ -197,6 +197,12 @@ describe('round trip', () => {
         const { frames, errors } = parseCuts(stream, cuts);
         expect(errors).toEqual([]);
         expect(frames.map(plain)).toEqual(list.map(plain));
+        // As the simulator parses (bodyViews), slices continuing each other in memory or not.
+        for (const copied of [() => false, (i: number) => i % 2 === 1]) {
+          const held = parseCutsViews(stream, cuts, copied);
+          expect(held.errors).toEqual([]);
+          expect(held.frames.map(plain)).toEqual(list.map(plain));
+        }
         const streamed = parseStreaming(stream, cuts);
         expect(streamed.errors).toEqual([]);
         expect(streamed.events).toEqual(
