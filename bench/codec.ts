@@ -3,7 +3,9 @@
  *
  * Each iteration parses a batch (1000 frames back to back, or one 1 MB message) with a fresh
  * parser. Slices: 1460 bytes, the TCP MSS of the simulated links, so frames straddle pushes as on
- * a simulated connection; and 64 KiB, a socket read. Frames of one session repeat their header
+ * a simulated connection, whose segments are views of the bytes written, back to back in memory
+ * (the "apart" cases give every slice memory of its own, as separate socket reads would); and
+ * 64 KiB, a socket read. Frames of one session repeat their header
  * lines (paths, Content-Type), as on a real connection; "new session each" gives every frame its
  * own paths and Message-ID, the parser's slow case. The 1 MB message is sent as 512 SENDs of 2048
  * bytes (fixed chunks, W-32), each with its exact Byte-Range. Also: 64 KiB chunks in
@@ -163,6 +165,10 @@ export async function run(): Promise<void> {
   cases.push(parseCase('codec: 200 OK (1460 B slices)', batch, slices(ok, 1460), ok.length));
   cases.push(parseCase('codec: 2 KiB chunk (1460 B slices)', batch, slices(c2k, 1460), c2k.length));
   cases.push(parseCase('codec: 2 KiB chunk (64 KiB slices)', batch, slices(c2k, 65536), c2k.length));
+  // Slices as separate reads (each in memory of its own): the held tail is copied after all.
+  const ownMemory = (parts: Uint8Array[]): Uint8Array[] => parts.map((x) => Buffer.from(x));
+  cases.push(parseCase('codec: small SEND (1460 B reads, apart)', batch, ownMemory(slices(small, 1460)), small.length));
+  cases.push(parseCase('codec: 2 KiB chunk (1460 B reads, apart)', batch, ownMemory(slices(c2k, 1460)), c2k.length));
   // The default for other callers: every body copied out of the input.
   cases.push(parseCase('codec: small SEND, bodies copied (64 KiB)', batch, slices(small, 65536), small.length, {}));
   cases.push(parseCase('codec: 2 KiB chunk, bodies copied (64 KiB)', batch, slices(c2k, 65536), c2k.length, {}));
