@@ -920,6 +920,16 @@ export class MsrpParser {
         this.lineHi = 0;
         continue;
       }
+      // The same field with another value (a new Message-ID, the next Byte-Range): "Name: " is
+      // known from the cache, so only the value is scanned and decoded (see valueLine).
+      let nameHit = false;
+      if (lc !== undefined && lc.prefix > 0 && ls - base + lc.prefix < this.dataEnd) {
+        const q = ls - base + lc.prefix;
+        if (d[q] !== SP && d[q] !== HTAB && sameBytes(this.dv, this.dvOff + ls - base, d, ls - base, lc.prefix, lc.dv, lc.bytes)) {
+          nameHit = true;
+          if (this.lineScan < ls + lc.prefix) this.lineScan = ls + lc.prefix;
+        }
+      }
       const le = this.findLineEnd();
       if (le < 0) {
         const avail = base + this.dataEnd - ls;
@@ -939,6 +949,15 @@ export class MsrpParser {
       }
       const p = ls - base;
       const b0 = len === 0 ? CR : d[p]!;
+      if (nameHit) {
+        if (this.lineCount >= this.maxHeaderCount) {
+          return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, le);
+        }
+        this.addLine(le - fs, this.foundHi, 2);
+        this.lineMisses++;
+        this.lineStart = this.lineScan = le + 2;
+        continue;
+      }
       if (len === 0 || b0 === DASH || (b0 === 0x4d && len > 5 && this.dv.getInt32(this.dvOff + p, true) === MSRP_WORD && d[p + 4] === SP)) {
         return this.decodeSection(ls, le);
       }
@@ -992,8 +1011,12 @@ export class MsrpParser {
     this.headers = n === 0 ? [] : new Array<HeaderField>(n);
     for (let k = 0; k < n; k++) {
       const le = this.lineEnds[k]!;
-      if (this.lineHits[k] === 1) this.cachedLine(this.lineCaches[k]!, fs + ls);
-      else {
+      const hit = this.lineHits[k]!;
+      if (hit === 1) this.cachedLine(this.lineCaches[k]!, fs + ls);
+      else if (hit === 2) {
+        this.valueLine(this.lineCaches[k]!, sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0, k);
+        if (this.state !== S_HEADERS) return true;
+      } else {
         this.headerLine(sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0, k);
         if (this.state !== S_HEADERS) return true; // a bad line: the frame is being skipped
       }
@@ -1130,6 +1153,25 @@ export class MsrpParser {
     this.lineEffects(name, value, kn, at, mime, lc);
   }
 
+  /**
+   * A line that starts like the cached one at its position ("Name: ", a known field that is not
+   * a path, clean): only the value is new, sec-relative from the prefix to `le`.
+   */
+  private valueLine(lc: LineCache, sec: string, sb: number, ls: number, le: number, hi: boolean, k: number): void {
+    const v = ls + lc.prefix;
+    const at = this.frameStart + ls;
+    const lf = sec.indexOf('\n', v);
+    if (lf >= 0 && lf < le) {
+      this.frameError('W-12', 'header line with a bare LF: MSRP lines end with CRLF', at, le + sb + this.base);
+      return;
+    }
+    const value = hi ? this.data.utf8Slice(sb + v, sb + le) : sec.substring(v, le);
+    const name = lc.name;
+    const kn = lc.kn;
+    const filled = k < LINE_CACHE ? this.fillLineCache(k, sb + ls, sb + le + 2, name, value, kn, null, false) : undefined;
+    this.lineEffects(name, value, kn, at, false, filled);
+  }
+
   /** A line equal to the cached one at its position: the decoded name and value are reused. */
   private cachedLine(lc: LineCache, at: number): void {
     lc.misses = 0;
@@ -1176,6 +1218,7 @@ export class MsrpParser {
     const n = end - p;
     if (n > LINE_CACHE_BYTES) {
       lc.len = -1;
+      lc.prefix = 0;
       return undefined;
     }
     if (n > lc.bytes.length) {
@@ -1191,6 +1234,9 @@ export class MsrpParser {
     lc.mime = mime;
     lc.typed = NOT_DECODED;
     lc.pair = Object.freeze([name, value]) as HeaderField;
+    // A clean known field other than a path can be matched by its "Name: " alone (valueLine).
+    const path = kn !== undefined && (kn.id === H_TO_PATH || kn.id === H_FROM_PATH || kn.id === H_USE_PATH);
+    lc.prefix = kn !== undefined && !path && notes === null ? name.length + 2 : 0;
     return lc;
   }
 
@@ -1931,11 +1977,13 @@ interface LineCache {
   pair: HeaderField;
   /** Misses in a row at this position. */
   misses: number;
+  /** Length of the line's "Name: " when a line may match by it alone (see valueLine), else 0. */
+  prefix: number;
 }
 
 function newLineCache(): LineCache {
   const bytes = new Uint8Array(128);
-  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0, typed: NOT_DECODED, pair: ['', ''] };
+  return { bytes, dv: new DataView(bytes.buffer), len: -1, name: '', value: '', kn: undefined, notes: null, mime: false, misses: 0, typed: NOT_DECODED, pair: ['', ''], prefix: 0 };
 }
 
 /** The last decoded path header (see `path`). */
