@@ -332,7 +332,10 @@ export class MsrpParser {
   private commentRel = -1;
   private startEndRel = 0;
   private startHi = 0;
-  /** CR offsets of the header lines found so far, their byte ORs, and line-cache hits. */
+  /**
+   * CR offsets of the header lines found so far, their byte ORs, and line-cache hits (0: none,
+   * 1: the whole line, see cachedLine; 2: its "Name: " only, see valueLine).
+   */
   private lineEnds: Int32Array = new Int32Array(16);
   private lineHis: Int32Array = new Int32Array(16);
   private lineHits: Uint8Array = new Uint8Array(16);
@@ -450,11 +453,9 @@ export class MsrpParser {
     this.total = inEnd;
     let from = inAbs; // first input byte not parsed yet (nor copied into buf)
     if (this.held !== null) {
-      const held = this.held;
-      const heldEnd = this.heldOff + held.length;
-      if (inAb === this.heldAb && inOff === heldEnd) {
+      if (inAb === this.heldAb && inOff === this.heldOff + this.held.length) {
         // The input continues the held slice in the same memory: parse both as one view.
-        const off = heldEnd - (this.heldBase + held.length - this.heldFrom);
+        const off = this.heldOff + this.heldFrom - this.heldBase;
         this.held = null;
         this.parseInPlace(Buffer.from(inAb, off, inEnd - this.heldFrom) as Bytes, this.heldFrom, inAb, off);
         return;
@@ -949,22 +950,13 @@ export class MsrpParser {
       }
       const p = ls - base;
       const b0 = len === 0 ? CR : d[p]!;
-      if (nameHit) {
-        if (this.lineCount >= this.maxHeaderCount) {
-          return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, le);
-        }
-        this.addLine(le - fs, this.foundHi, 2);
-        this.lineMisses++;
-        this.lineStart = this.lineScan = le + 2;
-        continue;
-      }
-      if (len === 0 || b0 === DASH || (b0 === 0x4d && len > 5 && this.dv.getInt32(this.dvOff + p, true) === MSRP_WORD && d[p + 4] === SP)) {
+      if (!nameHit && (len === 0 || b0 === DASH || (b0 === 0x4d && len > 5 && this.dv.getInt32(this.dvOff + p, true) === MSRP_WORD && d[p + 4] === SP))) {
         return this.decodeSection(ls, le);
       }
       if (this.lineCount >= this.maxHeaderCount) {
         return this.frameError('W-39', `more than ${this.maxHeaderCount} header fields`, ls, le);
       }
-      this.addLine(le - fs, this.foundHi, 0);
+      this.addLine(le - fs, this.foundHi, nameHit ? 2 : 0);
       this.lineMisses++;
       this.lineStart = this.lineScan = le + 2;
     }
@@ -1013,11 +1005,10 @@ export class MsrpParser {
       const le = this.lineEnds[k]!;
       const hit = this.lineHits[k]!;
       if (hit === 1) this.cachedLine(this.lineCaches[k]!, fs + ls);
-      else if (hit === 2) {
-        this.valueLine(this.lineCaches[k]!, sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0, k);
-        if (this.state !== S_HEADERS) return true;
-      } else {
-        this.headerLine(sec, sb, ls, le, (this.lineHis[k]! & 0x80808080) !== 0, k);
+      else {
+        const hi = (this.lineHis[k]! & 0x80808080) !== 0;
+        if (hit === 2) this.valueLine(this.lineCaches[k]!, sec, sb, ls, le, hi, k);
+        else this.headerLine(sec, sb, ls, le, hi, k);
         if (this.state !== S_HEADERS) return true; // a bad line: the frame is being skipped
       }
       ls = le + 2;
@@ -1058,13 +1049,7 @@ export class MsrpParser {
     let name = '';
     /** What this line breaks on its own (W-12, W-14): replayed when the line comes again. */
     let local: LineNote[] | null = null;
-    // `utf8text` excludes CR and LF (RFC 4975 §9): a bare LF means a peer that ends lines with LF
-    // alone, and this "line" runs into the next ones.
-    const lf = sec.indexOf('\n', ls);
-    if (lf >= 0 && lf < le) {
-      this.frameError('W-12', 'header line with a bare LF: MSRP lines end with CRLF', at, e + this.base);
-      return;
-    }
+    if (this.bareLfInLine(sec, ls, le, at, sb)) return;
     // Fast path: a known name in canonical case, compared as 32-bit words ("To-Path:" is two).
     const cands = KNOWN_BY_FIRST[b0];
     if (cands !== undefined) {
@@ -1160,16 +1145,23 @@ export class MsrpParser {
   private valueLine(lc: LineCache, sec: string, sb: number, ls: number, le: number, hi: boolean, k: number): void {
     const v = ls + lc.prefix;
     const at = this.frameStart + ls;
-    const lf = sec.indexOf('\n', v);
-    if (lf >= 0 && lf < le) {
-      this.frameError('W-12', 'header line with a bare LF: MSRP lines end with CRLF', at, le + sb + this.base);
-      return;
-    }
+    if (this.bareLfInLine(sec, v, le, at, sb)) return;
     const value = hi ? this.data.utf8Slice(sb + v, sb + le) : sec.substring(v, le);
     const name = lc.name;
     const kn = lc.kn;
     const filled = k < LINE_CACHE ? this.fillLineCache(k, sb + ls, sb + le + 2, name, value, kn, null, false) : undefined;
     this.lineEffects(name, value, kn, at, false, filled);
+  }
+
+  /**
+   * `utf8text` excludes CR and LF (RFC 4975 §9): a bare LF in sec[from, le) means a peer that ends
+   * lines with LF alone, and this "line" runs into the next ones. Reported (W-12) and true if so.
+   */
+  private bareLfInLine(sec: string, from: number, le: number, at: number, sb: number): boolean {
+    const lf = sec.indexOf('\n', from);
+    if (lf < 0 || lf >= le) return false;
+    this.frameError('W-12', 'header line with a bare LF: MSRP lines end with CRLF', at, le + sb + this.base);
+    return true;
   }
 
   /** A line equal to the cached one at its position: the decoded name and value are reused. */
