@@ -75,6 +75,19 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /**
+ * An unknown command is a usage error whatever options follow it: commander would answer
+ * `msrp-sim bogus --help` with the main help and status 0, which hides a typo in a script. The
+ * program itself takes no option with a value, so its first operand is the command.
+ */
+function rejectUnknownCommand(program: Command, args: string[]): void {
+  const first = args.find((a) => !a.startsWith('-'));
+  if (first === undefined || args.includes('--')) return;
+  const known = program.commands.some((c) => c.name() === first || c.aliases().includes(first));
+  if (known || first === 'help') return;
+  program.error(`error: unknown command '${first}'`, { exitCode: EXIT.usage, code: 'commander.unknownCommand' });
+}
+
+/**
  * Runs the program on `argv` (as in `process.argv`: node, script, arguments...) and returns the
  * exit status. Output goes to `io` so tests can capture it.
  */
@@ -82,6 +95,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const ctx = createContext(io);
   try {
     const program = buildProgram(ctx);
+    rejectUnknownCommand(program, argv.slice(2));
     await program.parseAsync(argv, { from: 'node' });
     return ctx.status;
   } catch (err) {

@@ -1,6 +1,9 @@
 /**
- * Terminal colours: only on a TTY, never when NO_COLOR is set to a non-empty value
- * (https://no-color.org), so pipes, files and CI logs get plain text.
+ * Terminal colours: on a TTY, or anywhere when FORCE_COLOR asks for them; never when NO_COLOR is
+ * set to a non-empty value (https://no-color.org), which wins over FORCE_COLOR, so pipes, files
+ * and CI logs get plain text unless someone asked otherwise. This is the convention of picocolors
+ * and chalk: FORCE_COLOR set to anything but `0` or `false` forces colours on, `0` or `false`
+ * forces them off even on a terminal.
  */
 
 export interface Style {
@@ -20,6 +23,8 @@ export interface StyledStream {
 export function colorEnabled(stream: StyledStream, env: Record<string, string | undefined>): boolean {
   const noColor = env.NO_COLOR;
   if (noColor !== undefined && noColor !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   return stream.isTTY === true;
 }
 

@@ -20,6 +20,26 @@ describe('colours', () => {
     expect(createStyle(false).red('x')).toBe('x');
   });
 
+  it('FORCE_COLOR forces colours on off a terminal (or off on one); NO_COLOR wins over it', () => {
+    expect(colorEnabled({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
+    expect(colorEnabled({}, { FORCE_COLOR: '3' })).toBe(true);
+    expect(colorEnabled({}, { FORCE_COLOR: 'true' })).toBe(true);
+    expect(colorEnabled({}, { FORCE_COLOR: '' })).toBe(true);
+    expect(colorEnabled({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
+    expect(colorEnabled({ isTTY: true }, { FORCE_COLOR: 'false' })).toBe(false);
+    expect(colorEnabled({ isTTY: false }, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled({ isTTY: true }, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(false);
+  });
+
+  it('FORCE_COLOR colours the output of a command off a terminal', async () => {
+    const forced = fakeIo({ stdin: SEND + MALFORMED + OK, env: { FORCE_COLOR: '1' } });
+    expect(await main(['node', 'msrp-sim', 'decode', '-'], forced)).toBe(1);
+    expect(forced.out()).toContain(ESC);
+    const both = fakeIo({ stdin: SEND + MALFORMED + OK, env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    expect(await main(['node', 'msrp-sim', 'decode', '-'], both)).toBe(1);
+    expect(both.out()).not.toContain(ESC);
+  });
+
   it('decode writes colour to a terminal and plain text elsewhere', async () => {
     const tty = fakeIo({ stdin: SEND + MALFORMED + OK, tty: true });
     expect(await main(['node', 'msrp-sim', 'decode', '-'], tty)).toBe(1);
@@ -43,6 +63,20 @@ describe('error boundary', () => {
     const missing = fakeIo();
     expect(await main(['node', 'msrp-sim', 'decode', '/nonexistent/x.msrp'], missing)).toBe(2);
     expect(missing.err()).toBe('decode: cannot read /nonexistent/x.msrp: no such file\n');
+  });
+
+  it('an unknown command is a usage error whatever its options, --help included', async () => {
+    for (const args of [['bogus'], ['bogus', '--help'], ['bogus', '-h'], ['--help', 'bogus'], ['bogus', '--version']]) {
+      const io = fakeIo();
+      expect(await main(['node', 'msrp-sim', ...args], io), args.join(' ')).toBe(2);
+      expect(io.err()).toContain("unknown command 'bogus'");
+      expect(io.out()).toBe('');
+    }
+    const help = fakeIo();
+    expect(await main(['node', 'msrp-sim', '--help'], help)).toBe(0);
+    expect(help.out()).toContain('Usage: msrp-sim');
+    const sub = fakeIo();
+    expect(await main(['node', 'msrp-sim', 'run', '--help'], sub)).toBe(0);
   });
 
   it('asks for input instead of waiting on a terminal', async () => {
