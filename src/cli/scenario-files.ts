@@ -4,8 +4,9 @@
  * A directory named `large` (such as scenarios/large/, the benchmark's scenarios, which take
  * seconds to load and write gigabytes of trace) is searched only when it is named itself.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadScenario, formatProblem, type LoadOptions, type Problem } from '../scenario/index.js';
 import { LineIndex } from '../scenario/source.js';
 import type { Scenario } from '../scenario/types.js';
@@ -14,6 +15,29 @@ import { CliError, EXIT } from './errors.js';
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 /** Directories a search passes over unless they are named as a path. */
 const SKIPPED_UNLESS_NAMED = 'large';
+
+/** The `scenarios/` folder shipped with the package (dist/cli and src/cli -> package root). */
+export function bundledScenarioDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scenarios');
+}
+
+/** A bundled scenario's name is its file name without the extension: what `list` prints. */
+const BUNDLED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * A path as given, or, where nothing exists at it and it is a bare name (no folder, no
+ * extension), the bundled scenario of that name, so that `msrp-sim run push-via-two-relays` works
+ * from an installed package as from a checkout. A file in the working directory wins.
+ */
+export function resolveScenarioPath(p: string): string {
+  if (existsSync(p) || !BUNDLED_NAME.test(p) || SCENARIO_FILE.test(p)) return p;
+  const dir = bundledScenarioDir();
+  for (const ext of ['.yaml', '.yml', '.json']) {
+    const candidate = join(dir, p + ext);
+    if (existsSync(candidate)) return candidate;
+  }
+  return p;
+}
 
 /**
  * Scenario files under `paths` (files as given, directories searched, but not their `large`
@@ -26,7 +50,8 @@ export function findScenarioFiles(paths: string[]): string[] {
     try {
       st = statSync(p);
     } catch {
-      throw new CliError(`no such file or directory: ${p}`, EXIT.usage);
+      const bare = BUNDLED_NAME.test(p) && !SCENARIO_FILE.test(p);
+      throw new CliError(`no such file or directory: ${p}${bare ? ' (nor a bundled scenario of that name: see `msrp-sim list`)' : ''}`, EXIT.usage);
     }
     if (st.isDirectory()) {
       for (const name of readdirSync(p).sort()) {
@@ -38,7 +63,7 @@ export function findScenarioFiles(paths: string[]): string[] {
       }
     } else out.add(p);
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) walk(resolveScenarioPath(p));
   return [...out].sort();
 }
 

@@ -110,7 +110,31 @@ describe('msrp-sim list and new', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.toString().trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(16);
-    expect(lines.some((l) => l.startsWith('scenarios/push-via-two-relays.yaml '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('push-via-two-relays '))).toBe(true);
+  });
+
+  it('prints names that run accepts from any folder, as the example in list --help does', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
+    const first = runCli(['list'], { cwd: elsewhere }).stdout.toString().split('\n')[0]!.split(' ')[0]!;
+    expect(first).toMatch(/^[a-z0-9-]+$/);
+    const r = runCli(['run', first, '--only', 'summary'], { cwd: elsewhere });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(existsSync(join(elsewhere, 'out', first, 'summary.json'))).toBe(true);
+    const v = runCli(['validate', 'push-via-two-relays'], { cwd: elsewhere });
+    expect(v.status).toBe(0);
+    const missing = runCli(['run', 'no-such-scenario'], { cwd: elsewhere });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('nor a bundled scenario of that name');
+  });
+
+  it('lists the scenarios of a folder given to it, by the paths run accepts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
+    cpSync(join(root, 'scenarios/direct-session.yaml'), join(dir, 'mine.yaml'));
+    const r = runCli(['list', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toMatch(new RegExp(`^${join(dir, 'mine.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\S`));
+    expect(runCli(['list', join(dir, 'nothing-here')]).status).toBe(2);
   });
 
   it('writes a starter scenario that validates and runs, and refuses to overwrite', () => {
