@@ -2,6 +2,7 @@
  * Import rules of msrp-sim, checked by `npm run lint:deps` (part of `npm test`): no import circle
  * anywhere in src/. The layer rules (which layer may import which) are in eslint.config.js.
  */
+// eslint-disable-next-line no-undef -- a CommonJS config file, as dependency-cruiser reads it
 module.exports = {
   forbidden: [
     {

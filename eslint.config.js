@@ -39,7 +39,7 @@ const modelDirs = ['wire', 'sim', 'net', 'protocol', 'signal', 'nodes', 'scenari
 const ambient = 'breaks determinism: the model runs in virtual time only (docs/architecture.md)';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.bench/**', '.examples/**', 'node_modules/**', 'out/**', 'coverage/**', '.tmp/**'] },
+  { ignores: ['dist/**', '.bench/**', '.examples/**', 'examples/consumer/**', '.api/**', 'node_modules/**', 'out/**', 'coverage/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -60,9 +60,7 @@ export function createOutputs(scenario: Scenario, chosen: ReadonlySet<OutputName
   return {
     record: set.record,
     finish(result) {
-      const made = set.finish({
-        expectations: result.expectations.map((e) => ({ expectation: e.expected, ok: e.passed, ...(e.passed ? {} : { actual: e.actual }), evidence: e.evidence })),
-      });
+      const made = set.finish({ expectations: result.expectations });
       for (const s of streams) s.close();
       for (const [name, content] of made) dir.write(name, content);
     },

@@ -19,7 +19,7 @@ import { renderLadder, type LadderOptions } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { createNdjsonWriter, readNdjson } from './ndjson.js';
 import { createPcapBuilder } from './pcap.js';
-import { formatSummary, SummaryCollector, summaryJson, type ExpectationResult, type RunSummary } from './summary.js';
+import { formatSummary, SummaryCollector, summaryJson, type ExpectationOutcome, type RunSummary, type SummaryExpectation } from './summary.js';
 import { createTimelineWriter, type TimelineOptions } from './timeline.js';
 import { renderTopology } from './topology.js';
 import type { TopologyInfo } from './topology-info.js';
@@ -52,7 +52,7 @@ export interface OutputOptions {
 
 export interface FinishOptions {
   /** The scenario's expectation results, for summary.json and the report. */
-  expectations?: ExpectationResult[] | null;
+  expectations?: readonly ExpectationOutcome[] | null;
 }
 
 export type OutputFiles = Map<string, string | Uint8Array>;
@@ -61,9 +61,14 @@ export interface OutputSet {
   /** Feeds one record (bound: can be passed as a trace sink). */
   readonly record: (record: AnyTraceRecord) => void;
   /** The summary so far (cheap; counted as records came). */
-  summary(expectations?: ExpectationResult[] | null): RunSummary;
+  summary(expectations?: readonly ExpectationOutcome[] | null): RunSummary;
   /** Makes the files. Call once, after the last record. */
   finish(options?: FinishOptions): OutputFiles;
+}
+
+/** The scenario's expectation results as summary.json and the report show them. */
+function summaryExpectations(results: readonly ExpectationOutcome[] | null): SummaryExpectation[] | null {
+  return results === null ? null : results.map((e) => ({ expectation: e.expected, ok: e.passed, ...(e.passed ? {} : { actual: e.actual }), evidence: [...e.evidence] }));
 }
 
 export function createOutputs(options: OutputOptions = {}): OutputSet {
@@ -114,7 +119,7 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
 
   return {
     record,
-    summary: (expectations = null) => summary.finish(expectations),
+    summary: (expectations = null) => summary.finish(summaryExpectations(expectations)),
     finish(finishOptions = {}) {
       if (finished) throw new Error('outputs already finished');
       finished = true;
@@ -122,7 +127,7 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
       const title = options.name ? `msrp-sim: ${options.name}` : 'msrp-sim run';
       if (ndjson && !stream['trace.ndjson']) files.set('trace.ndjson', ndjsonChunks.join(''));
       if (wanted.has('timeline.txt') && !stream['timeline.txt']) files.set('timeline.txt', timelineChunks.join(''));
-      const runSummary = summary.finish(finishOptions.expectations ?? null);
+      const runSummary = summary.finish(summaryExpectations(finishOptions.expectations ?? null));
       if (wanted.has('summary.json')) files.set('summary.json', summaryJson(runSummary));
       if (pcap) files.set('capture.pcap', pcap.finish());
       if (flow) {
@@ -169,7 +174,7 @@ export { renderLadder, type LadderOptions, type LadderPage } from './ladder.js';
 export { renderTopology, type TopologyOptions } from './topology.js';
 export { renderMermaid, type MermaidOptions } from './mermaid.js';
 export { createPcapBuilder, type PcapBuilder } from './pcap.js';
-export { SummaryCollector, formatSummary, summaryJson, type RunSummary, type NodeSummary, type SessionSummary, type MessageSummary, type ExpectationResult, type LatencyFigures } from './summary.js';
+export { SummaryCollector, formatSummary, summaryJson, type RunSummary, type NodeSummary, type SessionSummary, type MessageSummary, type SummaryExpectation, type ExpectationOutcome, type LatencyFigures } from './summary.js';
 export { renderReport, type ReportInput } from './html.js';
 export { describeRule, ruleLabel, type RuleInfo, type RuleKind } from './rules.js';
 export type { TopologyInfo, TopologyNode, TopologyLink, NodeRole } from './topology-info.js';

@@ -76,7 +76,23 @@ export interface SessionSummary {
   messages: MessageSummary[];
 }
 
-export interface ExpectationResult {
+/**
+ * What the outputs need of an expectation's result: the fields of the scenario layer's
+ * `ExpectationResult`, which output/ does not import (it reads trace records only), so
+ * `runScenario(...).expectations` is passed as it is.
+ */
+export interface ExpectationOutcome {
+  /** What was expected, as the scenario says it. */
+  expected: string;
+  passed: boolean;
+  /** What happened. */
+  actual: string;
+  /** `seq` of the records that show it. */
+  evidence: readonly number[];
+}
+
+/** An expectation as summary.json shows it. */
+export interface SummaryExpectation {
   /** What was expected, as the scenario says it. */
   expectation: string;
   ok: boolean;
@@ -100,7 +116,7 @@ export interface RunSummary {
   sessions: Record<string, SessionSummary>;
   /** Records by type whose name says something went wrong, for a quick look. */
   problems: Record<string, number>;
-  expectations: ExpectationResult[] | null;
+  expectations: SummaryExpectation[] | null;
 }
 
 export interface SummaryOptions {
@@ -327,7 +343,7 @@ export class SummaryCollector {
     }
   }
 
-  finish(expectations: ExpectationResult[] | null = null): RunSummary {
+  finish(expectations: SummaryExpectation[] | null = null): RunSummary {
     const nodes: Record<string, NodeSummary> = {};
     const order = this.options.topology?.nodes.map((n) => n.id) ?? [];
     const ids = [...order.filter((id) => this.nodes.has(id)), ...[...this.nodes.keys()].filter((id) => !order.includes(id)).sort()];
