@@ -1,7 +1,7 @@
 /**
  * Expectations checked against the trace as it streams. The checker keeps only the facts the
  * scenario's expectations ask about: records of the nodes, sessions and links they name, and for
- * the expectations that only count (`report`, `none`, `count`) a count and the first few records
+ * the expectations that only count (`report`, `response`, `none`, `count`) a count and the first few records
  * as evidence. So its memory does not grow with the length of the trace, only with what the
  * expectations look at. At the end it says for each one whether it held, what was expected, what
  * happened instead, and which trace records show it (their `seq`).
