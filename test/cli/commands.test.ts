@@ -136,20 +136,20 @@ describe('msrp-sim test: golden differences that look alike', () => {
     expect(text).toContain('(the golden trace starts with a UTF-8 byte-order mark)');
   });
 
-  it('a 5 MB line is shortened around the difference, on the terminal and in the JUnit file', () => {
+  it('a 1 MiB line is shortened around the difference, on the terminal and in the JUnit file', () => {
     const { dir, golden, lines } = withGolden();
     const i = 10;
-    lines[i] = lines[i]!.replace(/\}$/, `,"pad":"${'x'.repeat(5 * 1024 * 1024)}"}`);
+    lines[i] = lines[i]!.replace(/\}$/, `,"pad":"${'x'.repeat(1024 * 1024)}"}`);
     // A context line as long after it: shortened too.
-    lines[i + 1] = lines[i + 1]!.replace(/\}$/, `,"pad":"${'y'.repeat(5 * 1024 * 1024)}"}`);
+    lines[i + 1] = lines[i + 1]!.replace(/\}$/, `,"pad":"${'y'.repeat(1024 * 1024)}"}`);
     writeFileSync(golden, lines.join('\n') + '\n');
     const junit = join(dir, 'junit.xml');
     const r = runCli(['test', dir, '--junit', junit]);
     expect(r.status).toBe(1);
     const text = r.stdout.toString();
     expect(text).toContain(`trace differs from the golden trace at record ${i + 1}`);
-    expect(text).toMatch(/golden: {3}…\(\d+ bytes\) [^\n]*,"pad":"x+ …\(5242\d{3} more bytes\)\n/);
-    expect(text).toMatch(new RegExp(` {2}${i + 2} {2}\\{"t":[^\\n]{150,} …\\(5242\\d{3} more bytes\\)\\n`));
+    expect(text).toMatch(/golden: {3}…\(\d+ bytes\) [^\n]*,"pad":"x+ …\(1048\d{3} more bytes\)\n/);
+    expect(text).toMatch(new RegExp(` {2}${i + 2} {2}\\{"t":[^\\n]{150,} …\\(1048\\d{3} more bytes\\)\\n`));
     expect(text.length).toBeLessThan(10_000);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toContain(`<failure message="trace differs from the golden trace at record ${i + 1}">`);
