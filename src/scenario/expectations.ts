@@ -1,7 +1,7 @@
 /**
  * Expectations checked against the trace as it streams. The checker keeps only the facts the
  * scenario's expectations ask about: records of the nodes, sessions and links they name, and for
- * the expectations that only count (`report`, `none`, `count`) a count and the first few records
+ * the expectations that only count (`report`, `response`, `none`, `count`) a count and the first few records
  * as evidence. So its memory does not grow with the length of the trace, only with what the
  * expectations look at. At the end it says for each one whether it held, what was expected, what
  * happened instead, and which trace records show it (their `seq`).
@@ -58,6 +58,15 @@ class ReportTally {
   constructor(readonly e: Of<'report'>) {}
 }
 
+/** A `response` expectation as it streams: statuses of the responses it looks at, and its matches. */
+class ResponseTally {
+  readonly statuses = new Map<number, number>();
+  readonly all = new Tally();
+  readonly match = new Tally();
+
+  constructor(readonly e: Of<'response'>) {}
+}
+
 /** A `none` expectation as it streams. */
 class NoneTally {
   readonly hits = new Tally();
@@ -88,15 +97,17 @@ export class ExpectationChecker {
   /** `delivered`: the sessions, and `to + NUL + session` pairs. */
   private readonly deliveredSessions = new Set<string>();
   private readonly deliveredPairs = new Set<string>();
-  /** `response`: the nodes; those whose expectations name a method. */
-  private readonly responseNodes = new Set<string>();
-  private readonly methodNodes = new Set<string>();
-  /** `path`: `at + NUL + method` pairs; the sessions named (null: some expectation names none). */
+  /** `path`: `at + NUL + method` pairs. */
   private readonly pathFrames = new Set<string>();
-  private readonly pathSessions: Set<string> | null;
+  /** Sessions whose endpoint URIs `path`, `response` and `report` (at a relay) expectations need. */
+  private readonly uriSessions = new Set<string>();
+  private readonly relayIds = new Set<string>();
+  /** Whether the method of each response is needed (`response` or `none` naming a method). */
+  private readonly trackMethods: boolean;
   /** `connection`: the nodes that connect. */
   private readonly connectFrom = new Set<string>();
   private readonly reportTallies: ReportTally[] = [];
+  private readonly responseTallies: ResponseTally[] = [];
   private readonly noneTallies: NoneTally[] = [];
   private readonly linkTallies: LinkTally[] = [];
   private readonly needLinks: boolean;
@@ -106,12 +117,15 @@ export class ExpectationChecker {
   /** Sent messages of the `delivered` sessions, by Message-ID: time and digest. */
   private readonly messages = new Map<string, { t: number; digest: string; seq: number; node: string; session: string }>();
   private readonly delivered: { seq: number; t: number; node: string; session: string; messageId: string; digest: string }[] = [];
-  private readonly responses: { seq: number; t: number; node: string; status: number; tid: string; conn: string }[] = [];
-  /** Method of each request a node sent, by node + conn + tid, to name the method of a response. */
-  private readonly requestMethods = new Map<string, string>();
+  /**
+   * Method of each request a node sent and still awaits a response to, by `node/conn` and
+   * transaction id, to name the method of the response. An entry goes when its response comes
+   * or its connection closes, so this holds only transactions in flight.
+   */
+  private readonly requestMethods = new Map<string, Map<string, string>>();
   private readonly frames: Frame[] = [];
   private readonly connects = new Map<string, { seq: number; t: number; node: string; target: string; remote: string }>();
-  private readonly connOutcome = new Map<string, { seq: number; t: number; state: 'opened' | 'refused' | 'blocked' | 'timeout' }>();
+  private readonly connOutcome = new Map<string, { seq: number; t: number; state: 'opened' | 'refused' | 'blocked' | 'timeout'; provisional: boolean }>();
   private readonly routes = new Map<string, string[]>();
   private readonly addressNode = new Map<string, string>();
   private readonly connTarget = new Map<string, string>();
@@ -120,7 +134,8 @@ export class ExpectationChecker {
     for (const n of scenario.nodes) {
       if (n.role !== 'firewall') this.hosts.set(n.id, { host: n.host.toLowerCase(), port: n.port });
     }
-    let pathSessions: Set<string> | null = new Set<string>();
+    for (const n of scenario.nodes) if (n.role === 'relay') this.relayIds.add(n.id);
+    let trackMethods = false;
     for (const e of scenario.expectations) {
       switch (e.expect) {
         case 'delivered':
@@ -129,28 +144,30 @@ export class ExpectationChecker {
           break;
         case 'report':
           this.reportTallies.push(new ReportTally(e));
+          if (e.session !== null && this.relayIds.has(e.to)) this.uriSessions.add(e.session);
           break;
         case 'response':
-          this.responseNodes.add(e.to);
-          if (e.method !== null) this.methodNodes.add(e.to);
+          this.responseTallies.push(new ResponseTally(e));
+          if (e.method !== null) trackMethods = true;
+          if (e.session !== null) this.uriSessions.add(e.session);
           break;
         case 'path':
           this.pathFrames.add(`${e.at}\0${e.method}`);
-          if (e.session === null) pathSessions = null;
-          else pathSessions?.add(e.session);
+          if (e.session !== null) this.uriSessions.add(e.session);
           break;
         case 'connection':
           this.connectFrom.add(e.from);
           break;
         case 'none':
           this.noneTallies.push(new NoneTally(e));
+          if (e.method !== null) trackMethods = true;
           break;
         case 'count':
           this.linkTallies.push(new LinkTally(e));
           break;
       }
     }
-    this.pathSessions = pathSessions;
+    this.trackMethods = trackMethods;
     this.needLinks = this.linkTallies.length > 0;
   }
 
@@ -165,9 +182,8 @@ export class ExpectationChecker {
         return;
       case 'session.offer':
       case 'session.answer': {
-        if (this.pathFrames.size === 0) return;
         const session = f.session as string;
-        if (this.pathSessions !== null && !this.pathSessions.has(session)) return;
+        if (!this.uriSessions.has(session)) return;
         const path = f.path as unknown as string[];
         const set = this.sessionUris.get(session) ?? new Set<string>();
         set.add(path[path.length - 1]!);
@@ -185,29 +201,50 @@ export class ExpectationChecker {
         }
         return;
       case 'endpoint.report': {
-        const status = f.status as number;
+        // What reached an endpoint, with the session the endpoint matched it to. REPORTs at
+        // relays are counted from their `msrp.recv` below; `none` counts every REPORT there too.
+        const status = f.status as number | null;
         for (const tally of this.reportTallies) {
-          const e = tally.e;
-          if (r.node !== e.to || (e.session !== null && f.session !== e.session) || (e.before !== null && r.t > e.before)) continue;
-          tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
-          tally.all.add(r.seq);
-          if (status === e.status) tally.match.add(r.seq);
+          if (r.node === tally.e.to) this.tallyReport(tally, r, status, f.session as string);
         }
-        if (status !== 200) this.negative(r, 'report', status, r.rule ?? null, 'REPORT');
         return;
       }
       case 'msrp.send':
-        if (f.kind === 'request' && this.methodNodes.has(r.node)) this.requestMethods.set(`${r.node}/${f.conn as string}/${f.transactionId as string}`, f.method as string);
+        // REPORTs get no response (RFC 4975 §7.1.2), so they are not waited for.
+        if (this.trackMethods && f.kind === 'request' && f.method !== 'REPORT') {
+          const key = `${r.node}/${f.conn as string}`;
+          let open = this.requestMethods.get(key);
+          if (!open) this.requestMethods.set(key, (open = new Map()));
+          open.set(f.transactionId as string, f.method as string);
+        }
         if (this.needLinks) this.countOnLinks(r);
         return;
       case 'msrp.recv':
         if (f.kind === 'response') {
-          if (this.responseNodes.has(r.node)) {
-            this.responses.push({ seq: r.seq, t: r.t, node: r.node, status: f.status as number, tid: f.transactionId as string, conn: f.conn as string });
+          const open = this.requestMethods.get(`${r.node}/${f.conn as string}`);
+          const method = open?.get(f.transactionId as string) ?? null;
+          open?.delete(f.transactionId as string);
+          const status = f.status as number;
+          for (const tally of this.responseTallies) {
+            const e = tally.e;
+            if (r.node !== e.to || (e.before !== null && r.t > e.before)) continue;
+            if (e.method !== null && method !== e.method) continue;
+            if (e.session !== null && !this.inSession(e.session, f.toPath as unknown as string[], f.fromPath as unknown as string[])) continue;
+            tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
+            tally.all.add(r.seq);
+            if (status === e.status) tally.match.add(r.seq);
           }
-          if ((f.status as number) !== 200) this.negative(r, 'response', f.status as number, r.rule ?? null, null);
-        } else if (f.method === 'REPORT' && typeof f.reportStatus === 'number' && f.reportStatus !== 200) {
-          this.negative(r, 'report', f.reportStatus as number, null, 'REPORT');
+          this.negative(r, 'response', status, r.rule ?? null, method);
+        } else if (f.method === 'REPORT') {
+          const status = typeof f.reportStatus === 'number' ? (f.reportStatus as number) : null;
+          if (this.relayIds.has(r.node)) {
+            for (const tally of this.reportTallies) {
+              if (r.node !== tally.e.to) continue;
+              const session = tally.e.session !== null && this.inSession(tally.e.session, f.toPath as unknown as string[], f.fromPath as unknown as string[]) ? tally.e.session : null;
+              this.tallyReport(tally, r, status, session);
+            }
+          }
+          this.negative(r, 'report', status, null, 'REPORT');
         }
         if (f.kind === 'request' && this.pathFrames.size > 0 && this.pathFrames.has(`${r.node}\0${f.method as string}`)) {
           this.frames.push({ seq: r.seq, t: r.t, node: r.node, method: f.method as string, toPath: f.toPath as unknown as string[], fromPath: f.fromPath as unknown as string[] });
@@ -245,10 +282,27 @@ export class ExpectationChecker {
         if (f.role === 'initiator') this.setOutcome(f.conn as string, r, 'opened');
         return;
       case 'tcp.close':
+        // Transactions of a closed connection get no response any more.
+        this.requestMethods.delete(`${r.node}/${f.conn as string}`);
         if (f.kind === 'refused') this.setOutcome(f.conn as string, r, 'refused');
         if (f.kind === 'reset') this.negative(r, 'reset', null, r.rule ?? null, null);
         return;
     }
+  }
+
+  private tallyReport(tally: ReportTally, r: AnyTraceRecord, status: number | null, session: string | null): void {
+    const e = tally.e;
+    if ((e.session !== null && session !== e.session) || (e.before !== null && r.t > e.before)) return;
+    if (status !== null) tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
+    tally.all.add(r.seq);
+    if (status === e.status) tally.match.add(r.seq);
+  }
+
+  /** Whether a frame's paths end at an endpoint URI of the session (either direction). */
+  private inSession(session: string, toPath: string[], fromPath: string[]): boolean {
+    const uris = this.sessionUris.get(session);
+    if (!uris) return false;
+    return uris.has(toPath[toPath.length - 1]!) || uris.has(fromPath[fromPath.length - 1]!);
   }
 
   /** Something that `none` expectations may forbid. */
@@ -265,11 +319,12 @@ export class ExpectationChecker {
   private setOutcome(conn: string, r: AnyTraceRecord, state: 'opened' | 'refused' | 'blocked' | 'timeout'): void {
     // Only the attempts of nodes that `connection` expectations name are looked at.
     if (!this.connects.has(conn)) return;
-    if (!this.connOutcome.has(conn) || state !== 'timeout') {
-      const prior = this.connOutcome.get(conn);
-      if (prior && prior.state === 'blocked' && state === 'timeout') return;
-      this.connOutcome.set(conn, { seq: r.seq, t: r.t, state });
-    }
+    const prior = this.connOutcome.get(conn);
+    // The first outcome of an attempt is its outcome: a reset by a firewall after the connection
+    // opened does not make it `blocked`, nor does the timeout of a dropped SYN make it `timeout`.
+    // Only a dropped SYN is provisional: a retransmitted SYN that gets through opens it.
+    if (prior && !(prior.provisional && (state === 'opened' || state === 'refused' || (state === 'blocked' && r.type === 'fw.reject')))) return;
+    this.connOutcome.set(conn, { seq: r.seq, t: r.t, state, provisional: r.type === 'fw.drop' });
   }
 
   private countOnLinks(r: AnyTraceRecord): void {
@@ -288,17 +343,19 @@ export class ExpectationChecker {
 
   finish(): ExpectationResult[] {
     let reports = 0;
+    let responses = 0;
     let nones = 0;
     let counts = 0;
     return this.scenario.expectations.map((e) => {
       if (e.expect === 'report') return this.check(e, this.reportTallies[reports++]!);
+      if (e.expect === 'response') return this.check(e, this.responseTallies[responses++]!);
       if (e.expect === 'none') return this.check(e, this.noneTallies[nones++]!);
       if (e.expect === 'count') return this.check(e, this.linkTallies[counts++]!);
       return this.check(e, null);
     });
   }
 
-  private check(e: Expectation, tally: ReportTally | NoneTally | LinkTally | null): ExpectationResult {
+  private check(e: Expectation, tally: ReportTally | ResponseTally | NoneTally | LinkTally | null): ExpectationResult {
     const base = { index: e.index, line: e.source.line, column: e.source.column, kind: e.expect };
     const result = (passed: boolean, expected: string, actual: string, evidence: number[]): ExpectationResult => ({
       ...base,
@@ -312,23 +369,25 @@ export class ExpectationChecker {
         const got = this.delivered.filter((d) => d.node === e.to && d.session === e.session);
         const intact = got.filter((d) => this.messages.get(d.messageId)?.digest === d.digest);
         const late = e.within === null ? [] : intact.filter((d) => d.t - (this.messages.get(d.messageId)?.t ?? d.t) > e.within!);
-        const ok = intact.length - late.length >= e.messages;
+        // A message delivered twice (a retransmission after a reconnect, say) counts once.
+        const onTime = new Set(intact.filter((d) => !late.includes(d)).map((d) => d.messageId));
+        const ok = onTime.size >= e.messages;
         const expected = `${e.messages} message(s) delivered intact to ${e.to} in session ${e.session}${e.within !== null ? ` within ${formatTime(e.within)}` : ''}`;
         const sentCount = [...this.messages.values()].filter((m) => m.session === e.session && m.node !== e.to).length;
-        let actual = `${got.length} delivered (${intact.length} intact${late.length ? `, ${late.length} too late` : ''}) of ${sentCount} sent`;
+        const distinct = new Set(got.map((d) => d.messageId)).size;
+        let actual = `${got.length} delivered (${intact.length} intact${late.length ? `, ${late.length} too late` : ''}${distinct < got.length ? `, ${distinct} distinct` : ''}) of ${sentCount} sent`;
         if (late.length) actual += `; slowest took ${formatTime(Math.max(...late.map((d) => d.t - this.messages.get(d.messageId)!.t)))}`;
         return result(ok, expected, actual, got.map((d) => d.seq));
       }
       case 'report': {
         const t = tally as ReportTally;
-        const expected = `${bound(e.count)} REPORT(s) with status ${e.status} at ${e.to}${e.session ? ` in session ${e.session}` : ''}`;
+        const expected = `${bound(e.count)} REPORT(s) with status ${e.status} at ${e.to}${e.session ? ` in session ${e.session}` : ''}${e.before !== null ? ` by ${formatTime(e.before)}` : ''}`;
         return result(inBound(t.match.count, e.count), expected, describeStatuses('REPORT', t.statuses), (t.match.count ? t.match : t.all).seqs);
       }
       case 'response': {
-        const got = this.responses.filter((r) => r.node === e.to && (e.before === null || r.t <= e.before)).filter((r) => e.method === null || this.requestMethods.get(`${r.node}/${r.conn}/${r.tid}`) === e.method);
-        const match = got.filter((r) => r.status === e.status);
-        const expected = `${bound(e.count)} ${e.method ?? ''} response(s) with status ${e.status} at ${e.to}`.replace('  ', ' ');
-        return result(inBound(match.length, e.count), expected, describeStatuses('response', countStatuses(got.map((r) => r.status))), (match.length ? match : got).map((r) => r.seq));
+        const t = tally as ResponseTally;
+        const expected = `${bound(e.count)} ${e.method !== null ? `${e.method} ` : ''}response(s) with status ${e.status} at ${e.to}${e.session !== null ? ` in session ${e.session}` : ''}${e.before !== null ? ` by ${formatTime(e.before)}` : ''}`;
+        return result(inBound(t.match.count, e.count), expected, describeStatuses('response', t.statuses), (t.match.count ? t.match : t.all).seqs);
       }
       case 'path': {
         const uris = e.session === null ? null : this.sessionUris.get(e.session) ?? new Set<string>();
@@ -352,7 +411,7 @@ export class ExpectationChecker {
       }
       case 'none': {
         const hits = (tally as NoneTally).hits;
-        const what = [e.kind, e.status !== null ? String(e.status) : '', e.rule ? `rule ${e.rule}` : '', e.at ? `at ${e.at}` : ''].filter(Boolean).join(' ');
+        const what = [e.method ?? '', e.kind, e.status !== null ? String(e.status) : '', e.rule ? `rule ${e.rule}` : '', e.at ? `at ${e.at}` : ''].filter(Boolean).join(' ');
         return result(hits.count === 0, `no ${what}`, hits.count === 0 ? 'none happened' : `${hits.count} happened, the first at record ${hits.seqs[0]!}`, hits.seqs);
       }
       case 'count': {
@@ -391,13 +450,6 @@ function bound(b: CountBound): string {
 
 function inBound(n: number, b: CountBound): boolean {
   return n >= b.min && (b.max === null || n <= b.max);
-}
-
-/** Status -> how many, in the order statuses first came. */
-function countStatuses(statuses: number[]): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
-  return counts;
 }
 
 function describeStatuses(what: string, counts: Map<number, number>): string {

@@ -104,6 +104,59 @@ describe('msrp-sim test', () => {
   });
 });
 
+describe('msrp-sim test: golden differences that look alike', () => {
+  /** A copy of the tiny scenario with its golden, and the golden's lines. */
+  function withGolden(): { dir: string; golden: string; lines: string[] } {
+    const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
+    cpSync(fixture('tiny.yaml'), join(dir, 'tiny.yaml'));
+    expect(runCli(['test', dir, '--update']).status).toBe(0);
+    const golden = join(dir, 'tiny.golden.ndjson');
+    const lines = readFileSync(golden, 'utf8').split('\n');
+    lines.pop();
+    return { dir, golden, lines };
+  }
+
+  it('CRLF line ends: the column past the end of the line and the CR, escaped', () => {
+    const { dir, golden, lines } = withGolden();
+    writeFileSync(golden, lines.map((l) => l + '\r\n').join(''));
+    const r = runCli(['test', dir]);
+    expect(r.status).toBe(1);
+    const text = r.stdout.toString();
+    expect(text).toContain(`trace differs from the golden trace at record 1\n      at column ${lines[0]!.length + 1} `);
+    expect(text).toContain(`golden:   ${lines[0]!.replace(/\\/g, '\\\\')}\\r\n`);
+    expect(text).toContain('(the golden trace has CRLF line ends)');
+  });
+
+  it('a byte-order mark: column 1 and the bytes EF BB BF', () => {
+    const { dir, golden, lines } = withGolden();
+    writeFileSync(golden, '\uFEFF' + lines.join('\n') + '\n');
+    const text = runCli(['test', dir]).stdout.toString();
+    expect(text).toContain('at column 1 (byte 1 of the line)');
+    expect(text).toContain('golden:   \\xEF\\xBB\\xBF{"t":0,');
+    expect(text).toContain('(the golden trace starts with a UTF-8 byte-order mark)');
+  });
+
+  it('a 1 MiB line is shortened around the difference, on the terminal and in the JUnit file', () => {
+    const { dir, golden, lines } = withGolden();
+    const i = 10;
+    lines[i] = lines[i]!.replace(/\}$/, `,"pad":"${'x'.repeat(1024 * 1024)}"}`);
+    // A context line as long after it: shortened too.
+    lines[i + 1] = lines[i + 1]!.replace(/\}$/, `,"pad":"${'y'.repeat(1024 * 1024)}"}`);
+    writeFileSync(golden, lines.join('\n') + '\n');
+    const junit = join(dir, 'junit.xml');
+    const r = runCli(['test', dir, '--junit', junit]);
+    expect(r.status).toBe(1);
+    const text = r.stdout.toString();
+    expect(text).toContain(`trace differs from the golden trace at record ${i + 1}`);
+    expect(text).toMatch(/golden: {3}…\(\d+ bytes\) [^\n]*,"pad":"x+ …\(1048\d{3} more bytes\)\n/);
+    expect(text).toMatch(new RegExp(` {2}${i + 2} {2}\\{"t":[^\\n]{150,} …\\(1048\\d{3} more bytes\\)\\n`));
+    expect(text.length).toBeLessThan(10_000);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain(`<failure message="trace differs from the golden trace at record ${i + 1}">`);
+    expect(xml.length).toBeLessThan(10_000);
+  });
+});
+
 describe('msrp-sim list and new', () => {
   it('lists the bundled scenarios, one line each', () => {
     const r = runCli(['list']);

@@ -4,13 +4,14 @@
  * (`<name>.golden.ndjson`); on a difference prints the first divergent record with context from
  * both runs. `--update` rewrites goldens; `--junit FILE` writes a JUnit XML report.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runScenario } from '../../scenario/run.js';
 import type { ExpectationResult } from '../../scenario/expectations.js';
-import { canonicalLine } from '../../scenario/golden.js';
+import { canonicalLine, formatGoldenDifference, GoldenComparator } from '../../scenario/golden.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { GoldenFileReader, GoldenFileWriter } from '../golden-file.js';
 import { findScenarioFiles, formatProblem, loadFile } from '../scenario-files.js';
 
 export interface TestOptions {
@@ -60,6 +61,7 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
   const files = findScenarioFiles(paths);
   if (files.length === 0) throw new CliError('test: no scenario files found', EXIT.usage);
   const context = Number(options.context ?? '3');
+  if (!Number.isInteger(context) || context < 0) throw new CliError(`test: --context must be a whole number of records, not \`${options.context}\``, EXIT.usage);
   const results: CaseResult[] = [];
   let invalid = false;
   const w = (s: string): void => void ctx.io.stdout.write(s + '\n');
@@ -72,22 +74,37 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       results.push({ file, name: file, seconds: 0, failures: [], error: `invalid scenario: ${l.problems.length} problem(s)`, skipped: null });
       continue;
     }
-    const lines: string[] = [];
     const failures: string[] = [];
-    const result = runScenario(l.scenario, { sinks: [(r) => lines.push(canonicalLine(r))] });
-    for (const e of result.expectations) if (!e.passed) failures.push(describeFailure(e));
-    if (result.outcome.reason === 'max-events') failures.push('the run reached its event limit');
     const golden = goldenPath(file);
     let goldenNote = '';
+    // The trace streams: into the new golden with --update, else against the golden as it is
+    // read; neither side is held.
+    let writer: GoldenFileWriter | null = null;
+    let reader: GoldenFileReader | null = null;
+    let comparator: GoldenComparator | null = null;
+    let sink: (line: string) => void = () => undefined;
     if (options.update) {
-      writeFileSync(golden, lines.join('\n') + '\n');
-      goldenNote = ' (golden updated)';
+      const w = (writer = new GoldenFileWriter(golden));
+      sink = (line) => w.line(line);
     } else if (existsSync(golden)) {
-      const expected = readFileSync(golden, 'utf8').split('\n');
-      if (expected[expected.length - 1] === '') expected.pop();
-      const diff = firstDivergence(expected, lines, context);
-      if (diff) failures.push(diff);
+      reader = new GoldenFileReader(golden);
+      const c = (comparator = new GoldenComparator(reader, { context }));
+      sink = (line) => c.push(line);
     } else goldenNote = ' (no golden trace)';
+    try {
+      const result = runScenario(l.scenario, { sinks: [(r) => sink(canonicalLine(r))] });
+      for (const e of result.expectations) if (!e.passed) failures.push(describeFailure(e));
+      if (result.outcome.reason === 'max-events') failures.push('the run reached its event limit');
+      if (writer) {
+        writer.commit();
+        goldenNote = ' (golden updated)';
+      }
+      const diff = comparator?.finish() ?? null;
+      if (diff) failures.push(formatGoldenDifference(diff));
+    } finally {
+      writer?.abandon();
+      reader?.close();
+    }
     const seconds = (Date.now() - started) / 1000;
     results.push({ file, name: l.scenario.name, seconds, failures, error: null, skipped: null });
     if (failures.length === 0) w(`${ctx.out.green('✓')} ${l.scenario.name}  ${ctx.out.dim(file)}${goldenNote}`);
@@ -106,22 +123,6 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
 function describeFailure(e: ExpectationResult): string {
   const evidence = e.evidence.length ? `\n  trace records: ${e.evidence.join(', ')}` : '';
   return `expectation #${e.index + 1} (line ${e.line}, column ${e.column}) failed\n  expected: ${e.expected}\n  instead:  ${e.actual}${evidence}`;
-}
-
-/** The first record where the run and the golden trace differ, with context from both. */
-export function firstDivergence(expected: string[], actual: string[], context: number): string | null {
-  const n = Math.min(expected.length, actual.length);
-  let i = 0;
-  while (i < n && expected[i] === actual[i]) i++;
-  if (i === n && expected.length === actual.length) return null;
-  const from = Math.max(0, i - context);
-  const show = (lines: string[], mark: string): string => {
-    const out: string[] = [];
-    for (let k = from; k < Math.min(lines.length, i + context + 1); k++) out.push(`${k === i ? mark : ' '} ${String(k + 1).padStart(6)}  ${lines[k]}`);
-    if (i >= lines.length) out.push(`${mark}         (trace ends after ${lines.length} records)`);
-    return out.join('\n');
-  };
-  return `trace differs from the golden trace at record ${i + 1}\n  golden:\n${show(expected, '-')}\n  this run:\n${show(actual, '+')}\n  (accept the new trace with --update once it is intended)`;
 }
 
 function xml(s: string): string {
