@@ -5,6 +5,7 @@
  * both runs. `--update` rewrites goldens; `--junit FILE` writes a JUnit XML report.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { Command } from 'commander';
 import { runScenario } from '../../scenario/run.js';
 import type { ExpectationResult } from '../../scenario/expectations.js';
@@ -80,7 +81,7 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
     const golden = goldenPath(file);
     let goldenNote = '';
     if (options.update) {
-      writeFileSync(golden, lines.join('\n') + '\n');
+      writeFileAtomic(golden, lines.join('\n') + '\n');
       goldenNote = ' (golden updated)';
     } else if (existsSync(golden)) {
       const expected = readFileSync(golden, 'utf8').split('\n');
