@@ -19,9 +19,9 @@ export function ensureBuilt(): void {
   if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
 }
 
-export function runCli(args: string[], options: { input?: Uint8Array | string; env?: Record<string, string> } = {}): CliRun {
+export function runCli(args: string[], options: { input?: Uint8Array | string; env?: Record<string, string>; cwd?: string } = {}): CliRun {
   const r = spawnSync(process.execPath, [join(root, 'bin/msrp-sim.js'), ...args], {
-    cwd: root,
+    cwd: options.cwd ?? root,
     input: options.input ?? '',
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     maxBuffer: 64 * 1024 * 1024,
