@@ -137,7 +137,14 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
       if (err instanceof IoError) throw err.withNote(`${resolve(dir)} is as it was before this run`);
       throw err;
     }
-    const paths = out.commit();
+    let paths: string[];
+    try {
+      paths = out.commit();
+    } catch (err) {
+      // A swap that failed has put the old set back; the new one is not left behind either.
+      out.abandon();
+      throw err;
+    }
     status = Math.max(status, printSummary(ctx, result, paths, partial));
   }
   return status;
