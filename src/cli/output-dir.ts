@@ -28,7 +28,7 @@ import { CliError, EXIT, ioCall } from './errors.js';
 export const MANIFEST = '.msrp-sim-outputs.json';
 
 /** Names of the files a run writes (sequence-NNN.svg: ladder pages), for folders without a manifest. */
-const OUTPUT_FILE = /^(trace\.ndjson|timeline\.txt|sequence(-\d{3,})?\.svg|topology\.svg|capture\.pcapn?g?|summary\.json|report\.html|sequence\.mmd)$/;
+const OUTPUT_FILE = /^(trace\.ndjson|timeline\.txt|sequence(-\d{3,})?\.svg|topology\.svg|capture\.pcap(ng)?|summary\.json|report\.html|sequence\.mmd)$/;
 
 export type CommitStep = 'aside' | 'in' | 'done';
 
