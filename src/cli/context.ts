@@ -1,4 +1,5 @@
 /** What a command gets from main: the streams, the environment and styles for them. */
+import type { FileSystem } from './atomic-write.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
 export interface OutStream {
@@ -15,6 +16,8 @@ export interface CliIo {
   stderr: OutStream;
   stdin: InStream;
   env: Record<string, string | undefined>;
+  /** The file system outputs are written through (node:fs unless a test passes one that fails). */
+  fs?: FileSystem;
 }
 
 export interface CliContext {

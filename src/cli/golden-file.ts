@@ -3,8 +3,10 @@
  * longest line, and written through a temporary file in the same directory that replaces the
  * golden by a rename once the run is complete. Neither holds the trace.
  */
-import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { staleEntries, tempPath } from './atomic-write.js';
+import { ioCall } from './errors.js';
 import type { GoldenLineSource } from '../scenario/golden.js';
 
 const CHUNK = 64 * 1024;
@@ -77,8 +79,10 @@ export class GoldenFileWriter {
   private pendingBytes = 0;
 
   constructor(private readonly path: string) {
-    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-    this.fd = openSync(this.temp, 'w');
+    // The temporaries of writers that were killed go first (atomic-write.ts names them).
+    for (const stale of staleEntries(dirname(path), basename(path), 'tmp')) rmSync(stale.path, { force: true });
+    this.temp = tempPath(path, process.pid);
+    this.fd = ioCall(path, 'write', () => openSync(this.temp, 'w'));
   }
 
   /** One canonical line, without its LF. */
@@ -90,9 +94,11 @@ export class GoldenFileWriter {
 
   commit(): void {
     this.flush();
+    // On disk before the rename: a crash of the machine cannot leave an empty golden either.
+    ioCall(this.path, 'write', () => fsyncSync(this.fd!));
     closeSync(this.fd!);
     this.fd = null;
-    renameSync(this.temp, this.path);
+    ioCall(this.path, 'rename', () => renameSync(this.temp, this.path));
   }
 
   abandon(): void {
@@ -104,7 +110,8 @@ export class GoldenFileWriter {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    writeSync(this.fd!, this.pending.join('\n') + '\n');
+    const text = this.pending.join('\n') + '\n';
+    ioCall(this.path, 'write', () => writeSync(this.fd!, text));
     this.pending = [];
     this.pendingBytes = 0;
   }

@@ -11,7 +11,7 @@ import { registerRun } from './commands/run.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { createContext, type CliContext, type CliIo } from './context.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, IoError } from './errors.js';
 
 export type { CliIo } from './context.js';
 
@@ -107,6 +107,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (err instanceof CliError) {
       io.stderr.write(ctx.err.red(err.message) + '\n');
       return err.exitStatus;
+    }
+    if (err instanceof IoError) {
+      // Not a bug of ours: the disk, a quota or permissions. The message names the file.
+      io.stderr.write(ctx.err.red(`msrp-sim: ${err.message}`) + '\n');
+      return EXIT.internal;
     }
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     io.stderr.write(ctx.err.red(`msrp-sim: internal error: ${detail}`) + '\n');

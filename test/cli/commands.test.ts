@@ -37,7 +37,7 @@ describe('msrp-sim run', () => {
     const text = r.stdout.toString();
     expect(text).toContain('messages: 1 delivered of 1 sent');
     expect(text).toContain('✓ 1 message(s) delivered intact to b');
-    expect(readdirSync(out).sort()).toEqual(['summary.json', 'trace.ndjson']);
+    expect(readdirSync(out).sort()).toEqual(['.msrp-sim-outputs.json', 'summary.json', 'trace.ndjson']); // the manifest marks the folder as msrp-sim's
     const first = JSON.parse(readFileSync(join(out, 'trace.ndjson'), 'utf8').split('\n')[0]!);
     expect(Object.keys(first).slice(0, 4)).toEqual(['t', 'seq', 'node', 'type']);
   });

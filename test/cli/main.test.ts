@@ -1,7 +1,12 @@
+import * as fs from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { colorEnabled, createStyle, stripStyle } from '../../src/cli/style.js';
-import { fakeIo } from '../helpers/fake-io.js';
+import { failingFs, fakeIo } from '../helpers/fake-io.js';
 import { MALFORMED, OK, SEND } from './fixtures.js';
 
 const ESC = '\u001b[';
@@ -77,6 +82,42 @@ describe('error boundary', () => {
     expect(help.out()).toContain('Usage: msrp-sim');
     const sub = fakeIo();
     expect(await main(['node', 'msrp-sim', 'run', '--help'], sub)).toBe(0);
+  });
+
+  it('reports a disk that fills as an I/O error naming the file, exit 3, no stack, previous output kept', async () => {
+    const tiny = fileURLToPath(new URL('fixtures/tiny.yaml', import.meta.url));
+    const parent = mkdtempSync(join(tmpdir(), 'msrp-sim-full-'));
+    const out = join(parent, 'run');
+    expect(await main(['node', 'msrp-sim', 'run', tiny, '--out', out, '--only', 'trace,summary'], fakeIo())).toBe(0);
+    const before = readFileSync(join(out, 'trace.ndjson'), 'utf8');
+    const io = { ...fakeIo(), fs: failingFs('ENOSPC', 2000) };
+    expect(await main(['node', 'msrp-sim', 'run', tiny, '--out', out], io)).toBe(3);
+    expect(io.err()).toMatch(new RegExp(`^msrp-sim: cannot write ${out}/trace\\.ndjson: no space left on device \\(ENOSPC\\)`));
+    expect(io.err()).toContain(`${out} is as it was before this run`);
+    expect(io.err()).not.toMatch(/\n\s+at /);
+    expect(readFileSync(join(out, 'trace.ndjson'), 'utf8')).toBe(before);
+    expect(readdirSync(parent)).toEqual(['run']);
+  });
+
+  it('a swap that cannot rename the new set in puts the old one back and leaves no temporary', async () => {
+    const tiny = fileURLToPath(new URL('fixtures/tiny.yaml', import.meta.url));
+    const parent = mkdtempSync(join(tmpdir(), 'msrp-sim-rename-'));
+    const out = join(parent, 'run');
+    expect(await main(['node', 'msrp-sim', 'run', tiny, '--out', out, '--only', 'trace'], fakeIo())).toBe(0);
+    const before = readFileSync(join(out, 'trace.ndjson'), 'utf8');
+    const refusing: typeof fs = {
+      ...fs,
+      renameSync: (from: fs.PathLike, to: fs.PathLike) => {
+        if (String(from).includes('.run.tmp-')) throw Object.assign(new Error('EROFS: simulated, rename'), { code: 'EROFS', syscall: 'rename' });
+        fs.renameSync(from, to);
+      },
+    };
+    const io = { ...fakeIo(), fs: refusing };
+    expect(await main(['node', 'msrp-sim', 'run', tiny, '--out', out, '--only', 'trace,summary'], io)).toBe(3);
+    expect(io.err()).toBe(`msrp-sim: cannot rename ${out}: read-only file system (EROFS)\n`);
+    expect(readdirSync(out).sort()).toEqual(['.msrp-sim-outputs.json', 'trace.ndjson']);
+    expect(readFileSync(join(out, 'trace.ndjson'), 'utf8')).toBe(before);
+    expect(readdirSync(parent)).toEqual(['run']);
   });
 
   it('asks for input instead of waiting on a terminal', async () => {

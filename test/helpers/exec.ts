@@ -1,5 +1,5 @@
 /** Runs the BUILT binary the way a user does, with NO_COLOR=1, and captures what it writes. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,4 +28,24 @@ export function runCli(args: string[], options: { input?: Uint8Array | string; e
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+/**
+ * runCli without blocking the test worker: a file of many synchronous runs can hold its event
+ * loop for longer than vitest's worker RPC waits for an answer.
+ */
+export function runCliAsync(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin/msrp-sim.js'), ...args], {
+      cwd: options.cwd ?? root,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (status) => resolvePromise({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
+  });
 }

@@ -2,15 +2,15 @@
  * `msrp-sim run <scenario...>`: runs scenarios and writes their outputs (SPEC §7) into
  * `out/<scenario name>/` (or `--out DIR`), whole or not at all.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runScenario, type RunResult } from '../../scenario/run.js';
 import type { RelayProfileName } from '../../nodes/relay-profile.js';
 import type { AnyTraceRecord } from '../../sim/trace.js';
 import { formatTime } from '../../sim/time.js';
 import type { CliContext } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
-import { OutputDir } from '../output-dir.js';
+import { CliError, EXIT, IoError } from '../errors.js';
+import { inspectTarget, OutputDir, resolveTarget } from '../output-dir.js';
 import { findScenarioFiles, formatProblem, loadFile } from '../scenario-files.js';
 import { createOutputs, OUTPUT_NAMES, type OutputName } from '../outputs.js';
 import { Progress } from '../progress.js';
@@ -24,6 +24,7 @@ export interface RunCommandOptions {
   pcap?: boolean;
   svg?: boolean;
   html?: boolean;
+  force?: boolean;
 }
 
 const EXAMPLES = `
@@ -33,6 +34,11 @@ Examples:
   $ msrp-sim run my.yaml --profile kamailio                  every relay behaves like Kamailio
   $ msrp-sim run my.yaml --only trace,timeline               just these outputs
   $ msrp-sim run my.yaml --until 5s                          stop early
+  $ msrp-sim run my.yaml --out notes/ --force                outputs beside other files, which are kept
+
+--out replaces only what msrp-sim wrote: a folder of its outputs (replaced whole), or an empty
+or new folder. A file, or a folder with other files in it, is refused (exit 2); with --force the
+outputs go into such a folder beside the other files, replacing only earlier outputs.
 
 Outputs: ${OUTPUT_NAMES.join(', ')}.
 Exit status: 0 all expectations held, 1 an expectation failed, 2 invalid scenario or usage,
@@ -45,6 +51,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .description('Run scenario files and write the outputs of each run into out/<scenario name>/.')
     .argument('<scenario...>', 'scenario files (YAML or JSON) or directories of them')
     .option('-o, --out <dir>', 'output directory (default: out/<scenario name>; with several scenarios, DIR/<name>)')
+    .option('--force', 'write into a folder that holds other files too (they are kept; only earlier outputs are replaced)')
     .option('--seed <seed>', "override the scenario's seed")
     .option('--until <time>', 'stop at this virtual time (e.g. 5s, 250ms)')
     .addOption(new Option('--profile <profile>', "override every relay's profile").choices(['rfc4976', 'kamailio', 'msrprelay', 'opensips']))
@@ -98,13 +105,19 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
   }
   const until = options.until === undefined ? undefined : parseUntil(options.until);
   const outputs = chooseOutputs(options);
+  const partial = outputs.size < OUTPUT_NAMES.length ? OUTPUT_NAMES.filter((n) => outputs.has(n)) : null;
+  const dirOf = (name: string): string => (options.out === undefined ? join('out', name) : loaded.length > 1 ? join(options.out, name) : options.out);
+  const fs = ctx.io.fs;
+  // Every target is checked before the first run, so a refused one costs no run and leaves no
+  // half-done batch.
+  for (const l of loaded) if (l.ok) inspectTarget(resolveTarget(dirOf(l.scenario.name), fs), dirOf(l.scenario.name), { force: options.force, fs });
   let status: number = EXIT.ok;
   for (const l of loaded) {
     if (!l.ok) continue;
     for (const w of l.warnings) ctx.io.stderr.write(ctx.err.yellow(formatProblem(w)) + '\n');
     const scenario = l.scenario;
-    const dir = options.out === undefined ? join('out', scenario.name) : loaded.length > 1 ? join(options.out, scenario.name) : options.out;
-    const out = new OutputDir(dir);
+    const dir = dirOf(scenario.name);
+    const out = new OutputDir(dir, { force: options.force, fs });
     let result: RunResult;
     const writers = createOutputs(scenario, outputs, out);
     const progress = new Progress(ctx, scenario.name, until ?? scenario.duration);
@@ -121,15 +134,23 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
       progress.done();
       writers.abandon();
       out.abandon();
+      if (err instanceof IoError) throw err.withNote(`${resolve(dir)} is as it was before this run`);
       throw err;
     }
-    const paths = out.commit();
-    status = Math.max(status, printSummary(ctx, result, paths));
+    let paths: string[];
+    try {
+      paths = out.commit();
+    } catch (err) {
+      // A swap that failed has put the old set back; the new one is not left behind either.
+      out.abandon();
+      throw err;
+    }
+    status = Math.max(status, printSummary(ctx, result, paths, partial));
   }
   return status;
 }
 
-function printSummary(ctx: CliContext, result: RunResult, paths: string[]): number {
+function printSummary(ctx: CliContext, result: RunResult, paths: string[], partial: readonly OutputName[] | null): number {
   const w = (s: string): void => void ctx.io.stdout.write(s + '\n');
   const s = result.scenario;
   const limit = result.outcome.reason === 'max-events';
@@ -145,7 +166,8 @@ function printSummary(ctx: CliContext, result: RunResult, paths: string[]): numb
       w(`      at ${s.name} expectation #${e.index + 1} (line ${e.line}, column ${e.column})`);
     }
   }
-  w('  outputs:');
+  // An output folder holds one run's set: outputs an earlier run wrote there and this one did not are gone.
+  w(partial ? `  outputs (only ${partial.join(', ')}; the folder holds no other output):` : '  outputs:');
   for (const p of paths) w(`    ${p}`);
   if (limit) return EXIT.internal;
   return failed > 0 ? EXIT.failed : EXIT.ok;
