@@ -2,15 +2,15 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, root, runCli } from '../helpers/exec.js';
+import { ensureBuilt, root, runCliAsync } from '../helpers/exec.js';
 
 const fixture = (name: string): string => join(root, 'test/cli/fixtures', name);
 
 beforeAll(() => ensureBuilt());
 
 describe('msrp-sim validate', () => {
-  it('reports every problem at once as FILE:LINE:COL: message, exit 2', () => {
-    const r = runCli(['validate', 'test/cli/fixtures/bad-scenario.yaml']);
+  it('reports every problem at once as FILE:LINE:COL: message, exit 2', async () => {
+    const r = (await runCliAsync(['validate', 'test/cli/fixtures/bad-scenario.yaml']));
     expect(r.status).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(3);
@@ -22,17 +22,17 @@ describe('msrp-sim validate', () => {
     expect(r.stderr.includes('\u001b[')).toBe(false); // NO_COLOR
   });
 
-  it('accepts the bundled library, exit 0', () => {
-    const r = runCli(['validate', 'scenarios']);
+  it('accepts the bundled library, exit 0', async () => {
+    const r = (await runCliAsync(['validate', 'scenarios']));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 });
 
 describe('msrp-sim run', () => {
-  it('writes the outputs into --out and prints the summary, exit 0 when expectations hold', () => {
+  it('writes the outputs into --out and prints the summary, exit 0 when expectations hold', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'run');
-    const r = runCli(['run', fixture('tiny.yaml'), '--out', out, '--only', 'trace,summary']);
+    const r = (await runCliAsync(['run', fixture('tiny.yaml'), '--out', out, '--only', 'trace,summary']));
     expect(r.status).toBe(0);
     const text = r.stdout.toString();
     expect(text).toContain('messages: 1 delivered of 1 sent');
@@ -42,57 +42,57 @@ describe('msrp-sim run', () => {
     expect(Object.keys(first).slice(0, 4)).toEqual(['t', 'seq', 'node', 'type']);
   });
 
-  it('exits 1 and says what happened instead when an expectation fails', () => {
+  it('exits 1 and says what happened instead when an expectation fails', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'run');
-    const r = runCli(['run', fixture('tiny-fails.yaml'), '--out', out]);
+    const r = (await runCliAsync(['run', fixture('tiny-fails.yaml'), '--out', out]));
     expect(r.status).toBe(1);
     expect(r.stdout.toString()).toMatch(/✗ 2 message\(s\) delivered intact to b[\s\S]*instead: 1 delivered/);
   });
 
-  it('exits 2 and writes nothing for an invalid scenario', () => {
+  it('exits 2 and writes nothing for an invalid scenario', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
-    const r = runCli(['run', fixture('bad-scenario.yaml'), '--out', join(dir, 'x')]);
+    const r = (await runCliAsync(['run', fixture('bad-scenario.yaml'), '--out', join(dir, 'x')]));
     expect(r.status).toBe(2);
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('is deterministic: the same scenario and seed give the same bytes, another seed others', () => {
+  it('is deterministic: the same scenario and seed give the same bytes, another seed others', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
     for (const [name, seed] of [['a', '5'], ['b', '5'], ['c', '6']]) {
-      expect(runCli(['run', 'scenarios/push-via-two-relays.yaml', '--out', join(dir, name!), '--seed', seed!, '--only', 'trace']).status).toBe(0);
+      expect((await runCliAsync(['run', 'scenarios/push-via-two-relays.yaml', '--out', join(dir, name!), '--seed', seed!, '--only', 'trace'])).status).toBe(0);
     }
     const read = (n: string): string => readFileSync(join(dir, n, 'trace.ndjson'), 'utf8');
     expect(read('a')).toBe(read('b'));
     expect(read('a')).not.toBe(read('c'));
   });
 
-  it('rejects usage errors with exit 2', () => {
-    expect(runCli(['run']).status).toBe(2);
-    expect(runCli(['run', fixture('tiny.yaml'), '--only', 'nonsense']).status).toBe(2);
-    expect(runCli(['run', fixture('tiny.yaml'), '--until', 'soon']).status).toBe(2);
-    expect(runCli(['frobnicate']).status).toBe(2);
+  it('rejects usage errors with exit 2', async () => {
+    expect((await runCliAsync(['run'])).status).toBe(2);
+    expect((await runCliAsync(['run', fixture('tiny.yaml'), '--only', 'nonsense'])).status).toBe(2);
+    expect((await runCliAsync(['run', fixture('tiny.yaml'), '--until', 'soon'])).status).toBe(2);
+    expect((await runCliAsync(['frobnicate'])).status).toBe(2);
   });
 });
 
 describe('msrp-sim test', () => {
-  it('passes the bundled scenario library', () => {
-    const r = runCli(['test', 'scenarios']);
+  it('passes the bundled scenario library', async () => {
+    const r = (await runCliAsync(['test', 'scenarios']));
     expect(r.stdout.toString()).toMatch(/\d+ passed, 0 failed/);
     expect(r.status).toBe(0);
   });
 
-  it('writes goldens with --update, then reports the first divergence of a changed golden, and JUnit', () => {
+  it('writes goldens with --update, then reports the first divergence of a changed golden, and JUnit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
     cpSync(fixture('tiny.yaml'), join(dir, 'tiny.yaml'));
-    expect(runCli(['test', dir, '--update']).status).toBe(0);
+    expect((await runCliAsync(['test', dir, '--update'])).status).toBe(0);
     const golden = join(dir, 'tiny.golden.ndjson');
     expect(existsSync(golden)).toBe(true);
-    expect(runCli(['test', dir]).status).toBe(0);
+    expect((await runCliAsync(['test', dir])).status).toBe(0);
     const lines = readFileSync(golden, 'utf8').split('\n');
     lines[10] = lines[10]!.replace(/"t":\d+/, '"t":1');
     writeFileSync(golden, lines.join('\n'));
     const junit = join(dir, 'junit.xml');
-    const r = runCli(['test', dir, '--junit', junit]);
+    const r = (await runCliAsync(['test', dir, '--junit', junit]));
     expect(r.status).toBe(1);
     const text = r.stdout.toString();
     expect(text).toContain('trace differs from the golden trace at record 11');
@@ -106,20 +106,20 @@ describe('msrp-sim test', () => {
 
 describe('msrp-sim test: golden differences that look alike', () => {
   /** A copy of the tiny scenario with its golden, and the golden's lines. */
-  function withGolden(): { dir: string; golden: string; lines: string[] } {
+  async function withGolden(): Promise<{ dir: string; golden: string; lines: string[] }> {
     const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
     cpSync(fixture('tiny.yaml'), join(dir, 'tiny.yaml'));
-    expect(runCli(['test', dir, '--update']).status).toBe(0);
+    expect((await runCliAsync(['test', dir, '--update'])).status).toBe(0);
     const golden = join(dir, 'tiny.golden.ndjson');
     const lines = readFileSync(golden, 'utf8').split('\n');
     lines.pop();
     return { dir, golden, lines };
   }
 
-  it('CRLF line ends: the column past the end of the line and the CR, escaped', () => {
-    const { dir, golden, lines } = withGolden();
+  it('CRLF line ends: the column past the end of the line and the CR, escaped', async () => {
+    const { dir, golden, lines } = await withGolden();
     writeFileSync(golden, lines.map((l) => l + '\r\n').join(''));
-    const r = runCli(['test', dir]);
+    const r = (await runCliAsync(['test', dir]));
     expect(r.status).toBe(1);
     const text = r.stdout.toString();
     expect(text).toContain(`trace differs from the golden trace at record 1\n      at column ${lines[0]!.length + 1} `);
@@ -127,24 +127,24 @@ describe('msrp-sim test: golden differences that look alike', () => {
     expect(text).toContain('(the golden trace has CRLF line ends)');
   });
 
-  it('a byte-order mark: column 1 and the bytes EF BB BF', () => {
-    const { dir, golden, lines } = withGolden();
+  it('a byte-order mark: column 1 and the bytes EF BB BF', async () => {
+    const { dir, golden, lines } = await withGolden();
     writeFileSync(golden, '\uFEFF' + lines.join('\n') + '\n');
-    const text = runCli(['test', dir]).stdout.toString();
+    const text = (await runCliAsync(['test', dir])).stdout.toString();
     expect(text).toContain('at column 1 (byte 1 of the line)');
     expect(text).toContain('golden:   \\xEF\\xBB\\xBF{"t":0,');
     expect(text).toContain('(the golden trace starts with a UTF-8 byte-order mark)');
   });
 
-  it('a 1 MiB line is shortened around the difference, on the terminal and in the JUnit file', () => {
-    const { dir, golden, lines } = withGolden();
+  it('a 1 MiB line is shortened around the difference, on the terminal and in the JUnit file', async () => {
+    const { dir, golden, lines } = await withGolden();
     const i = 10;
     lines[i] = lines[i]!.replace(/\}$/, `,"pad":"${'x'.repeat(1024 * 1024)}"}`);
     // A context line as long after it: shortened too.
     lines[i + 1] = lines[i + 1]!.replace(/\}$/, `,"pad":"${'y'.repeat(1024 * 1024)}"}`);
     writeFileSync(golden, lines.join('\n') + '\n');
     const junit = join(dir, 'junit.xml');
-    const r = runCli(['test', dir, '--junit', junit]);
+    const r = (await runCliAsync(['test', dir, '--junit', junit]));
     expect(r.status).toBe(1);
     const text = r.stdout.toString();
     expect(text).toContain(`trace differs from the golden trace at record ${i + 1}`);
@@ -158,49 +158,49 @@ describe('msrp-sim test: golden differences that look alike', () => {
 });
 
 describe('msrp-sim list and new', () => {
-  it('lists the bundled scenarios, one line each', () => {
-    const r = runCli(['list']);
+  it('lists the bundled scenarios, one line each', async () => {
+    const r = (await runCliAsync(['list']));
     expect(r.status).toBe(0);
     const lines = r.stdout.toString().trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(16);
     expect(lines.some((l) => l.startsWith('push-via-two-relays '))).toBe(true);
   });
 
-  it('prints names that run accepts from any folder, as the example in list --help does', () => {
+  it('prints names that run accepts from any folder, as the example in list --help does', async () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
-    const first = runCli(['list'], { cwd: elsewhere }).stdout.toString().split('\n')[0]!.split(' ')[0]!;
+    const first = (await runCliAsync(['list'], { cwd: elsewhere })).stdout.toString().split('\n')[0]!.split(' ')[0]!;
     expect(first).toMatch(/^[a-z0-9-]+$/);
-    const r = runCli(['run', first, '--only', 'summary'], { cwd: elsewhere });
+    const r = (await runCliAsync(['run', first, '--only', 'summary'], { cwd: elsewhere }));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(existsSync(join(elsewhere, 'out', first, 'summary.json'))).toBe(true);
-    const v = runCli(['validate', 'push-via-two-relays'], { cwd: elsewhere });
+    const v = (await runCliAsync(['validate', 'push-via-two-relays'], { cwd: elsewhere }));
     expect(v.status).toBe(0);
-    const missing = runCli(['run', 'no-such-scenario'], { cwd: elsewhere });
+    const missing = (await runCliAsync(['run', 'no-such-scenario'], { cwd: elsewhere }));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('nor a bundled scenario of that name');
   });
 
-  it('lists the scenarios of a folder given to it, by the paths run accepts', () => {
+  it('lists the scenarios of a folder given to it, by the paths run accepts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-'));
     cpSync(join(root, 'scenarios/direct-session.yaml'), join(dir, 'mine.yaml'));
-    const r = runCli(['list', dir]);
+    const r = (await runCliAsync(['list', dir]));
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toMatch(new RegExp(`^${join(dir, 'mine.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\S`));
-    expect(runCli(['list', join(dir, 'nothing-here')]).status).toBe(2);
+    expect((await runCliAsync(['list', join(dir, 'nothing-here')])).status).toBe(2);
   });
 
-  it('writes a starter scenario that validates and runs, and refuses to overwrite', () => {
+  it('writes a starter scenario that validates and runs, and refuses to overwrite', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'starter.yaml');
-    expect(runCli(['new', file]).status).toBe(0);
+    expect((await runCliAsync(['new', file])).status).toBe(0);
     expect(readFileSync(file, 'utf8')).toMatch(/^# yaml-language-server: \$schema=.*scenario\.schema\.json/);
-    expect(runCli(['validate', file]).status).toBe(0);
-    expect(runCli(['new', file]).status).toBe(2);
+    expect((await runCliAsync(['validate', file])).status).toBe(0);
+    expect((await runCliAsync(['new', file])).status).toBe(2);
   });
 
-  it('prints help with examples for every command', () => {
+  it('prints help with examples for every command', async () => {
     for (const cmd of ['run', 'validate', 'test', 'decode', 'list', 'new']) {
-      const r = runCli([cmd, '--help']);
+      const r = (await runCliAsync([cmd, '--help']));
       expect(r.status).toBe(0);
       expect(r.stdout.toString()).toContain('Examples:');
     }
