@@ -1289,7 +1289,10 @@ export class MsrpParser {
   private typedHeader(id: number, name: string, raw: string, index: number, at: number, lc: LineCache | undefined): void {
     switch (id) {
       case H_MESSAGE_ID: {
-        const value = raw;
+        // Padding after the colon is the separator's, noted as W-12 on the line; what follows
+        // the ident is kept and makes it no ident (W-38).
+        const c0 = raw.charCodeAt(0);
+        const value = c0 === SP || c0 === HTAB ? raw.trimStart() : raw;
         this.messageId = value;
         // W-23, RFC 4975 §7.1.1: each SEND chunk "MUST contain a Message-ID"; an empty one names
         // no message, so chunks cannot be put together nor REPORTs sent (docs/tolerance.md).
