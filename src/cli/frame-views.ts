@@ -43,7 +43,8 @@ export function frameToJson(frame: MsrpFrame, stream?: string): Record<string, u
     o.bodyLength = body.length;
   }
   o.continuation = frame.continuation;
-  o.violations = frame.violations.map((v) => ({ rule: v.rule, message: v.message }));
+  // `malformed: true` marks what a receiver cannot act on (docs/tolerance.md).
+  o.violations = frame.violations.map((v) => (v.malformed === true ? { rule: v.rule, message: v.message, malformed: true } : { rule: v.rule, message: v.message }));
   return o;
 }
 
@@ -90,7 +91,7 @@ export function frameToText(frame: MsrpFrame, index: number, style: Style, sourc
   lines.push(`${style.bold(`-------${visible(frame.transactionId)}${frame.continuation}`)}  ${style.dim(`(${CONTINUATION_NOTE[frame.continuation] ?? 'unknown flag'})`)}`);
   if (frame.violations.length > 0) {
     lines.push(style.yellow('violations:'));
-    for (const v of frame.violations) lines.push(style.yellow(`  ${v.rule}: ${visible(v.message)}`));
+    for (const v of frame.violations) lines.push(style.yellow(`  ${v.rule}: ${visible(v.message)}${v.malformed === true ? ' (malformed: a receiver cannot act on it)' : ''}`));
   }
   return lines.join('\n') + '\n\n';
 }

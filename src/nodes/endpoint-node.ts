@@ -18,6 +18,7 @@ import {
   parseAuthenticationInfo,
   parseWwwAuthenticate,
 } from '../wire/digest.js';
+import { malformedViolation } from '../wire/tolerance.js';
 import { MessageAssembly } from '../protocol/reassembler.js';
 import { requestToPath, responseToPath, sdpPath } from '../protocol/paths.js';
 import { buildReport, effectiveFailureReport, effectiveSuccessReport, endpointResponse } from '../protocol/report.js';
@@ -1363,6 +1364,17 @@ export class EndpointNode implements SignallingPeer {
 
   private onRequest(conn: MsrpConnection, frame: MsrpRequest): void {
     if (this.crashed) return;
+    // docs/tolerance.md: a request this endpoint cannot act on is answered 400 (RFC 4975 §10.2,
+    // as the Failure-Report table allows, E-33); a REPORT is never answered (E-31), just ignored.
+    const unactionable = malformedViolation(frame);
+    if (unactionable !== undefined) {
+      if (frame.method === 'REPORT') {
+        this.ctx.emit('endpoint.report-ignored', { conn: conn.id, messageId: frame.messageId ?? null, status: frame.status?.code ?? null, reason: unactionable.message }, unactionable.rule);
+      } else {
+        this.respond(conn, frame, effectiveFailureReport(frame.failureReport), 400, unactionable.rule);
+      }
+      return;
+    }
     if (frame.method === 'REPORT') {
       this.onReport(conn, frame);
       return;

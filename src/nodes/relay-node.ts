@@ -10,6 +10,7 @@ import type { Timer } from '../sim/scheduler.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
 import { serializedLength } from '../wire/serializer.js';
+import { malformedViolation } from '../wire/tolerance.js';
 import type { ByteRange, Continuation, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import {
@@ -389,6 +390,17 @@ export class RelayNode {
       // transmitted back on the same connection" (E-33), which can carry nothing more, so the
       // request is not acted on (no token is granted on a connection being closed).
       this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'the relay has closed this connection; no response can go back on it' }, 'E-33');
+      return null;
+    }
+    // docs/tolerance.md: a request the relay cannot act on (a Byte-Range, Status, Expires or
+    // report value outside its grammar, an empty Message-ID, a Digest header that does not parse,
+    // a header given twice with different values) is not forwarded; RFC 4975 §10.2: "A 400
+    // response indicates that a request was unintelligible", unless no response is due at all
+    // (a REPORT, Failure-Report no: A-11).
+    const unactionable = malformedViolation(frame);
+    if (unactionable !== undefined) {
+      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: `malformed: ${unactionable.message}` }, unactionable.rule);
+      this.reject(conn, frame, effectiveFailureReport(frame.failureReport), 400, unactionable.rule);
       return null;
     }
     // Only the profiles with size limits need the frame's size (it costs a serialization).

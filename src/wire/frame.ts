@@ -24,6 +24,12 @@ export interface Violation {
   message: string;
   /** Byte offset in the parser's input stream, when known. */
   offset?: number;
+  /**
+   * True: a tolerant receiver cannot act on the frame (docs/tolerance.md): a node answers the
+   * request 400 (or what the RFC says for it) and `decode` counts the frame as malformed.
+   * Absent: a cosmetic deviation, noted and otherwise ignored.
+   */
+  malformed?: true;
 }
 
 /** Byte-Range (W-25): 1-based inclusive positions; `null` stands for `*`. */

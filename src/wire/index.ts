@@ -28,3 +28,4 @@ export {
 export * from './parser.js';
 export * from './serializer.js';
 export * from './builder.js';
+export * from './tolerance.js';

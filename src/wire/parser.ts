@@ -37,6 +37,7 @@ import {
   pathHeaderSpacingOk,
   pathUriProblem,
 } from './headers.js';
+import { parseAuthenticationInfo, parseAuthorization, parseWwwAuthenticate, type DigestParseResult } from './digest.js';
 
 export interface ParseError {
   rule: string;
@@ -152,12 +153,23 @@ const H_AUTHORIZATION = 12;
 const H_AUTHENTICATION_INFO = 13;
 const H_CONTENT_TYPE = 14;
 const H_CONTENT_TRANSFER_ENCODING = 15;
-const H_CONTENT_OTHER = 16; // Content-ID, Content-Description, Content-Disposition
+const H_CONTENT_ID = 16;
+const H_CONTENT_DESCRIPTION = 17;
+const H_CONTENT_DISPOSITION = 18;
+
+/**
+ * A-21 (docs/ambiguities.md): every header msrp-sim knows may appear once. The rule a repeat is
+ * reported under, by header id: the rule of the header's own grammar or use.
+ */
+const DIGEST_BITS = (1 << H_WWW_AUTHENTICATE) | (1 << H_AUTHORIZATION) | (1 << H_AUTHENTICATION_INFO);
+
+const REPEAT_RULE: readonly string[] = ['W-11', 'W-11', 'W-23', 'W-25', 'W-29', 'W-29', 'W-28', 'R-05', 'R-05', 'R-05', 'R-06', 'R-16', 'R-16', 'R-16', 'W-15', 'W-20', 'W-15', 'W-15', 'W-15'];
 
 interface KnownName {
   id: number;
   name: string;
   lower: Uint8Array;
+  lowerName: string;
   /** `name:` as little-endian 32-bit words, then the bytes left over: compared word by word. */
   words: Int32Array;
   tail: Uint8Array;
@@ -181,9 +193,9 @@ const KNOWN: KnownName[] = (
     [H_AUTHORIZATION, 'Authorization'],
     [H_AUTHENTICATION_INFO, 'Authentication-Info'],
     [H_CONTENT_TRANSFER_ENCODING, 'Content-Transfer-Encoding'],
-    [H_CONTENT_OTHER, 'Content-ID'],
-    [H_CONTENT_OTHER, 'Content-Description'],
-    [H_CONTENT_OTHER, 'Content-Disposition'],
+    [H_CONTENT_ID, 'Content-ID'],
+    [H_CONTENT_DESCRIPTION, 'Content-Description'],
+    [H_CONTENT_DISPOSITION, 'Content-Disposition'],
   ] as const
 ).map(([id, name]) => {
   const withColon = Buffer.from(`${name}:`, 'latin1');
@@ -194,6 +206,7 @@ const KNOWN: KnownName[] = (
     id,
     name,
     lower: Buffer.from(name.toLowerCase(), 'latin1'),
+    lowerName: name.toLowerCase(),
     words,
     tail: withColon.subarray(nWords * 4),
   };
@@ -363,6 +376,8 @@ export class MsrpParser {
   private contentTypeAt = -1;
   private mimeSeen = false;
   private reportHeaderSeen = false;
+  /** Known headers seen in this frame, a bit per header id (A-21: each may appear once). */
+  private seen = 0;
 
   // Body (S_BODY) and skip (S_SKIP) scanning.
   private bodyStart = 0;
@@ -767,6 +782,7 @@ export class MsrpParser {
     this.contentTypeAt = -1;
     this.mimeSeen = false;
     this.reportHeaderSeen = false;
+    this.seen = 0;
     this.comment = null;
     this.commentRel = -1;
     this.headFrame = null;
@@ -1189,6 +1205,9 @@ export class MsrpParser {
     if (index === this.contentTypeAt + 1 && this.contentTypeAt >= 0) this.violation('W-15', `${name} after Content-Type`, at);
     if (kn !== undefined) {
       const id = kn.id;
+      const bit = 1 << id;
+      if ((this.seen & bit) !== 0) return this.repeated(kn, name, value, index, at);
+      this.seen |= bit;
       if (id === H_TO_PATH || id === H_FROM_PATH || id === H_USE_PATH) {
         this.pathHeader(id, this.pathCaches[id === H_TO_PATH ? 0 : id === H_FROM_PATH ? 1 : 2]!, name, index, at);
       } else this.typedHeader(id, name, value, index, at, lc);
@@ -1237,11 +1256,9 @@ export class MsrpParser {
     // W-11, RFC 4975 §9: `headers = To-Path CRLF From-Path CRLF 1*( header CRLF )`.
     if (id === H_TO_PATH) {
       if (index !== 0) this.violation('W-11', 'To-Path is not the first header field', at);
-      if (this.toPath !== undefined) return;
     } else if (id === H_FROM_PATH) {
       if (index !== 1) this.violation('W-11', 'From-Path is not the second header field', at);
-      if (this.fromPath !== undefined) return;
-    } else if (this.usePath !== undefined) return;
+    }
     // U-04, RFC 4976 §8: "The only message in this specification that can have an MSRP URI
     // without an explicit port number is in the To-Path header in an AUTH request." The RFC's own
     // AUTH examples also omit it in From-Path, so only non-AUTH requests are checked for To-Path
@@ -1255,7 +1272,8 @@ export class MsrpParser {
     }
     for (let k = 0; k < pc.problems.length; k++) {
       const pr = pc.problems[k]!;
-      this.violation(pr.rule, pr.message, at);
+      if (pr.malformed === true) this.malformed(pr.rule, pr.message, at);
+      else this.violation(pr.rule, pr.message, at);
     }
     const uris = pc.uris;
     if (id === H_TO_PATH) this.toPath = uris;
@@ -1268,11 +1286,17 @@ export class MsrpParser {
    * the line cache; the value decoded on its own (a Byte-Range, whether a Message-ID is an ident)
    * is kept there, so a repeated line is not decoded again.
    */
-  private typedHeader(id: number, name: string, value: string, index: number, at: number, lc: LineCache | undefined): void {
+  private typedHeader(id: number, name: string, raw: string, index: number, at: number, lc: LineCache | undefined): void {
     switch (id) {
       case H_MESSAGE_ID: {
-        if (this.messageId !== undefined) return this.violation('W-23', 'more than one Message-ID', at);
+        // Padding after the colon is the separator's, noted as W-12 on the line; what follows
+        // the ident is kept and makes it no ident (W-38).
+        const c0 = raw.charCodeAt(0);
+        const value = c0 === SP || c0 === HTAB ? raw.trimStart() : raw;
         this.messageId = value;
+        // W-23, RFC 4975 §7.1.1: each SEND chunk "MUST contain a Message-ID"; an empty one names
+        // no message, so chunks cannot be put together nor REPORTs sent (docs/tolerance.md).
+        if (value.length === 0) return this.malformed('W-23', 'empty Message-ID', at);
         let ident: boolean;
         if (lc !== undefined && lc.typed !== NOT_DECODED) ident = lc.typed === true;
         else {
@@ -1284,7 +1308,7 @@ export class MsrpParser {
         return;
       }
       case H_BYTE_RANGE: {
-        if (this.byteRange !== undefined) return this.violation('W-25', 'more than one Byte-Range', at);
+        const value = this.trimmed(raw, name, at);
         let r: ByteRange | null;
         if (lc !== undefined && lc.typed !== NOT_DECODED) {
           // A fresh object per frame: frames never share mutable parts.
@@ -1294,43 +1318,45 @@ export class MsrpParser {
           r = parseByteRange(value);
           if (lc !== undefined) lc.typed = r === null ? null : { start: r.start, end: r.end, total: r.total };
         }
-        if (r === null) return this.violation('W-25', `malformed Byte-Range "${value}"`, at);
+        if (r === null) return this.malformed('W-25', `malformed Byte-Range "${raw}"`, at);
         this.byteRange = r;
         const problem = byteRangeProblem(r);
-        if (problem !== null) this.violation('W-25', `Byte-Range ${value}: ${problem}`, at);
+        // W-25, RFC 4975 §7.1.1: positions are 1-based and within the total: a range that cannot
+        // be places no byte anywhere.
+        if (problem !== null) this.malformed('W-25', `Byte-Range ${raw}: ${problem}`, at);
         return;
       }
       case H_CONTENT_TYPE:
         this.mimeSeen = true;
-        if (this.contentTypeAt >= 0) return this.violation('W-15', 'more than one Content-Type', at);
         this.contentTypeAt = index;
-        this.contentType = value;
-        if (value.length === 0) this.violation('W-15', 'empty Content-Type', at);
+        this.contentType = raw;
+        if (raw.length === 0) this.violation('W-15', 'empty Content-Type', at);
         return;
       case H_SUCCESS_REPORT: {
         this.reportHeaderSeen = true;
-        if (this.successReport !== undefined) return this.violation('W-29', 'more than one Success-Report', at);
+        const value = this.trimmed(raw, name, at);
         const v = parseSuccessReport(value);
         // W-29, RFC 4975 §9: `Success-Report = "Success-Report:" SP ("yes" / "no")`.
-        if (v === null) return this.violation('W-29', `Success-Report "${value}" is neither yes nor no`, at);
+        if (v === null) return this.malformed('W-29', `Success-Report "${raw}" is neither yes nor no`, at);
         if (v !== value) this.violation('W-14', `Success-Report "${value}" is not lower-case`, at);
         this.successReport = v;
         return;
       }
       case H_FAILURE_REPORT: {
         this.reportHeaderSeen = true;
-        if (this.failureReport !== undefined) return this.violation('W-29', 'more than one Failure-Report', at);
+        const value = this.trimmed(raw, name, at);
         const v = parseFailureReport(value);
         // W-29, RFC 4975 §9: `Failure-Report = "Failure-Report:" SP ("yes" / "no" / "partial")`.
-        if (v === null) return this.violation('W-29', `Failure-Report "${value}" is not yes, no or partial`, at);
+        if (v === null) return this.malformed('W-29', `Failure-Report "${raw}" is not yes, no or partial`, at);
         if (v !== value) this.violation('W-14', `Failure-Report "${value}" is not lower-case`, at);
         this.failureReport = v;
         return;
       }
       case H_STATUS: {
-        if (this.status !== undefined) return this.violation('W-28', 'more than one Status', at);
-        const s = parseStatus(value);
-        if (s === null) return this.violation('W-28', `malformed Status "${value}"`, at);
+        // W-28, RFC 4975 §9: `Status = "Status:" SP namespace SP status-code [SP comment]`; the
+        // comment keeps what follows as it is, so only leading white space is dropped.
+        const s = parseStatus(raw.charCodeAt(0) === SP || raw.charCodeAt(0) === HTAB ? raw.trimStart() : raw);
+        if (s === null) return this.malformed('W-28', `malformed Status "${raw}"`, at);
         this.status = s;
         return;
       }
@@ -1338,23 +1364,96 @@ export class MsrpParser {
       case H_MIN_EXPIRES:
       case H_MAX_EXPIRES: {
         // R-05, RFC 4976 §7: `Expires = "Expires:" SP 1*DIGIT` (same for Min-/Max-Expires).
-        const n = parseDeltaSeconds(value);
-        if (n < 0) return this.violation('R-05', `${name} "${value}" is not a number of seconds`, at);
-        if (id === H_EXPIRES) this.expires ??= n;
-        else if (id === H_MIN_EXPIRES) this.minExpires ??= n;
-        else this.maxExpires ??= n;
+        const n = parseDeltaSeconds(this.trimmed(raw, name, at));
+        if (n < 0) return this.malformed('R-05', `${name} "${raw}" is not a number of seconds`, at);
+        if (id === H_EXPIRES) this.expires = n;
+        else if (id === H_MIN_EXPIRES) this.minExpires = n;
+        else this.maxExpires = n;
         return;
       }
+      case H_WWW_AUTHENTICATE:
+      case H_AUTHORIZATION:
+      case H_AUTHENTICATION_INFO:
+        // Checked with the whole header section (digestHeaders): a folded line may continue it.
+        return;
       case H_CONTENT_TRANSFER_ENCODING:
         this.mimeSeen = true;
         // W-20, RFC 4975 §7.1.1: "transfer-encoding parameters MUST NOT be present".
         this.violation('W-20', 'Content-Transfer-Encoding is present (MSRP bodies are always binary)', at);
         return;
-      case H_CONTENT_OTHER:
+      case H_CONTENT_ID:
+      case H_CONTENT_DESCRIPTION:
+      case H_CONTENT_DISPOSITION:
         this.mimeSeen = true;
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * A value read to its grammar without the white space around it: before it, the header line
+   * has already noted it (W-12); after it, noted here. Cosmetic either way (docs/tolerance.md).
+   */
+  private trimmed(value: string, name: string, at: number): string {
+    const n = value.length;
+    if (n === 0) return value;
+    const first = value.charCodeAt(0);
+    const last = value.charCodeAt(n - 1);
+    if (first !== SP && first !== HTAB && last !== SP && last !== HTAB) return value;
+    if (last === SP || last === HTAB) this.violation('W-12', `white space after the value of ${name}`, at);
+    return value.replace(/^[ \t]+|[ \t]+$/g, '');
+  }
+
+  /**
+   * WWW-Authenticate, Authorization, Authentication-Info (RFC 4976 §7, RFC 2617 §3.2, Digest
+   * only), checked only when present, on their values as unfolded. A value that does not parse
+   * (Basic, an unterminated quoted string, an auth-param without "=") gives the AUTH exchange
+   * nothing to work with: malformed. One that parses but breaks the MSRP profile (R-16c..g) is
+   * noted; the exchange decides. A repeat was reported by `repeated`; the first one counts.
+   */
+  private digestHeaders(at: number): void {
+    let left = this.seen & DIGEST_BITS;
+    for (let k = 0; k < this.headerCount && left !== 0; k++) {
+      const [name, value] = this.headers[k]!;
+      const lower = name.toLowerCase();
+      let result: DigestParseResult<unknown>;
+      let bit: number;
+      if (lower === 'www-authenticate') {
+        bit = 1 << H_WWW_AUTHENTICATE;
+        result = parseWwwAuthenticate(value);
+      } else if (lower === 'authorization') {
+        bit = 1 << H_AUTHORIZATION;
+        result = parseAuthorization(value);
+      } else if (lower === 'authentication-info') {
+        bit = 1 << H_AUTHENTICATION_INFO;
+        result = parseAuthenticationInfo(value);
+      } else continue;
+      if ((left & bit) === 0) continue;
+      left &= ~bit;
+      if (!result.ok) this.malformed(result.rule, `${name}: ${result.message}`, at);
+      else for (const v of result.violations) this.violation(v.rule, `${name}: ${v.message}`, at);
+    }
+  }
+
+  /**
+   * A-21: a header that may appear once, again. The first one counts; a repeat with the same
+   * value is cosmetic, one with another value leaves the receiver to guess which is meant.
+   */
+  private repeated(kn: KnownName, name: string, value: string, index: number, at: number): void {
+    const rule = REPEAT_RULE[kn.id]!;
+    let first: string | undefined;
+    for (let k = 0; k < index; k++) {
+      const h = this.headers[k]!;
+      if (h[0].length === kn.lowerName.length && h[0].toLowerCase() === kn.lowerName) {
+        first = h[1];
+        break;
+      }
+    }
+    if (first !== undefined && first.trim() === value.trim()) {
+      this.violation(rule, `${name} appears more than once (A-21)`, at);
+    } else {
+      this.malformed(rule, `${name} appears more than once with different values (A-21): "${first ?? ''}", "${value}"`, at);
     }
   }
 
@@ -1776,6 +1875,7 @@ export class MsrpParser {
   private frameChecks(at: number): void {
     // W-11: To-Path and From-Path are mandatory in every request and response. W-22 (i): a
     // response with only these two is accepted without a note (every RFC response example is so).
+    if ((this.seen & DIGEST_BITS) !== 0) this.digestHeaders(at);
     if (this.toPath === undefined) this.violation('W-11', 'no To-Path header field', at);
     if (this.fromPath === undefined) this.violation('W-11', 'no From-Path header field', at);
     if (!this.isRequest) return;
@@ -1880,6 +1980,12 @@ export class MsrpParser {
   private violation(rule: string, message: string, offset: number): void {
     if (this.violations === NO_VIOLATIONS) this.violations = [];
     this.violations.push({ rule, message, offset });
+  }
+
+  /** A violation that leaves a receiver nothing to act on (docs/tolerance.md). */
+  private malformed(rule: string, message: string, offset: number): void {
+    if (this.violations === NO_VIOLATIONS) this.violations = [];
+    this.violations.push({ rule, message, offset, malformed: true });
   }
 
   /** Strict mode: every violation is an error and the frame is not delivered. */
@@ -1988,7 +2094,7 @@ interface PathCache {
   /** needPort the checks were made for (-1: not yet), the URIs and what they break. */
   checkedFor: number;
   uris: string[];
-  problems: { rule: string; message: string }[];
+  problems: PathProblem[];
 }
 
 function newPathCache(): PathCache {
@@ -2004,11 +2110,22 @@ function sameBytes(dv: DataView, dp: number, d: Buffer, p: number, n: number, cd
   return true;
 }
 
-/** What a path header value breaks (W-11/W-12 spacing, U-01, U-02, U-04), for the path cache. */
-function pathProblems(value: string, uris: string[], name: string, usePath: boolean, needPort: boolean): { rule: string; message: string }[] {
-  const problems: { rule: string; message: string }[] = [];
+/** A rule a path header value breaks; `malformed`: the receiver cannot act on it. */
+interface PathProblem {
+  rule: string;
+  message: string;
+  malformed?: true;
+}
+
+/** What a path header value breaks (W-11/W-12 spacing, U-01, U-02, U-04, R-06), for the path cache. */
+function pathProblems(value: string, uris: string[], name: string, usePath: boolean, needPort: boolean): PathProblem[] {
+  const problems: PathProblem[] = [];
   if (uris.length === 0) {
-    problems.push({ rule: usePath ? 'W-12' : 'W-11', message: `${name} is empty` });
+    // R-06, RFC 4976 §4.2: the 200 to AUTH hands out the Use-Path URIs the client routes through:
+    // an empty one gives it none (docs/tolerance.md). An empty To-Path or From-Path (W-11) is
+    // answered by the session and route checks (481).
+    if (usePath) problems.push({ rule: 'R-06', message: `${name} is empty`, malformed: true });
+    else problems.push({ rule: 'W-11', message: `${name} is empty` });
     return problems;
   }
   if (uris.length > 1 || uris[0]!.length !== value.length) {

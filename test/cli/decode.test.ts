@@ -143,6 +143,32 @@ describe('msrp-sim decode: raw bytes', () => {
   });
 });
 
+describe('msrp-sim decode: what a tolerant receiver accepts (docs/tolerance.md)', () => {
+  // Cosmetic: header-name case, two SP after a colon, a tab after a colon: noted, exit 0.
+  const cosmetic = SEND.replace('Message-ID: ', 'message-id:  ').replace('Byte-Range: ', 'Byte-Range:\t');
+  // Unactionable: a Success-Report that is neither yes nor no (W-29): the frame is shown, exit 1.
+  const unactionable = SEND.replace('Content-Type:', 'Success-Report: maybe\r\nContent-Type:');
+
+  it('a cosmetic deviation: the frame with its violations, exit 0', () => {
+    const r = runCli(['decode', '-f', 'json', file('cosmetic.msrp', cosmetic + OK)]);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.status).toBe(0);
+    const [send] = jsonLines(r.stdout);
+    expect((send!.violations as { rule: string }[]).map((v) => v.rule)).toEqual(['W-14', 'W-12', 'W-12']);
+  });
+
+  it('a value a receiver cannot act on: the frame is shown, the error names the rule, exit 1', () => {
+    const r = runCli(['decode', '-f', 'json', file('unactionable.msrp', unactionable + OK)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.toString()).toMatch(/^decode: malformed frame at byte \d+: W-29 Success-Report "maybe" is neither yes nor no \(frame 1, a786hjs2\)$/m);
+    const frames = jsonLines(r.stdout);
+    expect(frames.map((f) => f.transactionId)).toEqual(['a786hjs2', 'a786hjs2']);
+    expect(frames[0]!.violations).toEqual([{ rule: 'W-29', message: 'Success-Report "maybe" is neither yes nor no', malformed: true }]);
+    // --strict refuses the cosmetic one as well.
+    expect(runCli(['decode', '--strict', file('cosmetic.msrp', cosmetic)]).status).toBe(1);
+  });
+});
+
 describe('msrp-sim decode: usage', () => {
   it('unknown format -> exit 2', () => {
     const r = runCli(['decode', '--format', 'xml', file('two.msrp', SEND + OK)]);

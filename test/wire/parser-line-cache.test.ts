@@ -93,8 +93,9 @@ describe('the per-connection line cache', () => {
     );
     const { frames, errors } = parse(Buffer.concat(parts), {});
     expect(errors).toEqual([]);
-    expect(frames.map((f) => f.messageId)).toEqual(['m1234567', 'm7654321', 'ab', '\tm1234567', 'mé123456', 'm123 4567']);
-    expect(frames.map((f) => f.violations.map((v) => v.rule))).toEqual([[], [], ['W-38'], ['W-12', 'W-38'], ['W-38'], ['W-38']]);
+    expect(frames.map((f) => f.messageId)).toEqual(['m1234567', 'm7654321', 'ab', 'm1234567', 'mé123456', 'm123 4567']);
+    // The tab after the colon is the separator's (W-12, cosmetic): the Message-ID is read without it.
+    expect(frames.map((f) => f.violations.map((v) => v.rule))).toEqual([[], [], ['W-38'], ['W-12'], ['W-38'], ['W-38']]);
     expect(frames.map((f) => f.byteRange)).toEqual([
       { start: 1, end: 5, total: 5 },
       { start: 1, end: null, total: 5 },

@@ -394,7 +394,10 @@ describe('RFC 4975 / RFC 4976 example frames', () => {
       const lenient = parseFrames(folded);
       expect(lenient.errors).toEqual([]);
       expect(getHeader(lenient.frames[0]!, 'authorization')).toBe('Digest username="Alice", realm="intra.example.com", qop=auth');
-      expect(rules(lenient.frames[0]!)).toEqual(['W-13']);
+      // The unfolded value is then read as Digest credentials (RFC 4976 §7): this shortened one
+      // has no nonce and no response, so the relay has nothing to check (malformed, R-16).
+      expect(lenient.frames[0]!.violations.map((v) => [v.rule, v.malformed === true])).toEqual([['W-13', false], ['R-16', true]]);
+      expect(lenient.frames[0]!.violations[1]!.message).toBe('Authorization: Authorization without nonce');
       const strict = parseFrames(folded, { strict: true });
       expect(strict.frames).toEqual([]);
       expect(rules(strict.errors)).toEqual(['W-13']);

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import type { MsrpFrame } from '../../wire/frame.js';
 import { MsrpParser, type ParseError } from '../../wire/parser.js';
 import { serializeUnchecked, WireError } from '../../wire/serializer.js';
+import { malformedViolation } from '../../wire/tolerance.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
@@ -30,6 +31,11 @@ Examples:
 
 Input is raw MSRP bytes, or a pcap capture (recognised by its magic number; Ethernet, raw IP
 and Linux cooked link types; each TCP direction is reassembled and parsed on its own).
+A frame a tolerant receiver cannot act on (a Byte-Range, Status, Expires or report value outside
+its grammar, an empty Message-ID or Use-Path, a Digest header that does not parse, a header that
+may appear once given twice with different values) is shown, and counts as malformed; cosmetic
+deviations (header-name case, extra spaces, a tab after the colon) are listed as violations only
+(docs/tolerance.md). --strict refuses both.
 Exit status: 0 all frames parsed, 1 a frame was malformed, 2 usage or unreadable input.`;
 
 export function registerDecode(program: Command, ctx: CliContext): void {
@@ -78,6 +84,15 @@ class DecodeOutput {
   frame(frame: MsrpFrame, stream?: string, packet?: number): void {
     this.frames++;
     const out = this.ctx.io.stdout;
+    // docs/tolerance.md: framed, but nothing a receiver could act on (a node answers it 400).
+    const unactionable = malformedViolation(frame);
+    if (unactionable !== undefined) {
+      this.malformed++;
+      const where = stream === undefined ? '' : ` [stream ${stream}]`;
+      this.ctx.io.stderr.write(
+        this.ctx.err.red(`decode: malformed frame at byte ${unactionable.offset ?? 0}: ${unactionable.rule} ${unactionable.message} (frame ${this.frames}, ${frame.transactionId})${where}`) + '\n',
+      );
+    }
     switch (this.format) {
       case 'json':
         out.write(JSON.stringify(frameToJson(frame, stream)) + '\n');
