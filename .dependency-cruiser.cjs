@@ -1,8 +1,8 @@
 /**
  * Import rules of msrp-sim, checked by `npm run lint:deps` (part of `npm test`): no import circle
- * anywhere in src/. The layer rules (which layer may import which) are in eslint.config.js.
+ * anywhere in src/, and src/net/'s contract files import no class of src/net/. The layer rules
+ * (which layer may import which) are in eslint.config.js.
  */
-// eslint-disable-next-line no-undef -- a CommonJS config file, as dependency-cruiser reads it
 module.exports = {
   forbidden: [
     {
@@ -11,6 +11,14 @@ module.exports = {
       comment: 'An import circle makes a module see another half-initialised and hides which layer owns a contract.',
       from: { path: '^src/' },
       to: { circular: true },
+    },
+    {
+      name: 'net-contracts-below-classes',
+      severity: 'error',
+      comment:
+        'src/net/net-contracts.ts (what the pieces of the network need of each other) and net-types.ts (options and record types) sit below every class of src/net/: a class names another through a contract, never the other way (docs/architecture.md).',
+      from: { path: '^src/net/net-(contracts|types)[.]ts$' },
+      to: { path: '^src/net/', pathNot: '^src/net/net-types[.]ts$' },
     },
   ],
   options: {

@@ -12,7 +12,7 @@
  * streamBodies mode (cut-through relays), and the serializer. Parsers run as the simulator's do
  * (bodyViews); two cases show the default, where every body is copied.
  */
-import { measure, formatResult, keep, type BenchCase } from './harness.js';
+import { measure, formatResult, keep, cpuRate, type BenchCase } from './harness.js';
 import { MsrpParser, type ParserOptions, type ParserSink } from '../src/wire/parser.js';
 import { buildRequest, buildResponse } from '../src/wire/builder.js';
 import { serializeFrame } from '../src/wire/serializer.js';
@@ -221,24 +221,4 @@ export async function run(): Promise<void> {
 
   for (const c of cases) console.log(`${formatResult(measure(c), c.unitName)}${cpuRate(c)}`);
   keep();
-}
-
-/**
- * Units per second of this process's CPU time (user + system, GC threads included) over a short
- * extra measurement: on a shared machine wall-clock rates fall with the load, CPU-time rates much
- * less, so both are printed.
- */
-function cpuRate(c: BenchCase): string {
-  let calls = 0;
-  const start = process.cpuUsage();
-  const wallStart = process.hrtime.bigint();
-  do {
-    c.run();
-    calls++;
-  } while (Number(process.hrtime.bigint() - wallStart) < 1e9 && calls < 100_000);
-  const used = process.cpuUsage(start);
-  const seconds = (used.user + used.system) / 1e6;
-  const rate = (calls * c.units) / seconds;
-  const shown = rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M` : `${(rate / 1e3).toFixed(1)} k`;
-  return `  [${shown}${c.unitName} per CPU-second]`;
 }

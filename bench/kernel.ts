@@ -1,5 +1,5 @@
 /** Kernel benchmark: scheduled events per second through the scheduler's heap. */
-import { formatResult, measure } from './harness.js';
+import { cpuRate, formatResult, measure, type BenchCase } from './harness.js';
 import { Scheduler } from '../src/sim/scheduler.js';
 
 /** Events that each schedule a successor at a pseudo-random later time, with `live` events pending. */
@@ -38,8 +38,9 @@ function cancelHeavy(events: number): () => number {
 
 export async function run(): Promise<void> {
   const n = 200_000;
-  for (const live of [1, 100, 10_000]) {
-    console.log(formatResult(measure({ name: `kernel: events, ${live} pending`, units: n, unitName: ' events', run: churn(live, n) }), ' events'));
-  }
-  console.log(formatResult(measure({ name: 'kernel: events with a cancelled timer each', units: n, unitName: ' events', run: cancelHeavy(n / 2) }), ' events'));
+  const cases: BenchCase[] = [
+    ...[1, 100, 10_000].map((live) => ({ name: `kernel: events, ${live} pending`, units: n, unitName: ' events', run: churn(live, n) })),
+    { name: 'kernel: events with a cancelled timer each', units: n, unitName: ' events', run: cancelHeavy(n / 2) },
+  ];
+  for (const c of cases) console.log(`${formatResult(measure(c), ' events')}${cpuRate(c)}`);
 }

@@ -3,7 +3,7 @@
  * `tcp.segment` record, counted by a sink as a trace writer would see them), and connection
  * set-up (handshake, a small exchange, FIN both ways).
  */
-import { formatResult, measure } from './harness.js';
+import { cpuPerSecond, cpuRate, formatCpuRate, formatResult, measure, type BenchCase } from './harness.js';
 import { Network } from '../src/net/network.js';
 import { Simulation } from '../src/sim/simulation.js';
 
@@ -60,16 +60,19 @@ export async function run(): Promise<void> {
   );
   const perRun = probe.delivered;
   const hopsPerRun = probe.hops;
-  const delivered = measure({ name: 'net: data segments delivered, 4-link chain', units: perRun, unitName: ' segments', run: () => bulk(4, 1_000_000) });
-  console.log(formatResult(delivered, ' segments'));
+  const deliveredCase: BenchCase = { name: 'net: data segments delivered, 4-link chain', units: perRun, unitName: ' segments', run: () => bulk(4, 1_000_000) };
+  const delivered = measure(deliveredCase);
+  const deliveredCpu = cpuPerSecond(deliveredCase);
+  console.log(`${formatResult(delivered, ' segments')}${formatCpuRate(deliveredCpu, ' segments')}`);
   const hopsPerSegment = hopsPerRun / perRun;
   console.log(
     formatResult(
       { ...delivered, name: 'net: segment hops (tcp.segment records)', unitsPerSecond: delivered.unitsPerSecond * hopsPerSegment, bestPerSecond: delivered.bestPerSecond * hopsPerSegment },
       ' hops',
-    ),
+    ) + formatCpuRate(deliveredCpu * hopsPerSegment, ' hops'),
   );
   const n = 2000;
   if (setups(n) !== n) throw new Error('not every connection closed');
-  console.log(formatResult(measure({ name: 'net: connections set up and closed, 4 links', units: n, unitName: ' connections', run: () => setups(n) }), ' connections'));
+  const setupCase: BenchCase = { name: 'net: connections set up and closed, 4 links', units: n, unitName: ' connections', run: () => setups(n) };
+  console.log(`${formatResult(measure(setupCase), ' connections')}${cpuRate(setupCase)}`);
 }

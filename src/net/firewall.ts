@@ -21,8 +21,7 @@
  *   segment ahead of a gap passes and is inspected when the gap is filled.
  */
 import type { Timer } from '../sim/scheduler.js';
-import type { LinkDirection } from './link.js';
-import type { NetCore, NetNode } from './net-node.js';
+import type { NetCore, NetDirection, NetNode, NetSegment } from './net-contracts.js';
 import type {
   Endpoint,
   FirewallDirection,
@@ -32,7 +31,7 @@ import type {
   Inspector,
   InspectorVerdict,
 } from './net-types.js';
-import { FIN, RST, SYN, ACK, flagLetters, resetOnward, resetReply, type Segment } from './segment.js';
+import { FIN, RST, SYN, ACK, resetOnward, resetReply, segmentFields } from './segment.js';
 
 export const DEFAULT_IDLE_TIMEOUT = 3_600_000_000;
 /** How long state of a closed (FIN both ways, or RST) connection is kept for stragglers. */
@@ -106,7 +105,7 @@ class Flow implements FlowInfo {
 
 export class Firewall implements NetNode {
   readonly kind = 'firewall' as const;
-  readonly out: LinkDirection[] = [];
+  readonly out: NetDirection[] = [];
   readonly up = true;
   readonly inside: ReadonlySet<string>;
   private _rules: readonly FirewallRule[];
@@ -248,7 +247,7 @@ export class Firewall implements NetNode {
     return n;
   }
 
-  arrive(seg: Segment, _via: LinkDirection): void {
+  arrive(seg: NetSegment, _via: NetDirection): void {
     const now = this.core.sim.now;
     let flow: Flow | undefined;
     let fromInitiator = false;
@@ -358,7 +357,7 @@ export class Firewall implements NetNode {
 
   // ---- Rules ---------------------------------------------------------------------------------
 
-  private decide(seg: Segment, direction: FirewallDirection): Decision {
+  private decide(seg: NetSegment, direction: FirewallDirection): Decision {
     for (const rule of this.rules) {
       if (rule.direction !== undefined && rule.direction !== direction) continue;
       if (rule.port !== undefined && rule.port !== seg.dstPort) continue;
@@ -377,7 +376,7 @@ export class Firewall implements NetNode {
   }
 
   private deny(
-    seg: Segment,
+    seg: NetSegment,
     flow: string,
     direction: FirewallDirection,
     rule: string,
@@ -397,7 +396,7 @@ export class Firewall implements NetNode {
 
   // ---- State ---------------------------------------------------------------------------------
 
-  private track(seg: Segment, direction: FirewallDirection, decision: Decision): Flow {
+  private track(seg: NetSegment, direction: FirewallDirection, decision: Decision): Flow {
     const now = this.core.sim.now;
     const key = `${seg.src}>${seg.dst}`;
     const reverseKey = `${seg.dst}>${seg.src}`;
@@ -524,7 +523,7 @@ export class Firewall implements NetNode {
   }
 
   /** A segment of a connection whose state expired: silence or RST, per `idleMode`. */
-  private idleVerdict(seg: Segment, marker: Expired | null, sentTo: Endpoint | null): void {
+  private idleVerdict(seg: NetSegment, marker: Expired | null, sentTo: Endpoint | null): void {
     const flow = marker?.flow ?? `${seg.src}>${seg.dst}`;
     const direction = marker?.direction ?? 'inbound';
     const reason = 'connection state expired (idle)';
@@ -553,7 +552,7 @@ export class Firewall implements NetNode {
   }
 
   /** Feeds the segment's new in-order bytes (and any buffered ones they unblock) to the inspector. */
-  private inspect(flow: Flow, fromInitiator: boolean, seg: Segment): InspectorVerdict | null {
+  private inspect(flow: Flow, fromInitiator: boolean, seg: NetSegment): InspectorVerdict | null {
     const inspector = this.inspector!;
     const stream = this.streamsOf(flow)[fromInitiator ? 0 : 1];
     const direction: FirewallDirection = fromInitiator === (flow.direction === 'outbound') ? 'outbound' : 'inbound';
@@ -596,26 +595,15 @@ export class Firewall implements NetNode {
 
   private record(
     type: 'fw.drop' | 'fw.reject',
-    seg: Segment,
+    seg: NetSegment,
     flow: string,
     direction: FirewallDirection,
     rule: string,
     reason: string,
     both = false,
   ): void {
-    const fields = {
-      conn: seg.conn,
-      src: seg.src,
-      dst: seg.dst,
-      seqNo: seg.seq,
-      ackNo: seg.ack,
-      flags: flagLetters(seg.flags),
-      len: seg.len,
-      flow,
-      direction,
-      reason,
-    };
-    if (type === 'fw.drop') this.core.sim.trace.emit(this.id, 'fw.drop', fields, rule);
-    else this.core.sim.trace.emit(this.id, 'fw.reject', { ...fields, both }, rule);
+    const trace = this.core.sim.trace;
+    if (type === 'fw.drop') trace.emit(this.id, 'fw.drop', Object.assign(segmentFields(seg), { flow, direction, reason }), rule);
+    else trace.emit(this.id, 'fw.reject', Object.assign(segmentFields(seg), { flow, direction, reason, both }), rule);
   }
 }

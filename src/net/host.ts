@@ -3,19 +3,18 @@
  * segments that are not addressed to it (hosts are routers too, which is how relays sit on paths).
  */
 import type { Rng } from '../sim/random.js';
-import type { LinkDirection } from './link.js';
 import { Listener } from './listener.js';
-import type { NetCore, NetNode } from './net-node.js';
-import type { ConnectTarget, ConnectionHandlers, TlsServerOptions } from './net-types.js';
-import { ACK, RST, SYN, resetReply, type Segment } from './segment.js';
-import { TcpConnection } from './tcp-connection.js';
+import type { ConnectionHost, HostedConnection, NetCore, NetDirection, NetSegment } from './net-contracts.js';
+import type { ConnectTarget, TlsServerOptions } from './net-types.js';
+import { ACK, RST, SYN, resetReply } from './segment.js';
+import { TcpConnection, type ConnectionHandlers } from './tcp-connection.js';
 
 /** Ephemeral ports are handed out in order from here, per host, wrapping at 65535. */
 export const FIRST_EPHEMERAL_PORT = 49152;
 
-export class Host implements NetNode {
+export class Host implements ConnectionHost {
   readonly kind = 'host' as const;
-  readonly out: LinkDirection[] = [];
+  readonly out: NetDirection[] = [];
   /** Called when the host crashes (after its connections are gone): drop all node state. */
   onCrash?: () => void;
   /** Called when the host is back: listen again. */
@@ -109,7 +108,7 @@ export class Host implements NetNode {
 
   // ---- Network side --------------------------------------------------------------------------
 
-  arrive(seg: Segment, _via: LinkDirection): void {
+  arrive(seg: NetSegment, _via: NetDirection): void {
     if (!this._up) {
       this.core.drop(seg, this.id, null, 'host-down');
       return;
@@ -161,7 +160,7 @@ export class Host implements NetNode {
     this.onRestart?.();
   }
 
-  unregister(conn: TcpConnection): void {
+  unregister(conn: HostedConnection): void {
     const byPort = this.demux.get(conn.local.port);
     if (byPort?.get(conn.remoteKey) === conn) {
       byPort.delete(conn.remoteKey);
@@ -174,7 +173,7 @@ export class Host implements NetNode {
     if (this.registry.get(conn.id) === conn) this.registry.delete(conn.id);
   }
 
-  private accept(seg: Segment, listener: Listener): void {
+  private accept(seg: NetSegment, listener: Listener): void {
     const conn = new TcpConnection({
       core: this.core,
       host: this,

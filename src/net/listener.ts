@@ -1,8 +1,9 @@
 /** A listening port: new connections to it are handed to `onAccept` once their TCP handshake is done. */
+import type { AcceptingListener } from './net-contracts.js';
 import type { TlsServerOptions } from './net-types.js';
 import type { TcpConnection } from './tcp-connection.js';
 
-export class Listener {
+export class Listener implements AcceptingListener<TcpConnection> {
   private _closed = false;
 
   constructor(

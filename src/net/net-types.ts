@@ -1,9 +1,10 @@
 /**
- * The network layer's public option, handler and record-facing types. All times are integer
- * microseconds of virtual time, sizes are bytes and bandwidths bit/s.
+ * The network layer's public option and record-facing types. All times are integer microseconds
+ * of virtual time, sizes are bytes and bandwidths bit/s. This file imports nothing of src/net/
+ * (net-contracts.ts builds on it); `ConnectionHandlers`, which names `TcpConnection`, lives in
+ * tcp-connection.ts.
  */
 import type { Micros } from '../sim/time.js';
-import type { TcpConnection } from './tcp-connection.js';
 
 /** Settings of one link; the network's `link` defaults fill whatever a link does not set. */
 export interface LinkOptions {
@@ -110,20 +111,6 @@ export interface CloseReason {
   rule?: string;
 }
 
-export interface ConnectionHandlers {
-  /** After the TCP handshake, and the TLS handshake when there is one. */
-  onOpen?(conn: TcpConnection): void;
-  /** In-order bytes, exactly what the peer wrote. The array is shared: read it, never mutate it. */
-  onData?(conn: TcpConnection, bytes: Uint8Array): void;
-  /** Called once, whatever ended the connection (not called when this side's host crashed). */
-  onClose?(conn: TcpConnection, reason: CloseReason): void;
-  /**
-   * After segments went out and fewer than `DRAIN_LOW_WATER` written bytes wait to be sent:
-   * writers that pace themselves (interruptible MSRP chunks) write more here.
-   */
-  onDrain?(conn: TcpConnection): void;
-}
-
 export interface Endpoint {
   address: string;
   port: number;
@@ -137,24 +124,31 @@ export interface TlsState {
 }
 
 /**
- * A segment as taps and `dropSegment` filters see it when it enters a link. `payload` is a view of
- * the sender's bytes, valid during the call: read it, never mutate or keep it.
+ * A segment's header fields as trace records (`tcp.segment`, `net.drop`, `fw.drop`, `fw.reject`)
+ * and taps show them: `segmentFields` in segment.ts makes them.
  */
-export interface SegmentInfo {
+export interface SegmentFields {
   /** Id of the connection that sent it (for an injected RST: of the one whose segment caused it). */
   conn: string;
-  link: string;
-  from: string;
-  to: string;
   /** `ip:port` as on the wire at this hop (after NAT, where one was crossed). */
   src: string;
   dst: string;
-  /** TCP sequence and acknowledgement numbers, named as in trace records. */
+  /** TCP sequence and acknowledgement numbers (`seq` of a record is its own position in the trace). */
   seqNo: number;
   ackNo: number;
-  /** TCP flags as letters in the order F S R P A, e.g. `S`, `SA`, `PA`, `FA`, `R`. */
+  /** TCP flags as letters in the order F S R P A: `S`, `SA`, `A`, `PA`, `FA`, `FPA`, `R`, `RA`. */
   flags: string;
   len: number;
+}
+
+/**
+ * A segment as taps and `dropSegment` filters see it when it enters a link. `payload` is a view of
+ * the sender's bytes, valid during the call: read it, never mutate or keep it.
+ */
+export interface SegmentInfo extends SegmentFields {
+  link: string;
+  from: string;
+  to: string;
   payload: Uint8Array;
 }
 

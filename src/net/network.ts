@@ -15,8 +15,8 @@ import type { Simulation } from '../sim/simulation.js';
 import { MILLISECOND, SECOND } from '../sim/time.js';
 import { Firewall } from './firewall.js';
 import { Host } from './host.js';
-import { Link, type LinkDirection, linkId } from './link.js';
-import type { DropReason, NetCore, NetNode } from './net-node.js';
+import { Link, linkId } from './link.js';
+import type { DropReason, NetCore, NetDirection, NetNode, NetSegment } from './net-contracts.js';
 import type {
   FirewallOptions,
   HostOptions,
@@ -27,7 +27,7 @@ import type {
   TcpOptions,
 } from './net-types.js';
 import { Routing } from './routing.js';
-import { flagLetters, type Segment } from './segment.js';
+import { segmentFields } from './segment.js';
 import type { TcpConnection } from './tcp-connection.js';
 import './trace-types.js';
 
@@ -326,7 +326,7 @@ export class Network implements NetCore {
     return this.byAddress.get(address);
   }
 
-  forward(seg: Segment, at: NetNode): void {
+  forward(seg: NetSegment, at: NetNode): void {
     let route = seg.route;
     // Follow the route the segment carries while it is current and leads on from here; else route
     // afresh from here (the topology changed, or NAT rewrote the destination).
@@ -340,22 +340,12 @@ export class Network implements NetCore {
       seg.route = route;
       seg.hop = 0;
     }
-    const dir: LinkDirection = route.hops[seg.hop++]!;
+    const dir: NetDirection = route.hops[seg.hop++]!;
     dir.send(seg);
   }
 
-  drop(seg: Segment, at: string, link: string | null, reason: DropReason): void {
-    this.sim.trace.emit(at, 'net.drop', {
-      conn: seg.conn,
-      src: seg.src,
-      dst: seg.dst,
-      seqNo: seg.seq,
-      ackNo: seg.ack,
-      flags: flagLetters(seg.flags),
-      len: seg.len,
-      link,
-      reason,
-    });
+  drop(seg: NetSegment, at: string, link: string | null, reason: DropReason): void {
+    this.sim.trace.emit(at, 'net.drop', Object.assign(segmentFields(seg), { link, reason }));
   }
 
   // ---- Addresses -----------------------------------------------------------------------------
@@ -457,7 +447,7 @@ export class Network implements NetCore {
 }
 
 /** Keeps a node's outgoing directions sorted by neighbour id (routing's tie-break relies on it). */
-function insertSorted(out: LinkDirection[], dir: LinkDirection): void {
+function insertSorted(out: NetDirection[], dir: NetDirection): void {
   let i = out.length;
   while (i > 0 && out[i - 1]!.to.id > dir.to.id) i--;
   out.splice(i, 0, dir);

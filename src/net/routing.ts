@@ -13,23 +13,11 @@
  *
  * Routes are computed on demand and cached until the topology changes (`invalidate`).
  */
-import type { NetCore, NetNode } from './net-node.js';
-import type { LinkDirection } from './link.js';
+import type { NetCore, NetDirection, NetNode, NetRouting, Route } from './net-contracts.js';
 
-export interface Route {
-  /** The topology version it was computed for. */
-  readonly version: number;
-  /** Nodes from source to destination. */
-  readonly nodes: readonly NetNode[];
-  /** The link direction of each hop (one fewer than nodes). */
-  readonly hops: readonly LinkDirection[];
-  /** Sum of the links' latencies. */
-  readonly latency: number;
-  /** Smallest MSS along the path. */
-  readonly mss: number;
-}
+export type { Route } from './net-contracts.js';
 
-function weight(dir: LinkDirection): number {
+function weight(dir: NetDirection): number {
   const l = dir.link.options.latency;
   return l > 0 ? l : 1;
 }
@@ -91,7 +79,7 @@ class NodeHeap {
   }
 }
 
-export class Routing {
+export class Routing implements NetRouting {
   private _version = 0;
   private readonly cache = new Map<string, Route | null>();
   /** The last path recorded per (source, destination), so `net.route` says when one changed. */
@@ -160,13 +148,13 @@ export class Routing {
     const total = settled.get(from);
     if (total === undefined) return null;
     const nodes: NetNode[] = [from];
-    const hops: LinkDirection[] = [];
+    const hops: NetDirection[] = [];
     let latency = 0;
     let mss = Infinity;
     let at = from;
     let remaining = total;
     while (at !== to) {
-      let step: LinkDirection | null = null;
+      let step: NetDirection | null = null;
       for (const dir of at.out) {
         if (!dir.link.usable) continue;
         const d = settled.get(dir.to);

@@ -2,8 +2,8 @@
  * A TCP segment in flight. One object per transmission (a retransmission is a new object), so a
  * NAT firewall may rewrite its header in place. The payload is a view of the sender's bytes.
  */
-import type { LinkDirection } from './link.js';
-import type { Route } from './routing.js';
+import type { NetDirection, NetSegment, ResetCause, Route } from './net-contracts.js';
+import type { SegmentFields } from './net-types.js';
 
 export const FIN = 1;
 export const SYN = 2;
@@ -30,14 +30,7 @@ export function flagLetters(flags: number): string {
   return FLAG_LETTERS[flags & 31]!;
 }
 
-/** Why a host or firewall injected an RST, so the receiver's close reason can say it. */
-export interface ResetCause {
-  by: string;
-  detail: string;
-  rule?: string;
-}
-
-export class Segment {
+export class Segment implements NetSegment {
   /** `ip:port`, rebuilt when NAT rewrites the header. */
   src: string;
   dst: string;
@@ -56,7 +49,7 @@ export class Segment {
   tsVal = -1;
   tsEcr = -1;
   /** The link direction it is crossing, the link's epoch when it entered, and its arrival event (one closure per segment, not per hop). */
-  wire: LinkDirection | null = null;
+  wire: NetDirection | null = null;
   wireEpoch = 0;
   arrive: (() => void) | null = null;
 
@@ -101,10 +94,18 @@ export class Segment {
 export const EMPTY = new Uint8Array(0);
 
 /**
+ * The header fields of `seg` as records and taps show them: the one place that names them. The
+ * hottest record, `tcp.segment`, spells the same fields out in link.ts instead (see there why).
+ */
+export function segmentFields(seg: NetSegment): SegmentFields {
+  return { conn: seg.conn, src: seg.src, dst: seg.dst, seqNo: seg.seq, ackNo: seg.ack, flags: flagLetters(seg.flags), len: seg.len };
+}
+
+/**
  * The RST a node sends back to the sender of `seg` (RFC 793 §3.4 "Reset Generation"): with the
  * segment's ACK as sequence number, or when it had none, sequence 0 acknowledging it.
  */
-export function resetReply(seg: Segment, origin: string, cause: ResetCause): Segment {
+export function resetReply(seg: NetSegment, origin: string, cause: ResetCause): Segment {
   const hasAck = (seg.flags & ACK) !== 0;
   const consumed = seg.len + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
   const rst = new Segment(
@@ -126,7 +127,7 @@ export function resetReply(seg: Segment, origin: string, cause: ResetCause): Seg
 }
 
 /** The RST a middlebox sends on to the receiver of `seg`, as if from its sender (which it stands for). */
-export function resetOnward(seg: Segment, origin: string, cause: ResetCause): Segment {
+export function resetOnward(seg: NetSegment, origin: string, cause: ResetCause): Segment {
   const rst = new Segment(seg.conn, origin, seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort, seg.seq, seg.ack, RST | ACK, null, seg.src, seg.dst);
   rst.cause = cause;
   return rst;

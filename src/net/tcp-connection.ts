@@ -25,19 +25,18 @@
  */
 import type { Timer } from '../sim/scheduler.js';
 import type { Micros } from '../sim/time.js';
-import type { Host } from './host.js';
-import type { Listener } from './listener.js';
-import type { NetCore, NetNode } from './net-node.js';
 import type {
-  CloseReason,
-  ConnectionHandlers,
-  Endpoint,
-  TlsClientOptions,
-  TlsServerOptions,
-  TlsState,
-} from './net-types.js';
-import type { Route } from './routing.js';
-import { ACK, EMPTY, FIN, PSH, RST, SYN, Segment, flagLetters, type ResetCause } from './segment.js';
+  AcceptingListener,
+  ConnectionHost,
+  HostedConnection,
+  NetCore,
+  NetNode,
+  NetSegment,
+  ResetCause,
+  Route,
+} from './net-contracts.js';
+import type { CloseReason, Endpoint, TlsClientOptions, TlsServerOptions, TlsState } from './net-types.js';
+import { ACK, EMPTY, FIN, PSH, RST, SYN, Segment, flagLetters } from './segment.js';
 import { TlsSession } from './tls-session.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed';
@@ -53,10 +52,24 @@ const MOVES: Record<Phase, readonly Phase[]> = {
   closed: [],
 };
 
+export interface ConnectionHandlers {
+  /** After the TCP handshake, and the TLS handshake when there is one. */
+  onOpen?(conn: TcpConnection): void;
+  /** In-order bytes, exactly what the peer wrote. The array is shared: read it, never mutate it. */
+  onData?(conn: TcpConnection, bytes: Uint8Array): void;
+  /** Called once, whatever ended the connection (not called when this side's host crashed). */
+  onClose?(conn: TcpConnection, reason: CloseReason): void;
+  /**
+   * After segments went out and fewer than `DRAIN_LOW_WATER` written bytes wait to be sent:
+   * writers that pace themselves (interruptible MSRP chunks) write more here.
+   */
+  onDrain?(conn: TcpConnection): void;
+}
+
 /** How a host sets a connection up (not for the node layer). */
 export interface ConnectionSetup {
   core: NetCore;
-  host: Host;
+  host: ConnectionHost;
   id: string;
   local: Endpoint;
   remote: Endpoint;
@@ -66,7 +79,7 @@ export interface ConnectionSetup {
   /** The initiator's ISN, for the responding side. */
   peerIsn?: number;
   tlsClient?: TlsClientOptions;
-  listener?: Listener;
+  listener?: AcceptingListener<TcpConnection>;
   connectTimeout?: Micros;
 }
 
@@ -75,7 +88,7 @@ const NO_HANDLERS: ConnectionHandlers = {};
 /** Below this many unsent bytes, `onDrain` invites paced writers to write more. */
 export const DRAIN_LOW_WATER = 16 * 1024;
 
-export class TcpConnection {
+export class TcpConnection implements HostedConnection {
   readonly id: string;
   readonly local: Endpoint;
   readonly remote: Endpoint;
@@ -94,7 +107,7 @@ export class TcpConnection {
 
   private handlers: ConnectionHandlers;
   private readonly core: NetCore;
-  private readonly host: Host;
+  private readonly host: ConnectionHost;
   private phase: Phase;
   private readonly isn: number;
   private peerIsn: number;
@@ -160,7 +173,7 @@ export class TcpConnection {
   private timeWaitTimer: Timer | null = null;
   private closeNotified = false;
   private accepted: boolean;
-  private readonly listener: Listener | null;
+  private readonly listener: AcceptingListener<TcpConnection> | null;
   private readonly tlsSession: TlsSession | null;
 
   private route: Route | null = null;
@@ -332,7 +345,7 @@ export class TcpConnection {
   }
 
   /** The responder's first step: SYN-ACK. */
-  startResponder(syn: Segment): void {
+  startResponder(syn: NetSegment): void {
     const peerConn = syn.conn;
     this.peerId = peerConn;
     this.tsRecent = syn.tsVal;
@@ -363,7 +376,7 @@ export class TcpConnection {
   }
 
   /** A segment for this connection arrived at its host. */
-  receive(seg: Segment): void {
+  receive(seg: NetSegment): void {
     const phase = this.phase;
     if (phase === 'closed') return;
     this.lastHeard = this.core.sim.now;
@@ -679,7 +692,7 @@ export class TcpConnection {
     return this.sndUna + ((ack - ((this.isn + this.sndUna) >>> 0)) | 0);
   }
 
-  private processAck(seg: Segment): void {
+  private processAck(seg: NetSegment): void {
     const ackRel = this.unwrapAck(seg.ack);
     if (ackRel > this.sndUna && ackRel <= this.sndNxt) {
       this.sampleRtt(seg);
@@ -733,7 +746,7 @@ export class TcpConnection {
   }
 
   /** RFC 7323 §4.1: a round-trip sample from the echoed timestamp of an ACK that acknowledges new data. */
-  private sampleRtt(seg: Segment): void {
+  private sampleRtt(seg: NetSegment): void {
     if (seg.tsEcr < 0) return;
     const r = this.core.sim.now - seg.tsEcr;
     // RFC 6298 §2: alpha 1/8, beta 1/4.
@@ -827,7 +840,7 @@ export class TcpConnection {
 
   // ---- Receiving -----------------------------------------------------------------------------
 
-  private processData(seg: Segment): void {
+  private processData(seg: NetSegment): void {
     if (this.peerFin) {
       this.ackPending = true; // a retransmission of what we have: acknowledge it again
       return;
@@ -942,7 +955,7 @@ export class TcpConnection {
     }
   }
 
-  private onReset(seg: Segment): void {
+  private onReset(seg: NetSegment): void {
     if (this.phase === 'time-wait') {
       this.finish({ kind: 'fin', detail: 'closed' }, false);
       return;

@@ -6,21 +6,7 @@
  * No record carries payload bytes.
  */
 import type { Micros } from '../sim/time.js';
-import type { CloseKind, FirewallDirection } from './net-types.js';
-
-/** Segment header fields shared by segment and drop records. */
-interface SegmentFields {
-  /** Id of the connection that sent the segment (for injected RSTs: of the one whose segment caused it). */
-  conn: string;
-  src: string;
-  dst: string;
-  /** TCP sequence and acknowledgement numbers (`seq` is the record's own position in the trace). */
-  seqNo: number;
-  ackNo: number;
-  /** Letters in the order F S R P A: `S`, `SA`, `A`, `PA`, `FA`, `FPA`, `R`, `RA`. */
-  flags: string;
-  len: number;
-}
+import type { CloseKind, FirewallDirection, SegmentFields } from './net-types.js';
 
 declare module '../sim/trace.js' {
   interface TraceTypes {
