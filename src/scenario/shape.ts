@@ -146,7 +146,7 @@ export class ShapeChecker {
   private stringEnum(s: Schema, node: SrcNode, path: Path): Checked | typeof INVALID {
     const values = s.enum as string[];
     if (node.kind === 'scalar' && typeof node.value === 'string' && values.includes(node.value)) return node.value;
-    const got = node.kind === 'scalar' && typeof node.value === 'string' ? `\`${node.value}\`${didYouMean(node.value, values)}` : describeNode(node);
+    const got = node.kind === 'scalar' && typeof node.value === 'string' ? `\`${printable(node.value)}\`${didYouMean(node.value, values)}` : describeNode(node);
     this.sink.error(node.range, path, `expected ${listOr(values)}, got ${got}`);
     return INVALID;
   }
@@ -181,7 +181,7 @@ export class ShapeChecker {
     const v = entry.value.kind === 'scalar' ? entry.value.value : undefined;
     const branch = branches.find((b) => b.properties[key].const === v);
     if (branch === undefined) {
-      const got = typeof v === 'string' ? `\`${v}\`${didYouMean(v, values)}` : describeNode(entry.value);
+      const got = typeof v === 'string' ? `\`${printable(v)}\`${didYouMean(v, values)}` : describeNode(entry.value);
       this.sink.error(entry.value.range, [...path, key], `expected ${listOr(values)}, got ${got}`);
       return INVALID;
     }
@@ -194,7 +194,7 @@ export class ShapeChecker {
     for (const e of node.entries) {
       const earlier = first.get(e.key);
       if (earlier !== undefined) {
-        this.sink.error(e.keyRange, path, `duplicate key \`${e.key}\`; the first is at ${this.whereOf(earlier.keyRange)}`);
+        this.sink.error(e.keyRange, path, `duplicate key \`${printable(e.key)}\`; the first is at ${this.whereOf(earlier.keyRange)}`);
         continue;
       }
       first.set(e.key, e);
@@ -217,7 +217,7 @@ export class ShapeChecker {
       if (prop === undefined) {
         const known = Object.keys(props).filter((k) => k !== '$schema');
         const suggestion = didYouMean(e.key, known);
-        this.sink.error(e.keyRange, path, suggestion !== '' ? `unknown key \`${e.key}\`${suggestion}` : `unknown key \`${e.key}\`; expected ${listOr(known)}`);
+        this.sink.error(e.keyRange, path, suggestion !== '' ? `unknown key \`${printable(e.key)}\`${suggestion}` : `unknown key \`${printable(e.key)}\`; expected ${listOr(known)}`);
         continue;
       }
       const v = this.check(prop, e.value, [...path, e.key]);
@@ -297,7 +297,7 @@ export class ShapeChecker {
 
   private array(s: Schema, node: SrcNode, path: Path): Checked | typeof INVALID {
     if (node.kind === 'scalar' && typeof node.value === 'string' && node.value !== '') {
-      this.sink.error(node.range, path, `expected a list, got ${describeNode(node)} (write \`[${node.value}]\` for a list of one)`);
+      this.sink.error(node.range, path, `expected a list, got ${describeNode(node)} (write \`[${printable(node.value)}]\` for a list of one)`);
       return INVALID;
     }
     if (node.kind !== 'seq') return this.wrongType(s, node, path);

@@ -90,4 +90,18 @@ describe('control characters in strings that reach protocol text', () => {
       expect(Value.Check(ScenarioFileSchema, plain(good.map((l, i) => (i + 1 === n ? line : l))))).toBe(false);
     }
   });
+
+  it('other messages show a control character as an escape, so that each problem is one line', () => {
+    const got = [
+      ...problems({ 6: '  "pr\\na": { role: receiver }' }),
+      ...problems({ 6: '  pra: { role: "recei\\rver" }' }),
+      ...problems({ 6: '  pra: { role: receiver, "ho\\nst": x }' }),
+    ].filter((line) => line.startsWith('t.yaml:6:'));
+    expect(got).toEqual([
+      expect.stringMatching(/^t\.yaml:6:3: nodes: `pr\\na` is not a node id/),
+      expect.stringMatching(/^t\.yaml:6:16: nodes\.pra\.role: expected .*, got `recei\\rver`; did you mean `receiver`\?$/),
+      expect.stringMatching(/^t\.yaml:6:26: nodes\.pra: unknown key `ho\\nst`/),
+    ]);
+    for (const line of got) expect(line).not.toMatch(/[\r\n]/);
+  });
 });
