@@ -134,6 +134,11 @@ export class RelayNode {
   private nonces = new Map<string, Micros>();
   private readonly conns = new Map<MsrpConnection, ConnState>();
   private forwarded = new Map<string, Forwarded>();
+  /**
+   * R-11: the accounts, by username. A Map of the own entries of `options.users`: a username from
+   * an Authorization header must not find what a plain object inherits (`constructor`, ...).
+   */
+  private users: ReadonlyMap<string, string>;
   private crashed = false;
   readonly options: RelayOptions & RelayTunables;
 
@@ -148,6 +153,7 @@ export class RelayNode {
     const tunables = { ...STRICT_DEFAULTS };
     for (const key of Object.keys(tunables) as (keyof RelayTunables)[]) tunables[key] = options[key] ?? this.profile.defaults[key] ?? STRICT_DEFAULTS[key];
     this.options = { ...options, ...tunables };
+    this.users = new Map(Object.entries(options.users));
     this.baseUri = `${options.scheme}://${options.host}:${options.port};tcp`;
     const parsed = parseUri(this.baseUri);
     if (!parsed.ok) throw new Error(`relay ${this.id}: bad own URI ${this.baseUri}: ${parsed.message}`);
@@ -259,6 +265,7 @@ export class RelayNode {
       this.ctx.emit('relay.profile', { from, to: this.current.name, connections: this.conns.size, transactions: this.forwarded.size });
     }
     Object.assign(this.options, options);
+    if (options.users !== undefined) this.users = new Map(Object.entries(options.users));
     for (const [conn, state] of this.conns) {
       this.ctx.sim.scheduler.cancel(state.idle);
       this.armIdle(conn, state);
@@ -1040,7 +1047,7 @@ export class RelayNode {
       this.challenge(conn, frame, realm, true, 'R-16h');
       return;
     }
-    const password = this.options.users[c.username];
+    const password = this.users.get(c.username);
     const uri = frame.toPath[frame.toPath.length - 1]!;
     const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(c, { password, realm, nonce: c.nonce, uri });
     if (!verdict.ok) {

@@ -5,6 +5,7 @@
  * `kamailio:keep-tid`, a firewall rule `fw-b#2`, `default-deny`, an RFC 3261 section for SIP) are
  * recognised by their form.
  */
+import { ownValue } from '../wire/own.js';
 
 export type RuleKind = 'checklist' | 'ambiguity' | 'rfc' | 'profile' | 'firewall' | 'other';
 
@@ -191,7 +192,7 @@ const FIREWALL_WORDS = new Set(['default-deny', 'default-allow', 'idle-timeout',
 
 /** What `rule` (a record's `rule` field) refers to. Unknown ids come back with kind `other`. */
 export function describeRule(rule: string): RuleInfo {
-  const known = CATALOGUE[rule];
+  const known = ownValue(CATALOGUE, rule);
   if (known) return { id: rule, kind: rule.startsWith('A-') ? 'ambiguity' : 'checklist', ref: known[0], title: known[1] };
   if (/^RFC \d+/.test(rule)) return { id: rule, kind: 'rfc', ref: rule, title: '' };
   const colon = rule.indexOf(':');

@@ -9,6 +9,7 @@
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
 import { formatTime, type Micros } from '../sim/time.js';
+import { nullProtoRecord } from '../wire/own.js';
 import { str } from './flow.js';
 import type { NodeRole, TopologyInfo } from './topology-info.js';
 
@@ -180,19 +181,19 @@ export class SummaryCollector {
         bytesSent: 0,
         bodyBytesSent: 0,
         bodyBytesReceived: 0,
-        requestsSent: {},
-        requestsReceived: {},
-        responsesSent: {},
-        responsesReceived: {},
-        reportsSent: {},
-        reportsReceived: {},
+        requestsSent: nullProtoRecord(),
+        requestsReceived: nullProtoRecord(),
+        responsesSent: nullProtoRecord(),
+        responsesReceived: nullProtoRecord(),
+        reportsSent: nullProtoRecord(),
+        reportsReceived: nullProtoRecord(),
         sipSent: 0,
         sipReceived: 0,
         drops: 0,
         violations: 0,
         connectionsOpened: 0,
         connectionsAccepted: 0,
-        connectionFailures: {},
+        connectionFailures: nullProtoRecord(),
       };
       this.nodes.set(id, n);
     }
@@ -344,11 +345,13 @@ export class SummaryCollector {
   }
 
   finish(expectations: SummaryExpectation[] | null = null): RunSummary {
-    const nodes: Record<string, NodeSummary> = {};
+    // Keys are node ids, session ids and record types from the trace: tables without a prototype,
+    // so that `__proto__` is an entry like any other.
+    const nodes = nullProtoRecord<NodeSummary>();
     const order = this.options.topology?.nodes.map((n) => n.id) ?? [];
     const ids = [...order.filter((id) => this.nodes.has(id)), ...[...this.nodes.keys()].filter((id) => !order.includes(id)).sort()];
     for (const id of ids) nodes[id] = this.nodes.get(id)!;
-    const sessions: Record<string, SessionSummary> = {};
+    const sessions = nullProtoRecord<SessionSummary>();
     for (const id of [...this.sessions.keys()].sort()) {
       const { latencies, ...s } = this.sessions.get(id)!;
       s.latency = figures(latencies);
@@ -358,7 +361,7 @@ export class SummaryCollector {
       });
       sessions[id] = s;
     }
-    const problems: Record<string, number> = {};
+    const problems = nullProtoRecord<number>();
     for (const k of [...this.problems.keys()].sort()) problems[k] = this.problems.get(k)!;
     return {
       run: { name: this.options.name ?? null, seed: this.seed, end: this.end, endReason: this.endReason, records: this.records, limit: this.limit },

@@ -22,6 +22,13 @@ export const Discriminator = Symbol.for('msrp-sim.scenario.discriminator');
 export const Noun = Symbol.for('msrp-sim.scenario.noun');
 /** What the keys of a free mapping (`nodes`) must be, in words. */
 export const KeyExpect = Symbol.for('msrp-sim.scenario.key-expect');
+/**
+ * What a string written into MSRP, SIP or SDP text is called in messages ("the realm"). The
+ * loader refuses a control character in it, by name and position, before the pattern's message.
+ */
+export const Text = Symbol.for('msrp-sim.scenario.text');
+/** The same for the keys of a free mapping that are protocol text (`users`: "the username"). */
+export const KeyText = Symbol.for('msrp-sim.scenario.key-text');
 
 // --------------------------------------------------------------------------------------------
 // Building blocks
@@ -38,6 +45,13 @@ export function StringEnum<const T extends readonly string[]>(values: T, descrip
   return Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], description });
 }
 
+/**
+ * W-13, RFC 4975 §9: header values are `utf8text = *(HTAB / %x20-7E / UTF8-NONASCII)`; SIP and
+ * SDP text (RFC 3261 §25.1, RFC 4566 §9) forbid CR, LF and NUL too. A character class of what
+ * such text may hold: anything but the C0 controls (HTAB excepted) and DEL.
+ */
+const TEXT_CHAR = '[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]';
+export const TEXT_PATTERN = `^${TEXT_CHAR}*$`;
 const ID = '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$';
 export const NODE_ID_PATTERN = ID;
 export const SESSION_ID_PATTERN = ID;
@@ -46,11 +60,16 @@ export const HOST_PATTERN = `^${LABEL}(?:\\.${LABEL})*$`;
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const IPV4_PATTERN = `^${OCTET}(?:\\.${OCTET}){3}$`;
 const TOKEN = "[A-Za-z0-9!#$&^_.+'*`|~-]+";
-const PARAMS = `(?: *; *${TOKEN}=(?:${TOKEN}|"[^"]*"))*`;
+const QDTEXT = '[^"\\u0000-\\u0008\\u000A-\\u001F\\u007F]';
+const PARAMS = `(?: *; *${TOKEN}=(?:${TOKEN}|"${QDTEXT}*"))*`;
 export const MEDIA_TYPE_PATTERN = `^${TOKEN}/${TOKEN}${PARAMS}$`;
 export const MEDIA_RANGE_PATTERN = `^(?:\\*|${TOKEN}/\\*|${TOKEN}/${TOKEN}${PARAMS})$`;
 export const METHOD_PATTERN = '^[A-Z]+$';
 
+/** A string that is written into protocol text: no control characters (TEXT_PATTERN). */
+function text(noun: string, options: { description?: string; minLength?: number } = {}) {
+  return Type.String({ ...options, pattern: TEXT_PATTERN, [Text]: noun });
+}
 function nodeId(description: string) {
   return Type.String({ pattern: NODE_ID_PATTERN, description, [Expect]: 'a node id (letters, digits, `-` and `_`)' });
 }
@@ -103,7 +122,7 @@ const O = Type.Optional;
 // --------------------------------------------------------------------------------------------
 // Nodes
 
-const host = () => Type.String({ pattern: HOST_PATTERN, maxLength: 253, description: 'Host name of the node, resolved by the scenario\'s name table. Default: the node id (lower case, `_` as `-`) followed by `.test`.', [Expect]: 'a host name' });
+const host = () => Type.String({ pattern: HOST_PATTERN, maxLength: 253, [Text]: 'the host name', description: 'Host name of the node, resolved by the scenario\'s name table. Default: the node id (lower case, `_` as `-`) followed by `.test`.', [Expect]: 'a host name' });
 const address = () => Type.String({ pattern: IPV4_PATTERN, description: 'IPv4 address. Default: assigned per network segment by the simulator.', [Expect]: 'an IPv4 address' });
 const port = (dflt: string) => Type.Integer({ minimum: 1, maximum: 65535, description: `TCP port the node listens on. Default: ${dflt}.` });
 const tls = () =>
@@ -114,12 +133,12 @@ const tls = () =>
     'TLS settings.',
   );
 const certificateNames = () =>
-  Type.Array(Type.String({ minLength: 1 }), { description: 'Names in the node\'s TLS server certificate (subjectAltName dNSName), checked against the URI host by peers. Default: the node\'s host. Set other names to provoke certificate failures.' });
+  Type.Array(text('the certificate name', { minLength: 1 }), { description: 'Names in the node\'s TLS server certificate (subjectAltName dNSName), checked against the URI host by peers. Default: the node\'s host. Set other names to provoke certificate failures.' });
 
 /** Endpoint settings that may also be set in `defaults` and changed by a `set` action. */
 const endpointBehaviour = {
-  acceptTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Media types the node accepts (SDP a=accept-types): `type/subtype`, `type/*` or `*`. Default: `[*]`.' })),
-  acceptWrappedTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Media types accepted inside containers such as message/cpim (SDP a=accept-wrapped-types). Default: none.' })),
+  acceptTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Text]: 'the media type', [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Media types the node accepts (SDP a=accept-types): `type/subtype`, `type/*` or `*`. Default: `[*]`.' })),
+  acceptWrappedTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Text]: 'the media type', [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Media types accepted inside containers such as message/cpim (SDP a=accept-wrapped-types). Default: none.' })),
   maxSize: O(size('Largest complete message the node wishes to receive (SDP a=max-size). Default: no limit announced.')),
   chunkSize: O(size('Body bytes per SEND chunk. Default: 2048.')),
   chunkStrategy: O(StringEnum(['fixed', 'interruptible'], 'How messages are chunked: `fixed` (Byte-Range with a known end) or `interruptible` (range end `*`, RFC 4975 §7.1.1). Default: fixed.')),
@@ -139,8 +158,8 @@ const relayRef = () =>
       strict(
         {
           relay: nodeId('Id of the relay node.'),
-          username: O(Type.String({ minLength: 1, description: 'Username for Digest authentication to this relay. Default: the node id.' })),
-          password: O(Type.String({ description: 'Password for this relay. Default: the node\'s `password`.' })),
+          username: O(text('the username', { minLength: 1, description: 'Username for Digest authentication to this relay. Default: the node id.' })),
+          password: O(text('the password', { description: 'Password for this relay. Default: the node\'s `password`.' })),
         },
         'A relay with its own credentials.',
       ),
@@ -163,7 +182,7 @@ function endpointNode<R extends 'sender' | 'receiver' | 'endpoint'>(role: R, wha
       role: Type.Literal(role, { description: what }),
       ...endpointIdentity,
       relays: O(Type.Array(relayRef(), { description: 'Relays the node uses, in order: the first is the one it connects to (RFC 4976). Each is a relay node id or `{ relay, username, password }`. Default: none.' })),
-      password: O(Type.String({ description: 'Password for every relay in `relays` that does not give its own; the username defaults to the node id.' })),
+      password: O(text('the password', { description: 'Password for every relay in `relays` that does not give its own; the username defaults to the node id.' })),
       ...endpointBehaviour,
     },
     what,
@@ -223,7 +242,7 @@ const firewallSettings = {
       {
         maxFrame: O(size('Largest MSRP frame let through; a larger one is stopped at the segment where it is known to be larger (its Byte-Range, or the bytes seen of it).')),
         methods: O(Type.Array(method('An allowed method.'), { description: 'MSRP methods let through. Default: all.' })),
-        contentTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Content types of SEND bodies let through. Default: all.' })),
+        contentTypes: O(Type.Array(Type.String({ pattern: MEDIA_RANGE_PATTERN, [Text]: 'the media type', [Expect]: 'a media type such as `text/plain`, `image/*` or `*`' }), { description: 'Content types of SEND bodies let through. Default: all.' })),
         action: O(StringEnum(['drop', 'reset'], 'What happens to a frame that breaks the policy: `drop` it or `reset` the connection. Default: drop.')),
       },
       'MSRP-aware policy, as session border controllers apply it.',
@@ -259,8 +278,15 @@ const relayNode = strict(
     role: Type.Literal('relay', { description: 'An MSRP relay (RFC 4976).' }),
     host: O(host()),
     address: O(address()),
-    realm: O(Type.String({ minLength: 1, description: 'Digest realm. Default: the host.' })),
-    users: O(Type.Record(Type.String(), Type.String(), { description: 'Users that may authenticate: a mapping from username to password.' })),
+    realm: O(text('the realm', { minLength: 1, description: 'Digest realm. Default: the host.' })),
+    users: O(
+      Type.Record(Type.String({ pattern: TEXT_PATTERN }), text('the password'), {
+        additionalProperties: false,
+        [KeyText]: 'the username',
+        [KeyExpect]: 'a username without control characters',
+        description: 'Users that may authenticate: a mapping from username to password (no control characters in either).',
+      }),
+    ),
     certificateNames: O(certificateNames()),
     ...relayBehaviour,
   },
@@ -384,7 +410,7 @@ const Send = strict(
   {
     session: sessionId('The session to send on.'),
     from: nodeId('The sending node, a party of the session.'),
-    contentType: O(Type.String({ pattern: MEDIA_TYPE_PATTERN, description: 'Content-Type of the message. Default: text/plain with `body`, application/octet-stream with `size`.', [Expect]: 'a media type such as `text/plain`' })),
+    contentType: O(Type.String({ pattern: MEDIA_TYPE_PATTERN, [Text]: 'the media type', description: 'Content-Type of the message. Default: text/plain with `body`, application/octet-stream with `size`.', [Expect]: 'a media type such as `text/plain`' })),
     body: O(Type.String({ description: 'The message body, as text (sent as UTF-8).' })),
     size: O(size('Send generated content of this many bytes instead of a `body`.')),
     chunkSize: O(size('Body bytes per chunk. Default: the sender\'s `chunkSize`.')),
@@ -403,7 +429,7 @@ const Send = strict(
 /** Node settings a `set` action may change: the behaviour of every role, not its identity. */
 const settable = {
   ...endpointBehaviour,
-  password: O(Type.String({ description: 'Endpoints: new password for every relay.' })),
+  password: O(text('the password', { description: 'Endpoints: new password for every relay.' })),
   users: relayNode.properties.users,
   realm: relayNode.properties.realm,
   certificateNames: O(certificateNames()),

@@ -207,7 +207,7 @@ function applyFault(world: World, scenario: Scenario, fault: Fault): void {
 
 function pick<T extends object>(o: T, keys: readonly string[]): Partial<T> {
   const out: Partial<T> = {};
-  for (const k of keys) if (k in o) (out as Record<string, unknown>)[k] = (o as Record<string, unknown>)[k];
+  for (const k of keys) if (Object.hasOwn(o, k)) (out as Record<string, unknown>)[k] = (o as Record<string, unknown>)[k];
   return out;
 }
 

@@ -7,7 +7,7 @@
  */
 import { Kind } from '@sinclair/typebox';
 import type { TSchema } from '@sinclair/typebox';
-import { Discriminator, Expect, KeyExpect, Noun, Unit } from './definition.js';
+import { Discriminator, Expect, KeyExpect, KeyText, Noun, Text, Unit } from './definition.js';
 import type { UnitKind } from './definition.js';
 import type { Positions } from './diagnostics.js';
 import { didYouMean, listOr } from './problems.js';
@@ -111,8 +111,15 @@ export class ShapeChecker {
       return INVALID;
     }
     const v = node.value;
+    if (typeof s[Text] === 'string') {
+      const problem = controlCharacterProblem(s[Text] as string, v);
+      if (problem !== null) {
+        this.sink.error(node.range, path, problem);
+        return INVALID;
+      }
+    }
     if (typeof s.minLength === 'number' && v.length < s.minLength) {
-      this.sink.error(node.range, path, v === '' ? `expected ${expectation(s)}, got an empty string` : `\`${v}\` is too short`);
+      this.sink.error(node.range, path, v === '' ? `expected ${expectation(s)}, got an empty string` : `\`${printable(v)}\` is too short`);
       return INVALID;
     }
     if (typeof s.maxLength === 'number' && v.length > s.maxLength) {
@@ -120,7 +127,7 @@ export class ShapeChecker {
       return INVALID;
     }
     if (typeof s.pattern === 'string' && !compiled(s.pattern).test(v)) {
-      this.sink.error(node.range, path, `\`${v}\` is not ${expectation(s)}`);
+      this.sink.error(node.range, path, `\`${printable(v)}\` is not ${expectation(s)}`);
       return INVALID;
     }
     return v;
@@ -139,7 +146,7 @@ export class ShapeChecker {
   private stringEnum(s: Schema, node: SrcNode, path: Path): Checked | typeof INVALID {
     const values = s.enum as string[];
     if (node.kind === 'scalar' && typeof node.value === 'string' && values.includes(node.value)) return node.value;
-    const got = node.kind === 'scalar' && typeof node.value === 'string' ? `\`${node.value}\`${didYouMean(node.value, values)}` : describeNode(node);
+    const got = node.kind === 'scalar' && typeof node.value === 'string' ? `\`${printable(node.value)}\`${didYouMean(node.value, values)}` : describeNode(node);
     this.sink.error(node.range, path, `expected ${listOr(values)}, got ${got}`);
     return INVALID;
   }
@@ -174,7 +181,7 @@ export class ShapeChecker {
     const v = entry.value.kind === 'scalar' ? entry.value.value : undefined;
     const branch = branches.find((b) => b.properties[key].const === v);
     if (branch === undefined) {
-      const got = typeof v === 'string' ? `\`${v}\`${didYouMean(v, values)}` : describeNode(entry.value);
+      const got = typeof v === 'string' ? `\`${printable(v)}\`${didYouMean(v, values)}` : describeNode(entry.value);
       this.sink.error(entry.value.range, [...path, key], `expected ${listOr(values)}, got ${got}`);
       return INVALID;
     }
@@ -187,7 +194,7 @@ export class ShapeChecker {
     for (const e of node.entries) {
       const earlier = first.get(e.key);
       if (earlier !== undefined) {
-        this.sink.error(e.keyRange, path, `duplicate key \`${e.key}\`; the first is at ${this.whereOf(earlier.keyRange)}`);
+        this.sink.error(e.keyRange, path, `duplicate key \`${printable(e.key)}\`; the first is at ${this.whereOf(earlier.keyRange)}`);
         continue;
       }
       first.set(e.key, e);
@@ -210,7 +217,7 @@ export class ShapeChecker {
       if (prop === undefined) {
         const known = Object.keys(props).filter((k) => k !== '$schema');
         const suggestion = didYouMean(e.key, known);
-        this.sink.error(e.keyRange, path, suggestion !== '' ? `unknown key \`${e.key}\`${suggestion}` : `unknown key \`${e.key}\`; expected ${listOr(known)}`);
+        this.sink.error(e.keyRange, path, suggestion !== '' ? `unknown key \`${printable(e.key)}\`${suggestion}` : `unknown key \`${printable(e.key)}\`; expected ${listOr(known)}`);
         continue;
       }
       const v = this.check(prop, e.value, [...path, e.key]);
@@ -272,8 +279,13 @@ export class ShapeChecker {
     const keyRe = compiled(pattern);
     const out: Record<string, unknown> = {};
     for (const e of this.entries(node, path)) {
+      const keyProblem = typeof s[KeyText] === 'string' ? controlCharacterProblem(`${s[KeyText] as string} \`${printable(e.key)}\``, e.key) : null;
+      if (keyProblem !== null) {
+        this.sink.error(e.keyRange, path, keyProblem);
+        continue;
+      }
       if (!keyRe.test(e.key)) {
-        this.sink.error(e.keyRange, path, `\`${e.key}\` is not ${(s[KeyExpect] as string | undefined) ?? 'a valid key here'}`);
+        this.sink.error(e.keyRange, path, `\`${printable(e.key)}\` is not ${(s[KeyExpect] as string | undefined) ?? 'a valid key here'}`);
         continue;
       }
       const v = this.check(valueSchema, e.value, [...path, e.key]);
@@ -285,7 +297,7 @@ export class ShapeChecker {
 
   private array(s: Schema, node: SrcNode, path: Path): Checked | typeof INVALID {
     if (node.kind === 'scalar' && typeof node.value === 'string' && node.value !== '') {
-      this.sink.error(node.range, path, `expected a list, got ${describeNode(node)} (write \`[${node.value}]\` for a list of one)`);
+      this.sink.error(node.range, path, `expected a list, got ${describeNode(node)} (write \`[${printable(node.value)}]\` for a list of one)`);
       return INVALID;
     }
     if (node.kind !== 'seq') return this.wrongType(s, node, path);
@@ -313,6 +325,46 @@ export class ShapeChecker {
     });
     return invalid ? INVALID : out;
   }
+}
+
+/** Names of the control characters people meet in files; the others by code point. */
+const CONTROL_NAMES = new Map<number, string>([
+  [0x00, 'a NUL (U+0000)'],
+  [0x0a, 'a line feed (LF)'],
+  [0x0d, 'a carriage return (CR)'],
+  [0x7f, 'a DEL (U+007F)'],
+]);
+
+function isControl(c: number): boolean {
+  return (c < 0x20 && c !== 0x09) || c === 0x7f;
+}
+
+/**
+ * W-13, RFC 4975 §9 (`utf8text`), RFC 3261 §25.1, RFC 4566 §9: MSRP, SIP and SDP text holds no
+ * control character but HTAB; a CR or LF would end the line it is written in. `what` names the
+ * field ("the realm"). Null when `v` is clean.
+ */
+export function controlCharacterProblem(what: string, v: string): string | null {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (!isControl(c)) continue;
+    const name = CONTROL_NAMES.get(c) ?? `a control character (U+${c.toString(16).toUpperCase().padStart(4, '0')})`;
+    return `${what} contains ${name} at character ${i + 1}; control characters cannot be written in MSRP, SIP or SDP text`;
+  }
+  return null;
+}
+
+/** A value for a one-line message: control characters as escapes (`\r`, `\n`, `\u001b`). */
+export function printable(v: string): string {
+  let out = '';
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (!isControl(c)) out += v[i];
+    else if (c === 0x0d) out += '\\r';
+    else if (c === 0x0a) out += '\\n';
+    else out += `\\u${c.toString(16).padStart(4, '0')}`;
+  }
+  return out;
 }
 
 const patterns = new Map<string, RegExp>();

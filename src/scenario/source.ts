@@ -304,7 +304,7 @@ class JsonParser {
       if (c === 0x5c) {
         const e = s[this.i + 1];
         const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
+        if (e !== undefined && Object.hasOwn(simple, e)) {
           out += simple[e];
           this.i += 2;
         } else if (e === 'u' && /^[0-9a-fA-F]{4}$/u.test(s.slice(this.i + 2, this.i + 6))) {

@@ -54,19 +54,19 @@ const decoder = new TextDecoder();
 /** RFC 3261 §8.1.1.7: every branch starts with the magic cookie. */
 const MAGIC_COOKIE = 'z9hG4bK';
 
-/** RFC 3261 §7.3.3 compact forms. */
-const COMPACT: Record<string, string> = {
-  i: 'call-id',
-  m: 'contact',
-  e: 'content-encoding',
-  l: 'content-length',
-  c: 'content-type',
-  f: 'from',
-  s: 'subject',
-  k: 'supported',
-  t: 'to',
-  v: 'via',
-};
+/** RFC 3261 §7.3.3 compact forms. A Map: header names come off the wire (`constructor: x`). */
+const COMPACT: ReadonlyMap<string, string> = new Map([
+  ['i', 'call-id'],
+  ['m', 'contact'],
+  ['e', 'content-encoding'],
+  ['l', 'content-length'],
+  ['c', 'content-type'],
+  ['f', 'from'],
+  ['s', 'subject'],
+  ['k', 'supported'],
+  ['t', 'to'],
+  ['v', 'via'],
+]);
 
 /** The number of UTF-8 bytes of a text (Content-Length counts bytes, RFC 3261 §20.14). */
 export function byteLength(text: string): number {
@@ -79,7 +79,7 @@ export function sipUri(party: SipParty): string {
 
 function canonicalName(name: string): string {
   const lower = name.toLowerCase();
-  return COMPACT[lower] ?? lower;
+  return COMPACT.get(lower) ?? lower;
 }
 
 /** Every value of a header (case-insensitive, compact forms included), in order. */

@@ -206,3 +206,23 @@ describe('msrp-sim list and new', () => {
     }
   });
 });
+
+describe('control characters in strings written into protocol text', () => {
+  const file = 'test/cli/fixtures/control-chars.yaml';
+  const expected = [
+    `${file}:5:61: nodes.psa.relays[0].username: the username contains a carriage return (CR) at character 4; control characters cannot be written in MSRP, SIP or SDP text`,
+    `${file}:5:95: nodes.psa.relays[0].password: the password contains a line feed (LF) at character 3; control characters cannot be written in MSRP, SIP or SDP text`,
+    `${file}:6:33: nodes.relay-a.host: the host name contains a carriage return (CR) at character 14; control characters cannot be written in MSRP, SIP or SDP text`,
+    `${file}:6:63: nodes.relay-a.realm: the realm contains a carriage return (CR) at character 12; control characters cannot be written in MSRP, SIP or SDP text`,
+  ];
+
+  for (const command of ['validate', 'run']) {
+    it(`${command}: each at FILE:LINE:COL naming the field, one line each, exit 2`, async () => {
+      const r = await runCliAsync(command === 'run' ? ['run', file, '--out', join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'run')] : ['validate', file]);
+      expect(r.status).toBe(2);
+      const errors = r.stderr.split('\n').filter((l) => l !== '' && !l.includes(': warning: '));
+      expect(errors).toEqual(expected);
+      expect(r.stdout.toString()).not.toContain('WireError');
+    });
+  }
+});

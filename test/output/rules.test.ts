@@ -3,6 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { catalogueIds, describeRule, ruleLabel } from '../../src/output/rules.js';
 
 describe('rule catalogue', () => {
+  it('knows no rule called like a property of Object.prototype (a rule id comes from the trace)', () => {
+    for (const rule of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(describeRule(rule)).toEqual({ id: rule, kind: 'other', ref: '', title: '' });
+      expect(ruleLabel(rule)).toBe(rule);
+    }
+  });
+
   it('gives the RFC sections of CHECKLIST ids', () => {
     expect(describeRule('R-19')).toMatchObject({ kind: 'checklist', ref: 'RFC 4976 §3, §6.4.1, §6.4.2' });
     expect(describeRule('E-13').ref).toBe('RFC 4975 §5.4');

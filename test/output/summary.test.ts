@@ -39,3 +39,38 @@ describe('summary.json', () => {
     expect(new SummaryCollector().finish().expectations).toBeNull();
   });
 });
+
+describe('summary.json from a trace whose names are those of Object.prototype', () => {
+  // A trace file is outside data (msrp-sim render reads any trace.ndjson): its node ids, session
+  // ids, methods and close reasons are table keys, and must stay entries, not inherited values.
+  let seq = 0;
+  const rec = (node: string, type: string, fields: Record<string, unknown> = {}) => ({ t: seq * 1000, seq: seq++, node, type, ...fields });
+  const c = new SummaryCollector();
+  for (const r of [
+    rec('__proto__', 'msrp.send', { kind: 'request', method: 'constructor', length: 10 }),
+    rec('__proto__', 'msrp.send', { kind: 'request', method: 'toString', length: 10 }),
+    rec('constructor', 'msrp.recv', { kind: 'request', method: '__proto__', length: 10 }),
+    rec('constructor', 'tcp.close', { kind: 'hasOwnProperty' }),
+    rec('', 'action.session', { session: '__proto__', offerer: '__proto__', answerer: 'constructor' }),
+    rec('', 'action.session', { session: 'valueOf', offerer: 'constructor', answerer: '__proto__' }),
+  ]) {
+    c.record(rec(r.node, r.type, r));
+  }
+  const s = c.finish();
+
+  it('keeps every name as an own entry with a number, and survives a JSON round trip', () => {
+    expect(Object.keys(s.nodes)).toEqual(['__proto__', 'constructor']);
+    expect(Object.hasOwn(s.nodes, '__proto__')).toBe(true);
+    expect(s.nodes['__proto__']!.framesSent).toBe(2);
+    expect({ ...s.nodes['__proto__']!.requestsSent }).toEqual({ constructor: 1, toString: 1 });
+    expect(Object.hasOwn(s.nodes['constructor']!.requestsReceived, '__proto__')).toBe(true);
+    expect(s.nodes['constructor']!.requestsReceived['__proto__']).toBe(1);
+    expect(s.nodes['constructor']!.connectionFailures['hasOwnProperty']).toBe(1);
+    expect(Object.keys(s.sessions)).toEqual(['__proto__', 'valueOf']);
+    expect(s.sessions['__proto__']!.offerer).toBe('__proto__');
+    const back = JSON.parse(summaryJson(s)) as typeof s;
+    expect(Object.keys(back.nodes)).toEqual(['__proto__', 'constructor']);
+    expect(Object.keys(back.sessions)).toEqual(['__proto__', 'valueOf']);
+    expect(formatSummary(s)).toContain('session __proto__ __proto__ -> constructor');
+  });
+});

@@ -15,6 +15,7 @@ import {
   headerTag,
   parseSipMessage,
   sipHeader,
+  sipHeaders,
   sipSdpBody,
   summarizeSip,
   uacDialog,
@@ -233,6 +234,16 @@ describe('parseSipMessage', () => {
   ])('rejects %s', (_name, bad, rule) => {
     const r = parseSipMessage(bad);
     expect(!r.ok && r.errors[0]?.rule).toBe(rule);
+  });
+
+  it('reads header names that are properties of Object.prototype as plain names, none a compact form', () => {
+    const msg = 'BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/TCP a.example.com;branch=z9hG4bK1\r\nTo: <sip:b@h>;tag=2\r\nFrom: <sip:a@h>;tag=1\r\nCall-ID: cid\r\nCSeq: 5 BYE\r\nconstructor: one\r\nhasOwnProperty: two\r\nContent-Length: 0\r\n\r\n';
+    const r = parseSipMessage(msg);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(sipHeaders(r.message, 'Constructor')).toEqual(['one']);
+    expect(sipHeaders(r.message, 'hasownproperty')).toEqual(['two']);
+    for (const name of ['__proto__', 'toString', 'valueOf']) expect(sipHeaders(r.message, name)).toEqual([]);
+    expect(sipHeader(r.message, 'call-id')).toBe('cid');
   });
 
   it('never throws', () => {

@@ -164,3 +164,31 @@ describe('canonicalizeFrame', () => {
     expect(() => serializeFrame(c)).not.toThrow();
   });
 });
+
+describe('header names that are properties of Object.prototype', () => {
+  const frame = (extra: string) =>
+    parseFrames(ascii(`MSRP a786hjs2 SEND\nTo-Path: msrp://b.example.com:7654/jshA7weztas;tcp\nFrom-Path: msrp://a.example.com:8888/9di4eae923wzd;tcp\nMessage-ID: 87652491\n${extra}Byte-Range: 1-5/5\nContent-Type: text/plain\n\nHello\n-------a786hjs2$\n`));
+
+  it('constructor, toString and hasOwnProperty are extension headers: kept, found by name, ranked as such', () => {
+    const r = frame('constructor: one\ntoString: two\nhasOwnProperty: three\n');
+    expect(r.errors).toEqual([]);
+    const f = r.frames[0]!;
+    expect(getHeader(f, 'constructor')).toBe('one');
+    expect(getHeader(f, 'TOSTRING')).toBe('two');
+    expect(getHeaders(f, 'hasownproperty')).toEqual(['three']);
+    expect(getHeader(f, '__proto__')).toBeUndefined();
+    expect(getHeader(f, 'valueOf')).toBeUndefined();
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      expect(canonicalHeaderName(name)).toBe(name);
+      expect(headerRank(name)).toBe(headerRank('X-Other'));
+    }
+    expect(f.messageId).toBe('87652491');
+    expect(f.contentType).toBe('text/plain');
+  });
+
+  it('a header line named __proto__ is not a header (hname = ALPHA *token): the frame is refused', () => {
+    const r = frame('__proto__: x\n');
+    expect(r.frames).toEqual([]);
+    expect(r.errors).toMatchObject([{ rule: 'W-12', message: 'malformed header line (expected "name: value")' }]);
+  });
+});
