@@ -312,7 +312,8 @@ export class Normalizer {
       } else seenHosts.set(hostKey, id);
       if (node.address !== null) {
         const same = seenAddresses.get(node.address);
-        if (same !== undefined) this.warn([...path, 'address'], `address ${node.address} is also the address of \`${same}\``);
+        // Two hosts with one address cannot both be reached: the network refuses to build such a world.
+        if (same !== undefined) this.err([...path, 'address'], `address ${node.address} is also the address of \`${same}\`; \`${id}\` needs an address of its own`);
         else seenAddresses.set(node.address, id);
       }
     }
