@@ -32,3 +32,43 @@ describe('node addresses', () => {
     expect(errors(text)).toEqual(['5:35: nodes.bob.address: address 10.0.0.1 is also the address of `alice`; `bob` needs an address of its own']);
   });
 });
+
+describe('limits on what a scenario sends', () => {
+  const send = (fields: string, at = '1s') => `  - at: ${at}\n    send: { session: s1, from: alice, ${fields} }`;
+
+  it('refuses a message larger than 64 MiB, where its size is given', () => {
+    expect(errors(scenario(NODES, send('size: 100GiB')))).toEqual([
+      '12:45: events[1].send.size: a message of 107374182400 bytes is larger than msrp-sim sends: at most 64 MiB (67108864 bytes)',
+    ]);
+    expect(errors(scenario(NODES, send('size: 9007199254740991')))).toHaveLength(1);
+    expect(errors(scenario(NODES, send('size: 64MiB')))).toEqual([]);
+  });
+
+  it('refuses a chunk size larger than the largest message, on a send and on a node', () => {
+    expect(errors(scenario(NODES, send('size: 2MiB, chunkSize: 2GiB, chunkStrategy: interruptible')))).toEqual([
+      '12:62: events[1].send.chunkSize: a chunk of 2147483648 bytes is larger than msrp-sim sends: at most 64 MiB (67108864 bytes)',
+    ]);
+    const nodes = '  alice: { role: endpoint, chunkSize: 1GiB, chunkStrategy: interruptible }\n  bob: { role: endpoint }';
+    expect(errors(scenario(nodes, send('size: 1KiB')))).toEqual([
+      '4:39: nodes.alice.chunkSize: a chunk of 1073741824 bytes is larger than msrp-sim sends: at most 64 MiB (67108864 bytes)',
+    ]);
+  });
+
+  it('refuses sends that add up to more than 1,000,000 messages, at the send that goes over', () => {
+    expect(errors(scenario(NODES, send('body: x, count: 100000000')))).toEqual([
+      '12:55: events[1].send.count: this send makes the scenario send 100000000 messages; a scenario sends at most 1000000',
+    ]);
+    const two = `${send('body: x, count: 600000')}\n${send('body: y, count: 400000', '2s')}`;
+    expect(errors(scenario(NODES, two))).toEqual([]);
+    expect(errors(scenario(NODES, `${two}\n${send('body: z', '3s')}`))).toEqual([
+      '16:5: events[3].send: this send makes the scenario send 1000001 messages; a scenario sends at most 1000000',
+    ]);
+  });
+
+  it('refuses sends that add up to more than 256 MiB of content, at the send that goes over', () => {
+    const sends = `${send('size: 64MiB, count: 4')}\n${send('body: hello', '2s')}`;
+    expect(errors(scenario(NODES, sends))).toEqual([
+      '14:5: events[2].send: this send makes the scenario send 268435461 bytes of content; a scenario sends at most 256 MiB (268435456 bytes)',
+    ]);
+  });
+});
