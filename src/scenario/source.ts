@@ -114,7 +114,7 @@ function fromYaml(doc: Document, node: YamlNode | null | undefined, depth: numbe
         const source = fromYaml(doc, pair.value as YamlNode, depth + 1, budget, problems, keyRange[0]);
         const maps = source.kind === 'seq' ? source.items : [source];
         for (const m of maps) {
-          if (m.kind === 'map') merged.push(...m.entries);
+          if (m.kind === 'map') for (const e of m.entries) merged.push(e);
           else problems.push({ offset: m.range[0], message: 'YAML syntax: a merge key (`<<`) takes a mapping or a list of mappings' });
         }
         continue;
