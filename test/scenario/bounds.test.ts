@@ -72,3 +72,35 @@ describe('limits on what a scenario sends', () => {
     ]);
   });
 });
+
+describe('limits on loading', () => {
+  const flow = (items: number) => `name: big\ndescription: [${'1,'.repeat(items - 1)}1]\nnodes: {}\n`;
+
+  it('refuses a YAML file of more than 1,000,000 values quickly, before it builds them, and says so', () => {
+    const started = Date.now();
+    const r = loadScenario('b.yaml', flow(2_000_000));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '2: the file holds more than 1000000 values (a scenario of 10,000 nodes has about 560,000); msrp-sim reads no larger scenario',
+    ]);
+  }, 30_000);
+
+  it('refuses a JSON file of more than 1,000,000 values, with the same message', () => {
+    const r = loadScenario('b.json', `{"name": "big", "description": [${'1,'.repeat(1_100_000)}1], "nodes": {}}`);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.message)).toEqual(['the file holds more than 1000000 values (a scenario of 10,000 nodes has about 560,000); msrp-sim reads no larger scenario']);
+  }, 30_000);
+
+  it('blames aliases only where aliases expand the file', () => {
+    const nested = `name: x\nnodes: {}\ndescription: ${'['.repeat(300)}${']'.repeat(300)}\n`;
+    const r1 = loadScenario('b.yaml', nested);
+    expect(r1.ok ? [] : r1.problems.map((p) => p.message)).toEqual(['the file nests deeper than 200 levels; no scenario needs that']);
+    const lines = ['name: x', 'nodes: {}', 'a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]'];
+    for (let i = 1; i <= 6; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const r2 = loadScenario('b.yaml', `${lines.join('\n')}\n`);
+    expect(r2.ok ? [] : r2.problems.map((p) => p.message)).toEqual(['through its aliases, the file expands to more than 1000000 values; no scenario needs that']);
+  });
+});
