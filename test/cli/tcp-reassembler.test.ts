@@ -100,15 +100,15 @@ describe('TcpReassembler', () => {
       r.push({ ...seg(1000, '', { syn: true }) });
       for (let i = n - 1; i >= (hole ? 1 : 0); i--) for (const e of r.push({ ...seg(1001 + 2 * i, ''), payload: bytes(i) })) events.push(e);
       for (const e of r.finish()) events.push(e);
-      expect(Date.now() - started).toBeLessThan(3000);
+      expect(Date.now() - started).toBeLessThan(5000);
       const data = events.filter((e) => e.kind === 'data');
       expect(data).toHaveLength(hole ? n - 1 : n);
       expect(events.filter((e) => e.kind === 'gap')).toEqual(hole ? [{ kind: 'gap', stream: A, offset: 0, missing: 2 }] : []);
-      data.forEach((e, k) => {
+      const wrong = data.findIndex((e, k) => {
         const i = hole ? k + 1 : k;
-        expect(e.offset).toBe(2 * i);
-        expect([...e.bytes]).toEqual([...bytes(i)]);
+        return e.kind !== 'data' || e.offset !== 2 * i || !Buffer.from(e.bytes).equals(Buffer.from(bytes(i)));
       });
+      expect(wrong).toBe(-1);
     }
   });
 });

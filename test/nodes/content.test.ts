@@ -57,9 +57,9 @@ describe('generated content', () => {
     }
   });
 
-  it('holds no more than the piece asked for: 64 MiB of content is a few bytes until it is read', () => {
+  it('holds no more than the piece asked for: 16 MiB of content is a few bytes until it is read', () => {
     const streams = new RandomStreams(1);
-    const data = contentFor(ctxFor(streams), { contentType: 'application/octet-stream', size: 64 * 1024 * 1024 });
+    const data = contentFor(ctxFor(streams), { contentType: 'application/octet-stream', size: 16 * 1024 * 1024 });
     expect(data instanceof Uint8Array).toBe(false);
     expect(readBytes(data, 1000, 1010)).toHaveLength(10);
   });
