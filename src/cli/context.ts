@@ -5,6 +5,9 @@ import { createStyle, colorEnabled, type Style } from './style.js';
 export interface OutStream {
   write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
+  /** A stream that buffers (a pipe): true when it asks the writer to wait for 'drain'. */
+  writableNeedDrain?: boolean;
+  once?(event: 'drain', listener: () => void): unknown;
 }
 
 export interface InStream extends AsyncIterable<string | Uint8Array> {

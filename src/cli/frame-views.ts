@@ -86,7 +86,7 @@ export function frameToText(frame: MsrpFrame, index: number, style: Style, sourc
   if (body !== null) {
     lines.push('');
     if (body.length === 0) lines.push(style.dim('[empty body]'));
-    else lines.push(...bodyLines(body, style, options));
+    else for (const l of bodyLines(body, style, options)) lines.push(l);
   }
   lines.push(`${style.bold(`-------${visible(frame.transactionId)}${frame.continuation}`)}  ${style.dim(`(${CONTINUATION_NOTE[frame.continuation] ?? 'unknown flag'})`)}`);
   if (frame.violations.length > 0) {

@@ -26,6 +26,10 @@ interface Direction {
   isn: number | null;
   /** Offset of the next byte expected. */
   next: number;
+  /**
+   * Segments that arrived early: a binary min-heap by offset (the longer first at one offset), so
+   * that a capture of n segments in any order is put back together in O(n log n).
+   */
   pending: Pending[];
 }
 
@@ -51,7 +55,7 @@ export class TcpReassembler {
         // A retransmitted SYN: nothing new.
       } else {
         if (dir !== undefined && (dir.isn !== null || dir.next > 0 || dir.pending.length > 0)) {
-          events.push(...this.flush(dir));
+          this.flush(dir, events);
           events.push({ kind: 'restart', stream: label });
         }
         dir = { label, base: (seg.seq + 1) >>> 0, isn: seg.seq, next: 0, pending: [] };
@@ -77,7 +81,7 @@ export class TcpReassembler {
       offset = dir.next;
     }
     if (offset > dir.next) {
-      insertPending(dir.pending, { offset, bytes: payload });
+      heapPush(dir.pending, { offset, bytes: payload });
       return events;
     }
     events.push(this.deliver(dir, payload));
@@ -91,12 +95,11 @@ export class TcpReassembler {
    */
   finish(): ReassemblyEvent[] {
     const events: ReassemblyEvent[] = [];
-    for (const dir of this.directions.values()) events.push(...this.flush(dir));
+    for (const dir of this.directions.values()) this.flush(dir, events);
     return events;
   }
 
-  private flush(dir: Direction): ReassemblyEvent[] {
-    const events: ReassemblyEvent[] = [];
+  private flush(dir: Direction, events: ReassemblyEvent[]): void {
     while (dir.pending.length > 0) {
       const first = dir.pending[0] as Pending;
       if (first.offset > dir.next) {
@@ -105,7 +108,6 @@ export class TcpReassembler {
       }
       this.drain(dir, events);
     }
-    return events;
   }
 
   private deliver(dir: Direction, bytes: Uint8Array): ReassemblyEvent {
@@ -119,7 +121,7 @@ export class TcpReassembler {
     while (dir.pending.length > 0) {
       const first = dir.pending[0] as Pending;
       if (first.offset > dir.next) return;
-      dir.pending.shift();
+      heapPop(dir.pending);
       const skip = dir.next - first.offset;
       if (skip >= first.bytes.length) continue;
       events.push(this.deliver(dir, first.bytes.subarray(skip)));
@@ -127,14 +129,35 @@ export class TcpReassembler {
   }
 }
 
-/** Keeps `pending` sorted by offset; of two segments at one offset the longer stays. */
-function insertPending(pending: Pending[], item: Pending): void {
-  let k = 0;
-  while (k < pending.length && (pending[k] as Pending).offset < item.offset) k++;
-  const same = pending[k];
-  if (same !== undefined && same.offset === item.offset) {
-    if (item.bytes.length > same.bytes.length) pending[k] = item;
-    return;
+/** Heap order: the smaller offset first; at one offset, the longer segment (it covers the other). */
+function before(a: Pending, b: Pending): boolean {
+  return a.offset < b.offset || (a.offset === b.offset && a.bytes.length > b.bytes.length);
+}
+
+function heapPush(heap: Pending[], item: Pending): void {
+  let i = heap.length;
+  heap.push(item);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(item, heap[parent]!)) break;
+    heap[i] = heap[parent]!;
+    i = parent;
   }
-  pending.splice(k, 0, item);
+  heap[i] = item;
+}
+
+function heapPop(heap: Pending[]): void {
+  const last = heap.pop()!;
+  if (heap.length === 0) return;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.length) break;
+    const r = l + 1;
+    const child = r < heap.length && before(heap[r]!, heap[l]!) ? r : l;
+    if (!before(heap[child]!, last)) break;
+    heap[i] = heap[child]!;
+    i = child;
+  }
+  heap[i] = last;
 }

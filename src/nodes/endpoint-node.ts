@@ -28,7 +28,7 @@ import type { NodeContext } from './node-context.js';
 import type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './signalling.js';
 import { buildAnswer, buildOffer, validateAnswer, type EndpointSdpConfig } from '../signal/offer-answer.js';
 import type { MsrpMediaDescription, SessionDescription } from '../signal/sdp.js';
-import { contentFor, digestOf } from './content.js';
+import { contentFor, digestOf, type MessageBytes } from './content.js';
 
 export interface RelayCredentials {
   /** The relay's URI as configured (no session part), e.g. `msrps://relay.a.example.com:2855;tcp`. */
@@ -80,7 +80,7 @@ export interface SendAction {
 type SessionState = 'waiting-auth' | 'offering' | 'answering' | 'connecting' | 'established' | 'failed' | 'closed';
 
 /** A resend (E-19): the same bytes under the same Message-ID. */
-type Resend = SendAction & { messageIdKeep?: string; dataKeep?: Uint8Array };
+type Resend = SendAction & { messageIdKeep?: string; dataKeep?: MessageBytes };
 
 interface Outgoing {
   messageId: string;

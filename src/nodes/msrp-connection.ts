@@ -12,6 +12,7 @@ import type { ByteRange, Continuation, FailureReport, MsrpFrame, MsrpRequest, Ms
 import type { CloseReason, TcpConnection } from '../net/index.js';
 import type { NodeContext } from './node-context.js';
 import { frameFields } from './frame-record.js';
+import { readBytes, type MessageBytes } from './content.js';
 
 /** Where SEND bytes come from: a whole message at an endpoint, or one received chunk at a relay. */
 export interface SendSource {
@@ -21,8 +22,8 @@ export interface SendSource {
   fromPath: readonly string[];
   successReport?: SuccessReport;
   failureReport?: FailureReport;
-  /** The bytes to send. */
-  data: Uint8Array;
+  /** The bytes to send: at hand, or (generated content) produced as each piece is written. */
+  data: MessageBytes;
   /** 1-based position of data[0] in the message. */
   firstPosition: number;
   /** Total message length when known (Byte-Range total), else null (`*`). */
@@ -353,7 +354,7 @@ export class MsrpConnection {
   private writePiece(chunk: ActiveChunk): void {
     const from = chunk.startIndex + chunk.written;
     const n = Math.min(PIECE, chunk.limit - chunk.written, readyBytes(chunk.source) - from);
-    const piece = chunk.source.data.subarray(from, from + n);
+    const piece = readBytes(chunk.source.data, from, from + n);
     this.tcp.write(piece);
     this.lastTraffic = this.ctx.now;
     chunk.parts.push(piece);
@@ -383,14 +384,16 @@ export class MsrpConnection {
     this.tcp.write(tail);
     this.lastTraffic = this.ctx.now;
     chunk.parts.push(tail);
-    const body = chunk.source.data.subarray(chunk.startIndex, chunk.startIndex + chunk.written);
     const range: ByteRange = {
       start: chunk.frame.byteRange!.start,
       end: chunk.frame.byteRange!.end,
       total: chunk.frame.byteRange!.total,
     };
-    const sent: MsrpRequest = { ...chunk.frame, body, continuation: flag };
     const bytes = Buffer.concat(chunk.parts);
+    // The body as written, from the frame's own bytes: the source need not hold it any more.
+    const headLength = chunk.parts[0]!.length;
+    const body = new Uint8Array(bytes.buffer, bytes.byteOffset + headLength, chunk.written);
+    const sent: MsrpRequest = { ...chunk.frame, body, continuation: flag };
     this.ctx.emit(
       'msrp.send',
       { conn: this.label, offset: chunk.startOffset, length: bytes.length, ...frameFields(sent, bytes) },

@@ -169,8 +169,8 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
   for (const id of used) if (!laneIds.includes(id) && id !== '') laneIds.push(id);
   if (laneIds.length > 1) {
     const idx = laneIds.map((id) => model.lanes.indexOf(id)).filter((i) => i >= 0);
-    const lo = Math.min(...idx);
-    const hi = Math.max(...idx);
+    const lo = idx.reduce((m, i) => Math.min(m, i), Infinity);
+    const hi = idx.reduce((m, i) => Math.max(m, i), -Infinity);
     laneIds = model.lanes.filter((id, i) => used.has(id) || (i > lo && i < hi && nodes.get(id)?.role === 'firewall')).concat(laneIds.filter((id) => !model.lanes.includes(id)));
   }
   if (laneIds.length === 0) laneIds = model.lanes.slice(0, 1);

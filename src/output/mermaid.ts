@@ -50,7 +50,7 @@ export function renderMermaid(model: FlowModel, options: MermaidOptions = {}): s
   // Firewalls between the nodes that talk are participants too: messages cross them.
   const idx = model.lanes.map((id, i) => (inDiagram.has(id) ? i : -1)).filter((i) => i >= 0);
   if (idx.length > 1) {
-    for (let i = Math.min(...idx) + 1; i < Math.max(...idx); i++) if (roles.get(model.lanes[i]!) === 'firewall') inDiagram.add(model.lanes[i]!);
+    for (let i = idx.reduce((m, k) => Math.min(m, k), Infinity) + 1; i < idx.reduce((m, k) => Math.max(m, k), -Infinity); i++) if (roles.get(model.lanes[i]!) === 'firewall') inDiagram.add(model.lanes[i]!);
   }
   for (const node of model.lanes) {
     if (!inDiagram.has(node)) continue;
@@ -70,7 +70,7 @@ export function renderMermaid(model: FlowModel, options: MermaidOptions = {}): s
   for (const item of items) {
     const add = item.lines.reduce((n, l) => n + l.length + 1, 0);
     if (size + add > maxChars - 200) break;
-    lines.push(...item.lines);
+    for (const l of item.lines) lines.push(l);
     size += add;
     shown++;
   }

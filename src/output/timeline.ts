@@ -114,14 +114,14 @@ export function messageLines(text: string, maxBody: number): string[] {
   if (body.length > maxBody) {
     const kept = body.slice(0, maxBody);
     const more = Buffer.byteLength(body, 'utf8') - Buffer.byteLength(kept, 'utf8');
-    out.push(...kept.split('\n'));
+    for (const l of kept.split('\n')) out.push(l);
     out[out.length - 1] += ` [${more} more bytes]`;
   } else if (body !== '') {
-    out.push(...body.split('\n'));
+    for (const l of body.split('\n')) out.push(l);
   } else if (endLine === lines.length) {
     out.pop(); // SIP without a body: no blank line to show
   }
-  out.push(...lines.slice(endLine));
+  for (let i = endLine; i < lines.length; i++) out.push(lines[i]!);
   return out;
 }
 

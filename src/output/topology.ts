@@ -69,7 +69,7 @@ export function renderTopology(model: FlowModel, options: TopologyOptions = {}):
   const cols = columns.filter((c) => c !== undefined && c.length > 0);
   for (const c of cols) c.sort((a, b) => (laneIndex.get(a.id) ?? 1e9) - (laneIndex.get(b.id) ?? 1e9));
   const rowsPerCol = cols.map((c) => Math.min(c.length, maxPerColumn));
-  const maxRows = Math.max(1, ...rowsPerCol);
+  const maxRows = rowsPerCol.reduce((m, r) => Math.max(m, r), 1);
   const placed = new Map<string, Placed>();
   const more: { x: number; y: number; count: number }[] = [];
   cols.forEach((col, ci) => {
@@ -114,10 +114,10 @@ export function renderTopology(model: FlowModel, options: TopologyOptions = {}):
     const p = placed.get(fw.id);
     const inside = fw.inside.map((id) => placed.get(id)).filter((x): x is Placed => x !== undefined);
     if (!p || inside.length === 0) continue;
-    let x0 = Math.min(...inside.map((q) => q.x - BOX_W / 2)) - 18;
-    let x1 = Math.max(...inside.map((q) => q.x + BOX_W / 2)) + 18;
-    let y0 = Math.min(...inside.map((q) => q.y - BOX_H / 2)) - 26;
-    let y1 = Math.max(...inside.map((q) => q.y + BOX_H / 2)) + 18;
+    let x0 = inside.reduce((m, q) => Math.min(m, q.x - BOX_W / 2), Infinity) - 18;
+    let x1 = inside.reduce((m, q) => Math.max(m, q.x + BOX_W / 2), -Infinity) + 18;
+    let y0 = inside.reduce((m, q) => Math.min(m, q.y - BOX_H / 2), Infinity) - 26;
+    let y1 = inside.reduce((m, q) => Math.max(m, q.y + BOX_H / 2), -Infinity) + 18;
     // The firewall stands on the boundary.
     if (p.x < x0) x0 = p.x;
     else if (p.x > x1) x1 = p.x;
@@ -274,7 +274,7 @@ export function expand(s: SessionFacts, routes: Map<string, string[]>): string[]
     const fwd = routes.get(`${prev}>${id}`);
     const back = routes.get(`${id}>${prev}`);
     const hop = fwd ?? (back ? [...back].reverse() : [prev, id]);
-    out.push(...hop.slice(1));
+    for (let j = 1; j < hop.length; j++) out.push(hop[j]!);
   }
   return out;
 }

@@ -376,7 +376,7 @@ export class ExpectationChecker {
         const sentCount = [...this.messages.values()].filter((m) => m.session === e.session && m.node !== e.to).length;
         const distinct = new Set(got.map((d) => d.messageId)).size;
         let actual = `${got.length} delivered (${intact.length} intact${late.length ? `, ${late.length} too late` : ''}${distinct < got.length ? `, ${distinct} distinct` : ''}) of ${sentCount} sent`;
-        if (late.length) actual += `; slowest took ${formatTime(Math.max(...late.map((d) => d.t - this.messages.get(d.messageId)!.t)))}`;
+        if (late.length) actual += `; slowest took ${formatTime(late.reduce((m, d) => Math.max(m, d.t - this.messages.get(d.messageId)!.t), 0))}`;
         return result(ok, expected, actual, got.map((d) => d.seq));
       }
       case 'report': {

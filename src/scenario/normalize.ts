@@ -50,6 +50,20 @@ type RawRelay = Partial<Omit<Extract<ScenarioFileNode, { role: 'relay' }>, 'role
 type RawFirewall = Partial<Omit<Extract<ScenarioFileNode, { role: 'firewall' }>, 'role'>>;
 type RawLinkSettings = { latency?: string; jitter?: string; bandwidth?: string; loss?: number | string; mss?: number };
 
+/**
+ * Bounds on what a scenario sends, so that a run that would not finish (or not fit in memory) is
+ * refused at validation. A message and a chunk are held whole in memory at the receiver and in
+ * the trace; 64 MiB takes about half a minute to run.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Content bytes of all sends together (`count` times `size`). */
+export const MAX_SCENARIO_CONTENT_BYTES = 256 * 1024 * 1024;
+/** Messages of all sends together (the sum of their `count`s). */
+export const MAX_SCENARIO_MESSAGES = 1_000_000;
+
+/** `64 MiB (67108864 bytes)`. */
+const sizeText = (n: number): string => `${n / 1024 / 1024} MiB (${n} bytes)`;
+
 const ENDPOINT_ROLES = ['sender', 'receiver', 'endpoint'] as const;
 const MSRP_ROLES = [...ENDPOINT_ROLES, 'relay'] as const;
 
@@ -124,6 +138,9 @@ export class Normalizer {
   private readonly sessionIds = new Set<string>();
   /** How many `send` events name each session, counting those with problems of their own. */
   private readonly sentOn = new Map<string, number>();
+  /** Messages and content bytes of the sends normalized so far (`count` included). */
+  private sentMessages = 0;
+  private sentBytes = 0;
   private readonly rawNodes = new Map<string, ScenarioFileNode>();
   private readonly nodes = new Map<string, ScenarioNode>();
   private readonly hostOf = new Map<string, string>();
@@ -312,7 +329,8 @@ export class Normalizer {
       } else seenHosts.set(hostKey, id);
       if (node.address !== null) {
         const same = seenAddresses.get(node.address);
-        if (same !== undefined) this.warn([...path, 'address'], `address ${node.address} is also the address of \`${same}\``);
+        // Two hosts with one address cannot both be reached: the network refuses to build such a world.
+        if (same !== undefined) this.err([...path, 'address'], `address ${node.address} is also the address of \`${same}\`; \`${id}\` needs an address of its own`);
         else seenAddresses.set(node.address, id);
       }
     }
@@ -358,6 +376,7 @@ export class Normalizer {
     if (raw.chunkSize !== undefined) {
       n.chunkSize = bytes(raw.chunkSize);
       if (n.chunkSize === 0) this.err([...path, 'chunkSize'], 'a chunk needs at least 1 byte');
+      this.checkChunkSize(n.chunkSize, [...path, 'chunkSize']);
     }
     if (raw.chunkStrategy !== undefined) n.chunkStrategy = raw.chunkStrategy;
     if (raw.successReport !== undefined) n.successReport = yesNo(raw.successReport);
@@ -811,6 +830,8 @@ export class Normalizer {
     const chunkSize = send.chunkSize !== undefined ? bytes(send.chunkSize) : sender.chunkSize;
     const chunkStrategy = send.chunkStrategy ?? sender.chunkStrategy;
     if (send.chunkSize !== undefined && chunkSize === 0) this.err([...path, 'chunkSize'], 'a chunk needs at least 1 byte');
+    if (send.chunkSize !== undefined) this.checkChunkSize(chunkSize, [...path, 'chunkSize']);
+    if (size > MAX_MESSAGE_BYTES) this.err(send.size !== undefined ? [...path, 'size'] : [...path, 'body'], `a message of ${size} bytes is larger than msrp-sim sends: at most ${sizeText(MAX_MESSAGE_BYTES)}`);
     if ((send.chunkSize !== undefined || send.chunkStrategy !== undefined) && chunkSize > 2048 && chunkStrategy === 'fixed') {
       this.warn([...path, send.chunkSize !== undefined ? 'chunkSize' : 'chunkStrategy'], 'chunks of more than 2048 bytes must be interruptible (W-31, RFC 4975 §7.1.1); set `chunkStrategy: interruptible`');
     }
@@ -828,6 +849,7 @@ export class Normalizer {
     if (count > 1 && at + (count - 1) * interval > this.duration) {
       this.warn([...path, 'count'], `the last of the ${count} messages is due at ${formatDuration(at + (count - 1) * interval)}, after the end of the run (\`duration\` is ${this.durationText})`);
     }
+    this.checkTotals(count, size, path, send.count !== undefined);
     const abortAfter = send.abortAfter !== undefined ? bytes(send.abortAfter) : null;
     if (abortAfter !== null && abortAfter >= size) this.warn([...path, 'abortAfter'], `the message has only ${size} bytes, so it is never aborted`);
     return {
@@ -847,6 +869,28 @@ export class Normalizer {
       count,
       interval,
     };
+  }
+
+  /** A chunk is held whole in memory while it is written, so it is bounded as a message is. */
+  private checkChunkSize(chunkSize: number, path: Path): void {
+    if (chunkSize > MAX_MESSAGE_BYTES) this.err(path, `a chunk of ${chunkSize} bytes is larger than msrp-sim sends: at most ${sizeText(MAX_MESSAGE_BYTES)}`);
+  }
+
+  /**
+   * Counts the messages and content bytes of the scenario's sends so far; the send that takes
+   * either over its bound is the one reported (once per bound).
+   */
+  private checkTotals(count: number, size: number, path: Path, countGiven: boolean): void {
+    const messagesBefore = this.sentMessages;
+    const bytesBefore = this.sentBytes;
+    this.sentMessages += count;
+    this.sentBytes += count * size;
+    if (messagesBefore <= MAX_SCENARIO_MESSAGES && this.sentMessages > MAX_SCENARIO_MESSAGES) {
+      this.err(countGiven ? [...path, 'count'] : path, `this send makes the scenario send ${this.sentMessages} messages; a scenario sends at most ${MAX_SCENARIO_MESSAGES}`, countGiven ? 'value' : 'key');
+    }
+    if (size <= MAX_MESSAGE_BYTES && bytesBefore <= MAX_SCENARIO_CONTENT_BYTES && this.sentBytes > MAX_SCENARIO_CONTENT_BYTES) {
+      this.err(path, `this send makes the scenario send ${this.sentBytes} bytes of content; a scenario sends at most ${sizeText(MAX_SCENARIO_CONTENT_BYTES)}`, 'key');
+    }
   }
 
   private faultEvent(f: ScenarioFileFault, path: Path, linkNow: LinkSettings[]): { fault: Fault; undo?: Fault } | undefined {

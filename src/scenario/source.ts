@@ -3,7 +3,7 @@
  * `yaml` package) and JSON (through the small parser below, for exact syntax-error positions)
  * both become this tree, so everything after it works the same for both.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 
 /** [start, end) offsets into the text. */
@@ -33,6 +33,12 @@ export type SourceResult = { ok: true; root: SrcNode | null } | { ok: false; pro
 const MAX_DEPTH = 200;
 /** Nodes after alias expansion: YAML aliases can otherwise expand exponentially. */
 const MAX_NODES = 1_000_000;
+/**
+ * Values (scalars, aliases, flow collections) as written, counted before any are built: building
+ * takes about 800 bytes each, and the 10,000-node scale scenario (4.3 MB) has about 560,000.
+ */
+export const MAX_VALUES = 1_000_000;
+const TOO_MANY_VALUES = `the file holds more than ${MAX_VALUES} values (a scenario of 10,000 nodes has about 560,000); msrp-sim reads no larger scenario`;
 
 /** Offsets to 1-based lines and columns. */
 export class LineIndex {
@@ -62,6 +68,8 @@ export class LineIndex {
 // YAML
 
 export function parseYamlSource(text: string): SourceResult {
+  const tooMany = valuesBeyondBound(text);
+  if (tooMany >= 0) return { ok: false, problems: [{ offset: tooMany, message: TOO_MANY_VALUES }] };
   const doc = parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: false, keepSourceTokens: false });
   if (doc.errors.length > 0) {
     return { ok: false, problems: doc.errors.map((e) => ({ offset: e.pos[0], message: yamlMessage(e.code, e.message) })) };
@@ -74,6 +82,28 @@ export function parseYamlSource(text: string): SourceResult {
   return { ok: true, root };
 }
 
+/** Token types of the YAML lexer that stand for one value each. */
+const VALUE_TOKENS = new Set(['scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'block-scalar-header', 'alias', 'flow-map-start', 'flow-seq-start']);
+
+/**
+ * Counts the values of a YAML text with the lexer, which builds nothing: the offset of the value
+ * past MAX_VALUES, or -1 if there are not that many.
+ */
+function valuesBeyondBound(text: string): number {
+  let offset = 0;
+  let values = 0;
+  for (const token of new Lexer().lex(text)) {
+    // A plain scalar comes as a marker token, then its text (typed null); quoted scalars,
+    // aliases and flow collections as one token.
+    if (VALUE_TOKENS.has(CST.tokenType(token) ?? '') && ++values > MAX_VALUES) return offset;
+    // The lexer's own markers (document start, flow end, scalar) are one control character that
+    // is not in the text; the text holds none (the loader refuses control characters first).
+    if (token.length === 1 && token.charCodeAt(0) < 0x20 && token !== '\t' && token !== '\n' && token !== '\r') continue;
+    offset += token.length;
+  }
+  return -1;
+}
+
 function yamlMessage(code: string, message: string): string {
   if (code === 'MULTIPLE_DOCS') return 'a scenario file holds one YAML document; this `---` starts a second one';
   return `YAML syntax: ${message.replace(/\s+at line \d+, column \d+.*$/su, '')}`;
@@ -81,7 +111,9 @@ function yamlMessage(code: string, message: string): string {
 
 function fromYaml(doc: Document, node: YamlNode | null | undefined, depth: number, budget: { nodes: number }, problems: SyntaxProblem[], at = 0): SrcNode {
   if (++budget.nodes > MAX_NODES || depth > MAX_DEPTH) {
-    if (problems.length === 0) problems.push({ offset: node?.range?.[0] ?? at, message: 'the file nests or repeats (through aliases) too deeply to be a scenario' });
+    // The values as written are within MAX_VALUES (counted before): more here come from aliases.
+    const message = depth > MAX_DEPTH ? `the file nests deeper than ${MAX_DEPTH} levels; no scenario needs that` : `through its aliases, the file expands to more than ${MAX_NODES} values; no scenario needs that`;
+    if (problems.length === 0) problems.push({ offset: node?.range?.[0] ?? at, message });
     return { kind: 'scalar', value: null, range: [at, at] };
   }
   if (node === null || node === undefined) return { kind: 'scalar', value: null, range: [at, at] };
@@ -114,7 +146,7 @@ function fromYaml(doc: Document, node: YamlNode | null | undefined, depth: numbe
         const source = fromYaml(doc, pair.value as YamlNode, depth + 1, budget, problems, keyRange[0]);
         const maps = source.kind === 'seq' ? source.items : [source];
         for (const m of maps) {
-          if (m.kind === 'map') merged.push(...m.entries);
+          if (m.kind === 'map') for (const e of m.entries) merged.push(e);
           else problems.push({ offset: m.range[0], message: 'YAML syntax: a merge key (`<<`) takes a mapping or a list of mappings' });
         }
         continue;
@@ -153,7 +185,7 @@ export function parseJsonSource(text: string): SourceResult {
     if (p.i < text.length) p.fail(`unexpected ${p.what()} after the end of the JSON value`);
     return { ok: true, root };
   } catch (e) {
-    if (e instanceof JsonSyntaxError) return { ok: false, problems: [{ offset: e.offset, message: `JSON syntax: ${e.message}` }] };
+    if (e instanceof JsonSyntaxError) return { ok: false, problems: [{ offset: e.offset, message: e.syntax ? `JSON syntax: ${e.message}` : e.message }] };
     throw e;
   }
 }
@@ -162,6 +194,8 @@ class JsonSyntaxError extends Error {
   constructor(
     readonly offset: number,
     message: string,
+    /** False for a bound, which is no syntax error. */
+    readonly syntax = true,
   ) {
     super(message);
   }
@@ -169,6 +203,7 @@ class JsonSyntaxError extends Error {
 
 class JsonParser {
   i = 0;
+  private values = 0;
   constructor(private readonly s: string) {}
 
   fail(message: string, at = this.i): never {
@@ -197,7 +232,8 @@ class JsonParser {
   }
 
   value(depth: number): SrcNode {
-    if (depth > MAX_DEPTH) this.fail('the file nests too deeply to be a scenario');
+    if (depth > MAX_DEPTH) throw new JsonSyntaxError(this.i, `the file nests deeper than ${MAX_DEPTH} levels; no scenario needs that`, false);
+    if (++this.values > MAX_VALUES) throw new JsonSyntaxError(this.i, TOO_MANY_VALUES, false);
     const c = this.s[this.i];
     if (c === '{') return this.object(depth);
     if (c === '[') return this.array(depth);

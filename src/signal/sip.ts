@@ -222,7 +222,7 @@ export function buildResponse(
     ['Call-ID', sipHeader(request, 'call-id') ?? ''],
     ['CSeq', sipHeader(request, 'cseq') ?? ''],
   );
-  headers.push(...(options.extraHeaders ?? []));
+  for (const h of options.extraHeaders ?? []) headers.push(h);
   const body = options.body ?? '';
   return { kind: 'response', status, reason, headers: withBody(headers, body, options.contentType), body };
 }

@@ -13,14 +13,20 @@ export interface Rng {
   between(lo: number, hi: number): number;
   /** True with probability p. */
   chance(p: number): boolean;
+  /** A separate stream that draws what this one would draw from here on; neither moves the other. */
+  fork(): Rng;
 }
 
 function makeRng(key: string): Rng {
-  const prng = seedrandom(key);
+  return wrap(seedrandom(key, { state: true }));
+}
+
+function wrap(prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): Rng {
   const rng = (() => prng()) as Rng;
   rng.int = (n: number) => Math.floor(prng() * n);
   rng.between = (lo: number, hi: number) => lo + prng() * (hi - lo);
   rng.chance = (p: number) => p > 0 && prng() < p;
+  rng.fork = () => wrap(seedrandom('', { state: prng.state() }));
   return rng;
 }
 

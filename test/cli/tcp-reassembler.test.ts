@@ -89,4 +89,26 @@ describe('TcpReassembler', () => {
       { numRuns: 300 },
     );
   });
+
+  it('puts 100,000 segments that arrive in reverse order back together, quickly, behind a hole and without', () => {
+    const n = 100_000;
+    const bytes = (i: number) => new Uint8Array([i & 0xff, (i >> 8) & 0xff]);
+    for (const hole of [false, true]) {
+      const r = new TcpReassembler();
+      const started = Date.now();
+      const events: ReassemblyEvent[] = [];
+      r.push({ ...seg(1000, '', { syn: true }) });
+      for (let i = n - 1; i >= (hole ? 1 : 0); i--) for (const e of r.push({ ...seg(1001 + 2 * i, ''), payload: bytes(i) })) events.push(e);
+      for (const e of r.finish()) events.push(e);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const data = events.filter((e) => e.kind === 'data');
+      expect(data).toHaveLength(hole ? n - 1 : n);
+      expect(events.filter((e) => e.kind === 'gap')).toEqual(hole ? [{ kind: 'gap', stream: A, offset: 0, missing: 2 }] : []);
+      const wrong = data.findIndex((e, k) => {
+        const i = hole ? k + 1 : k;
+        return e.kind !== 'data' || e.offset !== 2 * i || !Buffer.from(e.bytes).equals(Buffer.from(bytes(i)));
+      });
+      expect(wrong).toBe(-1);
+    }
+  });
 });

@@ -1,13 +1,13 @@
 /**
  * `msrp-sim decode [FILE|-]`: prints the MSRP frames in raw bytes or in a pcap capture.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { MsrpFrame } from '../../wire/frame.js';
 import { MsrpParser, type ParseError } from '../../wire/parser.js';
 import { serializeUnchecked, WireError } from '../../wire/serializer.js';
 import { malformedViolation } from '../../wire/tolerance.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, OutStream } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
 import { decodeTcp, detectCapture, LINKTYPE, readPcap } from '../pcap-reader.js';
@@ -18,7 +18,15 @@ export type DecodeFormat = 'text' | 'json' | 'wire';
 export interface DecodeOptions {
   format: DecodeFormat;
   strict?: boolean;
+  /** Largest capture read; MAX_CAPTURE_BYTES unless given (by tests). */
+  maxCaptureBytes?: number;
 }
+
+/**
+ * A capture is read whole (its TCP streams are reassembled across all of it), so it is bounded;
+ * raw MSRP is parsed as it is read, and needs no more memory than the frame being parsed.
+ */
+export const MAX_CAPTURE_BYTES = 1024 * 1024 * 1024;
 
 const EXAMPLES = `
 Examples:
@@ -52,23 +60,28 @@ export function registerDecode(program: Command, ctx: CliContext): void {
     });
 }
 
-async function readInput(file: string, ctx: CliContext): Promise<Uint8Array> {
+/** The input as it is read, in the pieces it comes in. */
+async function* readInput(file: string, ctx: CliContext): AsyncGenerator<Uint8Array> {
   if (file === '-') {
     if (ctx.io.stdin.isTTY === true) {
       throw new CliError('decode: no input: give a FILE, or pipe bytes into standard input', EXIT.usage);
     }
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of ctx.io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return Buffer.concat(chunks);
+    for await (const chunk of ctx.io.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    return;
   }
   try {
-    return await readFile(file);
+    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new CliError(`decode: cannot read ${file}: ${reason}`, EXIT.usage);
   }
+}
+
+/** Resolves once `out` takes more, when it says it is full (a pipe to a slow reader). */
+async function drained(out: OutStream): Promise<void> {
+  if (out.writableNeedDrain === true && out.once !== undefined) await new Promise<void>((resolve) => out.once!('drain', resolve));
 }
 
 /** Writes frames in the chosen format and reports parse errors; counts what went wrong. */
@@ -129,18 +142,49 @@ class DecodeOutput {
 }
 
 export async function decode(file: string, options: DecodeOptions, ctx: CliContext): Promise<number> {
-  const bytes = await readInput(file, ctx);
+  const name = file === '-' ? 'standard input' : file;
+  const input = readInput(file, ctx);
   const out = new DecodeOutput(ctx, options.format);
   const parserOptions = { strict: options.strict === true };
-  const kind = detectCapture(bytes);
+  // Enough bytes to tell a capture by its magic number.
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  let ended = false;
+  while (headLength < 4) {
+    const r = await input.next();
+    if (r.done === true) {
+      ended = true;
+      break;
+    }
+    head.push(r.value);
+    headLength += r.value.length;
+  }
+  const start = head.length === 1 ? head[0]! : Buffer.concat(head);
+  const kind = detectCapture(start);
   if (kind === 'pcapng') {
-    throw new CliError(`decode: ${file === '-' ? 'standard input' : file} is a pcapng capture; save it in the pcap format to decode it`, EXIT.usage);
+    throw new CliError(`decode: ${name} is a pcapng capture; save it in the pcap format to decode it`, EXIT.usage);
   }
   if (kind === 'pcap') {
-    decodeCapture(bytes, file, parserOptions, out);
+    const max = options.maxCaptureBytes ?? MAX_CAPTURE_BYTES;
+    const chunks = [start];
+    let length = start.length;
+    for await (const chunk of input) {
+      length += chunk.length;
+      if (length > max) {
+        throw new CliError(`decode: ${name}: the capture is larger than ${max / 1024 / 1024} MiB, the most decode reads of a capture; cut it into parts (editcap -c) and decode each`, EXIT.usage);
+      }
+      chunks.push(chunk);
+    }
+    decodeCapture(Buffer.concat(chunks), file, parserOptions, out);
   } else {
     const parser = new MsrpParser({ frame: (f) => out.frame(f), error: (e) => out.error(e) }, parserOptions);
-    parser.push(bytes);
+    parser.push(start);
+    if (!ended) {
+      for await (const chunk of input) {
+        parser.push(chunk);
+        await drained(ctx.io.stdout);
+      }
+    }
     parser.end();
   }
   return out.malformed > 0 ? EXIT.failed : EXIT.ok;

@@ -35,7 +35,7 @@ Examples:
         const ref = bundled && relative(dir, file) === basename(file) ? basename(file, extname(file)) : file;
         rows.push([ref, l.ok ? firstSentence(l.scenario.description) : 'invalid scenario file']);
       }
-      const width = Math.max(0, ...rows.map(([f]) => f.length));
+      const width = rows.reduce((m, [f]) => Math.max(m, f.length), 0);
       for (const [f, what] of rows) ctx.io.stdout.write(`${f.padEnd(width)}  ${what}\n`);
     });
 }
