@@ -42,6 +42,19 @@ describe('msrp-sim run', () => {
     expect(Object.keys(first).slice(0, 4)).toEqual(['t', 'seq', 'node', 'type']);
   });
 
+  it('prints the number of records trace.ndjson holds, the network records of the world included', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'run');
+    const r = runCli(['run', fixture('tiny.yaml'), '--out', out, '--only', 'trace,summary']);
+    expect(r.status).toBe(0);
+    const printed = Number(/: (\d+) trace records/.exec(r.stdout.toString())?.[1]);
+    const lines = readFileSync(join(out, 'trace.ndjson'), 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBe(printed);
+    expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(lines.map((_, i) => i));
+    expect(lines.some((l) => (JSON.parse(l) as { type: string }).type === 'net.link')).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { run: { records: number } };
+    expect(summary.run.records).toBe(printed);
+  });
+
   it('exits 1 and says what happened instead when an expectation fails', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'run');
     const r = runCli(['run', fixture('tiny-fails.yaml'), '--out', out]);
