@@ -216,7 +216,10 @@ export class EndpointNode implements SignallingPeer {
   private crashed = false;
   /** One more at each crash: what was scheduled before it belongs to a life of the node that is over. */
   private epoch = 0;
-  private readonly whenReady: (() => void)[] = [];
+  /** What waits for the AUTH round to finish: `run` once it has, `fail` if it fails. */
+  private readonly whenReady: { run: () => void; fail: (reason: string, rule: string) => void }[] = [];
+  /** Why the last AUTH round failed, while the endpoint has none under way. */
+  private authFailure: { reason: string; rule: string } | null = null;
 
   constructor(
     readonly ctx: NodeContext,
@@ -288,6 +291,7 @@ export class EndpointNode implements SignallingPeer {
     this.transactions.clear();
     for (const session of this.sessions.values()) {
       this.ctx.sim.scheduler.cancel(session.reofferTimer);
+      this.failQueued(session, 'the node crashed', undefined);
       this.dropMessages(session);
       this.signalling.release(session.id, this.id);
     }
@@ -298,6 +302,7 @@ export class EndpointNode implements SignallingPeer {
     this.whenReady.length = 0;
     this.relayConn = null;
     this.authState = 'idle';
+    this.authFailure = null;
     this.usePath = [];
     this.authPath = [];
     this.refreshing = false;
@@ -340,12 +345,12 @@ export class EndpointNode implements SignallingPeer {
     if (this.crashed) return;
     const first = parseUri(this.options.relays[0]!.uri);
     if (!first.ok) {
-      this.ctx.emit('auth.fail', { relay: this.options.relays[0]!.uri, reason: first.message }, first.rule);
-      this.authState = 'refused';
+      this.authRefused({ relay: this.options.relays[0]!.uri, reason: first.message }, first.rule);
       return;
     }
     const uri = first.uri;
     this.authState = 'connecting';
+    this.authFailure = null;
     this.authIndex = 0;
     // A new connection: the tokens of the old one are gone with it (R-12).
     this.usePath = [];
@@ -395,6 +400,7 @@ export class EndpointNode implements SignallingPeer {
     this.transactions.set(tid, { kind: 'auth', timer: this.startTimer(tid), relayIndex: this.authIndex });
     if (authorization === null) this.authStale = 0;
     this.authState = authorization === null ? 'connecting' : 'authorizing';
+    this.authFailure = null;
     this.ctx.emit('auth.request', { relay: relay.uri, transactionId: tid, withCredentials: authorization !== null, expires: frame.expires ?? null }, 'R-03');
     this.relayConn?.sendFrame(frame);
   }
@@ -407,13 +413,11 @@ export class EndpointNode implements SignallingPeer {
       const header = frame.headers.find(([n]) => n.toLowerCase() === 'www-authenticate');
       const parsed = header ? parseWwwAuthenticate(header[1]) : null;
       if (!parsed || !parsed.ok) {
-        this.ctx.emit('auth.fail', { relay: relay.uri, reason: '401 without a usable WWW-Authenticate' }, 'R-04');
-        this.authState = 'refused';
+        this.authRefused({ relay: relay.uri, reason: '401 without a usable WWW-Authenticate' }, 'R-04');
         return;
       }
       if (this.authState === 'authorizing' && !parsed.value.stale) {
-        this.ctx.emit('auth.fail', { relay: relay.uri, reason: 'credentials refused (401)' }, 'R-04');
-        this.authState = 'refused';
+        this.authRefused({ relay: relay.uri, reason: 'credentials refused (401)' }, 'R-04');
         return;
       }
       if (parsed.value.stale) {
@@ -421,8 +425,7 @@ export class EndpointNode implements SignallingPeer {
         // (a path slower than the relay's nonce lifetime would otherwise loop for ever).
         this.authStale++;
         if (this.authStale > MAX_STALE_RETRIES) {
-          this.ctx.emit('auth.fail', { relay: relay.uri, reason: `nonce stale ${this.authStale} times in a row` }, 'R-16h');
-          this.authState = 'refused';
+          this.authRefused({ relay: relay.uri, reason: `nonce stale ${this.authStale} times in a row` }, 'R-16h');
           return;
         }
       }
@@ -438,8 +441,7 @@ export class EndpointNode implements SignallingPeer {
       // R-05, RFC 4976 §4.6: out-of-bounds Expires; retry within Min-/Max-Expires.
       const next = frame.minExpires ?? frame.maxExpires ?? null;
       if (next === null || next === this.authExpiresAsk) {
-        this.ctx.emit('auth.fail', { relay: relay.uri, reason: '423 without a usable Min-Expires or Max-Expires' }, 'R-05');
-        this.authState = 'refused';
+        this.authRefused({ relay: relay.uri, reason: '423 without a usable Min-Expires or Max-Expires' }, 'R-05');
         return;
       }
       this.ctx.emit('auth.retry-expires', { relay: relay.uri, asked: this.authExpiresAsk, next }, 'R-05');
@@ -448,8 +450,7 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     if (code !== 200) {
-      this.ctx.emit('auth.fail', { relay: relay.uri, reason: `${code} ${frame.comment ?? ''}`.trim() }, code === 403 ? 'R-11' : 'R-04');
-      this.authState = 'refused';
+      this.authRefused({ relay: relay.uri, reason: `${code} ${frame.comment ?? ''}`.trim() }, code === 403 ? 'R-11' : 'R-04');
       return;
     }
     // R-06: "MUST include rspauth, cnonce, nc, and qop parameters in a "Authentication-Info" header".
@@ -494,7 +495,7 @@ export class EndpointNode implements SignallingPeer {
       this.reauthTimer = this.ctx.sim.scheduler.after(Math.floor(expires * 0.8 * SECOND), () => this.reauthenticate());
     }
     const waiting = this.whenReady.splice(0);
-    for (const w of waiting) w();
+    for (const w of waiting) w.run();
     // R-08: the sessions' paths still name the old tokens, which expire: offer the new ones.
     if (refreshed && !samePath(previous, this.usePath)) {
       for (const session of [...this.sessions.values()]) this.renegotiate(session, 'new Use-Path after the re-AUTH');
@@ -557,9 +558,30 @@ export class EndpointNode implements SignallingPeer {
     });
   }
 
-  private afterAuth(run: () => void): void {
+  /**
+   * The relay refused the AUTH (R-04, R-05, R-11): no retry (it would only be refused again), and
+   * what waits for the AUTH fails now, with this reason.
+   */
+  private authRefused(fields: { relay: string; reason: string }, rule: string): void {
+    this.ctx.emit('auth.fail', fields, rule);
+    this.authState = 'refused';
+    this.authGaveUp(`AUTH to ${fields.relay} failed: ${fields.reason}`, rule);
+  }
+
+  /**
+   * The AUTH round is over without a Use-Path: the sessions waiting for it to offer or answer
+   * cannot, and fail at once with its reason; so do those asked for until another round starts.
+   */
+  private authGaveUp(reason: string, rule: string): void {
+    this.authFailure = { reason, rule };
+    const waiting = this.whenReady.splice(0);
+    for (const w of waiting) w.fail(reason, rule);
+  }
+
+  private afterAuth(run: () => void, fail: (reason: string, rule: string) => void): void {
     if (this.authState === 'ready') run();
-    else this.whenReady.push(run);
+    else if (this.authFailure && (this.authState === 'refused' || this.authState === 'failed')) fail(this.authFailure.reason, this.authFailure.rule);
+    else this.whenReady.push({ run, fail });
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -568,24 +590,35 @@ export class EndpointNode implements SignallingPeer {
   /** Scenario action `session`: this node offers session `sessionId` to `peer`. */
   openSession(sessionId: string, peer: string): void {
     const session = this.newSession(sessionId, peer, 'offerer');
-    this.afterAuthFor(session, () => {
-      // Ended while its offer waited for the AUTH: there is nothing to offer any more.
-      if (session.state === 'closed') {
-        this.ctx.emit('session.abandoned', { session: session.id, peer, step: 'offer' }, 'E-11');
-        return;
-      }
-      this.sendOffer(session);
-    });
+    this.afterAuthFor(
+      session,
+      () => {
+        // Ended while its offer waited for the AUTH: there is nothing to offer any more.
+        if (session.state === 'closed') {
+          this.ctx.emit('session.abandoned', { session: session.id, peer, step: 'offer' }, 'E-11');
+          return;
+        }
+        this.sendOffer(session);
+      },
+      (reason, rule) => this.failSession(session, reason, rule, false),
+    );
   }
 
   /** `afterAuth` for an action on `session`: the session is not forgotten while it waits. */
-  private afterAuthFor(session: Session, run: () => void): void {
+  private afterAuthFor(session: Session, run: () => void, fail: (reason: string, rule: string) => void): void {
     session.waiting++;
-    this.afterAuth(() => {
-      session.waiting--;
-      run();
-      this.sessionOver(session);
-    });
+    this.afterAuth(
+      () => {
+        session.waiting--;
+        run();
+        this.sessionOver(session);
+      },
+      (reason, rule) => {
+        session.waiting--;
+        fail(reason, rule);
+        this.sessionOver(session);
+      },
+    );
   }
 
   private newSession(id: string, peer: string, role: 'offerer' | 'answerer'): Session {
@@ -674,14 +707,22 @@ export class EndpointNode implements SignallingPeer {
     }
     const session = this.newSession(sessionId, from, 'answerer');
     session.state = 'answering';
+    const abandoned = (): boolean => {
+      if (session.state !== 'closed') return false;
+      // Ended while its answer waited for the AUTH: the INVITE still gets a final response,
+      // a decline (RFC 3261 §13.3.1.3), and the session stays ended.
+      this.ctx.emit('session.abandoned', { session: session.id, peer: from, step: 'answer', status: 603 }, 'E-11');
+      this.signalling.answer(session.id, this.id, from, { ok: false, status: 603, reason: 'the session ended before it was answered', rule: 'E-11' });
+      return true;
+    };
+    // The AUTH failed: there is no path to answer with; the INVITE is declined with the reason.
+    const authFailed = (reason: string, rule: string): void => {
+      if (abandoned()) return;
+      this.failSession(session, reason, rule, false);
+      this.signalling.answer(session.id, this.id, from, { ok: false, status: 488, reason, rule });
+    };
     this.afterAuthFor(session, () => {
-      if (session.state === 'closed') {
-        // Ended while its answer waited for the AUTH: the INVITE still gets a final response,
-        // a decline (RFC 3261 §13.3.1.3), and the session stays ended.
-        this.ctx.emit('session.abandoned', { session: session.id, peer: from, step: 'answer', status: 603 }, 'E-11');
-        this.signalling.answer(session.id, this.id, from, { ok: false, status: 603, reason: 'the session ended before it was answered', rule: 'E-11' });
-        return;
-      }
+      if (abandoned()) return;
       if (!received.ok) {
         this.reject(session, from, { ok: false, status: 488, reason: received.reason, rule: received.rule });
         return;
@@ -704,12 +745,13 @@ export class EndpointNode implements SignallingPeer {
       // With relays, the relay connection carries the session (R-26).
       if (this.options.relays.length > 0) session.conn = this.relayConn;
       if (session.active) this.activate(session);
-    });
+    }, authFailed);
   }
 
   private reject(session: Session, from: string, verdict: { ok: false; status: number; reason: string; rule: string }): void {
     session.state = 'failed';
     this.ctx.emit('session.reject', { session: session.id, status: verdict.status, reason: verdict.reason }, verdict.rule);
+    this.failQueued(session, `the offer was rejected: ${verdict.status} ${verdict.reason}`, verdict.rule);
     this.signalling.answer(session.id, this.id, from, verdict);
     this.sessionOver(session);
   }
@@ -727,15 +769,22 @@ export class EndpointNode implements SignallingPeer {
       // The answer is to an offer this node no longer has: the session was re-created since (and
       // waits to offer again), ended while its offer was on its way, or the node crashed. It is
       // not applied; a 200 for a session ended meanwhile gets the BYE the end could not send yet.
-      const ended = session?.state === 'closed' && result.ok;
+      // A 200 after Timer B fired (the session failed meanwhile) is ended the same way.
+      const ended = (session?.state === 'closed' || session?.state === 'failed') && result.ok;
       this.ctx.emit('session.answer-ignored', { session: sessionId, state: session?.state ?? null, status: result.ok ? 200 : result.status, bye: ended }, 'RFC 3261 §13.2.2.4');
       if (ended) this.sendBye(session);
       if (session) this.sessionOver(session);
       return;
     }
+    if (!result.ok && result.timeout) {
+      // RFC 3261 §17.1.1.2: no final response before Timer B: the INVITE failed, and the session.
+      this.failSession(session, `${result.status} ${result.reason}`, result.rule);
+      return;
+    }
     if (!result.ok) {
       session.state = 'failed';
       this.ctx.emit('session.rejected', { session: sessionId, status: result.status, reason: result.reason }, result.rule);
+      this.failQueued(session, `the offer was rejected: ${result.status} ${result.reason}`, result.rule);
       this.sessionOver(session);
       return;
     }
@@ -743,6 +792,7 @@ export class EndpointNode implements SignallingPeer {
     if (!verdict.ok) {
       session.state = 'failed';
       this.ctx.emit('session.rejected', { session: sessionId, status: verdict.status, reason: verdict.reason }, verdict.rule);
+      this.failQueued(session, `the answer was rejected: ${verdict.status} ${verdict.reason}`, verdict.rule);
       this.sendBye(session);
       this.sessionOver(session);
       return;
@@ -826,6 +876,9 @@ export class EndpointNode implements SignallingPeer {
       this.applyPeerMedia(session, peerMedia);
       this.ctx.emit('session.update', { session: sessionId, peer: from, path: m.path, peerPath: peerMedia.path, toPath: session.toPath }, 'E-11');
       this.signalling.answer(sessionId, this.id, from, { ok: true, answer: result.answer });
+    }, (reason, rule) => {
+      session.negotiation = 'none';
+      refuse(488, reason, rule);
     });
   }
 
@@ -835,6 +888,13 @@ export class EndpointNode implements SignallingPeer {
     session.negotiation = 'none';
     session.pendingOffer = null;
     if (session.state !== 'established' && session.state !== 'connecting') return;
+    if (!result.ok && result.timeout) {
+      // RFC 3261 §14.1: when "no response is received for the re-INVITE (that is, a timeout is
+      // returned by the INVITE client transaction), the UAC will terminate the dialog".
+      this.ctx.emit('session.reoffer-rejected', { session: session.id, status: result.status, reason: result.reason, retryIn: null }, result.rule);
+      this.failSession(session, `${result.status} ${result.reason}`, 'RFC 3261 §14.1');
+      return;
+    }
     if (!result.ok) {
       if (result.status === 491) {
         // RFC 3261 §14.1: after a 491 the offerer tries again after T, "between 2.1 and 4 seconds
@@ -938,7 +998,7 @@ export class EndpointNode implements SignallingPeer {
     session.state = 'established';
     this.ctx.emit('session.established', { session: session.id, conn: session.conn?.id ?? null, toPath: session.toPath, active: session.active }, session.active ? 'E-12' : 'E-15');
     const queued = session.queued.splice(0);
-    for (const action of queued) this.sendMessage(action);
+    for (const action of queued) this.sendMessage(action, true);
   }
 
   /**
@@ -1018,6 +1078,7 @@ export class EndpointNode implements SignallingPeer {
 
   private closeSession(session: Session, why: string, release = true): void {
     session.state = 'closed';
+    this.failQueued(session, 'the session ended before it was established', 'E-11');
     this.ctx.sim.scheduler.cancel(session.reofferTimer);
     session.reofferTimer = null;
     this.byUri.delete(session.localKey);
@@ -1045,7 +1106,8 @@ export class EndpointNode implements SignallingPeer {
     conn.close();
   }
 
-  private failSession(session: Session, reason: string, rule: string): void {
+  /** `retry` false: not re-established whatever `onSessionFailure` says (the AUTH it would wait for has failed). */
+  private failSession(session: Session, reason: string, rule: string, retry = true): void {
     if (session.state === 'failed' || session.state === 'closed') return;
     session.state = 'failed';
     session.conn = null;
@@ -1062,7 +1124,7 @@ export class EndpointNode implements SignallingPeer {
       this.ctx.sim.scheduler.cancel(t.timer);
       this.transactions.delete(tid);
     }
-    if (this.options.onSessionFailure === 'reestablish' && session.role === 'offerer' && session.attempts < 5) {
+    if (retry && this.options.onSessionFailure === 'reestablish' && session.role === 'offerer' && session.attempts < 5) {
       // E-19: "endpoints MAY recreate sessions via new SDP"; undelivered messages are sent again
       // with their Message-IDs kept.
       // Undelivered = not all written, or (Failure-Report yes) not every chunk confirmed by a 200:
@@ -1075,12 +1137,23 @@ export class EndpointNode implements SignallingPeer {
       again.waiting++;
       this.ctx.sim.scheduler.after(SECOND, () => {
         again.waiting--;
-        if (epoch === this.epoch && this.sessions.get(again.id) === again) this.afterAuthFor(again, () => this.sendOffer(again));
+        if (epoch === this.epoch && this.sessions.get(again.id) === again) this.afterAuthFor(again, () => this.sendOffer(again), (why, r) => this.failSession(again, why, r, false));
         else this.sessionOver(again);
       });
       return;
     }
+    this.failQueued(session, reason, rule);
     this.sessionOver(session);
+  }
+
+  /**
+   * The messages waiting for `session` to be established will not be sent: each send gets its
+   * record, with the reason (no message goes unaccounted for).
+   */
+  private failQueued(session: Session, reason: string, rule: string | undefined): void {
+    for (const action of session.queued.splice(0)) {
+      this.ctx.emit('endpoint.send-failed', { session: session.id, contentType: action.contentType, size: action.dataKeep?.length ?? action.size ?? null, reason, ...outcomeTag(action, true) }, rule);
+    }
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -1147,14 +1220,18 @@ export class EndpointNode implements SignallingPeer {
   }
 
   /** Scenario action `send`. */
-  sendMessage(action: Resend): void {
+  sendMessage(action: Resend, fromQueue = false): void {
     const session = this.sessions.get(action.session);
+    const tag = outcomeTag(action, fromQueue);
     if (!session || session.state === 'closed' || session.state === 'failed') {
-      this.ctx.emit('endpoint.send-refused', { session: action.session, reason: 'no such session or session ended' }, 'E-16');
+      const reason = !session ? `no session ${action.session} at ${this.id}` : `session ${action.session} has ${session.state === 'closed' ? 'ended' : 'failed'}`;
+      this.ctx.emit('endpoint.send-refused', { session: action.session, reason, ...tag }, 'E-16');
       return;
     }
     if (session.state !== 'established') {
+      // It waits for the session, and is sent once it is established or fails with it.
       session.queued.push(action);
+      if (action.messageIdKeep === undefined) this.ctx.emit('endpoint.send-queued', { session: session.id, state: session.state, contentType: action.contentType, size: action.size ?? null });
       return;
     }
     this.sweep(session);
@@ -1163,7 +1240,7 @@ export class EndpointNode implements SignallingPeer {
     // E-07, RFC 4975 §8.6: a sender "MUST NOT send content of a type not signaled by the peer".
     if (!mediaTypeAccepted(action.contentType, peer.acceptTypes, peer.acceptWrappedTypes ?? [])) {
       if (!action.force) {
-        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `peer does not accept ${action.contentType}` }, 'E-07');
+        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `peer does not accept ${action.contentType}`, ...tag }, 'E-07');
         return;
       }
       this.ctx.emit('endpoint.forced', { session: session.id, reason: `peer does not accept ${action.contentType}` }, 'E-07');
@@ -1171,7 +1248,7 @@ export class EndpointNode implements SignallingPeer {
     // E-08: senders SHOULD NOT exceed the peer's a=max-size.
     if (peer.maxSize !== undefined && body.length > peer.maxSize) {
       if (!action.force) {
-        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `${body.length} bytes exceed the peer's max-size ${peer.maxSize}` }, 'E-08');
+        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `${body.length} bytes exceed the peer's max-size ${peer.maxSize}`, ...tag }, 'E-08');
         return;
       }
       this.ctx.emit('endpoint.forced', { session: session.id, reason: `${body.length} bytes exceed the peer's max-size ${peer.maxSize}` }, 'E-08');
@@ -1239,7 +1316,7 @@ export class EndpointNode implements SignallingPeer {
     session.outgoing.set(messageId, out);
     this.ctx.emit(
       'endpoint.message',
-      { session: session.id, messageId, contentType: action.contentType, size: body.length, digest: out.digest, successReport, failureReport, chunking: strategy === 'fixed' ? `fixed ${chunkSize}` : 'interruptible' },
+      { session: session.id, messageId, contentType: action.contentType, size: body.length, digest: out.digest, successReport, failureReport, chunking: strategy === 'fixed' ? `fixed ${chunkSize}` : 'interruptible', ...tag },
       'E-21',
     );
     if (!session.conn) {
@@ -1313,6 +1390,7 @@ export class EndpointNode implements SignallingPeer {
       this.ctx.emit('endpoint.timeout', { transactionId: tid, kind: t.kind, session: t.session?.id ?? null, messageId: t.message?.messageId ?? null }, 'A-13');
       if (t.kind === 'auth') {
         this.authState = 'failed';
+        this.authGaveUp(`no response to the AUTH to ${this.options.relays[t.relayIndex ?? 0]?.uri ?? 'the relay'}`, 'A-13');
         return;
       }
       if (t.session && t.message) {
@@ -1600,6 +1678,16 @@ export class EndpointNode implements SignallingPeer {
     const parsed = parseUri(this.deviceUri);
     return { host: this.options.host, uri: parsed.ok ? formatUri(parsed.uri) : this.deviceUri };
   }
+}
+
+/**
+ * What a send's outcome record says of where it came from: a message sent again after its session
+ * failed (E-19) carries `resend` and its Message-ID; a send that waited for its session carries
+ * `queued`. The summary counts sends from these (docs/outputs.md).
+ */
+function outcomeTag(action: Resend, fromQueue: boolean): { resend: true; messageId: string } | { queued: true } | Record<string, never> {
+  if (action.messageIdKeep !== undefined) return { resend: true, messageId: action.messageIdKeep };
+  return fromQueue ? { queued: true } : {};
 }
 
 function samePath(a: readonly string[], b: readonly string[]): boolean {

@@ -3,10 +3,13 @@
  * as real SIP text with real SDP bodies, after a configurable one-way delay, outside the MSRP
  * network (firewalls do not filter it). Every message is a `sip.send` record at the sender and a
  * `sip.recv` record at the receiver, with its full text. Within an established dialog either party
- * may send a re-INVITE with a new offer (RFC 3261 §14); two that cross get 491 (§14.2).
+ * may send a re-INVITE with a new offer (RFC 3261 §14); two that cross get 491 (§14.2). An INVITE
+ * whose final response has not come back when Timer B fires (64 × T1 = 32 s by default) is over:
+ * its sender hears a timeout (RFC 3261 §17.1.1.2), as a 408.
  */
+import type { Timer } from '../sim/scheduler.js';
 import type { Simulation } from '../sim/simulation.js';
-import type { Micros } from '../sim/time.js';
+import { SECOND, type Micros } from '../sim/time.js';
 import { formatSdp, parseSdp, type SessionDescription } from '../signal/sdp.js';
 import {
   buildAck,
@@ -32,6 +35,9 @@ import type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
+/** RFC 3261 §17.1.1.2: Timer B, 64 × T1 with T1 = 500 ms. */
+export const TIMER_B: Micros = 32 * SECOND;
+
 interface CallState {
   invite: SipRequest;
   offerer: string;
@@ -41,6 +47,8 @@ interface CallState {
   cseq: Map<string, number>;
   /** The INVITE each party sent whose final response it has not received yet (RFC 3261 §14.1). */
   pending: Map<string, SipRequest>;
+  /** Timer B of each pending INVITE, by its sender. */
+  timers: Map<string, Timer>;
   /** The INVITE each party received and has not answered yet: what `answer` responds to. */
   received: Map<string, SipRequest>;
   /** The parties that have forgotten the session (`release`): once both have, and no INVITE is under way, the call goes. */
@@ -54,6 +62,8 @@ export class SignallingCore implements Signalling {
     private readonly sim: Simulation,
     private readonly delay: Micros,
     private readonly peer: (id: string) => SignallingPeer | undefined,
+    /** Timer B: how long an INVITE waits for its final response. */
+    private readonly inviteTimeout: Micros = TIMER_B,
   ) {}
 
   private id(node: string, n: number): string {
@@ -85,8 +95,12 @@ export class SignallingCore implements Signalling {
       cseq: 1,
       sdp: formatSdp(offer),
     });
-    const call: CallState = { invite, offerer: from, answerer: to, dialogs: new Map(), cseq: new Map([[from, 1], [to, 0]]), pending: new Map([[from, invite]]), received: new Map(), released: new Set() };
+    const call: CallState = { invite, offerer: from, answerer: to, dialogs: new Map(), cseq: new Map([[from, 1], [to, 0]]), pending: new Map([[from, invite]]), timers: new Map(), received: new Map(), released: new Set() };
+    // A call replaced (the session offered anew) has nobody left to tell of its timeouts.
+    const old = this.calls.get(sessionId);
+    if (old) this.stopTimers(old);
     this.calls.set(sessionId, call);
+    this.startTimerB(sessionId, call, from, to, invite);
     this.carry(sessionId, from, to, invite, (text) => {
       const target = this.peer(to);
       if (!target) return;
@@ -111,6 +125,7 @@ export class SignallingCore implements Signalling {
     call.cseq.set(from, cseq);
     const invite = buildReInvite(dialog, { branch: this.id(from, 12), cseq, sdp: formatSdp(offer), contact: this.party(from) });
     call.pending.set(from, invite);
+    this.startTimerB(sessionId, call, from, to, invite);
     this.carry(sessionId, from, to, invite, (text) => {
       const target = this.peer(to);
       if (!target || this.calls.get(sessionId) !== call) return;
@@ -146,7 +161,13 @@ export class SignallingCore implements Signalling {
    * and hand the answer over. `result` is what the answerer meant (null for a 491 the core sent).
    */
   private onFinal(sessionId: string, call: CallState, invite: SipRequest, offererId: string, answererId: string, text: string, result: AnswerResult | null): void {
-    if (call.pending.get(offererId) === invite) call.pending.delete(offererId);
+    // After Timer B fired, the INVITE is no longer pending: this response is late. It is still
+    // ACKed and handed over (a 2xx creates the dialog, RFC 3261 §13.2.2.4), for the offerer to end.
+    if (call.pending.get(offererId) === invite) {
+      call.pending.delete(offererId);
+      this.sim.scheduler.cancel(call.timers.get(offererId));
+      call.timers.delete(offererId);
+    }
     this.drop(sessionId, call);
     const offerer = this.peer(offererId);
     if (!offerer) return;
@@ -202,7 +223,38 @@ export class SignallingCore implements Signalling {
     const call = this.calls.get(sessionId);
     if (!call || (party !== call.offerer && party !== call.answerer)) return;
     call.released.add(party);
+    // An INVITE of a party that has forgotten the session (it crashed) waits for nothing any more.
+    if (call.timers.has(party)) {
+      this.sim.scheduler.cancel(call.timers.get(party));
+      call.timers.delete(party);
+      call.pending.delete(party);
+    }
     this.drop(sessionId, call);
+  }
+
+  /**
+   * RFC 3261 §17.1.1.2: "If the client transaction is still in the "Calling" state when timer B
+   * fires, the client transaction SHOULD inform the TU that a timeout has occurred" (which the TU
+   * treats as a 408, §8.1.3.1). The INVITE is no longer pending: the call can be forgotten.
+   */
+  private startTimerB(sessionId: string, call: CallState, from: string, to: string, invite: SipRequest): void {
+    this.sim.scheduler.cancel(call.timers.get(from));
+    const timer = this.sim.scheduler.after(this.inviteTimeout, () => {
+      call.timers.delete(from);
+      if (call.pending.get(from) !== invite) return;
+      call.pending.delete(from);
+      const initial = invite === call.invite;
+      this.sim.trace.emit(from, 'sip.timeout', { session: sessionId, to, method: 'INVITE', initial, after: this.inviteTimeout }, 'RFC 3261 §17.1.1.2');
+      this.drop(sessionId, call);
+      if (this.calls.get(sessionId) !== call) return;
+      this.peer(from)?.onAnswer(sessionId, { ok: false, status: 408, reason: `Request Timeout: no final response to the ${initial ? 'INVITE' : 're-INVITE'} within Timer B`, rule: 'RFC 3261 §17.1.1.2', timeout: true });
+    });
+    call.timers.set(from, timer);
+  }
+
+  private stopTimers(call: CallState): void {
+    for (const t of call.timers.values()) this.sim.scheduler.cancel(t);
+    call.timers.clear();
   }
 
   /** Calls remembered: for tests of bounded state (SPEC §9). */

@@ -4,7 +4,8 @@
  */
 import type { SessionDescription } from '../signal/sdp.js';
 
-export type AnswerResult = { ok: true; answer: SessionDescription } | { ok: false; status: number; reason: string; rule: string };
+/** `timeout`: no final response came before Timer B (RFC 3261 §17.1.1.2), reported as a 408. */
+export type AnswerResult = { ok: true; answer: SessionDescription } | { ok: false; status: number; reason: string; rule: string; timeout?: boolean };
 
 export type OfferReceived = { ok: true; offer: SessionDescription } | { ok: false; reason: string; rule: string };
 
@@ -18,7 +19,7 @@ export interface SignallingPeer {
    * `reoffer`: a re-INVITE within the session's dialog (RFC 3261 §14, RFC 4975 §8.4).
    */
   onOffer(sessionId: string, from: string, offer: OfferReceived, reoffer?: boolean): void;
-  /** The answer to our INVITE or re-INVITE arrived (200 with SDP, or a rejection; 491 when two crossed). */
+  /** The answer to our INVITE or re-INVITE arrived (200 with SDP, or a rejection; 491 when two crossed; 408 with `timeout` when Timer B fired). */
   onAnswer(sessionId: string, result: AnswerResult): void;
   /** A BYE arrived. */
   onBye(sessionId: string, from: string): void;

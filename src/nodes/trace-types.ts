@@ -12,6 +12,8 @@ declare module '../sim/trace.js' {
     'sip.send': Fields;
     'sip.recv': Fields;
     'sip.stale': Fields;
+    /** RFC 3261 §17.1.1.2: an INVITE got no final response before Timer B. */
+    'sip.timeout': Fields;
     'action.auth': Fields;
     'action.end': Fields;
     'action.raw': Fields;
@@ -47,6 +49,10 @@ declare module '../sim/trace.js' {
     'endpoint.response': Fields;
     'endpoint.reuse': Fields;
     'endpoint.send-refused': Fields;
+    /** A send that waited for its session, which failed or ended before it was established. */
+    'endpoint.send-failed': Fields;
+    /** A send waits for its session to be established. */
+    'endpoint.send-queued': Fields;
     'endpoint.sent': Fields;
     'endpoint.stray-response': Fields;
     'endpoint.timeout': Fields;

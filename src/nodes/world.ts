@@ -41,6 +41,8 @@ export interface WorldSpec {
   network?: Partial<NetworkOptions>;
   /** One-way delay of the SIP signalling core. */
   signallingDelay?: Micros;
+  /** Timer B: how long an INVITE waits for its final response (default 32 s, RFC 3261 §17.1.1.2). */
+  inviteTimeout?: Micros;
 }
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */
@@ -50,6 +52,10 @@ export class RunCounters {
   /** Sessions that failed, at either side or both: a session counts once. */
   private readonly failed = new Set<string>();
   messagesSent = 0;
+  /** Sends refused or failed with their session (`messagesWaiting` adds those still waiting). */
+  private notSent = 0;
+  /** Sends waiting for their session to be established. */
+  messagesWaiting = 0;
   messagesDelivered = 0;
   /** Status -> REPORTs that reached a sender. */
   readonly reports = new Map<number, number>();
@@ -60,10 +66,23 @@ export class RunCounters {
         if (fields.active === true) this.sessionsEstablished++;
         return;
       case 'session.failed':
+      case 'session.rejected':
         this.failed.add(String(fields.session));
         return;
+      case 'endpoint.send-queued':
+        this.messagesWaiting++;
+        return;
+      case 'endpoint.send-refused':
+      case 'endpoint.send-failed':
+        if (fields.resend === true) return;
+        this.notSent++;
+        if (fields.queued === true) this.messagesWaiting--;
+        return;
       case 'endpoint.message':
+        // A message sent again after its session failed (E-19) counts once.
+        if (fields.resend === true) return;
         this.messagesSent++;
+        if (fields.queued === true) this.messagesWaiting--;
         return;
       case 'endpoint.deliver':
         this.messagesDelivered++;
@@ -80,11 +99,17 @@ export class RunCounters {
     return this.failed.size;
   }
 
+  /** Send actions whose message was never sent: refused, failed with its session, or still waiting. */
+  get messagesNotSent(): number {
+    return this.notSent + this.messagesWaiting;
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       sessionsEstablished: this.sessionsEstablished,
       sessionsFailed: this.sessionsFailed,
       messagesSent: this.messagesSent,
+      messagesNotSent: this.messagesNotSent,
       messagesDelivered: this.messagesDelivered,
       reportsByStatus: Object.fromEntries([...this.reports].sort((a, b) => a[0] - b[0])),
     };
@@ -106,7 +131,7 @@ export class World {
     this.sim = new Simulation({ seed: spec.seed });
     this.network = new Network(this.sim, spec.network);
     this.sim.trace.addSink((r) => this.counters.record(r.type, r));
-    this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id));
+    this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);
     // Hosts and firewalls first, in declaration order, so that addresses are stable.
     for (const node of spec.nodes) {
       this.roles.set(node.id, node.role);

@@ -68,8 +68,14 @@ export interface SessionSummary {
   offerer: string | null;
   answerer: string | null;
   established: boolean;
+  /** Why the session failed (`session.failed`), or its offer was rejected (`session.rejected`). */
   failed: string | null;
+  /** Messages sent (`endpoint.message`; a message sent again after a failure, E-19, counts once). */
   messagesSent: number;
+  /** Send actions whose message was never sent: refused, failed with the session, or still waiting at the end. */
+  messagesNotSent: number;
+  /** Of those, the ones still waiting for their session when the run ended. */
+  messagesWaiting: number;
   messagesDelivered: number;
   bytesDelivered: number;
   latency: LatencyFigures | null;
@@ -141,6 +147,9 @@ const PROBLEM_TYPES = new Set([
   'endpoint.abort',
   'session.failed',
   'session.rejected',
+  'sip.timeout',
+  'endpoint.send-refused',
+  'endpoint.send-failed',
   'relay.discard',
   'relay.refuse',
   'relay.timeout',
@@ -209,7 +218,7 @@ export class SummaryCollector {
   private session(id: string): SessionSummary & { latencies: Micros[] } {
     let s = this.sessions.get(id);
     if (!s) {
-      s = { offerer: null, answerer: null, established: false, failed: null, messagesSent: 0, messagesDelivered: 0, bytesDelivered: 0, latency: null, messages: [], latencies: [] };
+      s = { offerer: null, answerer: null, established: false, failed: null, messagesSent: 0, messagesNotSent: 0, messagesWaiting: 0, messagesDelivered: 0, bytesDelivered: 0, latency: null, messages: [], latencies: [] };
       this.sessions.set(id, s);
     }
     return s;
@@ -298,10 +307,27 @@ export class SummaryCollector {
       case 'session.failed':
         this.session(str(r.session)).failed = str(r.reason);
         return;
+      case 'session.rejected':
+        this.session(str(r.session)).failed = `${String(r.status)} ${str(r.reason)}`;
+        return;
+      case 'endpoint.send-queued':
+        this.session(str(r.session)).messagesWaiting++;
+        return;
+      case 'endpoint.send-refused':
+      case 'endpoint.send-failed': {
+        if (r.resend === true) return;
+        const s = this.session(str(r.session));
+        s.messagesNotSent++;
+        if (r.queued === true) s.messagesWaiting--;
+        return;
+      }
       case 'endpoint.message': {
         this.role(r.node, 'sender');
+        // A message sent again (E-19) was counted, and its latency is timed, from its first send.
+        if (r.resend === true) return;
         const s = this.session(str(r.session));
         s.messagesSent++;
+        if (r.queued === true) s.messagesWaiting--;
         const m = {
           session: str(r.session),
           messageId: str(r.messageId),
@@ -355,6 +381,8 @@ export class SummaryCollector {
     for (const id of [...this.sessions.keys()].sort()) {
       const { latencies, ...s } = this.sessions.get(id)!;
       s.latency = figures(latencies);
+      // Still waiting at the end: never sent either.
+      s.messagesNotSent += s.messagesWaiting;
       s.messages = s.messages.map((m) => {
         const { session: _session, ...rest } = m as MessageSummary & { session: string };
         return { ...rest };
@@ -412,7 +440,8 @@ export function formatSummary(summary: RunSummary): string {
   for (const [id, s] of sessions) {
     const state = s.failed ? `failed (${s.failed})` : s.established ? 'established' : 'not established';
     const lat = s.latency ? `, delivery ${s.latency.count === 1 ? ms(s.latency.min) : `${ms(s.latency.min)} to ${ms(s.latency.max)}, median ${ms(s.latency.median)}`}` : '';
-    lines.push(`  session ${id} ${s.offerer ?? '?'} -> ${s.answerer ?? '?'}: ${state}, ${s.messagesDelivered}/${s.messagesSent} messages delivered (${kb(s.bytesDelivered)})${lat}`);
+    const notSent = s.messagesNotSent > 0 ? `, ${s.messagesNotSent} never sent` : '';
+    lines.push(`  session ${id} ${s.offerer ?? '?'} -> ${s.answerer ?? '?'}: ${state}, ${s.messagesDelivered}/${s.messagesSent} messages delivered (${kb(s.bytesDelivered)})${notSent}${lat}`);
   }
   for (const [id, n] of Object.entries(summary.nodes)) {
     if (n.framesSent === 0 && n.framesReceived === 0 && n.drops === 0) continue;

@@ -324,6 +324,8 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`-> ${sipName(r)} to ${str(r.to)} (SIP, session ${str(r.session)})`, messageLines(str(r.text), maxBody * 4));
     case 'sip.recv':
       return d(`<- ${sipName(r)} from ${str(r.from)} (SIP)`);
+    case 'sip.timeout':
+      return d(`no final response from ${str(r.to)} to the ${r.initial ? 'INVITE' : 're-INVITE'} of ${str(r.session)} within Timer B (${formatMs(num(r.after) ?? 0)})`);
     case 'sip.stale':
       return d(`ignores the ${String(r.status)} from ${str(r.from)} to an ${r.initial ? 'INVITE' : 're-INVITE'} of ${str(r.session)}: ${str(r.reason)}`);
 
@@ -496,6 +498,10 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
       return d(`message ${str(r.messageId)} too large (${String(r.claimed)} B, limit ${String(r.limit)})`);
     case 'endpoint.send-refused':
       return d(`does not send on ${str(r.session)}: ${str(r.reason)}`);
+    case 'endpoint.send-queued':
+      return d(`a ${str(r.contentType)} message waits for ${str(r.session)} to be established (now ${str(r.state)})`);
+    case 'endpoint.send-failed':
+      return d(`a ${str(r.contentType)} message that waited for ${str(r.session)} is not sent: ${str(r.reason)}`);
     case 'endpoint.forced':
       return d(`sends on ${str(r.session)} anyway: ${str(r.reason)}`);
     case 'endpoint.violation':

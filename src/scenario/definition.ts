@@ -336,6 +336,7 @@ const Defaults = strict(
   {
     link: O(strict(linkSettings, 'Settings of every link, under each link\'s own.')),
     signallingDelay: O(duration('One-way delay of SIP signalling between two nodes (not filtered by firewalls). Default: 20ms.')),
+    inviteTimeout: O(duration('How long an INVITE waits for its final response before its session fails (RFC 3261 Timer B, 64 × T1). Default: 32s.')),
     tcp: O(
       strict(
         {

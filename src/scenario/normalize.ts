@@ -72,6 +72,8 @@ export const BUILTIN = {
   duration: 600_000_000,
   seed: 1,
   signallingDelay: 20_000,
+  /** RFC 3261 §17.1.1.2: Timer B = 64 × T1, T1 = 500 ms. */
+  inviteTimeout: 32_000_000,
   tcp: { connectTimeout: 20_000_000, rto: 1_000_000, maxRetries: 8 },
   link: { latency: 1_000, jitter: 0, bandwidth: 1_000_000_000, loss: 0, mss: 1460 } satisfies LinkSettings,
   port: 2855,
@@ -206,6 +208,7 @@ export class Normalizer {
       seed: f.seed ?? BUILTIN.seed,
       duration: this.duration,
       signallingDelay: defaults.signallingDelay !== undefined ? us(defaults.signallingDelay) : BUILTIN.signallingDelay,
+      inviteTimeout: defaults.inviteTimeout !== undefined ? us(defaults.inviteTimeout) : BUILTIN.inviteTimeout,
       tcp: {
         connectTimeout: defaults.tcp?.connectTimeout !== undefined ? us(defaults.tcp.connectTimeout) : BUILTIN.tcp.connectTimeout,
         rto: defaults.tcp?.rto !== undefined ? us(defaults.tcp.rto) : BUILTIN.tcp.rto,

@@ -26,6 +26,8 @@ export interface Scenario {
   duration: Micros;
   /** One-way SIP signalling delay between any two nodes. */
   signallingDelay: Micros;
+  /** How long an INVITE waits for its final response (RFC 3261 Timer B). */
+  inviteTimeout: Micros;
   tcp: TcpSettings;
   /** In file order. */
   nodes: ScenarioNode[];

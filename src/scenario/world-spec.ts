@@ -133,5 +133,6 @@ export function worldSpec(scenario: Scenario, seedOverride?: string | number): W
     links: scenario.links.map((l) => ({ a: l.a, b: l.b, options: linkOptions(l) })),
     network: { tcp: { connectTimeout: scenario.tcp.connectTimeout, rtoInitial: scenario.tcp.rto, maxRetries: scenario.tcp.maxRetries } },
     signallingDelay: scenario.signallingDelay,
+    inviteTimeout: scenario.inviteTimeout,
   };
 }

@@ -36,6 +36,7 @@ export class Simulation {
 
   /** Runs to completion or to a limit; reaching a limit is a `sim.limit` record and a clean stop. */
   run(limits: SimulationRunLimits = {}): RunOutcome {
+    this.trace.begin();
     this.trace.emit('', 'sim.start', { seed: String(this.random.seed), duration: limits.until ?? null });
     const outcome = this.scheduler.run(limits);
     if (outcome.reason === 'until') this.trace.emit('', 'sim.limit', { limit: 'duration', value: outcome.time });

@@ -10,9 +10,13 @@
  *   }
  *
  * The model only emits typed records; formatting lives in src/output/.
+ *
+ * Records emitted while the world is being built (hosts, links), before the run begins, are held
+ * and handed to every sink or subscriber that attaches before the run, so that each one sees the
+ * whole trace from record 0 whenever it was attached during set-up. Once the run has begun
+ * (`begin`, called by `Simulation.run`), the held records are let go and attaching is hot.
  */
-import type { Observable} from 'rxjs';
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { Micros } from './time.js';
 
 /** Record type name -> its fields. Extended by declaration merging in each layer. */
@@ -52,9 +56,17 @@ export class Trace {
   private seq = 0;
   private readonly sinks: TraceSink[] = [];
   private readonly subject = new Subject<AnyTraceRecord>();
+  /** Records emitted before the run began, for sinks attached later; null once it has begun. */
+  private setup: AnyTraceRecord[] | null = [];
 
-  /** All records as an rxjs Observable, for writers, progress and filters (hot: no replay). */
-  readonly trace$: Observable<AnyTraceRecord> = this.subject.asObservable();
+  /**
+   * All records as an rxjs Observable, for writers, progress and filters: a subscription made
+   * before the run gets the records of the set-up first; after that it is hot (no replay).
+   */
+  readonly trace$: Observable<AnyTraceRecord> = new Observable<AnyTraceRecord>((subscriber) => {
+    for (const r of this.setup ?? []) subscriber.next(r);
+    return this.subject.subscribe(subscriber);
+  });
 
   constructor(private readonly clock: Clock) {}
 
@@ -63,8 +75,12 @@ export class Trace {
     return this.seq;
   }
 
-  /** Adds a direct sink (cheaper than an Observable subscription); returns its removal. */
+  /**
+   * Adds a direct sink (cheaper than an Observable subscription); returns its removal. Before the
+   * run begins, the sink first gets the records emitted so far.
+   */
   addSink(sink: TraceSink): () => void {
+    if (this.setup) for (const r of this.setup) sink(r);
     this.sinks.push(sink);
     return () => {
       const i = this.sinks.indexOf(sink);
@@ -72,10 +88,16 @@ export class Trace {
     };
   }
 
+  /** The run begins: the records of the set-up are no longer held for sinks still to come. */
+  begin(): void {
+    this.setup = null;
+  }
+
   emit<K extends TraceType>(node: string, type: K, fields: TraceTypes[K], rule?: string): AnyTraceRecord {
     const record: AnyTraceRecord = { t: this.clock.now, seq: this.seq++, node, type };
     if (rule !== undefined) record.rule = rule;
     Object.assign(record, fields);
+    if (this.setup) this.setup.push(record);
     for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!(record);
     if (this.subject.observed) this.subject.next(record);
     return record;

@@ -42,6 +42,19 @@ describe('msrp-sim run', () => {
     expect(Object.keys(first).slice(0, 4)).toEqual(['t', 'seq', 'node', 'type']);
   });
 
+  it('prints the number of records trace.ndjson holds, the network records of the world included', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'run');
+    const r = await runCliAsync(['run', fixture('tiny.yaml'), '--out', out, '--only', 'trace,summary']);
+    expect(r.status).toBe(0);
+    const printed = Number(/: (\d+) trace records/.exec(r.stdout.toString())?.[1]);
+    const lines = readFileSync(join(out, 'trace.ndjson'), 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBe(printed);
+    expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(lines.map((_, i) => i));
+    expect(lines.some((l) => (JSON.parse(l) as { type: string }).type === 'net.link')).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { run: { records: number } };
+    expect(summary.run.records).toBe(printed);
+  });
+
   it('exits 1 and says what happened instead when an expectation fails', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'msrp-sim-')), 'run');
     const r = (await runCliAsync(['run', fixture('tiny-fails.yaml'), '--out', out]));
@@ -123,7 +136,10 @@ describe('msrp-sim test: golden differences that look alike', () => {
     expect(r.status).toBe(1);
     const text = r.stdout.toString();
     expect(text).toContain(`trace differs from the golden trace at record 1\n      at column ${lines[0]!.length + 1} `);
-    expect(text).toContain(`golden:   ${lines[0]!.replace(/\\/g, '\\\\')}\\r\n`);
+    // The golden line as shown (shortened to the bytes around the column when long) ends in the
+    // escaped CR, right after the line's last bytes.
+    const shown = text.split('\n').find((l) => l.trimStart().startsWith('golden:   '))!;
+    expect(shown.endsWith(`${lines[0]!.slice(-60).replace(/\\/g, '\\\\')}\\r`)).toBe(true);
     expect(text).toContain('(the golden trace has CRLF line ends)');
   });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode } from '../../src/cli/commands/decode.js';
 import { createContext } from '../../src/cli/context.js';
-import { ensureBuilt, runCli } from '../helpers/exec.js';
+import { ensureBuilt, runCliAsync } from '../helpers/exec.js';
 import { tcpCapture } from '../helpers/pcap-writer.js';
 import { OK, SEND } from './fixtures.js';
 
@@ -42,12 +42,12 @@ describe('decode - streams standard input', () => {
     expect(lags.every((l) => l === 0)).toBe(true);
   });
 
-  it('runs through the CLI on some MB of piped frames', () => {
+  it('runs through the CLI on some MB of piped frames', async () => {
     const pair = Buffer.from(SEND + OK, 'latin1');
     const n = 16_000;
     const input = Buffer.concat(Array.from({ length: n }, () => pair));
     expect(input.length).toBeGreaterThan(4_000_000);
-    const r = runCli(['decode', '--format', 'json', '-'], { input });
+    const r = (await runCliAsync(['decode', '--format', 'json', '-'], { input }));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.toString('utf8').split('\n').filter((l) => l !== '')).toHaveLength(2 * n);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli } from '../helpers/exec.js';
+import { ensureBuilt, runCliAsync } from '../helpers/exec.js';
 import { tcpCapture, type PcapOptions, type TcpSpec } from '../helpers/pcap-writer.js';
 import { MALFORMED, OK, SEND, binarySend, enc } from './fixtures.js';
 
@@ -26,8 +26,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('msrp-sim decode: raw bytes', () => {
-  it('text: a readable dump of both frames', () => {
-    const r = runCli(['decode', file('two.msrp', SEND + OK)]);
+  it('text: a readable dump of both frames', async () => {
+    const r = (await runCliAsync(['decode', file('two.msrp', SEND + OK)]));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = r.stdout.toString('utf8');
@@ -41,8 +41,8 @@ describe('msrp-sim decode: raw bytes', () => {
     expect(out).not.toContain('\u001b[');
   });
 
-  it('json: one object per frame with exactly the fields of SPEC §6', () => {
-    const r = runCli(['decode', '--format', 'json', file('two.msrp', SEND + OK)]);
+  it('json: one object per frame with exactly the fields of SPEC §6', async () => {
+    const r = (await runCliAsync(['decode', '--format', 'json', file('two.msrp', SEND + OK)]));
     expect(r.status).toBe(0);
     const [send, ok, ...rest] = jsonLines(r.stdout);
     expect(rest).toEqual([]);
@@ -74,14 +74,14 @@ describe('msrp-sim decode: raw bytes', () => {
     expect(ok).toMatchObject({ kind: 'response', transactionId: 'a786hjs2', status: 200, comment: 'OK', body: null, continuation: '$' });
   });
 
-  it('wire: canonical input comes back byte for byte', () => {
+  it('wire: canonical input comes back byte for byte', async () => {
     const input = enc.encode(SEND + OK);
-    const r = runCli(['decode', '--format', 'wire', file('two.msrp', input)]);
+    const r = (await runCliAsync(['decode', '--format', 'wire', file('two.msrp', input)]));
     expect(r.status).toBe(0);
     expect(Buffer.compare(r.stdout, Buffer.from(input))).toBe(0);
   });
 
-  it('wire: a received frame the parser accepted comes back as it came, never an internal error', () => {
+  it('wire: a received frame the parser accepted comes back as it came, never an internal error', async () => {
     // The body holds "-------<tid>$" followed by other bytes: not an end-line (it needs CRLF
     // before and after), so a receiver reads the frame right, though a sender must not write it (W-09).
     const dashes = enc.encode(
@@ -91,48 +91,48 @@ describe('msrp-sim decode: raw bytes', () => {
     // A response without To-Path and From-Path: lenient reading keeps it, with W-11 violations.
     const pathless = enc.encode('MSRP nt92kd01 200 OK\r\n-------nt92kd01$\r\n');
     for (const input of [dashes, pathless]) {
-      const r = runCli(['decode', '--format', 'wire', file('odd.msrp', input)]);
+      const r = (await runCliAsync(['decode', '--format', 'wire', file('odd.msrp', input)]));
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(Buffer.compare(r.stdout, Buffer.from(input))).toBe(0);
     }
   });
 
-  it('reads standard input with "-"', () => {
-    const r = runCli(['decode', '-f', 'json', '-'], { input: SEND + OK });
+  it('reads standard input with "-"', async () => {
+    const r = (await runCliAsync(['decode', '-f', 'json', '-'], { input: SEND + OK }));
     expect(r.status).toBe(0);
     expect(jsonLines(r.stdout).map((f) => f.transactionId)).toEqual(['a786hjs2', 'a786hjs2']);
   });
 
-  it('binary bodies: base64 in JSON, a hex note in text', () => {
+  it('binary bodies: base64 in JSON, a hex note in text', async () => {
     const body = new Uint8Array(300).map((_, k) => (k * 37 + 0x80) & 0xff);
     const input = binarySend(body);
-    const json = runCli(['decode', '-f', 'json', file('bin.msrp', input)]);
+    const json = (await runCliAsync(['decode', '-f', 'json', file('bin.msrp', input)]));
     expect(json.status).toBe(0);
     const [frame] = jsonLines(json.stdout);
     expect(frame).toMatchObject({ bodyEncoding: 'base64', bodyLength: 300, body: Buffer.from(body).toString('base64') });
-    const text = runCli(['decode', file('bin.msrp', input)]);
+    const text = (await runCliAsync(['decode', file('bin.msrp', input)]));
     expect(text.stdout.toString()).toContain('[binary body, 300 bytes, first 64 shown]');
     expect(text.stdout.toString()).toContain('[... 236 more bytes]');
-    const wire = runCli(['decode', '-f', 'wire', file('bin.msrp', input)]);
+    const wire = (await runCliAsync(['decode', '-f', 'wire', file('bin.msrp', input)]));
     expect(Buffer.compare(wire.stdout, Buffer.from(input))).toBe(0);
   });
 
-  it('--strict accepts canonical frames', () => {
-    const r = runCli(['decode', '--strict', '-f', 'wire', file('two.msrp', SEND + OK)]);
+  it('--strict accepts canonical frames', async () => {
+    const r = (await runCliAsync(['decode', '--strict', '-f', 'wire', file('two.msrp', SEND + OK)]));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(Buffer.compare(r.stdout, Buffer.from(enc.encode(SEND + OK)))).toBe(0);
   });
 
-  it('an empty input has no frames and is fine', () => {
-    const r = runCli(['decode', '-'], { input: '' });
+  it('an empty input has no frames and is fine', async () => {
+    const r = (await runCliAsync(['decode', '-'], { input: '' }));
     expect(r.status).toBe(0);
     expect(r.stdout.length).toBe(0);
   });
 
-  it('a malformed frame: error line with offset and rule, exit 1', () => {
-    const r = runCli(['decode', file('bad.msrp', SEND + MALFORMED + OK)]);
+  it('a malformed frame: error line with offset and rule, exit 1', async () => {
+    const r = (await runCliAsync(['decode', file('bad.msrp', SEND + MALFORMED + OK)]));
     expect(r.status).toBe(1);
     const m = /^decode: malformed frame at byte (\d+): (W-\d+) .+$/m.exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
@@ -149,58 +149,58 @@ describe('msrp-sim decode: what a tolerant receiver accepts (docs/tolerance.md)'
   // Unactionable: a Success-Report that is neither yes nor no (W-29): the frame is shown, exit 1.
   const unactionable = SEND.replace('Content-Type:', 'Success-Report: maybe\r\nContent-Type:');
 
-  it('a cosmetic deviation: the frame with its violations, exit 0', () => {
-    const r = runCli(['decode', '-f', 'json', file('cosmetic.msrp', cosmetic + OK)]);
+  it('a cosmetic deviation: the frame with its violations, exit 0', async () => {
+    const r = (await runCliAsync(['decode', '-f', 'json', file('cosmetic.msrp', cosmetic + OK)]));
     expect(r.stderr.toString()).toBe('');
     expect(r.status).toBe(0);
     const [send] = jsonLines(r.stdout);
     expect((send!.violations as { rule: string }[]).map((v) => v.rule)).toEqual(['W-14', 'W-12', 'W-12']);
   });
 
-  it('a value a receiver cannot act on: the frame is shown, the error names the rule, exit 1', () => {
-    const r = runCli(['decode', '-f', 'json', file('unactionable.msrp', unactionable + OK)]);
+  it('a value a receiver cannot act on: the frame is shown, the error names the rule, exit 1', async () => {
+    const r = (await runCliAsync(['decode', '-f', 'json', file('unactionable.msrp', unactionable + OK)]));
     expect(r.status).toBe(1);
     expect(r.stderr.toString()).toMatch(/^decode: malformed frame at byte \d+: W-29 Success-Report "maybe" is neither yes nor no \(frame 1, a786hjs2\)$/m);
     const frames = jsonLines(r.stdout);
     expect(frames.map((f) => f.transactionId)).toEqual(['a786hjs2', 'a786hjs2']);
     expect(frames[0]!.violations).toEqual([{ rule: 'W-29', message: 'Success-Report "maybe" is neither yes nor no', malformed: true }]);
     // --strict refuses the cosmetic one as well.
-    expect(runCli(['decode', '--strict', file('cosmetic.msrp', cosmetic)]).status).toBe(1);
+    expect((await runCliAsync(['decode', '--strict', file('cosmetic.msrp', cosmetic)])).status).toBe(1);
   });
 });
 
 describe('msrp-sim decode: usage', () => {
-  it('unknown format -> exit 2', () => {
-    const r = runCli(['decode', '--format', 'xml', file('two.msrp', SEND + OK)]);
+  it('unknown format -> exit 2', async () => {
+    const r = (await runCliAsync(['decode', '--format', 'xml', file('two.msrp', SEND + OK)]));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/xml/);
     expect(r.stdout.length).toBe(0);
   });
 
-  it('missing file -> exit 2', () => {
-    const r = runCli(['decode', join(dir, 'does-not-exist.msrp')]);
+  it('missing file -> exit 2', async () => {
+    const r = (await runCliAsync(['decode', join(dir, 'does-not-exist.msrp')]));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^decode: cannot read .*does-not-exist\.msrp: no such file$/m);
   });
 
-  it('unknown option, unknown command, no command -> exit 2', () => {
-    expect(runCli(['decode', '--bogus']).status).toBe(2);
-    expect(runCli(['bogus']).status).toBe(2);
-    expect(runCli([]).status).toBe(2);
+  it('unknown option, unknown command, no command -> exit 2', async () => {
+    expect((await runCliAsync(['decode', '--bogus'])).status).toBe(2);
+    expect((await runCliAsync(['bogus'])).status).toBe(2);
+    expect((await runCliAsync([])).status).toBe(2);
   });
 
-  it('a pcapng file is refused with exit 2', () => {
-    const r = runCli(['decode', file('x.pcapng', new Uint8Array([0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]))]);
+  it('a pcapng file is refused with exit 2', async () => {
+    const r = (await runCliAsync(['decode', file('x.pcapng', new Uint8Array([0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]))]));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/pcapng/);
   });
 
-  it('--help: exit 0 with examples', () => {
-    const sub = runCli(['decode', '--help']);
+  it('--help: exit 0 with examples', async () => {
+    const sub = (await runCliAsync(['decode', '--help']));
     expect(sub.status).toBe(0);
     expect(sub.stdout.toString()).toMatch(/Usage: msrp-sim decode/);
     expect(sub.stdout.toString()).toMatch(/Examples:\n {2}\$ msrp-sim decode/);
-    const top = runCli(['--help']);
+    const top = (await runCliAsync(['--help']));
     expect(top.status).toBe(0);
     expect(top.stdout.toString()).toMatch(/Examples:/);
     expect(top.stdout.toString()).toMatch(/decode/);
@@ -227,23 +227,23 @@ describe('msrp-sim decode: pcap', () => {
     ];
   }
 
-  const raw = () => jsonLines(runCli(['decode', '-f', 'json', file('two.msrp', SEND + OK)]).stdout);
+  const raw = async () => jsonLines((await runCliAsync(['decode', '-f', 'json', file('two.msrp', SEND + OK)])).stdout);
 
-  it('reassembles each direction and prints the frames in capture order with their stream', () => {
-    const r = runCli(['decode', '-f', 'json', file('c.pcap', tcpCapture(segments()))]);
+  it('reassembles each direction and prints the frames in capture order with their stream', async () => {
+    const r = (await runCliAsync(['decode', '-f', 'json', file('c.pcap', tcpCapture(segments()))]));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const frames = jsonLines(r.stdout);
     expect(frames.map((f) => f.stream)).toEqual(['10.0.0.1:50000 -> 10.0.0.2:2855', '10.0.0.2:2855 -> 10.0.0.1:50000']);
-    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(raw());
+    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(await raw());
   });
 
-  it('text names the stream and the packet that completed the frame; wire gives the bytes', () => {
+  it('text names the stream and the packet that completed the frame; wire gives the bytes', async () => {
     const pcap = file('c.pcap', tcpCapture(segments()));
-    const text = runCli(['decode', pcap]).stdout.toString();
+    const text = (await runCliAsync(['decode', pcap])).stdout.toString();
     expect(text).toContain('# frame 1: request SEND (stream 10.0.0.1:50000 -> 10.0.0.2:2855, packet 6)');
     expect(text).toContain('# frame 2: response 200 (stream 10.0.0.2:2855 -> 10.0.0.1:50000, packet 7)');
-    const wire = runCli(['decode', '-f', 'wire', pcap]);
+    const wire = (await runCliAsync(['decode', '-f', 'wire', pcap]));
     expect(Buffer.compare(wire.stdout, Buffer.from(enc.encode(SEND + OK)))).toBe(0);
   });
 
@@ -254,35 +254,35 @@ describe('msrp-sim decode: pcap', () => {
     ['Linux cooked (113)', { linkType: 113 }, false],
     ['IPv6 over Ethernet', { linkType: 1 }, true],
   ];
-  it.each(variants)('%s decodes to the same frames', (_name, options, v6) => {
+  it.each(variants)('%s decodes to the same frames', async (_name, options, v6) => {
     const c = v6 ? { src: '2001:db8::1', srcPort: 50000, dst: '2001:db8::2', dstPort: 2855 } : client;
     const s = v6 ? { src: '2001:db8::2', srcPort: 2855, dst: '2001:db8::1', dstPort: 50000 } : server;
     // Sequence numbers that wrap around 2^32 in the middle of the SEND.
-    const r = runCli(['decode', '-f', 'json', file('v.pcap', tcpCapture(segments(c, s, 0xffffffd0), options))]);
+    const r = (await runCliAsync(['decode', '-f', 'json', file('v.pcap', tcpCapture(segments(c, s, 0xffffffd0), options))]));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const frames = jsonLines(r.stdout);
-    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(raw());
+    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(await raw());
     if (v6) expect(frames[0]!.stream).toBe('[2001:db8::1]:50000 -> [2001:db8::2]:2855');
   });
 
-  it('a malformed frame inside a stream names the stream offset and the stream', () => {
+  it('a malformed frame inside a stream names the stream offset and the stream', async () => {
     const bad = enc.encode(SEND + MALFORMED);
-    const r = runCli(['decode', file('bad.pcap', tcpCapture([{ ...client, seq: 1, payload: bad }]))]);
+    const r = (await runCliAsync(['decode', file('bad.pcap', tcpCapture([{ ...client, seq: 1, payload: bad }]))]));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^decode: malformed frame at byte \d+: W-\d+ .+ \[stream 10\.0\.0\.1:50000 -> 10\.0\.0\.2:2855\]$/m);
   });
 
-  it('bytes missing from the capture are reported', () => {
-    const r = runCli([
+  it('bytes missing from the capture are reported', async () => {
+    const r = (await runCliAsync([
       'decode',
       file('gap.pcap', tcpCapture([{ ...client, seq: 1, payload: send.subarray(0, 40) }, { ...client, seq: 81, payload: send.subarray(80) }])),
-    ]);
+    ]));
     expect(r.stderr).toMatch(/decode: warning: stream 10\.0\.0\.1:50000 -> 10\.0\.0\.2:2855: 40 bytes missing from the capture at stream byte 40/);
   });
 
-  it('an unsupported link type is refused with exit 2', () => {
-    const r = runCli(['decode', file('l.pcap', tcpCapture([{ ...client, seq: 1, payload: send }], { linkType: 147 }))]);
+  it('an unsupported link type is refused with exit 2', async () => {
+    const r = (await runCliAsync(['decode', file('l.pcap', tcpCapture([{ ...client, seq: 1, payload: send }], { linkType: 147 }))]));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/link type 147/);
   });

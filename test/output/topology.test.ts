@@ -35,7 +35,10 @@ describe('topology.svg', () => {
     expect(m.nodes.find((n) => n.id === 'pra')!.address).toBe('10.0.1.1');
     const svg = renderTopology(m);
     expect(xmlProblems(svg)).toEqual([]);
-    expect(svg).toContain('latency ?'); // links come from routes only: their settings are unknown
+    // The trace holds the net.link records of the world as it was built: each link's settings.
+    expect(svg).not.toContain('latency ?');
+    expect(svg).toContain('>40 ms<');
+    expect(svg).toContain('>10 ms · 2 Mbit/s<');
   });
 
   it('sums up crowded columns', () => {

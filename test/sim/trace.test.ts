@@ -34,4 +34,26 @@ describe('Trace', () => {
     expect(sim.run({ until: 10_000 }).reason).toBe('until');
     expect(types).toEqual(['sim.start', 'sim.limit', 'sim.end']);
   });
+
+  it('hands the records of the world being built to sinks and subscribers attached before the run', () => {
+    const sim = new Simulation({ seed: 1 });
+    const early: string[] = [];
+    sim.trace.addSink((r) => early.push(`${r.seq}:${r.type}`));
+    sim.trace.emit('', 'sim.limit', { limit: 'building', value: 1 });
+    const late: string[] = [];
+    sim.trace.addSink((r) => late.push(`${r.seq}:${r.type}`));
+    const observed: string[] = [];
+    const sub = sim.trace.trace$.subscribe((r) => observed.push(`${r.seq}:${r.type}`));
+    sim.run();
+    sub.unsubscribe();
+    const all = ['0:sim.limit', '1:sim.start', '2:sim.end'];
+    expect(early).toEqual(all);
+    expect(late).toEqual(all);
+    expect(observed).toEqual(all);
+    // Once the run has begun, a sink sees only what comes next.
+    const after: string[] = [];
+    sim.trace.addSink((r) => after.push(`${r.seq}:${r.type}`));
+    sim.run();
+    expect(after).toEqual(['3:sim.start', '4:sim.end']);
+  });
 });

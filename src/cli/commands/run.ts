@@ -179,7 +179,7 @@ function summaryLines(result: RunResult): string[] {
   const reports = [...c.reports.entries()].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${n}×${st}`).join(', ') || 'none';
   return [
     `sessions: ${c.sessionsEstablished} established, ${c.sessionsFailed} failed`,
-    `messages: ${c.messagesDelivered} delivered of ${c.messagesSent} sent`,
+    `messages: ${c.messagesDelivered} delivered of ${c.messagesSent} sent${c.messagesNotSent > 0 ? `, ${c.messagesNotSent} never sent` : ''}`,
     `REPORTs at senders: ${reports}`,
   ];
 }
