@@ -1,8 +1,16 @@
 /**
- * capture.pcap: the run's TCP traffic as a classic pcap (LINKTYPE_ETHERNET, Ethernet / IPv4 /
- * TCP with correct IPv4 and TCP checksums), virtual time as timestamps (from the epoch).
+ * The run's capture: capture.pcapng (the default) or capture.pcap. Both hold the TCP traffic
+ * (LINKTYPE_ETHERNET, Ethernet / IPv4 / TCP with correct IPv4 and TCP checksums), virtual time as
+ * timestamps (from the epoch). The pcapng (blocks written by pcapng.ts) adds:
+ * - an interface per pair of nodes, named `a<->b` (a: the sender of the first packet between
+ *   them), for MSRP and SIP alike, its description giving host names and addresses;
+ * - the SIP signalling: each `sip.send` as one TCP segment from port 5060 to port 5060 between the
+ *   two nodes' addresses (`net.host`), one connection per pair (see `sipPackets`);
+ * - a comment on each packet: `seq=<record> <type> ...`, the record that made it, and the rule
+ *   behind it (the record's, or that of the decision record naming the frame, as flow.ts finds).
+ * The classic pcap has the MSRP traffic only, as it always had.
  *
- * What is in it, and why:
+ * What is in the MSRP traffic, and why:
  * - One MSRP frame per packet. Packets are built from `msrp.send` records (the whole frame's bytes
  *   and its stream offset), not from `tcp.segment` records, because Wireshark's MSRP dissector
  *   needs a frame to start at the start of a packet; the simulated segmentation (which splits
@@ -441,7 +449,8 @@ function writeCapturePcapng(packets: readonly Packet[], hosts: ReadonlyMap<strin
       interfaces.push({ name: `${p.srcNode}<->${p.dstNode}`, description: `${describe(p.srcNode)} <-> ${describe(p.dstNode)}`, linkType: 1, snapLength: SNAP_LENGTH });
     }
     ipId = (ipId + 1) & 0xffff;
-    out.push({ iface, t: p.t, data: ethernetFrame(p, ipId), comment: p.comment });
+    const id = ipId;
+    out.push({ iface, t: p.t, data: { length: frameLength(p), write: (buf, at) => writeEthernetFrame(buf, at, p, id) }, comment: p.comment });
   }
   return writePcapng(interfaces, out, 'msrp-sim');
 }
@@ -527,13 +536,7 @@ function frameLength(p: Packet): number {
   return 14 + 20 + (p.mss !== null ? 24 : 20) + (p.payload?.length ?? 0);
 }
 
-/** The packet as an Ethernet / IPv4 / TCP frame. */
-function ethernetFrame(p: Packet, ipId: number): Uint8Array {
-  const out = new Uint8Array(frameLength(p));
-  writeEthernetFrame(out, 0, p, ipId);
-  return out;
-}
-
+/** Writes the packet as an Ethernet / IPv4 / TCP frame at `o`. */
 function writeEthernetFrame(out: Uint8Array, o: number, p: Packet, ipId: number): void {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const [srcIp, srcPort] = splitEndpoint(p.src);

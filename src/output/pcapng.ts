@@ -21,7 +21,8 @@ export interface PcapngPacket {
   /** Index into the interfaces. */
   iface: number;
   t: Micros;
-  data: Uint8Array;
+  /** The packet's bytes, or their length and how to write them in place (no copy per packet). */
+  data: Uint8Array | { length: number; write(out: Uint8Array, at: number): void };
   /** opt_comment (`frame.comment`). */
   comment: string;
 }
@@ -123,7 +124,8 @@ export function writePcapng(interfaces: readonly PcapngInterface[], packets: rea
     view.setUint32(o + 16, p.t % 2 ** 32, true);
     view.setUint32(o + 20, p.data.length, true);
     view.setUint32(o + 24, p.data.length, true);
-    out.set(p.data, o + 28);
+    if (p.data instanceof Uint8Array) out.set(p.data, o + 28);
+    else p.data.write(out, o + 28);
     writeOptions(out, view, o + 28 + pad4(p.data.length), [[OPT_COMMENT, comments[k]!]]);
     trailer(o, epbLen[k]!);
     o += epbLen[k]!;
