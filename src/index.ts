@@ -13,4 +13,4 @@ export { EndpointNode, type EndpointOptions } from './nodes/endpoint-node.js';
 export { RelayNode, type RelayOptions } from './nodes/relay-node.js';
 export { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from './nodes/relay-profile.js';
 export { Network } from './net/index.js';
-export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type TopologyInfo } from './output/index.js';
+export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, ALL_OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type CaptureFormat, type TopologyInfo } from './output/index.js';

@@ -3,7 +3,7 @@
  * written into the run's output directory. The canonical trace and the timeline go to disk as
  * they are made, so memory does not grow with them; the other files are written at the end.
  */
-import { createOutputs as createOutputSet, type OutputName as FileName } from '../output/index.js';
+import { createOutputs as createOutputSet, type CaptureFormat, type OutputName as FileName } from '../output/index.js';
 import type { TopologyInfo } from '../output/topology-info.js';
 import type { RunResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/types.js';
@@ -19,7 +19,7 @@ const FILES: Record<OutputName, FileName> = {
   timeline: 'timeline.txt',
   sequence: 'sequence.svg',
   topology: 'topology.svg',
-  pcap: 'capture.pcap',
+  pcap: 'capture.pcapng',
   summary: 'summary.json',
   html: 'report.html',
   mermaid: 'sequence.mmd',
@@ -46,8 +46,9 @@ export function topologyOf(scenario: Scenario): TopologyInfo {
   };
 }
 
-export function createOutputs(scenario: Scenario, chosen: ReadonlySet<OutputName>, dir: OutputDir): RunOutputs {
-  const files = [...chosen].map((n) => FILES[n]);
+/** `pcap` stands for capture.pcapng, or capture.pcap with `pcapFormat: 'pcap'`. */
+export function createOutputs(scenario: Scenario, chosen: ReadonlySet<OutputName>, dir: OutputDir, options: { pcapFormat?: CaptureFormat } = {}): RunOutputs {
+  const files = [...chosen].map((n) => (n === 'pcap' && options.pcapFormat === 'pcap' ? 'capture.pcap' : FILES[n]));
   const streams: StreamFile[] = [];
   const stream: Partial<Record<'trace.ndjson' | 'timeline.txt', (chunk: string) => void>> = {};
   for (const name of ['trace.ndjson', 'timeline.txt'] as const) {

@@ -9,7 +9,7 @@
  * Nothing here touches the file system: `finish()` returns file names and contents, and the
  * outputs named in `stream` are handed over chunk by chunk as the records come (they are then not
  * in `finish()`'s map), so that trace.ndjson and timeline.txt do not grow memory with the trace.
- * The diagrams keep what they draw (bounded by `maxArrows`); the pcap keeps the frames.
+ * The diagrams keep what they draw (bounded by `maxArrows`); the capture keeps the frames.
  * Every output can also be rebuilt from a trace file: `outputsFromNdjson(text, options)`.
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
@@ -24,9 +24,13 @@ import { createTimelineWriter, type TimelineOptions } from './timeline.js';
 import { renderTopology } from './topology.js';
 import type { TopologyInfo } from './topology-info.js';
 
-export type OutputName = 'trace.ndjson' | 'timeline.txt' | 'sequence.svg' | 'topology.svg' | 'capture.pcap' | 'summary.json' | 'report.html' | 'sequence.mmd';
+export type OutputName = 'trace.ndjson' | 'timeline.txt' | 'sequence.svg' | 'topology.svg' | 'capture.pcapng' | 'capture.pcap' | 'summary.json' | 'report.html' | 'sequence.mmd';
 
-export const OUTPUT_NAMES: readonly OutputName[] = ['trace.ndjson', 'timeline.txt', 'sequence.svg', 'topology.svg', 'capture.pcap', 'summary.json', 'report.html', 'sequence.mmd'];
+/** The outputs made by default. */
+export const OUTPUT_NAMES: readonly OutputName[] = ['trace.ndjson', 'timeline.txt', 'sequence.svg', 'topology.svg', 'capture.pcapng', 'summary.json', 'report.html', 'sequence.mmd'];
+
+/** Every output that can be asked for in `only`: the defaults, and the classic pcap capture. */
+export const ALL_OUTPUT_NAMES: readonly OutputName[] = [...OUTPUT_NAMES, 'capture.pcap'];
 
 /** Outputs whose text can be handed over as it is made. */
 export type StreamedOutput = 'trace.ndjson' | 'timeline.txt';
@@ -73,7 +77,7 @@ function summaryExpectations(results: readonly ExpectationOutcome[] | null): Sum
 
 export function createOutputs(options: OutputOptions = {}): OutputSet {
   const wanted = new Set<OutputName>(options.only ?? OUTPUT_NAMES);
-  for (const n of wanted) if (!OUTPUT_NAMES.includes(n)) throw new Error(`unknown output '${n}' (known: ${OUTPUT_NAMES.join(', ')})`);
+  for (const n of wanted) if (!ALL_OUTPUT_NAMES.includes(n)) throw new Error(`unknown output '${n}' (known: ${ALL_OUTPUT_NAMES.join(', ')})`);
   const stream = options.stream ?? {};
   const html = wanted.has('report.html');
   const needFlow = html || wanted.has('sequence.svg') || wanted.has('topology.svg') || wanted.has('sequence.mmd');
@@ -89,7 +93,7 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
   let reportTimeline = '';
   let reportTimelineOmitted = 0;
   const flow = needFlow ? new FlowCollector({ topology: options.topology, maxArrows: options.maxArrows }) : null;
-  const pcap = wanted.has('capture.pcap') ? createPcapBuilder() : null;
+  const pcap = wanted.has('capture.pcapng') || wanted.has('capture.pcap') ? createPcapBuilder({ topology: options.topology }) : null;
   const summary = new SummaryCollector({ topology: options.topology, name: options.name });
   let finished = false;
 
@@ -129,7 +133,8 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
       if (wanted.has('timeline.txt') && !stream['timeline.txt']) files.set('timeline.txt', timelineChunks.join(''));
       const runSummary = summary.finish(summaryExpectations(finishOptions.expectations ?? null));
       if (wanted.has('summary.json')) files.set('summary.json', summaryJson(runSummary));
-      if (pcap) files.set('capture.pcap', pcap.finish());
+      if (pcap && wanted.has('capture.pcapng')) files.set('capture.pcapng', pcap.finish('pcapng'));
+      if (pcap && wanted.has('capture.pcap')) files.set('capture.pcap', pcap.finish('pcap'));
       if (flow) {
         const model = flow.finish();
         const topologySvg = wanted.has('topology.svg') || html ? renderTopology(model, { title: `${title}: topology` }) : null;
@@ -173,7 +178,8 @@ export { FlowCollector, type FlowModel, type FlowOptions, type Arrow, type Marke
 export { renderLadder, type LadderOptions, type LadderPage } from './ladder.js';
 export { renderTopology, type TopologyOptions } from './topology.js';
 export { renderMermaid, type MermaidOptions } from './mermaid.js';
-export { createPcapBuilder, type PcapBuilder } from './pcap.js';
+export { createPcapBuilder, type PcapBuilder, type PcapBuilderOptions, type CaptureFormat } from './pcap.js';
+export { writePcapng, type PcapngInterface, type PcapngPacket } from './pcapng.js';
 export { SummaryCollector, formatSummary, summaryJson, type RunSummary, type NodeSummary, type SessionSummary, type MessageSummary, type SummaryExpectation, type ExpectationOutcome, type LatencyFigures } from './summary.js';
 export { renderReport, type ReportInput } from './html.js';
 export { describeRule, ruleLabel, type RuleInfo, type RuleKind } from './rules.js';

@@ -23,7 +23,7 @@ describe('createOutputs', () => {
 
   it('makes every output of SPEC §7', () => {
     expect([...files.keys()].sort()).toEqual([...OUTPUT_NAMES].sort());
-    expect(files.get('capture.pcap')).toBeInstanceOf(Uint8Array);
+    expect(files.get('capture.pcapng')).toBeInstanceOf(Uint8Array);
     for (const name of ['sequence.svg', 'topology.svg']) expect(xmlProblems(files.get(name) as string)).toEqual([]);
   });
 

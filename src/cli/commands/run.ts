@@ -22,6 +22,7 @@ export interface RunCommandOptions {
   profile?: RelayProfileName;
   only?: string;
   pcap?: boolean;
+  pcapFormat?: 'pcapng' | 'pcap';
   svg?: boolean;
   html?: boolean;
   force?: boolean;
@@ -56,7 +57,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--until <time>', 'stop at this virtual time (e.g. 5s, 250ms)')
     .addOption(new Option('--profile <profile>', "override every relay's profile").choices(['rfc4976', 'kamailio', 'msrprelay', 'opensips']))
     .option('--only <outputs>', `comma-separated outputs to write (${OUTPUT_NAMES.join(', ')})`)
-    .option('--no-pcap', 'do not write capture.pcap')
+    .addOption(new Option('--pcap-format <format>', 'capture.pcapng (Wireshark\'s default format, with SIP and packet comments) or the classic capture.pcap').choices(['pcapng', 'pcap']).default('pcapng'))
+    .option('--no-pcap', 'do not write the capture')
     .option('--no-svg', 'do not write the SVG diagrams')
     .option('--no-html', 'do not write report.html')
     .addHelpText('after', EXAMPLES)
@@ -119,7 +121,7 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
     const dir = dirOf(scenario.name);
     const out = new OutputDir(dir, { force: options.force, fs });
     let result: RunResult;
-    const writers = createOutputs(scenario, outputs, out);
+    const writers = createOutputs(scenario, outputs, out, { pcapFormat: options.pcapFormat });
     const progress = new Progress(ctx, scenario.name, until ?? scenario.duration);
     try {
       result = runScenario(scenario, {
