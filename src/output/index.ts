@@ -176,5 +176,6 @@ export { renderMermaid, type MermaidOptions } from './mermaid.js';
 export { createPcapBuilder, type PcapBuilder } from './pcap.js';
 export { SummaryCollector, formatSummary, summaryJson, type RunSummary, type NodeSummary, type SessionSummary, type MessageSummary, type SummaryExpectation, type ExpectationOutcome, type LatencyFigures } from './summary.js';
 export { renderReport, type ReportInput } from './html.js';
+export { junitXml, type JunitCase } from './junit.js';
 export { describeRule, ruleLabel, type RuleInfo, type RuleKind } from './rules.js';
 export type { TopologyInfo, TopologyNode, TopologyLink, NodeRole } from './topology-info.js';
