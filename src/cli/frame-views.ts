@@ -1,19 +1,9 @@
 /**
  * How `msrp-sim decode` shows a frame: the NDJSON object of SPEC §6 and the readable text dump.
  */
+import { base64Of, utf8Text } from '../wire/bytes-text.js';
 import type { MsrpFrame } from '../wire/frame.js';
 import type { Style } from './style.js';
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The body as text if it is valid UTF-8 (lossless), else null. */
-export function bodyText(body: Uint8Array): string | null {
-  try {
-    return strictUtf8.decode(body);
-  } catch {
-    return null;
-  }
-}
 
 /** The fields of SPEC §6, in that order; `stream` first when the frame came from a capture. */
 export function frameToJson(frame: MsrpFrame, stream?: string): Record<string, unknown> {
@@ -37,8 +27,8 @@ export function frameToJson(frame: MsrpFrame, stream?: string): Record<string, u
     o.bodyEncoding = null;
     o.bodyLength = 0;
   } else {
-    const text = bodyText(body);
-    o.body = text ?? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
+    const text = utf8Text(body);
+    o.body = text ?? base64Of(body);
     o.bodyEncoding = text !== null ? 'utf8' : 'base64';
     o.bodyLength = body.length;
   }
@@ -97,7 +87,7 @@ export function frameToText(frame: MsrpFrame, index: number, style: Style, sourc
 }
 
 function bodyLines(body: Uint8Array, style: Style, options: TextOptions): string[] {
-  const text = bodyText(body);
+  const text = utf8Text(body);
   // eslint-disable-next-line no-control-regex
   if (text !== null && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(text)) {
     if (text.length <= options.bodyLimit) return text.split(/\r?\n/);

@@ -3,18 +3,22 @@
  * written into the run's output directory. The canonical trace and the timeline go to disk as
  * they are made, so memory does not grow with them; the other files are written at the end.
  */
-import { createOutputs as createOutputSet, type CaptureFormat, type OutputName as FileName } from '../output/index.js';
+import { createOutputs, type CaptureFormat, type OutputName } from '../output/index.js';
 import type { TopologyInfo } from '../output/topology-info.js';
 import type { RunResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/types.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
 import type { OutputDir, StreamFile } from './output-dir.js';
 
-/** Short names for `--only`, in the order of SPEC §7. */
-export const OUTPUT_NAMES = ['trace', 'timeline', 'sequence', 'topology', 'pcap', 'summary', 'html', 'mermaid'] as const;
-export type OutputName = (typeof OUTPUT_NAMES)[number];
+/**
+ * The words of `--only`, in the order of SPEC §7. Not the library's `OUTPUT_NAMES`, which are the
+ * file names (`timeline.txt`); `FLAG_FILES` maps one to the other.
+ */
+export const OUTPUT_FLAGS = ['trace', 'timeline', 'sequence', 'topology', 'pcap', 'summary', 'html', 'mermaid'] as const;
+export type OutputFlag = (typeof OUTPUT_FLAGS)[number];
 
-const FILES: Record<OutputName, FileName> = {
+/** The output file each `--only` word stands for. */
+export const FLAG_FILES: Readonly<Record<OutputFlag, OutputName>> = {
   trace: 'trace.ndjson',
   timeline: 'timeline.txt',
   sequence: 'sequence.svg',
@@ -46,9 +50,12 @@ export function topologyOf(scenario: Scenario): TopologyInfo {
   };
 }
 
-/** `pcap` stands for capture.pcapng, or capture.pcap with `pcapFormat: 'pcap'`. */
-export function createOutputs(scenario: Scenario, chosen: ReadonlySet<OutputName>, dir: OutputDir, options: { pcapFormat?: CaptureFormat } = {}): RunOutputs {
-  const files = [...chosen].map((n) => (n === 'pcap' && options.pcapFormat === 'pcap' ? 'capture.pcap' : FILES[n]));
+/**
+ * The library's outputs (`createOutputs`) for a run of the CLI, written into its output directory.
+ * `pcap` stands for capture.pcapng, or capture.pcap with `pcapFormat: 'pcap'`.
+ */
+export function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<OutputFlag>, dir: OutputDir, options: { pcapFormat?: CaptureFormat } = {}): RunOutputs {
+  const files = [...chosen].map((n) => (n === 'pcap' && options.pcapFormat === 'pcap' ? 'capture.pcap' : FLAG_FILES[n]));
   const streams: StreamFile[] = [];
   const stream: Partial<Record<'trace.ndjson' | 'timeline.txt', (chunk: string) => void>> = {};
   for (const name of ['trace.ndjson', 'timeline.txt'] as const) {
@@ -57,7 +64,7 @@ export function createOutputs(scenario: Scenario, chosen: ReadonlySet<OutputName
     streams.push(file);
     stream[name] = (chunk) => file.write(chunk);
   }
-  const set = createOutputSet({ only: files, topology: topologyOf(scenario), name: scenario.name, stream });
+  const set = createOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream });
   return {
     record: set.record,
     finish(result) {

@@ -182,5 +182,6 @@ export { createPcapBuilder, type PcapBuilder, type PcapBuilderOptions, type Capt
 export { writePcapng, type PcapngInterface, type PcapngPacket } from './pcapng.js';
 export { SummaryCollector, formatSummary, summaryJson, type RunSummary, type NodeSummary, type SessionSummary, type MessageSummary, type SummaryExpectation, type ExpectationOutcome, type LatencyFigures } from './summary.js';
 export { renderReport, type ReportInput } from './html.js';
+export { junitXml, type JunitCase } from './junit.js';
 export { describeRule, ruleLabel, type RuleInfo, type RuleKind } from './rules.js';
 export type { TopologyInfo, TopologyNode, TopologyLink, NodeRole } from './topology-info.js';

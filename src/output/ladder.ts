@@ -11,7 +11,7 @@
  */
 import { select, type Selection } from 'd3';
 import { formatTime, type Micros } from '../sim/time.js';
-import type { Arrow, FlowModel, Marker, NodeFacts } from './flow.js';
+import type { Arrow, FlowModel, Marker, NodeFacts } from './flow-model.js';
 import { ruleLabel, describeRule } from './rules.js';
 import { appendMarkup, markup as m, SvgDocument, type SvgElement } from './svg-dom.js';
 

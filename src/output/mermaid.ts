@@ -7,7 +7,7 @@
  * diagram stops before that, with a note pointing to sequence.svg.
  */
 import { formatTime } from '../sim/time.js';
-import type { Arrow, FlowModel, Marker } from './flow.js';
+import type { Arrow, FlowModel, Marker } from './flow-model.js';
 
 export interface MermaidOptions {
   /** Largest diagram text (default 48,000 characters). */

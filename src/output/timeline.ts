@@ -14,7 +14,8 @@
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
 import { formatTime } from '../sim/time.js';
-import { arr, formatBandwidth, formatMs, num, str } from './flow.js';
+import { formatBitRate, formatMs } from './flow-format.js';
+import { arr, num, str } from './trace-fields.js';
 import { describeRule } from './rules.js';
 
 export interface TimelineOptions {
@@ -146,7 +147,7 @@ function linkChanges(v: unknown): string {
   for (const [k, x] of Object.entries((v ?? {}) as Record<string, number | null>)) {
     if (x === null) out.push(`${k} default`);
     else if (k === 'latency' || k === 'jitter') out.push(`${k} ${formatMs(x)}`);
-    else if (k === 'bandwidth') out.push(`${k} ${formatBandwidth(x)}`);
+    else if (k === 'bandwidth') out.push(`${k} ${formatBitRate(x)}`);
     else if (k === 'loss') out.push(`${k} ${String(Math.round(x * 1e6) / 1e4)}%`);
     else if (k === 'mss') out.push(`${k} ${String(x)} B`);
     else out.push(`${k} ${String(x)}`);
@@ -237,7 +238,7 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
     case 'net.host':
       return d(`${r.kind === 'firewall' ? 'firewall' : `host ${str(r.name)}`} at ${str(r.address)}`);
     case 'net.link':
-      return d(`link ${str(r.a)} - ${str(r.b)}: ${formatMs(num(r.latency) ?? 0)}, ${formatBandwidth(num(r.bandwidth))}${num(r.loss) ? `, loss ${String(r.loss)}` : ''}, MSS ${String(r.mss)}`);
+      return d(`link ${str(r.a)} - ${str(r.b)}: ${formatMs(num(r.latency) ?? 0)}, ${formatBitRate(num(r.bandwidth))}${num(r.loss) ? `, loss ${String(r.loss)}` : ''}, MSS ${String(r.mss)}`);
     case 'net.route':
       return d(r.path === null ? `no route to ${str(r.dst)}` : `route to ${str(r.dst)}: ${arr(r.path).join(' > ')} (${formatMs(num(r.latency) ?? 0)})`);
     case 'net.drop':

@@ -7,8 +7,8 @@
  * coloured line over the links, listed in the legend.
  */
 import { select, type Selection } from 'd3';
-import type { FlowModel, LinkFacts, NodeFacts, SessionFacts } from './flow.js';
-import { formatBandwidth, formatMs } from './flow.js';
+import type { FlowModel, LinkFacts, NodeFacts, SessionFacts } from './flow-model.js';
+import { formatBitRate, formatMs } from './flow-format.js';
 import { SvgDocument } from './svg-dom.js';
 
 export interface TopologyOptions {
@@ -202,7 +202,7 @@ function round(n: number): string {
 function linkLabel(l: LinkFacts): string {
   const parts: string[] = [];
   parts.push(l.latency === null ? 'latency ?' : formatMs(l.latency));
-  if (l.bandwidth !== null) parts.push(formatBandwidth(l.bandwidth));
+  if (l.bandwidth !== null) parts.push(formatBitRate(l.bandwidth));
   if (l.loss) parts.push(`loss ${l.loss}`);
   if (!l.up) parts.push('DOWN');
   return parts.join(' · ');

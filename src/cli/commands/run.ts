@@ -12,7 +12,7 @@ import type { CliContext } from '../context.js';
 import { CliError, EXIT, IoError } from '../errors.js';
 import { inspectTarget, OutputDir, resolveTarget } from '../output-dir.js';
 import { findScenarioFiles, formatProblem, loadFile } from '../scenario-files.js';
-import { createOutputs, OUTPUT_NAMES, type OutputName } from '../outputs.js';
+import { createRunOutputs, OUTPUT_FLAGS, type OutputFlag } from '../outputs.js';
 import { Progress } from '../progress.js';
 
 export interface RunCommandOptions {
@@ -41,7 +41,7 @@ Examples:
 or new folder. A file, or a folder with other files in it, is refused (exit 2); with --force the
 outputs go into such a folder beside the other files, replacing only earlier outputs.
 
-Outputs: ${OUTPUT_NAMES.join(', ')}.
+Outputs: ${OUTPUT_FLAGS.join(', ')}.
 Exit status: 0 all expectations held, 1 an expectation failed, 2 invalid scenario or usage,
 3 internal error or a run limit reached.`;
 
@@ -56,7 +56,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--seed <seed>', "override the scenario's seed")
     .option('--until <time>', 'stop at this virtual time (e.g. 5s, 250ms)')
     .addOption(new Option('--profile <profile>', "override every relay's profile").choices(['rfc4976', 'kamailio', 'msrprelay', 'opensips']))
-    .option('--only <outputs>', `comma-separated outputs to write (${OUTPUT_NAMES.join(', ')})`)
+    .option('--only <outputs>', `comma-separated outputs to write (${OUTPUT_FLAGS.join(', ')})`)
     .addOption(new Option('--pcap-format <format>', 'capture.pcapng (Wireshark\'s default format, with SIP and packet comments) or the classic capture.pcap').choices(['pcapng', 'pcap']).default('pcapng'))
     .option('--no-pcap', 'do not write the capture')
     .option('--no-svg', 'do not write the SVG diagrams')
@@ -74,17 +74,17 @@ function parseUntil(text: string): number {
   return Math.round(Number(m[1]) * scale);
 }
 
-function chooseOutputs(options: RunCommandOptions): Set<OutputName> {
-  let chosen: Set<OutputName>;
+function chooseOutputs(options: RunCommandOptions): Set<OutputFlag> {
+  let chosen: Set<OutputFlag>;
   if (options.only) {
     chosen = new Set();
     for (const name of options.only.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (!(OUTPUT_NAMES as readonly string[]).includes(name)) {
-        throw new CliError(`run: unknown output "${name}" in --only (outputs: ${OUTPUT_NAMES.join(', ')})`, EXIT.usage);
+      if (!(OUTPUT_FLAGS as readonly string[]).includes(name)) {
+        throw new CliError(`run: unknown output "${name}" in --only (outputs: ${OUTPUT_FLAGS.join(', ')})`, EXIT.usage);
       }
-      chosen.add(name as OutputName);
+      chosen.add(name as OutputFlag);
     }
-  } else chosen = new Set(OUTPUT_NAMES);
+  } else chosen = new Set(OUTPUT_FLAGS);
   if (options.pcap === false) chosen.delete('pcap');
   if (options.svg === false) {
     chosen.delete('sequence');
@@ -107,7 +107,7 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
   }
   const until = options.until === undefined ? undefined : parseUntil(options.until);
   const outputs = chooseOutputs(options);
-  const partial = outputs.size < OUTPUT_NAMES.length ? OUTPUT_NAMES.filter((n) => outputs.has(n)) : null;
+  const partial = outputs.size < OUTPUT_FLAGS.length ? OUTPUT_FLAGS.filter((n) => outputs.has(n)) : null;
   const dirOf = (name: string): string => (options.out === undefined ? join('out', name) : loaded.length > 1 ? join(options.out, name) : options.out);
   const fs = ctx.io.fs;
   // Every target is checked before the first run, so a refused one costs no run and leaves no
@@ -121,7 +121,7 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
     const dir = dirOf(scenario.name);
     const out = new OutputDir(dir, { force: options.force, fs });
     let result: RunResult;
-    const writers = createOutputs(scenario, outputs, out, { pcapFormat: options.pcapFormat });
+    const writers = createRunOutputs(scenario, outputs, out, { pcapFormat: options.pcapFormat });
     const progress = new Progress(ctx, scenario.name, until ?? scenario.duration);
     try {
       result = runScenario(scenario, {
@@ -152,7 +152,7 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
   return status;
 }
 
-function printSummary(ctx: CliContext, result: RunResult, paths: string[], partial: readonly OutputName[] | null): number {
+function printSummary(ctx: CliContext, result: RunResult, paths: string[], partial: readonly OutputFlag[] | null): number {
   const w = (s: string): void => void ctx.io.stdout.write(s + '\n');
   const s = result.scenario;
   const limit = result.outcome.reason === 'max-events';

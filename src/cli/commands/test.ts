@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { runScenario } from '../../scenario/run.js';
 import type { ExpectationResult } from '../../scenario/expectations.js';
 import { canonicalLine, formatGoldenDifference, GoldenComparator } from '../../scenario/golden.js';
+import { junitXml, type JunitCase } from '../../output/junit.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { GoldenFileReader, GoldenFileWriter } from '../golden-file.js';
@@ -18,15 +19,6 @@ export interface TestOptions {
   update?: boolean;
   junit?: string;
   context?: string;
-}
-
-interface CaseResult {
-  file: string;
-  name: string;
-  seconds: number;
-  failures: string[];
-  error: string | null;
-  skipped: string | null;
 }
 
 const EXAMPLES = `
@@ -62,7 +54,7 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
   if (files.length === 0) throw new CliError('test: no scenario files found', EXIT.usage);
   const context = Number(options.context ?? '3');
   if (!Number.isInteger(context) || context < 0) throw new CliError(`test: --context must be a whole number of records, not \`${options.context}\``, EXIT.usage);
-  const results: CaseResult[] = [];
+  const results: JunitCase[] = [];
   let invalid = false;
   const w = (s: string): void => void ctx.io.stdout.write(s + '\n');
   for (const file of files) {
@@ -71,7 +63,7 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
     if (!l.ok) {
       invalid = true;
       for (const p of l.problems) ctx.io.stderr.write(ctx.err.red(formatProblem(p)) + '\n');
-      results.push({ file, name: file, seconds: 0, failures: [], error: `invalid scenario: ${l.problems.length} problem(s)`, skipped: null });
+      results.push({ file, name: file, seconds: 0, failures: [], error: `invalid scenario: ${l.problems.length} problem(s)` });
       continue;
     }
     const failures: string[] = [];
@@ -106,7 +98,7 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       reader?.close();
     }
     const seconds = (Date.now() - started) / 1000;
-    results.push({ file, name: l.scenario.name, seconds, failures, error: null, skipped: null });
+    results.push({ file, name: l.scenario.name, seconds, failures, error: null });
     if (failures.length === 0) w(`${ctx.out.green('✓')} ${l.scenario.name}  ${ctx.out.dim(file)}${goldenNote}`);
     else {
       w(`${ctx.out.red('✗')} ${l.scenario.name}  ${ctx.out.dim(file)}`);
@@ -123,21 +115,4 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
 function describeFailure(e: ExpectationResult): string {
   const evidence = e.evidence.length ? `\n  trace records: ${e.evidence.join(', ')}` : '';
   return `expectation #${e.index + 1} (line ${e.line}, column ${e.column}) failed\n  expected: ${e.expected}\n  instead:  ${e.actual}${evidence}`;
-}
-
-function xml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!).replace(/[^\t\n\r\u0020-\uffff]/gu, "");
-}
-
-export function junitXml(results: CaseResult[]): string {
-  const failures = results.filter((r) => r.failures.length > 0).length;
-  const errors = results.filter((r) => r.error !== null).length;
-  const time = results.reduce((a, r) => a + r.seconds, 0);
-  const cases = results.map((r) => {
-    const open = `    <testcase classname="msrp-sim" name="${xml(r.name)}" file="${xml(r.file)}" time="${r.seconds.toFixed(3)}"`;
-    if (r.error !== null) return `${open}>\n      <error message="${xml(r.error)}"/>\n    </testcase>`;
-    if (r.failures.length === 0) return `${open}/>`;
-    return `${open}>\n${r.failures.map((f) => `      <failure message="${xml(f.split('\n')[0]!)}">${xml(f)}</failure>`).join('\n')}\n    </testcase>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="msrp-sim" tests="${results.length}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n  <testsuite name="msrp-sim scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }

@@ -1,0 +1,61 @@
+/**
+ * The shape of src/output and src/cli: files that read in one sitting, and exported names that
+ * mean one thing across src/.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out.sort();
+}
+
+const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').length - 1;
+
+describe('src/output reads in one sitting', () => {
+  it('no file above 600 lines', () => {
+    const long = tsFiles(join(root, 'src', 'output')).filter((f) => lines(f) > 600);
+    expect(long.map((f) => `${relative(root, f)}: ${lines(f)} lines`)).toEqual([]);
+  });
+
+  it('the flow model is cut into parts of at most 400 lines', () => {
+    const parts = tsFiles(join(root, 'src', 'output')).filter((f) => /[/\\](flow[^/\\]*|lane-order)\.ts$/.test(f));
+    expect(parts.length).toBeGreaterThan(3);
+    expect(parts.filter((f) => lines(f) > 400).map((f) => `${relative(root, f)}: ${lines(f)} lines`)).toEqual([]);
+  });
+});
+
+/** `export function|const|class|interface|type|enum NAME`: a definition, not a re-export. */
+const DEFINITION = /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
+
+/**
+ * Names defined twice with two meanings that are known and left to their owners' files: the
+ * output's NodeRole (with `host`, for nodes the trace shows but no scenario declared) beside the
+ * scenario's; summary.ts uses the former.
+ */
+const KNOWN: ReadonlySet<string> = new Set(['NodeRole']);
+
+describe('exported names mean one thing', () => {
+  it('no name exported by src/output or src/cli is defined again elsewhere in src/', () => {
+    const where = new Map<string, string[]>();
+    for (const f of tsFiles(join(root, 'src'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(DEFINITION)) {
+        const list = where.get(m[1]!) ?? [];
+        list.push(relative(root, f).replace(/\\/g, '/'));
+        where.set(m[1]!, list);
+      }
+    }
+    const twice = [...where]
+      .filter(([name, files]) => files.length > 1 && !KNOWN.has(name) && files.some((f) => f.startsWith('src/output/') || f.startsWith('src/cli/')))
+      .map(([name, files]) => `${name}: ${files.join(', ')}`);
+    expect(twice).toEqual([]);
+  });
+});
