@@ -15,7 +15,7 @@ describe('msrp-sim run: the capture', () => {
     const r = runCli(['run', tiny, '--out', out, '--only', 'pcap,summary']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['capture.pcapng', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['.msrp-sim-outputs.json', 'capture.pcapng', 'summary.json']);
     expect(readFileSync(join(out, 'capture.pcapng')).readUInt32LE(0)).toBe(0x0a0d0d0a);
     expect(r.stdout.toString()).toContain(join(out, 'capture.pcapng'));
   });
@@ -25,7 +25,7 @@ describe('msrp-sim run: the capture', () => {
     const r = runCli(['run', tiny, '--out', out, '--only', 'pcap', '--pcap-format', 'pcap']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(readdirSync(out)).toEqual(['capture.pcap']);
+    expect(readdirSync(out).sort()).toEqual(['.msrp-sim-outputs.json', 'capture.pcap']);
     expect(readFileSync(join(out, 'capture.pcap')).readUInt32LE(0)).toBe(0xa1b2c3d4);
   });
 
