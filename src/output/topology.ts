@@ -9,6 +9,7 @@
 import { select, type Selection } from 'd3';
 import type { FlowModel, LinkFacts, NodeFacts, SessionFacts } from './flow-model.js';
 import { formatBitRate, formatMs } from './flow-format.js';
+import { hopDistances } from './lane-order.js';
 import { SvgDocument } from './svg-dom.js';
 
 export interface TopologyOptions {
@@ -59,7 +60,7 @@ export function renderTopology(model: FlowModel, options: TopologyOptions = {}):
   const maxPerColumn = Math.max(2, options.maxPerColumn ?? 12);
   const nodes = model.nodes.filter((n) => n.id !== '');
   const laneIndex = new Map(model.lanes.map((id, i) => [id, i]));
-  const dist = distances(nodes, model.links);
+  const dist = hopDistances(nodes, model.links);
   const maxDist = Math.max(0, ...[...dist.values()]);
   const columns: NodeFacts[][] = [];
   for (const n of nodes) {
@@ -234,31 +235,6 @@ function drawNode(g: Sel, p: Placed): void {
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-/** Hop distance from the senders (or the first endpoint), over the links. */
-function distances(nodes: NodeFacts[], links: LinkFacts[]): Map<string, number> {
-  const adj = new Map<string, string[]>();
-  for (const l of links) {
-    (adj.get(l.a) ?? adj.set(l.a, []).get(l.a)!).push(l.b);
-    (adj.get(l.b) ?? adj.set(l.b, []).get(l.b)!).push(l.a);
-  }
-  const ordered = [...nodes].sort((a, b) => a.order - b.order);
-  let roots = ordered.filter((n) => n.role === 'sender');
-  if (roots.length === 0) roots = ordered.filter((n) => n.role === 'endpoint' || n.role === 'receiver').slice(0, 1);
-  if (roots.length === 0) roots = ordered.slice(0, 1);
-  const dist = new Map<string, number>();
-  const queue = roots.map((r) => r.id);
-  for (const id of queue) dist.set(id, 0);
-  for (let i = 0; i < queue.length; i++) {
-    const id = queue[i]!;
-    for (const n of adj.get(id) ?? []) {
-      if (dist.has(n)) continue;
-      dist.set(n, dist.get(id)! + 1);
-      queue.push(n);
-    }
-  }
-  return dist;
 }
 
 /** The session's node path with the network hops between MSRP hops filled in from the routes. */
