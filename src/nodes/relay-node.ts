@@ -24,7 +24,7 @@ import { forwardPaths, responseToPath } from '../protocol/paths.js';
 import { buildReport, effectiveFailureReport } from '../protocol/report.js';
 import { MsrpConnection, type RequestStream, type SendSource } from './msrp-connection.js';
 import type { NodeContext } from './node-context.js';
-import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from './relay-profile.js';
+import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../protocol/relay-profile.js';
 
 /**
  * A relay's settings. The tunables (Expires bounds and default, probation, failed AUTHs, nonce

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
-import type { RelayProfileName } from '../../src/nodes/relay-profile.js';
+import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { addHost, build, chain, headerOf, isRequest, isResponse, oneRelay, relay, sent, type Built } from './helpers.js';
 import { ScriptedPeer, type Script } from './peers.js';
 
