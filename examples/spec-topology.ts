@@ -53,7 +53,7 @@ function relay(host: string, users: Record<string, string>): RelayOptions {
     users,
     maxChunk: Number.POSITIVE_INFINITY,
     idleLimit: Number.POSITIVE_INFINITY,
-    transactionTimeout: 30,
+    transactionTimeout: 30 * SECOND,
     profile: 'rfc4976',
     tlsVersion: '1.3',
   };

@@ -7,29 +7,27 @@
  */
 import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../net/index.js';
 import type { Timer } from '../sim/scheduler.js';
-import { SECOND, type Micros } from '../sim/time.js';
+import type { Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
 import { serializedLength } from '../wire/serializer.js';
 import { malformedViolation } from '../wire/tolerance.js';
 import type { ByteRange, Continuation, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
-import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
-import {
-  computeRspauth,
-  formatAuthenticationInfo,
-  formatWwwAuthenticate,
-  parseAuthorization,
-  verifyAuthorization,
-} from '../wire/digest.js';
-import { forwardPaths, responseToPath } from '../protocol/paths.js';
+import { parseUri, type MsrpUri } from '../wire/uri.js';
+import { AuthServer, type AuthPeer } from '../protocol/auth-server.js';
+import { authority, DEFAULT_PORT, forwardPaths } from '../protocol/paths.js';
+import { answer, header, type AnswerExtra, type RelayHost } from '../protocol/relay-host.js';
+import type { RelayEvents, RelayEventType } from '../protocol/relay-events.js';
+import type { TraceTypes } from '../sim/trace.js';
 import { buildReport, effectiveFailureReport } from '../protocol/report.js';
 import { MsrpConnection, type RequestStream, type SendSource } from './msrp-connection.js';
 import type { NodeContext } from './node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../protocol/relay-profile.js';
 
 /**
- * A relay's settings. The tunables (Expires bounds and default, probation, failed AUTHs, nonce
- * lifetime; `RelayTunables`, seconds) may be left out: the profile's default applies, else the
- * strict relay's (`STRICT_DEFAULTS`).
+ * A relay's settings. Durations are in microseconds (`Micros`), as in EndpointOptions; the Expires
+ * values are in seconds, as they go on the wire. The tunables (Expires bounds and default,
+ * probation, failed AUTHs, nonce lifetime; `RelayTunables`) may be left out: the profile's default
+ * applies, else the strict relay's (`STRICT_DEFAULTS`).
  */
 export interface RelayOptions extends Partial<RelayTunables> {
   host: string;
@@ -40,12 +38,12 @@ export interface RelayOptions extends Partial<RelayTunables> {
   /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
   maxChunk: number;
   /**
-   * R-27: seconds a connection may carry no MSRP traffic, with nothing pending on it, before the
-   * relay closes it; Infinity = kept for as long as it lasts.
+   * R-27: how long (µs) a connection may carry no MSRP traffic, with nothing pending on it, before
+   * the relay closes it; Infinity = kept for as long as it lasts.
    */
-  idleLimit: number;
-  /** R-21: seconds to wait for the next hop's response to a forwarded SEND. */
-  transactionTimeout: number;
+  idleLimit: Micros;
+  /** R-21: how long (µs) to wait for the next hop's response to a forwarded SEND. */
+  transactionTimeout: Micros;
   profile: RelayProfileName;
   tlsVersion: '1.2' | '1.3';
   /** Names in the relay's TLS certificate (default: its host name); mutual TLS presents them too. */
@@ -53,12 +51,8 @@ export interface RelayOptions extends Partial<RelayTunables> {
 }
 
 interface ConnState {
-  /** Set once a request on the connection succeeded (R-09). */
-  succeeded: boolean;
-  failedAuths: number;
-  probation: Timer | null;
-  /** The user a client connection authenticated as, if any. */
-  user: string | null;
+  /** The AUTH server's record of the connection: probation (R-09), failed AUTHs, its user. */
+  auth: AuthPeer<MsrpConnection, Timer>;
   /** The connection is to or from another relay (mutual TLS, R-11, R-29). */
   peerRelay: boolean;
   /** Authorities (`scheme://host:port`) of the peers seen at the far end (A-05). */
@@ -71,21 +65,6 @@ interface ConnState {
   idle: Timer | null;
   /** R-27: when a transaction on the connection last ended without traffic (its 408 timer ran out). */
   lastUse: Micros;
-}
-
-interface Token {
-  uri: string;
-  /** The client connection the token is valid on (R-12), or null for a relay-owned token. */
-  conn: MsrpConnection | null;
-  /** For tokens given through another relay: that relay's authority (valid on any connection to it). */
-  viaRelay: string | null;
-  user: string;
-  /** When it expires by the Expires granted (R-13; a profile may not enforce it). */
-  grantedUntil: Micros;
-  /** When fault `expireTokens` made it expire, whatever the profile; null if it did not. */
-  expiredAt: Micros | null;
-  /** R-28: forgets the token one Expires after it expired (docs/ambiguities.md R-28). */
-  forget: Timer | null;
 }
 
 /** What the relay remembers of a request it forwarded, to handle the response (d.5). */
@@ -123,22 +102,17 @@ interface Admitted {
 /** A stream that takes the body of a request the relay did not admit, and ignores it. */
 const DISCARD: RequestStream = { piece: () => undefined, end: () => undefined, abort: () => undefined };
 
-const DEFAULT_PORT = 2855;
 
 export class RelayNode {
   readonly id: string;
   private current: RelayProfile;
   private readonly baseUri: string;
   private readonly base: MsrpUri;
-  private tokens = new Map<string, Token>();
-  private nonces = new Map<string, Micros>();
+  private readonly auth: AuthServer<MsrpConnection, Timer>;
+  /** What the protocol machines ask of this node (time, ids, writes, timers, trace). */
+  private readonly io: RelayHost<MsrpConnection, Timer>;
   private readonly conns = new Map<MsrpConnection, ConnState>();
   private forwarded = new Map<string, Forwarded>();
-  /**
-   * R-11: the accounts, by username. A Map of the own entries of `options.users`: a username from
-   * an Authorization header must not find what a plain object inherits (`constructor`, ...).
-   */
-  private users: ReadonlyMap<string, string>;
   private crashed = false;
   readonly options: RelayOptions & RelayTunables;
 
@@ -153,7 +127,8 @@ export class RelayNode {
     const tunables = { ...STRICT_DEFAULTS };
     for (const key of Object.keys(tunables) as (keyof RelayTunables)[]) tunables[key] = options[key] ?? this.profile.defaults[key] ?? STRICT_DEFAULTS[key];
     this.options = { ...options, ...tunables };
-    this.users = new Map(Object.entries(options.users));
+    this.io = this.hostFor(ctx);
+    this.auth = new AuthServer(this.io, this.options, options.users, this.current);
     this.baseUri = `${options.scheme}://${options.host}:${options.port};tcp`;
     const parsed = parseUri(this.baseUri);
     if (!parsed.ok) throw new Error(`relay ${this.id}: bad own URI ${this.baseUri}: ${parsed.message}`);
@@ -167,7 +142,7 @@ export class RelayNode {
    * state, not with the length of a run): forwarded transactions, tokens, nonces, connections.
    */
   get stateSizes(): { transactions: number; tokens: number; nonces: number; connections: number } {
-    return { transactions: this.forwarded.size, tokens: this.tokens.size, nonces: this.nonces.size, connections: this.conns.size };
+    return { transactions: this.forwarded.size, tokens: this.auth.tokenCount, nonces: this.auth.nonceCount, connections: this.conns.size };
   }
 
   /** The profile every decision from now on follows (a scenario `set` may change it). */
@@ -191,18 +166,44 @@ export class RelayNode {
     this.ctx.emit('relay.start', { uri: this.baseUri, profile: this.profile.name });
   }
 
+  /** The node's side of the machines' RelayHost: the kernel's clock and timers, the connections, the trace. */
+  private hostFor(ctx: NodeContext): RelayHost<MsrpConnection, Timer> {
+    const scheduler = ctx.sim.scheduler;
+    return {
+      get now() {
+        return ctx.now;
+      },
+      // RelayEvents is part of TraceTypes (relay/trace-types.ts): the same fields under the same type.
+      emit: <K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
+      send: (conn, frame) => conn.sendFrame(frame),
+      close: (conn) => conn.close(),
+      connId: (conn) => conn.id,
+      isOpen: (conn) => conn.isOpen,
+      isPeerRelay: (conn) => this.conns.get(conn)?.peerRelay === true,
+      leadsTo: (conn, key) => {
+        const state = this.conns.get(conn);
+        return state !== undefined && this.leadsTo(conn, state, key);
+      },
+      setTimer: (at, fire) => scheduler.at(at, fire),
+      cancelTimer: (timer) => scheduler.cancel(timer),
+      newNonce: () => ctx.newNonce(),
+      newToken: () => ctx.newToken(),
+      newTransactionId: () => ctx.newTransactionId(),
+      newMessageId: () => ctx.newMessageId(),
+    };
+  }
+
   private crash(): void {
     this.crashed = true;
     this.ctx.emit('node.crash', { role: 'relay' });
     for (const f of this.forwarded.values()) this.ctx.sim.scheduler.cancel(f.timer);
-    for (const token of this.tokens.values()) this.ctx.sim.scheduler.cancel(token.forget);
+    const peers: AuthPeer<MsrpConnection, Timer>[] = [];
     for (const s of this.conns.values()) {
-      this.ctx.sim.scheduler.cancel(s.probation);
+      peers.push(s.auth);
       this.ctx.sim.scheduler.cancel(s.idle);
     }
     // Tokens, nonces and transactions live in memory only: a restart loses them.
-    this.tokens = new Map();
-    this.nonces = new Map();
+    this.auth.reset(peers);
     this.forwarded = new Map();
     this.conns.clear();
   }
@@ -214,7 +215,7 @@ export class RelayNode {
   }
 
   private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
-    const state: ConnState = { succeeded: false, failedAuths: 0, probation: null, user: null, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.ctx.now };
+    const state: ConnState = { auth: null!, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.ctx.now };
     const limits = this.profile.readsLimit;
     const conn = new MsrpConnection(
       this.ctx,
@@ -237,16 +238,7 @@ export class RelayNode {
     );
     this.conns.set(conn, state);
     this.armIdle(conn, state);
-    if (target === null) {
-      // R-09, RFC 4976 §6.1: a new connection that makes no successful request within the
-      // probation period is closed.
-      state.probation = this.ctx.sim.scheduler.after(this.options.probation * SECOND, () => {
-        if (!state.succeeded && conn.isOpen) {
-          this.ctx.emit('relay.probation-close', { conn: conn.id, seconds: this.options.probation }, 'R-09');
-          conn.close();
-        }
-      });
-    }
+    state.auth = this.auth.open(conn, target === null);
     return conn;
   }
 
@@ -263,9 +255,10 @@ export class RelayNode {
       const from = this.current.name;
       this.current = RELAY_PROFILES[options.profile];
       this.ctx.emit('relay.profile', { from, to: this.current.name, connections: this.conns.size, transactions: this.forwarded.size });
+      this.auth.profile = this.current;
     }
     Object.assign(this.options, options);
-    if (options.users !== undefined) this.users = new Map(Object.entries(options.users));
+    if (options.users !== undefined) this.auth.setUsers(options.users);
     for (const [conn, state] of this.conns) {
       this.ctx.sim.scheduler.cancel(state.idle);
       this.armIdle(conn, state);
@@ -277,8 +270,8 @@ export class RelayNode {
 
   /** The idle limit in microseconds, or null when the relay keeps idle connections. */
   private idleLimit(): Micros | null {
-    const seconds = this.options.idleLimit;
-    return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * SECOND) : null;
+    const limit = this.options.idleLimit;
+    return Number.isFinite(limit) && limit > 0 ? Math.round(limit) : null;
   }
 
   /**
@@ -315,8 +308,7 @@ export class RelayNode {
       state.idle = this.ctx.sim.scheduler.after(limit, () => this.idleCheck(conn, state));
       return;
     }
-    let tokens = 0;
-    for (const token of this.tokens.values()) if (token.conn === conn) tokens++;
+    const tokens = this.auth.tokensOn(conn);
     // A transaction still remembered keeps its connections in use (its window runs, R-28): none is
     // expected here. One that were would wait for nothing that will come: it is forgotten, without
     // the 408 REPORT a lost connection gets, for the relay knows of no failure.
@@ -329,7 +321,7 @@ export class RelayNode {
     }
     this.ctx.emit(
       'relay.idle-close',
-      { conn: conn.id, idle: this.ctx.now - since, limit, user: state.user, target: state.target, tokens, forgotten },
+      { conn: conn.id, idle: this.ctx.now - since, limit, user: state.auth.user, target: state.target, tokens, forgotten },
       'R-27',
     );
     conn.close();
@@ -355,24 +347,9 @@ export class RelayNode {
     }
   }
 
-  /** R-13: whether `token` is no longer valid: its Expires has passed (a profile may not enforce it), or a fault expired it. */
-  private expired(token: Token): boolean {
-    const until = token.expiredAt ?? (this.profile.expiresNotEnforced ? null : token.grantedUntil);
-    return until !== null && this.ctx.now >= until;
-  }
-
-  /** R-28: a token one Expires past its expiry is forgotten (unless the profile still honours it). */
-  private forgetToken(key: string, token: Token): void {
-    token.forget = null;
-    if (this.tokens.get(key) !== token || !this.expired(token)) return;
-    this.tokens.delete(key);
-    this.ctx.emit('relay.token-forgotten', { token: token.uri, user: token.user, expiredAt: token.expiredAt ?? token.grantedUntil }, 'R-28');
-  }
-
   /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
   expireTokens(): void {
-    for (const token of this.tokens.values()) token.expiredAt = this.ctx.now;
-    this.ctx.emit('relay.tokens-expired', { count: this.tokens.size }, 'R-13');
+    this.auth.expireAll();
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -434,7 +411,7 @@ export class RelayNode {
     }
     if (frame.toPath.length === 1) {
       if (frame.method === 'AUTH') {
-        this.onAuth(conn, state, frame);
+        this.auth.auth(state.auth, frame);
         return null;
       }
       this.reject(conn, frame, fr, 481, 'R-10');
@@ -474,8 +451,7 @@ export class RelayNode {
       }
       hop = next;
     }
-    state.succeeded = true;
-    this.ctx.sim.scheduler.cancel(state.probation);
+    this.auth.accept(state.auth);
     // A-05: remember which peer is at the far end of this connection.
     const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
     if (back && back.ok) state.authorities.add(authority(back.uri));
@@ -524,10 +500,10 @@ export class RelayNode {
     | { ok: true; next: string; conn: MsrpConnection | null; own: string }
     | { ok: false; status: number; rule: string; reason: string; silent?: boolean } {
     const own = frame.toPath[0]!;
-    const token = first.sessionId === null ? undefined : this.tokens.get(uriKey(first));
+    const token = this.auth.token(first);
     const next = frame.toPath[1]!;
     const lastHop = frame.toPath.length === 2;
-    if (!token || this.expired(token) || (token.conn !== null && !token.conn.isOpen)) {
+    if (!token || this.auth.expired(token) || (token.conn !== null && !token.conn.isOpen)) {
       if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
         // The profile answers an unknown session 481 only as the last relay hop; before that, the
         // SEND gets its 200 and goes nowhere.
@@ -800,7 +776,7 @@ export class RelayNode {
     if (this.forwarded.get(tid) !== f) return;
     f.endOffset = f.outConn.tcp.bytesWritten;
     const report = f.method === 'SEND' && f.failureReport === 'yes' && this.runs408Timer(tid, frame);
-    f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout * SECOND, () => {
+    f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => {
       if (this.forwarded.get(tid) !== f) return;
       this.forwarded.delete(tid);
       f.timer = null;
@@ -994,153 +970,8 @@ export class RelayNode {
     this.answer(conn, frame, code, rule);
   }
 
-  private answer(conn: MsrpConnection, frame: MsrpRequest, code: number, rule: string, extra: Partial<Parameters<typeof buildResponse>[0]> = {}): void {
-    const response = buildResponse({
-      transactionId: frame.transactionId,
-      statusCode: code,
-      toPath: responseToPath(frame.method, frame.fromPath),
-      fromPath: [frame.toPath[0] ?? this.baseUri],
-      ...extra,
-    });
-    this.ctx.emit('relay.respond', { conn: conn.id, transactionId: frame.transactionId, method: frame.method, status: code }, rule);
-    conn.sendFrame(response);
-  }
-
-  // ----------------------------------------------------------------------------------------------
-  // AUTH (RFC 4976 §5.1, §6.3, §9.1)
-
-  private onAuth(conn: MsrpConnection, state: ConnState, frame: MsrpRequest): void {
-    if (state.peerRelay && frame.fromPath.length > 1) {
-      // R-11, RFC 4976 §6.3: a previous hop relay is authenticated by mutual TLS: its certificate
-      // must name "the host of the FIRST From-Path URI".
-      const via = authorityOf(frame.fromPath[0]!);
-      if (via === null || !this.leadsTo(conn, state, via)) {
-        this.answer(conn, frame, 403, 'R-11');
-        return;
-      }
-    }
-    const realm = this.realmFor(frame);
-    const authz = header(frame, 'authorization');
-    if (authz === undefined) {
-      // R-04: AUTH with no Authorization "MUST respond with a "401 Unauthorized" response
-      // containing a WWW-Authenticate header".
-      this.challenge(conn, frame, realm, false, 'R-04');
-      return;
-    }
-    const creds = parseAuthorization(authz);
-    if (!creds.ok) {
-      this.authFailed(conn, state, frame, realm, creds.rule, creds.message);
-      return;
-    }
-    const c = creds.value;
-    const issued = this.nonces.get(c.nonce);
-    if (issued === undefined) {
-      this.authFailed(conn, state, frame, realm, 'R-04', 'unknown nonce');
-      return;
-    }
-    if (this.ctx.now - issued > this.options.nonceLifetime * SECOND) {
-      this.nonces.delete(c.nonce);
-      if (this.profile.noStaleNonce) {
-        this.authFailed(conn, state, frame, realm, deviation(this.profile, 'no-stale-nonce'), 'nonce expired');
-        return;
-      }
-      this.challenge(conn, frame, realm, true, 'R-16h');
-      return;
-    }
-    const password = this.users.get(c.username);
-    const uri = frame.toPath[frame.toPath.length - 1]!;
-    const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(c, { password, realm, nonce: c.nonce, uri });
-    if (!verdict.ok) {
-      this.authFailed(conn, state, frame, realm, verdict.rule, verdict.message);
-      return;
-    }
-    // R-05: Expires bounds; out of range => 423 with Min-Expires or Max-Expires.
-    const expires = frame.expires ?? this.options.expiresDefault;
-    if (frame.expires !== undefined && this.profile.malformed423OnExpires) {
-      this.answer(conn, frame, 423, deviation(this.profile, 'malformed-423'));
-      return;
-    }
-    if (frame.expires !== undefined) {
-      if (frame.expires < this.options.expiresMin) {
-        this.answer(conn, frame, 423, 'R-05', { minExpires: this.options.expiresMin });
-        return;
-      }
-      if (frame.expires > this.options.expiresMax) {
-        this.answer(conn, frame, 423, 'R-05', { maxExpires: this.options.expiresMax });
-        return;
-      }
-    }
-    state.succeeded = true;
-    state.user = c.username;
-    this.ctx.sim.scheduler.cancel(state.probation);
-    // R-13: "at least 64 bits of cryptographically random material" (here: the seeded stream).
-    const tokenUri = `${this.options.scheme}://${this.options.host}:${this.options.port}/${this.ctx.newToken()};tcp`;
-    const parsed = parseUri(tokenUri);
-    if (!parsed.ok) return;
-    // R-12: a client's token is valid only on this connection; a token requested through another
-    // relay is valid on any connection to that relay.
-    const viaRelay = state.peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
-    // R-13: "the relay MUST ensure that the URI is invalidated after the expiry time".
-    const grantedUntil = this.ctx.now + expires * SECOND;
-    const key = uriKey(parsed.uri);
-    const token: Token = { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, grantedUntil, expiredAt: null, forget: null };
-    // R-28 (docs/ambiguities.md): a token is remembered one Expires past its expiry, so that a late
-    // use is still told apart (R-13, expired) from a token never issued (R-14); then it is
-    // forgotten, so that a client's re-AUTHs do not pile up tokens for as long as its connection lasts.
-    token.forget = this.ctx.sim.scheduler.at(grantedUntil + expires * SECOND, () => this.forgetToken(key, token));
-    this.tokens.set(key, token);
-    // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
-    // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
-    const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
-    const extra: Partial<Parameters<typeof buildResponse>[0]> = { usePath, expires };
-    if (!this.profile.noAuthenticationInfo) {
-      extra.authenticationInfo = formatAuthenticationInfo({
-        rspauth: computeRspauth({ username: c.username, realm, password: password!, uri, nonce: c.nonce, nc: c.nc ?? '00000001', cnonce: c.cnonce ?? '' }),
-        cnonce: c.cnonce,
-        nc: c.nc,
-        qop: 'auth',
-      });
-    }
-    this.ctx.emit('relay.auth-ok', { conn: conn.id, user: c.username, token: tokenUri, expires, usePath }, 'R-06');
-    this.answer(conn, frame, 200, this.profile.noAuthenticationInfo ? deviation(this.profile, 'no-authentication-info') : 'R-06', extra);
-  }
-
-  /** R-04: the realm is the relay's policy; a profile may take it from the AUTH's To-Path. */
-  private realmFor(frame: MsrpRequest): string {
-    if (!this.profile.realmFromToPath) return this.options.realm;
-    const to = parseUri(frame.toPath[0]!);
-    return to.ok ? to.uri.host : this.options.realm;
-  }
-
-  private challenge(conn: MsrpConnection, frame: MsrpRequest, realm: string, stale: boolean, rule: string): void {
-    // Nonces past their lifetime can only be refused: forget them (bounded state).
-    for (const [n, at] of this.nonces) if (this.ctx.now - at > this.options.nonceLifetime * SECOND) this.nonces.delete(n);
-    const nonce = this.ctx.newNonce();
-    this.nonces.set(nonce, this.ctx.now);
-    // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain.
-    const www = formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: 'MD5', stale: stale ? true : undefined });
-    this.ctx.emit('auth.challenge', { conn: conn.id, realm, stale }, rule);
-    if (this.profile.realmFromToPath && realm !== this.options.realm) {
-      this.ctx.emit('relay.realm', { conn: conn.id, realm, configured: this.options.realm }, deviation(this.profile, 'realm-from-to-path'));
-    }
-    this.answer(conn, frame, 401, rule, { wwwAuthenticate: www });
-  }
-
-  private authFailed(conn: MsrpConnection, state: ConnState, frame: MsrpRequest, realm: string, rule: string, message: string): void {
-    state.failedAuths++;
-    this.ctx.emit('relay.auth-fail', { conn: conn.id, failures: state.failedAuths, reason: message }, rule);
-    const last = !state.peerRelay && state.failedAuths >= this.options.maxFailedAuths;
-    if (this.profile.failedAuth403) {
-      // The profile answers a failed login 403, and the last one not at all: it just disconnects.
-      if (!last) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'));
-    } else {
-      this.challenge(conn, frame, realm, false, 'R-04');
-    }
-    // R-15, RFC 4976 §6.3: several failed AUTHs on a client connection => SHOULD terminate it.
-    if (last) {
-      this.ctx.emit('relay.auth-disconnect', { conn: conn.id, failures: state.failedAuths }, 'R-15');
-      conn.close();
-    }
+  private answer(conn: MsrpConnection, frame: MsrpRequest, code: number, rule: string, extra?: AnswerExtra): void {
+    answer(this.io, conn, frame, code, rule, this.baseUri, extra);
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -1148,18 +979,8 @@ export class RelayNode {
   private onClosed(conn: MsrpConnection, reason: CloseReason): void {
     const state = this.conns.get(conn);
     this.conns.delete(conn);
-    if (state) {
-      this.ctx.sim.scheduler.cancel(state.probation);
-      this.ctx.sim.scheduler.cancel(state.idle);
-    }
-    // R-12: "If the client's connection is closed and then reopened, the URI MUST be invalidated."
-    for (const [key, token] of this.tokens) {
-      if (token.conn === conn) {
-        this.tokens.delete(key);
-        this.ctx.sim.scheduler.cancel(token.forget);
-        this.ctx.emit('relay.token-invalidated', { token: token.uri, reason: `connection ${conn.id} closed` }, 'R-12');
-      }
-    }
+    if (state) this.ctx.sim.scheduler.cancel(state.idle);
+    if (state) this.auth.closed(state.auth);
     for (const [tid, f] of this.forwarded) {
       if (f.outConn !== conn) continue;
       this.forwarded.delete(tid);
@@ -1193,16 +1014,4 @@ const KNOWN = new Set([
   'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
 ]);
 
-function header(frame: { headers: [string, string][] }, name: string): string | undefined {
-  for (const [n, v] of frame.headers) if (n.toLowerCase() === name) return v;
-  return undefined;
-}
 
-function authority(uri: MsrpUri): string {
-  return `${uri.scheme}://${uri.host.toLowerCase()}:${uri.port ?? DEFAULT_PORT}`;
-}
-
-function authorityOf(text: string): string | null {
-  const p = parseUri(text);
-  return p.ok ? authority(p.uri) : null;
-}

@@ -6,13 +6,25 @@
  */
 export type RelayProfileName = 'rfc4976' | 'kamailio' | 'msrprelay' | 'opensips';
 
-/** The relay settings a profile may give its own default for (RelayOptions; seconds). */
+const SECOND = 1_000_000;
+
+/**
+ * The relay settings a profile may give its own default for (RelayOptions). Durations are in
+ * microseconds; the Expires values are in seconds, as they go on the wire (Expires, Min-Expires,
+ * Max-Expires headers).
+ */
 export interface RelayTunables {
+  /** smallest Expires granted (s). */
   expiresMin: number;
+  /** Expires granted to an AUTH without one (s). */
   expiresDefault: number;
+  /** largest Expires granted (s). */
   expiresMax: number;
+  /** time a new connection has to make a successful request (µs). */
   probation: number;
+  /** failed AUTHs after which a client connection is closed. */
   maxFailedAuths: number;
+  /** Time a nonce is accepted after it was issued (µs). */
   nonceLifetime: number;
 }
 
@@ -21,9 +33,9 @@ export const STRICT_DEFAULTS: RelayTunables = {
   expiresMin: 60,
   expiresDefault: 900,
   expiresMax: 3600,
-  probation: 30,
+  probation: 30 * SECOND,
   maxFailedAuths: 3,
-  nonceLifetime: 300,
+  nonceLifetime: 300 * SECOND,
 };
 
 export interface RelayProfile {
@@ -138,7 +150,7 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     noStaleNonce: true,
     expiresNotEnforced: true,
     realmFromToPath: true,
-    defaults: { expiresMin: 60, expiresDefault: 600, expiresMax: 3600, probation: 30, maxFailedAuths: 3, nonceLifetime: 15 },
+    defaults: { expiresMin: 60, expiresDefault: 600, expiresMax: 3600, probation: 30 * SECOND, maxFailedAuths: 3, nonceLifetime: 15 * SECOND },
   },
   opensips: {
     ...strict,

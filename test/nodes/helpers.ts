@@ -40,8 +40,8 @@ export function relay(host: string, users: Record<string, string>, overrides: Pa
     users,
     // Expires bounds, probation, failed AUTHs and nonce lifetime: the profile's defaults.
     maxChunk: Number.POSITIVE_INFINITY,
-    idleLimit: 3600,
-    transactionTimeout: 30,
+    idleLimit: 3600 * SECOND,
+    transactionTimeout: 30 * SECOND,
     profile: 'rfc4976',
     tlsVersion: '1.3',
     ...overrides,
