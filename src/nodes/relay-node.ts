@@ -8,17 +8,18 @@
 import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../net/index.js';
 import type { Timer } from '../sim/scheduler.js';
 import type { Micros } from '../sim/time.js';
-import { buildRequest, buildResponse } from '../wire/builder.js';
+import { buildRequest } from '../wire/builder.js';
 import { serializedLength } from '../wire/serializer.js';
 import { malformedViolation } from '../wire/tolerance.js';
 import type { ByteRange, Continuation, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import { parseUri, type MsrpUri } from '../wire/uri.js';
 import { AuthServer, type AuthPeer } from '../protocol/auth-server.js';
-import { authority, DEFAULT_PORT, forwardPaths } from '../protocol/paths.js';
+import { authority, DEFAULT_PORT, forwardPaths, namesRelay } from '../protocol/paths.js';
+import { Forwarded, RelayTransactions } from '../protocol/relay-transactions.js';
 import { answer, header, type AnswerExtra, type RelayHost } from '../protocol/relay-host.js';
 import type { RelayEvents, RelayEventType } from '../protocol/relay-events.js';
 import type { TraceTypes } from '../sim/trace.js';
-import { buildReport, effectiveFailureReport } from '../protocol/report.js';
+import { effectiveFailureReport } from '../protocol/report.js';
 import { MsrpConnection, type RequestStream, type SendSource } from './msrp-connection.js';
 import type { NodeContext } from './node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../protocol/relay-profile.js';
@@ -67,28 +68,6 @@ interface ConnState {
   lastUse: Micros;
 }
 
-/** What the relay remembers of a request it forwarded, to handle the response (d.5). */
-interface Forwarded {
-  method: string;
-  inbound: MsrpRequest;
-  inConn: MsrpConnection;
-  outConn: MsrpConnection;
-  /** The token URI this relay consumed from the To-Path. */
-  own: string;
-  failureReport: FailureReport;
-  range: ByteRange | null;
-  /**
-   * R-28: runs from the last byte sent (A-13) for transactionTimeout; then the relay either sends
-   * the 408 REPORT (R-21) or forgets the transaction (docs/ambiguities.md A-03).
-   */
-  timer: Timer | null;
-  /** Stream offset on `outConn` just past the forwarded request's last byte; -1 until written. */
-  endOffset: number;
-  bytesSent: number;
-  /** Body bytes received so far of the inbound SEND (a cut-through relay forwards before the end). */
-  received: { bytes: number };
-}
-
 /** What a request that passed the relay's checks is forwarded with. */
 interface Admitted {
   /** The request with the paths as this relay consumed them (more than one URI if it was the next hop too). */
@@ -112,7 +91,7 @@ export class RelayNode {
   /** What the protocol machines ask of this node (time, ids, writes, timers, trace). */
   private readonly io: RelayHost<MsrpConnection, Timer>;
   private readonly conns = new Map<MsrpConnection, ConnState>();
-  private forwarded = new Map<string, Forwarded>();
+  private readonly transactions: RelayTransactions<MsrpConnection, Timer>;
   private crashed = false;
   readonly options: RelayOptions & RelayTunables;
 
@@ -133,6 +112,15 @@ export class RelayNode {
     const parsed = parseUri(this.baseUri);
     if (!parsed.ok) throw new Error(`relay ${this.id}: bad own URI ${this.baseUri}: ${parsed.message}`);
     this.base = parsed.uri;
+    this.transactions = new RelayTransactions(
+      this.io,
+      this.options,
+      this.base,
+      this.current,
+      (conn) => this.touch(conn),
+      (conn) => conn.tcp.bytesWritten,
+      (conn) => conn.tcp.bytesAcknowledged,
+    );
     host.onCrash = () => this.crash();
     host.onRestart = () => this.restart();
   }
@@ -142,7 +130,7 @@ export class RelayNode {
    * state, not with the length of a run): forwarded transactions, tokens, nonces, connections.
    */
   get stateSizes(): { transactions: number; tokens: number; nonces: number; connections: number } {
-    return { transactions: this.forwarded.size, tokens: this.auth.tokenCount, nonces: this.auth.nonceCount, connections: this.conns.size };
+    return { transactions: this.transactions.size, tokens: this.auth.tokenCount, nonces: this.auth.nonceCount, connections: this.conns.size };
   }
 
   /** The profile every decision from now on follows (a scenario `set` may change it). */
@@ -196,7 +184,7 @@ export class RelayNode {
   private crash(): void {
     this.crashed = true;
     this.ctx.emit('node.crash', { role: 'relay' });
-    for (const f of this.forwarded.values()) this.ctx.sim.scheduler.cancel(f.timer);
+    this.transactions.reset();
     const peers: AuthPeer<MsrpConnection, Timer>[] = [];
     for (const s of this.conns.values()) {
       peers.push(s.auth);
@@ -204,7 +192,6 @@ export class RelayNode {
     }
     // Tokens, nonces and transactions live in memory only: a restart loses them.
     this.auth.reset(peers);
-    this.forwarded = new Map();
     this.conns.clear();
   }
 
@@ -254,8 +241,9 @@ export class RelayNode {
     if (options.profile !== undefined && options.profile !== this.current.name) {
       const from = this.current.name;
       this.current = RELAY_PROFILES[options.profile];
-      this.ctx.emit('relay.profile', { from, to: this.current.name, connections: this.conns.size, transactions: this.forwarded.size });
+      this.ctx.emit('relay.profile', { from, to: this.current.name, connections: this.conns.size, transactions: this.transactions.size });
       this.auth.profile = this.current;
+      this.transactions.profile = this.current;
     }
     Object.assign(this.options, options);
     if (options.users !== undefined) this.auth.setUsers(options.users);
@@ -312,13 +300,7 @@ export class RelayNode {
     // A transaction still remembered keeps its connections in use (its window runs, R-28): none is
     // expected here. One that were would wait for nothing that will come: it is forgotten, without
     // the 408 REPORT a lost connection gets, for the relay knows of no failure.
-    let forgotten = 0;
-    for (const [tid, f] of this.forwarded) {
-      if (f.outConn !== conn) continue;
-      this.forwarded.delete(tid);
-      this.ctx.sim.scheduler.cancel(f.timer);
-      forgotten++;
-    }
+    const forgotten = this.transactions.forgetOn(conn);
     this.ctx.emit(
       'relay.idle-close',
       { conn: conn.id, idle: this.ctx.now - since, limit, user: state.auth.user, target: state.target, tokens, forgotten },
@@ -332,19 +314,13 @@ export class RelayNode {
    * output, or a forwarded request still remembered (R-28), which every one is until its window ends.
    */
   private inUse(conn: MsrpConnection): boolean {
-    if (conn.hasPendingOutput) return true;
-    for (const f of this.forwarded.values()) {
-      if (f.timer !== null && (f.outConn === conn || f.inConn === conn)) return true;
-    }
-    return false;
+    return conn.hasPendingOutput || this.transactions.inUse(conn);
   }
 
   /** R-27: a transaction on these connections ended without traffic on them. */
-  private touch(...conns: MsrpConnection[]): void {
-    for (const conn of conns) {
-      const state = this.conns.get(conn);
-      if (state) state.lastUse = this.ctx.now;
-    }
+  private touch(conn: MsrpConnection): void {
+    const state = this.conns.get(conn);
+    if (state) state.lastUse = this.ctx.now;
   }
 
   /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
@@ -470,8 +446,8 @@ export class RelayNode {
       if (this.profile.okFor.has(literal)) this.answer(conn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
       const range = frame.byteRange ?? { start: 1, end: null, total: null };
       const length = frame.body?.length ?? 0;
-      const f: Forwarded = { method: 'SEND', inbound: frame, inConn: conn, outConn: conn, own: frame.toPath[0]!, failureReport: fr, range: { start: range.start, end: range.start + length - 1, total: range.total }, timer: null, endOffset: -1, bytesSent: length, received: { bytes: length } };
-      this.sendFailureReport(f, status, deviation(this.profile, 'report-not-response'));
+      const f = new Forwarded<MsrpConnection, Timer>('SEND', frame, conn, conn, frame.toPath[0]!, fr, { start: range.start, end: range.start + length - 1, total: range.total }, length, { bytes: length }, 'done');
+      this.transactions.failureReport(f, status, deviation(this.profile, 'report-not-response'));
       return;
     }
     this.reject(conn, frame, fr, status, rule);
@@ -479,11 +455,7 @@ export class RelayNode {
 
   /** Whether `uri` names this relay (its base URI, or one of its tokens). */
   private isMine(uri: MsrpUri, auth: boolean): boolean {
-    if (uri.scheme !== this.base.scheme) return false;
-    if (uri.host.toLowerCase() !== this.base.host.toLowerCase()) return false;
-    // U-04: only the To-Path of an AUTH may omit the port.
-    if (uri.port === null) return auth;
-    return uri.port === this.base.port;
+    return namesRelay(this.base, uri, auth);
   }
 
   /**
@@ -577,11 +549,11 @@ export class RelayNode {
       contentType: frame.body !== null ? frame.contentType : undefined,
       body: frame.body,
     });
-    let f: Forwarded | null = null;
+    let f: Forwarded<MsrpConnection, Timer> | null = null;
     if (frame.method !== 'REPORT') {
       // Responses to non-SEND requests come back end to end and are mapped to the original id (W-05).
-      f = { method: frame.method, inbound: frame, inConn, outConn: target, own, failureReport: fr, range: null, timer: null, endOffset: -1, bytesSent: 0, received: { bytes: 0 } };
-      this.forwarded.set(tid, f);
+      f = new Forwarded(frame.method, frame, inConn, target, own, fr, null, 0, { bytes: 0 });
+      this.transactions.add(tid, f);
     }
     this.ctx.emit(
       'relay.forward',
@@ -589,7 +561,7 @@ export class RelayNode {
       keep ? deviation(this.profile, 'keep-tid') : 'R-24',
     );
     const kept = f;
-    target.sendFrame(out, kept === null ? undefined : () => this.armWindow(kept, tid, frame));
+    target.sendFrame(out, kept === null ? undefined : () => this.transactions.written(kept, tid, frame));
   }
 
   private forwardSend(
@@ -653,8 +625,8 @@ export class RelayNode {
       firstTransactionId: keep ? frame.transactionId : undefined,
     };
     source.onChunkWritten = (chunk, chunkRange) => {
-      const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: chunkRange, timer: null, endOffset: -1, bytesSent: chunk.body?.length ?? 0, received };
-      this.forwarded.set(chunk.transactionId, f);
+      const f = new Forwarded<MsrpConnection, Timer>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
+      this.transactions.add(chunk.transactionId, f);
       const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
       const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
       this.ctx.emit(
@@ -662,8 +634,8 @@ export class RelayNode {
         { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
         rule,
       );
-      if (fr === 'no') this.forwarded.delete(chunk.transactionId);
-      else this.armWindow(f, chunk.transactionId, frame);
+      if (fr === 'no') this.transactions.drop(chunk.transactionId, f);
+      else this.transactions.written(f, chunk.transactionId, frame);
     };
     source.onAbandoned = (from) => {
       if (fr === 'no') return;
@@ -672,8 +644,8 @@ export class RelayNode {
       // complete chunk: a 408 REPORT for them to the original sender.
       const end = range.start + received.bytes - 1;
       this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${target.id} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
-      const lost: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: { start: from, end, total: range.total }, timer: null, endOffset: -1, bytesSent: end - from + 1, received };
-      this.sendFailureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
+      const lost = new Forwarded<MsrpConnection, Timer>('SEND', frame, inConn, target, own, fr, { start: from, end, total: range.total }, end - from + 1, received, 'done');
+      this.transactions.failureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
     };
     return source;
   }
@@ -752,59 +724,14 @@ export class RelayNode {
       successReport: frame.successReport,
       failureReport: frame.failureReport,
     });
-    const f: Forwarded = { method: 'SEND', inbound: frame, inConn, outConn: target, own, failureReport: fr, range: frame.byteRange ?? null, timer: null, endOffset: -1, bytesSent: 0, received: { bytes: 0 } };
-    if (fr !== 'no') this.forwarded.set(tid, f);
+    const f = new Forwarded<MsrpConnection, Timer>('SEND', frame, inConn, target, own, fr, frame.byteRange ?? null, 0, { bytes: 0 });
+    if (fr !== 'no') this.transactions.add(tid, f);
     this.ctx.emit(
       'relay.forward',
       { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
       this.profile.keepTransactionId ? deviation(this.profile, 'keep-tid') : 'R-19',
     );
-    target.sendFrame(out, () => this.armWindow(f, tid, frame));
-  }
-
-  /**
-   * R-28, RFC 4976 §3: "Relays only keep transaction states for a short time for each chunk.
-   * Delivery over each hop should take no more than 30 seconds after the last byte of data is
-   * sent." A forwarded request is remembered for transactionTimeout from its last byte sent (A-13):
-   * - a SEND with Failure-Report yes: the R-21 timer; no response by then => 408 REPORT;
-   * - any other (Failure-Report partial, which gets no response when it succeeds; a SEND a profile
-   *   runs no timer for; a non-SEND request): an error response within that time is still acted on
-   *   (R-22), and when the time is up the relay forgets it, without a REPORT (A-03): the chunk is
-   *   taken as delivered, and a response or a connection loss after that changes nothing.
-   */
-  private armWindow(f: Forwarded, tid: string, frame: MsrpRequest): void {
-    if (this.forwarded.get(tid) !== f) return;
-    f.endOffset = f.outConn.tcp.bytesWritten;
-    const report = f.method === 'SEND' && f.failureReport === 'yes' && this.runs408Timer(tid, frame);
-    f.timer = this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => {
-      if (this.forwarded.get(tid) !== f) return;
-      this.forwarded.delete(tid);
-      f.timer = null;
-      this.touch(f.outConn, f.inConn);
-      if (report) {
-        this.ctx.emit('relay.timeout', { outTransactionId: tid, messageId: frame.messageId ?? null }, 'R-21');
-        this.sendFailureReport(f, 408, 'R-21');
-        return;
-      }
-      this.ctx.emit(
-        'relay.forget',
-        { outTransactionId: tid, method: f.method, messageId: frame.messageId ?? null, failureReport: f.failureReport, reason: `no ${f.method === 'SEND' && f.failureReport === 'partial' ? 'error ' : ''}response within the transaction timeout` },
-        'R-28',
-      );
-    });
-  }
-
-  /** R-21: whether the relay runs the 408 timer for a forwarded SEND with Failure-Report yes. */
-  private runs408Timer(tid: string, frame: MsrpRequest): boolean {
-    if (this.profile.neverReports) {
-      this.ctx.emit('relay.no-timer', { outTransactionId: tid, reason: 'the relay never reports' }, deviation(this.profile, 'never-reports'));
-      return false;
-    }
-    if (this.profile.timeoutOnlyForExplicitYes && frame.failureReport !== 'yes') {
-      this.ctx.emit('relay.no-timer', { outTransactionId: tid, reason: 'Failure-Report absent, not literally yes' }, deviation(this.profile, '408-only-for-explicit-yes'));
-      return false;
-    }
-    return true;
+    target.sendFrame(out, () => this.transactions.written(f, tid, frame));
   }
 
   /**
@@ -858,99 +785,7 @@ export class RelayNode {
 
   private onResponse(conn: MsrpConnection, frame: MsrpResponse): void {
     if (this.crashed) return;
-    const f = this.forwarded.get(frame.transactionId);
-    if (!f || f.outConn !== conn) {
-      this.ctx.emit('relay.stray-response', { conn: conn.id, transactionId: frame.transactionId, status: frame.statusCode }, 'W-05');
-      return;
-    }
-    this.forwarded.delete(frame.transactionId);
-    this.ctx.sim.scheduler.cancel(f.timer);
-    if (f.method === 'SEND') {
-      if (this.profile.ignoreSendResponses) {
-        this.ctx.emit('relay.response-dropped', { transactionId: frame.transactionId, status: frame.statusCode }, deviation(this.profile, 'drop-send-responses'));
-        return;
-      }
-      if (frame.statusCode === 200) {
-        // d.5: the 200 is consumed here; SEND responses are hop by hop (A-04).
-        this.ctx.emit('relay.next-hop-ok', { outTransactionId: frame.transactionId }, 'A-04');
-        return;
-      }
-      // d.5, RFC 4976 §6.4.3: the relay "MUST send a REPORT indicating the nature of the failure".
-      if (f.failureReport !== 'no') this.sendFailureReport(f, frame.statusCode, 'R-22');
-      return;
-    }
-    // RFC 4976 §6.4.3: a response to a non-SEND request goes back hop by hop with the original
-    // transaction id, own URI moved from To-Path to the front of From-Path.
-    const to = frame.toPath[0] ? parseUri(frame.toPath[0]) : null;
-    if (!to || !to.ok || !this.isMine(to.uri, false)) {
-      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'response not addressed to this relay' }, 'A-01');
-      return;
-    }
-    if (frame.toPath.length < 2) {
-      // E-33: a response to a non-SEND request carries the request's whole From-Path; one that
-      // names no hop after this relay cannot be sent back anywhere.
-      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'response names no hop after this relay in its To-Path' }, 'E-33');
-      return;
-    }
-    const paths = forwardPaths(frame.toPath, frame.fromPath);
-    if (!f.inConn.isOpen) {
-      this.ctx.emit('relay.discard', { conn: f.inConn.id, transactionId: f.inbound.transactionId, reason: 'the connection the request came on has closed' }, 'R-25');
-      return;
-    }
-    const out = buildResponse({
-      transactionId: f.inbound.transactionId,
-      statusCode: frame.statusCode,
-      comment: frame.comment,
-      toPath: paths.toPath,
-      fromPath: paths.fromPath,
-      usePath: frame.usePath,
-      expires: frame.expires,
-      minExpires: frame.minExpires,
-      maxExpires: frame.maxExpires,
-      wwwAuthenticate: header(frame, 'www-authenticate'),
-      authenticationInfo: header(frame, 'authentication-info'),
-    });
-    this.ctx.emit(
-      'relay.response-forward',
-      { status: frame.statusCode, inTransactionId: frame.transactionId, outTransactionId: f.inbound.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath },
-      'A-04',
-    );
-    f.inConn.sendFrame(out);
-  }
-
-  /**
-   * A failure REPORT to the original sender (d.5): To-Path = From-Path of the SEND as the relay
-   * received it; From-Path = the relay's URI; Status 000 <code>; Byte-Range of the affected range
-   * (W-27).
-   */
-  private sendFailureReport(f: Forwarded, code: number, rule: string): void {
-    if (this.profile.neverReports) {
-      this.ctx.emit('relay.report-suppressed', { status: code }, deviation(this.profile, 'never-reports'));
-      return;
-    }
-    if (!f.inConn.isOpen) {
-      this.ctx.emit('relay.discard', { conn: f.inConn.id, transactionId: f.inbound.transactionId, reason: 'no connection back to the sender for the REPORT' }, 'E-31');
-      return;
-    }
-    // W-27: "the actual range being reported on", range-end computed from the data: the chunk this
-    // relay sent (or could not send). A profile may report the chunk it received instead.
-    const inRange = f.inbound.byteRange ?? { start: 1, end: null, total: null };
-    const sent = f.range ?? inRange;
-    const strictRange = { start: sent.start, end: sent.end ?? sent.start + f.bytesSent - 1, total: sent.total };
-    const byteRange = this.profile.reportReceivedRange ? { start: inRange.start, end: inRange.start + f.received.bytes - 1, total: inRange.total } : strictRange;
-    const report = buildReport({
-      transactionId: this.ctx.newTransactionId(),
-      toPath: f.inbound.fromPath,
-      fromPath: [f.own],
-      messageId: f.inbound.messageId ?? 'unknown',
-      byteRange,
-      code,
-    });
-    this.ctx.emit('relay.report', { status: code, messageId: report.messageId!, toPath: report.toPath, byteRange: report.byteRange! }, rule);
-    if (this.profile.reportReceivedRange) {
-      this.ctx.emit('relay.report-range', { transactionId: report.transactionId, byteRange, instead: strictRange }, deviation(this.profile, 'report-received-range'));
-    }
-    f.inConn.sendFrame(report);
+    this.transactions.response(conn, frame);
   }
 
   private failForward(inConn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, code: number, reason: string, rule: string): void {
@@ -981,30 +816,7 @@ export class RelayNode {
     this.conns.delete(conn);
     if (state) this.ctx.sim.scheduler.cancel(state.idle);
     if (state) this.auth.closed(state.auth);
-    for (const [tid, f] of this.forwarded) {
-      if (f.outConn !== conn) continue;
-      this.forwarded.delete(tid);
-      this.ctx.sim.scheduler.cancel(f.timer);
-      if (f.method !== 'SEND') continue;
-      if (f.failureReport === 'yes') {
-        // A-02: the response it waits for cannot come any more: a 408 REPORT now, not 30 s later.
-        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02';
-        this.sendFailureReport(f, 408, rule);
-      } else if (f.endOffset < 0 || conn.tcp.bytesAcknowledged < f.endOffset) {
-        // A-03: a partial SEND the next hop has not received all of (its TCP never acknowledged
-        // the bytes) did not get there: the relay knows of that failure and reports it (R-22).
-        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-03';
-        this.sendFailureReport(f, 408, rule);
-      } else {
-        // A-03: a partial SEND the next hop has received waits only for an error response, and
-        // none came: the relay knows of no failure, and reports none.
-        this.ctx.emit(
-          'relay.forget',
-          { outTransactionId: tid, method: f.method, messageId: f.inbound.messageId ?? null, failureReport: f.failureReport, reason: `connection ${conn.id} to the next hop closed after it had received the chunk; no error response came` },
-          'A-03',
-        );
-      }
-    }
+    this.transactions.closed(conn);
     this.ctx.emit('relay.connection-closed', { conn: conn.id, reason: reason.kind }, undefined);
   }
 }

@@ -52,3 +52,14 @@ export function authorityOf(text: string): string | null {
   const p = parseUri(text);
   return p.ok ? authority(p.uri) : null;
 }
+
+/**
+ * Whether `uri` names the relay whose own URI is `base` (its base URI, or one of its tokens): same
+ * scheme, host and port. U-04: only the To-Path of an AUTH may omit the port.
+ */
+export function namesRelay(base: MsrpUri, uri: MsrpUri, auth: boolean): boolean {
+  if (uri.scheme !== base.scheme) return false;
+  if (uri.host.toLowerCase() !== base.host.toLowerCase()) return false;
+  if (uri.port === null) return auth;
+  return uri.port === base.port;
+}
