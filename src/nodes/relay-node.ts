@@ -8,19 +8,16 @@
 import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../net/index.js';
 import type { Timer } from '../sim/scheduler.js';
 import type { Micros } from '../sim/time.js';
-import { buildRequest } from '../wire/builder.js';
-import { serializedLength } from '../wire/serializer.js';
-import { malformedViolation } from '../wire/tolerance.js';
-import type { ByteRange, Continuation, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
+import type { MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import { parseUri, type MsrpUri } from '../wire/uri.js';
 import { AuthServer, type AuthPeer } from '../protocol/auth-server.js';
-import { authority, DEFAULT_PORT, forwardPaths, namesRelay } from '../protocol/paths.js';
-import { Forwarded, RelayTransactions } from '../protocol/relay-transactions.js';
-import { answer, header, type AnswerExtra, type RelayHost } from '../protocol/relay-host.js';
+import { authority, DEFAULT_PORT } from '../protocol/paths.js';
+import { RelayTransactions } from '../protocol/relay-transactions.js';
+import { DISCARD, RelayForwarding, type RelayLinks } from '../protocol/relay-forwarding.js';
+import type { RelayHost } from '../protocol/relay-host.js';
 import type { RelayEvents, RelayEventType } from '../protocol/relay-events.js';
 import type { TraceTypes } from '../sim/trace.js';
-import { effectiveFailureReport } from '../protocol/report.js';
-import { MsrpConnection, type RequestStream, type SendSource } from './msrp-connection.js';
+import { MsrpConnection } from './msrp-connection.js';
 import type { NodeContext } from './node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../protocol/relay-profile.js';
 
@@ -68,20 +65,6 @@ interface ConnState {
   lastUse: Micros;
 }
 
-/** What a request that passed the relay's checks is forwarded with. */
-interface Admitted {
-  /** The request with the paths as this relay consumed them (more than one URI if it was the next hop too). */
-  routed: MsrpRequest;
-  next: string;
-  outConn: MsrpConnection | null;
-  own: string;
-  fr: FailureReport;
-}
-
-/** A stream that takes the body of a request the relay did not admit, and ignores it. */
-const DISCARD: RequestStream = { piece: () => undefined, end: () => undefined, abort: () => undefined };
-
-
 export class RelayNode {
   readonly id: string;
   private current: RelayProfile;
@@ -92,6 +75,7 @@ export class RelayNode {
   private readonly io: RelayHost<MsrpConnection, Timer>;
   private readonly conns = new Map<MsrpConnection, ConnState>();
   private readonly transactions: RelayTransactions<MsrpConnection, Timer>;
+  private readonly forwarding: RelayForwarding<MsrpConnection, Timer>;
   private crashed = false;
   readonly options: RelayOptions & RelayTunables;
 
@@ -121,6 +105,7 @@ export class RelayNode {
       (conn) => conn.tcp.bytesWritten,
       (conn) => conn.tcp.bytesAcknowledged,
     );
+    this.forwarding = new RelayForwarding(this.io, this.linksFor(), this.auth, this.transactions, this.options, this.base, this.baseUri, this.current);
     host.onCrash = () => this.crash();
     host.onRestart = () => this.restart();
   }
@@ -165,6 +150,7 @@ export class RelayNode {
       emit: <K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
       send: (conn, frame) => conn.sendFrame(frame),
       close: (conn) => conn.close(),
+      reset: (conn) => conn.reset(),
       connId: (conn) => conn.id,
       isOpen: (conn) => conn.isOpen,
       isPeerRelay: (conn) => this.conns.get(conn)?.peerRelay === true,
@@ -178,6 +164,18 @@ export class RelayNode {
       newToken: () => ctx.newToken(),
       newTransactionId: () => ctx.newTransactionId(),
       newMessageId: () => ctx.newMessageId(),
+    };
+  }
+
+  /** What the forwarding decision asks of the node: connections to next hops, and writing on them. */
+  private linksFor(): RelayLinks<MsrpConnection> {
+    return {
+      connectionFor: (next, frame) => this.connectionFor(next, frame),
+      cameFrom: (conn, key) => this.conns.get(conn)?.authorities.add(key),
+      sendClosed: (conn) => conn.tcp.sendClosed,
+      sendFrame: (conn, frame, written) => conn.sendFrame(frame, written),
+      sendData: (conn, source) => conn.sendData(source),
+      kick: (conn) => conn.kick(),
     };
   }
 
@@ -208,7 +206,9 @@ export class RelayNode {
       this.ctx,
       tcp,
       {
-        request: (c, f) => this.onRequest(c, f),
+        request: (c, f) => {
+          if (!this.crashed && this.conns.get(c) === state) this.forwarding.request(c, state.auth, f);
+        },
         response: (c, f) => this.onResponse(c, f),
         closed: (c, r) => this.onClosed(c, r),
         // R-09, RFC 4976 §6.1: a peer that presented a valid certificate is a relay (mutual TLS);
@@ -216,7 +216,10 @@ export class RelayNode {
         opened: (c) => {
           state.peerRelay = c.tcp.tls?.mutual === true;
         },
-        requestHead: (c, head) => this.onRequestHead(c, head),
+        requestHead: (c, head) => {
+          if (!this.profile.cutThrough) return null;
+          return this.crashed || this.conns.get(c) !== state ? DISCARD : this.forwarding.head(c, state.auth, head);
+        },
       },
       {
         streamRequests: this.profile.cutThrough,
@@ -244,6 +247,7 @@ export class RelayNode {
       this.ctx.emit('relay.profile', { from, to: this.current.name, connections: this.conns.size, transactions: this.transactions.size });
       this.auth.profile = this.current;
       this.transactions.profile = this.current;
+      this.forwarding.profile = this.current;
     }
     Object.assign(this.options, options);
     if (options.users !== undefined) this.auth.setUsers(options.users);
@@ -331,409 +335,6 @@ export class RelayNode {
   // ----------------------------------------------------------------------------------------------
   // Requests
 
-  private onRequest(conn: MsrpConnection, frame: MsrpRequest): void {
-    const admitted = this.admit(conn, frame);
-    if (admitted) this.forward(conn, frame, admitted);
-  }
-
-  /**
-   * The checks a request passes before it is forwarded (R-10, R-17, the profile's limits), and
-   * where it goes. Anything refused is answered or dropped here, and null returned. For a request
-   * that is streamed (cut-through) this runs on its head, before the body has arrived.
-   */
-  private admit(conn: MsrpConnection, frame: MsrpRequest): Admitted | null {
-    if (this.crashed) return null;
-    const state = this.conns.get(conn);
-    if (!state) return null;
-    if (conn.tcp.sendClosed) {
-      // This relay has closed the connection (probation, failed AUTHs): the response "MUST be
-      // transmitted back on the same connection" (E-33), which can carry nothing more, so the
-      // request is not acted on (no token is granted on a connection being closed).
-      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: 'the relay has closed this connection; no response can go back on it' }, 'E-33');
-      return null;
-    }
-    // docs/tolerance.md: a request the relay cannot act on (a Byte-Range, Status, Expires or
-    // report value outside its grammar, an empty Message-ID, a Digest header that does not parse,
-    // a header given twice with different values) is not forwarded; RFC 4975 §10.2: "A 400
-    // response indicates that a request was unintelligible", unless no response is due at all
-    // (a REPORT, Failure-Report no: A-11).
-    const unactionable = malformedViolation(frame);
-    if (unactionable !== undefined) {
-      this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: `malformed: ${unactionable.message}` }, unactionable.rule);
-      this.reject(conn, frame, effectiveFailureReport(frame.failureReport), 400, unactionable.rule);
-      return null;
-    }
-    // Only the profiles with size limits need the frame's size (it costs a serialization).
-    const size = this.profile.dropConnectionAt !== null || this.profile.rejectFramesAbove !== null ? serializedLength(frame) : 0;
-    if (this.profile.dropConnectionAt !== null && size >= this.profile.dropConnectionAt) {
-      this.ctx.emit('relay.drop-connection', { conn: conn.id, size }, deviation(this.profile, 'drop-connection-large-frame'));
-      conn.reset();
-      return null;
-    }
-    if (this.profile.closeOnNonSendBodyAbove !== null && frame.method !== 'SEND' && (frame.body?.length ?? 0) > this.profile.closeOnNonSendBodyAbove) {
-      this.ctx.emit('relay.drop-connection', { conn: conn.id, bodyLength: frame.body?.length ?? 0 }, deviation(this.profile, 'close-large-non-send'));
-      conn.close();
-      return null;
-    }
-    const fr = effectiveFailureReport(frame.failureReport);
-    const first = frame.toPath[0] === undefined ? null : parseUri(frame.toPath[0]);
-    if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
-      // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
-      // the message"; the SEND is answered with 481 so that the previous hop reports it (A-02),
-      // rather than dropping the connection (§6.2), which would fail unrelated sessions.
-      this.ctx.emit('relay.not-mine', { conn: conn.id, transactionId: frame.transactionId, toPath: frame.toPath }, 'A-01');
-      this.reject(conn, frame, fr, 481, 'A-01');
-      return null;
-    }
-    if (frame.toPath.length === 1) {
-      if (frame.method === 'AUTH') {
-        this.auth.auth(state.auth, frame);
-        return null;
-      }
-      this.reject(conn, frame, fr, 481, 'R-10');
-      return null;
-    }
-    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
-      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
-      return null;
-    }
-    if (this.profile.rejectFramesAbove !== null && size > this.profile.rejectFramesAbove) {
-      this.reject(conn, frame, fr, 501, deviation(this.profile, 'large-frame-501'));
-      return null;
-    }
-    const route = this.route(conn, state, frame, first.uri);
-    if (!route.ok) {
-      if (route.silent) {
-        if (frame.method === 'SEND' && this.profile.okFor.has(frame.failureReport ?? 'yes')) this.answer(conn, frame, 200, route.rule);
-        this.ctx.emit('relay.discard', { conn: conn.id, transactionId: frame.transactionId, reason: route.reason }, route.rule);
-        return null;
-      }
-      this.refuse(conn, frame, fr, route.status, route.rule, route.reason);
-      return null;
-    }
-    // R-19 (our choice, docs/ambiguities.md): when the next To-Path URI is this relay again (both
-    // clients use it), the relay consumes that URI too, with the same checks, instead of opening a
-    // connection to itself.
-    let routed = frame;
-    let hop = route;
-    for (let nextUri = parseUri(hop.next); hop.conn === null && routed.toPath.length > 2 && nextUri.ok && this.isMine(nextUri.uri, false); nextUri = parseUri(hop.next)) {
-      const paths = forwardPaths(routed.toPath, routed.fromPath);
-      routed = { ...routed, toPath: paths.toPath, fromPath: paths.fromPath };
-      this.ctx.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
-      const next = this.route(conn, state, routed, nextUri.uri);
-      if (!next.ok) {
-        this.refuse(conn, frame, fr, next.status, next.rule, next.reason);
-        return null;
-      }
-      hop = next;
-    }
-    this.auth.accept(state.auth);
-    // A-05: remember which peer is at the far end of this connection.
-    const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
-    if (back && back.ok) state.authorities.add(authority(back.uri));
-    return { routed, next: hop.next, outConn: hop.conn, own: route.own, fr };
-  }
-
-  /**
-   * A route check refused the request (R-12, R-13, R-14, R-17). The strict relay answers the
-   * transaction (A-02, R-14 in docs/ambiguities.md); a profile may answer a SEND 200 and report
-   * the error instead.
-   */
-  private refuse(conn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, status: number, rule: string, reason: string): void {
-    this.ctx.emit('relay.refuse', { conn: conn.id, transactionId: frame.transactionId, reason, status }, rule);
-    if (frame.method === 'SEND' && fr !== 'no' && this.profile.errorsAsReports?.has(status)) {
-      const literal = frame.failureReport ?? 'yes';
-      if (this.profile.okFor.has(literal)) this.answer(conn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
-      const range = frame.byteRange ?? { start: 1, end: null, total: null };
-      const length = frame.body?.length ?? 0;
-      const f = new Forwarded<MsrpConnection, Timer>('SEND', frame, conn, conn, frame.toPath[0]!, fr, { start: range.start, end: range.start + length - 1, total: range.total }, length, { bytes: length }, 'done');
-      this.transactions.failureReport(f, status, deviation(this.profile, 'report-not-response'));
-      return;
-    }
-    this.reject(conn, frame, fr, status, rule);
-  }
-
-  /** Whether `uri` names this relay (its base URI, or one of its tokens). */
-  private isMine(uri: MsrpUri, auth: boolean): boolean {
-    return namesRelay(this.base, uri, auth);
-  }
-
-  /**
-   * R-17, RFC 4976 §6.4: before forwarding the relay "MUST check that the first URI in the To-Path
-   * header corresponds to a URI that this relay has created and handed out in the Use-Path header
-   * of an AUTH request", and that the request goes to, or comes from, the client that owns it.
-   */
-  private route(
-    conn: MsrpConnection,
-    state: ConnState,
-    frame: MsrpRequest,
-    first: MsrpUri,
-  ):
-    | { ok: true; next: string; conn: MsrpConnection | null; own: string }
-    | { ok: false; status: number; rule: string; reason: string; silent?: boolean } {
-    const own = frame.toPath[0]!;
-    const token = this.auth.token(first);
-    const next = frame.toPath[1]!;
-    const lastHop = frame.toPath.length === 2;
-    if (!token || this.auth.expired(token) || (token.conn !== null && !token.conn.isOpen)) {
-      if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
-        // The profile answers an unknown session 481 only as the last relay hop; before that, the
-        // SEND gets its 200 and goes nowhere.
-        if (lastHop) return { ok: false, status: 481, rule: deviation(this.profile, 'unknown-session-481-last-hop'), reason: 'unknown session at the last relay hop' };
-        return { ok: false, status: 200, rule: deviation(this.profile, 'unknown-session-silent-drop'), reason: 'unknown session: 200 and drop', silent: true };
-      }
-      // R-14, RFC 4976 §6.3: a request for an invalid or expired token: the relay "MUST discard
-      // the message"; the SEND is answered 481 (our choice for the MAY-REPORT, docs/ambiguities.md).
-      const [rule, why] = !token ? ['R-14', 'unknown token'] : token.conn !== null && !token.conn.isOpen ? ['R-12', 'the connection the token was issued on has closed'] : ['R-13', 'token expired'];
-      return { ok: false, status: 481, rule, reason: why };
-    }
-    if (token.expiredAt === null && this.profile.expiresNotEnforced && this.ctx.now >= token.grantedUntil) {
-      this.ctx.emit('relay.token-past-expiry', { token: token.uri, grantedUntil: token.grantedUntil }, deviation(this.profile, 'expires-not-enforced'));
-    }
-    const fromOwner = token.conn !== null ? token.conn === conn : this.leadsTo(conn, state, token.viaRelay!);
-    if (fromOwner) {
-      // Outbound: from the token's owner toward the next To-Path URI (R-25: reuse, else open).
-      return { ok: true, next, conn: null, own };
-    }
-    // Inbound: the request must go to the token's owner and nowhere else (S-01, no open relay).
-    if (frame.method === 'SEND' && this.profile.relayUnauthenticated && !(token.conn !== null && lastHop)) {
-      // The profile relays a SEND through a known token whatever connection it came from.
-      this.ctx.emit('relay.unauthenticated', { conn: conn.id, transactionId: frame.transactionId, token: token.uri, next }, deviation(this.profile, 'relay-unauthenticated'));
-      return { ok: true, next, conn: null, own };
-    }
-    if (token.conn !== null) {
-      if (!lastHop) {
-        // R-12, RFC 4976 §6.3: a client's URI "MUST only be valid to route across the same
-        // connection over which the AUTH request was received": used to route on from any other
-        // connection it is no valid URI, which R-14 discards (481, docs/ambiguities.md R-14).
-        return { ok: false, status: 481, rule: 'R-12', reason: 'a client token used on another connection, not toward its owner' };
-      }
-      // R-26: deliver to a client over the connection it authenticated on.
-      return { ok: true, next, conn: token.conn, own };
-    }
-    const nextUri = parseUri(next);
-    if (!nextUri.ok || authority(nextUri.uri) !== token.viaRelay) {
-      return { ok: false, status: 403, rule: 'R-17', reason: 'the next hop is not the way back to the token owner' };
-    }
-    return { ok: true, next, conn: null, own };
-  }
-
-  /**
-   * Forwards `frame` (as received on `inConn`) to `next`; `routed` is the frame with the paths as
-   * this relay has consumed them so far (the frame itself, unless it was also the next hop).
-   */
-  private forward(inConn: MsrpConnection, frame: MsrpRequest, { routed, next, outConn, own, fr }: Admitted): void {
-    const paths = forwardPaths(routed.toPath, routed.fromPath);
-    const target = outConn ?? this.connectionFor(next, routed);
-    if (!target) {
-      this.failForward(inConn, frame, fr, 408, 'next hop unreachable', 'R-22');
-      return;
-    }
-    if (frame.method === 'SEND') {
-      this.forwardSend(inConn, frame, target, paths, own, fr);
-      return;
-    }
-    const keep = this.profile.keepTransactionId;
-    const tid = keep ? frame.transactionId : this.ctx.newTransactionId();
-    const out = buildRequest({
-      transactionId: tid,
-      method: frame.method,
-      toPath: paths.toPath,
-      fromPath: paths.fromPath,
-      messageId: frame.messageId,
-      byteRange: frame.byteRange,
-      status: frame.status,
-      expires: frame.expires,
-      authorization: header(frame, 'authorization'),
-      extraHeaders: frame.headers.filter(([n]) => !KNOWN.has(n.toLowerCase())),
-      contentType: frame.body !== null ? frame.contentType : undefined,
-      body: frame.body,
-    });
-    let f: Forwarded<MsrpConnection, Timer> | null = null;
-    if (frame.method !== 'REPORT') {
-      // Responses to non-SEND requests come back end to end and are mapped to the original id (W-05).
-      f = new Forwarded(frame.method, frame, inConn, target, own, fr, null, 0, { bytes: 0 });
-      this.transactions.add(tid, f);
-    }
-    this.ctx.emit(
-      'relay.forward',
-      { method: frame.method, inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
-      keep ? deviation(this.profile, 'keep-tid') : 'R-24',
-    );
-    const kept = f;
-    target.sendFrame(out, kept === null ? undefined : () => this.transactions.written(kept, tid, frame));
-  }
-
-  private forwardSend(
-    inConn: MsrpConnection,
-    frame: MsrpRequest,
-    target: MsrpConnection,
-    paths: { toPath: string[]; fromPath: string[] },
-    own: string,
-    fr: FailureReport,
-  ): void {
-    this.answerSend(inConn, frame);
-    if (frame.body === null) {
-      this.forwardBodiless(inConn, frame, target, paths, own, fr);
-      return;
-    }
-    const body = frame.body;
-    const range = frame.byteRange ?? { start: 1, end: body.length, total: frame.continuation === '$' ? body.length : null };
-    // W-06: the last chunk forwarded keeps the flag received: `$`, `+`, or `#` for an aborted
-    // message (E-24), which the receiver must learn of.
-    const source = this.sendSource(inConn, frame, target, paths, own, fr, { data: body, range, lastFlag: frame.continuation, received: { bytes: body.length } });
-    target.sendData(source);
-  }
-
-  /**
-   * R-20, RFC 4976 §6.4.1: with Failure-Report yes the relay "MUST respond with a final response
-   * immediately"; never a 200 for partial (A-03) or no — unless the profile says otherwise.
-   */
-  private answerSend(inConn: MsrpConnection, frame: MsrpRequest): void {
-    const literal = frame.failureReport ?? 'yes';
-    if (!this.profile.okFor.has(literal)) return;
-    this.answer(inConn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
-  }
-
-  /** The SEND data the relay forwards for one received chunk, with its transactions' bookkeeping. */
-  private sendSource(
-    inConn: MsrpConnection,
-    frame: MsrpRequest,
-    target: MsrpConnection,
-    paths: { toPath: string[]; fromPath: string[] },
-    own: string,
-    fr: FailureReport,
-    body: { data: Uint8Array; range: ByteRange; lastFlag: Continuation; received: { bytes: number } },
-  ): SendSource {
-    const { range, received } = body;
-    const keep = this.profile.keepTransactionId;
-    const source: SendSource = {
-      messageId: frame.messageId ?? this.ctx.newMessageId(),
-      contentType: frame.contentType ?? 'application/octet-stream',
-      toPath: paths.toPath,
-      fromPath: paths.fromPath,
-      successReport: frame.successReport,
-      failureReport: frame.failureReport,
-      data: body.data,
-      firstPosition: range.start,
-      total: range.total,
-      lastFlag: body.lastFlag,
-      // R-23: the relay MAY split what it received into smaller chunks; Byte-Range follows.
-      maxChunk: this.options.maxChunk,
-      sent: 0,
-      extraHeaders: frame.headers.filter(([n]) => /^content-(?!type)/i.test(n)) as [string, string][],
-      firstTransactionId: keep ? frame.transactionId : undefined,
-    };
-    source.onChunkWritten = (chunk, chunkRange) => {
-      const f = new Forwarded<MsrpConnection, Timer>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
-      this.transactions.add(chunk.transactionId, f);
-      const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
-      const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
-      this.ctx.emit(
-        'relay.forward',
-        { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
-        rule,
-      );
-      if (fr === 'no') this.transactions.drop(chunk.transactionId, f);
-      else this.transactions.written(f, chunk.transactionId, frame);
-    };
-    source.onAbandoned = (from) => {
-      if (fr === 'no') return;
-      // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
-      // but the connection to the next hop failed, or went away, before these bytes went out in a
-      // complete chunk: a 408 REPORT for them to the original sender.
-      const end = range.start + received.bytes - 1;
-      this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${target.id} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
-      const lost = new Forwarded<MsrpConnection, Timer>('SEND', frame, inConn, target, own, fr, { start: from, end, total: range.total }, end - from + 1, received, 'done');
-      this.transactions.failureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
-    };
-    return source;
-  }
-
-  /**
-   * A SEND whose head has arrived, on a cut-through relay: once it passes the checks its body is
-   * forwarded as it arrives, in a chunk that any other frame for that connection interrupts with
-   * `+` and that resumes in a new transaction; the 200 goes back when the end-line has arrived.
-   */
-  private onRequestHead(conn: MsrpConnection, head: MsrpRequest): RequestStream | null {
-    if (!this.profile.cutThrough) return null;
-    const admitted = this.admit(conn, head);
-    if (!admitted) return DISCARD;
-    const { routed, next, outConn, own, fr } = admitted;
-    const target = outConn ?? this.connectionFor(next, routed);
-    if (!target) {
-      this.failForward(conn, head, fr, 408, 'next hop unreachable', 'R-22');
-      return DISCARD;
-    }
-    const paths = forwardPaths(routed.toPath, routed.fromPath);
-    const range = head.byteRange ?? { start: 1, end: null, total: null };
-    const received = { bytes: 0 };
-    let data = new Uint8Array(range.end !== null && range.end >= range.start ? Math.min(range.end - range.start + 1, 1 << 20) : 4096);
-    const source = this.sendSource(conn, head, target, paths, own, fr, { data, range, lastFlag: '+', received });
-    source.streaming = true;
-    source.available = 0;
-    source.cutThrough = deviation(this.profile, 'cut-through');
-    this.ctx.emit('relay.cut-through', { inConn: conn.id, outConn: target.id, inTransactionId: head.transactionId, toPathAfter: paths.toPath }, source.cutThrough);
-    target.sendData(source);
-    return {
-      piece: (bytes) => {
-        if (received.bytes + bytes.length > data.length) {
-          const grown = new Uint8Array(Math.max(2 * data.length, received.bytes + bytes.length));
-          grown.set(data.subarray(0, received.bytes));
-          data = grown;
-          source.data = data;
-        }
-        data.set(bytes, received.bytes);
-        received.bytes += bytes.length;
-        source.available = received.bytes;
-        target.kick();
-      },
-      end: (frame) => {
-        source.data = data.subarray(0, received.bytes);
-        source.available = undefined;
-        source.streaming = false;
-        source.lastFlag = frame.continuation;
-        this.answerSend(conn, frame);
-        target.kick();
-      },
-      abort: () => {
-        // The sender's connection went away mid-chunk: what was forwarded ends with `#` (E-24).
-        source.abort = true;
-        target.kick();
-      },
-    };
-  }
-
-  /** A bodiless SEND (E-13 binding, keepalive) is forwarded as it is: no body, no Content-Type (W-16). */
-  private forwardBodiless(
-    inConn: MsrpConnection,
-    frame: MsrpRequest,
-    target: MsrpConnection,
-    paths: { toPath: string[]; fromPath: string[] },
-    own: string,
-    fr: FailureReport,
-  ): void {
-    const tid = this.profile.keepTransactionId ? frame.transactionId : this.ctx.newTransactionId();
-    const out = buildRequest({
-      transactionId: tid,
-      method: 'SEND',
-      toPath: paths.toPath,
-      fromPath: paths.fromPath,
-      messageId: frame.messageId,
-      byteRange: frame.byteRange,
-      successReport: frame.successReport,
-      failureReport: frame.failureReport,
-    });
-    const f = new Forwarded<MsrpConnection, Timer>('SEND', frame, inConn, target, own, fr, frame.byteRange ?? null, 0, { bytes: 0 });
-    if (fr !== 'no') this.transactions.add(tid, f);
-    this.ctx.emit(
-      'relay.forward',
-      { method: 'SEND', inConn: inConn.id, outConn: target.id, inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
-      this.profile.keepTransactionId ? deviation(this.profile, 'keep-tid') : 'R-19',
-    );
-    target.sendFrame(out, () => this.transactions.written(f, tid, frame));
-  }
-
   /**
    * Whether `conn` leads to the relay at `key` (`scheme://host:port`): this relay opened it to
    * that authority (and TLS checked the server's name), or the peer presented a certificate for
@@ -788,27 +389,6 @@ export class RelayNode {
     this.transactions.response(conn, frame);
   }
 
-  private failForward(inConn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, code: number, reason: string, rule: string): void {
-    this.ctx.emit('relay.undeliverable', { transactionId: frame.transactionId, reason }, rule);
-    if (frame.method !== 'SEND') {
-      if (frame.method !== 'REPORT') this.answer(inConn, frame, code, rule);
-      return;
-    }
-    // A-02 (our choice): not yet answered => the error goes in the transaction response.
-    this.reject(inConn, frame, fr, code, rule);
-  }
-
-  /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31). */
-  private reject(conn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, code: number, rule: string): void {
-    if (frame.method === 'REPORT') return;
-    if (frame.method === 'SEND' && fr === 'no') return; // A-11
-    this.answer(conn, frame, code, rule);
-  }
-
-  private answer(conn: MsrpConnection, frame: MsrpRequest, code: number, rule: string, extra?: AnswerExtra): void {
-    answer(this.io, conn, frame, code, rule, this.baseUri, extra);
-  }
-
   // ----------------------------------------------------------------------------------------------
 
   private onClosed(conn: MsrpConnection, reason: CloseReason): void {
@@ -820,10 +400,3 @@ export class RelayNode {
     this.ctx.emit('relay.connection-closed', { conn: conn.id, reason: reason.kind }, undefined);
   }
 }
-
-const KNOWN = new Set([
-  'to-path', 'from-path', 'message-id', 'byte-range', 'success-report', 'failure-report', 'status', 'expires',
-  'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
-]);
-
-

@@ -17,6 +17,8 @@ export interface RelayHost<C, T> {
   /** Writes a whole frame on `conn` (queued behind what is being written there). */
   send(conn: C, frame: MsrpFrame): void;
   close(conn: C): void;
+  /** Drops `conn` at once (TCP reset). */
+  reset(conn: C): void;
   connId(conn: C): string;
   isOpen(conn: C): boolean;
   /** The peer at the far end of `conn` presented a valid client certificate (mutual TLS, R-11). */

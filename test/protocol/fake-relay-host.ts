@@ -10,7 +10,8 @@ import type { RelayHost } from '../../src/protocol/relay-host.js';
 export type Output =
   | { kind: 'event'; type: RelayEventType; fields: RelayEvents[RelayEventType]; rule: string | undefined }
   | { kind: 'send'; conn: string; frame: MsrpFrame }
-  | { kind: 'close'; conn: string };
+  | { kind: 'close'; conn: string }
+  | { kind: 'reset'; conn: string };
 
 interface PendingTimer {
   id: number;
@@ -42,6 +43,10 @@ export class FakeRelayHost implements RelayHost<string, number> {
   close(conn: string): void {
     this.open.delete(conn);
     this.out.push({ kind: 'close', conn });
+  }
+  reset(conn: string): void {
+    this.open.delete(conn);
+    this.out.push({ kind: 'reset', conn });
   }
   connId(conn: string): string {
     return conn;
