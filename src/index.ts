@@ -10,7 +10,7 @@ export type { ExpectationResult } from './scenario/expectations.js';
 export { worldSpec } from './scenario/world-spec.js';
 export { World, type WorldSpec, type NodeSpec, type LinkSpec } from './nodes/world.js';
 export { EndpointNode, type EndpointOptions } from './nodes/endpoint-node.js';
-export { RelayNode, type RelayOptions } from './nodes/relay-node.js';
+export { RelayNode, type RelayOptions } from './nodes/relay/relay-node.js';
 export { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from './protocol/relay-profile.js';
 export { Network } from './net/index.js';
 export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type TopologyInfo } from './output/index.js';

@@ -4,7 +4,7 @@
  */
 import type { FirewallOptions, FirewallRule as NetFirewallRule, LinkOptions } from '../net/index.js';
 import type { EndpointOptions } from '../nodes/endpoint-node.js';
-import type { RelayOptions } from '../nodes/relay-node.js';
+import type { RelayOptions } from '../nodes/relay/relay-node.js';
 import type { NodeSpec, WorldSpec } from '../nodes/world.js';
 import type { MsrpPolicy } from '../nodes/firewall-policy.js';
 import type { EndpointNode, FirewallNode, LinkSettings, RelayNode, Scenario, ScenarioNode } from './types.js';

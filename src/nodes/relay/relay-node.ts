@@ -5,21 +5,23 @@
  * re-chunks what it forwards. A profile (relay-profile.ts) adds the documented deviations of
  * deployed relays.
  */
-import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../net/index.js';
-import type { Timer } from '../sim/scheduler.js';
-import type { Micros } from '../sim/time.js';
-import type { MsrpRequest, MsrpResponse } from '../wire/frame.js';
-import { parseUri, type MsrpUri } from '../wire/uri.js';
-import { AuthServer, type AuthPeer } from '../protocol/auth-server.js';
-import { authority, DEFAULT_PORT } from '../protocol/paths.js';
-import { RelayTransactions } from '../protocol/relay-transactions.js';
-import { DISCARD, RelayForwarding, type RelayLinks } from '../protocol/relay-forwarding.js';
-import type { RelayHost } from '../protocol/relay-host.js';
-import type { RelayEvents, RelayEventType } from '../protocol/relay-events.js';
-import type { TraceTypes } from '../sim/trace.js';
-import { MsrpConnection } from './msrp-connection.js';
-import type { NodeContext } from './node-context.js';
-import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../protocol/relay-profile.js';
+import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../../net/index.js';
+import type { Timer } from '../../sim/scheduler.js';
+import type { Micros } from '../../sim/time.js';
+import type { MsrpRequest, MsrpResponse } from '../../wire/frame.js';
+import { parseUri, type MsrpUri } from '../../wire/uri.js';
+import { AuthServer, type AuthPeer } from '../../protocol/auth-server.js';
+import { authority, DEFAULT_PORT } from '../../protocol/paths.js';
+import { RelayTransactions } from '../../protocol/relay-transactions.js';
+import { DISCARD, RelayForwarding, type RelayLinks } from '../../protocol/relay-forwarding.js';
+import type { RelayHost } from '../../protocol/relay-host.js';
+import type { RelayEvents, RelayEventType } from '../../protocol/relay-events.js';
+import type { TraceTypes } from '../../sim/trace.js';
+import { MsrpConnection } from '../msrp-connection.js';
+import type { Clock } from '../seams.js';
+import { SimClock } from '../sim-clock.js';
+import type { NodeContext } from '../node-context.js';
+import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../../protocol/relay-profile.js';
 
 /**
  * A relay's settings. Durations are in microseconds (`Micros`), as in EndpointOptions; the Expires
@@ -73,6 +75,8 @@ export class RelayNode {
   private readonly auth: AuthServer<MsrpConnection, Timer>;
   /** What the protocol machines ask of this node (time, ids, writes, timers, trace). */
   private readonly io: RelayHost<MsrpConnection, Timer>;
+  /** The clock seam: every timer of the relay and its machines is set through it. */
+  private readonly clock: Clock<Timer>;
   private readonly conns = new Map<MsrpConnection, ConnState>();
   private readonly transactions: RelayTransactions<MsrpConnection, Timer>;
   private readonly forwarding: RelayForwarding<MsrpConnection, Timer>;
@@ -90,7 +94,8 @@ export class RelayNode {
     const tunables = { ...STRICT_DEFAULTS };
     for (const key of Object.keys(tunables) as (keyof RelayTunables)[]) tunables[key] = options[key] ?? this.profile.defaults[key] ?? STRICT_DEFAULTS[key];
     this.options = { ...options, ...tunables };
-    this.io = this.hostFor(ctx);
+    this.clock = new SimClock(ctx.sim.scheduler);
+    this.io = this.hostFor(ctx, this.clock);
     this.auth = new AuthServer(this.io, this.options, options.users, this.current);
     this.baseUri = `${options.scheme}://${options.host}:${options.port};tcp`;
     const parsed = parseUri(this.baseUri);
@@ -140,11 +145,10 @@ export class RelayNode {
   }
 
   /** The node's side of the machines' RelayHost: the kernel's clock and timers, the connections, the trace. */
-  private hostFor(ctx: NodeContext): RelayHost<MsrpConnection, Timer> {
-    const scheduler = ctx.sim.scheduler;
+  private hostFor(ctx: NodeContext, clock: Clock<Timer>): RelayHost<MsrpConnection, Timer> {
     return {
       get now() {
-        return ctx.now;
+        return clock.now;
       },
       // RelayEvents is part of TraceTypes (relay/trace-types.ts): the same fields under the same type.
       emit: <K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
@@ -158,8 +162,8 @@ export class RelayNode {
         const state = this.conns.get(conn);
         return state !== undefined && this.leadsTo(conn, state, key);
       },
-      setTimer: (at, fire) => scheduler.at(at, fire),
-      cancelTimer: (timer) => scheduler.cancel(timer),
+      setTimer: (at, fire) => clock.setTimer(at, fire),
+      cancelTimer: (timer) => clock.cancel(timer),
       newNonce: () => ctx.newNonce(),
       newToken: () => ctx.newToken(),
       newTransactionId: () => ctx.newTransactionId(),
@@ -186,7 +190,7 @@ export class RelayNode {
     const peers: AuthPeer<MsrpConnection, Timer>[] = [];
     for (const s of this.conns.values()) {
       peers.push(s.auth);
-      this.ctx.sim.scheduler.cancel(s.idle);
+      this.clock.cancel(s.idle);
     }
     // Tokens, nonces and transactions live in memory only: a restart loses them.
     this.auth.reset(peers);
@@ -200,7 +204,7 @@ export class RelayNode {
   }
 
   private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
-    const state: ConnState = { auth: null!, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.ctx.now };
+    const state: ConnState = { auth: null!, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.clock.now };
     const limits = this.profile.readsLimit;
     const conn = new MsrpConnection(
       this.ctx,
@@ -252,7 +256,7 @@ export class RelayNode {
     Object.assign(this.options, options);
     if (options.users !== undefined) this.auth.setUsers(options.users);
     for (const [conn, state] of this.conns) {
-      this.ctx.sim.scheduler.cancel(state.idle);
+      this.clock.cancel(state.idle);
       this.armIdle(conn, state);
     }
   }
@@ -274,8 +278,8 @@ export class RelayNode {
     const limit = this.idleLimit();
     state.idle = null;
     if (limit === null) return;
-    const due = Math.max(conn.lastActivity, state.lastUse, this.ctx.now - limit) + limit;
-    state.idle = this.ctx.sim.scheduler.at(due, () => this.idleCheck(conn, state));
+    const due = Math.max(conn.lastActivity, state.lastUse, this.clock.now - limit) + limit;
+    state.idle = this.clock.setTimer(due, () => this.idleCheck(conn, state));
   }
 
   /**
@@ -291,13 +295,13 @@ export class RelayNode {
     const limit = this.idleLimit();
     if (limit === null) return;
     const since = Math.max(conn.lastActivity, state.lastUse);
-    if (this.ctx.now - since < limit) {
+    if (this.clock.now - since < limit) {
       this.armIdle(conn, state);
       return;
     }
     if (this.inUse(conn)) {
       // Whatever keeps it in use ends in traffic or a transaction ending (lastUse): look again then.
-      state.idle = this.ctx.sim.scheduler.after(limit, () => this.idleCheck(conn, state));
+      state.idle = this.clock.setTimer(this.clock.now + limit, () => this.idleCheck(conn, state));
       return;
     }
     const tokens = this.auth.tokensOn(conn);
@@ -307,7 +311,7 @@ export class RelayNode {
     const forgotten = this.transactions.forgetOn(conn);
     this.ctx.emit(
       'relay.idle-close',
-      { conn: conn.id, idle: this.ctx.now - since, limit, user: state.auth.user, target: state.target, tokens, forgotten },
+      { conn: conn.id, idle: this.clock.now - since, limit, user: state.auth.user, target: state.target, tokens, forgotten },
       'R-27',
     );
     conn.close();
@@ -324,7 +328,7 @@ export class RelayNode {
   /** R-27: a transaction on these connections ended without traffic on them. */
   private touch(conn: MsrpConnection): void {
     const state = this.conns.get(conn);
-    if (state) state.lastUse = this.ctx.now;
+    if (state) state.lastUse = this.clock.now;
   }
 
   /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
@@ -394,7 +398,7 @@ export class RelayNode {
   private onClosed(conn: MsrpConnection, reason: CloseReason): void {
     const state = this.conns.get(conn);
     this.conns.delete(conn);
-    if (state) this.ctx.sim.scheduler.cancel(state.idle);
+    if (state) this.clock.cancel(state.idle);
     if (state) this.auth.closed(state.auth);
     this.transactions.closed(conn);
     this.ctx.emit('relay.connection-closed', { conn: conn.id, reason: reason.kind }, undefined);
