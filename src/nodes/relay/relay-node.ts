@@ -1,9 +1,9 @@
 /**
- * An MSRP relay (RFC 4976): authenticates its clients with Digest and hands out Use-Path tokens
- * (§5, §6.3), forwards requests between clients and other relays without being an open relay
- * (§6.4, R-17), answers SENDs hop by hop and reports failures end to end (CHECKLIST d.5), and
- * re-chunks what it forwards. A profile (relay-profile.ts) adds the documented deviations of
- * deployed relays.
+ * An MSRP relay (RFC 4976) as a node: it binds the relay's protocol machines (src/protocol/:
+ * auth-server.ts, relay-transactions.ts, relay-forwarding.ts; docs/architecture.md) to its
+ * connections and to the clock seam, and keeps what only a node can know: its connections, which
+ * peer each leads to (A-05, mutual TLS), when one is idle (R-27), crash and restart. A profile
+ * (src/protocol/relay-profile.ts) adds the documented deviations of deployed relays.
  */
 import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../../net/index.js';
 import type { Timer } from '../../sim/scheduler.js';
