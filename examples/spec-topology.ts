@@ -17,7 +17,7 @@
 import { pathToFileURL } from 'node:url';
 import { World, type NodeSpec } from '../src/nodes/world.js';
 import type { EndpointOptions } from '../src/nodes/endpoint-node.js';
-import type { RelayOptions } from '../src/nodes/relay-node.js';
+import type { RelayOptions } from '../src/nodes/relay/relay-node.js';
 import type { AnyTraceRecord } from '../src/sim/trace.js';
 import { MILLISECOND, SECOND } from '../src/sim/time.js';
 import { createTimelineWriter } from '../src/output/timeline.js';
@@ -53,7 +53,7 @@ function relay(host: string, users: Record<string, string>): RelayOptions {
     users,
     maxChunk: Number.POSITIVE_INFINITY,
     idleLimit: Number.POSITIVE_INFINITY,
-    transactionTimeout: 30,
+    transactionTimeout: 30 * SECOND,
     profile: 'rfc4976',
     tlsVersion: '1.3',
   };

@@ -13,19 +13,9 @@ import type { NodeContext } from './node-context.js';
 
 const TEXT = Buffer.from('msrp-sim generated text. The quick brown fox jumps over the lazy dog 0123456789.\n', 'latin1');
 
-/** Bytes of a message produced on demand: `bytes(from, to)` is the 0-based range [from, to). */
-export interface LazyBytes {
-  readonly length: number;
-  bytes(from: number, to: number): Uint8Array;
-}
+import { readBytes, type LazyBytes, type MessageBytes } from '../protocol/send-source.js';
 
-/** A message body: bytes at hand, or bytes produced when they are read. */
-export type MessageBytes = Uint8Array | LazyBytes;
-
-/** The bytes [from, to) of a body. */
-export function readBytes(data: MessageBytes, from: number, to: number): Uint8Array {
-  return data instanceof Uint8Array ? data.subarray(from, to) : data.bytes(from, to);
-}
+export { readBytes, type LazyBytes, type MessageBytes };
 
 export function contentFor(ctx: NodeContext, action: { contentType: string; body?: string; size?: number }): MessageBytes {
   if (action.body !== undefined) return new Uint8Array(Buffer.from(action.body, 'utf8'));

@@ -1,8 +1,10 @@
 /**
  * Trace record types of the node layer (merged into the kernel's TraceTypes). `msrp.send` and
  * `msrp.recv` carry a whole frame (frame-record.ts); the others carry the decision's own fields.
+ * The relay's records are typed in relay/trace-types.ts.
  */
 import type { FrameFields } from './frame-record.js';
+import './relay/trace-types.js';
 
 /** Fields of a node decision record: plain JSON data. */
 export type Fields = Record<string, unknown>;
@@ -22,7 +24,6 @@ declare module '../sim/trace.js' {
     'action.fault': Fields;
     'action.set': Fields;
     'action.session': Fields;
-    'auth.challenge': Fields;
     'auth.challenged': Fields;
     'auth.fail': Fields;
     'auth.ok': Fields;
@@ -66,40 +67,6 @@ declare module '../sim/trace.js' {
     'msrp.violation': Fields;
     'node.crash': Fields;
     'node.restart': Fields;
-    'relay.auth-disconnect': Fields;
-    'relay.auth-fail': Fields;
-    'relay.auth-ok': Fields;
-    'relay.connect': Fields;
-    'relay.cut-through': Fields;
-    'relay.connection-closed': Fields;
-    'relay.discard': Fields;
-    'relay.drop-connection': Fields;
-    'relay.forget': Fields;
-    'relay.forward': Fields;
-    'relay.idle-close': Fields;
-    'relay.local-hop': Fields;
-    'relay.next-hop-ok': Fields;
-    'relay.no-timer': Fields;
-    'relay.not-mine': Fields;
-    'relay.probation-close': Fields;
-    'relay.profile': Fields;
-    'relay.realm': Fields;
-    'relay.refuse': Fields;
-    'relay.report': Fields;
-    'relay.report-range': Fields;
-    'relay.report-suppressed': Fields;
-    'relay.respond': Fields;
-    'relay.response-dropped': Fields;
-    'relay.response-forward': Fields;
-    'relay.start': Fields;
-    'relay.stray-response': Fields;
-    'relay.timeout': Fields;
-    'relay.token-forgotten': Fields;
-    'relay.token-invalidated': Fields;
-    'relay.tokens-expired': Fields;
-    'relay.token-past-expiry': Fields;
-    'relay.unauthenticated': Fields;
-    'relay.undeliverable': Fields;
     'session.answer': Fields;
     'session.answer-ignored': Fields;
     /** E-28: the session ended before success REPORTs covered a message that asked for them. */

@@ -3,6 +3,8 @@
  * and what a relay does to the path headers of a request it forwards.
  */
 
+import { parseUri, type MsrpUri } from '../wire/uri.js';
+
 /**
  * R-07, RFC 4976 §5.1: "To-Path of outgoing requests = Use-Path (from the outermost AUTH) ++ peer's
  * SDP a=path".
@@ -35,4 +37,29 @@ export function forwardPaths(
  */
 export function responseToPath(method: string, requestFromPath: readonly string[]): string[] {
   return method === 'SEND' ? [requestFromPath[0]!] : [...requestFromPath];
+}
+
+/** The port of an MSRP URI that names none (RFC 4975 §9: 2855). */
+export const DEFAULT_PORT = 2855;
+
+/** A URI's authority as the relay keys connections and relays by: `scheme://host:port`, host in lower case. */
+export function authority(uri: MsrpUri): string {
+  return `${uri.scheme}://${uri.host.toLowerCase()}:${uri.port ?? DEFAULT_PORT}`;
+}
+
+/** The authority of the URI `text`, or null if it does not parse. */
+export function authorityOf(text: string): string | null {
+  const p = parseUri(text);
+  return p.ok ? authority(p.uri) : null;
+}
+
+/**
+ * Whether `uri` names the relay whose own URI is `base` (its base URI, or one of its tokens): same
+ * scheme, host and port. U-04: only the To-Path of an AUTH may omit the port.
+ */
+export function namesRelay(base: MsrpUri, uri: MsrpUri, auth: boolean): boolean {
+  if (uri.scheme !== base.scheme) return false;
+  if (uri.host.toLowerCase() !== base.host.toLowerCase()) return false;
+  if (uri.port === null) return auth;
+  return uri.port === base.port;
 }

@@ -4,7 +4,7 @@
  */
 import type { FirewallOptions, FirewallRule as NetFirewallRule, LinkOptions } from '../net/index.js';
 import type { EndpointOptions } from '../nodes/endpoint-node.js';
-import type { RelayOptions } from '../nodes/relay-node.js';
+import type { RelayOptions } from '../nodes/relay/relay-node.js';
 import type { NodeSpec, WorldSpec } from '../nodes/world.js';
 import type { MsrpPolicy } from '../nodes/firewall-policy.js';
 import type { EndpointNode, FirewallNode, LinkSettings, RelayNode, Scenario, ScenarioNode } from './types.js';
@@ -49,11 +49,11 @@ export function relayOptions(node: RelayNode): RelayOptions {
     expiresDefault: Math.round(node.expires.default / SECOND),
     expiresMax: Math.round(node.expires.max / SECOND),
     maxChunk: node.maxChunk ?? Number.POSITIVE_INFINITY,
-    probation: node.probation / SECOND,
+    probation: node.probation,
     maxFailedAuths: node.maxFailedAuths,
-    nonceLifetime: node.nonceLifetime / SECOND,
-    idleLimit: node.idleLimit === null ? Number.POSITIVE_INFINITY : node.idleLimit / SECOND,
-    transactionTimeout: node.transactionTimeout / SECOND,
+    nonceLifetime: node.nonceLifetime,
+    idleLimit: node.idleLimit === null ? Number.POSITIVE_INFINITY : node.idleLimit,
+    transactionTimeout: node.transactionTimeout,
     profile: node.profile,
     tlsVersion: node.tls.version,
     certificateNames: node.certificateNames,

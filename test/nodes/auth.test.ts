@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
 import type { EndpointOptions } from '../../src/nodes/endpoint-node.js';
-import type { RelayOptions } from '../../src/nodes/relay-node.js';
+import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import { addHost, build, chain, endpoint, headerOf, isRequest, isResponse, relay, sent, type Built } from './helpers.js';
 import { ScriptedPeer } from './peers.js';
 
@@ -119,7 +119,7 @@ describe('refused credentials and brute force (R-04, R-15)', () => {
   }
 
   it('a connection that makes no successful request within the probation period is closed (R-09)', () => {
-    const t = build([{ id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, { probation: 30 }) }], []);
+    const t = build([{ id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, { probation: 30 * SECOND }) }], []);
     const mallory = withMallory(t);
     t.world.start();
     t.world.at(SECOND, () => mallory.connect('relay.a.example.com', 2855, true));
@@ -138,7 +138,7 @@ describe('a request on a connection the relay has closed', () => {
   it('is discarded, not answered into the closed connection, and grants no token (E-33, R-09)', () => {
     // 300 ms each way and a 1 s probation: the AUTH with credentials arrives after the relay has
     // closed the connection (it had to succeed a request within the probation).
-    const t = alone({ latency: 300_000, relay: { probation: 1 } });
+    const t = alone({ latency: 300_000, relay: { probation: SECOND } });
     t.world.run(3 * SECOND);
     const close = t.of('relay.probation-close', 'relay-a')[0]!;
     const late = t.of('msrp.recv', 'relay-a').filter((r) => r.t > close.t);
@@ -153,7 +153,7 @@ describe('stale nonces (R-16h)', () => {
   it('a nonce past its lifetime gets 401 stale=true and the client retries with the new nonce', () => {
     // 300 ms each way and a 1 s nonce lifetime: after a 423 the retry with the same nonce comes
     // 1.2 s after the challenge.
-    const t = alone({ latency: 300_000, relay: { nonceLifetime: 1 }, psa: { authExpires: 10 } });
+    const t = alone({ latency: 300_000, relay: { nonceLifetime: SECOND }, psa: { authExpires: 10 } });
     t.world.run(10 * SECOND);
     const ex = exchanges(t);
     expect(ex.map(([, s]) => s)).toEqual([401, 423, 401, 200]);
@@ -166,7 +166,7 @@ describe('stale nonces (R-16h)', () => {
   });
 
   it('a path slower than the nonce lifetime is not retried for ever: the client gives up after 3 stale nonces', () => {
-    const t = alone({ latency: SECOND, relay: { nonceLifetime: 1 } });
+    const t = alone({ latency: SECOND, relay: { nonceLifetime: SECOND } });
     t.world.run(120 * SECOND);
     expect(exchanges(t).map(([, s]) => s)).toEqual([401, 401, 401, 401, 401]);
     expect(t.of('auth.fail', 'psa')).toHaveLength(1);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpPolicy } from '../../src/nodes/firewall-policy.js';
-import type { RelayOptions } from '../../src/nodes/relay-node.js';
+import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { build, endpoint, frameOf, relay, type Built } from './helpers.js';
 

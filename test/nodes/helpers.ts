@@ -1,6 +1,6 @@
 /** Building blocks for node tests: default options and small worlds declared in a few lines. */
 import type { EndpointOptions } from '../../src/nodes/endpoint-node.js';
-import type { RelayOptions } from '../../src/nodes/relay-node.js';
+import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import { World, type LinkSpec, type NodeSpec, type WorldSpec } from '../../src/nodes/world.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
@@ -40,8 +40,8 @@ export function relay(host: string, users: Record<string, string>, overrides: Pa
     users,
     // Expires bounds, probation, failed AUTHs and nonce lifetime: the profile's defaults.
     maxChunk: Number.POSITIVE_INFINITY,
-    idleLimit: 3600,
-    transactionTimeout: 30,
+    idleLimit: 3600 * SECOND,
+    transactionTimeout: 30 * SECOND,
     profile: 'rfc4976',
     tlsVersion: '1.3',
     ...overrides,

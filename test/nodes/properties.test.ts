@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
-import type { RelayProfileName } from '../../src/nodes/relay-profile.js';
+import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { build, chain, endpoint, isRequest, relay, sent, type Built } from './helpers.js';
 
 const A = 'msrps://relay1.a.example.com:2855;tcp';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
-import type { RelayProfileName } from '../../src/nodes/relay-profile.js';
+import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { chain } from './helpers.js';
 
 describe('re-chunked parts of a message leave a relay in order (R-23)', () => {

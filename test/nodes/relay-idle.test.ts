@@ -18,7 +18,7 @@ function world(relayOptions: { idleLimit?: number; transactionTimeout?: number }
     [
       { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: RELAY_A, username: 'psa', password: 's3cret' }], ...psa }) },
       { id: 'carol', role: 'endpoint', endpoint: endpoint('carol.example.com', { relays: [{ uri: RELAY_A, username: 'carol', password: 'c4rol' }] }) },
-      { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret', carol: 'c4rol' }, { idleLimit: 10, ...relayOptions }) },
+      { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret', carol: 'c4rol' }, { idleLimit: 10 * SECOND, ...relayOptions }) },
       { id: 'bob', role: 'endpoint', endpoint: endpoint('bob.example.com', { port: 9000, acceptTypes: ['*'] }) },
     ],
     [
@@ -115,7 +115,7 @@ describe('a connection that carries traffic (R-27)', () => {
 
   it('is not closed while a forwarded SEND waits for its response on it: the close comes idleLimit after the 408', () => {
     // bob never answers; the relay's 408 timer runs 30 s, longer than the 10 s limit.
-    const { t } = oneRelay(() => null, { relay: { idleLimit: 10, transactionTimeout: 30 } });
+    const { t } = oneRelay(() => null, { relay: { idleLimit: 10 * SECOND, transactionTimeout: 30 * SECOND } });
     t.world.at(SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'anyone?' }));
     t.world.run(50 * SECOND);
     // Two timers: the binding SEND's (E-13) and the message's, which ends last.

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
-import type { RelayProfileName } from '../../src/nodes/relay-profile.js';
+import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { addHost, build, chain, headerOf, isRequest, isResponse, oneRelay, relay, sent, type Built } from './helpers.js';
 import { ScriptedPeer, type Script } from './peers.js';
 
@@ -260,7 +260,7 @@ describe('msrprelay', () => {
 
   it('msrprelay:no-stale-nonce — a nonce past its lifetime is a failed login, 403 (strict: 401 stale=true, R-16h)', () => {
     // 1 s each way and a 1 s nonce lifetime: the credentials come 2 s after the challenge.
-    const r = oneRelay(chunksGet(200), { relay: { profile: 'msrprelay', nonceLifetime: 1 } });
+    const r = oneRelay(chunksGet(200), { relay: { profile: 'msrprelay', nonceLifetime: SECOND } });
     r.t.world.network.setLink('psa', 'relay-a', { latency: SECOND });
     r.t.world.run(20 * SECOND);
     expect(r.t.of('relay.auth-fail', 'relay-a')[0]).toMatchObject({ rule: 'msrprelay:no-stale-nonce', reason: 'nonce expired' });
@@ -272,7 +272,7 @@ describe('msrprelay', () => {
     const t = build(
       [
         { id: 'm', role: 'relay', relay: relay('m.example.com', {}, { profile: 'msrprelay' }) },
-        { id: 'n', role: 'relay', relay: relay('n.example.com', {}, { profile: 'msrprelay', nonceLifetime: 100, expiresDefault: 900 }) },
+        { id: 'n', role: 'relay', relay: relay('n.example.com', {}, { profile: 'msrprelay', nonceLifetime: 100 * SECOND, expiresDefault: 900 }) },
         { id: 'o', role: 'relay', relay: relay('o.example.com', {}, { profile: 'opensips' }) },
       ],
       [],
@@ -281,9 +281,9 @@ describe('msrprelay', () => {
       const o = t.world.relays.get(id)!.options;
       return [o.expiresMin, o.expiresDefault, o.expiresMax, o.nonceLifetime, o.probation, o.maxFailedAuths];
     };
-    expect(pick('m')).toEqual([60, 600, 3600, 15, 30, 3]);
-    expect(pick('n')).toEqual([60, 900, 3600, 100, 30, 3]);
-    expect(pick('o')).toEqual([60, 1800, 3600, 300, 30, 3]);
+    expect(pick('m')).toEqual([60, 600, 3600, 15 * SECOND, 30 * SECOND, 3]);
+    expect(pick('n')).toEqual([60, 900, 3600, 100 * SECOND, 30 * SECOND, 3]);
+    expect(pick('o')).toEqual([60, 1800, 3600, 300 * SECOND, 30 * SECOND, 3]);
   });
 
   it('msrprelay:expires-not-enforced — bounds checked at AUTH, but the token outlives its Expires (strict: 481 after Expires, R-13)', () => {

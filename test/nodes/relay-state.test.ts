@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
-import type { RelayNode } from '../../src/nodes/relay-node.js';
+import type { RelayNode } from '../../src/nodes/relay/relay-node.js';
 import { isRequest, isResponse, oneRelay, sent, type Built, type OneRelay } from './helpers.js';
 import type { Script } from './peers.js';
 

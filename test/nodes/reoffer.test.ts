@@ -10,7 +10,7 @@ import { SECOND } from '../../src/sim/time.js';
 import { parseSipMessage, sipHeader, sipSdpBody } from '../../src/signal/sip.js';
 import { parseSdp } from '../../src/signal/sdp.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
-import type { RelayOptions } from '../../src/nodes/relay-node.js';
+import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import { chain, frameOf, specTopology, type Built } from './helpers.js';
 
 /** Expires 20 s at relay-a (psa's relay): psa re-AUTHs at 16 s, 32 s, 48 s ...; its tokens die at 20 s, 36 s ... */

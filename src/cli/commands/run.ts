@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runScenario, type RunResult } from '../../scenario/run.js';
-import type { RelayProfileName } from '../../nodes/relay-profile.js';
+import type { RelayProfileName } from '../../protocol/relay-profile.js';
 import type { AnyTraceRecord } from '../../sim/trace.js';
 import { formatTime } from '../../sim/time.js';
 import type { CliContext } from '../context.js';

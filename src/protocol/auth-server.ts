@@ -1,0 +1,344 @@
+/**
+ * The relay's AUTH server (RFC 4976 §5.1, §6.3, §9.1; CHECKLIST c.2 and c.3): Digest challenges
+ * and their nonces, Expires bounds, the Use-Path tokens it grants (bound to the connection the AUTH
+ * came on, R-12, or to the relay it came through), their expiry and forgetting (R-13, R-28), failed
+ * AUTHs (R-15) and the probation of new connections (R-09). Sans-I/O: it acts through a RelayHost.
+ */
+import {
+  computeRspauth,
+  formatAuthenticationInfo,
+  formatWwwAuthenticate,
+  parseAuthorization,
+  verifyAuthorization,
+} from '../wire/digest.js';
+import type { MsrpRequest } from '../wire/frame.js';
+import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
+import { authorityOf } from './paths.js';
+import { answer, header, type AnswerExtra, type RelayHost } from './relay-host.js';
+import { deviation, type RelayProfile } from './relay-profile.js';
+
+const SECOND = 1_000_000;
+
+/** The settings the AUTH server reads (RelayOptions; durations in microseconds, Expires values in seconds as on the wire). */
+export interface AuthSettings {
+  scheme: 'msrp' | 'msrps';
+  host: string;
+  port: number;
+  realm: string;
+  expiresMin: number;
+  expiresDefault: number;
+  expiresMax: number;
+  /** R-09: how long a new connection has to make a successful request (µs). */
+  probation: number;
+  maxFailedAuths: number;
+  /** How long a nonce is accepted after it was issued (µs). */
+  nonceLifetime: number;
+}
+
+/**
+ * A connection's standing with the AUTH server: on probation until a request on it succeeds
+ * (R-09), then trusted; closed when it closes.
+ */
+export type AuthPeerState = 'probation' | 'trusted' | 'closed';
+
+const PEER_MOVES: Record<AuthPeerState, readonly AuthPeerState[]> = {
+  probation: ['trusted', 'closed'],
+  trusted: ['closed'],
+  closed: [],
+};
+
+/** The AUTH server's record of one connection. */
+export class AuthPeer<C, T> {
+  private current: AuthPeerState = 'probation';
+  failedAuths = 0;
+  /** The user the connection authenticated as, if any. */
+  user: string | null = null;
+  /** R-09: the probation timer, for a connection a client opened. */
+  probation: T | null = null;
+
+  constructor(readonly conn: C) {}
+
+  get state(): AuthPeerState {
+    return this.current;
+  }
+
+  transition(to: AuthPeerState): void {
+    if (!PEER_MOVES[this.current].includes(to)) throw new Error(`AUTH peer: illegal move ${this.current} -> ${to}`);
+    this.current = to;
+  }
+}
+
+/** A Use-Path URI this relay handed out. */
+export interface Token<C, T> {
+  uri: string;
+  /** The client connection the token is valid on (R-12), or null for a token given through another relay. */
+  conn: C | null;
+  /** For tokens given through another relay: that relay's authority (valid on any connection to it). */
+  viaRelay: string | null;
+  user: string;
+  /** When it expires by the Expires granted (R-13; a profile may not enforce it). */
+  grantedUntil: number;
+  /** When fault `expireTokens` made it expire, whatever the profile; null if it did not. */
+  expiredAt: number | null;
+  /** R-28: forgets the token one Expires after it expired (docs/ambiguities.md R-28). */
+  forget: T | null;
+}
+
+export class AuthServer<C, T> {
+  private tokens = new Map<string, Token<C, T>>();
+  private nonces = new Map<string, number>();
+  /**
+   * R-11: the accounts, by username. A Map of the own entries of the users object: a username from
+   * an Authorization header must not find what a plain object inherits (`constructor`, ...).
+   */
+  private users: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly host: RelayHost<C, T>,
+    private readonly settings: AuthSettings,
+    users: Record<string, string>,
+    /** The profile every decision from now on follows; the node changes it on a scenario `set`. */
+    public profile: RelayProfile,
+  ) {
+    this.users = new Map(Object.entries(users));
+  }
+
+  setUsers(users: Record<string, string>): void {
+    this.users = new Map(Object.entries(users));
+  }
+
+  get tokenCount(): number {
+    return this.tokens.size;
+  }
+
+  get nonceCount(): number {
+    return this.nonces.size;
+  }
+
+  /** The relay's own URI, as clients configure it. */
+  private get ownUri(): string {
+    return `${this.settings.scheme}://${this.settings.host}:${this.settings.port};tcp`;
+  }
+
+  /**
+   * A new connection. One a client opened (not one this relay opened to a next hop) is on
+   * probation: R-09, RFC 4976 §6.1, a new connection that makes no successful request within the
+   * probation period is closed.
+   */
+  open(conn: C, fromClient: boolean): AuthPeer<C, T> {
+    const peer = new AuthPeer<C, T>(conn);
+    if (fromClient) peer.probation = this.host.setTimer(this.host.now + this.settings.probation, () => this.probationOver(peer));
+    return peer;
+  }
+
+  private probationOver(peer: AuthPeer<C, T>): void {
+    if (peer.state === 'probation' && this.host.isOpen(peer.conn)) {
+      this.host.emit('relay.probation-close', { conn: this.host.connId(peer.conn), seconds: this.settings.probation / SECOND }, 'R-09');
+      this.host.close(peer.conn);
+    }
+  }
+
+  /** A request on the connection succeeded (R-09: it is no longer on probation). */
+  accept(peer: AuthPeer<C, T>): void {
+    if (peer.state === 'probation') peer.transition('trusted');
+    this.host.cancelTimer(peer.probation);
+  }
+
+  /** R-12: "If the client's connection is closed and then reopened, the URI MUST be invalidated." */
+  closed(peer: AuthPeer<C, T>): void {
+    peer.transition('closed');
+    this.host.cancelTimer(peer.probation);
+    const conn = peer.conn;
+    for (const [key, token] of this.tokens) {
+      if (token.conn === conn) {
+        this.tokens.delete(key);
+        this.host.cancelTimer(token.forget);
+        this.host.emit('relay.token-invalidated', { token: token.uri, reason: `connection ${this.host.connId(conn)} closed` }, 'R-12');
+      }
+    }
+  }
+
+  /** The relay crashed: tokens and nonces live in memory only, and a restart loses them. */
+  reset(peers: Iterable<AuthPeer<C, T>>): void {
+    for (const token of this.tokens.values()) this.host.cancelTimer(token.forget);
+    for (const peer of peers) this.host.cancelTimer(peer.probation);
+    this.tokens = new Map();
+    this.nonces = new Map();
+  }
+
+  /** The token `uri` names, if this relay granted it and still remembers it. */
+  token(uri: MsrpUri): Token<C, T> | undefined {
+    return uri.sessionId === null ? undefined : this.tokens.get(uriKey(uri));
+  }
+
+  /** How many tokens are bound to `conn`. */
+  tokensOn(conn: C): number {
+    let n = 0;
+    for (const token of this.tokens.values()) if (token.conn === conn) n++;
+    return n;
+  }
+
+  /** R-13: whether `token` is no longer valid: its Expires has passed (a profile may not enforce it), or a fault expired it. */
+  expired(token: Token<C, T>): boolean {
+    const until = token.expiredAt ?? (this.profile.expiresNotEnforced ? null : token.grantedUntil);
+    return until !== null && this.host.now >= until;
+  }
+
+  /** Fault `expireTokens`: every token this relay handed out expires now (R-13). */
+  expireAll(): void {
+    for (const token of this.tokens.values()) token.expiredAt = this.host.now;
+    this.host.emit('relay.tokens-expired', { count: this.tokens.size }, 'R-13');
+  }
+
+  /** R-28: a token one Expires past its expiry is forgotten (unless the profile still honours it). */
+  private forgetToken(key: string, token: Token<C, T>): void {
+    token.forget = null;
+    if (this.tokens.get(key) !== token || !this.expired(token)) return;
+    this.tokens.delete(key);
+    this.host.emit('relay.token-forgotten', { token: token.uri, user: token.user, expiredAt: token.expiredAt ?? token.grantedUntil }, 'R-28');
+  }
+
+  /** An AUTH addressed to this relay (To-Path names only it). */
+  auth(peer: AuthPeer<C, T>, frame: MsrpRequest): void {
+    const conn = peer.conn;
+    const peerRelay = this.host.isPeerRelay(conn);
+    if (peerRelay && frame.fromPath.length > 1) {
+      // R-11, RFC 4976 §6.3: a previous hop relay is authenticated by mutual TLS: its certificate
+      // must name "the host of the FIRST From-Path URI".
+      const via = authorityOf(frame.fromPath[0]!);
+      if (via === null || !this.host.leadsTo(conn, via)) {
+        this.answer(conn, frame, 403, 'R-11');
+        return;
+      }
+    }
+    const realm = this.realmFor(frame);
+    const authz = header(frame, 'authorization');
+    if (authz === undefined) {
+      // R-04: AUTH with no Authorization "MUST respond with a "401 Unauthorized" response
+      // containing a WWW-Authenticate header".
+      this.challenge(conn, frame, realm, false, 'R-04');
+      return;
+    }
+    const creds = parseAuthorization(authz);
+    if (!creds.ok) {
+      this.failed(peer, frame, realm, creds.rule, creds.message);
+      return;
+    }
+    const c = creds.value;
+    const issued = this.nonces.get(c.nonce);
+    if (issued === undefined) {
+      this.failed(peer, frame, realm, 'R-04', 'unknown nonce');
+      return;
+    }
+    if (this.host.now - issued > this.settings.nonceLifetime) {
+      this.nonces.delete(c.nonce);
+      if (this.profile.noStaleNonce) {
+        this.failed(peer, frame, realm, deviation(this.profile, 'no-stale-nonce'), 'nonce expired');
+        return;
+      }
+      // R-16h: a nonce past its lifetime gets a new challenge with stale=true.
+      this.challenge(conn, frame, realm, true, 'R-16h');
+      return;
+    }
+    const password = this.users.get(c.username);
+    const uri = frame.toPath[frame.toPath.length - 1]!;
+    const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(c, { password, realm, nonce: c.nonce, uri });
+    if (!verdict.ok) {
+      this.failed(peer, frame, realm, verdict.rule, verdict.message);
+      return;
+    }
+    // R-05: Expires bounds; out of range => 423 with Min-Expires or Max-Expires.
+    const expires = frame.expires ?? this.settings.expiresDefault;
+    if (frame.expires !== undefined && this.profile.malformed423OnExpires) {
+      this.answer(conn, frame, 423, deviation(this.profile, 'malformed-423'));
+      return;
+    }
+    if (frame.expires !== undefined) {
+      if (frame.expires < this.settings.expiresMin) {
+        this.answer(conn, frame, 423, 'R-05', { minExpires: this.settings.expiresMin });
+        return;
+      }
+      if (frame.expires > this.settings.expiresMax) {
+        this.answer(conn, frame, 423, 'R-05', { maxExpires: this.settings.expiresMax });
+        return;
+      }
+    }
+    this.accept(peer);
+    peer.user = c.username;
+    // R-13: "at least 64 bits of cryptographically random material" (here: the seeded stream).
+    const tokenUri = `${this.settings.scheme}://${this.settings.host}:${this.settings.port}/${this.host.newToken()};tcp`;
+    const parsed = parseUri(tokenUri);
+    if (!parsed.ok) return;
+    // R-12: a client's token is valid only on this connection; a token requested through another
+    // relay is valid on any connection to that relay.
+    const viaRelay = peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
+    // R-13: "the relay MUST ensure that the URI is invalidated after the expiry time".
+    const grantedUntil = this.host.now + expires * SECOND;
+    const key = uriKey(parsed.uri);
+    const token: Token<C, T> = { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, grantedUntil, expiredAt: null, forget: null };
+    // R-28 (docs/ambiguities.md): a token is remembered one Expires past its expiry, so that a late
+    // use is still told apart (R-13, expired) from a token never issued (R-14); then it is
+    // forgotten, so that a client's re-AUTHs do not pile up tokens for as long as its connection lasts.
+    token.forget = this.host.setTimer(grantedUntil + expires * SECOND, () => this.forgetToken(key, token));
+    this.tokens.set(key, token);
+    // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
+    // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
+    const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
+    const extra: AnswerExtra = { usePath, expires };
+    if (!this.profile.noAuthenticationInfo) {
+      extra.authenticationInfo = formatAuthenticationInfo({
+        rspauth: computeRspauth({ username: c.username, realm, password: password!, uri, nonce: c.nonce, nc: c.nc ?? '00000001', cnonce: c.cnonce ?? '' }),
+        cnonce: c.cnonce,
+        nc: c.nc,
+        qop: 'auth',
+      });
+    }
+    this.host.emit('relay.auth-ok', { conn: this.host.connId(conn), user: c.username, token: tokenUri, expires, usePath }, 'R-06');
+    this.answer(conn, frame, 200, this.profile.noAuthenticationInfo ? deviation(this.profile, 'no-authentication-info') : 'R-06', extra);
+  }
+
+  private answer(conn: C, frame: MsrpRequest, code: number, rule: string, extra?: AnswerExtra): void {
+    answer(this.host, conn, frame, code, rule, this.ownUri, extra);
+  }
+
+  /** R-04: the realm is the relay's policy; a profile may take it from the AUTH's To-Path. */
+  private realmFor(frame: MsrpRequest): string {
+    if (!this.profile.realmFromToPath) return this.settings.realm;
+    const to = parseUri(frame.toPath[0]!);
+    return to.ok ? to.uri.host : this.settings.realm;
+  }
+
+  private challenge(conn: C, frame: MsrpRequest, realm: string, stale: boolean, rule: string): void {
+    // Nonces past their lifetime can only be refused: forget them (bounded state).
+    const now = this.host.now;
+    for (const [n, at] of this.nonces) if (now - at > this.settings.nonceLifetime) this.nonces.delete(n);
+    const nonce = this.host.newNonce();
+    this.nonces.set(nonce, now);
+    // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain.
+    const www = formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: 'MD5', stale: stale ? true : undefined });
+    const id = this.host.connId(conn);
+    this.host.emit('auth.challenge', { conn: id, realm, stale }, rule);
+    if (this.profile.realmFromToPath && realm !== this.settings.realm) {
+      this.host.emit('relay.realm', { conn: id, realm, configured: this.settings.realm }, deviation(this.profile, 'realm-from-to-path'));
+    }
+    this.answer(conn, frame, 401, rule, { wwwAuthenticate: www });
+  }
+
+  private failed(peer: AuthPeer<C, T>, frame: MsrpRequest, realm: string, rule: string, message: string): void {
+    const conn = peer.conn;
+    peer.failedAuths++;
+    this.host.emit('relay.auth-fail', { conn: this.host.connId(conn), failures: peer.failedAuths, reason: message }, rule);
+    const last = !this.host.isPeerRelay(conn) && peer.failedAuths >= this.settings.maxFailedAuths;
+    if (this.profile.failedAuth403) {
+      // The profile answers a failed login 403, and the last one not at all: it just disconnects.
+      if (!last) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'));
+    } else {
+      this.challenge(conn, frame, realm, false, 'R-04');
+    }
+    // R-15, RFC 4976 §6.3: several failed AUTHs on a client connection => SHOULD terminate it.
+    if (last) {
+      this.host.emit('relay.auth-disconnect', { conn: this.host.connId(conn), failures: peer.failedAuths }, 'R-15');
+      this.host.close(conn);
+    }
+  }
+}

@@ -1,0 +1,498 @@
+/**
+ * The relay's forwarding decision (RFC 4976 §6.2-§6.4; CHECKLIST d.2 R-10, d.4 R-17 to R-26, d.5):
+ * the checks a request passes before it is forwarded (R-10, R-17 with the token table of the AUTH
+ * server, the profile's limits), the path rewrite (R-19), what the relay answers itself and when
+ * (the d.5 response table: R-20, A-01, A-02, A-11), the transaction ids of what it forwards
+ * (R-18), and how it re-chunks a SEND (R-23; cut-through for a profile that streams). Sans-I/O: it
+ * acts through a RelayHost, and through RelayLinks for what only the node can do (open a
+ * connection, write a SEND's chunks).
+ */
+import { buildRequest } from '../wire/builder.js';
+import { serializedLength } from '../wire/serializer.js';
+import { malformedViolation } from '../wire/tolerance.js';
+import type { ByteRange, Continuation, FailureReport, MsrpFrame, MsrpRequest } from '../wire/frame.js';
+import { parseUri, type MsrpUri } from '../wire/uri.js';
+import type { AuthPeer, AuthServer } from './auth-server.js';
+import { authority, forwardPaths, namesRelay } from './paths.js';
+import { answer, header, type RelayHost } from './relay-host.js';
+import { deviation, type RelayProfile } from './relay-profile.js';
+import { Forwarded, type RelayTransactions } from './relay-transactions.js';
+import { effectiveFailureReport } from './report.js';
+import type { RequestStream, SendSource } from './send-source.js';
+
+/** What the forwarding decision needs of the node besides the RelayHost. */
+export interface RelayLinks<C> {
+  /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05); null if none can be. */
+  connectionFor(next: string, frame: MsrpRequest): C | null;
+  /** A-05: a request that passed the checks on `conn` came from the peer at `authority`. */
+  cameFrom(conn: C, authority: string): void;
+  /** This relay has closed its side of `conn` (nothing more can be written on it). */
+  sendClosed(conn: C): boolean;
+  /** Writes `frame` on `conn`; `written` runs once its last byte is handed to the transport (A-13). */
+  sendFrame(conn: C, frame: MsrpFrame, written?: () => void): void;
+  /** Writes the chunks of `source` on `conn`, interruptible by other frames (W-35). */
+  sendData(conn: C, source: SendSource): void;
+  /** More bytes of a streamed source are available on `conn`. */
+  kick(conn: C): void;
+}
+
+/** The settings the forwarding decision reads (RelayOptions). */
+export interface ForwardingSettings {
+  /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
+  maxChunk: number;
+}
+
+/** What a request that passed the relay's checks is forwarded with. */
+interface Admitted<C> {
+  /** The request with the paths as this relay consumed them (more than one URI if it was the next hop too). */
+  routed: MsrpRequest;
+  next: string;
+  outConn: C | null;
+  own: string;
+  fr: FailureReport;
+}
+
+/** A stream that takes the body of a request the relay did not admit, and ignores it. */
+export const DISCARD: RequestStream = { piece: () => undefined, end: () => undefined, abort: () => undefined };
+
+const KNOWN = new Set([
+  'to-path', 'from-path', 'message-id', 'byte-range', 'success-report', 'failure-report', 'status', 'expires',
+  'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
+]);
+
+export class RelayForwarding<C, T> {
+  constructor(
+    private readonly host: RelayHost<C, T>,
+    private readonly links: RelayLinks<C>,
+    private readonly auth: AuthServer<C, T>,
+    private readonly transactions: RelayTransactions<C, T>,
+    private readonly settings: ForwardingSettings,
+    /** The relay's own URI, parsed and as text. */
+    private readonly base: MsrpUri,
+    private readonly baseUri: string,
+    /** The profile every decision from now on follows; the node changes it on a scenario `set`. */
+    public profile: RelayProfile,
+  ) {}
+
+  /** A whole request on `conn` (whose AUTH standing is `peer`). */
+  request(conn: C, peer: AuthPeer<C, T>, frame: MsrpRequest): void {
+    const admitted = this.admit(conn, peer, frame);
+    if (admitted) this.forward(conn, frame, admitted);
+  }
+
+  /**
+   * The checks a request passes before it is forwarded (R-10, R-17, the profile's limits), and
+   * where it goes. Anything refused is answered or dropped here, and null returned. For a request
+   * that is streamed (cut-through) this runs on its head, before the body has arrived.
+   */
+  private admit(conn: C, peer: AuthPeer<C, T>, frame: MsrpRequest): Admitted<C> | null {
+    if (this.links.sendClosed(conn)) {
+      // This relay has closed the connection (probation, failed AUTHs): the response "MUST be
+      // transmitted back on the same connection" (E-33), which can carry nothing more, so the
+      // request is not acted on (no token is granted on a connection being closed).
+      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: 'the relay has closed this connection; no response can go back on it' }, 'E-33');
+      return null;
+    }
+    // docs/tolerance.md: a request the relay cannot act on (a Byte-Range, Status, Expires or
+    // report value outside its grammar, an empty Message-ID, a Digest header that does not parse,
+    // a header given twice with different values) is not forwarded; RFC 4975 §10.2: "A 400
+    // response indicates that a request was unintelligible", unless no response is due at all
+    // (a REPORT, Failure-Report no: A-11).
+    const unactionable = malformedViolation(frame);
+    if (unactionable !== undefined) {
+      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: `malformed: ${unactionable.message}` }, unactionable.rule);
+      this.reject(conn, frame, effectiveFailureReport(frame.failureReport), 400, unactionable.rule);
+      return null;
+    }
+    // Only the profiles with size limits need the frame's size (it costs a serialization).
+    const size = this.profile.dropConnectionAt !== null || this.profile.rejectFramesAbove !== null ? serializedLength(frame) : 0;
+    if (this.profile.dropConnectionAt !== null && size >= this.profile.dropConnectionAt) {
+      this.host.emit('relay.drop-connection', { conn: this.host.connId(conn), size }, deviation(this.profile, 'drop-connection-large-frame'));
+      this.host.reset(conn);
+      return null;
+    }
+    if (this.profile.closeOnNonSendBodyAbove !== null && frame.method !== 'SEND' && (frame.body?.length ?? 0) > this.profile.closeOnNonSendBodyAbove) {
+      this.host.emit('relay.drop-connection', { conn: this.host.connId(conn), bodyLength: frame.body?.length ?? 0 }, deviation(this.profile, 'close-large-non-send'));
+      this.host.close(conn);
+      return null;
+    }
+    const fr = effectiveFailureReport(frame.failureReport);
+    const first = frame.toPath[0] === undefined ? null : parseUri(frame.toPath[0]);
+    if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
+      // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
+      // the message"; the SEND is answered with 481 so that the previous hop reports it (A-02),
+      // rather than dropping the connection (§6.2), which would fail unrelated sessions.
+      this.host.emit('relay.not-mine', { conn: this.host.connId(conn), transactionId: frame.transactionId, toPath: frame.toPath }, 'A-01');
+      this.reject(conn, frame, fr, 481, 'A-01');
+      return null;
+    }
+    if (frame.toPath.length === 1) {
+      if (frame.method === 'AUTH') {
+        this.auth.auth(peer, frame);
+        return null;
+      }
+      this.reject(conn, frame, fr, 481, 'R-10');
+      return null;
+    }
+    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
+      return null;
+    }
+    if (this.profile.rejectFramesAbove !== null && size > this.profile.rejectFramesAbove) {
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'large-frame-501'));
+      return null;
+    }
+    const route = this.route(conn, frame, first.uri);
+    if (!route.ok) {
+      if (route.silent) {
+        if (frame.method === 'SEND' && this.profile.okFor.has(frame.failureReport ?? 'yes')) this.answer(conn, frame, 200, route.rule);
+        this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: route.reason }, route.rule);
+        return null;
+      }
+      this.refuse(conn, frame, fr, route.status, route.rule, route.reason);
+      return null;
+    }
+    // R-19 (our choice, docs/ambiguities.md): when the next To-Path URI is this relay again (both
+    // clients use it), the relay consumes that URI too, with the same checks, instead of opening a
+    // connection to itself.
+    let routed = frame;
+    let hop = route;
+    for (let nextUri = parseUri(hop.next); hop.conn === null && routed.toPath.length > 2 && nextUri.ok && this.isMine(nextUri.uri, false); nextUri = parseUri(hop.next)) {
+      const paths = forwardPaths(routed.toPath, routed.fromPath);
+      routed = { ...routed, toPath: paths.toPath, fromPath: paths.fromPath };
+      this.host.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
+      const next = this.route(conn, routed, nextUri.uri);
+      if (!next.ok) {
+        this.refuse(conn, frame, fr, next.status, next.rule, next.reason);
+        return null;
+      }
+      hop = next;
+    }
+    this.auth.accept(peer);
+    // A-05: remember which peer is at the far end of this connection.
+    const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
+    if (back && back.ok) this.links.cameFrom(conn, authority(back.uri));
+    return { routed, next: hop.next, outConn: hop.conn, own: route.own, fr };
+  }
+
+  /**
+   * A route check refused the request (R-12, R-13, R-14, R-17). The strict relay answers the
+   * transaction (A-02, R-14 in docs/ambiguities.md); a profile may answer a SEND 200 and report
+   * the error instead.
+   */
+  private refuse(conn: C, frame: MsrpRequest, fr: FailureReport, status: number, rule: string, reason: string): void {
+    this.host.emit('relay.refuse', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason, status }, rule);
+    if (frame.method === 'SEND' && fr !== 'no' && this.profile.errorsAsReports?.has(status)) {
+      const literal = frame.failureReport ?? 'yes';
+      if (this.profile.okFor.has(literal)) this.answer(conn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
+      const range = frame.byteRange ?? { start: 1, end: null, total: null };
+      const length = frame.body?.length ?? 0;
+      const f = new Forwarded<C, T>('SEND', frame, conn, conn, frame.toPath[0]!, fr, { start: range.start, end: range.start + length - 1, total: range.total }, length, { bytes: length }, 'done');
+      this.transactions.failureReport(f, status, deviation(this.profile, 'report-not-response'));
+      return;
+    }
+    this.reject(conn, frame, fr, status, rule);
+  }
+
+  /** Whether `uri` names this relay (its base URI, or one of its tokens). */
+  private isMine(uri: MsrpUri, auth: boolean): boolean {
+    return namesRelay(this.base, uri, auth);
+  }
+
+  /**
+   * R-17, RFC 4976 §6.4: before forwarding the relay "MUST check that the first URI in the To-Path
+   * header corresponds to a URI that this relay has created and handed out in the Use-Path header
+   * of an AUTH request", and that the request goes to, or comes from, the client that owns it.
+   */
+  private route(
+    conn: C,
+    frame: MsrpRequest,
+    first: MsrpUri,
+  ):
+    | { ok: true; next: string; conn: C | null; own: string }
+    | { ok: false; status: number; rule: string; reason: string; silent?: boolean } {
+    const own = frame.toPath[0]!;
+    const token = this.auth.token(first);
+    const next = frame.toPath[1]!;
+    const lastHop = frame.toPath.length === 2;
+    if (!token || this.auth.expired(token) || (token.conn !== null && !this.host.isOpen(token.conn))) {
+      if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
+        // The profile answers an unknown session 481 only as the last relay hop; before that, the
+        // SEND gets its 200 and goes nowhere.
+        if (lastHop) return { ok: false, status: 481, rule: deviation(this.profile, 'unknown-session-481-last-hop'), reason: 'unknown session at the last relay hop' };
+        return { ok: false, status: 200, rule: deviation(this.profile, 'unknown-session-silent-drop'), reason: 'unknown session: 200 and drop', silent: true };
+      }
+      // R-14, RFC 4976 §6.3: a request for an invalid or expired token: the relay "MUST discard
+      // the message"; the SEND is answered 481 (our choice for the MAY-REPORT, docs/ambiguities.md).
+      const [rule, why] = !token ? ['R-14', 'unknown token'] : token.conn !== null && !this.host.isOpen(token.conn) ? ['R-12', 'the connection the token was issued on has closed'] : ['R-13', 'token expired'];
+      return { ok: false, status: 481, rule, reason: why };
+    }
+    if (token.expiredAt === null && this.profile.expiresNotEnforced && this.host.now >= token.grantedUntil) {
+      this.host.emit('relay.token-past-expiry', { token: token.uri, grantedUntil: token.grantedUntil }, deviation(this.profile, 'expires-not-enforced'));
+    }
+    const fromOwner = token.conn !== null ? token.conn === conn : this.host.leadsTo(conn, token.viaRelay!);
+    if (fromOwner) {
+      // Outbound: from the token's owner toward the next To-Path URI (R-25: reuse, else open).
+      return { ok: true, next, conn: null, own };
+    }
+    // Inbound: the request must go to the token's owner and nowhere else (S-01, no open relay).
+    if (frame.method === 'SEND' && this.profile.relayUnauthenticated && !(token.conn !== null && lastHop)) {
+      // The profile relays a SEND through a known token whatever connection it came from.
+      this.host.emit('relay.unauthenticated', { conn: this.host.connId(conn), transactionId: frame.transactionId, token: token.uri, next }, deviation(this.profile, 'relay-unauthenticated'));
+      return { ok: true, next, conn: null, own };
+    }
+    if (token.conn !== null) {
+      if (!lastHop) {
+        // R-12, RFC 4976 §6.3: a client's URI "MUST only be valid to route across the same
+        // connection over which the AUTH request was received": used to route on from any other
+        // connection it is no valid URI, which R-14 discards (481, docs/ambiguities.md R-14).
+        return { ok: false, status: 481, rule: 'R-12', reason: 'a client token used on another connection, not toward its owner' };
+      }
+      // R-26: deliver to a client over the connection it authenticated on.
+      return { ok: true, next, conn: token.conn, own };
+    }
+    const nextUri = parseUri(next);
+    if (!nextUri.ok || authority(nextUri.uri) !== token.viaRelay) {
+      return { ok: false, status: 403, rule: 'R-17', reason: 'the next hop is not the way back to the token owner' };
+    }
+    return { ok: true, next, conn: null, own };
+  }
+
+  /**
+   * Forwards `frame` (as received on `inConn`) to `next`; `routed` is the frame with the paths as
+   * this relay has consumed them so far (the frame itself, unless it was also the next hop).
+   */
+  private forward(inConn: C, frame: MsrpRequest, { routed, next, outConn, own, fr }: Admitted<C>): void {
+    const paths = forwardPaths(routed.toPath, routed.fromPath);
+    const target = outConn ?? this.links.connectionFor(next, routed);
+    if (!target) {
+      this.failForward(inConn, frame, fr, 408, 'next hop unreachable', 'R-22');
+      return;
+    }
+    if (frame.method === 'SEND') {
+      this.forwardSend(inConn, frame, target, paths, own, fr);
+      return;
+    }
+    const keep = this.profile.keepTransactionId;
+    const tid = keep ? frame.transactionId : this.host.newTransactionId();
+    const out = buildRequest({
+      transactionId: tid,
+      method: frame.method,
+      toPath: paths.toPath,
+      fromPath: paths.fromPath,
+      messageId: frame.messageId,
+      byteRange: frame.byteRange,
+      status: frame.status,
+      expires: frame.expires,
+      authorization: header(frame, 'authorization'),
+      extraHeaders: frame.headers.filter(([n]) => !KNOWN.has(n.toLowerCase())),
+      contentType: frame.body !== null ? frame.contentType : undefined,
+      body: frame.body,
+    });
+    let f: Forwarded<C, T> | null = null;
+    if (frame.method !== 'REPORT') {
+      // Responses to non-SEND requests come back end to end and are mapped to the original id (W-05).
+      f = new Forwarded(frame.method, frame, inConn, target, own, fr, null, 0, { bytes: 0 });
+      this.transactions.add(tid, f);
+    }
+    this.host.emit(
+      'relay.forward',
+      { method: frame.method, inConn: this.host.connId(inConn), outConn: this.host.connId(target), inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
+      keep ? deviation(this.profile, 'keep-tid') : 'R-24',
+    );
+    const kept = f;
+    this.links.sendFrame(target, out, kept === null ? undefined : () => this.transactions.written(kept, tid, frame));
+  }
+
+  private forwardSend(
+    inConn: C,
+    frame: MsrpRequest,
+    target: C,
+    paths: { toPath: string[]; fromPath: string[] },
+    own: string,
+    fr: FailureReport,
+  ): void {
+    this.answerSend(inConn, frame);
+    if (frame.body === null) {
+      this.forwardBodiless(inConn, frame, target, paths, own, fr);
+      return;
+    }
+    const body = frame.body;
+    const range = frame.byteRange ?? { start: 1, end: body.length, total: frame.continuation === '$' ? body.length : null };
+    // W-06: the last chunk forwarded keeps the flag received: `$`, `+`, or `#` for an aborted
+    // message (E-24), which the receiver must learn of.
+    const source = this.sendSource(inConn, frame, target, paths, own, fr, { data: body, range, lastFlag: frame.continuation, received: { bytes: body.length } });
+    this.links.sendData(target, source);
+  }
+
+  /**
+   * R-20, RFC 4976 §6.4.1: with Failure-Report yes the relay "MUST respond with a final response
+   * immediately"; never a 200 for partial (A-03) or no — unless the profile says otherwise.
+   */
+  private answerSend(inConn: C, frame: MsrpRequest): void {
+    const literal = frame.failureReport ?? 'yes';
+    if (!this.profile.okFor.has(literal)) return;
+    this.answer(inConn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
+  }
+
+  /** The SEND data the relay forwards for one received chunk, with its transactions' bookkeeping. */
+  private sendSource(
+    inConn: C,
+    frame: MsrpRequest,
+    target: C,
+    paths: { toPath: string[]; fromPath: string[] },
+    own: string,
+    fr: FailureReport,
+    body: { data: Uint8Array; range: ByteRange; lastFlag: Continuation; received: { bytes: number } },
+  ): SendSource {
+    const { range, received } = body;
+    const keep = this.profile.keepTransactionId;
+    const source: SendSource = {
+      messageId: frame.messageId ?? this.host.newMessageId(),
+      contentType: frame.contentType ?? 'application/octet-stream',
+      toPath: paths.toPath,
+      fromPath: paths.fromPath,
+      successReport: frame.successReport,
+      failureReport: frame.failureReport,
+      data: body.data,
+      firstPosition: range.start,
+      total: range.total,
+      lastFlag: body.lastFlag,
+      // R-23: the relay MAY split what it received into smaller chunks; Byte-Range follows.
+      maxChunk: this.settings.maxChunk,
+      sent: 0,
+      extraHeaders: frame.headers.filter(([n]) => /^content-(?!type)/i.test(n)) as [string, string][],
+      firstTransactionId: keep ? frame.transactionId : undefined,
+    };
+    source.onChunkWritten = (chunk, chunkRange) => {
+      const f = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
+      this.transactions.add(chunk.transactionId, f);
+      const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
+      const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
+      this.host.emit(
+        'relay.forward',
+        { method: 'SEND', inConn: this.host.connId(inConn), outConn: this.host.connId(target), inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
+        rule,
+      );
+      if (fr === 'no') this.transactions.drop(chunk.transactionId, f);
+      else this.transactions.written(f, chunk.transactionId, frame);
+    };
+    source.onAbandoned = (from) => {
+      if (fr === 'no') return;
+      // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
+      // but the connection to the next hop failed, or went away, before these bytes went out in a
+      // complete chunk: a 408 REPORT for them to the original sender.
+      const end = range.start + received.bytes - 1;
+      this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${this.host.connId(target)} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
+      const lost = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, { start: from, end, total: range.total }, end - from + 1, received, 'done');
+      this.transactions.failureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
+    };
+    return source;
+  }
+
+  /**
+   * A SEND whose head has arrived, on a cut-through relay: once it passes the checks its body is
+   * forwarded as it arrives, in a chunk that any other frame for that connection interrupts with
+   * `+` and that resumes in a new transaction; the 200 goes back when the end-line has arrived.
+   */
+  head(conn: C, peer: AuthPeer<C, T>, head: MsrpRequest): RequestStream | null {
+    if (!this.profile.cutThrough) return null;
+    const admitted = this.admit(conn, peer, head);
+    if (!admitted) return DISCARD;
+    const { routed, next, outConn, own, fr } = admitted;
+    const target = outConn ?? this.links.connectionFor(next, routed);
+    if (!target) {
+      this.failForward(conn, head, fr, 408, 'next hop unreachable', 'R-22');
+      return DISCARD;
+    }
+    const paths = forwardPaths(routed.toPath, routed.fromPath);
+    const range = head.byteRange ?? { start: 1, end: null, total: null };
+    const received = { bytes: 0 };
+    let data = new Uint8Array(range.end !== null && range.end >= range.start ? Math.min(range.end - range.start + 1, 1 << 20) : 4096);
+    const source = this.sendSource(conn, head, target, paths, own, fr, { data, range, lastFlag: '+', received });
+    source.streaming = true;
+    source.available = 0;
+    source.cutThrough = deviation(this.profile, 'cut-through');
+    this.host.emit('relay.cut-through', { inConn: this.host.connId(conn), outConn: this.host.connId(target), inTransactionId: head.transactionId, toPathAfter: paths.toPath }, source.cutThrough);
+    this.links.sendData(target, source);
+    return {
+      piece: (bytes) => {
+        if (received.bytes + bytes.length > data.length) {
+          const grown = new Uint8Array(Math.max(2 * data.length, received.bytes + bytes.length));
+          grown.set(data.subarray(0, received.bytes));
+          data = grown;
+          source.data = data;
+        }
+        data.set(bytes, received.bytes);
+        received.bytes += bytes.length;
+        source.available = received.bytes;
+        this.links.kick(target);
+      },
+      end: (frame) => {
+        source.data = data.subarray(0, received.bytes);
+        source.available = undefined;
+        source.streaming = false;
+        source.lastFlag = frame.continuation;
+        this.answerSend(conn, frame);
+        this.links.kick(target);
+      },
+      abort: () => {
+        // The sender's connection went away mid-chunk: what was forwarded ends with `#` (E-24).
+        source.abort = true;
+        this.links.kick(target);
+      },
+    };
+  }
+
+  /** A bodiless SEND (E-13 binding, keepalive) is forwarded as it is: no body, no Content-Type (W-16). */
+  private forwardBodiless(
+    inConn: C,
+    frame: MsrpRequest,
+    target: C,
+    paths: { toPath: string[]; fromPath: string[] },
+    own: string,
+    fr: FailureReport,
+  ): void {
+    const tid = this.profile.keepTransactionId ? frame.transactionId : this.host.newTransactionId();
+    const out = buildRequest({
+      transactionId: tid,
+      method: 'SEND',
+      toPath: paths.toPath,
+      fromPath: paths.fromPath,
+      messageId: frame.messageId,
+      byteRange: frame.byteRange,
+      successReport: frame.successReport,
+      failureReport: frame.failureReport,
+    });
+    const f = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, frame.byteRange ?? null, 0, { bytes: 0 });
+    if (fr !== 'no') this.transactions.add(tid, f);
+    this.host.emit(
+      'relay.forward',
+      { method: 'SEND', inConn: this.host.connId(inConn), outConn: this.host.connId(target), inTransactionId: frame.transactionId, outTransactionId: tid, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath },
+      this.profile.keepTransactionId ? deviation(this.profile, 'keep-tid') : 'R-19',
+    );
+    this.links.sendFrame(target, out, () => this.transactions.written(f, tid, frame));
+  }
+
+  private failForward(inConn: C, frame: MsrpRequest, fr: FailureReport, code: number, reason: string, rule: string): void {
+    this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason }, rule);
+    if (frame.method !== 'SEND') {
+      if (frame.method !== 'REPORT') this.answer(inConn, frame, code, rule);
+      return;
+    }
+    // A-02 (our choice): not yet answered => the error goes in the transaction response.
+    this.reject(inConn, frame, fr, code, rule);
+  }
+
+  /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31). */
+  private reject(conn: C, frame: MsrpRequest, fr: FailureReport, code: number, rule: string): void {
+    if (frame.method === 'REPORT') return;
+    if (frame.method === 'SEND' && fr === 'no') return; // A-11
+    this.answer(conn, frame, code, rule);
+  }
+
+  private answer(conn: C, frame: MsrpRequest, code: number, rule: string): void {
+    answer(this.host, conn, frame, code, rule, this.baseUri);
+  }
+
+}

@@ -1,0 +1,59 @@
+/**
+ * What the relay's protocol machines (auth-server.ts, relay-transactions.ts, relay-forwarding.ts)
+ * ask of the node that runs them: the current time and fresh ids (inputs), and the effects they
+ * produce (outputs): frames to write, connections to close, timers to set or cancel, typed events.
+ * The machines never do I/O themselves; a unit test implements this with a recording host and a
+ * hand-driven clock. `C` is the node's connection handle and `T` its timer handle, both opaque here.
+ */
+import { buildResponse } from '../wire/builder.js';
+import type { MsrpFrame, MsrpRequest } from '../wire/frame.js';
+import { responseToPath } from './paths.js';
+import type { RelayEvents, RelayEventType } from './relay-events.js';
+
+export interface RelayHost<C, T> {
+  /** Virtual (or wall) time now, in microseconds. */
+  readonly now: number;
+  emit<K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string): void;
+  /** Writes a whole frame on `conn` (queued behind what is being written there). */
+  send(conn: C, frame: MsrpFrame): void;
+  close(conn: C): void;
+  /** Drops `conn` at once (TCP reset). */
+  reset(conn: C): void;
+  connId(conn: C): string;
+  isOpen(conn: C): boolean;
+  /** The peer at the far end of `conn` presented a valid client certificate (mutual TLS, R-11). */
+  isPeerRelay(conn: C): boolean;
+  /** `conn` leads to the relay at `authority` (`scheme://host:port`): opened to it, or its certificate names it. */
+  leadsTo(conn: C, authority: string): boolean;
+  setTimer(at: number, fire: () => void): T;
+  cancelTimer(timer: T | null): void;
+  newNonce(): string;
+  newToken(): string;
+  newTransactionId(): string;
+  newMessageId(): string;
+}
+
+/** Extra headers of a response the relay generates. */
+export type AnswerExtra = Partial<Parameters<typeof buildResponse>[0]>;
+
+/**
+ * The relay's own response to `frame` on `conn`: To-Path from the request's From-Path (E-33, the
+ * whole path for a non-SEND), From-Path the URI the request named this relay by.
+ */
+export function answer<C, T>(host: RelayHost<C, T>, conn: C, frame: MsrpRequest, code: number, rule: string, ownUri: string, extra?: AnswerExtra): void {
+  const response = buildResponse({
+    transactionId: frame.transactionId,
+    statusCode: code,
+    toPath: responseToPath(frame.method, frame.fromPath),
+    fromPath: [frame.toPath[0] ?? ownUri],
+    ...extra,
+  });
+  host.emit('relay.respond', { conn: host.connId(conn), transactionId: frame.transactionId, method: frame.method, status: code }, rule);
+  host.send(conn, response);
+}
+
+/** The first value of header `name` (lower case), if the frame has it. */
+export function header(frame: { headers: [string, string][] }, name: string): string | undefined {
+  for (const [n, v] of frame.headers) if (n.toLowerCase() === name) return v;
+  return undefined;
+}

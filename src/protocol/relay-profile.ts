@@ -1,0 +1,169 @@
+/**
+ * Relay profiles: the strict RFC 4976 relay, and presets that reproduce how deployed relays
+ * behave. Each profile is the strict behaviour plus a list of deviations; a node that acts on a
+ * deviation names the deviation's id as the rule in its trace record (docs/relay-profiles.md has
+ * the table of every deviation, what the strict relay does instead and the rule it departs from).
+ */
+export type RelayProfileName = 'rfc4976' | 'kamailio' | 'msrprelay' | 'opensips';
+
+const SECOND = 1_000_000;
+
+/**
+ * The relay settings a profile may give its own default for (RelayOptions). Durations are in
+ * microseconds; the Expires values are in seconds, as they go on the wire (Expires, Min-Expires,
+ * Max-Expires headers).
+ */
+export interface RelayTunables {
+  /** R-05: smallest Expires granted (s). */
+  expiresMin: number;
+  /** R-05: Expires granted to an AUTH without one (s). */
+  expiresDefault: number;
+  /** R-05: largest Expires granted (s). */
+  expiresMax: number;
+  /** R-09: time a new connection has to make a successful request (µs). */
+  probation: number;
+  /** R-15: failed AUTHs after which a client connection is closed. */
+  maxFailedAuths: number;
+  /** Time a nonce is accepted after it was issued (µs). */
+  nonceLifetime: number;
+}
+
+/** The strict relay's defaults, used for whatever neither the scenario nor the profile sets. */
+export const STRICT_DEFAULTS: RelayTunables = {
+  expiresMin: 60,
+  expiresDefault: 900,
+  expiresMax: 3600,
+  probation: 30 * SECOND,
+  maxFailedAuths: 3,
+  nonceLifetime: 300 * SECOND,
+};
+
+export interface RelayProfile {
+  name: RelayProfileName;
+  /** Keep the transaction id of a forwarded request instead of a new one per hop (A-06). */
+  keepTransactionId: boolean;
+  /** Which Failure-Report values get an immediate 200 to a SEND. */
+  okFor: ReadonlySet<'yes' | 'partial' | 'no'>;
+  /** The relay never generates REPORTs (no 408, no failure REPORTs). */
+  neverReports: boolean;
+  /** Responses to forwarded SENDs are dropped without acting on them. */
+  ignoreSendResponses: boolean;
+  /** Unknown token: 481 only as the last relay hop, otherwise 200 and a silent drop. */
+  unknownSession481OnlyLastHop: boolean;
+  /** A SEND through a known token is relayed whatever connection it came from (open relay). */
+  relayUnauthenticated: boolean;
+  /** Unknown methods are answered 501 instead of being forwarded (R-24 allows blocking). */
+  rejectUnknownMethods: boolean;
+  /** Frames larger than this are answered 501 and not forwarded (bytes), or null. */
+  rejectFramesAbove: number | null;
+  /** Frames of this size or more make the relay drop the connection (bytes), or null. */
+  dropConnectionAt: number | null;
+  /** An AUTH that carries Expires gets a malformed 423 (no Min-/Max-Expires). */
+  malformed423OnExpires: boolean;
+  /** The 200 to AUTH carries no Authentication-Info. */
+  noAuthenticationInfo: boolean;
+  /**
+   * Cut-through forwarding: a SEND's body is forwarded as it arrives, in a chunk that any other
+   * frame for the same connection interrupts (`+`), resumed in a new transaction.
+   */
+  cutThrough: boolean;
+  /** A new outbound connection per session (one session per TCP connection). */
+  connectionPerSession: boolean;
+  /** Failure REPORT Byte-Range: the received chunk's start and the bytes actually received of it. */
+  reportReceivedRange: boolean;
+  /** 408 REPORT also when the downstream connection goes away. */
+  report408OnDownstreamLoss: boolean;
+  /** A non-SEND body above this closes the connection (bytes), or null. */
+  closeOnNonSendBodyAbove: number | null;
+  /** Failed AUTH answered 403 instead of 401; the last allowed failure gets no answer, only the disconnect. */
+  failedAuth403: boolean;
+  /** A nonce past its lifetime is a failed login, not a 401 with stale=true. */
+  noStaleNonce: boolean;
+  /** Expires bounds are checked at AUTH but the token is never invalidated when it runs out. */
+  expiresNotEnforced: boolean;
+  /** Realm taken from the AUTH To-Path host instead of the configured realm. */
+  realmFromToPath: boolean;
+  /** Store-and-forward buffer limit: a frame larger than `bufferBytes`, or that needs more than `maxReads` reads, closes the connection. */
+  readsLimit: { bufferBytes: number; maxReads: number } | null;
+  /** The relay's own errors with these codes go to a SEND's sender as 200 and a REPORT, not as a transaction response. */
+  errorsAsReports: ReadonlySet<number> | null;
+  /** A 408 REPORT only when Failure-Report is literally `yes` (not when absent). */
+  timeoutOnlyForExplicitYes: boolean;
+  /** Defaults that differ from the strict relay's, applied unless the scenario sets them. */
+  defaults: Partial<RelayTunables>;
+}
+
+const strict: RelayProfile = {
+  name: 'rfc4976',
+  keepTransactionId: false,
+  okFor: new Set(['yes']),
+  neverReports: false,
+  ignoreSendResponses: false,
+  unknownSession481OnlyLastHop: false,
+  relayUnauthenticated: false,
+  rejectUnknownMethods: false,
+  rejectFramesAbove: null,
+  dropConnectionAt: null,
+  malformed423OnExpires: false,
+  noAuthenticationInfo: false,
+  cutThrough: false,
+  connectionPerSession: false,
+  reportReceivedRange: false,
+  report408OnDownstreamLoss: false,
+  closeOnNonSendBodyAbove: null,
+  failedAuth403: false,
+  noStaleNonce: false,
+  expiresNotEnforced: false,
+  realmFromToPath: false,
+  readsLimit: null,
+  errorsAsReports: null,
+  timeoutOnlyForExplicitYes: false,
+  defaults: {},
+};
+
+export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
+  rfc4976: strict,
+  kamailio: {
+    ...strict,
+    name: 'kamailio',
+    keepTransactionId: true,
+    okFor: new Set(['yes', 'partial', 'no']),
+    neverReports: true,
+    ignoreSendResponses: true,
+    unknownSession481OnlyLastHop: true,
+    relayUnauthenticated: true,
+    rejectUnknownMethods: true,
+    rejectFramesAbove: 11 * 1024,
+    dropConnectionAt: 16 * 1024,
+    malformed423OnExpires: true,
+    noAuthenticationInfo: true,
+  },
+  msrprelay: {
+    ...strict,
+    name: 'msrprelay',
+    cutThrough: true,
+    connectionPerSession: true,
+    reportReceivedRange: true,
+    report408OnDownstreamLoss: true,
+    closeOnNonSendBodyAbove: 10 * 1024,
+    failedAuth403: true,
+    noStaleNonce: true,
+    expiresNotEnforced: true,
+    realmFromToPath: true,
+    defaults: { expiresMin: 60, expiresDefault: 600, expiresMax: 3600, probation: 30 * SECOND, maxFailedAuths: 3, nonceLifetime: 15 * SECOND },
+  },
+  opensips: {
+    ...strict,
+    name: 'opensips',
+    okFor: new Set(['yes', 'partial']),
+    readsLimit: { bufferBytes: 64 * 1024, maxReads: 4 },
+    errorsAsReports: new Set([481, 400, 403]),
+    timeoutOnlyForExplicitYes: true,
+    defaults: { expiresDefault: 1800 },
+  },
+};
+
+/** The rule id a deviation is traced with, e.g. `kamailio:keep-tid`. */
+export function deviation(profile: RelayProfile, name: string): string {
+  return `${profile.name}:${name}`;
+}

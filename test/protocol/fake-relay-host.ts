@@ -1,0 +1,110 @@
+/**
+ * A RelayHost for the relay's protocol machines with no World: connections are plain strings, the
+ * clock moves only when a test calls `advance`, and every output (frames written, closes, timers,
+ * events) is recorded in the order the machine produced it.
+ */
+import type { MsrpFrame } from '../../src/wire/frame.js';
+import type { RelayEvents, RelayEventType } from '../../src/protocol/relay-events.js';
+import type { RelayHost } from '../../src/protocol/relay-host.js';
+
+export type Output =
+  | { kind: 'event'; type: RelayEventType; fields: RelayEvents[RelayEventType]; rule: string | undefined }
+  | { kind: 'send'; conn: string; frame: MsrpFrame }
+  | { kind: 'close'; conn: string }
+  | { kind: 'reset'; conn: string };
+
+interface PendingTimer {
+  id: number;
+  at: number;
+  fire: () => void;
+  cancelled: boolean;
+}
+
+export class FakeRelayHost implements RelayHost<string, number> {
+  now = 0;
+  readonly out: Output[] = [];
+  readonly open = new Set<string>();
+  /** Connections whose peer presented a client certificate, and the authorities each leads to. */
+  readonly relays = new Map<string, string[]>();
+  private timers: PendingTimer[] = [];
+  private next = 1;
+  private ids = 0;
+
+  constructor(...conns: string[]) {
+    for (const c of conns) this.open.add(c);
+  }
+
+  emit<K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string): void {
+    this.out.push({ kind: 'event', type, fields, rule });
+  }
+  send(conn: string, frame: MsrpFrame): void {
+    this.out.push({ kind: 'send', conn, frame });
+  }
+  close(conn: string): void {
+    this.open.delete(conn);
+    this.out.push({ kind: 'close', conn });
+  }
+  reset(conn: string): void {
+    this.open.delete(conn);
+    this.out.push({ kind: 'reset', conn });
+  }
+  connId(conn: string): string {
+    return conn;
+  }
+  isOpen(conn: string): boolean {
+    return this.open.has(conn);
+  }
+  isPeerRelay(conn: string): boolean {
+    return this.relays.has(conn);
+  }
+  leadsTo(conn: string, authority: string): boolean {
+    return this.relays.get(conn)?.includes(authority) ?? false;
+  }
+  setTimer(at: number, fire: () => void): number {
+    const timer = { id: this.next++, at, fire, cancelled: false };
+    this.timers.push(timer);
+    return timer.id;
+  }
+  cancelTimer(timer: number | null): void {
+    const t = this.timers.find((x) => x.id === timer);
+    if (t) t.cancelled = true;
+  }
+  /** Timers still to fire, by due time. */
+  get pending(): number[] {
+    return this.timers.filter((t) => !t.cancelled).map((t) => t.at);
+  }
+  /** Moves the clock to `to`, firing every timer due by then in (time, order set) order. */
+  advance(to: number): void {
+    for (;;) {
+      const due = this.timers.filter((t) => !t.cancelled && t.at <= to).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      due.cancelled = true;
+      this.now = due.at;
+      due.fire();
+    }
+    this.now = to;
+  }
+  newNonce(): string {
+    return `nonce${++this.ids}`;
+  }
+  newToken(): string {
+    return `tok${++this.ids}`;
+  }
+  newTransactionId(): string {
+    return `tid${++this.ids}`;
+  }
+  newMessageId(): string {
+    return `mid${++this.ids}`;
+  }
+
+  /** The outputs recorded since the last call, and forgets them. */
+  take(): Output[] {
+    return this.out.splice(0);
+  }
+  events(): { type: string; rule: string | undefined; fields: unknown }[] {
+    return this.out.flatMap((o) => (o.kind === 'event' ? [{ type: o.type, rule: o.rule, fields: o.fields }] : []));
+  }
+  sent(): { conn: string; frame: MsrpFrame }[] {
+    return this.out.flatMap((o) => (o.kind === 'send' ? [{ conn: o.conn, frame: o.frame }] : []));
+  }
+}

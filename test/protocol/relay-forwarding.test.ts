@@ -1,0 +1,252 @@
+/**
+ * The relay's forwarding decision without a World (CHECKLIST d.2 R-10, d.4 R-12 to R-26, d.5;
+ * ambiguities A-01, A-02, A-11): each row sends one request into the machine on a connection, with
+ * a token granted to `alice` on her connection, and checks what the relay answered, what it
+ * forwarded where, and the rules it traced.
+ */
+import { describe, expect, it } from 'vitest';
+import { AuthServer, type AuthPeer } from '../../src/protocol/auth-server.js';
+import { RelayForwarding, type RelayLinks } from '../../src/protocol/relay-forwarding.js';
+import { RELAY_PROFILES, type RelayProfileName } from '../../src/protocol/relay-profile.js';
+import { RelayTransactions } from '../../src/protocol/relay-transactions.js';
+import type { SendSource } from '../../src/protocol/send-source.js';
+import { buildRequest, type RequestInit } from '../../src/wire/builder.js';
+import { computeDigestResponse, formatAuthorization, parseWwwAuthenticate } from '../../src/wire/digest.js';
+import type { MsrpFrame, MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
+import { parseUri } from '../../src/wire/uri.js';
+import { FakeRelayHost } from './fake-relay-host.js';
+
+const S = 1_000_000;
+const RELAY = 'msrps://relay.example.com:2855;tcp';
+const ALICE = 'msrps://alice.invalid:2855/a;tcp';
+const BOB = 'msrps://bob.invalid:2855/b;tcp';
+const NEXT = 'msrps://next.example.com:2855/n;tcp';
+
+interface Rig {
+  h: FakeRelayHost;
+  fwd: RelayForwarding<string, number>;
+  peers: Map<string, AuthPeer<string, number>>;
+  token: string;
+  /** Frames written through the links (sendFrame) and SEND sources handed to the chunker. */
+  frames: { conn: string; frame: MsrpFrame; written: boolean }[];
+  sources: { conn: string; source: SendSource }[];
+  opened: string[];
+  send(conn: string, init: Partial<RequestInit>): void;
+}
+
+function rig(profile: RelayProfileName = 'rfc4976', opts: { unreachable?: boolean; sendClosed?: string; maxChunk?: number } = {}): Rig {
+  const h = new FakeRelayHost('alice', 'bob', 'mallory');
+  const base = parseUri(RELAY);
+  if (!base.ok) throw new Error('bad URI');
+  const settings = { scheme: 'msrps' as const, host: 'relay.example.com', port: 2855, realm: 'relay.example.com', expiresMin: 60, expiresDefault: 900, expiresMax: 3600, probation: 30 * S, maxFailedAuths: 3, nonceLifetime: 300 * S };
+  const auth = new AuthServer<string, number>(h, settings, { alice: 'secret' }, RELAY_PROFILES[profile]);
+  const transactions = new RelayTransactions<string, number>(h, { transactionTimeout: 30 * S }, base.uri, RELAY_PROFILES[profile], () => undefined, () => 0, () => 0);
+  const frames: Rig['frames'] = [];
+  const sources: Rig['sources'] = [];
+  const opened: string[] = [];
+  const links: RelayLinks<string> = {
+    connectionFor: (next) => {
+      if (opts.unreachable) return null;
+      opened.push(next);
+      h.open.add('next');
+      return 'next';
+    },
+    cameFrom: () => undefined,
+    sendClosed: (conn) => conn === opts.sendClosed,
+    sendFrame: (conn, frame, written) => {
+      frames.push({ conn, frame, written: written !== undefined });
+      written?.();
+    },
+    sendData: (conn, source) => void sources.push({ conn, source }),
+    kick: () => undefined,
+  };
+  const fwd = new RelayForwarding<string, number>(h, links, auth, transactions, { maxChunk: opts.maxChunk ?? Number.POSITIVE_INFINITY }, base.uri, RELAY, RELAY_PROFILES[profile]);
+  const peers = new Map(['alice', 'bob', 'mallory'].map((c) => [c, auth.open(c, true)] as const));
+  // Past probation (R-09) on the others' connections: the rows here are about forwarding.
+  auth.accept(peers.get('bob')!);
+  auth.accept(peers.get('mallory')!);
+  // alice authenticates on her connection: a challenge, then credentials.
+  let n = 0;
+  const send = (conn: string, init: Partial<RequestInit>): void => {
+    const frame = buildRequest({ transactionId: `t${++n}`, method: 'SEND', toPath: [RELAY], fromPath: [ALICE], ...init } as RequestInit);
+    fwd.request(conn, peers.get(conn)!, frame);
+  };
+  send('alice', { method: 'AUTH' });
+  const challenge = h.sent().at(-1)!.frame as MsrpResponse;
+  const www = parseWwwAuthenticate(challenge.headers.find(([k]) => k === 'WWW-Authenticate')![1]);
+  if (!www.ok) throw new Error('no challenge');
+  const c = { username: 'alice', realm: settings.realm, password: 'secret', method: 'AUTH', uri: RELAY, nonce: www.value.nonce, nc: 1, cnonce: 'cn', qop: 'auth' as const };
+  send('alice', { method: 'AUTH', authorization: formatAuthorization({ username: 'alice', realm: c.realm, nonce: c.nonce, uri: RELAY, response: computeDigestResponse(c), cnonce: 'cn', nc: '00000001', qop: 'auth' }) });
+  const ok = h.sent().at(-1)!.frame as MsrpResponse;
+  const token = ok.usePath![0]!;
+  h.take();
+  return { h, fwd, peers, token, frames, sources, opened, send };
+}
+
+const text = (body = '0123456789'): Partial<RequestInit> => ({ messageId: 'm1', byteRange: { start: 1, end: body.length, total: body.length }, contentType: 'text/plain', body });
+const rules = (h: FakeRelayHost) => h.events().map((e) => `${e.type} ${e.rule ?? ''}`.trim());
+const answers = (h: FakeRelayHost) => h.sent().map((s) => `${s.conn} ${s.frame.kind === 'response' ? s.frame.statusCode : (s.frame as MsrpRequest).method}`);
+
+describe('forwarding decision (d.2, d.4, d.5)', () => {
+  const rows: { id: string; profile?: RelayProfileName; opts?: Parameters<typeof rig>[1]; act: (r: Rig) => void; events: string[]; answers: string[]; out?: string[] }[] = [
+    {
+      id: 'A-01, R-19: a request whose first To-Path URI is not this relay gets 481 and is not forwarded',
+      act: (r) => r.send('alice', { toPath: ['msrps://other.example.com:2855/x;tcp', BOB], ...text() }),
+      events: ['relay.not-mine A-01', 'relay.respond A-01'],
+      answers: ['alice 481'],
+    },
+    {
+      id: 'R-10: a SEND addressed to the relay itself (no next hop) gets 481',
+      act: (r) => r.send('alice', { toPath: [RELAY], ...text() }),
+      events: ['relay.respond R-10'],
+      answers: ['alice 481'],
+    },
+    {
+      id: 'R-14: a SEND through a token the relay never issued gets 481 and goes nowhere',
+      act: (r) => r.send('alice', { toPath: ['msrps://relay.example.com:2855/forged;tcp', BOB], ...text() }),
+      events: ['relay.refuse R-14', 'relay.respond R-14'],
+      answers: ['alice 481'],
+    },
+    {
+      id: 'R-12: a client token used from another connection, not toward its owner, gets 481',
+      act: (r) => r.send('mallory', { toPath: [r.token, NEXT, BOB], ...text() }),
+      events: ['relay.refuse R-12', 'relay.respond R-12'],
+      answers: ['mallory 481'],
+    },
+    {
+      id: 'R-13: a SEND through an expired token gets 481',
+      act: (r) => (r.h.advance(900 * S), r.send('alice', { toPath: [r.token, BOB], ...text() })),
+      events: ['relay.refuse R-13', 'relay.respond R-13'],
+      answers: ['alice 481'],
+    },
+    {
+      id: 'R-17, R-20: from the token owner: 200 at once, forwarded on toward the next To-Path URI (R-25: a connection opened)',
+      act: (r) => r.send('alice', { toPath: [r.token, NEXT, BOB], ...text() }),
+      events: ['relay.respond R-20'],
+      answers: ['alice 200'],
+      out: [`next SEND ${NEXT} ${BOB} | ${'TOKEN'} ${ALICE}`],
+    },
+    {
+      id: 'R-26: toward the token owner from elsewhere, last hop: delivered on the connection the token is bound to',
+      act: (r) => r.send('mallory', { toPath: [r.token, ALICE], fromPath: [BOB], ...text() }),
+      events: ['relay.respond R-20'],
+      answers: ['mallory 200'],
+      out: [`alice SEND ${ALICE} | TOKEN ${BOB}`],
+    },
+    {
+      id: 'R-20, A-03: Failure-Report partial gets no 200, and is forwarded',
+      act: (r) => r.send('alice', { toPath: [r.token, NEXT], failureReport: 'partial', ...text() }),
+      events: [],
+      answers: [],
+      out: [`next SEND ${NEXT} | TOKEN ${ALICE}`],
+    },
+    {
+      id: 'A-11, R-14: a refused SEND with Failure-Report no gets no response',
+      act: (r) => r.send('alice', { toPath: ['msrps://relay.example.com:2855/forged;tcp', BOB], failureReport: 'no', ...text() }),
+      events: ['relay.refuse R-14'],
+      answers: [],
+    },
+    {
+      id: 'R-22, A-02: the next hop cannot be reached: the SEND gets 408 as its transaction response',
+      opts: { unreachable: true },
+      act: (r) => r.send('alice', { toPath: [r.token, NEXT], ...text() }),
+      events: ['relay.undeliverable R-22', 'relay.respond R-22'],
+      answers: ['alice 408'],
+    },
+    {
+      id: 'E-33: nothing is acted on from a connection the relay has closed',
+      opts: { sendClosed: 'mallory' },
+      act: (r) => r.send('mallory', { toPath: [r.token, ALICE], fromPath: [BOB], ...text() }),
+      events: ['relay.discard E-33'],
+      answers: [],
+    },
+    {
+      id: 'R-24: a REPORT is forwarded like any request, with no transaction kept (no response comes)',
+      act: (r) => r.send('alice', { method: 'REPORT', toPath: [r.token, NEXT], messageId: 'm1', status: { namespace: 0, code: 200, comment: null }, byteRange: { start: 1, end: 10, total: 10 } }),
+      events: ['relay.forward R-24'],
+      answers: [],
+      out: [`next REPORT ${NEXT} | TOKEN ${ALICE}`],
+    },
+    {
+      id: 'opensips:report-not-response: an unknown token gets 200 and a 481 REPORT',
+      profile: 'opensips',
+      act: (r) => r.send('alice', { toPath: ['msrps://relay.example.com:2855/forged;tcp', BOB], ...text() }),
+      events: ['relay.refuse R-14', 'relay.respond R-20', 'relay.report opensips:report-not-response'],
+      answers: ['alice 200', 'alice REPORT'],
+    },
+    {
+      id: 'kamailio:unknown-session-silent-drop: an unknown token before the last hop gets 200 and goes nowhere',
+      profile: 'kamailio',
+      act: (r) => r.send('alice', { toPath: ['msrps://relay.example.com:2855/forged;tcp', NEXT, BOB], ...text() }),
+      events: ['relay.respond kamailio:unknown-session-silent-drop', 'relay.discard kamailio:unknown-session-silent-drop'],
+      answers: ['alice 200'],
+    },
+    {
+      id: 'kamailio:unknown-method-501: an unknown method is refused 501, not forwarded (R-24 allows blocking)',
+      profile: 'kamailio',
+      act: (r) => r.send('alice', { method: 'NOTIFY', toPath: [r.token, NEXT] }),
+      events: ['relay.respond kamailio:unknown-method-501'],
+      answers: ['alice 501'],
+    },
+    {
+      id: 'kamailio:drop-connection-large-frame: a frame of 16 KiB or more resets the connection',
+      profile: 'kamailio',
+      act: (r) => r.send('alice', { toPath: [r.token, NEXT], ...text('x'.repeat(16 * 1024)) }),
+      events: ['relay.drop-connection kamailio:drop-connection-large-frame'],
+      answers: [],
+    },
+  ];
+  it.each(rows)('$id', ({ profile, opts, act, events, answers: expected, out }) => {
+    const r = rig(profile, opts);
+    act(r);
+    expect(rules(r.h).filter((x) => !x.startsWith('relay.forward') || events.includes(x))).toEqual(events);
+    expect(answers(r.h)).toEqual(expected);
+    const forwarded = [
+      ...r.frames.map(({ conn, frame }) => `${conn} ${(frame as MsrpRequest).method} ${frame.toPath.join(' ')} | ${frame.fromPath.join(' ')}`),
+      ...r.sources.map(({ conn, source }) => `${conn} SEND ${source.toPath.join(' ')} | ${source.fromPath.join(' ')}`),
+    ].map((x) => x.replace(r.token, 'TOKEN'));
+    expect(forwarded).toEqual(out ?? []);
+  });
+
+  it('R-18: a forwarded non-SEND gets a new transaction id; kamailio:keep-tid keeps it', () => {
+    // R-24: an unknown method is forwarded as a REPORT would be.
+    const r = rig();
+    r.send('alice', { method: 'NOTIFY', toPath: [r.token, NEXT] });
+    expect(r.h.events().find((e) => e.type === 'relay.forward')).toMatchObject({ rule: 'R-24', fields: { inTransactionId: 't3', outTransactionId: r.frames[0]!.frame.transactionId } });
+    expect(r.frames[0]!.frame.transactionId).not.toBe('t3');
+    const k = rig('kamailio');
+    k.send('alice', { method: 'REPORT', toPath: [k.token, NEXT], messageId: 'm1', status: { namespace: 0, code: 200, comment: null } });
+    expect(k.h.events().find((e) => e.type === 'relay.forward')).toMatchObject({ rule: 'kamailio:keep-tid' });
+    expect(k.frames[0]!.frame.transactionId).toBe('t3');
+  });
+
+  it('R-23: with a smaller maxChunk the SEND is handed on re-chunked; each chunk written is a transaction traced R-23', () => {
+    const r = rig('rfc4976', { maxChunk: 4 });
+    r.send('alice', { toPath: [r.token, NEXT], ...text() });
+    const { source } = r.sources[0]!;
+    expect(source).toMatchObject({ maxChunk: 4, firstPosition: 1, total: 10, lastFlag: '$', messageId: 'm1' });
+    const chunk = buildRequest({ transactionId: 'o1', method: 'SEND', toPath: source.toPath, fromPath: source.fromPath, byteRange: { start: 1, end: 4, total: 10 }, contentType: 'text/plain', body: '0123', continuation: '+' });
+    source.onChunkWritten!(chunk, { start: 1, end: 4, total: 10 }, '+');
+    expect(r.h.events().at(-1)).toMatchObject({ type: 'relay.forward', rule: 'R-23', fields: { outTransactionId: 'o1', rechunked: true, byteRangeOut: { start: 1, end: 4, total: 10 } } });
+    // R-21: the chunk's window runs from its last byte: no response in 30 s => 408 REPORT for bytes 1-4.
+    r.h.advance(30 * S);
+    expect(r.h.events().map((e) => e.type).slice(-2)).toEqual(['relay.timeout', 'relay.report']);
+    expect((r.h.sent().at(-1)!.frame as MsrpRequest).byteRange).toEqual({ start: 1, end: 4, total: 10 });
+  });
+
+  it('A-02: bytes that never went out in a complete chunk get a 408 REPORT when the next hop goes away', () => {
+    const r = rig();
+    r.send('alice', { toPath: [r.token, NEXT], ...text() });
+    r.sources[0]!.source.onAbandoned!(5);
+    expect(rules(r.h).slice(-2)).toEqual(['relay.undeliverable A-02', 'relay.report A-02']);
+    expect((r.h.sent().at(-1)!.frame as MsrpRequest).byteRange).toEqual({ start: 5, end: 10, total: 10 });
+  });
+
+  it('R-19: when the next To-Path URI is this relay again, it consumes that one too', () => {
+    const r = rig();
+    r.send('alice', { toPath: [r.token, r.token, BOB], ...text() });
+    expect(rules(r.h)).toEqual(['relay.local-hop R-19', 'relay.respond R-20']);
+    expect(r.h.events()[0]!.fields).toMatchObject({ toPathAfter: [r.token, BOB], fromPathAfter: [r.token, ALICE] });
+    expect(r.opened).toEqual([BOB]);
+  });
+});
