@@ -80,7 +80,8 @@ export interface SendAction {
 type SessionState = 'waiting-auth' | 'offering' | 'answering' | 'connecting' | 'established' | 'failed' | 'closed';
 
 /** A resend (E-19): the same bytes under the same Message-ID. */
-type Resend = SendAction & { messageIdKeep?: string; dataKeep?: MessageBytes };
+/** A send action, or a message sent again after its session was re-established (its Message-ID and bytes kept). */
+export type Resend = SendAction & { messageIdKeep?: string; dataKeep?: MessageBytes };
 
 interface Outgoing {
   messageId: string;
