@@ -15,23 +15,23 @@ import { formatDuration, parseBandwidth, parseDuration, parseProbability, parseS
 import type { UnitResult } from './units.js';
 import type {
   CountBound,
-  EndpointNode,
+  ScenarioEndpoint,
   Expectation,
   ExpectationKind,
   Fault,
-  FirewallNode,
-  FirewallRule,
+  ScenarioFirewall,
+  ScenarioFirewallRule,
   LinkRef,
   LinkSettings,
   Micros,
   NodeId,
   PathElement,
-  RelayCredentials,
-  RelayNode,
+  ScenarioRelayCredentials,
+  ScenarioRelay,
   RawAction,
-  RelayProfile,
+  RelayProfileName,
   Scenario,
-  SendAction,
+  ScenarioSendAction,
   SetAction,
   ScenarioEvent,
   ScenarioLink,
@@ -42,7 +42,7 @@ import type {
 
 export interface NormalizeOptions {
   /** Every relay gets this profile, whatever the file says (`msrp-sim run --profile`). */
-  profile?: RelayProfile;
+  profile?: RelayProfileName;
 }
 
 type RawEndpoint = Partial<Omit<Extract<ScenarioFileNode, { role: 'sender' }>, 'role'>>;
@@ -81,7 +81,7 @@ export const BUILTIN = {
 } as const;
 
 /** Relay settings by profile (SPEC §3.2): only msrprelay's documented values differ. */
-export function relayProfileDefaults(profile: RelayProfile): Pick<RelayNode, 'expires' | 'probation' | 'maxFailedAuths' | 'nonceLifetime' | 'transactionTimeout' | 'idleLimit' | 'maxChunk'> {
+export function relayProfileDefaults(profile: RelayProfileName): Pick<ScenarioRelay, 'expires' | 'probation' | 'maxFailedAuths' | 'nonceLifetime' | 'transactionTimeout' | 'idleLimit' | 'maxChunk'> {
   const base = {
     expires: { min: 60_000_000, default: 1_800_000_000, max: 3_600_000_000 },
     probation: 30_000_000,
@@ -321,7 +321,7 @@ export class Normalizer {
           [raw.role === 'endpoint' ? undefined : defaults[raw.role], ['defaults', raw.role]],
           [raw, path],
         ]);
-        if (node.relays.length > 0 || raw.password !== undefined) this.checkCredentials(node as EndpointNode, path);
+        if (node.relays.length > 0 || raw.password !== undefined) this.checkCredentials(node as ScenarioEndpoint, path);
       }
       this.nodes.set(id, node);
       const hostKey = node.host.toLowerCase();
@@ -339,7 +339,7 @@ export class Normalizer {
     }
   }
 
-  private endpointBase(id: string, role: EndpointNode['role']): EndpointNode {
+  private endpointBase(id: string, role: ScenarioEndpoint['role']): ScenarioEndpoint {
     const host = this.hostOf.get(id)!;
     return {
       id,
@@ -366,8 +366,8 @@ export class Normalizer {
     };
   }
 
-  private applyEndpoint(base: EndpointNode, raw: RawEndpoint, path: Path): EndpointNode {
-    const n: EndpointNode = { ...base, tls: { ...base.tls }, relays: base.relays.map((r) => ({ ...r })) };
+  private applyEndpoint(base: ScenarioEndpoint, raw: RawEndpoint, path: Path): ScenarioEndpoint {
+    const n: ScenarioEndpoint = { ...base, tls: { ...base.tls }, relays: base.relays.map((r) => ({ ...r })) };
     if (raw.address !== undefined) n.address = raw.address;
     if (raw.port !== undefined) n.port = raw.port;
     if (raw.scheme !== undefined) n.scheme = raw.scheme;
@@ -425,22 +425,22 @@ export class Normalizer {
   }
 
   /** W-31 on the settings a node ends up with, reported where the chunk size was chosen. */
-  private checkChunking(node: EndpointNode, layers: [object | undefined, Path][]): void {
+  private checkChunking(node: ScenarioEndpoint, layers: [object | undefined, Path][]): void {
     if (node.chunkSize <= 2048 || node.chunkStrategy !== 'fixed') return;
     const at = this.origin(['chunkSize'], layers) ?? this.origin(['chunkStrategy'], layers);
     if (at !== undefined) this.warn(at, 'chunks of more than 2048 bytes must be interruptible (W-31, RFC 4975 §7.1.1); set `chunkStrategy: interruptible`');
   }
 
   /** Expires bounds in order, on the settings a relay ends up with. */
-  private checkExpires(node: RelayNode, layers: [object | undefined, Path][]): void {
+  private checkExpires(node: ScenarioRelay, layers: [object | undefined, Path][]): void {
     const e = node.expires;
     if (e.min <= e.default && e.default <= e.max) return;
     const at = this.origin(['expires'], layers);
     if (at !== undefined) this.err(at, `Expires bounds must be in order min <= default <= max; they are ${formatDuration(e.min)}, ${formatDuration(e.default)} and ${formatDuration(e.max)}`);
   }
 
-  private checkCredentials(node: EndpointNode, path: Path): void {
-    node.relays.forEach((cred: RelayCredentials, i) => {
+  private checkCredentials(node: ScenarioEndpoint, path: Path): void {
+    node.relays.forEach((cred: ScenarioRelayCredentials, i) => {
       const relay = this.rawNodes.get(cred.relay);
       if (relay?.role !== 'relay') return;
       const p = [...path, 'relays', i];
@@ -456,13 +456,13 @@ export class Normalizer {
     });
   }
 
-  private relayProfile(raw: RawRelay, defaults: RawRelay): RelayProfile {
+  private relayProfile(raw: RawRelay, defaults: RawRelay): RelayProfileName {
     return this.options.profile ?? raw.profile ?? defaults.profile ?? 'rfc4976';
   }
 
-  private relayBase(id: string, raw: RawRelay, defaults: RawRelay): RelayNode {
+  private relayBase(id: string, raw: RawRelay, defaults: RawRelay): ScenarioRelay {
     const host = this.hostOf.get(id)!;
-    const base: RelayNode = {
+    const base: ScenarioRelay = {
       id,
       role: 'relay',
       host,
@@ -479,8 +479,8 @@ export class Normalizer {
     return this.applyRelay(base, { ...defaults, profile: base.profile }, ['defaults', 'relay']);
   }
 
-  private applyRelay(base: RelayNode, raw: RawRelay, path: Path): RelayNode {
-    const n: RelayNode = { ...base, tls: { ...base.tls }, expires: { ...base.expires }, users: { ...base.users } };
+  private applyRelay(base: ScenarioRelay, raw: RawRelay, path: Path): ScenarioRelay {
+    const n: ScenarioRelay = { ...base, tls: { ...base.tls }, expires: { ...base.expires }, users: { ...base.users } };
     if (raw.address !== undefined) n.address = raw.address;
     if (raw.port !== undefined) n.port = raw.port;
     if (raw.scheme !== undefined) n.scheme = raw.scheme;
@@ -509,7 +509,7 @@ export class Normalizer {
     return n;
   }
 
-  private firewallBase(id: string, raw: RawFirewall): FirewallNode {
+  private firewallBase(id: string, raw: RawFirewall): ScenarioFirewall {
     return {
       id,
       role: 'firewall',
@@ -525,8 +525,8 @@ export class Normalizer {
     };
   }
 
-  private applyFirewall(base: FirewallNode, raw: RawFirewall, path: Path): FirewallNode {
-    const n: FirewallNode = { ...base, default: { ...base.default } };
+  private applyFirewall(base: ScenarioFirewall, raw: RawFirewall, path: Path): ScenarioFirewall {
+    const n: ScenarioFirewall = { ...base, default: { ...base.default } };
     if (raw.address !== undefined) n.address = raw.address;
     if (raw.default !== undefined) {
       if (typeof raw.default === 'string') n.default = { ...n.default, inbound: raw.default, outbound: raw.default };
@@ -549,8 +549,8 @@ export class Normalizer {
     return n;
   }
 
-  private rules(raw: NonNullable<RawFirewall['rules']>, path: Path): FirewallRule[] {
-    const out: FirewallRule[] = [];
+  private rules(raw: NonNullable<RawFirewall['rules']>, path: Path): ScenarioFirewallRule[] {
+    const out: ScenarioFirewallRule[] = [];
     const ids = new Map<string, number>();
     raw.forEach((r, i) => {
       if (r === undefined) return;
@@ -763,7 +763,7 @@ export class Normalizer {
         const p = [...path, 'auth', 'node'];
         const n = this.refEndpoint(p, ev.auth.node);
         if (n === undefined) return;
-        const node = current.get(ev.auth.node) as EndpointNode | undefined;
+        const node = current.get(ev.auth.node) as ScenarioEndpoint | undefined;
         if (node !== undefined && node.relays.length === 0) {
           this.err(p, `\`${node.id}\` uses no relays, so it has nothing to authenticate to`);
           return;
@@ -815,7 +815,7 @@ export class Normalizer {
     at: Micros,
     usable: (p: Path, id: string) => SessionRecord | undefined,
     current: Map<string, ScenarioNode>,
-  ): SendAction | undefined {
+  ): ScenarioSendAction | undefined {
     const s = usable([...path, 'session'], send.session);
     const fromOk = this.refEndpoint([...path, 'from'], send.from) !== undefined;
     if (s === undefined || !fromOk) return undefined;
@@ -824,8 +824,8 @@ export class Normalizer {
       return undefined;
     }
     const to = send.from === s.offerer ? s.answerer : s.offerer;
-    const sender = current.get(send.from) as EndpointNode | undefined;
-    const receiver = current.get(to) as EndpointNode | undefined;
+    const sender = current.get(send.from) as ScenarioEndpoint | undefined;
+    const receiver = current.get(to) as ScenarioEndpoint | undefined;
     if (sender === undefined) return undefined;
     const content = send.body !== undefined ? ({ kind: 'text', text: send.body, bytes: new TextEncoder().encode(send.body) } as const) : ({ kind: 'generated', size: bytes(send.size!) } as const);
     const size = content.kind === 'text' ? content.bytes.length : content.size;
