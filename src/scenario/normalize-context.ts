@@ -9,7 +9,7 @@ import { didYouMean } from './problems.js';
 import type { Path } from './problems.js';
 import type { SrcNode } from './source.js';
 import { BUILTIN } from './normalize-defaults.js';
-import type { LinkRef, Micros, RelayProfileName, ScenarioLink, ScenarioNode, SourcePosition } from './types.js';
+import type { LinkRef, Micros, NodeId, RelayProfileName, ScenarioLink, ScenarioNode, SourcePosition } from './types.js';
 
 export interface NormalizeOptions {
   /** Every relay gets this profile, whatever the file says (`msrp-sim run --profile`). */
@@ -37,6 +37,25 @@ export function origin(keys: readonly string[], layers: [object | undefined, Pat
   }
   return undefined;
 }
+
+/** A session as the events open and end it, while they are read in time order. */
+export interface SessionRecord {
+  id: string;
+  offerer: NodeId;
+  answerer: NodeId;
+  at: Micros;
+  order: number;
+  index: number;
+  endedAt: Micros | null;
+  endedOrder: number;
+  endedBy: NodeId | null;
+  endIndex: number;
+  /** False when the opening event names parties that are not two endpoints (reported there). */
+  usable: boolean;
+}
+
+/** The session of an event if it is open at the event's place in the timeline; reports otherwise. */
+export type UsableSession = (path: Path, id: string) => SessionRecord | undefined;
 
 export class NormalizeContext {
   readonly nodeIds: string[] = [];

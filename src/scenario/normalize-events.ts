@@ -5,33 +5,15 @@
 import type { ScenarioFileEvent } from './definition.js';
 import type { Path } from './problems.js';
 import { formatDuration } from './units.js';
-import type { NormalizeContext } from './normalize-context.js';
+import type { NormalizeContext, SessionRecord, UsableSession } from './normalize-context.js';
 import { us } from './normalize-defaults.js';
 import { faultEvent } from './normalize-faults.js';
 import { rawEvent } from './normalize-raw.js';
 import { sendEvent } from './normalize-send.js';
 import { setEvent } from './normalize-set.js';
-import type { NodeId, Micros, ScenarioEndpoint, ScenarioEvent, ScenarioNode, ScenarioSession } from './types.js';
+import type { ScenarioEndpoint, ScenarioEvent, ScenarioNode, ScenarioSession } from './types.js';
 
-export interface SessionRecord {
-  id: string;
-  offerer: NodeId;
-  answerer: NodeId;
-  at: Micros;
-  order: number;
-  index: number;
-  endedAt: Micros | null;
-  endedOrder: number;
-  endedBy: NodeId | null;
-  endIndex: number;
-  /** False when the opening event names parties that are not two endpoints (reported there). */
-  usable: boolean;
-}
-
-/** The session of an event if it is open at the event's place in the timeline; reports otherwise. */
-export type UsableSession = (path: Path, id: string) => SessionRecord | undefined;
-
-export function buildEvents(cx: NormalizeContext, ): { events: ScenarioEvent[]; sessions: ScenarioSession[] } {
+export function buildEvents(cx: NormalizeContext): { events: ScenarioEvent[]; sessions: ScenarioSession[] } {
   const raw = (cx.file.events ?? []).map((ev, index) => ({ ev, index })).filter((x): x is { ev: ScenarioFileEvent; index: number } => x.ev !== undefined);
   const timed = raw.map((x) => ({ ...x, at: us(x.ev.at) }));
   // Stable: events at the same time keep their order in the file.

@@ -39,7 +39,7 @@ export function buildLinks(cx: NormalizeContext, defaults: RawLinkSettings): voi
 }
 
 /** Connected components over the links (firewall rules aside: those act at run time). */
-export function checkTopology(cx: NormalizeContext, ): void {
+export function checkTopology(cx: NormalizeContext): void {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;

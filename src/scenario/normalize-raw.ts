@@ -1,8 +1,7 @@
 /** `raw` events: bytes written as escaped text, lines, hexadecimal or base64, sent as they are. */
 import type { ScenarioFileEvent } from './definition.js';
 import type { Path } from './problems.js';
-import type { NormalizeContext } from './normalize-context.js';
-import type { UsableSession } from './normalize-events.js';
+import type { NormalizeContext, UsableSession } from './normalize-context.js';
 import type { RawAction } from './types.js';
 
 const CRLF = Uint8Array.of(13, 10);

@@ -3,10 +3,9 @@ import { typeMatches } from '../protocol/media-types.js';
 import type { ScenarioFileEvent } from './definition.js';
 import type { Path } from './problems.js';
 import { formatDuration } from './units.js';
-import type { NormalizeContext } from './normalize-context.js';
+import type { NormalizeContext, UsableSession } from './normalize-context.js';
 import { bytes, fr, us, yesNo } from './normalize-defaults.js';
 import { checkChunkSize, checkTotals, MAX_MESSAGE_BYTES, sizeText } from './normalize-limits.js';
-import type { UsableSession } from './normalize-events.js';
 import type { Micros, ScenarioEndpoint, ScenarioNode, ScenarioSendAction } from './types.js';
 
 export function sendEvent(
