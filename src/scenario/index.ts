@@ -13,5 +13,5 @@ export type { StarterOptions } from './starter.js';
 export { scenarioJsonSchema, scenarioJsonSchemaText, SCENARIO_SCHEMA_FILE } from './json-schema.js';
 export { ScenarioFileSchema } from './definition.js';
 export type { ScenarioFile } from './definition.js';
-export { BUILTIN as SCENARIO_DEFAULTS, relayProfileDefaults } from './normalize.js';
+export { BUILTIN as SCENARIO_DEFAULTS, relayProfileDefaults } from './normalize-defaults.js';
 export type * from './types.js';

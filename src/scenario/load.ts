@@ -6,7 +6,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ScenarioFileSchema } from './definition.js';
 import type { ScenarioFile } from './definition.js';
 import { Diagnostics, Positions } from './diagnostics.js';
-import { Normalizer } from './normalize.js';
+import { normalize } from './normalize.js';
 import type { NormalizeOptions } from './normalize.js';
 import type { Problem } from './problems.js';
 import { INVALID, ShapeChecker } from './shape.js';
@@ -59,7 +59,7 @@ export function loadScenario(file: string, source: string, options: LoadOptions 
   if (checked === INVALID && root.kind !== 'map') return { ok: false, problems: diag.sorted() };
   // With the shape wrong somewhere, what is right is still checked for references and times.
   const written = (checked === INVALID ? partialTopLevel(root) : checked) as Partial<ScenarioFile>;
-  const scenario = new Normalizer(written, root, positions, diag, options).run();
+  const scenario = normalize(written, root, positions, diag, options);
   if (diag.hasErrors()) return { ok: false, problems: diag.sorted() };
   return { ok: true, scenario, warnings: diag.sorted() };
 }

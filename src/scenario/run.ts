@@ -10,7 +10,7 @@ import type { RelayProfileName } from '../nodes/relay-profile.js';
 import { MsrpParser } from '../wire/parser.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
 import { endpointOptions, firewallPolicy, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
-import type { Fault, RelayNode, Scenario, ScenarioEvent } from './types.js';
+import type { Fault, ScenarioRelay, Scenario, ScenarioEvent } from './types.js';
 
 export interface RunOptions {
   seed?: string | number;
@@ -101,7 +101,7 @@ function schedule(world: World, scenario: Scenario, event: ScenarioEvent, profil
           world.relays.get(s.id)!.reconfigure({ ...relayOptions(s), ...(profile ? { profile } : {}) });
         }
         else {
-          const relays = new Map<string, RelayNode>();
+          const relays = new Map<string, ScenarioRelay>();
           for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);
           world.endpoint(s.id).reconfigure(endpointOptions(s, relays));
         }

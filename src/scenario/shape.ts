@@ -7,8 +7,8 @@
  */
 import { Kind } from '@sinclair/typebox';
 import type { TSchema } from '@sinclair/typebox';
-import { Discriminator, Expect, KeyExpect, KeyText, Noun, Text, Unit } from './definition.js';
-import type { UnitKind } from './definition.js';
+import { Discriminator, Expect, KeyExpect, KeyText, Noun, Text, Unit } from './definition-annotations.js';
+import type { UnitKind } from './definition-annotations.js';
 import type { Positions } from './diagnostics.js';
 import { didYouMean, listOr } from './problems.js';
 import type { Path } from './problems.js';

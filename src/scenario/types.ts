@@ -4,8 +4,13 @@
  * every bandwidth bits per second.
  */
 
-/** Virtual time in integer microseconds (as in src/sim/time.ts). */
-export type Micros = number;
+import type { Micros } from '../sim/time.js';
+import type { TlsVersion } from '../net/tls-session.js';
+import type { EndpointRole } from '../nodes/world.js';
+import type { RelayProfileName } from '../nodes/relay-profile.js';
+
+/** The kernel's virtual time, the TLS versions, the endpoint roles and relay profiles of the layers below. */
+export type { Micros, TlsVersion, EndpointRole, RelayProfileName };
 export type Bytes = number;
 export type BitsPerSecond = number;
 export type NodeId = string;
@@ -54,13 +59,10 @@ export interface TcpSettings {
 // ----------------------------------------------------------------------------------------------
 // Nodes
 
-export type ScenarioNode = EndpointNode | RelayNode | FirewallNode;
-export type EndpointRole = 'sender' | 'receiver' | 'endpoint';
-export type NodeRole = ScenarioNode['role'];
-export type TlsVersion = '1.2' | '1.3';
+export type ScenarioNode = ScenarioEndpoint | ScenarioRelay | ScenarioFirewall;
+export type ScenarioNodeRole = ScenarioNode['role'];
 export type ReportValue = 'yes' | 'no';
 export type FailureReportValue = 'yes' | 'no' | 'partial';
-export type RelayProfile = 'rfc4976' | 'kamailio' | 'msrprelay' | 'opensips';
 
 interface NodeBase {
   id: NodeId;
@@ -69,7 +71,7 @@ interface NodeBase {
   address: string | null;
 }
 
-export interface EndpointNode extends NodeBase {
+export interface ScenarioEndpoint extends NodeBase {
   role: EndpointRole;
   port: number;
   scheme: 'msrp' | 'msrps';
@@ -77,7 +79,7 @@ export interface EndpointNode extends NodeBase {
   /** Names in the node's TLS server certificate. */
   certificateNames: string[];
   /** In order: the first is the one the endpoint connects to. */
-  relays: RelayCredentials[];
+  relays: ScenarioRelayCredentials[];
   acceptTypes: string[];
   acceptWrappedTypes: string[];
   /** `null`: no a=max-size. */
@@ -94,14 +96,14 @@ export interface EndpointNode extends NodeBase {
   onSessionFailure: 'report' | 'reestablish';
 }
 
-export interface RelayCredentials {
+export interface ScenarioRelayCredentials {
   relay: NodeId;
   username: string;
   /** `null`: the endpoint has no password for this relay (its AUTH will fail; a warning says so). */
   password: string | null;
 }
 
-export interface RelayNode extends NodeBase {
+export interface ScenarioRelay extends NodeBase {
   role: 'relay';
   port: number;
   scheme: 'msrp' | 'msrps';
@@ -120,13 +122,13 @@ export interface RelayNode extends NodeBase {
   /** `null`: no limit. */
   idleLimit: Micros | null;
   transactionTimeout: Micros;
-  profile: RelayProfile;
+  profile: RelayProfileName;
 }
 
-export interface FirewallNode extends NodeBase {
+export interface ScenarioFirewall extends NodeBase {
   role: 'firewall';
   inside: NodeId[];
-  rules: FirewallRule[];
+  rules: ScenarioFirewallRule[];
   default: { inbound: 'allow' | 'deny'; outbound: 'allow' | 'deny'; mode: 'drop' | 'reject' };
   idleTimeout: Micros;
   idleMode: 'drop' | 'reset';
@@ -136,7 +138,7 @@ export interface FirewallNode extends NodeBase {
   policy: FirewallPolicy | null;
 }
 
-export interface FirewallRule {
+export interface ScenarioFirewallRule {
   /** As written, or `rule-N` with N counting from 1. */
   id: string;
   action: 'allow' | 'deny';
@@ -198,7 +200,7 @@ export interface ScenarioSession {
   endedBy: NodeId | null;
 }
 
-export type ScenarioEvent = EventBase & Action;
+export type ScenarioEvent = EventBase & ScenarioAction;
 
 interface EventBase {
   at: Micros;
@@ -207,7 +209,7 @@ interface EventBase {
   source: SourcePosition;
 }
 
-export type Action = SessionAction | SendAction | EndAction | AuthAction | FaultAction | SetAction | RawAction;
+export type ScenarioAction = SessionAction | ScenarioSendAction | EndAction | AuthAction | FaultAction | SetAction | RawAction;
 
 export interface SessionAction {
   action: 'session';
@@ -216,7 +218,7 @@ export interface SessionAction {
   answerer: NodeId;
 }
 
-export interface SendAction {
+export interface ScenarioSendAction {
   action: 'send';
   session: SessionId;
   from: NodeId;

@@ -7,15 +7,15 @@ import type { EndpointOptions } from '../nodes/endpoint-node.js';
 import type { RelayOptions } from '../nodes/relay/relay-node.js';
 import type { NodeSpec, WorldSpec } from '../nodes/world.js';
 import type { MsrpPolicy } from '../nodes/firewall-policy.js';
-import type { EndpointNode, FirewallNode, LinkSettings, RelayNode, Scenario, ScenarioNode } from './types.js';
+import type { ScenarioEndpoint, ScenarioFirewall, LinkSettings, ScenarioRelay, Scenario, ScenarioNode } from './types.js';
 
 const SECOND = 1_000_000;
 
-export function relayUri(relay: RelayNode): string {
+export function relayUri(relay: ScenarioRelay): string {
   return `${relay.scheme}://${relay.host}:${relay.port};tcp`;
 }
 
-export function endpointOptions(node: EndpointNode, relays: ReadonlyMap<string, RelayNode>): EndpointOptions {
+export function endpointOptions(node: ScenarioEndpoint, relays: ReadonlyMap<string, ScenarioRelay>): EndpointOptions {
   return {
     host: node.host,
     port: node.port,
@@ -38,7 +38,7 @@ export function endpointOptions(node: EndpointNode, relays: ReadonlyMap<string, 
   };
 }
 
-export function relayOptions(node: RelayNode): RelayOptions {
+export function relayOptions(node: ScenarioRelay): RelayOptions {
   return {
     host: node.host,
     port: node.port,
@@ -60,7 +60,7 @@ export function relayOptions(node: RelayNode): RelayOptions {
   };
 }
 
-export function firewallRules(node: FirewallNode): NetFirewallRule[] {
+export function firewallRules(node: ScenarioFirewall): NetFirewallRule[] {
   const rules: NetFirewallRule[] = node.rules.map((r) => {
     const rule: NetFirewallRule = { action: r.action, id: `${node.id}#${r.id}` };
     if (r.direction !== 'any') rule.direction = r.direction;
@@ -76,7 +76,7 @@ export function firewallRules(node: FirewallNode): NetFirewallRule[] {
   return rules;
 }
 
-export function firewallOptions(node: FirewallNode): FirewallOptions {
+export function firewallOptions(node: ScenarioFirewall): FirewallOptions {
   const options: FirewallOptions = {
     inside: node.inside,
     rules: firewallRules(node),
@@ -91,7 +91,7 @@ export function firewallOptions(node: FirewallNode): FirewallOptions {
 }
 
 /** The firewall's MSRP policy (SPEC §3.3), or null when it has none. */
-export function firewallPolicy(node: FirewallNode): MsrpPolicy | null {
+export function firewallPolicy(node: ScenarioFirewall): MsrpPolicy | null {
   if (!node.policy) return null;
   return {
     action: node.policy.action,
@@ -105,7 +105,7 @@ export function linkOptions(link: LinkSettings): Partial<LinkOptions> {
   return { latency: link.latency, jitter: link.jitter, bandwidth: link.bandwidth, loss: link.loss, mss: link.mss };
 }
 
-function nodeSpec(node: ScenarioNode, relays: ReadonlyMap<string, RelayNode>, scenario: Scenario): NodeSpec {
+function nodeSpec(node: ScenarioNode, relays: ReadonlyMap<string, ScenarioRelay>, scenario: Scenario): NodeSpec {
   const address = node.address ?? undefined;
   switch (node.role) {
     case 'relay':
@@ -125,7 +125,7 @@ function nodeSpec(node: ScenarioNode, relays: ReadonlyMap<string, RelayNode>, sc
 }
 
 export function worldSpec(scenario: Scenario, seedOverride?: string | number): WorldSpec {
-  const relays = new Map<string, RelayNode>();
+  const relays = new Map<string, ScenarioRelay>();
   for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);
   return {
     seed: seedOverride ?? scenario.seed,

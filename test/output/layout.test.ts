@@ -36,13 +36,6 @@ describe('src/output reads in one sitting', () => {
 /** `export function|const|class|interface|type|enum NAME`: a definition, not a re-export. */
 const DEFINITION = /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
 
-/**
- * Names defined twice with two meanings that are known and left to their owners' files: the
- * output's NodeRole (with `host`, for nodes the trace shows but no scenario declared) beside the
- * scenario's; summary.ts uses the former.
- */
-const KNOWN: ReadonlySet<string> = new Set(['NodeRole']);
-
 describe('exported names mean one thing', () => {
   it('no name exported by src/output or src/cli is defined again elsewhere in src/', () => {
     const where = new Map<string, string[]>();
@@ -54,7 +47,7 @@ describe('exported names mean one thing', () => {
       }
     }
     const twice = [...where]
-      .filter(([name, files]) => files.length > 1 && !KNOWN.has(name) && files.some((f) => f.startsWith('src/output/') || f.startsWith('src/cli/')))
+      .filter(([, files]) => files.length > 1 && files.some((f) => f.startsWith('src/output/') || f.startsWith('src/cli/')))
       .map(([name, files]) => `${name}: ${files.join(', ')}`);
     expect(twice).toEqual([]);
   });

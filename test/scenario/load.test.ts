@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadScenario } from '../../src/scenario/index.js';
-import type { EndpointNode, FirewallNode, RelayNode, Scenario } from '../../src/scenario/index.js';
+import type { ScenarioEndpoint, ScenarioFirewall, ScenarioRelay, Scenario } from '../../src/scenario/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -38,7 +38,7 @@ describe('the SPEC §5 example, as written', () => {
       ['fw-b', 'firewall', 'fw-b.test'],
       ['pra', 'receiver', 'phone.b.example.net'],
     ]);
-    expect(node<EndpointNode>(s, 'psa')).toEqual({
+    expect(node<ScenarioEndpoint>(s, 'psa')).toEqual({
       id: 'psa',
       role: 'sender',
       host: 'push.example.com',
@@ -61,12 +61,12 @@ describe('the SPEC §5 example, as written', () => {
       reachable: true,
       onSessionFailure: 'report',
     });
-    const pra = node<EndpointNode>(s, 'pra');
+    const pra = node<ScenarioEndpoint>(s, 'pra');
     expect(pra.relays).toEqual([{ relay: 'relay-b', username: 'pra', password: 'hunter2' }]);
     expect(pra.acceptTypes).toEqual(['image/jpeg', 'text/plain']);
     // Inside a firewall: not reachable from outside unless the file says so.
     expect(pra.reachable).toBe(false);
-    expect(node<RelayNode>(s, 'relay-a')).toEqual({
+    expect(node<ScenarioRelay>(s, 'relay-a')).toEqual({
       id: 'relay-a',
       role: 'relay',
       host: 'relay.a.example.com',
@@ -86,7 +86,7 @@ describe('the SPEC §5 example, as written', () => {
       transactionTimeout: 30_000_000,
       profile: 'rfc4976',
     });
-    expect(node<FirewallNode>(s, 'fw-b')).toEqual({
+    expect(node<ScenarioFirewall>(s, 'fw-b')).toEqual({
       id: 'fw-b',
       role: 'firewall',
       host: 'fw-b.test',
@@ -215,10 +215,10 @@ links:
   - [f, e, { mss: 1400 }]
 `,
     );
-    expect(node<EndpointNode>(s, 's')).toMatchObject({ chunkSize: 8192, chunkStrategy: 'interruptible', successReport: 'yes', failureReport: 'partial', tls: { version: '1.2' }, authExpires: 600_000_000 });
-    expect(node<EndpointNode>(s, 'e')).toMatchObject({ chunkSize: 4096, successReport: 'no', failureReport: 'yes', reachable: false });
-    expect(node<RelayNode>(s, 'r')).toMatchObject({ profile: 'opensips', maxChunk: 8192, expires: { min: 60_000_000, default: 1_200_000_000, max: 3_600_000_000 } });
-    expect(node<FirewallNode>(s, 'f')).toMatchObject({ idleTimeout: 300_000_000, default: { inbound: 'deny', outbound: 'deny', mode: 'drop' }, nat: { address: '203.0.113.9' } });
+    expect(node<ScenarioEndpoint>(s, 's')).toMatchObject({ chunkSize: 8192, chunkStrategy: 'interruptible', successReport: 'yes', failureReport: 'partial', tls: { version: '1.2' }, authExpires: 600_000_000 });
+    expect(node<ScenarioEndpoint>(s, 'e')).toMatchObject({ chunkSize: 4096, successReport: 'no', failureReport: 'yes', reachable: false });
+    expect(node<ScenarioRelay>(s, 'r')).toMatchObject({ profile: 'opensips', maxChunk: 8192, expires: { min: 60_000_000, default: 1_200_000_000, max: 3_600_000_000 } });
+    expect(node<ScenarioFirewall>(s, 'f')).toMatchObject({ idleTimeout: 300_000_000, default: { inbound: 'deny', outbound: 'deny', mode: 'drop' }, nat: { address: '203.0.113.9' } });
     expect(s.links.map((l) => [l.mss, l.loss])).toEqual([
       [536, 0.01],
       [536, 0.01],
@@ -230,8 +230,8 @@ links:
 
   it('gives relays the defaults of their profile, and lets the caller override every profile', () => {
     const text = base('').replace('r: { role: relay,', 'r: { role: relay, profile: msrprelay,');
-    expect(node<RelayNode>(load('t.yaml', text), 'r')).toMatchObject({ profile: 'msrprelay', nonceLifetime: 15_000_000, expires: { default: 600_000_000 } });
-    expect(node<RelayNode>(load('t.yaml', text, { profile: 'kamailio' }), 'r')).toMatchObject({ profile: 'kamailio', nonceLifetime: 300_000_000, expires: { default: 1_800_000_000 } });
+    expect(node<ScenarioRelay>(load('t.yaml', text), 'r')).toMatchObject({ profile: 'msrprelay', nonceLifetime: 15_000_000, expires: { default: 600_000_000 } });
+    expect(node<ScenarioRelay>(load('t.yaml', text, { profile: 'kamailio' }), 'r')).toMatchObject({ profile: 'kamailio', nonceLifetime: 300_000_000, expires: { default: 1_800_000_000 } });
   });
 
   it('turns `set` into the node\'s whole settings from then on', () => {
@@ -256,12 +256,12 @@ events:
     ]);
     expect(sets[0]!.settings).toMatchObject({ relays: [{ relay: 'r', username: 'a', password: 'new' }], acceptTypes: ['text/plain'], chunkSize: 2048 });
     expect(sets[1]!.settings).toMatchObject({ users: { a: 'new' }, expires: { min: 60_000_000, default: 1_800_000_000, max: 7_200_000_000 } });
-    expect((sets[2]!.settings as FirewallNode).rules).toEqual([
+    expect((sets[2]!.settings as ScenarioFirewall).rules).toEqual([
       { id: 'block', action: 'deny', direction: 'outbound', port: 2855, host: 'r.test', tlsOnly: false, mode: 'reject' },
       { id: 'rule-2', action: 'allow', direction: 'any', port: null, host: null, tlsOnly: true, mode: null },
     ]);
     // The node list keeps the settings the run starts with.
-    expect(node<EndpointNode>(s, 'a').relays[0]!.password).toBe('pw');
+    expect(node<ScenarioEndpoint>(s, 'a').relays[0]!.password).toBe('pw');
   });
 
   it('normalizes every fault', () => {
@@ -390,7 +390,7 @@ nodes:
 links: [[a, b], [b, c]]
 `,
     );
-    expect(s.nodes.map((n) => [n.id, n.role, (n as EndpointNode).chunkSize])).toEqual([
+    expect(s.nodes.map((n) => [n.id, n.role, (n as ScenarioEndpoint).chunkSize])).toEqual([
       ['a', 'endpoint', 1024],
       ['b', 'endpoint', 4096],
       ['c', 'endpoint', 1024],

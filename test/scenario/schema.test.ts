@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { SCENARIO_SCHEMA_FILE, ScenarioFileSchema, loadScenario, scenarioJsonSchema, scenarioJsonSchemaText, starterScenario } from '../../src/scenario/index.js';
 import { parseYamlSource, toPlain } from '../../src/scenario/source.js';
-import { TEXT_PATTERN } from '../../src/scenario/definition.js';
+import { TEXT_PATTERN } from '../../src/scenario/definition-annotations.js';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadScenario } from '../../src/scenario/index.js';
-import type { EndpointNode, FirewallNode, Scenario } from '../../src/scenario/index.js';
+import type { ScenarioEndpoint, ScenarioFirewall, Scenario } from '../../src/scenario/index.js';
 
 function load(text: string, file = 't.yaml'): Scenario {
   const r = loadScenario(file, text);
@@ -33,11 +33,11 @@ ${events}`;
 describe('on/off settings', () => {
   it('take yes and no as well as true and false', () => {
     const s = load(topology(', reachable: yes', '  - at: 1s\n    send: { session: s1, from: a, body: hi, contentType: text/html, force: yes }\n'));
-    const fw = s.nodes.find((n) => n.id === 'fw') as FirewallNode;
+    const fw = s.nodes.find((n) => n.id === 'fw') as ScenarioFirewall;
     expect(fw.nat).toEqual({ address: null });
     expect(fw.rules.map((r) => r.tlsOnly)).toEqual([true, false]);
-    expect((s.nodes.find((n) => n.id === 'a') as EndpointNode).reachable).toBe(true);
-    expect((s.nodes.find((n) => n.id === 'b') as EndpointNode).reachable).toBe(false);
+    expect((s.nodes.find((n) => n.id === 'a') as ScenarioEndpoint).reachable).toBe(true);
+    expect((s.nodes.find((n) => n.id === 'b') as ScenarioEndpoint).reachable).toBe(false);
     const send = s.events.find((e) => e.action === 'send');
     expect(send?.action === 'send' && send.force).toBe(true);
   });
@@ -50,7 +50,7 @@ describe('on/off settings', () => {
 describe('firewall rules', () => {
   it('take `tls-only`, the spelling of the product description, for `tlsOnly`', () => {
     const s = load(topology(''));
-    const fw = s.nodes.find((n) => n.id === 'fw') as FirewallNode;
+    const fw = s.nodes.find((n) => n.id === 'fw') as ScenarioFirewall;
     expect(fw.rules[0]).toMatchObject({ action: 'allow', direction: 'outbound', tlsOnly: true });
   });
 

@@ -1,0 +1,56 @@
+/**
+ * The shape of src/scenario: files that read in one sitting, and exported names that mean one
+ * thing across src/ (the scenario's types are not the nodes', the network's or the kernel's).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out.sort();
+}
+
+const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').length - 1;
+const rel = (file: string): string => relative(root, file).replace(/\\/g, '/');
+
+describe('src/scenario reads in one sitting', () => {
+  it('no file above 600 lines', () => {
+    const long = tsFiles(join(root, 'src', 'scenario')).filter((f) => lines(f) > 600);
+    expect(long.map((f) => `${rel(f)}: ${lines(f)} lines`)).toEqual([]);
+  });
+});
+
+/** `export function|const|class|interface|type|enum NAME`: a definition, not a re-export. */
+const DEFINITION = /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
+
+describe('exported names mean one thing', () => {
+  it('no name defined in src/scenario is defined again elsewhere in src/', () => {
+    const where = new Map<string, string[]>();
+    for (const f of tsFiles(join(root, 'src'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(DEFINITION)) {
+        const list = where.get(m[1]!) ?? [];
+        list.push(rel(f));
+        where.set(m[1]!, list);
+      }
+    }
+    const twice = [...where]
+      .filter(([, files]) => files.length > 1 && files.some((f) => f.startsWith('src/scenario/')))
+      .map(([name, files]) => `${name}: ${files.join(', ')}`);
+    expect(twice).toEqual([]);
+  });
+
+  it('the scenario\'s node, action and rule types carry its prefix', () => {
+    const types = readFileSync(join(root, 'src', 'scenario', 'types.ts'), 'utf8');
+    for (const name of ['ScenarioEndpoint', 'ScenarioRelay', 'ScenarioFirewall', 'ScenarioAction', 'ScenarioSendAction', 'ScenarioNodeRole', 'ScenarioFirewallRule', 'ScenarioRelayCredentials']) {
+      expect(types).toMatch(new RegExp(`^export (?:interface|type) ${name}\\b`, 'm'));
+    }
+  });
+});
