@@ -202,7 +202,7 @@ export interface ScenarioSession {
 
 export type ScenarioEvent = EventBase & ScenarioAction;
 
-interface EventBase {
+export interface EventBase {
   at: Micros;
   /** Index of the event in the file's `events` list. */
   index: number;
@@ -294,7 +294,7 @@ export interface RawAction {
 
 export type Expectation = ExpectationBase & ExpectationKind;
 
-interface ExpectationBase {
+export interface ExpectationBase {
   /** Index in the file's `expect` list. */
   index: number;
   source: SourcePosition;
