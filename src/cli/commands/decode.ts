@@ -10,8 +10,8 @@ import { malformedViolation } from '../../wire/tolerance.js';
 import type { CliContext, OutStream } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
-import { decodeTcp, detectCapture, LINKTYPE, readPcap } from '../pcap-reader.js';
-import { TcpReassembler, type ReassemblyEvent } from '../tcp-reassembler.js';
+import { decodeCapture } from '../../capture/capture-decoder.js';
+import { detectCapture } from '../../capture/pcap-reader.js';
 
 export type DecodeFormat = 'text' | 'json' | 'wire';
 
@@ -175,7 +175,12 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
       }
       chunks.push(chunk);
     }
-    decodeCapture(Buffer.concat(chunks), file, parserOptions, out);
+    const result = decodeCapture(Buffer.concat(chunks), {
+      frame: (f, source) => out.frame(f, source.stream, source.packet),
+      error: (e, stream) => out.error(e, stream),
+      warn: (message) => out.warn(message),
+    }, parserOptions);
+    if (!result.ok) throw new CliError(`decode: ${file}: ${result.message}`, EXIT.usage);
   } else {
     const parser = new MsrpParser({ frame: (f) => out.frame(f), error: (e) => out.error(e) }, parserOptions);
     parser.push(start);
@@ -188,68 +193,4 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
     parser.end();
   }
   return out.malformed > 0 ? EXIT.failed : EXIT.ok;
-}
-
-function decodeCapture(bytes: Uint8Array, file: string, parserOptions: { strict: boolean }, out: DecodeOutput): void {
-  const capture = readPcap(bytes);
-  if (!capture.ok) throw new CliError(`decode: ${file}: ${capture.message}`, EXIT.usage);
-  const linkType = capture.header.linkType;
-  if (!(Object.values(LINKTYPE) as number[]).includes(linkType)) {
-    throw new CliError(`decode: ${file}: link type ${linkType} is not supported (Ethernet, raw IPv4/IPv6, Linux cooked, loopback)`, EXIT.usage);
-  }
-  for (const w of capture.warnings) out.warn(w);
-  const reassembler = new TcpReassembler();
-  // One parser per direction; `base` is the stream offset it started at (0, or after a gap), so
-  // error offsets are stream offsets.
-  const parsers = new Map<string, { parser: MsrpParser; base: number }>();
-  let packetNumber: number | undefined;
-  const parserFor = (stream: string, base: number): MsrpParser => {
-    let entry = parsers.get(stream);
-    if (entry === undefined) {
-      const parser = new MsrpParser(
-        {
-          frame: (f) => out.frame(f, stream, packetNumber),
-          error: (e) => out.error({ ...e, offset: base + e.offset }, stream),
-        },
-        parserOptions,
-      );
-      entry = { parser, base };
-      parsers.set(stream, entry);
-    }
-    return entry.parser;
-  };
-  const apply = (events: ReassemblyEvent[]): void => {
-    for (const ev of events) {
-      if (ev.kind === 'data') {
-        parserFor(ev.stream, ev.offset).push(ev.bytes);
-      } else {
-        // A hole or a new connection: what the old parser holds can never complete.
-        if (ev.kind === 'gap') out.warn(`stream ${ev.stream}: ${ev.missing} bytes missing from the capture at stream byte ${ev.offset}`);
-        parsers.get(ev.stream)?.parser.end();
-        parsers.delete(ev.stream);
-      }
-    }
-  };
-  let segments = 0;
-  let skipped = 0;
-  for (const packet of capture.packets) {
-    packetNumber = packet.number;
-    const r = decodeTcp(packet, linkType);
-    if (!r.ok) {
-      if (r.reason !== null) {
-        skipped++;
-        if (skipped <= 5) out.warn(`packet ${packet.number} skipped: ${r.reason}`);
-      }
-      continue;
-    }
-    segments++;
-    if (r.segment.truncated && r.segment.payload.length > 0) out.warn(`packet ${packet.number} was cut by the snap length; its stream will have a gap`);
-    apply(reassembler.push(r.segment));
-  }
-  if (skipped > 5) out.warn(`${skipped - 5} more packets skipped`);
-  // Frames completed from here on have no single packet that completed them.
-  packetNumber = undefined;
-  apply(reassembler.finish());
-  for (const { parser } of parsers.values()) parser.end();
-  if (segments === 0) out.warn('the capture holds no TCP segments');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTcp, detectCapture, formatIpv6, readPcap, type PcapPacket } from '../../src/cli/pcap-reader.js';
+import { decodeTcp, detectCapture, formatIpv6, readPcap, type PcapPacket } from '../../src/capture/pcap-reader.js';
 import { ipv4Tcp, ipv6Tcp, linkFrame, tcpCapture, writePcap } from '../helpers/pcap-writer.js';
 
 const spec = { src: '192.0.2.1', srcPort: 40000, dst: '198.51.100.7', dstPort: 2855, seq: 0xdeadbeef, payload: 'MSRP abcd SEND\r\n' };
