@@ -5,8 +5,9 @@
  * a value, problems inside it go to the sink.
  */
 import type { MsrpFrame } from '../wire/frame.js';
-import { MsrpParser, type ParseError, type ParserOptions } from '../wire/parser.js';
+import type { ParseError, ParserOptions } from '../wire/parser.js';
 import { decodeTcp, LINKTYPE, readPcap } from './pcap-reader.js';
+import { ResyncParser } from './resync-parser.js';
 import { TcpReassembler, type ReassemblyEvent } from './tcp-reassembler.js';
 
 /** Where a frame came from in a capture. */
@@ -15,12 +16,16 @@ export interface FrameSource {
   stream: string;
   /** The packet whose bytes completed the frame; absent for frames completed at the capture's end. */
   packet?: number;
+  /** The stream offset the frame's parser started at (add it to violation offsets). */
+  base: number;
 }
 
 export interface CaptureSink {
   frame(frame: MsrpFrame, source: FrameSource): void;
   /** A parse error; its offset is a stream offset. */
   error(error: ParseError, stream: string): void;
+  /** Bytes of a stream that are not frames, skipped to the next start line (ResyncSink.skipped). */
+  skipped(offset: number, count: number, cause: ParseError, stream: string): void;
   /** Something about the capture a user should know (a gap, a damaged packet). */
   warn(message: string): void;
 }
@@ -41,15 +46,16 @@ export function decodeCapture(bytes: Uint8Array, sink: CaptureSink, parserOption
   const reassembler = new TcpReassembler();
   // One parser per direction; `base` is the stream offset it started at (0, or after a gap), so
   // error offsets are stream offsets.
-  const parsers = new Map<string, { parser: MsrpParser; base: number }>();
+  const parsers = new Map<string, { parser: ResyncParser; base: number }>();
   let packetNumber: number | undefined;
-  const parserFor = (stream: string, base: number): MsrpParser => {
+  const parserFor = (stream: string, base: number): ResyncParser => {
     let entry = parsers.get(stream);
     if (entry === undefined) {
-      const parser = new MsrpParser(
+      const parser = new ResyncParser(
         {
-          frame: (f) => sink.frame(f, packetNumber === undefined ? { stream } : { stream, packet: packetNumber }),
+          frame: (f, from) => sink.frame(f, packetNumber === undefined ? { stream, base: base + from } : { stream, packet: packetNumber, base: base + from }),
           error: (e) => sink.error({ ...e, offset: base + e.offset }, stream),
+          skipped: (offset, count, cause) => sink.skipped(base + offset, count, { ...cause, offset: base + cause.offset }, stream),
         },
         parserOptions,
       );

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { MsrpFrame } from '../../wire/frame.js';
-import { MsrpParser, type ParseError } from '../../wire/parser.js';
+import type { ParseError } from '../../wire/parser.js';
 import { serializeUnchecked, WireError } from '../../wire/serializer.js';
 import { malformedViolation } from '../../wire/tolerance.js';
 import type { CliContext, OutStream } from '../context.js';
@@ -12,6 +12,7 @@ import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
 import { decodeCapture } from '../../capture/capture-decoder.js';
 import { detectCapture } from '../../capture/pcap-reader.js';
+import { ResyncParser } from '../../capture/resync-parser.js';
 
 export type DecodeFormat = 'text' | 'json' | 'wire';
 
@@ -94,7 +95,8 @@ class DecodeOutput {
     private readonly format: DecodeFormat,
   ) {}
 
-  frame(frame: MsrpFrame, stream?: string, packet?: number): void {
+  /** `base`: the stream offset of the parser that read the frame, for its violations' offsets. */
+  frame(frame: MsrpFrame, base: number, stream?: string, packet?: number): void {
     this.frames++;
     const out = this.ctx.io.stdout;
     // docs/tolerance.md: framed, but nothing a receiver could act on (a node answers it 400).
@@ -103,7 +105,7 @@ class DecodeOutput {
       this.malformed++;
       const where = stream === undefined ? '' : ` [stream ${stream}]`;
       this.ctx.io.stderr.write(
-        this.ctx.err.red(`decode: malformed frame at byte ${unactionable.offset ?? 0}: ${unactionable.rule} ${unactionable.message} (frame ${this.frames}, ${frame.transactionId})${where}`) + '\n',
+        this.ctx.err.red(`decode: malformed frame at byte ${base + (unactionable.offset ?? 0)}: ${unactionable.rule} ${unactionable.message} (frame ${this.frames}, ${frame.transactionId})${where}`) + '\n',
       );
     }
     switch (this.format) {
@@ -134,6 +136,13 @@ class DecodeOutput {
     this.malformed++;
     const where = stream === undefined ? '' : ` [stream ${stream}]`;
     this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed frame at byte ${e.offset}: ${e.rule} ${e.message}${where}`) + '\n');
+  }
+
+  /** Bytes that are not frames, skipped up to the next start line: an error, like a malformed frame. */
+  skipped(offset: number, count: number, cause: ParseError, stream?: string): void {
+    this.malformed++;
+    const where = stream === undefined ? '' : ` [stream ${stream}]`;
+    this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed input at byte ${offset}: ${count} bytes skipped (${cause.rule} ${cause.message})${where}`) + '\n');
   }
 
   warn(message: string): void {
@@ -176,13 +185,17 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
       chunks.push(chunk);
     }
     const result = decodeCapture(Buffer.concat(chunks), {
-      frame: (f, source) => out.frame(f, source.stream, source.packet),
+      frame: (f, source) => out.frame(f, source.base, source.stream, source.packet),
       error: (e, stream) => out.error(e, stream),
+      skipped: (offset, count, cause, stream) => out.skipped(offset, count, cause, stream),
       warn: (message) => out.warn(message),
     }, parserOptions);
     if (!result.ok) throw new CliError(`decode: ${file}: ${result.message}`, EXIT.usage);
   } else {
-    const parser = new MsrpParser({ frame: (f) => out.frame(f), error: (e) => out.error(e) }, parserOptions);
+    const parser = new ResyncParser(
+      { frame: (f, base) => out.frame(f, base), error: (e) => out.error(e), skipped: (offset, count, cause) => out.skipped(offset, count, cause) },
+      parserOptions,
+    );
     parser.push(start);
     if (!ended) {
       for await (const chunk of input) {
