@@ -35,10 +35,10 @@ const PREFIX_MAX = 5 + TID_MAX + 1;
  */
 const RETAIN_MAX = 65536 + 16 * 1024 * 1024 + 64;
 
-type Match = 'yes' | 'no' | 'more';
+export type Match = 'yes' | 'no' | 'more';
 
 /** Whether `d[p..]` begins with `MSRP <transact-id> ` (the tag in any case, as the parser takes it). */
-function startLineAt(d: Uint8Array, p: number): Match {
+export function startLineAt(d: Uint8Array, p: number): Match {
   for (let k = 0; k < 5; k++) {
     if (p + k >= d.length) return 'more';
     if (((d[p + k] as number) | (k < 4 ? 0x20 : 0)) !== MSRP_LOWER[k]) return 'no';

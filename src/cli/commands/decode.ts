@@ -10,7 +10,7 @@ import { malformedViolation } from '../../wire/tolerance.js';
 import type { CliContext, OutStream } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
-import { decodeCapture } from '../../capture/capture-decoder.js';
+import { decodeCapture, type FrameSource } from '../../capture/capture-decoder.js';
 import { detectCapture } from '../../capture/pcap-reader.js';
 import { ResyncParser } from '../../capture/resync-parser.js';
 
@@ -96,7 +96,9 @@ class DecodeOutput {
   ) {}
 
   /** `base`: the stream offset of the parser that read the frame, for its violations' offsets. */
-  frame(frame: MsrpFrame, base: number, stream?: string, packet?: number): void {
+  frame(frame: MsrpFrame, base: number, source?: FrameSource): void {
+    const stream = source?.stream;
+    const packet = source?.packet;
     this.frames++;
     const out = this.ctx.io.stdout;
     // docs/tolerance.md: framed, but nothing a receiver could act on (a node answers it 400).
@@ -110,7 +112,7 @@ class DecodeOutput {
     }
     switch (this.format) {
       case 'json':
-        out.write(JSON.stringify(frameToJson(frame, stream)) + '\n');
+        out.write(JSON.stringify(frameToJson(frame, source)) + '\n');
         break;
       case 'wire':
         // A received frame is written back as it came: the checks a sender's frame must pass
@@ -145,6 +147,10 @@ class DecodeOutput {
     this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed input at byte ${offset}: ${count} bytes skipped (${cause.rule} ${cause.message})${where}`) + '\n');
   }
 
+  note(message: string): void {
+    this.ctx.io.stderr.write(this.ctx.err.dim(`decode: note: ${message}`) + '\n');
+  }
+
   warn(message: string): void {
     this.ctx.io.stderr.write(this.ctx.err.yellow(`decode: warning: ${message}`) + '\n');
   }
@@ -170,10 +176,7 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
   }
   const start = head.length === 1 ? head[0]! : Buffer.concat(head);
   const kind = detectCapture(start);
-  if (kind === 'pcapng') {
-    throw new CliError(`decode: ${name} is a pcapng capture; save it in the pcap format to decode it`, EXIT.usage);
-  }
-  if (kind === 'pcap') {
+  if (kind !== null) {
     const max = options.maxCaptureBytes ?? MAX_CAPTURE_BYTES;
     const chunks = [start];
     let length = start.length;
@@ -185,10 +188,11 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
       chunks.push(chunk);
     }
     const result = decodeCapture(Buffer.concat(chunks), {
-      frame: (f, source) => out.frame(f, source.base, source.stream, source.packet),
+      frame: (f, source) => out.frame(f, source.base, source),
       error: (e, stream) => out.error(e, stream),
       skipped: (offset, count, cause, stream) => out.skipped(offset, count, cause, stream),
       warn: (message) => out.warn(message),
+      note: (message) => out.note(message),
     }, parserOptions);
     if (!result.ok) throw new CliError(`decode: ${file}: ${result.message}`, EXIT.usage);
   } else {
