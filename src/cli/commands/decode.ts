@@ -1,5 +1,6 @@
 /**
- * `msrp-sim decode [FILE|-]`: prints the MSRP frames in raw bytes or in a pcap capture.
+ * `msrp-sim decode [FILE|-]`: prints the MSRP frames in raw bytes or in a pcap or pcapng capture.
+ * The capture reading is src/capture/; this file reads the input and formats what it finds.
  */
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
@@ -34,12 +35,16 @@ Examples:
   $ msrp-sim decode frames.msrp                 readable dump of every frame
   $ msrp-sim decode --format json frames.msrp   one JSON object per frame (NDJSON)
   $ msrp-sim decode --format wire frames.msrp   re-serialized bytes
-  $ msrp-sim decode capture.pcap                frames of every TCP stream in a capture
+  $ msrp-sim decode capture.pcapng              frames of every MSRP stream in a capture
+  $ msrp-sim decode -f json capture.pcapng      the same as NDJSON, with each frame's time
   $ cat frames.msrp | msrp-sim decode -         read standard input
   $ msrp-sim decode --strict frames.msrp        reject what a tolerant receiver would accept
 
-Input is raw MSRP bytes, or a pcap capture (recognised by its magic number; Ethernet, raw IP
-and Linux cooked link types; each TCP direction is reassembled and parsed on its own).
+Input is raw MSRP bytes, or a pcap or pcapng capture (recognised by its magic number; Ethernet,
+raw IP, Linux cooked and loopback link types; each TCP direction is reassembled and parsed on its
+own; a stream that does not start with an MSRP start line, such as SIP, is skipped with a note).
+Bytes that are not MSRP frames are skipped up to the next start line at a line start and
+reported with their offset ("malformed input at byte N: M bytes skipped"); decoding goes on.
 A frame a tolerant receiver cannot act on (a Byte-Range, Status, Expires or report value outside
 its grammar, an empty Message-ID or Use-Path, a Digest header that does not parse, a header that
 may appear once given twice with different values) is shown, and counts as malformed; cosmetic
@@ -50,9 +55,9 @@ Exit status: 0 all frames parsed, 1 a frame was malformed, 2 usage or unreadable
 export function registerDecode(program: Command, ctx: CliContext): void {
   program
     .command('decode')
-    .summary('print the MSRP frames in raw bytes or a pcap capture')
-    .description('Print the MSRP frames in a file of raw MSRP bytes or in a pcap capture.')
-    .argument('[file]', 'raw MSRP bytes or a pcap file; "-" for standard input', '-')
+    .summary('print the MSRP frames in raw bytes or a pcap/pcapng capture')
+    .description('Print the MSRP frames in a file of raw MSRP bytes or in a pcap or pcapng capture.')
+    .argument('[file]', 'raw MSRP bytes, or a pcap or pcapng file; "-" for standard input', '-')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'wire']).default('text'))
     .option('--strict', 'parse strictly: what a tolerant receiver accepts with a violation is an error')
     .addHelpText('after', EXAMPLES)
