@@ -8,7 +8,7 @@
 import type { MsrpFrame } from '../wire/frame.js';
 import type { ParseError, ParserOptions } from '../wire/parser.js';
 import { decodeTcp, detectCapture, LINKTYPE, readPcap } from './pcap-reader.js';
-import { pcapTime, readPcapng, type PcapngPacket } from './pcapng-reader.js';
+import { pcapTime, readPcapng, type CapturedPacket } from './pcapng-reader.js';
 import { ResyncParser, startLineAt } from './resync-parser.js';
 import { TcpReassembler, type ReassemblyEvent } from './tcp-reassembler.js';
 
@@ -51,7 +51,7 @@ const SUPPORTED = 'Ethernet, raw IPv4/IPv6, Linux cooked, loopback';
 const supported = (linkType: number): boolean => (Object.values(LINKTYPE) as number[]).includes(linkType);
 
 /** The packets of a pcap or pcapng file, each with its link type and time. */
-function readPackets(bytes: Uint8Array): { ok: true; packets: PcapngPacket[]; warnings: string[] } | { ok: false; message: string } {
+function readPackets(bytes: Uint8Array): { ok: true; packets: CapturedPacket[]; warnings: string[] } | { ok: false; message: string } {
   if (detectCapture(bytes) === 'pcapng') {
     const r = readPcapng(bytes);
     if (!r.ok) return r;

@@ -6,7 +6,7 @@
  * Blocks; every other block type is skipped. Damaged input is reported, never thrown.
  */
 
-export interface PcapngPacket {
+export interface CapturedPacket {
   /** 1-based over the whole file, as capture tools number packets. */
   number: number;
   linkType: number;
@@ -17,7 +17,7 @@ export interface PcapngPacket {
   data: Uint8Array;
 }
 
-export type PcapngReadResult = { ok: true; packets: PcapngPacket[]; warnings: string[] } | { ok: false; message: string };
+export type PcapngReadResult = { ok: true; packets: CapturedPacket[]; warnings: string[] } | { ok: false; message: string };
 
 const SHB = 0x0a0d0d0a;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -38,7 +38,7 @@ interface Interface {
 
 export function readPcapng(bytes: Uint8Array): PcapngReadResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const packets: PcapngPacket[] = [];
+  const packets: CapturedPacket[] = [];
   const warnings: string[] = [];
   let le = true;
   let interfaces: Interface[] = [];
