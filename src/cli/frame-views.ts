@@ -5,10 +5,16 @@ import { base64Of, utf8Text } from '../wire/bytes-text.js';
 import type { MsrpFrame } from '../wire/frame.js';
 import type { Style } from './style.js';
 
-/** The fields of SPEC §6, in that order; `stream` first when the frame came from a capture. */
-export function frameToJson(frame: MsrpFrame, stream?: string): Record<string, unknown> {
+/**
+ * The fields of SPEC §6, in that order; `stream` and `time` (seconds since the epoch with
+ * microseconds, a decimal string) first when the frame came from a capture.
+ */
+export function frameToJson(frame: MsrpFrame, source?: { stream: string; time?: string }): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  if (stream !== undefined) o.stream = stream;
+  if (source !== undefined) {
+    o.stream = source.stream;
+    o.time = source.time ?? null;
+  }
   o.kind = frame.kind;
   o.transactionId = frame.transactionId;
   if (frame.kind === 'request') {

@@ -20,7 +20,7 @@ Examples:
   $ msrp-sim run scenarios/push-via-two-relays.yaml   run a scenario, outputs in out/<name>/
   $ msrp-sim test                               every bundled scenario as a regression test
   $ msrp-sim new my.yaml                        write a starter scenario
-  $ msrp-sim decode capture.pcap                print the MSRP frames in a capture
+  $ msrp-sim decode capture.pcapng              print the MSRP frames in a capture
   $ msrp-sim decode --format json frames.msrp   the same as NDJSON
   $ msrp-sim help decode                        help for one command
 

@@ -132,14 +132,55 @@ describe('msrp-sim decode: raw bytes', () => {
   });
 
   it('a malformed frame: error line with offset and rule, exit 1', async () => {
-    const r = (await runCliAsync(['decode', file('bad.msrp', SEND + MALFORMED + OK)]));
+    // A header line without a colon: the frame is dropped, the framing kept.
+    const broken = SEND.replace('Message-ID: 87652491', 'Message-ID 87652491');
+    const r = (await runCliAsync(['decode', file('bad.msrp', SEND + broken + OK)]));
     expect(r.status).toBe(1);
     const m = /^decode: malformed frame at byte (\d+): (W-\d+) .+$/m.exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
     const offset = Number(m![1]);
     expect(offset).toBeGreaterThanOrEqual(enc.encode(SEND).length);
-    expect(offset).toBeLessThan(enc.encode(SEND + MALFORMED).length);
+    expect(offset).toBeLessThan(enc.encode(SEND + broken).length);
     expect(r.stdout.toString()).toContain('MSRP a786hjs2 SEND');
+    expect(r.stdout.toString()).toContain('MSRP a786hjs2 200 OK');
+  });
+});
+
+describe('msrp-sim decode: resynchronising after garbage', () => {
+  const junk = 'GARBAGE\r\nnot msrp at all\r\n';
+  const sendLen = enc.encode(SEND).length;
+  const okLen = enc.encode(OK).length;
+  const skipped = (stderr: string) => [...stderr.matchAll(/^decode: malformed input at byte (\d+): (\d+) bytes skipped .*$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+
+  it('garbage before, between and after frames: every frame decoded, each run of garbage reported with its offset, exit 1', async () => {
+    const input = junk + SEND + junk + OK + junk + SEND + junk;
+    const r = await runCliAsync(['decode', '-f', 'json', file('junk.msrp', input)]);
+    expect(r.status).toBe(1);
+    expect(jsonLines(r.stdout).map((f) => f.kind)).toEqual(['request', 'response', 'request']);
+    const j = junk.length;
+    expect(skipped(r.stderr)).toEqual([
+      [0, j],
+      [j + sendLen, j],
+      [2 * j + sendLen + okLen, j],
+      [3 * j + 2 * sendLen + okLen, j],
+    ]);
+    expect(r.stderr.split('\n').filter((l) => l !== '')).toHaveLength(4);
+  });
+
+  it('a frame that breaks its framing (a start line without the MSRP tag) is skipped up to the next start line', async () => {
+    const r = await runCliAsync(['decode', '-f', 'json', file('bad.msrp', SEND + MALFORMED + OK)]);
+    expect(r.status).toBe(1);
+    expect(jsonLines(r.stdout).map((f) => f.kind)).toEqual(['request', 'response']);
+    expect(skipped(r.stderr)).toEqual([[sendLen, enc.encode(MALFORMED).length]]);
+    expect(r.stderr).toContain('W-10');
+  });
+
+  it('garbage split across the pieces standard input comes in is found the same way', async () => {
+    const input = SEND + junk + 'MSRP' + ' not-a-frame\r\n' + OK;
+    const r = await runCliAsync(['decode', '-f', 'json', '-'], { input });
+    expect(r.status).toBe(1);
+    expect(jsonLines(r.stdout).map((f) => f.kind)).toEqual(['request', 'response']);
+    expect(skipped(r.stderr)).toEqual([[sendLen, junk.length + 'MSRP not-a-frame\r\n'.length]]);
   });
 });
 
@@ -189,10 +230,10 @@ describe('msrp-sim decode: usage', () => {
     expect((await runCliAsync([])).status).toBe(2);
   });
 
-  it('a pcapng file is refused with exit 2', async () => {
+  it('a damaged pcapng file (its section header cut short) is refused with exit 2', async () => {
     const r = (await runCliAsync(['decode', file('x.pcapng', new Uint8Array([0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]))]));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/pcapng/);
+    expect(r.stderr).toMatch(/^decode: .*x\.pcapng: .*pcapng/m);
   });
 
   it('--help: exit 0 with examples', async () => {
@@ -235,7 +276,7 @@ describe('msrp-sim decode: pcap', () => {
     expect(r.status).toBe(0);
     const frames = jsonLines(r.stdout);
     expect(frames.map((f) => f.stream)).toEqual(['10.0.0.1:50000 -> 10.0.0.2:2855', '10.0.0.2:2855 -> 10.0.0.1:50000']);
-    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(await raw());
+    expect(frames.map(({ stream: _s, time: _t, ...rest }) => rest)).toEqual(await raw());
   });
 
   it('text names the stream and the packet that completed the frame; wire gives the bytes', async () => {
@@ -262,15 +303,18 @@ describe('msrp-sim decode: pcap', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const frames = jsonLines(r.stdout);
-    expect(frames.map(({ stream: _s, ...rest }) => rest)).toEqual(await raw());
+    expect(frames.map(({ stream: _s, time: _t, ...rest }) => rest)).toEqual(await raw());
     if (v6) expect(frames[0]!.stream).toBe('[2001:db8::1]:50000 -> [2001:db8::2]:2855');
   });
 
   it('a malformed frame inside a stream names the stream offset and the stream', async () => {
-    const bad = enc.encode(SEND + MALFORMED);
+    const bad = enc.encode(SEND + MALFORMED + OK);
     const r = (await runCliAsync(['decode', file('bad.pcap', tcpCapture([{ ...client, seq: 1, payload: bad }]))]));
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^decode: malformed frame at byte \d+: W-\d+ .+ \[stream 10\.0\.0\.1:50000 -> 10\.0\.0\.2:2855\]$/m);
+    expect(r.stderr).toBe(
+      `decode: malformed input at byte ${send.length}: ${enc.encode(MALFORMED).length} bytes skipped (W-10 expected a start line ("MSRP ...") between frames) [stream 10.0.0.1:50000 -> 10.0.0.2:2855]\n`,
+    );
+    expect(r.stdout.toString()).toContain('MSRP a786hjs2 200 OK');
   });
 
   it('bytes missing from the capture are reported', async () => {

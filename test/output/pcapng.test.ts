@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPcap } from '../../src/cli/pcap-reader.js';
+import { readPcap } from '../../src/capture/pcap-reader.js';
 import { createOutputs } from '../../src/output/index.js';
 import { readNdjson } from '../../src/output/ndjson.js';
 import { checksum, createPcapBuilder, wiresharkFlagsFrame, wiresharkStrayCharacters } from '../../src/output/pcap.js';

@@ -1,17 +1,19 @@
 /**
- * `msrp-sim decode [FILE|-]`: prints the MSRP frames in raw bytes or in a pcap capture.
+ * `msrp-sim decode [FILE|-]`: prints the MSRP frames in raw bytes or in a pcap or pcapng capture.
+ * The capture reading is src/capture/; this file reads the input and formats what it finds.
  */
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { MsrpFrame } from '../../wire/frame.js';
-import { MsrpParser, type ParseError } from '../../wire/parser.js';
+import type { ParseError } from '../../wire/parser.js';
 import { serializeUnchecked, WireError } from '../../wire/serializer.js';
 import { malformedViolation } from '../../wire/tolerance.js';
 import type { CliContext, OutStream } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
-import { decodeTcp, detectCapture, LINKTYPE, readPcap } from '../pcap-reader.js';
-import { TcpReassembler, type ReassemblyEvent } from '../tcp-reassembler.js';
+import { decodeCapture, type FrameSource } from '../../capture/capture-decoder.js';
+import { detectCapture } from '../../capture/pcap-reader.js';
+import { ResyncParser } from '../../capture/resync-parser.js';
 
 export type DecodeFormat = 'text' | 'json' | 'wire';
 
@@ -33,12 +35,16 @@ Examples:
   $ msrp-sim decode frames.msrp                 readable dump of every frame
   $ msrp-sim decode --format json frames.msrp   one JSON object per frame (NDJSON)
   $ msrp-sim decode --format wire frames.msrp   re-serialized bytes
-  $ msrp-sim decode capture.pcap                frames of every TCP stream in a capture
+  $ msrp-sim decode capture.pcapng              frames of every MSRP stream in a capture
+  $ msrp-sim decode -f json capture.pcapng      the same as NDJSON, with each frame's time
   $ cat frames.msrp | msrp-sim decode -         read standard input
   $ msrp-sim decode --strict frames.msrp        reject what a tolerant receiver would accept
 
-Input is raw MSRP bytes, or a pcap capture (recognised by its magic number; Ethernet, raw IP
-and Linux cooked link types; each TCP direction is reassembled and parsed on its own).
+Input is raw MSRP bytes, or a pcap or pcapng capture (recognised by its magic number; Ethernet,
+raw IP, Linux cooked and loopback link types; each TCP direction is reassembled and parsed on its
+own; a stream that does not start with an MSRP start line, such as SIP, is skipped with a note).
+Bytes that are not MSRP frames are skipped up to the next start line at a line start and
+reported with their offset ("malformed input at byte N: M bytes skipped"); decoding goes on.
 A frame a tolerant receiver cannot act on (a Byte-Range, Status, Expires or report value outside
 its grammar, an empty Message-ID or Use-Path, a Digest header that does not parse, a header that
 may appear once given twice with different values) is shown, and counts as malformed; cosmetic
@@ -49,9 +55,9 @@ Exit status: 0 all frames parsed, 1 a frame was malformed, 2 usage or unreadable
 export function registerDecode(program: Command, ctx: CliContext): void {
   program
     .command('decode')
-    .summary('print the MSRP frames in raw bytes or a pcap capture')
-    .description('Print the MSRP frames in a file of raw MSRP bytes or in a pcap capture.')
-    .argument('[file]', 'raw MSRP bytes or a pcap file; "-" for standard input', '-')
+    .summary('print the MSRP frames in raw bytes or a pcap/pcapng capture')
+    .description('Print the MSRP frames in a file of raw MSRP bytes or in a pcap or pcapng capture.')
+    .argument('[file]', 'raw MSRP bytes, or a pcap or pcapng file; "-" for standard input', '-')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'wire']).default('text'))
     .option('--strict', 'parse strictly: what a tolerant receiver accepts with a violation is an error')
     .addHelpText('after', EXAMPLES)
@@ -94,7 +100,10 @@ class DecodeOutput {
     private readonly format: DecodeFormat,
   ) {}
 
-  frame(frame: MsrpFrame, stream?: string, packet?: number): void {
+  /** `base`: the stream offset of the parser that read the frame, for its violations' offsets. */
+  frame(frame: MsrpFrame, base: number, source?: FrameSource): void {
+    const stream = source?.stream;
+    const packet = source?.packet;
     this.frames++;
     const out = this.ctx.io.stdout;
     // docs/tolerance.md: framed, but nothing a receiver could act on (a node answers it 400).
@@ -103,12 +112,12 @@ class DecodeOutput {
       this.malformed++;
       const where = stream === undefined ? '' : ` [stream ${stream}]`;
       this.ctx.io.stderr.write(
-        this.ctx.err.red(`decode: malformed frame at byte ${unactionable.offset ?? 0}: ${unactionable.rule} ${unactionable.message} (frame ${this.frames}, ${frame.transactionId})${where}`) + '\n',
+        this.ctx.err.red(`decode: malformed frame at byte ${base + (unactionable.offset ?? 0)}: ${unactionable.rule} ${unactionable.message} (frame ${this.frames}, ${frame.transactionId})${where}`) + '\n',
       );
     }
     switch (this.format) {
       case 'json':
-        out.write(JSON.stringify(frameToJson(frame, stream)) + '\n');
+        out.write(JSON.stringify(frameToJson(frame, source)) + '\n');
         break;
       case 'wire':
         // A received frame is written back as it came: the checks a sender's frame must pass
@@ -136,6 +145,17 @@ class DecodeOutput {
     this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed frame at byte ${e.offset}: ${e.rule} ${e.message}${where}`) + '\n');
   }
 
+  /** Bytes that are not frames, skipped up to the next start line: an error, like a malformed frame. */
+  skipped(offset: number, count: number, cause: ParseError, stream?: string): void {
+    this.malformed++;
+    const where = stream === undefined ? '' : ` [stream ${stream}]`;
+    this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed input at byte ${offset}: ${count} bytes skipped (${cause.rule} ${cause.message})${where}`) + '\n');
+  }
+
+  note(message: string): void {
+    this.ctx.io.stderr.write(this.ctx.err.dim(`decode: note: ${message}`) + '\n');
+  }
+
   warn(message: string): void {
     this.ctx.io.stderr.write(this.ctx.err.yellow(`decode: warning: ${message}`) + '\n');
   }
@@ -161,10 +181,7 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
   }
   const start = head.length === 1 ? head[0]! : Buffer.concat(head);
   const kind = detectCapture(start);
-  if (kind === 'pcapng') {
-    throw new CliError(`decode: ${name} is a pcapng capture; save it in the pcap format to decode it`, EXIT.usage);
-  }
-  if (kind === 'pcap') {
+  if (kind !== null) {
     const max = options.maxCaptureBytes ?? MAX_CAPTURE_BYTES;
     const chunks = [start];
     let length = start.length;
@@ -175,9 +192,19 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
       }
       chunks.push(chunk);
     }
-    decodeCapture(Buffer.concat(chunks), file, parserOptions, out);
+    const result = decodeCapture(Buffer.concat(chunks), {
+      frame: (f, source) => out.frame(f, source.base, source),
+      error: (e, stream) => out.error(e, stream),
+      skipped: (offset, count, cause, stream) => out.skipped(offset, count, cause, stream),
+      warn: (message) => out.warn(message),
+      note: (message) => out.note(message),
+    }, parserOptions);
+    if (!result.ok) throw new CliError(`decode: ${file}: ${result.message}`, EXIT.usage);
   } else {
-    const parser = new MsrpParser({ frame: (f) => out.frame(f), error: (e) => out.error(e) }, parserOptions);
+    const parser = new ResyncParser(
+      { frame: (f, base) => out.frame(f, base), error: (e) => out.error(e), skipped: (offset, count, cause) => out.skipped(offset, count, cause) },
+      parserOptions,
+    );
     parser.push(start);
     if (!ended) {
       for await (const chunk of input) {
@@ -188,68 +215,4 @@ export async function decode(file: string, options: DecodeOptions, ctx: CliConte
     parser.end();
   }
   return out.malformed > 0 ? EXIT.failed : EXIT.ok;
-}
-
-function decodeCapture(bytes: Uint8Array, file: string, parserOptions: { strict: boolean }, out: DecodeOutput): void {
-  const capture = readPcap(bytes);
-  if (!capture.ok) throw new CliError(`decode: ${file}: ${capture.message}`, EXIT.usage);
-  const linkType = capture.header.linkType;
-  if (!(Object.values(LINKTYPE) as number[]).includes(linkType)) {
-    throw new CliError(`decode: ${file}: link type ${linkType} is not supported (Ethernet, raw IPv4/IPv6, Linux cooked, loopback)`, EXIT.usage);
-  }
-  for (const w of capture.warnings) out.warn(w);
-  const reassembler = new TcpReassembler();
-  // One parser per direction; `base` is the stream offset it started at (0, or after a gap), so
-  // error offsets are stream offsets.
-  const parsers = new Map<string, { parser: MsrpParser; base: number }>();
-  let packetNumber: number | undefined;
-  const parserFor = (stream: string, base: number): MsrpParser => {
-    let entry = parsers.get(stream);
-    if (entry === undefined) {
-      const parser = new MsrpParser(
-        {
-          frame: (f) => out.frame(f, stream, packetNumber),
-          error: (e) => out.error({ ...e, offset: base + e.offset }, stream),
-        },
-        parserOptions,
-      );
-      entry = { parser, base };
-      parsers.set(stream, entry);
-    }
-    return entry.parser;
-  };
-  const apply = (events: ReassemblyEvent[]): void => {
-    for (const ev of events) {
-      if (ev.kind === 'data') {
-        parserFor(ev.stream, ev.offset).push(ev.bytes);
-      } else {
-        // A hole or a new connection: what the old parser holds can never complete.
-        if (ev.kind === 'gap') out.warn(`stream ${ev.stream}: ${ev.missing} bytes missing from the capture at stream byte ${ev.offset}`);
-        parsers.get(ev.stream)?.parser.end();
-        parsers.delete(ev.stream);
-      }
-    }
-  };
-  let segments = 0;
-  let skipped = 0;
-  for (const packet of capture.packets) {
-    packetNumber = packet.number;
-    const r = decodeTcp(packet, linkType);
-    if (!r.ok) {
-      if (r.reason !== null) {
-        skipped++;
-        if (skipped <= 5) out.warn(`packet ${packet.number} skipped: ${r.reason}`);
-      }
-      continue;
-    }
-    segments++;
-    if (r.segment.truncated && r.segment.payload.length > 0) out.warn(`packet ${packet.number} was cut by the snap length; its stream will have a gap`);
-    apply(reassembler.push(r.segment));
-  }
-  if (skipped > 5) out.warn(`${skipped - 5} more packets skipped`);
-  // Frames completed from here on have no single packet that completed them.
-  packetNumber = undefined;
-  apply(reassembler.finish());
-  for (const { parser } of parsers.values()) parser.end();
-  if (segments === 0) out.warn('the capture holds no TCP segments');
 }

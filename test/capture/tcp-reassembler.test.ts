@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TcpSegment } from '../../src/cli/pcap-reader.js';
-import { TcpReassembler, type ReassemblyEvent } from '../../src/cli/tcp-reassembler.js';
+import type { TcpSegment } from '../../src/capture/pcap-reader.js';
+import { TcpReassembler, type ReassemblyEvent } from '../../src/capture/tcp-reassembler.js';
 
 const A = 'a:1 -> b:2';
 

@@ -133,7 +133,7 @@ const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_VLAN = [0x8100, 0x88a8, 0x9100];
 
 /** Finds the TCP segment in one captured packet. */
-export function decodeTcp(packet: PcapPacket, linkType: number): DecodeResult {
+export function decodeTcp(packet: { data: Uint8Array; originalLength: number }, linkType: number): DecodeResult {
   const d = packet.data;
   const truncated = packet.originalLength > d.length;
   let ip: Uint8Array;

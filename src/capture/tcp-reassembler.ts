@@ -46,6 +46,12 @@ export class TcpReassembler {
     return [...this.directions.keys()];
   }
 
+  /** Whether the capture holds the start of the stream (its SYN), so stream byte 0 is the first byte sent. */
+  startSeen(stream: string): boolean {
+    const dir = this.directions.get(stream);
+    return dir !== undefined && dir.isn !== null;
+  }
+
   push(seg: TcpSegment): ReassemblyEvent[] {
     const label = streamLabel(seg);
     const events: ReassemblyEvent[] = [];

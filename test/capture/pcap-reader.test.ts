@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTcp, detectCapture, formatIpv6, readPcap, type PcapPacket } from '../../src/cli/pcap-reader.js';
+import { decodeTcp, detectCapture, formatIpv6, readPcap, type PcapPacket } from '../../src/capture/pcap-reader.js';
 import { ipv4Tcp, ipv6Tcp, linkFrame, tcpCapture, writePcap } from '../helpers/pcap-writer.js';
 
 const spec = { src: '192.0.2.1', srcPort: 40000, dst: '198.51.100.7', dstPort: 2855, seq: 0xdeadbeef, payload: 'MSRP abcd SEND\r\n' };
@@ -90,13 +90,13 @@ describe('decodeTcp', () => {
     const tiny = { ...spec, payload: 'ab' };
     const frame = linkFrame(ipv4Tcp(tiny), 1);
     expect(frame.length).toBe(60);
-    const r = decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: 60, data: frame }, 1);
+    const r = decodeTcp({ originalLength: 60, data: frame }, 1);
     expect(r.ok && [...r.segment.payload]).toEqual([0x61, 0x62]);
   });
 
   it('IPv6, with RFC 5952 addresses', () => {
     const v6 = { ...spec, src: '2001:db8::1', dst: '2001:db8:0:0:1:0:0:1' };
-    const r = decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: 0, data: linkFrame(ipv6Tcp(v6), 1) }, 1);
+    const r = decodeTcp({ originalLength: 0, data: linkFrame(ipv6Tcp(v6), 1) }, 1);
     expect(r.ok && [r.segment.src, r.segment.dst]).toEqual(['2001:db8::1', '2001:db8::1:0:0:1']);
   });
 
@@ -105,7 +105,7 @@ describe('decodeTcp', () => {
     const frame = new Uint8Array(18 + ip.length);
     frame.set([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00], 0);
     frame.set(ip, 18);
-    const r = decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: frame.length, data: frame }, 1);
+    const r = decodeTcp({ originalLength: frame.length, data: frame }, 1);
     expect(r.ok && r.segment.dstPort).toBe(2855);
   });
 
@@ -116,22 +116,22 @@ describe('decodeTcp', () => {
     expect(cut.ok && decodeTcp(cut.packets[0]!, 1)).toMatchObject({ ok: true, segment: { truncated: true } });
     const udp = ipv4Tcp(spec);
     udp[9] = 17;
-    expect(decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: 0, data: udp }, 101)).toEqual({ ok: false, reason: null });
+    expect(decodeTcp({ originalLength: 0, data: udp }, 101)).toEqual({ ok: false, reason: null });
     const frag = ipv4Tcp(spec);
     frag[6] = 0x20; // more fragments
-    expect(decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: 0, data: frag }, 101)).toMatchObject({ ok: false, reason: expect.stringMatching(/fragment/) });
+    expect(decodeTcp({ originalLength: 0, data: frag }, 101)).toMatchObject({ ok: false, reason: expect.stringMatching(/fragment/) });
     const arp = new Uint8Array(60);
     arp[12] = 0x08;
     arp[13] = 0x06;
-    expect(decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: 60, data: arp }, 1)).toEqual({ ok: false, reason: null });
-    expect(decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: 3, data: new Uint8Array(3) }, 1)).toMatchObject({ ok: false });
+    expect(decodeTcp({ originalLength: 60, data: arp }, 1)).toEqual({ ok: false, reason: null });
+    expect(decodeTcp({ originalLength: 3, data: new Uint8Array(3) }, 1)).toMatchObject({ ok: false });
   });
 
   it('never throws on damaged packets', () => {
     const good = linkFrame(ipv4Tcp(spec), 1);
     for (let cut = 0; cut <= good.length; cut++) {
       for (const link of [0, 1, 101, 113, 228, 229, 276]) {
-        decodeTcp({ number: 1, seconds: 0, fraction: 0, originalLength: good.length, data: good.subarray(0, cut) }, link);
+        decodeTcp({ originalLength: good.length, data: good.subarray(0, cut) }, link);
       }
     }
   });
