@@ -2,6 +2,7 @@
  * The fields of a trace record that describe one MSRP frame: enough for the timeline, the ladder
  * diagram and the pcap to be made from the trace alone (the full bytes are included when known).
  */
+import { base64Of, utf8Text } from '../wire/bytes-text.js';
 import type { ByteRange, MsrpFrame } from '../wire/frame.js';
 
 export interface FrameFields {
@@ -22,16 +23,6 @@ export interface FrameFields {
   bytesBase64?: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function encode(bytes: Uint8Array): { text?: string; bytesBase64?: string } {
-  try {
-    return { text: utf8.decode(bytes) };
-  } catch {
-    return { bytesBase64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
-  }
-}
-
 export function frameFields(frame: MsrpFrame, bytes: Uint8Array | null): FrameFields {
   const f: FrameFields = {
     kind: frame.kind,
@@ -49,6 +40,12 @@ export function frameFields(frame: MsrpFrame, bytes: Uint8Array | null): FrameFi
   if (frame.messageId !== undefined) f.messageId = frame.messageId;
   if (frame.byteRange !== undefined) f.byteRange = frame.byteRange;
   if (frame.status !== undefined) f.reportStatus = frame.status.code;
-  if (bytes) Object.assign(f, encode(bytes));
+  if (bytes) {
+    // A frame starts with "MSRP ", never with a byte-order mark, so the one strict conversion of
+    // wire/bytes-text.ts gives the same text as a decoder that would drop one.
+    const text = utf8Text(bytes);
+    if (text !== null) f.text = text;
+    else f.bytesBase64 = base64Of(bytes);
+  }
   return f;
 }
