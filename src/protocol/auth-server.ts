@@ -15,24 +15,16 @@ import type { MsrpRequest } from '../wire/frame.js';
 import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import { authorityOf } from './paths.js';
 import { answer, header, type AnswerExtra, type RelayHost } from './relay-host.js';
-import { deviation, type RelayProfile } from './relay-profile.js';
+import { deviation, type RelayProfile, type RelayTunables } from './relay-profile.js';
 
 const SECOND = 1_000_000;
 
 /** The settings the AUTH server reads (RelayOptions; durations in microseconds, Expires values in seconds as on the wire). */
-export interface AuthSettings {
+export interface AuthSettings extends RelayTunables {
   scheme: 'msrp' | 'msrps';
   host: string;
   port: number;
   realm: string;
-  expiresMin: number;
-  expiresDefault: number;
-  expiresMax: number;
-  /** how long a new connection has to make a successful request (µs). */
-  probation: number;
-  maxFailedAuths: number;
-  /** How long a nonce is accepted after it was issued (µs). */
-  nonceLifetime: number;
 }
 
 /**
