@@ -2,23 +2,14 @@
  * The shape of src/scenario: files that read in one sitting, and exported names that mean one
  * thing across src/ (the scenario's types are not the nodes', the network's or the kernel's).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lines, tsFiles } from '../helpers/source-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
-    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
-  }
-  return out.sort();
-}
 
-const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').length - 1;
 const rel = (file: string): string => relative(root, file).replace(/\\/g, '/');
 
 describe('src/scenario reads in one sitting', () => {
