@@ -4,8 +4,10 @@
  * them with node:net sockets and the wall clock. Nothing here may name anything simulated.
  */
 
+import type { Micros } from '../sim/time.js';
+
 /** Microseconds: the unit of every time and duration the model passes around. */
-export type Micros = number;
+export type { Micros };
 
 /** What a connection tells whoever reads it. */
 export interface ConnectionEvents {

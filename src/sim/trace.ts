@@ -48,7 +48,8 @@ export type AnyTraceRecord = TraceRecordBase & Record<string, unknown>;
 
 export type TraceSink = (record: AnyTraceRecord) => void;
 
-export interface Clock {
+/** Where the trace reads the time of each record from (the kernel's scheduler). */
+export interface TraceClock {
   readonly now: Micros;
 }
 
@@ -68,7 +69,7 @@ export class Trace {
     return this.subject.subscribe(subscriber);
   });
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: TraceClock) {}
 
   /** Records emitted so far. */
   get count(): number {
