@@ -7,7 +7,7 @@ import type { RunOutcome } from '../sim/scheduler.js';
 import type { AnyTraceRecord, TraceSink } from '../sim/trace.js';
 import { World } from '../nodes/world.js';
 import type { RelayProfileName } from '../nodes/relay-profile.js';
-import { MsrpParser } from '../wire/parser.js';
+import { frameDropTap } from '../nodes/frame-drop-tap.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
 import { endpointOptions, firewallPolicy, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
 import type { Fault, ScenarioRelay, Scenario, ScenarioEvent } from './types.js';
@@ -159,46 +159,14 @@ function applyFault(world: World, scenario: Scenario, fault: Fault): void {
       net.dropSegment(fault.link.a, fault.link.b, fault.nth, fault.from === null ? undefined : (s) => s.from === fault.from);
       return;
     case 'dropFrame': {
-      // The n-th MSRP frame of a kind crossing the link: each direction's payload is parsed as it
-      // crosses, and the segment that carries the matching frame's last byte is dropped (TCP then
-      // retransmits it, as a real loss would make it).
-      let seen = 0;
-      let done = false;
-      const parsers = new Map<string, { parser: MsrpParser; hit: boolean; next: number }>();
-      const remove = net.addTap(fault.link.a, fault.link.b, (s) => {
-        if (done || s.len === 0) return 'pass';
-        if (fault.from !== null && s.from !== fault.from) return 'pass';
-        const key = `${s.src}>${s.dst}`;
-        let p = parsers.get(key);
-        if (!p) {
-          const state = { parser: null as unknown as MsrpParser, hit: false, next: s.seqNo };
-          state.parser = new MsrpParser({
-            frame: (f) => {
-              const kind = f.kind === 'request' ? f.method : null;
-              const status = f.kind === 'response' ? f.statusCode : null;
-              if ((fault.method === null || fault.method === kind) && (fault.status === null || fault.status === status)) {
-                seen++;
-                if (seen === fault.nth) state.hit = true;
-              }
-            },
-            error: () => undefined,
-          });
-          p = state;
-          parsers.set(key, p);
-        }
-        // Retransmissions repeat bytes already parsed: only new, in-order data is fed.
-        if (s.seqNo !== p.next) return 'pass';
-        p.next = (s.seqNo + s.len) >>> 0;
-        p.parser.push(s.payload);
-        if (p.hit) {
-          p.hit = false;
-          done = true;
+      const remove = net.addTap(
+        fault.link.a,
+        fault.link.b,
+        frameDropTap(fault, (s) => {
           world.sim.trace.emit('', 'action.fault', { fault: 'dropFrame', nth: fault.nth, conn: s.conn, link: s.link });
           remove();
-          return 'drop';
-        }
-        return 'pass';
-      });
+        }),
+      );
       return;
     }
   }
