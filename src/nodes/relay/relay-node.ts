@@ -9,6 +9,7 @@ import { certificateNameMatches, type CloseReason, type Host, type TcpConnection
 import type { Timer } from '../../sim/scheduler.js';
 import type { Micros } from '../../sim/time.js';
 import type { MsrpRequest, MsrpResponse } from '../../wire/frame.js';
+import { pathUri } from '../../wire/path-uris.js';
 import { parseUri, type MsrpUri } from '../../wire/uri.js';
 import { AuthServer, type AuthPeer } from '../../protocol/auth-server.js';
 import { authority, DEFAULT_PORT } from '../../protocol/paths.js';
@@ -353,7 +354,9 @@ export class RelayNode {
 
   /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05). */
   private connectionFor(next: string, frame: MsrpRequest): MsrpConnection | null {
-    const parsed = parseUri(next);
+    // `next` is frame.toPath[1] (RelayLinks): parsed once, by the forwarding decision.
+    if (frame.toPath[1] !== next) throw new Error(`connectionFor: ${next} is not the next To-Path URI of ${frame.transactionId}`);
+    const parsed = pathUri(frame.toPath, 1)!;
     if (!parsed.ok) return null;
     const key = authority(parsed.uri);
     const sessionKey = this.profile.connectionPerSession ? `${frame.fromPath[frame.fromPath.length - 1]}>${frame.toPath[frame.toPath.length - 1]}` : null;
