@@ -4,7 +4,7 @@
  */
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportedDefinitions } from './helpers/source-files.js';
+import { exportedDefinitions, lines, tsFiles } from './helpers/source-files.js';
 
 const root = join(import.meta.dirname, '..');
 const rel = (file: string): string => relative(root, file).replace(/\\/g, '/');
@@ -15,5 +15,22 @@ describe('exported names mean one thing', () => {
       .filter(([, files]) => files.length > 1)
       .map(([name, files]) => `${name}: ${files.join(', ')}`);
     expect(twice).toEqual([]);
+  });
+});
+
+/**
+ * Files allowed above 600 lines. The parser keeps its state machine whole (as llhttp does).
+ * TEMPORARY, each to leave this list when its split lands: nodes/endpoint-node.ts is being split
+ * in its own branch; net/tcp-connection.ts (1,052 lines) still waits for its split along the
+ * state machine, the send side, the receive side and FIN/RST handling (issue 13).
+ */
+const LONG_ALLOWED = new Set(['src/wire/parser.ts', 'src/nodes/endpoint-node.ts', 'src/net/tcp-connection.ts']);
+
+describe('src/ reads in one sitting', () => {
+  it('no source file above 600 lines but the parser (and the temporary exceptions)', () => {
+    const long = tsFiles(join(root, 'src'))
+      .filter((f) => !LONG_ALLOWED.has(rel(f)) && lines(f) > 600)
+      .map((f) => `${rel(f)}: ${lines(f)} lines`);
+    expect(long).toEqual([]);
   });
 });
