@@ -12,16 +12,11 @@ import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
 import type { ByteRange, FailureReport, MsrpRequest, MsrpResponse, SuccessReport } from '../wire/frame.js';
 import { parseUri, uriKey, formatUri } from '../wire/uri.js';
-import {
-  computeDigestResponse,
-  computeRspauth,
-  formatAuthorization,
-  formatNc,
-  parseAuthenticationInfo,
-  parseWwwAuthenticate,
-} from '../wire/digest.js';
 import { malformedViolation } from '../wire/tolerance.js';
 import { MessageAssembly } from '../protocol/reassembler.js';
+import { AuthClient, type AuthClientHost, type RelayCredentials } from '../protocol/auth-client.js';
+import type { EndpointEvents, EndpointEventType } from '../protocol/endpoint-events.js';
+import type { TraceTypes } from '../sim/trace.js';
 import { requestToPath, responseToPath, sdpPath } from '../protocol/paths.js';
 import { buildReport, effectiveFailureReport, effectiveSuccessReport, endpointResponse } from '../protocol/report.js';
 import { mediaTypeAccepted } from '../signal/media-types.js';
@@ -32,12 +27,7 @@ import { buildAnswer, buildOffer, validateAnswer, type EndpointSdpConfig } from 
 import type { MsrpMediaDescription, SessionDescription } from '../signal/sdp.js';
 import { contentFor, digestOf, type MessageBytes } from './content.js';
 
-export interface RelayCredentials {
-  /** The relay's URI as configured (no session part), e.g. `msrps://relay.a.example.com:2855;tcp`. */
-  uri: string;
-  username: string;
-  password: string;
-}
+export type { RelayCredentials } from '../protocol/auth-client.js';
 
 export interface EndpointOptions {
   host: string;
@@ -177,12 +167,7 @@ interface Transaction {
   relayIndex?: number;
 }
 
-/** `failed`: no answer in time (worth another try); `refused`: the relay said no (not retried). */
-type AuthState = 'idle' | 'connecting' | 'challenged' | 'authorizing' | 'ready' | 'failed' | 'refused';
-
 const DEFAULT_RELAY_PORT = 2855;
-/** Stale-nonce 401s retried in a row before the AUTH is given up (R-16h). */
-const MAX_STALE_RETRIES = 3;
 
 /** `scheme://host:port` of an MSRP URI: what a raw connection is opened to and looked up by. */
 function rawKey(target: string): string {
@@ -199,21 +184,8 @@ export class EndpointNode implements SignallingPeer {
   private readonly transactions = new Map<string, Transaction>();
   private readonly connections = new Set<MsrpConnection>();
   private relayConn: MsrpConnection | null = null;
-  private authState: AuthState = 'idle';
-  private authIndex = 0;
-  /** Use-Path of the last complete AUTH round: what the sessions' paths are built from (R-07). */
-  private usePath: string[] = [];
-  /** Use-Path of the AUTH round under way, relay by relay (R-03: each AUTH goes through the last token). */
-  private authPath: string[] = [];
-  /** The AUTH round under way refreshes tokens of a connection that had them (R-08). */
-  private refreshing = false;
-  private authNc = 0;
-  private authCnonce = '';
-  private authChallenge: { realm: string; nonce: string; opaque?: string } | null = null;
-  /** 401s with stale=true in a row (R-16h). */
-  private authStale = 0;
-  private authExpiresAsk: number | null;
-  private reauthTimer: Timer | null = null;
+  /** The Digest AUTH client (src/protocol/auth-client.ts): the relays' Use-Path and its renewal. */
+  private readonly auth: AuthClient<Timer>;
   private reconnectTimer: Timer | null = null;
   private deviceUri: string;
   private crashed = false;
@@ -221,8 +193,6 @@ export class EndpointNode implements SignallingPeer {
   private epoch = 0;
   /** What waits for the AUTH round to finish: `run` once it has, `fail` if it fails. */
   private readonly whenReady: { run: () => void; fail: (reason: string, rule: string) => void }[] = [];
-  /** Why the last AUTH round failed, while the endpoint has none under way. */
-  private authFailure: { reason: string; rule: string } | null = null;
 
   constructor(
     readonly ctx: NodeContext,
@@ -231,8 +201,8 @@ export class EndpointNode implements SignallingPeer {
     private readonly signalling: Signalling,
   ) {
     this.id = ctx.id;
-    this.authExpiresAsk = options.authExpires;
     this.deviceUri = this.makeUri(ctx.newSessionId());
+    this.auth = new AuthClient(this.authHost(), options.relays, this.deviceUri, options.authExpires);
     this.listen();
     host.onCrash = () => this.crash();
     host.onRestart = () => this.restart();
@@ -243,8 +213,7 @@ export class EndpointNode implements SignallingPeer {
 
   /** Starts the node: authenticates to its relays (R-03) if it has any. */
   start(): void {
-    if (this.options.relays.length > 0) this.connectRelay();
-    else this.authState = 'ready';
+    if (this.auth.start()) this.connectRelay();
   }
 
   /** The host name SIP reaches this endpoint at. */
@@ -253,7 +222,7 @@ export class EndpointNode implements SignallingPeer {
   }
 
   get ready(): boolean {
-    return this.authState === 'ready';
+    return this.auth.state === 'ready';
   }
 
   /**
@@ -272,7 +241,7 @@ export class EndpointNode implements SignallingPeer {
 
   /** The URIs of Use-Path after the last AUTH (empty without relays). */
   get currentUsePath(): readonly string[] {
-    return this.usePath;
+    return this.auth.usePath;
   }
 
   private listen(): void {
@@ -304,17 +273,8 @@ export class EndpointNode implements SignallingPeer {
     this.connections.clear();
     this.whenReady.length = 0;
     this.relayConn = null;
-    this.authState = 'idle';
-    this.authFailure = null;
-    this.usePath = [];
-    this.authPath = [];
-    this.refreshing = false;
-    this.authChallenge = null;
-    this.authStale = 0;
-    this.authExpiresAsk = this.options.authExpires;
-    this.ctx.sim.scheduler.cancel(this.reauthTimer);
+    this.auth.reset();
     this.ctx.sim.scheduler.cancel(this.reconnectTimer);
-    this.reauthTimer = null;
     this.reconnectTimer = null;
   }
 
@@ -322,6 +282,7 @@ export class EndpointNode implements SignallingPeer {
     this.crashed = false;
     this.ctx.emit('node.restart', { role: 'endpoint' });
     this.deviceUri = this.makeUri(this.ctx.newSessionId());
+    this.auth.setFromUri(this.deviceUri);
     this.listen();
     this.start();
   }
@@ -344,38 +305,61 @@ export class EndpointNode implements SignallingPeer {
   // ----------------------------------------------------------------------------------------------
   // AUTH to the relays (RFC 4976 §5.1)
 
+  /** What the AUTH client asks of this node: ids, the relay connection, timers, the trace. */
+  private authHost(): AuthClientHost<Timer> {
+    const ctx = this.ctx;
+    return {
+      get now() {
+        return ctx.now;
+      },
+      // EndpointEvents name trace record types: the same fields under the same type.
+      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as unknown as TraceTypes[K], rule),
+      newTransactionId: () => ctx.newTransactionId(),
+      newCnonce: () => ctx.newCnonce(),
+      openTransaction: (tid, relayIndex) => {
+        this.transactions.set(tid, { kind: 'auth', timer: this.startTimer(tid), relayIndex });
+      },
+      send: (frame) => this.relayConn?.sendFrame(frame),
+      setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
+      cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
+      ready: (previous, refreshed) => {
+        const waiting = this.whenReady.splice(0);
+        for (const w of waiting) w.run();
+        // R-08: the sessions' paths still name the old tokens, which expire: offer the new ones.
+        if (refreshed && !samePath(previous, this.auth.usePath)) {
+          for (const session of [...this.sessions.values()]) this.renegotiate(session, 'new Use-Path after the re-AUTH');
+        }
+      },
+      gaveUp: (reason, rule) => {
+        // The round is over without a Use-Path: the sessions waiting for it to offer or answer
+        // cannot, and fail at once with its reason; so do those asked for until another starts.
+        const waiting = this.whenReady.splice(0);
+        for (const w of waiting) w.fail(reason, rule);
+      },
+      reauthenticate: () => this.reauthenticate(),
+    };
+  }
+
   private connectRelay(): void {
     if (this.crashed) return;
-    const first = parseUri(this.options.relays[0]!.uri);
-    if (!first.ok) {
-      this.authRefused({ relay: this.options.relays[0]!.uri, reason: first.message }, first.rule);
-      return;
-    }
-    const uri = first.uri;
-    this.authState = 'connecting';
-    this.authFailure = null;
-    this.authIndex = 0;
-    // A new connection: the tokens of the old one are gone with it (R-12).
-    this.usePath = [];
-    this.authPath = [];
-    this.refreshing = false;
+    const uri = this.auth.connect();
+    if (uri === null) return;
     const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
     const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {});
     this.relayConn = this.adopt(tcp, () => {
       this.ctx.emit('endpoint.relay-connected', { conn: tcp.id, relay: this.options.relays[0]!.uri }, 'R-03');
-      this.sendAuth(null);
+      this.auth.connected();
     });
   }
 
   private scheduleReconnect(reason: ConnectionCloseReason): void {
     if (this.crashed || this.reconnectTimer) return;
-    if (this.authState === 'refused') {
+    if (!this.auth.lost()) {
       // Principle 5 (bounded retries): the relay refused the credentials; reconnecting would
       // only repeat the refusal (and R-15 counts it as brute force).
       this.ctx.emit('endpoint.relay-lost', { reason: reason.kind, detail: reason.detail, retryIn: null }, 'R-04');
       return;
     }
-    this.authState = 'idle';
     this.ctx.emit('endpoint.relay-lost', { reason: reason.kind, detail: reason.detail, retryIn: 2 * SECOND }, 'E-19');
     this.reconnectTimer = this.ctx.sim.scheduler.after(2 * SECOND, () => {
       this.reconnectTimer = null;
@@ -385,205 +369,29 @@ export class EndpointNode implements SignallingPeer {
   }
 
   /**
-   * R-03, RFC 4976 §5.1: the client "MUST send an AUTH request to each relay", the second tunnelled
-   * through the first with To-Path `R1-URI R2-URI`.
-   */
-  private sendAuth(authorization: string | null): void {
-    const relay = this.options.relays[this.authIndex]!;
-    const tid = this.ctx.newTransactionId();
-    const toPath = [...this.authPath, relay.uri];
-    const frame = buildRequest({
-      transactionId: tid,
-      method: 'AUTH',
-      toPath,
-      fromPath: [this.deviceUri],
-      authorization: authorization ?? undefined,
-      expires: authorization !== null && this.authExpiresAsk !== null ? this.authExpiresAsk : undefined,
-    });
-    this.transactions.set(tid, { kind: 'auth', timer: this.startTimer(tid), relayIndex: this.authIndex });
-    if (authorization === null) this.authStale = 0;
-    this.authState = authorization === null ? 'connecting' : 'authorizing';
-    this.authFailure = null;
-    this.ctx.emit('auth.request', { relay: relay.uri, transactionId: tid, withCredentials: authorization !== null, expires: frame.expires ?? null }, 'R-03');
-    this.relayConn?.sendFrame(frame);
-  }
-
-  private onAuthResponse(frame: MsrpResponse, relayIndex: number): void {
-    const relay = this.options.relays[relayIndex]!;
-    const code = frame.statusCode;
-    if (code === 401) {
-      // R-04, RFC 4976 §5.1: the client SHOULD retry with Authorization for that realm.
-      const header = frame.headers.find(([n]) => n.toLowerCase() === 'www-authenticate');
-      const parsed = header ? parseWwwAuthenticate(header[1]) : null;
-      if (!parsed || !parsed.ok) {
-        this.authRefused({ relay: relay.uri, reason: '401 without a usable WWW-Authenticate' }, 'R-04');
-        return;
-      }
-      if (this.authState === 'authorizing' && !parsed.value.stale) {
-        this.authRefused({ relay: relay.uri, reason: 'credentials refused (401)' }, 'R-04');
-        return;
-      }
-      if (parsed.value.stale) {
-        // R-16h: a stale nonce is retried with the new one, a bounded number of times in a row
-        // (a path slower than the relay's nonce lifetime would otherwise loop for ever).
-        this.authStale++;
-        if (this.authStale > MAX_STALE_RETRIES) {
-          this.authRefused({ relay: relay.uri, reason: `nonce stale ${this.authStale} times in a row` }, 'R-16h');
-          return;
-        }
-      }
-      // R-16h, RFC 2617 §3.2.2: the nonce count counts the requests sent with this nonce, so a
-      // new nonce (a new relay's, or a stale one replaced) starts again at 00000001.
-      if (this.authChallenge?.nonce !== parsed.value.nonce) this.authNc = 0;
-      this.authChallenge = { realm: parsed.value.realm, nonce: parsed.value.nonce, opaque: parsed.value.opaque };
-      this.ctx.emit('auth.challenged', { relay: relay.uri, realm: parsed.value.realm, stale: parsed.value.stale ?? false }, 'R-04');
-      this.sendAuth(this.authorization(relay));
-      return;
-    }
-    if (code === 423) {
-      // R-05, RFC 4976 §4.6: out-of-bounds Expires; retry within Min-/Max-Expires.
-      const next = frame.minExpires ?? frame.maxExpires ?? null;
-      if (next === null || next === this.authExpiresAsk) {
-        this.authRefused({ relay: relay.uri, reason: '423 without a usable Min-Expires or Max-Expires' }, 'R-05');
-        return;
-      }
-      this.ctx.emit('auth.retry-expires', { relay: relay.uri, asked: this.authExpiresAsk, next }, 'R-05');
-      this.authExpiresAsk = next;
-      this.sendAuth(this.authorization(relay));
-      return;
-    }
-    if (code !== 200) {
-      this.authRefused({ relay: relay.uri, reason: `${code} ${frame.comment ?? ''}`.trim() }, code === 403 ? 'R-11' : 'R-04');
-      return;
-    }
-    // R-06: "MUST include rspauth, cnonce, nc, and qop parameters in a "Authentication-Info" header".
-    const info = frame.headers.find(([n]) => n.toLowerCase() === 'authentication-info');
-    if (!info) {
-      this.ctx.emit('endpoint.violation', { peer: relay.uri, message: '200 to AUTH without Authentication-Info' }, 'R-06');
-    } else if (this.authChallenge) {
-      const parsed = parseAuthenticationInfo(info[1]);
-      const expected = computeRspauth({
-        username: relay.username,
-        realm: this.authChallenge.realm,
-        password: relay.password,
-        uri: relay.uri,
-        nonce: this.authChallenge.nonce,
-        nc: this.authNc,
-        cnonce: this.authCnonce,
-      });
-      if (!parsed.ok || parsed.value.rspauth !== expected) {
-        this.ctx.emit('endpoint.violation', { peer: relay.uri, message: 'Authentication-Info rspauth does not match' }, 'R-06');
-      }
-    }
-    const usePath = frame.usePath ?? [];
-    const expires = frame.expires ?? null;
-    this.authPath = usePath;
-    this.authStale = 0;
-    this.ctx.emit('auth.ok', { relay: relay.uri, usePath, expires }, 'R-06');
-    this.authChallenge = null;
-    if (this.authIndex + 1 < this.options.relays.length) {
-      this.authIndex++;
-      this.sendAuth(null);
-      return;
-    }
-    const previous = this.usePath;
-    const refreshed = this.refreshing;
-    this.usePath = this.authPath;
-    this.refreshing = false;
-    this.authState = 'ready';
-    this.ctx.emit('endpoint.ready', { usePath: this.usePath }, 'R-07');
-    if (expires !== null) {
-      // R-08: re-AUTH (and re-negotiate) before the tokens expire; here at 80 % of Expires.
-      this.ctx.sim.scheduler.cancel(this.reauthTimer);
-      this.reauthTimer = this.ctx.sim.scheduler.after(Math.floor(expires * 0.8 * SECOND), () => this.reauthenticate());
-    }
-    const waiting = this.whenReady.splice(0);
-    for (const w of waiting) w.run();
-    // R-08: the sessions' paths still name the old tokens, which expire: offer the new ones.
-    if (refreshed && !samePath(previous, this.usePath)) {
-      for (const session of [...this.sessions.values()]) this.renegotiate(session, 'new Use-Path after the re-AUTH');
-    }
-  }
-
-  /** Re-AUTH before Expires runs out (R-08), on the same relay connection. */
-  /**
    * New settings from now on (scenario action `set`). A new `authExpires` is what the next AUTH
    * asks for (the next re-AUTH, or the first one after a reconnect).
    */
   reconfigure(options: EndpointOptions): void {
     const expiresChanged = options.authExpires !== this.options.authExpires;
     Object.assign(this.options, options);
-    if (expiresChanged) this.authExpiresAsk = options.authExpires;
+    if (expiresChanged) this.auth.setExpires(options.authExpires);
   }
 
+  /** Re-AUTH before Expires runs out (R-08), on the same relay connection. */
   reauthenticate(): void {
     if (this.crashed || this.options.relays.length === 0) return;
     if (!this.relayConn || !this.relayConn.isOpen) {
       this.connectRelay();
       return;
     }
-    this.ctx.emit('auth.refresh', { relays: this.options.relays.length }, 'R-08');
-    this.authIndex = 0;
-    // The sessions keep the current Use-Path, whose tokens stay valid until they expire, until the
-    // new one is complete and offered to their peers (R-08).
-    this.authPath = [];
-    this.refreshing = true;
-    this.sendAuth(null);
-  }
-
-  private authorization(relay: RelayCredentials): string {
-    const challenge = this.authChallenge!;
-    this.authNc++;
-    this.authCnonce = this.ctx.newCnonce();
-    // R-16g, RFC 4976 §9.1: "The request-URI to be used in calculating H(A2) is the rightmost URI
-    // in the To-Path header", which is the relay's own URI for each AUTH.
-    const response = computeDigestResponse({
-      username: relay.username,
-      realm: challenge.realm,
-      password: relay.password,
-      method: 'AUTH',
-      uri: relay.uri,
-      nonce: challenge.nonce,
-      nc: this.authNc,
-      cnonce: this.authCnonce,
-      qop: 'auth',
-    });
-    return formatAuthorization({
-      username: relay.username,
-      realm: challenge.realm,
-      nonce: challenge.nonce,
-      uri: relay.uri,
-      response,
-      cnonce: this.authCnonce,
-      nc: formatNc(this.authNc),
-      qop: 'auth',
-      opaque: challenge.opaque,
-    });
-  }
-
-  /**
-   * The relay refused the AUTH (R-04, R-05, R-11): no retry (it would only be refused again), and
-   * what waits for the AUTH fails now, with this reason.
-   */
-  private authRefused(fields: { relay: string; reason: string }, rule: string): void {
-    this.ctx.emit('auth.fail', fields, rule);
-    this.authState = 'refused';
-    this.authGaveUp(`AUTH to ${fields.relay} failed: ${fields.reason}`, rule);
-  }
-
-  /**
-   * The AUTH round is over without a Use-Path: the sessions waiting for it to offer or answer
-   * cannot, and fail at once with its reason; so do those asked for until another round starts.
-   */
-  private authGaveUp(reason: string, rule: string): void {
-    this.authFailure = { reason, rule };
-    const waiting = this.whenReady.splice(0);
-    for (const w of waiting) w.fail(reason, rule);
+    this.auth.refresh();
   }
 
   private afterAuth(run: () => void, fail: (reason: string, rule: string) => void): void {
-    if (this.authState === 'ready') run();
-    else if (this.authFailure && (this.authState === 'refused' || this.authState === 'failed')) fail(this.authFailure.reason, this.authFailure.rule);
+    const failure = this.auth.failure;
+    if (this.auth.state === 'ready') run();
+    else if (failure) fail(failure.reason, failure.rule);
     else this.whenReady.push({ run, fail });
   }
 
@@ -680,7 +488,7 @@ export class EndpointNode implements SignallingPeer {
       : { username: this.id, sessionId: String(this.ctx.rng('sdp').int(2 ** 31)), version: '1' };
     const config: EndpointSdpConfig = {
       origin,
-      path: sdpPath(this.usePath, session.localUri),
+      path: sdpPath(this.auth.usePath, session.localUri),
       acceptTypes: this.options.acceptTypes,
       comedia: this.options.connectionModel === 'rfc6135',
       behindNat: !this.options.reachable,
@@ -738,7 +546,7 @@ export class EndpointNode implements SignallingPeer {
       session.peerMedia = received.offer.media.find((m) => m.port !== 0) ?? received.offer.media[0]!;
       // E-12 (offerer active) or E-18 (RFC 6135 a=setup) decided by the offer/answer model.
       session.active = result.active === 'answerer';
-      session.toPath = requestToPath(this.usePath, session.peerMedia.path);
+      session.toPath = requestToPath(this.auth.usePath, session.peerMedia.path);
       session.state = 'connecting';
       const m = result.answer.media.find((x) => x.port !== 0)!;
       session.localSdp = result.answer;
@@ -801,7 +609,7 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     session.peerMedia = result.answer.media.find((m) => m.port !== 0) ?? result.answer.media[0]!;
-    session.toPath = requestToPath(this.usePath, session.peerMedia.path);
+    session.toPath = requestToPath(this.auth.usePath, session.peerMedia.path);
     session.state = 'connecting';
     // E-12, RFC 4975 §5.4: "the initiating endpoint MUST act as the "active" endpoint" unless
     // RFC 6135 a=setup says otherwise (E-18).
@@ -826,7 +634,7 @@ export class EndpointNode implements SignallingPeer {
     if (session.state !== 'established' && session.state !== 'connecting') return;
     // An exchange under way, or a retry waiting, looks at the path again when it ends.
     if (session.negotiation !== 'none' || session.reofferTimer !== null) return;
-    const path = sdpPath(this.usePath, session.localUri);
+    const path = sdpPath(this.auth.usePath, session.localUri);
     if (samePath(path, session.advertisedPath)) return;
     const offer = buildOffer(this.sdpConfig(session, session.localSdp));
     this.ctx.emit('session.reoffer', { session: session.id, peer: session.peer, path, previous: session.advertisedPath, reason }, 'R-08');
@@ -937,7 +745,7 @@ export class EndpointNode implements SignallingPeer {
    */
   private applyPeerMedia(session: Session, media: MsrpMediaDescription): void {
     session.peerMedia = media;
-    session.toPath = requestToPath(this.usePath, media.path);
+    session.toPath = requestToPath(this.auth.usePath, media.path);
     for (const out of session.outgoing.values()) if (!out.done) out.source.toPath = session.toPath;
   }
 
@@ -1392,8 +1200,7 @@ export class EndpointNode implements SignallingPeer {
       this.transactions.delete(tid);
       this.ctx.emit('endpoint.timeout', { transactionId: tid, kind: t.kind, session: t.session?.id ?? null, messageId: t.message?.messageId ?? null }, 'A-13');
       if (t.kind === 'auth') {
-        this.authState = 'failed';
-        this.authGaveUp(`no response to the AUTH to ${this.options.relays[t.relayIndex ?? 0]?.uri ?? 'the relay'}`, 'A-13');
+        this.auth.timedOut(t.relayIndex ?? 0);
         return;
       }
       if (t.session && t.message) {
@@ -1416,7 +1223,7 @@ export class EndpointNode implements SignallingPeer {
     this.transactions.delete(frame.transactionId);
     this.ctx.sim.scheduler.cancel(t.timer);
     if (t.kind === 'auth') {
-      this.onAuthResponse(frame, t.relayIndex!);
+      this.auth.response(frame, t.relayIndex!);
       return;
     }
     const session = t.session!;
