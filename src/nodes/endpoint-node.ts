@@ -10,11 +10,12 @@ import { SimConnection } from './sim-connection.js';
 import type { Timer } from '../sim/scheduler.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
-import type { ByteRange, FailureReport, MsrpRequest, MsrpResponse, SuccessReport } from '../wire/frame.js';
+import type { FailureReport, MsrpRequest, MsrpResponse, SuccessReport } from '../wire/frame.js';
 import { parseUri, uriKey, formatUri } from '../wire/uri.js';
 import { malformedViolation } from '../wire/tolerance.js';
 import { MessageAssembly } from '../protocol/reassembler.js';
 import { AuthClient, type AuthClientHost, type RelayCredentials } from '../protocol/auth-client.js';
+import { EndpointTransactions, type EndpointTransactionsHost } from '../protocol/endpoint-transactions.js';
 import type { EndpointEvents, EndpointEventType } from '../protocol/endpoint-events.js';
 import type { TraceTypes } from '../sim/trace.js';
 import { requestToPath, responseToPath, sdpPath } from '../protocol/paths.js';
@@ -158,15 +159,6 @@ interface Settled {
 
 const EMPTY_SETTLED: Settled = { at: 0 };
 
-interface Transaction {
-  kind: 'send' | 'auth';
-  session?: Session;
-  message?: Outgoing;
-  range?: ByteRange;
-  timer: Timer | null;
-  relayIndex?: number;
-}
-
 const DEFAULT_RELAY_PORT = 2855;
 
 /** `scheme://host:port` of an MSRP URI: what a raw connection is opened to and looked up by. */
@@ -181,7 +173,8 @@ export class EndpointNode implements SignallingPeer {
   private readonly byUri = new Map<string, Session>();
   /** Sessions ended or failed, still remembered: each is forgotten once it is over (docs/signalling.md). */
   private readonly ended = new Set<Session>();
-  private readonly transactions = new Map<string, Transaction>();
+  /** Open transactions and their timers (src/protocol/endpoint-transactions.ts). */
+  private readonly transactions: EndpointTransactions<Session, Outgoing, Timer>;
   private readonly connections = new Set<MsrpConnection>();
   private relayConn: MsrpConnection | null = null;
   /** The Digest AUTH client (src/protocol/auth-client.ts): the relays' Use-Path and its renewal. */
@@ -203,6 +196,7 @@ export class EndpointNode implements SignallingPeer {
     this.id = ctx.id;
     this.deviceUri = this.makeUri(ctx.newSessionId());
     this.auth = new AuthClient(this.authHost(), options.relays, this.deviceUri, options.authExpires);
+    this.transactions = new EndpointTransactions(this.transactionsHost(), options);
     this.listen();
     host.onCrash = () => this.crash();
     host.onRestart = () => this.restart();
@@ -259,8 +253,7 @@ export class EndpointNode implements SignallingPeer {
     this.crashed = true;
     this.epoch++;
     this.ctx.emit('node.crash', { role: 'endpoint', sessions: this.sessions.size, waiting: this.whenReady.length });
-    for (const t of this.transactions.values()) this.ctx.sim.scheduler.cancel(t.timer);
-    this.transactions.clear();
+    this.transactions.reset();
     for (const session of this.sessions.values()) {
       this.ctx.sim.scheduler.cancel(session.reofferTimer);
       this.failQueued(session, 'the node crashed', undefined);
@@ -317,7 +310,7 @@ export class EndpointNode implements SignallingPeer {
       newTransactionId: () => ctx.newTransactionId(),
       newCnonce: () => ctx.newCnonce(),
       openTransaction: (tid, relayIndex) => {
-        this.transactions.set(tid, { kind: 'auth', timer: this.startTimer(tid), relayIndex });
+        this.transactions.add(tid, { kind: 'auth', relayIndex }, true);
       },
       send: (frame) => this.relayConn?.sendFrame(frame),
       setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
@@ -795,11 +788,8 @@ export class EndpointNode implements SignallingPeer {
       byteRange: { start: 1, end: 0, total: 0 },
       failureReport: 'yes',
     });
-    this.transactions.set(tid, { kind: 'send', session, timer: null });
-    session.conn.sendFrame(frame, () => {
-      const t = this.transactions.get(tid);
-      if (t) t.timer = this.startTimer(tid);
-    });
+    this.transactions.add(tid, { kind: 'send', session, sessionId: session.id }, false);
+    session.conn.sendFrame(frame, () => this.transactions.start(tid));
     this.ctx.emit('session.bind', { session: session.id, conn: session.conn.id, transactionId: tid }, 'E-13');
     this.establish(session);
   }
@@ -930,11 +920,7 @@ export class EndpointNode implements SignallingPeer {
     }
     // The session's transactions can no longer be answered (responses travel only on the
     // connection of the request, RFC 4975 §7.2): their timers would only report a dead session.
-    for (const [tid, t] of this.transactions) {
-      if (t.session !== session) continue;
-      this.ctx.sim.scheduler.cancel(t.timer);
-      this.transactions.delete(tid);
-    }
+    this.transactions.drop((t) => t.session === session);
     if (retry && this.options.onSessionFailure === 'reestablish' && session.role === 'offerer' && session.attempts < 5) {
       // E-19: "endpoints MAY recreate sessions via new SDP"; undelivered messages are sent again
       // with their Message-IDs kept.
@@ -1100,22 +1086,17 @@ export class EndpointNode implements SignallingPeer {
         ...(action.abortAfter !== undefined ? { abortAt: action.abortAfter } : {}),
       },
     };
-    out.source.onChunkWritten = (chunk, range) => {
+    out.source.onChunkWritten = (chunk) => {
       const tid = chunk.transactionId;
       if (failureReport === 'yes') {
         out.unconfirmed.add(tid);
         out.live++;
-        this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: this.startTimer(tid) });
+        this.transactions.add(tid, { kind: 'send', session, sessionId: session.id, message: out, messageId }, true);
       } else if (failureReport === 'partial') {
         // c.4: no timer for partial, but an error response may still come; the transaction is
         // forgotten after the transaction timeout so that state stays bounded.
         out.live++;
-        const forget = this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => {
-          if (this.transactions.get(tid)?.message !== out) return;
-          this.transactions.delete(tid);
-          this.transactionEnded(session, out);
-        });
-        this.transactions.set(tid, { kind: 'send', session, message: out, range, timer: forget });
+        this.transactions.add(tid, { kind: 'send', session, sessionId: session.id, message: out, messageId }, true, 'forget');
       }
       // Failure-Report no: no response will come (A-11), nothing to remember.
     };
@@ -1186,44 +1167,41 @@ export class EndpointNode implements SignallingPeer {
   }
 
   // ----------------------------------------------------------------------------------------------
-  // Transaction timers (A-13)
+  // Transactions (A-13)
 
-  /**
-   * CHECKLIST c.4: with Failure-Report yes, if no response arrives "within 30 seconds from the
-   * time the last byte of the transaction is sent, or submitted to the operating system for
-   * sending, the element MUST inform the user that the request probably failed".
-   */
-  private startTimer(tid: string): Timer {
-    return this.ctx.sim.scheduler.after(this.options.transactionTimeout, () => {
-      const t = this.transactions.get(tid);
-      if (!t) return;
-      this.transactions.delete(tid);
-      this.ctx.emit('endpoint.timeout', { transactionId: tid, kind: t.kind, session: t.session?.id ?? null, messageId: t.message?.messageId ?? null }, 'A-13');
-      if (t.kind === 'auth') {
-        this.auth.timedOut(t.relayIndex ?? 0);
-        return;
-      }
-      if (t.session && t.message) {
-        t.message.source.abort = true;
-        this.transactionEnded(t.session, t.message);
-      }
-      if (t.session && !t.message) this.failSession(t.session, 'no response to the binding SEND', 'A-13');
-    });
+  /** What the transaction table asks of this node: the clock, the trace, what a timeout means. */
+  private transactionsHost(): EndpointTransactionsHost<Session, Outgoing, Timer> {
+    const ctx = this.ctx;
+    return {
+      get now() {
+        return ctx.now;
+      },
+      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as unknown as TraceTypes[K], rule),
+      setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
+      cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
+      timedOut: (t) => {
+        if (t.kind === 'auth') {
+          this.auth.timedOut(t.relayIndex);
+          return;
+        }
+        if (t.session && t.message) {
+          t.message.source.abort = true;
+          this.transactionEnded(t.session, t.message);
+        }
+        if (t.session && !t.message) this.failSession(t.session, 'no response to the binding SEND', 'A-13');
+      },
+      expired: (t) => this.transactionEnded(t.session!, t.message!),
+    };
   }
 
   // ----------------------------------------------------------------------------------------------
   // Receiving
 
   private onResponse(conn: MsrpConnection, frame: MsrpResponse): void {
-    const t = this.transactions.get(frame.transactionId);
-    if (!t) {
-      this.ctx.emit('endpoint.stray-response', { conn: conn.id, transactionId: frame.transactionId, status: frame.statusCode }, 'W-05');
-      return;
-    }
-    this.transactions.delete(frame.transactionId);
-    this.ctx.sim.scheduler.cancel(t.timer);
+    const t = this.transactions.response(conn.id, frame);
+    if (!t) return;
     if (t.kind === 'auth') {
-      this.auth.response(frame, t.relayIndex!);
+      this.auth.response(frame, t.relayIndex);
       return;
     }
     const session = t.session!;
@@ -1466,12 +1444,7 @@ export class EndpointNode implements SignallingPeer {
         this.failSession(session, `connection ${conn.id} closed: ${reason.kind}`, 'E-19');
       }
     }
-    for (const [tid, t] of this.transactions) {
-      if (t.kind === 'auth' && conn === this.relayConn) {
-        this.ctx.sim.scheduler.cancel(t.timer);
-        this.transactions.delete(tid);
-      }
-    }
+    if (conn === this.relayConn) this.transactions.drop((t) => t.kind === 'auth');
     if (conn === this.relayConn) {
       this.relayConn = null;
       this.scheduleReconnect(reason);

@@ -21,6 +21,11 @@ export interface EndpointReady { usePath: string[] }
 /** A peer broke a rule the endpoint checks (R-06, W-25). */
 export interface EndpointViolation { peer: string; message: string }
 
+/** no response to a transaction in time. */
+export interface EndpointTimeout { transactionId: string; kind: 'send' | 'auth'; session: string | null; messageId: string | null }
+/** W-05: a response to no open transaction. */
+export interface EndpointStrayResponse { conn: string; transactionId: string; status: number }
+
 /** Every endpoint machine event by its trace record type. */
 export interface EndpointEvents {
   'auth.request': AuthRequest;
@@ -31,6 +36,8 @@ export interface EndpointEvents {
   'auth.refresh': AuthRefresh;
   'endpoint.ready': EndpointReady;
   'endpoint.violation': EndpointViolation;
+  'endpoint.timeout': EndpointTimeout;
+  'endpoint.stray-response': EndpointStrayResponse;
 }
 
 export type EndpointEventType = keyof EndpointEvents;
