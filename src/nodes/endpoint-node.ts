@@ -11,10 +11,12 @@ import type { Timer } from '../sim/scheduler.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
 import type { FailureReport, MsrpRequest, MsrpResponse, SuccessReport } from '../wire/frame.js';
-import { parseUri, uriKey, formatUri } from '../wire/uri.js';
+import { parseUri, formatUri } from '../wire/uri.js';
 import { malformedViolation } from '../wire/tolerance.js';
 import { MessageAssembly } from '../protocol/reassembler.js';
 import { AuthClient, type AuthClientHost, type RelayCredentials } from '../protocol/auth-client.js';
+import { SessionLife } from '../protocol/session-life.js';
+import { SessionMatcher, sessionKey } from '../protocol/session-matcher.js';
 import { EndpointTransactions, type EndpointTransactionsHost } from '../protocol/endpoint-transactions.js';
 import type { EndpointEvents, EndpointEventType } from '../protocol/endpoint-events.js';
 import type { TraceTypes } from '../sim/trace.js';
@@ -70,8 +72,6 @@ export interface SendAction {
   abortAfter?: number;
 }
 
-type SessionState = 'waiting-auth' | 'offering' | 'answering' | 'connecting' | 'established' | 'failed' | 'closed';
-
 /** A resend (E-19): the same bytes under the same Message-ID. */
 /** A send action, or a message sent again after its session was re-established (its Message-ID and bytes kept). */
 export type Resend = SendAction & { messageIdKeep?: string; dataKeep?: MessageBytes };
@@ -110,7 +110,8 @@ interface Session {
   id: string;
   peer: string;
   role: 'offerer' | 'answerer';
-  state: SessionState;
+  /** Its state (src/protocol/session-life.ts), changed only through `life.transition`. */
+  readonly life: SessionLife;
   localUri: string;
   localKey: string;
   offer: SessionDescription | null;
@@ -170,7 +171,8 @@ function rawKey(target: string): string {
 export class EndpointNode implements SignallingPeer {
   readonly id: string;
   private readonly sessions = new Map<string, Session>();
-  private readonly byUri = new Map<string, Session>();
+  /** Which session a received request belongs to (src/protocol/session-matcher.ts). */
+  private readonly matcher = new SessionMatcher<Session, MsrpConnection>();
   /** Sessions ended or failed, still remembered: each is forgotten once it is over (docs/signalling.md). */
   private readonly ended = new Set<Session>();
   /** Open transactions and their timers (src/protocol/endpoint-transactions.ts). */
@@ -262,7 +264,7 @@ export class EndpointNode implements SignallingPeer {
     }
     this.sessions.clear();
     this.ended.clear();
-    this.byUri.clear();
+    this.matcher.clear();
     this.connections.clear();
     this.whenReady.length = 0;
     this.relayConn = null;
@@ -398,7 +400,7 @@ export class EndpointNode implements SignallingPeer {
       session,
       () => {
         // Ended while its offer waited for the AUTH: there is nothing to offer any more.
-        if (session.state === 'closed') {
+        if (session.life.state === 'closed') {
           this.ctx.emit('session.abandoned', { session: session.id, peer, step: 'offer' }, 'E-11');
           return;
         }
@@ -428,13 +430,13 @@ export class EndpointNode implements SignallingPeer {
   private newSession(id: string, peer: string, role: 'offerer' | 'answerer'): Session {
     // U-09, RFC 4975 §8.2: the rightmost URI "MUST be assigned for this particular session".
     const localUri = this.makeUri(this.ctx.newSessionId());
-    const key = this.keyOf(localUri);
+    const key = sessionKey(localUri);
     const old = this.sessions.get(id);
     const session: Session = {
       id,
       peer,
       role,
-      state: 'waiting-auth',
+      life: new SessionLife(),
       localUri,
       localKey: key,
       offer: null,
@@ -460,12 +462,12 @@ export class EndpointNode implements SignallingPeer {
       forgetAt: null,
     };
     if (old) {
-      this.byUri.delete(old.localKey);
+      this.matcher.remove(old.localKey);
       this.ctx.sim.scheduler.cancel(old.reofferTimer);
       this.dropMessages(old);
     }
     this.sessions.set(id, session);
-    this.byUri.set(key, session);
+    this.matcher.add(key, session);
     this.forgetEnded();
     return session;
   }
@@ -492,7 +494,7 @@ export class EndpointNode implements SignallingPeer {
   }
 
   private sendOffer(session: Session): void {
-    session.state = 'offering';
+    session.life.transition('offering');
     // E-18: with RFC 6135 the offer carries a=setup (actpass when reachable, else active).
     session.offer = buildOffer(this.sdpConfig(session));
     const m = session.offer.media[0]!;
@@ -510,9 +512,9 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     const session = this.newSession(sessionId, from, 'answerer');
-    session.state = 'answering';
+    session.life.transition('answering');
     const abandoned = (): boolean => {
-      if (session.state !== 'closed') return false;
+      if (session.life.state !== 'closed') return false;
       // Ended while its answer waited for the AUTH: the INVITE still gets a final response,
       // a decline (RFC 3261 §13.3.1.3), and the session stays ended.
       this.ctx.emit('session.abandoned', { session: session.id, peer: from, step: 'answer', status: 603 }, 'E-11');
@@ -540,7 +542,7 @@ export class EndpointNode implements SignallingPeer {
       // E-12 (offerer active) or E-18 (RFC 6135 a=setup) decided by the offer/answer model.
       session.active = result.active === 'answerer';
       session.toPath = requestToPath(this.auth.usePath, session.peerMedia.path);
-      session.state = 'connecting';
+      session.life.transition('connecting');
       const m = result.answer.media.find((x) => x.port !== 0)!;
       session.localSdp = result.answer;
       session.advertisedPath = m.path;
@@ -553,7 +555,7 @@ export class EndpointNode implements SignallingPeer {
   }
 
   private reject(session: Session, from: string, verdict: { ok: false; status: number; reason: string; rule: string }): void {
-    session.state = 'failed';
+    session.life.transition('failed');
     this.ctx.emit('session.reject', { session: session.id, status: verdict.status, reason: verdict.reason }, verdict.rule);
     this.failQueued(session, `the offer was rejected: ${verdict.status} ${verdict.reason}`, verdict.rule);
     this.signalling.answer(session.id, this.id, from, verdict);
@@ -569,13 +571,13 @@ export class EndpointNode implements SignallingPeer {
     }
     if (this.crashed) return;
     if (session) session.offerPending = false;
-    if (!session || !session.offer || session.state !== 'offering') {
+    if (!session || !session.offer || session.life.state !== 'offering') {
       // The answer is to an offer this node no longer has: the session was re-created since (and
       // waits to offer again), ended while its offer was on its way, or the node crashed. It is
       // not applied; a 200 for a session ended meanwhile gets the BYE the end could not send yet.
       // A 200 after Timer B fired (the session failed meanwhile) is ended the same way.
-      const ended = (session?.state === 'closed' || session?.state === 'failed') && result.ok;
-      this.ctx.emit('session.answer-ignored', { session: sessionId, state: session?.state ?? null, status: result.ok ? 200 : result.status, bye: ended }, 'RFC 3261 §13.2.2.4');
+      const ended = session?.life.over === true && result.ok;
+      this.ctx.emit('session.answer-ignored', { session: sessionId, state: session?.life.state ?? null, status: result.ok ? 200 : result.status, bye: ended }, 'RFC 3261 §13.2.2.4');
       if (ended) this.sendBye(session);
       if (session) this.sessionOver(session);
       return;
@@ -586,7 +588,7 @@ export class EndpointNode implements SignallingPeer {
       return;
     }
     if (!result.ok) {
-      session.state = 'failed';
+      session.life.transition('failed');
       this.ctx.emit('session.rejected', { session: sessionId, status: result.status, reason: result.reason }, result.rule);
       this.failQueued(session, `the offer was rejected: ${result.status} ${result.reason}`, result.rule);
       this.sessionOver(session);
@@ -594,7 +596,7 @@ export class EndpointNode implements SignallingPeer {
     }
     const verdict = validateAnswer(session.offer, result.answer);
     if (!verdict.ok) {
-      session.state = 'failed';
+      session.life.transition('failed');
       this.ctx.emit('session.rejected', { session: sessionId, status: verdict.status, reason: verdict.reason }, verdict.rule);
       this.failQueued(session, `the answer was rejected: ${verdict.status} ${verdict.reason}`, verdict.rule);
       this.sendBye(session);
@@ -603,7 +605,7 @@ export class EndpointNode implements SignallingPeer {
     }
     session.peerMedia = result.answer.media.find((m) => m.port !== 0) ?? result.answer.media[0]!;
     session.toPath = requestToPath(this.auth.usePath, session.peerMedia.path);
-    session.state = 'connecting';
+    session.life.transition('connecting');
     // E-12, RFC 4975 §5.4: "the initiating endpoint MUST act as the "active" endpoint" unless
     // RFC 6135 a=setup says otherwise (E-18).
     session.active = verdict.active === 'offerer';
@@ -624,7 +626,7 @@ export class EndpointNode implements SignallingPeer {
    */
   private renegotiate(session: Session, reason: string): void {
     if (this.crashed || this.sessions.get(session.id) !== session) return;
-    if (session.state !== 'established' && session.state !== 'connecting') return;
+    if (session.life.state !== 'established' && session.life.state !== 'connecting') return;
     // An exchange under way, or a retry waiting, looks at the path again when it ends.
     if (session.negotiation !== 'none' || session.reofferTimer !== null) return;
     const path = sdpPath(this.auth.usePath, session.localUri);
@@ -652,7 +654,7 @@ export class EndpointNode implements SignallingPeer {
       this.ctx.emit('session.reoffer-refused', { session: sessionId, peer: from, status, reason }, rule);
       this.signalling.answer(sessionId, this.id, from, { ok: false, status: 488, reason, rule });
     };
-    const live = (s: Session | undefined): s is Session => s !== undefined && this.sessions.get(sessionId) === s && s.peer === from && (s.state === 'established' || s.state === 'connecting');
+    const live = (s: Session | undefined): s is Session => s !== undefined && this.sessions.get(sessionId) === s && s.peer === from && (s.life.state === 'established' || s.life.state === 'connecting');
     if (!live(session)) {
       refuse(488, `session ${sessionId} does not exist here any more`, 'E-11');
       return;
@@ -691,7 +693,7 @@ export class EndpointNode implements SignallingPeer {
     const offer = session.pendingOffer!;
     session.negotiation = 'none';
     session.pendingOffer = null;
-    if (session.state !== 'established' && session.state !== 'connecting') return;
+    if (session.life.state !== 'established' && session.life.state !== 'connecting') return;
     if (!result.ok && result.timeout) {
       // RFC 3261 §14.1: when "no response is received for the re-INVITE (that is, a timeout is
       // returned by the INVITE client transaction), the UAC will terminate the dialog".
@@ -776,7 +778,7 @@ export class EndpointNode implements SignallingPeer {
 
   /** E-13, RFC 4975 §5.4: "the active endpoint MUST immediately issue a SEND request" (bodiless). */
   private bindAndGreet(session: Session): void {
-    if (!session.conn || session.state !== 'connecting') return;
+    if (!session.conn || session.life.state !== 'connecting') return;
     const tid = this.ctx.newTransactionId();
     session.bindingMessageId = this.ctx.newMessageId();
     const frame = buildRequest({
@@ -795,8 +797,8 @@ export class EndpointNode implements SignallingPeer {
   }
 
   private establish(session: Session): void {
-    if (session.state === 'established') return;
-    session.state = 'established';
+    if (session.life.state === 'established') return;
+    session.life.transition('established');
     this.ctx.emit('session.established', { session: session.id, conn: session.conn?.id ?? null, toPath: session.toPath, active: session.active }, session.active ? 'E-12' : 'E-15');
     const queued = session.queued.splice(0);
     for (const action of queued) this.sendMessage(action, true);
@@ -844,7 +846,7 @@ export class EndpointNode implements SignallingPeer {
    * docs/signalling.md.
    */
   private sessionOver(session: Session): void {
-    if (session.state !== 'closed' && session.state !== 'failed') return;
+    if (session.life.state !== 'closed' && session.life.state !== 'failed') return;
     if (this.sessions.get(session.id) !== session) return;
     this.ended.add(session);
     if (!this.quiet(session)) session.forgetAt = null;
@@ -859,7 +861,7 @@ export class EndpointNode implements SignallingPeer {
   private forgetEnded(): void {
     const now = this.ctx.now;
     for (const session of this.ended) {
-      if (this.sessions.get(session.id) !== session || (session.state !== 'closed' && session.state !== 'failed')) {
+      if (this.sessions.get(session.id) !== session || (session.life.state !== 'closed' && session.life.state !== 'failed')) {
         this.ended.delete(session);
         continue;
       }
@@ -871,18 +873,18 @@ export class EndpointNode implements SignallingPeer {
       if (session.forgetAt > now) continue;
       this.ended.delete(session);
       this.sessions.delete(session.id);
-      if (this.byUri.get(session.localKey) === session) this.byUri.delete(session.localKey);
+      this.matcher.remove(session.localKey, session);
       this.dropMessages(session);
       this.signalling.release(session.id, this.id);
     }
   }
 
   private closeSession(session: Session, why: string, release = true): void {
-    session.state = 'closed';
+    session.life.transition('closed');
     this.failQueued(session, 'the session ended before it was established', 'E-11');
     this.ctx.sim.scheduler.cancel(session.reofferTimer);
     session.reofferTimer = null;
-    this.byUri.delete(session.localKey);
+    this.matcher.remove(session.localKey);
     // E-28, RFC 4975 §7.1.1: "if the success report has not been received by the time the
     // session is ended, the device SHOULD inform the user". Aborted messages wait for none (E-24).
     for (const out of session.outgoing.values()) {
@@ -903,14 +905,14 @@ export class EndpointNode implements SignallingPeer {
    */
   private releaseConnection(conn: MsrpConnection | null): void {
     if (this.crashed || !conn || !conn.isOpen || conn === this.relayConn || !conn.transport.initiator) return;
-    if ([...this.sessions.values()].some((s) => s.conn === conn && s.state !== 'closed')) return;
+    if ([...this.sessions.values()].some((s) => s.conn === conn && s.life.state !== 'closed')) return;
     conn.close();
   }
 
   /** `retry` false: not re-established whatever `onSessionFailure` says (the AUTH it would wait for has failed). */
   private failSession(session: Session, reason: string, rule: string, retry = true): void {
-    if (session.state === 'failed' || session.state === 'closed') return;
-    session.state = 'failed';
+    if (session.life.state === 'failed' || session.life.state === 'closed') return;
+    session.life.transition('failed');
     session.conn = null;
     this.ctx.sim.scheduler.cancel(session.reofferTimer);
     session.reofferTimer = null;
@@ -1020,15 +1022,15 @@ export class EndpointNode implements SignallingPeer {
   sendMessage(action: Resend, fromQueue = false): void {
     const session = this.sessions.get(action.session);
     const tag = outcomeTag(action, fromQueue);
-    if (!session || session.state === 'closed' || session.state === 'failed') {
-      const reason = !session ? `no session ${action.session} at ${this.id}` : `session ${action.session} has ${session.state === 'closed' ? 'ended' : 'failed'}`;
+    if (!session || session.life.state === 'closed' || session.life.state === 'failed') {
+      const reason = !session ? `no session ${action.session} at ${this.id}` : `session ${action.session} has ${session.life.state === 'closed' ? 'ended' : 'failed'}`;
       this.ctx.emit('endpoint.send-refused', { session: action.session, reason, ...tag }, 'E-16');
       return;
     }
-    if (session.state !== 'established') {
+    if (session.life.state !== 'established') {
       // It waits for the session, and is sent once it is established or fails with it.
       session.queued.push(action);
-      if (action.messageIdKeep === undefined) this.ctx.emit('endpoint.send-queued', { session: session.id, state: session.state, contentType: action.contentType, size: action.size ?? null });
+      if (action.messageIdKeep === undefined) this.ctx.emit('endpoint.send-queued', { session: session.id, state: session.life.state, contentType: action.contentType, size: action.size ?? null });
       return;
     }
     this.sweep(session);
@@ -1251,23 +1253,21 @@ export class EndpointNode implements SignallingPeer {
       this.respond(conn, frame, fr, 501, 'E-35');
       return;
     }
-    // E-17, RFC 4975 §7.3: "the To-Path will have exactly one URI, which MUST map to an existing
-    // session that is associated with the connection on which the request arrived".
-    const session = frame.toPath.length === 1 ? this.byUri.get(this.keyOf(frame.toPath[0]!)) : undefined;
-    if (!session || session.state === 'closed' || session.state === 'failed') {
-      this.respond(conn, frame, fr, 481, 'E-17');
+    const match = this.matcher.send(conn, frame, this.options.relays.length === 0);
+    if (match.kind === 'unknown') {
+      this.respond(conn, frame, fr, 481, match.rule);
       return;
     }
-    if (session.conn === null && this.options.relays.length === 0 && !session.active) {
-      // E-16: the first request on a connection binds it to the session (passive side).
-      session.conn = conn;
-      this.ctx.emit('session.bound', { session: session.id, conn: conn.id }, 'E-16');
-      this.establish(session);
-    } else if (session.conn !== conn) {
-      // E-16, RFC 4975 §5.4: in use on another connection: "MUST reject the request with a 506".
-      this.respond(conn, frame, fr, 506, 'E-16');
+    if (match.kind === 'elsewhere') {
+      this.respond(conn, frame, fr, 506, match.rule);
       return;
-    } else if (session.state === 'connecting') {
+    }
+    const session = match.session;
+    if (match.kind === 'bind') {
+      session.conn = conn;
+      this.ctx.emit('session.bound', { session: session.id, conn: conn.id }, match.rule);
+      this.establish(session);
+    } else if (match.establish) {
       this.establish(session);
     }
     this.onSend(conn, session, frame, fr);
@@ -1404,7 +1404,7 @@ export class EndpointNode implements SignallingPeer {
 
   private onReport(conn: MsrpConnection, frame: MsrpRequest): void {
     // E-31: never answer a REPORT.
-    const session = frame.toPath.length === 1 ? this.byUri.get(this.keyOf(frame.toPath[0]!)) : undefined;
+    const session = this.matcher.lookup(frame);
     const status = frame.status?.code ?? null;
     if (session && frame.messageId !== undefined && frame.messageId === session.bindingMessageId && status !== null && status !== 200) {
       // E-32: the SEND that bound the session did not get through (a relay on the way reports it,
@@ -1440,7 +1440,7 @@ export class EndpointNode implements SignallingPeer {
     this.connections.delete(conn);
     // E-19, RFC 4975 §5.4: a connection failure means every session on it has failed.
     for (const session of this.sessions.values()) {
-      if (session.conn === conn && (session.state === 'established' || session.state === 'connecting')) {
+      if (session.conn === conn && (session.life.state === 'established' || session.life.state === 'connecting')) {
         this.failSession(session, `connection ${conn.id} closed: ${reason.kind}`, 'E-19');
       }
     }
@@ -1449,11 +1449,6 @@ export class EndpointNode implements SignallingPeer {
       this.relayConn = null;
       this.scheduleReconnect(reason);
     }
-  }
-
-  private keyOf(uri: string): string {
-    const parsed = parseUri(uri);
-    return parsed.ok ? uriKey(parsed.uri) : `invalid:${uri}`;
   }
 
   /** Node summary for the outputs. */
