@@ -8,35 +8,30 @@ import type { Host, TcpConnection } from '../../net/index.js';
 import type { ConnectionCloseReason } from '../seams.js';
 import { SimConnection } from '../sim-connection.js';
 import type { Timer } from '../../sim/scheduler.js';
-import { SECOND, type Micros } from '../../sim/time.js';
-import { buildRequest, buildResponse } from '../../wire/builder.js';
-import type { FailureReport, MsrpRequest, MsrpResponse } from '../../wire/frame.js';
+import { SECOND } from '../../sim/time.js';
+import { buildRequest } from '../../wire/builder.js';
+import type { MsrpResponse } from '../../wire/frame.js';
 import { parseUri, formatUri } from '../../wire/uri.js';
-import { malformedViolation } from '../../wire/tolerance.js';
-import { MessageAssembly } from '../../protocol/reassembler.js';
 import { AuthClient, type AuthClientHost } from '../../protocol/auth-client.js';
 import { SessionLife } from '../../protocol/session-life.js';
 import { SessionMatcher, sessionKey } from '../../protocol/session-matcher.js';
 import { EndpointTransactions, type EndpointTransactionsHost } from '../../protocol/endpoint-transactions.js';
 import type { EndpointEvents, EndpointEventType } from '../../protocol/endpoint-events.js';
 import type { TraceTypes } from '../../sim/trace.js';
-import { requestToPath, responseToPath, sdpPath } from '../../protocol/paths.js';
-import { buildReport, effectiveFailureReport, effectiveSuccessReport, endpointResponse } from '../../protocol/report.js';
-import { mediaTypeAccepted } from '../../signal/media-types.js';
+import { requestToPath, sdpPath } from '../../protocol/paths.js';
 import { MsrpConnection } from '../msrp-connection.js';
 import type { NodeContext } from '../node-context.js';
 import type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from '../signalling.js';
 import { buildAnswer, buildOffer, validateAnswer, type EndpointSdpConfig } from '../../signal/offer-answer.js';
 import type { MsrpMediaDescription, SessionDescription } from '../../signal/sdp.js';
-import { contentFor, digestOf } from '../content.js';
+import { EndpointReceiver, type ReceivingNode } from './endpoint-receiver.js';
+import { EndpointMessages } from './endpoint-messages.js';
 import {
   DEFAULT_RELAY_PORT,
-  EMPTY_SETTLED,
   outcomeTag,
   rawKey,
   samePath,
   type EndpointOptions,
-  type Incoming,
   type Outgoing,
   type Resend,
   type Session,
@@ -62,6 +57,10 @@ export class EndpointNode implements SignallingPeer {
   private crashed = false;
   /** One more at each crash: what was scheduled before it belongs to a life of the node that is over. */
   private epoch = 0;
+  /** The messages sent and how long they are remembered (endpoint-messages.ts). */
+  private readonly messages: EndpointMessages;
+  /** The receiving side: matching, reassembly, responses and REPORTs (endpoint-receiver.ts). */
+  private readonly receiver: EndpointReceiver;
   /** What waits for the AUTH round to finish: `run` once it has, `fail` if it fails. */
   private readonly whenReady: { run: () => void; fail: (reason: string, rule: string) => void }[] = [];
 
@@ -75,6 +74,14 @@ export class EndpointNode implements SignallingPeer {
     this.deviceUri = this.makeUri(ctx.newSessionId());
     this.auth = new AuthClient(this.authHost(), options.relays, this.deviceUri, options.authExpires);
     this.transactions = new EndpointTransactions(this.transactionsHost(), options);
+    this.messages = new EndpointMessages({
+      ctx,
+      options,
+      sessions: this.sessions,
+      transactions: this.transactions,
+      failSession: (session, reason, rule) => this.failSession(session, reason, rule),
+    });
+    this.receiver = new EndpointReceiver(this.receivingNode());
     this.listen();
     host.onCrash = () => this.crash();
     host.onRestart = () => this.restart();
@@ -135,7 +142,7 @@ export class EndpointNode implements SignallingPeer {
     for (const session of this.sessions.values()) {
       this.ctx.sim.scheduler.cancel(session.reofferTimer);
       this.failQueued(session, 'the node crashed', undefined);
-      this.dropMessages(session);
+      this.messages.dropMessages(session);
       this.signalling.release(session.id, this.id);
     }
     this.sessions.clear();
@@ -164,7 +171,7 @@ export class EndpointNode implements SignallingPeer {
 
   private adopt(tcp: TcpConnection, opened?: () => void): MsrpConnection {
     const conn = new MsrpConnection(this.ctx, new SimConnection(tcp), {
-      request: (c, f) => this.onRequest(c, f),
+      request: (c, f) => this.receiver.request(c, f),
       response: (c, f) => this.onResponse(c, f),
       closed: (c, r) => this.onClosed(c, r),
       opened,
@@ -340,7 +347,7 @@ export class EndpointNode implements SignallingPeer {
     if (old) {
       this.matcher.remove(old.localKey);
       this.ctx.sim.scheduler.cancel(old.reofferTimer);
-      this.dropMessages(old);
+      this.messages.dropMessages(old);
     }
     this.sessions.set(id, session);
     this.matcher.add(key, session);
@@ -726,7 +733,7 @@ export class EndpointNode implements SignallingPeer {
     if (this.sessions.get(session.id) !== session) return;
     this.ended.add(session);
     if (!this.quiet(session)) session.forgetAt = null;
-    else if (session.forgetAt === null) session.forgetAt = this.ctx.now + this.grace(session);
+    else if (session.forgetAt === null) session.forgetAt = this.ctx.now + this.messages.grace(session);
   }
 
   /** Nothing is under way for the session: no INVITE, re-INVITE or BYE unanswered, nothing waiting for the AUTH. */
@@ -745,12 +752,12 @@ export class EndpointNode implements SignallingPeer {
         session.forgetAt = null;
         continue;
       }
-      if (session.forgetAt === null) session.forgetAt = now + this.grace(session);
+      if (session.forgetAt === null) session.forgetAt = now + this.messages.grace(session);
       if (session.forgetAt > now) continue;
       this.ended.delete(session);
       this.sessions.delete(session.id);
       this.matcher.remove(session.localKey, session);
-      this.dropMessages(session);
+      this.messages.dropMessages(session);
       this.signalling.release(session.id, this.id);
     }
   }
@@ -768,7 +775,7 @@ export class EndpointNode implements SignallingPeer {
         this.ctx.emit('endpoint.unconfirmed', { session: session.id, messageId: out.messageId, size: out.size, reported: out.reported }, 'E-28');
       }
     }
-    this.dropMessages(session);
+    this.messages.dropMessages(session);
     this.ctx.emit('session.closed', { session: session.id, why }, 'E-11');
     const conn = session.conn;
     session.conn = null;
@@ -834,166 +841,9 @@ export class EndpointNode implements SignallingPeer {
   // ----------------------------------------------------------------------------------------------
   // Sending messages
 
-  /**
-   * How long a message is remembered once nothing more is expected of it (docs/ambiguities.md
-   * E-32): a transaction timeout per hop of the session's path (R-28: "Delivery over each hop
-   * should take no more than 30 seconds"), for a relay's failure REPORT (R-21, R-22) or a chunk
-   * still on its way to come.
-   */
-  private grace(session: Session): Micros {
-    return Math.max(1, session.toPath.length) * this.options.transactionTimeout;
-  }
-
-  /** A transaction of `out` ended (response, timeout, or the end of a partial window). */
-  private transactionEnded(session: Session, out: Outgoing): void {
-    out.live--;
-    this.settle(session, out);
-  }
-
-  /**
-   * E-32: a message sent is kept while something may still be said about it: until it is written,
-   * its transactions are over, and (Success-Report yes) REPORTs cover it unless it was aborted;
-   * then for the grace, for failure REPORTs from relays on the way; then forgotten. A message
-   * forgotten is not sent again if the session fails later (E-19).
-   */
-  private settle(session: Session, out: Outgoing): void {
-    if (out.forgetAt !== null || !out.done || out.live > 0) return;
-    if (out.successReport === 'yes' && out.reported < out.size && !out.source.abort) return;
-    if (session.outgoing.get(out.messageId) !== out) return;
-    out.forgetAt = this.ctx.now + this.grace(session);
-    session.settled.push({ at: out.forgetAt, out });
-  }
-
-  /**
-   * Forgets the session's messages whose grace is over. It runs as messages come and go (no
-   * scheduler event per message): settled messages are queued in the order they settled, which
-   * is the order they fall due.
-   */
-  private sweep(session: Session): void {
-    const queue = session.settled;
-    const now = this.ctx.now;
-    let head = session.settledHead;
-    while (head < queue.length && queue[head]!.at <= now) {
-      const { out, incoming } = queue[head]!;
-      if (out && session.outgoing.get(out.messageId) === out) session.outgoing.delete(out.messageId);
-      if (incoming && session.incoming.get(incoming.assembly.messageId) === incoming) session.incoming.delete(incoming.assembly.messageId);
-      queue[head++] = EMPTY_SETTLED;
-    }
-    if (head > 64 && head * 2 > queue.length) {
-      session.settled = queue.slice(head);
-      head = 0;
-    }
-    session.settledHead = head;
-  }
-
-  /** Drops what a session remembers of its messages (it has ended: REPORTs for it are ignored, E-31). */
-  private dropMessages(session: Session): void {
-    session.outgoing.clear();
-    session.incoming.clear();
-    session.settled = [];
-    session.settledHead = 0;
-  }
-
-  /** Scenario action `send`. */
+  /** Scenario action `send` (endpoint-messages.ts). */
   sendMessage(action: Resend, fromQueue = false): void {
-    const session = this.sessions.get(action.session);
-    const tag = outcomeTag(action, fromQueue);
-    if (!session || session.life.state === 'closed' || session.life.state === 'failed') {
-      const reason = !session ? `no session ${action.session} at ${this.id}` : `session ${action.session} has ${session.life.state === 'closed' ? 'ended' : 'failed'}`;
-      this.ctx.emit('endpoint.send-refused', { session: action.session, reason, ...tag }, 'E-16');
-      return;
-    }
-    if (session.life.state !== 'established') {
-      // It waits for the session, and is sent once it is established or fails with it.
-      session.queued.push(action);
-      if (action.messageIdKeep === undefined) this.ctx.emit('endpoint.send-queued', { session: session.id, state: session.life.state, contentType: action.contentType, size: action.size ?? null });
-      return;
-    }
-    this.sweep(session);
-    const peer = session.peerMedia!;
-    const body = action.dataKeep ?? contentFor(this.ctx, action);
-    // E-07, RFC 4975 §8.6: a sender "MUST NOT send content of a type not signaled by the peer".
-    if (!mediaTypeAccepted(action.contentType, peer.acceptTypes, peer.acceptWrappedTypes ?? [])) {
-      if (!action.force) {
-        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `peer does not accept ${action.contentType}`, ...tag }, 'E-07');
-        return;
-      }
-      this.ctx.emit('endpoint.forced', { session: session.id, reason: `peer does not accept ${action.contentType}` }, 'E-07');
-    }
-    // E-08: senders SHOULD NOT exceed the peer's a=max-size.
-    if (peer.maxSize !== undefined && body.length > peer.maxSize) {
-      if (!action.force) {
-        this.ctx.emit('endpoint.send-refused', { session: session.id, reason: `${body.length} bytes exceed the peer's max-size ${peer.maxSize}`, ...tag }, 'E-08');
-        return;
-      }
-      this.ctx.emit('endpoint.forced', { session: session.id, reason: `${body.length} bytes exceed the peer's max-size ${peer.maxSize}` }, 'E-08');
-    }
-    const messageId = action.messageIdKeep ?? this.ctx.newMessageId();
-    const successReport = action.successReport ?? this.options.successReport;
-    const failureReport = action.failureReport ?? this.options.failureReport;
-    const strategy = action.chunkStrategy ?? this.options.chunkStrategy;
-    const chunkSize = action.chunkSize ?? this.options.chunkSize;
-    const out: Outgoing = {
-      messageId,
-      action,
-      unconfirmed: new Set(),
-      size: body.length,
-      successReport,
-      failureReport,
-      digest: digestOf(body),
-      reported: 0,
-      done: false,
-      live: 0,
-      forgetAt: null,
-      source: {
-        messageId,
-        contentType: action.contentType,
-        toPath: session.toPath,
-        fromPath: [session.localUri],
-        // W-29: all chunks of one message "MUST use the same" report values; absent values are
-        // left out so that the RFC defaults apply.
-        successReport: action.successReport ?? (this.options.successReport === 'no' ? undefined : this.options.successReport),
-        failureReport: action.failureReport ?? (this.options.failureReport === 'yes' ? undefined : this.options.failureReport),
-        data: body,
-        firstPosition: 1,
-        total: body.length,
-        lastFlag: '$',
-        // Interruptible chunks (W-31) are as large as chunkSize when it is above 2048, else one chunk.
-        maxChunk: strategy === 'fixed' || chunkSize > 2048 ? chunkSize : Number.POSITIVE_INFINITY,
-        sent: 0,
-        ...(action.abortAfter !== undefined ? { abortAt: action.abortAfter } : {}),
-      },
-    };
-    out.source.onChunkWritten = (chunk) => {
-      const tid = chunk.transactionId;
-      if (failureReport === 'yes') {
-        out.unconfirmed.add(tid);
-        out.live++;
-        this.transactions.add(tid, { kind: 'send', session, sessionId: session.id, message: out, messageId }, true);
-      } else if (failureReport === 'partial') {
-        // c.4: no timer for partial, but an error response may still come; the transaction is
-        // forgotten after the transaction timeout so that state stays bounded.
-        out.live++;
-        this.transactions.add(tid, { kind: 'send', session, sessionId: session.id, message: out, messageId }, true, 'forget');
-      }
-      // Failure-Report no: no response will come (A-11), nothing to remember.
-    };
-    out.source.onDone = () => {
-      out.done = true;
-      this.ctx.emit('endpoint.sent', { session: session.id, messageId, size: body.length, aborted: out.source.abort === true }, out.source.abort ? 'E-24' : 'E-21');
-      this.settle(session, out);
-    };
-    session.outgoing.set(messageId, out);
-    this.ctx.emit(
-      'endpoint.message',
-      { session: session.id, messageId, contentType: action.contentType, size: body.length, digest: out.digest, successReport, failureReport, chunking: strategy === 'fixed' ? `fixed ${chunkSize}` : 'interruptible', ...tag },
-      'E-21',
-    );
-    if (!session.conn) {
-      this.failSession(session, 'no connection', 'E-19');
-      return;
-    }
-    session.conn.sendData(out.source);
+    this.messages.send(action, fromQueue);
   }
 
   /**
@@ -1064,11 +914,11 @@ export class EndpointNode implements SignallingPeer {
         }
         if (t.session && t.message) {
           t.message.source.abort = true;
-          this.transactionEnded(t.session, t.message);
+          this.messages.transactionEnded(t.session, t.message);
         }
         if (t.session && !t.message) this.failSession(t.session, 'no response to the binding SEND', 'A-13');
       },
-      expired: (t) => this.transactionEnded(t.session!, t.message!),
+      expired: (t) => this.messages.transactionEnded(t.session!, t.message!),
     };
   }
 
@@ -1088,7 +938,7 @@ export class EndpointNode implements SignallingPeer {
     this.ctx.emit('endpoint.response', { session: session.id, transactionId: frame.transactionId, status: code, messageId: t.message?.messageId ?? null }, code === 200 ? 'R-02' : 'E-24');
     if (code === 200) {
       t.message?.unconfirmed.delete(frame.transactionId);
-      if (t.message) this.settle(session, t.message);
+      if (t.message) this.messages.settle(session, t.message);
       return;
     }
     if (code === 481 || code === 506) {
@@ -1103,213 +953,23 @@ export class EndpointNode implements SignallingPeer {
       if (code === 413) t.message.source.stop = true;
       this.ctx.emit('endpoint.abort', { session: session.id, messageId: t.message.messageId, status: code }, 'E-24');
     }
-    if (t.message) this.settle(session, t.message);
+    if (t.message) this.messages.settle(session, t.message);
   }
 
-  private onRequest(conn: MsrpConnection, frame: MsrpRequest): void {
-    if (this.crashed) return;
-    // docs/tolerance.md: a request this endpoint cannot act on is answered 400 (RFC 4975 §10.2,
-    // as the Failure-Report table allows, E-33); a REPORT is never answered (E-31), just ignored.
-    const unactionable = malformedViolation(frame);
-    if (unactionable !== undefined) {
-      if (frame.method === 'REPORT') {
-        this.ctx.emit('endpoint.report-ignored', { conn: conn.id, messageId: frame.messageId ?? null, status: frame.status?.code ?? null, reason: unactionable.message }, unactionable.rule);
-      } else {
-        this.respond(conn, frame, effectiveFailureReport(frame.failureReport), 400, unactionable.rule);
-      }
-      return;
-    }
-    if (frame.method === 'REPORT') {
-      this.onReport(conn, frame);
-      return;
-    }
-    const fr = effectiveFailureReport(frame.failureReport);
-    if (frame.method !== 'SEND') {
-      // E-35, RFC 4975 §12: an unknown method "MUST return a 501 response".
-      this.respond(conn, frame, fr, 501, 'E-35');
-      return;
-    }
-    const match = this.matcher.send(conn, frame, this.options.relays.length === 0);
-    if (match.kind === 'unknown') {
-      this.respond(conn, frame, fr, 481, match.rule);
-      return;
-    }
-    if (match.kind === 'elsewhere') {
-      this.respond(conn, frame, fr, 506, match.rule);
-      return;
-    }
-    const session = match.session;
-    if (match.kind === 'bind') {
-      session.conn = conn;
-      this.ctx.emit('session.bound', { session: session.id, conn: conn.id }, match.rule);
-      this.establish(session);
-    } else if (match.establish) {
-      this.establish(session);
-    }
-    this.onSend(conn, session, frame, fr);
-  }
-
-  private onSend(conn: MsrpConnection, session: Session, frame: MsrpRequest, fr: FailureReport): void {
-    const body = frame.body;
-    if (body === null) {
-      this.respond(conn, frame, fr, 200, 'E-13');
-      return;
-    }
-    const messageId = frame.messageId ?? `(none:${frame.transactionId})`;
-    this.sweep(session);
-    let incoming = session.incoming.get(messageId);
-    const contentType = frame.contentType ?? 'application/octet-stream';
-    if (!incoming) {
-      // E-34: "Unsupported Content-Type and Failure-Report != no => MUST generate a response
-      // with a status code of 415".
-      if (!mediaTypeAccepted(contentType, this.options.acceptTypes, this.options.acceptWrappedTypes)) {
-        this.respond(conn, frame, fr, 415, 'E-34');
-        return;
-      }
-      incoming = {
-        assembly: new MessageAssembly(messageId, { maxSize: this.options.maxSize }),
-        contentType,
-        successReport: effectiveSuccessReport(frame.successReport),
-        fromPath: frame.fromPath,
-        firstAt: this.ctx.now,
-        forgetAt: null,
-      };
-      session.incoming.set(messageId, incoming);
-    }
-    if (incoming.tooLarge) {
-      // E-24 / RFC 4975 §10.5: chunks already on their way after a 413 are refused the same way.
-      this.respond(conn, frame, fr, 413, 'E-24');
-      return;
-    }
-    if (incoming.assembly.done || incoming.assembly.aborted) {
-      // E-19: a duplicate of a message already received is answered but not delivered again.
-      this.respond(conn, frame, fr, 200, 'E-19');
-      return;
-    }
-    const result = incoming.assembly.add(frame.byteRange, body, frame.continuation);
-    switch (result.kind) {
-      case 'too-large':
-        // E-24 / RFC 4975 §10.5: 413 asks the sender to stop sending this message.
-        incoming.assembly.aborted = true;
-        incoming.tooLarge = true;
-        this.ctx.emit('endpoint.too-large', { session: session.id, messageId, limit: result.limit, claimed: result.claimed }, 'E-24');
-        this.respond(conn, frame, fr, 413, 'E-24');
-        this.received(session, messageId, incoming);
-        return;
-      case 'bad-range':
-        this.ctx.emit('endpoint.violation', { peer: frame.fromPath[0] ?? '', message: result.reason }, 'W-25');
-        this.respond(conn, frame, fr, 400, 'W-25');
-        return;
-      case 'partial':
-        this.ctx.emit('endpoint.chunk', { session: session.id, messageId, received: result.received, total: incoming.assembly.knownTotal }, 'E-34');
-        this.respond(conn, frame, fr, 200, 'E-34');
-        return;
-      case 'aborted':
-        this.ctx.emit('endpoint.aborted', { session: session.id, messageId, received: result.received }, 'W-06');
-        this.respond(conn, frame, fr, 200, 'W-06');
-        this.successReports(conn, session, frame, incoming, false);
-        this.received(session, messageId, incoming);
-        return;
-      case 'complete':
-        this.respond(conn, frame, fr, 200, 'E-34');
-        this.ctx.emit(
-          'endpoint.deliver',
-          { session: session.id, messageId, contentType: incoming.contentType, size: result.body.length, digest: digestOf(result.body), assemblyTime: this.ctx.now - incoming.firstAt, fromPath: frame.fromPath },
-          'E-34',
-        );
-        this.successReports(conn, session, frame, incoming, true);
-        this.received(session, messageId, incoming);
-        return;
-    }
-  }
-
-  /**
-   * A message received whole, or aborted (by its sender, or after a 413): its data has been
-   * delivered (or dropped) and goes now; what is left is remembered for the grace, to answer a
-   * duplicate chunk (E-19) or one still on its way after a 413 (E-24) the same way, then forgotten
-   * (docs/ambiguities.md E-32).
-   */
-  private received(session: Session, messageId: string, incoming: Incoming): void {
-    incoming.assembly.release();
-    if (incoming.forgetAt !== null || session.incoming.get(messageId) !== incoming) return;
-    incoming.forgetAt = this.ctx.now + this.grace(session);
-    session.settled.push({ at: incoming.forgetAt, incoming });
-  }
-
-  /**
-   * E-27, RFC 4975 §7.1.3: with Success-Report yes the receiver "MUST send a success report or
-   * reports covering all bytes that are received successfully"; this endpoint reports once, when
-   * the message is complete (or aborted), one REPORT per received range.
-   */
-  private successReports(conn: MsrpConnection, session: Session, frame: MsrpRequest, incoming: Incoming, complete: boolean): void {
-    if (incoming.successReport !== 'yes') return;
-    const total = incoming.assembly.knownTotal;
-    // An empty message has no byte to cover, but its sender still waits for the report (E-28):
-    // it gets one with the Byte-Range of an empty SEND, `1-0/0` (W-26; docs/ambiguities.md E-27).
-    const ranges = incoming.assembly.ranges.intervals.length === 0 && complete ? [{ start: 1, end: 0 }] : incoming.assembly.ranges.intervals;
-    for (const r of ranges) {
-      const report = buildReport({
-        transactionId: this.ctx.newTransactionId(),
-        toPath: incoming.fromPath,
-        fromPath: [session.localUri],
-        messageId: frame.messageId!,
-        byteRange: { start: r.start, end: r.end, total },
-        code: 200,
-      });
-      this.ctx.emit('endpoint.report-sent', { session: session.id, messageId: frame.messageId!, status: 200, byteRange: report.byteRange!, complete }, 'E-29');
-      conn.sendFrame(report);
-    }
-  }
-
-  /** Sends the transaction response the Failure-Report table asks for (CHECKLIST c.4, E-33). */
-  private respond(conn: MsrpConnection, frame: MsrpRequest, fr: FailureReport, code: number, cause: string): void {
-    const decision = endpointResponse(fr, code);
-    if (decision.code === null) {
-      this.ctx.emit('endpoint.no-response', { transactionId: frame.transactionId, wouldBe: code, failureReport: fr }, decision.rule);
-      return;
-    }
-    const response = buildResponse({
-      transactionId: frame.transactionId,
-      statusCode: decision.code,
-      toPath: responseToPath(frame.method, frame.fromPath),
-      fromPath: [frame.toPath[0] ?? this.deviceUri],
-    });
-    if (code !== 200) this.ctx.emit('endpoint.reject', { transactionId: frame.transactionId, status: code }, cause);
-    conn.sendFrame(response);
-  }
-
-  private onReport(conn: MsrpConnection, frame: MsrpRequest): void {
-    // E-31: never answer a REPORT.
-    const session = this.matcher.lookup(frame);
-    const status = frame.status?.code ?? null;
-    if (session && frame.messageId !== undefined && frame.messageId === session.bindingMessageId && status !== null && status !== 200) {
-      // E-32: the SEND that bound the session did not get through (a relay on the way reports it,
-      // R-22): the session has failed.
-      this.ctx.emit('endpoint.report', { session: session.id, messageId: frame.messageId, status, byteRange: frame.byteRange ?? null, complete: false, fromPath: frame.fromPath }, 'E-32');
-      this.failSession(session, `failure REPORT ${status} for the binding SEND`, 'E-32');
-      return;
-    }
-    const out = session && frame.messageId ? session.outgoing.get(frame.messageId) : undefined;
-    if (!session || !out) {
-      // E-31, RFC 4975 §7.3.2: unknown Message-ID in a REPORT: "SHOULD silently ignore".
-      this.ctx.emit('endpoint.report-ignored', { conn: conn.id, messageId: frame.messageId ?? null, status }, 'E-31');
-      return;
-    }
-    const range = frame.byteRange ?? null;
-    if (status === 200 && range) out.reported += (range.end ?? range.start - 1) - range.start + 1;
-    this.ctx.emit(
-      'endpoint.report',
-      { session: session.id, messageId: out.messageId, status, byteRange: range, complete: status === 200 && out.reported >= out.size, fromPath: frame.fromPath },
-      status === 200 ? 'E-32' : 'E-32',
-    );
-    if (status !== null && status !== 200) {
-      // E-32: a failure REPORT => the sender "MUST treat the session as failed"; 408 is a timeout
-      // (RFC 4975 §10.4: "in the same manner as it would treat a local timeout").
-      if (!out.done) out.source.abort = true;
-      this.failSession(session, `failure REPORT ${status}`, 'E-32');
-      return;
-    }
-    this.settle(session, out);
+  /** What the receiving side asks of this node. */
+  private receivingNode(): ReceivingNode {
+    return {
+      ctx: this.ctx,
+      options: this.options,
+      crashed: () => this.crashed,
+      deviceUri: () => this.deviceUri,
+      matcher: this.matcher,
+      establish: (session) => this.establish(session),
+      failSession: (session, reason, rule) => this.failSession(session, reason, rule),
+      sweep: (session) => this.messages.sweep(session),
+      grace: (session) => this.messages.grace(session),
+      settle: (session, out) => this.messages.settle(session, out),
+    };
   }
 
   private onClosed(conn: MsrpConnection, reason: ConnectionCloseReason): void {
