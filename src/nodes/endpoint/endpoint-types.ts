@@ -15,6 +15,10 @@ import type { MessageBytes } from '../content.js';
 
 export type { RelayCredentials } from '../../protocol/auth-client.js';
 
+/**
+ * An endpoint's settings. Durations are in microseconds (`Micros`), as in RelayOptions; the
+ * Expires asked for in AUTH is in seconds, as it goes on the wire.
+ */
 export interface EndpointOptions {
   host: string;
   port: number;
@@ -27,6 +31,10 @@ export interface EndpointOptions {
   chunkStrategy: 'fixed' | 'interruptible';
   successReport: SuccessReport;
   failureReport: FailureReport;
+  /**
+   * A-13, CHECKLIST c.4: how long (µs, as every duration of the options) to wait for the response
+   * to a request with Failure-Report yes, from its last byte written.
+   */
   transactionTimeout: Micros;
   /** Expires to ask for in AUTH (seconds), or null to let the relay choose. */
   authExpires: number | null;
