@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/sim/simulation.js';
 import { NodeContext } from '../../src/nodes/node-context.js';
 import { MsrpConnection } from '../../src/nodes/msrp-connection.js';
-import type { Connection, ConnectionCloseReason, ConnectionEvents, ConnectionState } from '../../src/nodes/seams.js';
+import type { Connection, ConnectionCloseReason, ConnectionEvents, StreamState } from '../../src/nodes/seams.js';
 import { buildRequest } from '../../src/wire/builder.js';
 import { serializeFrame } from '../../src/wire/serializer.js';
 import { parseFrames } from '../../src/wire/parser.js';
@@ -15,7 +15,7 @@ import type { MsrpFrame } from '../../src/wire/frame.js';
 /** A byte stream driven by the test: what is written is kept; events are fired by hand. */
 class FakeStream implements Connection {
   readonly id = 'c1';
-  state: ConnectionState = 'connecting';
+  state: StreamState = 'connecting';
   readonly initiator = true;
   readonly remote = { address: '127.0.0.1', port: 2855 };
   readonly tls = null;
