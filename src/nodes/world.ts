@@ -5,6 +5,7 @@
  */
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
+import type { AnyTraceRecord } from '../sim/trace.js';
 import { Network, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay/relay-node.js';
@@ -130,7 +131,7 @@ export class World {
   constructor(readonly spec: WorldSpec) {
     this.sim = new Simulation({ seed: spec.seed });
     this.network = new Network(this.sim, spec.network);
-    this.sim.trace.addSink((r) => this.counters.record(r.type, r));
+    this.sim.trace.addSink((r) => this.counters.record(r.type, r as AnyTraceRecord));
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);
     // Hosts and firewalls first, in declaration order, so that addresses are stable.
     for (const node of spec.nodes) {

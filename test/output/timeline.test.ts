@@ -58,7 +58,8 @@ describe('timeline.txt for every kind of record', () => {
     expect(declared.length).toBeGreaterThan(100);
     const w = createTimelineWriter({ nodes: ['n'] });
     const raw = declared.filter((type) => {
-      const line = w.write({ t: 0, seq: 0, node: 'n', type, conn: 'c1' } as unknown as AnyTraceRecord);
+      // A record as the type declares it: its lists and maps present (empty), as every emitter writes them.
+      const line = w.write({ t: 0, seq: 0, node: 'n', type, conn: 'c1', step: '', peerNames: [], rules: [], changes: {}, groups: [], changed: [], usePath: [], fromPath: [], toPath: [], path: [], previous: [] } as unknown as AnyTraceRecord);
       return line.includes(` ${type}`);
     });
     expect(raw).toEqual([]);
