@@ -53,7 +53,7 @@ function setup() {
   const sim = new Simulation({ seed: 1 });
   const ctx = new NodeContext('a', sim);
   const records: Record<string, unknown>[] = [];
-  sim.trace.addSink((r) => records.push(r as Record<string, unknown>));
+  sim.trace.addSink((r) => records.push(r as unknown as Record<string, unknown>));
   const stream = new FakeStream();
   const got: { requests: MsrpFrame[]; closed: ConnectionCloseReason[]; opened: number } = { requests: [], closed: [], opened: 0 };
   const conn = new MsrpConnection(ctx, stream, {

@@ -3,7 +3,6 @@
  * receives and the responses and REPORTs about them (`endpoint.*`).
  */
 import type { Micros } from '../../sim/time.js';
-import type { CloseKind } from '../../net/net-types.js';
 import type { ByteRange, FailureReport, SuccessReport } from '../../wire/frame.js';
 
 /** R-03: an AUTH sent to `relay` (`expires` null: no Expires header). */
@@ -24,7 +23,8 @@ export interface EndpointReadyRecord { usePath: string[] }
 /** R-03: the connection to the first relay is open. */
 export interface EndpointRelayConnectedRecord { conn: string; relay: string }
 /** The relay connection closed; `retryIn` null: no reconnection (the relay refused the credentials). */
-export interface EndpointRelayLostRecord { reason: CloseKind; detail: string; retryIn: Micros | null }
+/** `reason` is the connection seam's close kind: TCP's `CloseKind` in a simulated run, a socket's in a live one. */
+export interface EndpointRelayLostRecord { reason: string; detail: string; retryIn: Micros | null }
 /** A peer broke a rule the endpoint checks. */
 export interface EndpointViolationRecord { peer: string; message: string }
 
