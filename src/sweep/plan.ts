@@ -12,6 +12,7 @@ import type { SrcNode } from '../scenario/source.js';
 import type { Scenario } from '../scenario/types.js';
 import { resolveParameterPath, setAtPath, shiftRanges, type ConcretePath } from './parameter-path.js';
 import type { SweepSpec } from './sweep-file.js';
+import { executeScenarioRun, type RunHead, type RunHooks, type RunRecord } from './run-figures.js';
 
 /** A value as JSON holds it. */
 export type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
@@ -180,4 +181,15 @@ export function checkCells(plan: SweepPlan): Problem[] {
     }
   }
   return out.sort((a, b) => Number(a.file !== plan.spec.file) - Number(b.file !== plan.spec.file) || a.line - b.line || a.column - b.column);
+}
+
+/** The head of run `index`: its id, cell, seed and parameters. */
+export function runHead(plan: SweepPlan, index: number): RunHead {
+  const run = plan.runs[index]!;
+  return { run: run.index, id: run.id, cell: run.cell, seed: run.seed, parameters: plan.cells[run.cell]!.parameters };
+}
+
+/** Runs the plan's run `index` in this thread. */
+export function executeRun(plan: SweepPlan, index: number, hooks: RunHooks = {}): RunRecord {
+  return executeScenarioRun(runHead(plan, index), cellScenario(plan, plan.runs[index]!.cell), hooks);
 }

@@ -7,7 +7,8 @@ import { SummaryCollector, type RunSummary } from '../output/summary.js';
 import { runScenario, type RunResult } from '../scenario/run.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
 import type { FigureName } from './definition.js';
-import { cellScenario, type PlainValue, type SweepPlan } from './plan.js';
+import type { Scenario } from '../scenario/types.js';
+import type { PlainValue } from './plan.js';
 
 export type SweepRunOutcome = 'pass' | 'fail' | 'error';
 
@@ -96,16 +97,24 @@ export function runFigures(s: RunSummary): { figures: Record<FigureName, number 
 
 const NO_FIGURES = (): Record<FigureName, number | null> => ({ delivered: null, sent: null, latencyP50: null, latencyP95: null, latencyMax: null, reports: null, failureReports: null, frameHops: null, segmentsLost: null, failures: null, endTime: null });
 
-/** Runs the plan's run `index` in this thread. */
-export function executeRun(plan: SweepPlan, index: number, hooks: RunHooks = {}): RunRecord {
-  const run = plan.runs[index]!;
-  const cell = plan.cells[run.cell]!;
-  const head = { run: run.index, id: run.id, cell: run.cell, seed: run.seed, parameters: cell.parameters };
-  const loaded = cellScenario(plan, run.cell);
+/** What a run needs besides its scenario: its place in the sweep. */
+export interface RunHead {
+  run: number;
+  id: string;
+  cell: number;
+  seed: number | null;
+  parameters: Record<string, PlainValue>;
+}
+
+/**
+ * Runs one run of a sweep in this thread: the cell's scenario (or why it does not load) with the
+ * run's seed. Needs no plan, so a worker thread that is handed the scenario loads no parser.
+ */
+export function executeScenarioRun(head: RunHead, loaded: { ok: true; scenario: Scenario } | { ok: false; problems: readonly { message: string }[] }, hooks: RunHooks = {}): RunRecord {
   if (!loaded.ok) return { ...head, outcome: 'error', expectations: [], figures: NO_FIGURES(), failuresByReason: {}, error: `the parameter set does not load: ${loaded.problems[0]?.message ?? ''}` };
   const summary = new SummaryCollector({ maxMessages: 100_000 });
   try {
-    const result = runScenario(loaded.scenario, { ...(run.seed !== null ? { seed: run.seed } : {}), sinks: [(r) => summary.record(r), ...(hooks.sinks ?? [])] });
+    const result = runScenario(loaded.scenario, { ...(head.seed !== null ? { seed: head.seed } : {}), sinks: [(r) => summary.record(r), ...(hooks.sinks ?? [])] });
     hooks.onResult?.(result);
     const { figures, failuresByReason } = runFigures(summary.finish(null));
     const limited = result.outcome.reason === 'max-events';

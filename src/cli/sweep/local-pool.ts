@@ -1,11 +1,11 @@
 /**
- * Running runs on this machine's cores: a piscina pool of worker threads, one run per task, a few
- * tasks ahead per thread. Each record is appended to the progress file as it arrives. On the
+ * Running runs on this machine's cores: a piscina pool of worker threads, one run per task (with
+ * its cell's loaded scenario), a few tasks ahead per thread. Each record is appended to the progress file as it arrives. On the
  * first Ctrl-C no new run starts and the runs under way finish; a second one stops at once.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { RunRecord, SweepPlan } from '../../sweep/index.js';
+import { cellScenario, runHead, type RunRecord, type SweepPlan } from '../../sweep/index.js';
 import type { KeepOutputs, SweepTask, SweepTaskResult } from './sweep-thread.js';
 
 export const SWEEP_THREAD = new URL('./sweep-thread.js', import.meta.url).href;
@@ -26,7 +26,7 @@ export function defaultJobs(): number {
 
 /** Runs `todo` (run indices); resolves when all finished or, after a stop, when those under way did. */
 export async function runOnPool(plan: SweepPlan, todo: readonly number[], options: LocalRunOptions): Promise<{ ran: number; stopped: boolean }> {
-  const pool = new Piscina<SweepTask, SweepTaskResult>({ filename: SWEEP_THREAD, minThreads: options.jobs, maxThreads: options.jobs, workerData: { source: plan.source } });
+  const pool = new Piscina<SweepTask, SweepTaskResult>({ filename: SWEEP_THREAD, minThreads: options.jobs, maxThreads: options.jobs });
   const signal = options.signal ?? { stopped: false };
   let next = 0;
   let ran = 0;
@@ -39,7 +39,11 @@ export async function runOnPool(plan: SweepPlan, todo: readonly number[], option
         while (!signal.stopped && failure === null && inFlight < ahead && next < todo.length) {
           const index = todo[next++]!;
           inFlight++;
-          pool.run({ planId: plan.id, runs: [index], keep: options.keep, outDir: options.outDir }).then(
+          const head = runHead(plan, index);
+          const loaded = cellScenario(plan, head.cell);
+          // Every cell was checked before the sweep starts; one that does not load is a bug.
+          if (!loaded.ok) throw new Error(`cell ${head.cell} does not load: ${loaded.problems[0]?.message ?? ''}`);
+          pool.run({ planId: plan.id, heads: [head], scenario: loaded.scenario, keep: options.keep, outDir: options.outDir }).then(
             (res) => {
               inFlight--;
               ran += res.records.length;

@@ -1,24 +1,27 @@
 /**
  * The piscina worker of sweeps: runs a task's runs in this thread with the library, in-process,
- * and returns their small records. The plan is made once per sweep and thread. Full outputs of a
- * run are written only when asked (all runs, or the runs that did not pass, run a second time
- * with the writers attached: the run is deterministic, so it is the same run).
+ * and returns their small records. A local pool hands each task the cell's loaded scenario, so a
+ * thread loads no parser; a queue's chunk carries the sweep's source instead, planned once per
+ * sweep and thread. Full outputs of a run are written only when asked (all runs, or those that
+ * did not pass, run a second time with the writers attached: the run is deterministic, so it is
+ * the same run), with the output modules loaded then.
  */
-import { workerData } from 'node:worker_threads';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { executeRun, parseSweepFile, planSweep, cellScenario, type RunRecord, type SweepPlan, type SweepSource } from '../../sweep/index.js';
-import { OUTPUT_FLAGS } from '../outputs.js';
-import { createRunOutputs } from '../outputs.js';
-import { OutputDir } from '../output-dir.js';
+import type { Scenario } from '../../scenario/types.js';
+import type { SweepPlan, SweepSource } from '../../sweep/plan.js';
+import { executeScenarioRun, type RunHead, type RunRecord } from '../../sweep/run-figures.js';
 
 export type KeepOutputs = 'none' | 'all' | 'failed';
 
 export interface SweepTask {
   planId: string;
-  /** Needed once per thread and sweep; a local pool has it in its workerData instead. */
+  /** A local pool's task: these runs of one cell, with the cell's scenario. */
+  heads?: RunHead[];
+  scenario?: Scenario;
+  /** A queue's chunk: run indices of the plan made from `source`. */
+  runs?: number[];
   source?: SweepSource;
-  runs: number[];
   keep: KeepOutputs;
   /** The sweep's output folder, for kept outputs (`runs/<run id>/`). */
   outDir: string | null;
@@ -32,10 +35,11 @@ export interface SweepTaskResult {
 
 const plans = new Map<string, SweepPlan>();
 
-function planFor(task: SweepTask): SweepPlan {
+async function planFor(task: SweepTask): Promise<SweepPlan> {
   const known = plans.get(task.planId);
   if (known !== undefined) return known;
-  const source = task.source ?? (workerData as { source?: SweepSource } | undefined)?.source;
+  const { parseSweepFile, planSweep } = await import('../../sweep/index.js');
+  const source = task.source;
   if (source === undefined) throw new Error(`sweep ${task.planId}: no sweep source in the task`);
   const spec = parseSweepFile(source.sweepFile, source.sweepText);
   if (!spec.ok) throw new Error(`sweep ${task.planId}: the sweep file does not load: ${spec.problems[0]?.message ?? ''}`);
@@ -48,14 +52,12 @@ function planFor(task: SweepTask): SweepPlan {
   return planned.plan;
 }
 
-function keepOutputs(plan: SweepPlan, index: number, outDir: string): void {
-  const run = plan.runs[index]!;
-  const loaded = cellScenario(plan, run.cell);
-  if (!loaded.ok) return;
-  const dir = new OutputDir(join(outDir, 'runs', run.id), { force: true });
-  const outputs = createRunOutputs(loaded.scenario, new Set(OUTPUT_FLAGS), dir);
+async function keepOutputs(scenario: Scenario, head: RunHead, outDir: string): Promise<void> {
+  const [{ OUTPUT_FLAGS, createRunOutputs }, { OutputDir }] = await Promise.all([import('../outputs.js'), import('../output-dir.js')]);
+  const dir = new OutputDir(join(outDir, 'runs', head.id), { force: true });
+  const outputs = createRunOutputs(scenario, new Set(OUTPUT_FLAGS), dir);
   try {
-    executeRun(plan, index, { sinks: [(r) => outputs.record(r)], onResult: (result) => outputs.finish(result) });
+    executeScenarioRun(head, { ok: true, scenario }, { sinks: [(r) => outputs.record(r)], onResult: (result) => outputs.finish(result) });
     dir.commit();
   } catch (err) {
     outputs.abandon();
@@ -64,14 +66,25 @@ function keepOutputs(plan: SweepPlan, index: number, outDir: string): void {
   }
 }
 
-export default function runSweepTask(task: SweepTask): SweepTaskResult {
-  const plan = planFor(task);
+export default async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
+  const work: { head: RunHead; scenario: Scenario | null; problems: readonly { message: string }[] }[] = [];
+  if (task.scenario !== undefined) {
+    for (const head of task.heads ?? []) work.push({ head, scenario: task.scenario, problems: [] });
+  } else {
+    const plan = await planFor(task);
+    const { cellScenario, runHead } = await import('../../sweep/index.js');
+    for (const index of task.runs ?? []) {
+      const head = runHead(plan, index);
+      const loaded = cellScenario(plan, head.cell);
+      work.push({ head, scenario: loaded.ok ? loaded.scenario : null, problems: loaded.ok ? [] : loaded.problems });
+    }
+  }
   const records: RunRecord[] = [];
   const wallMs: number[] = [];
-  for (const index of task.runs) {
+  for (const w of work) {
     const started = performance.now();
-    const record = executeRun(plan, index);
-    if (task.outDir !== null && (task.keep === 'all' || (task.keep === 'failed' && record.outcome !== 'pass'))) keepOutputs(plan, index, task.outDir);
+    const record = executeScenarioRun(w.head, w.scenario !== null ? { ok: true, scenario: w.scenario } : { ok: false, problems: w.problems });
+    if (w.scenario !== null && task.outDir !== null && (task.keep === 'all' || (task.keep === 'failed' && record.outcome !== 'pass'))) await keepOutputs(w.scenario, w.head, task.outDir);
     wallMs.push(performance.now() - started);
     records.push(record);
   }
