@@ -11,6 +11,7 @@ import { registerRun } from './commands/run.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
 import { createContext, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT, IoError } from './errors.js';
 
@@ -74,6 +75,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerList(program, ctx);
   registerNew(program, ctx);
   registerSweep(program, ctx);
+  registerWorker(program, ctx);
   return program;
 }
 

@@ -57,6 +57,9 @@ export const SweepFileSchema = Type.Object(
 
 export type SweepFile = Static<typeof SweepFileSchema>;
 
+/** A value as JSON holds it (a parameter's value as written). */
+export type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
+
 export const SWEEP_SCHEMA_FILE = 'schema/sweep.schema.json';
 
 /** The JSON Schema document of sweep files (draft-07). */

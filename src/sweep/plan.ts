@@ -14,8 +14,9 @@ import { resolveParameterPath, setAtPath, shiftRanges, type ConcretePath } from 
 import type { SweepSpec } from './sweep-file.js';
 import { executeScenarioRun, type RunHead, type RunHooks, type RunRecord } from './run-figures.js';
 
-/** A value as JSON holds it. */
-export type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
+import type { PlainValue } from './definition.js';
+
+export type { PlainValue } from './definition.js';
 
 export interface SweepCell {
   index: number;

@@ -8,7 +8,7 @@ import { runScenario, type RunResult } from '../scenario/run.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
 import type { FigureName } from './definition.js';
 import type { Scenario } from '../scenario/types.js';
-import type { PlainValue } from './plan.js';
+import type { PlainValue } from './definition.js';
 
 export type SweepRunOutcome = 'pass' | 'fail' | 'error';
 

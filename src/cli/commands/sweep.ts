@@ -1,7 +1,7 @@
 /**
  * `msrp-sim sweep FILE`: a scenario run over the axes and seeds of a sweep file, on this
- * machine's cores (piscina) or one shard of it (`--shard I/N`); `--merge DIR...` puts shards
- * together. The aggregate is
+ * machine's cores (piscina), one shard of it (`--shard I/N`), or through a Redis queue
+ * (`--queue`, with `msrp-sim worker`); `--merge DIR...` puts shards together. The aggregate is
  * in the order of the axes, so it is the same bytes however the runs were spread. See
  * docs/sweeps.md.
  */
@@ -12,7 +12,7 @@ import { shardOf, type RunRecord, type SweepPlan, type SweepSource } from '../..
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { defaultJobs, runOnPool } from '../sweep/local-pool.js';
-import { loadSweep, planFromSource, readRecords, SweepFolder, sweepStatus } from '../sweep/sweep-files.js';
+import { loadSweep, planFromSource, readRecords, report, SweepFolder } from '../sweep/sweep-files.js';
 import { SweepProgress } from '../sweep/sweep-progress.js';
 import type { KeepOutputs } from '../sweep/sweep-thread.js';
 
@@ -24,6 +24,10 @@ export interface SweepOptions {
   junit?: string;
   shard?: string;
   merge?: boolean;
+  queue?: string;
+  detach?: boolean;
+  collect?: boolean;
+  chunkRuns?: string;
 }
 
 const EXAMPLES = `
@@ -32,6 +36,7 @@ Examples:
   $ msrp-sim sweep my-sweep.yaml --jobs 2 --junit out/sweep.xml
   $ msrp-sim sweep my-sweep.yaml --shard $JOB_COMPLETION_INDEX/8 --out results/$JOB_COMPLETION_INDEX
   $ msrp-sim sweep --merge results/* --out out/my-sweep              shards into one result
+  $ msrp-sim sweep my-sweep.yaml --queue redis://10.0.0.5:6379/0     runs on \`msrp-sim worker\`s
 
 Results go to out/<sweep name>/ (or --out): runs.ndjson, summary.csv, sweep.html, and
 progress.ndjson, which a run of the same sweep reads to run only what is missing (after a Ctrl-C).
@@ -42,7 +47,7 @@ export function registerSweep(program: Command, ctx: CliContext): void {
   program
     .command('sweep')
     .summary('run a scenario over a grid of parameters and seeds, on many cores or machines')
-    .description('Run a scenario over the axes and seeds of a sweep file (docs/sweeps.md): on this machine\'s cores, or one shard of it.')
+    .description('Run a scenario over the axes and seeds of a sweep file (docs/sweeps.md): on this machine\'s cores, one shard of it, or through a Redis queue.')
     .argument('[file]', 'the sweep file')
     .argument('[dirs...]', 'with --merge: the output folders of the shards')
     .option('-j, --jobs <n>', 'worker threads (default: the machine\'s cores)')
@@ -52,6 +57,10 @@ export function registerSweep(program: Command, ctx: CliContext): void {
     .option('--junit <file>', 'write a JUnit XML report, one test case per run')
     .option('--shard <i/n>', 'run shard I of N only (I from 0), with no broker')
     .option('--merge', 'merge the output folders of shards (given as arguments) into --out')
+    .option('--queue <url>', 'run through a BullMQ queue on Redis: redis://HOST:PORT/DB')
+    .option('--detach', 'with --queue: enqueue and return; `--collect` later')
+    .option('--collect', 'with --queue: wait for the sweep\'s results and write them')
+    .option('--chunk-runs <n>', 'with --queue: runs per chunk (default: about a second of work)')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string | undefined, dirs: string[], options: SweepOptions) => {
       ctx.status = await sweepCommand(file, dirs, options, ctx);
@@ -77,13 +86,21 @@ export async function sweepCommand(file: string | undefined, dirs: string[], opt
   if (options.merge) return mergeCommand([...(file !== undefined ? [file] : []), ...dirs], options, ctx);
   if (file === undefined) throw new CliError('sweep: name a sweep file (or --merge DIR...)', EXIT.usage);
   if (dirs.length > 0) throw new CliError(`sweep: one sweep file at a time; \`${dirs[0]}\` is one too many (folders go with --merge)`, EXIT.usage);
+  if ((options.detach || options.collect || options.chunkRuns) && !options.queue) throw new CliError('sweep: --detach, --collect and --chunk-runs go with --queue', EXIT.usage);
+  if (options.queue && (options.keepOutputs || options.keepFailed)) throw new CliError('sweep: with --queue the runs\' full outputs stay on the workers\' machines; --keep-outputs and --keep-failed are for local sweeps', EXIT.usage);
   if (options.keepOutputs && options.keepFailed) throw new CliError('sweep: --keep-outputs keeps every run already; drop --keep-failed', EXIT.usage);
   const jobs = parseJobs(options.jobs);
   const shard = options.shard !== undefined ? parseShard(options.shard) : null;
+  if (shard !== null && options.queue) throw new CliError('sweep: --shard runs without a broker; drop --queue', EXIT.usage);
+  const chunkRuns = options.chunkRuns !== undefined ? parseJobs(options.chunkRuns) : undefined;
   const plan = loadSweep(ctx, file);
   const outName = shard === null ? plan.spec.name : `${plan.spec.name}-shard-${shard.index}-of-${shard.count}`;
   const folder = new SweepFolder(options.out ?? join('out', outName));
   const keep: KeepOutputs = options.keepOutputs ? 'all' : options.keepFailed ? 'failed' : 'none';
+  if (options.queue) {
+    const { queueSweep } = await import('../sweep/queue.js');
+    return queueSweep(ctx, plan, folder, { url: options.queue, detach: options.detach === true, collect: options.collect === true, ...(options.junit !== undefined ? { junit: options.junit } : {}), ...(chunkRuns !== undefined ? { chunkRuns } : {}) });
+  }
   const runs = shard === null ? plan.runs : shardOf(plan.runs, shard.index, shard.count);
   return runLocal(ctx, plan, runs.map((r) => r.index), folder, { jobs, keep, junit: options.junit });
 }
@@ -129,15 +146,6 @@ async function runLocal(ctx: CliContext, plan: SweepPlan, wanted: number[], fold
   }
   folder.writeAggregate(plan, records, options.junit, seconds);
   return report(ctx, plan, records, folder.dir);
-}
-
-export function report(ctx: CliContext, plan: SweepPlan, records: ReadonlyMap<number, RunRecord>, dir: string): number {
-  const passed = [...records.values()].filter((r) => r.outcome === 'pass').length;
-  const errors = [...records.values()].filter((r) => r.outcome === 'error').length;
-  const failed = records.size - passed - errors;
-  const mark = failed + errors === 0 ? ctx.out.green('✓') : ctx.out.red('✗');
-  ctx.io.stdout.write(`${mark} ${plan.spec.name}: ${records.size} runs, ${passed} passed, ${failed} failed${errors > 0 ? `, ${errors} errors` : ''}  ${ctx.out.dim(join(dir, 'sweep.html'))}\n`);
-  return sweepStatus(records);
 }
 
 async function mergeCommand(dirs: string[], options: SweepOptions, ctx: CliContext): Promise<number> {

@@ -139,3 +139,14 @@ export function sweepStatus(records: ReadonlyMap<number, RunRecord>): number {
   for (const r of records.values()) if (r.outcome !== 'pass') return EXIT.failed;
   return EXIT.ok;
 }
+
+/** The sweep's line on standard output; its exit status. */
+export function report(ctx: CliContext, plan: SweepPlan, records: ReadonlyMap<number, RunRecord>, dir: string): number {
+  const passed = [...records.values()].filter((r) => r.outcome === 'pass').length;
+  const errors = [...records.values()].filter((r) => r.outcome === 'error').length;
+  const failed = records.size - passed - errors;
+  const mark = failed + errors === 0 ? ctx.out.green('✓') : ctx.out.red('✗');
+  ctx.io.stdout.write(`${mark} ${plan.spec.name}: ${records.size} runs, ${passed} passed, ${failed} failed${errors > 0 ? `, ${errors} errors` : ''}  ${ctx.out.dim(join(dir, 'sweep.html'))}\n`);
+  return sweepStatus(records);
+}
+
