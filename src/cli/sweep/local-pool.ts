@@ -16,8 +16,14 @@ export interface LocalRunOptions {
   outDir: string | null;
   /** Each finished run, as it finishes. */
   onRecord: (record: RunRecord, wallMs: number) => void;
+  /** A pool to run on, kept open afterwards (a benchmark's warm threads); default: a new one. */
+  pool?: Piscina<SweepTask, SweepTaskResult>;
   /** Set to stop; checked before each new run starts. */
   signal?: { stopped: boolean; abort?: () => void };
+}
+
+export function newSweepPool(threads: number): Piscina<SweepTask, SweepTaskResult> {
+  return new Piscina<SweepTask, SweepTaskResult>({ filename: SWEEP_THREAD, minThreads: threads, maxThreads: threads });
 }
 
 export function defaultJobs(): number {
@@ -26,7 +32,7 @@ export function defaultJobs(): number {
 
 /** Runs `todo` (run indices); resolves when all finished or, after a stop, when those under way did. */
 export async function runOnPool(plan: SweepPlan, todo: readonly number[], options: LocalRunOptions): Promise<{ ran: number; stopped: boolean }> {
-  const pool = new Piscina<SweepTask, SweepTaskResult>({ filename: SWEEP_THREAD, minThreads: options.jobs, maxThreads: options.jobs });
+  const pool = options.pool ?? newSweepPool(options.jobs);
   const signal = options.signal ?? { stopped: false };
   let next = 0;
   let ran = 0;
@@ -67,7 +73,7 @@ export async function runOnPool(plan: SweepPlan, todo: readonly number[], option
       launch();
     });
   } finally {
-    await pool.destroy();
+    if (options.pool === undefined) await pool.destroy();
   }
   if (failure !== null) throw failure;
   return { ran, stopped: signal.stopped };
