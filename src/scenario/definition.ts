@@ -397,6 +397,7 @@ export const SETTABLE_KEYS = Object.keys(settable);
 const ScenarioEvent = strict(
   {
     at: duration('When the action happens, in virtual time from the start.'),
+    id: O(Type.String({ pattern: NODE_ID_PATTERN, description: 'A name for the event, by which a sweep sets its fields (`events[big-push].send.size`); ignored by a run.', [Expect]: 'an event name (letters, digits, `-` and `_`)' })),
     session: O(
       strict(
         { id: sessionId('Id of the new session, used by later events and expectations.'), offerer: nodeId('The endpoint that sends the SDP offer.'), answerer: nodeId('The endpoint that answers.') },
