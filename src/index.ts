@@ -21,7 +21,7 @@ export type { Firewall } from './net/firewall.js';
 export type { Host } from './net/host.js';
 export type { Interceptor, Link, LinkDirection } from './net/link.js';
 export type { Listener } from './net/listener.js';
-export type { AcceptingListener, ConnectionHost, DropReason, HostedConnection, NetCore, NetDirection, NetLink, NetNode, NetRouting, NetSegment, ResetCause, Route } from './net/net-contracts.js';
+export type { AcceptingListener, ConnectionCallbacks, ConnectionHost, DropReason, HostedConnection, NetCore, NetDirection, NetLink, NetNode, NetRouting, NetSegment, ResetCause, Route } from './net/net-contracts.js';
 export type { CloseKind, CloseReason, ConnectTarget, Endpoint, FirewallDirection, FirewallOptions, FirewallRule, FlowInfo, HostOptions, Inspector, InspectorVerdict, LinkOptions, NetworkOptions, SegmentFields, SegmentInfo, Tap, TapVerdict, TcpOptions, TlsClientOptions, TlsServerOptions, TlsState } from './net/net-types.js';
 export type { Routing } from './net/routing.js';
 export type { ConnectionHandlers, ConnectionState, TcpConnection } from './net/tcp-connection.js';
