@@ -14,7 +14,9 @@ const layers = {
   scenario: ['nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
   output: ['sim', 'wire'],
   capture: ['wire'],
-  cli: ['scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  // The live driver: wall clock and real sockets behind the seams; above every model layer.
+  live: ['scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  cli: ['live', 'scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
 };
 const all = Object.keys(layers);
 
