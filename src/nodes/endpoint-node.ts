@@ -4,7 +4,9 @@
  * signalling core, opens (or waits for) the connection, sends messages in chunks, reassembles what
  * it receives, and answers and reports exactly as the Failure-Report / Success-Report table says.
  */
-import type { Host, TcpConnection, CloseReason } from '../net/index.js';
+import type { Host, TcpConnection } from '../net/index.js';
+import type { ConnectionCloseReason } from './seams.js';
+import { SimConnection } from './sim-connection.js';
 import type { Timer } from '../sim/scheduler.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { buildRequest, buildResponse } from '../wire/builder.js';
@@ -329,7 +331,7 @@ export class EndpointNode implements SignallingPeer {
   }
 
   private adopt(tcp: TcpConnection, opened?: () => void): MsrpConnection {
-    const conn = new MsrpConnection(this.ctx, tcp, {
+    const conn = new MsrpConnection(this.ctx, new SimConnection(tcp), {
       request: (c, f) => this.onRequest(c, f),
       response: (c, f) => this.onResponse(c, f),
       closed: (c, r) => this.onClosed(c, r),
@@ -365,7 +367,7 @@ export class EndpointNode implements SignallingPeer {
     });
   }
 
-  private scheduleReconnect(reason: CloseReason): void {
+  private scheduleReconnect(reason: ConnectionCloseReason): void {
     if (this.crashed || this.reconnectTimer) return;
     if (this.authState === 'refused') {
       // Principle 5 (bounded retries): the relay refused the credentials; reconnecting would
@@ -1102,7 +1104,7 @@ export class EndpointNode implements SignallingPeer {
    * direct connection with no session left is closed by the side that opened it.
    */
   private releaseConnection(conn: MsrpConnection | null): void {
-    if (this.crashed || !conn || !conn.isOpen || conn === this.relayConn || !conn.tcp.initiator) return;
+    if (this.crashed || !conn || !conn.isOpen || conn === this.relayConn || !conn.transport.initiator) return;
     if ([...this.sessions.values()].some((s) => s.conn === conn && s.state !== 'closed')) return;
     conn.close();
   }
@@ -1359,8 +1361,8 @@ export class EndpointNode implements SignallingPeer {
         ? [...this.connections].find((c) => c.isOpen && c.data.get('raw') === rawKey(target))
         : this.relayConn ?? [...this.connections].find((c) => c.isOpen);
     if (!conn || !conn.isOpen) return false;
-    const offset = conn.tcp.bytesWritten;
-    conn.tcp.write(bytes);
+    const offset = conn.transport.bytesWritten;
+    conn.transport.write(bytes);
     this.ctx.emit('msrp.raw', { conn: conn.id, offset, length: bytes.length, text: Buffer.from(bytes).toString('latin1') });
     return true;
   }
@@ -1368,10 +1370,10 @@ export class EndpointNode implements SignallingPeer {
   /** Scenario action `raw` with `to`: a new connection to `target`, the bytes written once it is open. */
   sendRawTo(target: { host: string; port: number; tls: boolean }, bytes: Uint8Array): void {
     const tcp = this.host.connect({ host: target.host, port: target.port, tls: target.tls ? { serverName: target.host, version: this.options.tlsVersion } : undefined }, {});
-    this.adopt(tcp, () => {
-      const offset = tcp.bytesWritten;
-      tcp.write(bytes);
-      this.ctx.emit('msrp.raw', { conn: tcp.id, offset, length: bytes.length, text: Buffer.from(bytes).toString('latin1') });
+    const conn = this.adopt(tcp, () => {
+      const offset = conn.transport.bytesWritten;
+      conn.transport.write(bytes);
+      this.ctx.emit('msrp.raw', { conn: conn.id, offset, length: bytes.length, text: Buffer.from(bytes).toString('latin1') });
     });
   }
 
@@ -1649,7 +1651,7 @@ export class EndpointNode implements SignallingPeer {
     this.settle(session, out);
   }
 
-  private onClosed(conn: MsrpConnection, reason: CloseReason): void {
+  private onClosed(conn: MsrpConnection, reason: ConnectionCloseReason): void {
     this.connections.delete(conn);
     // E-19, RFC 4975 §5.4: a connection failure means every session on it has failed.
     for (const session of this.sessions.values()) {

@@ -1,5 +1,6 @@
 /**
- * One MSRP connection as a node sees it: a simulated TCP (or TLS) connection, a lenient streaming
+ * One MSRP connection as a node sees it: a byte-stream `Connection` (the seam of seams.ts, a
+ * simulated TCP or TLS connection or a live socket), a lenient streaming
  * parser for what arrives, and a writer that puts frames on the wire in the order the RFC wants:
  * responses, REPORTs and other short requests go first, and a SEND chunk larger than 2048 octets
  * that is being written is interrupted for them (W-35) and resumed in a new transaction (W-36).
@@ -10,7 +11,7 @@ import { serializeFrame, serializedLength } from '../wire/serializer.js';
 import { buildRequest } from '../wire/builder.js';
 import type { ByteRange, Continuation, MsrpFrame, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import type { RequestStream, SendSource } from '../protocol/send-source.js';
-import type { CloseReason, TcpConnection } from '../net/index.js';
+import type { Connection, ConnectionCloseReason } from './seams.js';
 import type { NodeContext } from './node-context.js';
 import { frameFields } from './frame-record.js';
 import { readBytes } from '../protocol/send-source.js';
@@ -31,7 +32,7 @@ export interface MsrpConnectionOptions {
 export interface MsrpConnectionHandlers {
   request(conn: MsrpConnection, frame: MsrpRequest): void;
   response(conn: MsrpConnection, frame: MsrpResponse): void;
-  closed(conn: MsrpConnection, reason: CloseReason): void;
+  closed(conn: MsrpConnection, reason: ConnectionCloseReason): void;
   /** The TCP (and TLS) handshakes completed, on either side (the peer certificate is known here). */
   opened?(conn: MsrpConnection): void;
   /**
@@ -66,7 +67,7 @@ export class MsrpConnection {
   private readonly sources: SendSource[] = [];
   private active: ActiveChunk | null = null;
   private pumping = false;
-  private closedReason: CloseReason | null = null;
+  private closedReason: ConnectionCloseReason | null = null;
   /** Session or peer information the owning node keeps on the connection. */
   readonly data = new Map<string, unknown>();
   private readonly label: string;
@@ -82,11 +83,11 @@ export class MsrpConnection {
 
   constructor(
     readonly ctx: NodeContext,
-    readonly tcp: TcpConnection,
+    readonly transport: Connection,
     private readonly handlers: MsrpConnectionHandlers,
     private readonly options: MsrpConnectionOptions = {},
   ) {
-    this.label = tcp.id;
+    this.label = transport.id;
     this.lastTraffic = ctx.now;
     this.parser = new MsrpParser(
       {
@@ -96,21 +97,21 @@ export class MsrpConnection {
         bodyPiece: (piece) => this.onPiece(piece),
         end: (flag) => this.onEnd(flag),
       },
-      // TCP payloads are views of frames already written, never changed: bodies can be views too.
+      // What arrives is never changed afterwards (the seam's promise): bodies can be views of it.
       { streamBodies: options.streamRequests === true, bodyViews: true },
     );
-    tcp.setHandlers({
-      onOpen: () => {
+    transport.listen({
+      opened: () => {
         this.handlers.opened?.(this);
         this.pump();
       },
-      onData: (_c, bytes) => {
+      data: (bytes) => {
         this.lastTraffic = this.ctx.now;
         if (this.options.limits) this.readStarts.push(this.parser.offset);
         this.parser.push(bytes);
       },
-      onClose: (_c, reason) => this.onClose(reason),
-      onDrain: () => this.pump(),
+      closed: (reason) => this.onClose(reason),
+      drained: () => this.pump(),
     });
   }
 
@@ -119,7 +120,7 @@ export class MsrpConnection {
   }
 
   get isOpen(): boolean {
-    return this.closedReason === null && this.tcp.state !== 'closed';
+    return this.closedReason === null && this.transport.state !== 'closed';
   }
 
   /** Queues a short frame (response, REPORT, AUTH, bodiless SEND); it goes before pending SEND data. */
@@ -155,7 +156,7 @@ export class MsrpConnection {
    * sent yet. Such a connection is in use even when nothing moves.
    */
   get hasPendingOutput(): boolean {
-    return this.active !== null || this.urgent.length > 0 || this.sources.length > 0 || this.tcp.bufferedAmount > 0;
+    return this.active !== null || this.urgent.length > 0 || this.sources.length > 0 || this.transport.bufferedAmount > 0;
   }
 
   /** True while `source` still has bytes queued or a chunk in progress. */
@@ -164,11 +165,11 @@ export class MsrpConnection {
   }
 
   close(): void {
-    this.tcp.close();
+    this.transport.close();
   }
 
   reset(): void {
-    this.tcp.reset();
+    this.transport.reset();
   }
 
   private pump(): void {
@@ -177,7 +178,7 @@ export class MsrpConnection {
     try {
       // Frames wait here, not in TCP, until the connection is open: their stream offsets (which
       // the pcap needs) are known only then, and the 30 s timers start when the bytes go out.
-      while (this.isOpen && this.tcp.state === 'open' && this.tcp.bufferedAmount < HIGH_WATER) {
+      while (this.isOpen && this.transport.state === 'open' && this.transport.bufferedAmount < HIGH_WATER) {
         if (this.active) {
           // W-35, RFC 4975 §7.1.1: a SEND larger than 2048 octets "MUST be interrupted if the
           // sender needs to send pending responses or REPORT requests".
@@ -223,8 +224,8 @@ export class MsrpConnection {
 
   private writeFrame(frame: MsrpFrame): void {
     const bytes = serializeFrame(frame);
-    const offset = this.tcp.bytesWritten;
-    this.tcp.write(bytes);
+    const offset = this.transport.bytesWritten;
+    this.transport.write(bytes);
     this.lastTraffic = this.ctx.now;
     this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
   }
@@ -266,7 +267,7 @@ export class MsrpConnection {
     const chunk: ActiveChunk = {
       source,
       frame,
-      startOffset: this.tcp.bytesWritten,
+      startOffset: this.transport.bytesWritten,
       startIndex: source.sent,
       written: 0,
       limit,
@@ -274,7 +275,7 @@ export class MsrpConnection {
       aborting,
       parts: [headBytes],
     };
-    this.tcp.write(headBytes);
+    this.transport.write(headBytes);
     this.lastTraffic = this.ctx.now;
     this.active = chunk;
     if (limit === 0) {
@@ -287,7 +288,7 @@ export class MsrpConnection {
     const from = chunk.startIndex + chunk.written;
     const n = Math.min(PIECE, chunk.limit - chunk.written, readyBytes(chunk.source) - from);
     const piece = readBytes(chunk.source.data, from, from + n);
-    this.tcp.write(piece);
+    this.transport.write(piece);
     this.lastTraffic = this.ctx.now;
     chunk.parts.push(piece);
     chunk.written += n;
@@ -313,7 +314,7 @@ export class MsrpConnection {
     this.active = null;
     const tid = chunk.frame.transactionId;
     const tail = Buffer.from(`\r\n-------${tid}${flag}\r\n`, 'latin1');
-    this.tcp.write(tail);
+    this.transport.write(tail);
     this.lastTraffic = this.ctx.now;
     chunk.parts.push(tail);
     const range: ByteRange = {
@@ -372,7 +373,7 @@ export class MsrpConnection {
     const why = length > limits.bufferBytes ? `a frame of ${length} bytes does not fit the ${limits.bufferBytes}-byte buffer` : `a frame that took ${reads} reads (at most ${limits.maxReads})`;
     this.ctx.emit('msrp.limit', { conn: this.label, transactionId: frame.transactionId, length, reads, reason: why }, limits.rule);
     this.refused = true;
-    this.tcp.close();
+    this.transport.close();
     return false;
   }
 
@@ -415,11 +416,11 @@ export class MsrpConnection {
     this.ctx.emit('msrp.malformed', { conn: this.label, offset: error.offset, fatal: error.fatal, message: error.message }, error.rule);
     if (error.fatal) {
       // The stream cannot be framed any more: nothing further on it can be trusted.
-      this.tcp.reset();
+      this.transport.reset();
     }
   }
 
-  private onClose(reason: CloseReason): void {
+  private onClose(reason: ConnectionCloseReason): void {
     if (this.closedReason) return;
     this.closedReason = reason;
     const cut = this.active;

@@ -5,7 +5,7 @@
  * peer each leads to (A-05, mutual TLS), when one is idle (R-27), crash and restart. A profile
  * (src/protocol/relay-profile.ts) adds the documented deviations of deployed relays.
  */
-import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../../net/index.js';
+import { certificateNameMatches, type Host, type TcpConnection } from '../../net/index.js';
 import type { Timer } from '../../sim/scheduler.js';
 import type { Micros } from '../../sim/time.js';
 import type { MsrpRequest, MsrpResponse } from '../../wire/frame.js';
@@ -18,8 +18,9 @@ import type { RelayHost } from '../../protocol/relay-host.js';
 import type { RelayEvents, RelayEventType } from '../../protocol/relay-events.js';
 import type { TraceTypes } from '../../sim/trace.js';
 import { MsrpConnection } from '../msrp-connection.js';
-import type { Clock } from '../seams.js';
+import type { Clock, ConnectionCloseReason } from '../seams.js';
 import { SimClock } from '../sim-clock.js';
+import { SimConnection } from '../sim-connection.js';
 import type { NodeContext } from '../node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../../protocol/relay-profile.js';
 
@@ -107,8 +108,8 @@ export class RelayNode {
       this.base,
       this.current,
       (conn) => this.touch(conn),
-      (conn) => conn.tcp.bytesWritten,
-      (conn) => conn.tcp.bytesAcknowledged,
+      (conn) => conn.transport.bytesWritten,
+      (conn) => conn.transport.bytesAcknowledged,
     );
     this.forwarding = new RelayForwarding(this.io, this.linksFor(), this.auth, this.transactions, this.options, this.base, this.baseUri, this.current);
     host.onCrash = () => this.crash();
@@ -176,7 +177,7 @@ export class RelayNode {
     return {
       connectionFor: (next, frame) => this.connectionFor(next, frame),
       cameFrom: (conn, key) => this.conns.get(conn)?.authorities.add(key),
-      sendClosed: (conn) => conn.tcp.sendClosed,
+      sendClosed: (conn) => conn.transport.sendClosed,
       sendFrame: (conn, frame, written) => conn.sendFrame(frame, written),
       sendData: (conn, source) => conn.sendData(source),
       kick: (conn) => conn.kick(),
@@ -208,7 +209,7 @@ export class RelayNode {
     const limits = this.profile.readsLimit;
     const conn = new MsrpConnection(
       this.ctx,
-      tcp,
+      new SimConnection(tcp),
       {
         request: (c, f) => {
           if (!this.crashed && this.conns.get(c) === state) this.forwarding.request(c, state.auth, f);
@@ -218,7 +219,7 @@ export class RelayNode {
         // R-09, RFC 4976 §6.1: a peer that presented a valid certificate is a relay (mutual TLS);
         // known only once the TLS handshake is over, which for accepted connections is after adopt().
         opened: (c) => {
-          state.peerRelay = c.tcp.tls?.mutual === true;
+          state.peerRelay = c.transport.tls?.mutual === true;
         },
         requestHead: (c, head) => {
           if (!this.profile.cutThrough) return null;
@@ -348,7 +349,7 @@ export class RelayNode {
     if (state.target === key) return true;
     if (!state.peerRelay) return false;
     const host = key.slice(key.indexOf('://') + 3, key.lastIndexOf(':'));
-    return (conn.tcp.tls?.peerNames ?? []).some((n) => certificateNameMatches(n, host));
+    return (conn.transport.tls?.peerNames ?? []).some((n) => certificateNameMatches(n, host));
   }
 
   /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05). */
@@ -395,7 +396,7 @@ export class RelayNode {
 
   // ----------------------------------------------------------------------------------------------
 
-  private onClosed(conn: MsrpConnection, reason: CloseReason): void {
+  private onClosed(conn: MsrpConnection, reason: ConnectionCloseReason): void {
     const state = this.conns.get(conn);
     this.conns.delete(conn);
     if (state) this.clock.cancel(state.idle);
