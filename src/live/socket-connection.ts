@@ -8,7 +8,8 @@
  * byte in each direction is traced (`live.bytes`), for the capture.
  */
 import type { Socket } from 'node:net';
-import type { Connection, ConnectionEvents } from '../nodes/seams.js';
+import type { TLSSocket } from 'node:tls';
+import type { Connection, ConnectionAddress, ConnectionEvents, ConnectionState, ConnectionTls } from '../nodes/seams.js';
 import type { Simulation } from '../sim/simulation.js';
 import type { RealtimeDriver } from './realtime-driver.js';
 import type { LiveCloseKind } from './trace-types.js';
@@ -38,6 +39,9 @@ export class SocketConnection implements Connection {
   private ended: { kind: LiveCloseKind; detail: string } | null = null;
   private opened = false;
   private closing = false;
+  private tlsFacts: ConnectionTls | null = null;
+  /** The peer's address as the socket reported it when it opened. */
+  private peer: ConnectionAddress;
   private stallTimer: ReturnType<typeof setTimeout> | null = null;
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly maxUnread: number;
@@ -55,18 +59,25 @@ export class SocketConnection implements Connection {
     readonly socket: Socket,
     private readonly driver: RealtimeDriver,
     private readonly sim: Simulation,
-    readonly tls: boolean,
+    readonly useTls: boolean,
     options: SocketConnectionOptions = {},
-    /** The socket is already connected (accepted) rather than connecting. */
+    /** The socket is already connected (accepted) rather than connecting: this side is not the initiator. */
     connected = false,
   ) {
+    this.initiator = !connected;
+    this.peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     this.maxUnread = options.maxUnread ?? 16 * 1024 * 1024;
     this.stallLimitMs = options.stallLimitMs ?? 10_000;
     this.closeGraceMs = options.closeGraceMs ?? 2_000;
     this.traceBytes = options.traceBytes ?? true;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.driver.inject(() => this.onData(chunk)));
-    socket.on('drain', () => this.clearStall());
+    socket.on('drain', () => {
+      this.clearStall();
+      this.driver.inject(() => {
+        if (!this.ended) this.events?.drained();
+      });
+    });
     socket.on('end', () => this.driver.inject(() => this.finish('fin', 'the peer closed the connection')));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? '';
@@ -79,15 +90,42 @@ export class SocketConnection implements Connection {
       this.driver.inject(() => this.finish('fin', 'the socket closed'));
     });
     if (connected) this.markOpen();
-    else socket.once(tls ? 'secureConnect' : 'connect', () => this.driver.inject(() => this.markOpen()));
+    else socket.once(useTls ? 'secureConnect' : 'connect', () => this.driver.inject(() => this.markOpen()));
   }
+
+  readonly initiator: boolean;
 
   get isOpen(): boolean {
     return this.ended === null && !this.closing;
   }
 
-  get isConnected(): boolean {
-    return this.opened && this.isOpen;
+  get state(): ConnectionState {
+    return this.ended !== null ? 'closed' : this.closing ? 'closing' : this.opened ? 'open' : 'connecting';
+  }
+
+  get remote(): ConnectionAddress {
+    return this.peer;
+  }
+
+  get tls(): ConnectionTls | null {
+    return this.tlsFacts;
+  }
+
+  /** Offset of the next byte written in this side's stream. */
+  get bytesWritten(): number {
+    return this.bytesOut;
+  }
+
+  /**
+   * What the operating system has taken of this side's bytes: the nearest a socket comes to the
+   * peer's acknowledgement (docs/live.md).
+   */
+  get bytesAcknowledged(): number {
+    return this.bytesOut - this.socket.writableLength;
+  }
+
+  get sendClosed(): boolean {
+    return this.closing || this.ended !== null;
   }
 
   /** Why it ended, once it has. */
@@ -104,8 +142,11 @@ export class SocketConnection implements Connection {
     this.events = events;
     const early = this.early;
     this.early = [];
+    // An accepted socket is open already: the node hears so in an event of its own, as it would
+    // from a simulated handshake completing after it adopted the connection.
+    if (this.opened) this.sim.scheduler.at(this.sim.now, () => events.opened());
     for (const bytes of early) events.data(bytes);
-    if (this.ended) events.closed(`${this.ended.kind}: ${this.ended.detail}`);
+    if (this.ended) events.closed({ kind: this.ended.kind, detail: this.ended.detail });
   }
 
   write(bytes: Uint8Array): void {
@@ -156,13 +197,21 @@ export class SocketConnection implements Connection {
   private markOpen(): void {
     if (this.opened || this.ended) return;
     this.opened = true;
+    this.peer = { address: this.socket.remoteAddress ?? this.peer.address, port: this.socket.remotePort ?? this.peer.port };
+    if (this.useTls) {
+      const t = this.socket as TLSSocket;
+      const cert = t.getPeerCertificate?.();
+      const names = cert && cert.subject ? [String(cert.subject.CN ?? ''), ...String(cert.subjectaltname ?? '').split(/,\s*/).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4))].filter((n) => n !== '') : [];
+      this.tlsFacts = { version: t.getProtocol?.() === 'TLSv1.2' ? '1.2' : '1.3', peerNames: [...new Set(names)], mutual: t.authorized === true && this.initiator === false && names.length > 0 };
+    }
     this.sim.trace.emit(this.node, 'live.open', {
       conn: this.id,
       local: endpoint(this.socket.localAddress, this.socket.localPort),
       remote: endpoint(this.socket.remoteAddress, this.socket.remotePort),
-      tls: this.tls,
+      tls: this.useTls,
     });
     this.onOpen?.();
+    this.events?.opened();
   }
 
   private onData(chunk: Buffer): void {
@@ -191,6 +240,6 @@ export class SocketConnection implements Connection {
     this.clearStall();
     if (kind !== 'local') this.socket.destroy();
     this.sim.trace.emit(this.node, 'live.close', { conn: this.id, kind, detail, bytesIn: this.bytesIn, bytesOut: this.bytesOut });
-    this.events?.closed(`${kind}: ${detail}`);
+    this.events?.closed({ kind, detail });
   }
 }

@@ -41,9 +41,11 @@ function connectAndWatch(env: ReturnType<typeof live>, port: number, onOpen?: (c
   env.sim.scheduler.at(0, () => {
     const c = env.net.connect('n', { host: '127.0.0.1', port });
     c.listen({
+      opened: () => undefined,
+      drained: () => undefined,
       data: (b) => got.data.push(b.slice()),
       closed: (reason) => {
-        got.closed = reason;
+        got.closed = `${reason.kind}: ${reason.detail}`;
         env.driver.stop('closed');
       },
     });
