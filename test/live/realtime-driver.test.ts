@@ -28,7 +28,8 @@ describe('RealtimeDriver', () => {
     // Never early: an event runs once the wall clock has reached its virtual time.
     for (const f of fired) expect(f.wall).toBeGreaterThanOrEqual(f.at);
     expect(wallMs).toBeGreaterThanOrEqual(119);
-    expect(records.map((r) => r.type)).toEqual(['sim.start', 'sim.limit', 'sim.end']);
+    // (A busy machine may add a live.lag record: that is the point of it.)
+    expect(records.map((r) => r.type).filter((t) => t !== 'live.lag')).toEqual(['sim.start', 'sim.limit', 'sim.end']);
   });
 
   it('runs injected input as an event at the current wall-clock time, after the events due before it', async () => {
