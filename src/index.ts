@@ -11,6 +11,8 @@ export { worldSpec } from './scenario/world-spec.js';
 export { World, type WorldSpec, type NodeSpec, type LinkSpec } from './nodes/world.js';
 export { EndpointNode, type EndpointOptions } from './nodes/endpoint-node.js';
 export { RelayNode, type RelayOptions } from './nodes/relay/relay-node.js';
+export type { Connection, ConnectionAddress, ConnectionCloseReason, ConnectionEvents, ConnectionTls } from './nodes/seams.js';
+export { hostTransport, type RelayTransport, type RelayListenTls, type RelayConnectTarget } from './nodes/relay/relay-transport.js';
 export { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from './protocol/relay-profile.js';
 export { Network } from './net/index.js';
 export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, ALL_OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type CaptureFormat, type TopologyInfo } from './output/index.js';
