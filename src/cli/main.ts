@@ -10,6 +10,7 @@ import { registerNew } from './commands/new.js';
 import { registerRun } from './commands/run.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
+import { registerRelay } from './commands/relay.js';
 import { createContext, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT, IoError } from './errors.js';
 
@@ -71,6 +72,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDecode(program, ctx);
   registerList(program, ctx);
   registerNew(program, ctx);
+  registerRelay(program, ctx);
   return program;
 }
 
