@@ -9,7 +9,7 @@ export { runScenario, type RunOptions, type RunResult } from './scenario/run.js'
 export type { ExpectationResult } from './scenario/expectations.js';
 export { worldSpec } from './scenario/world-spec.js';
 export { World, type WorldSpec, type NodeSpec, type LinkSpec } from './nodes/world.js';
-export { EndpointNode, type EndpointOptions } from './nodes/endpoint-node.js';
+export { EndpointNode, type EndpointOptions } from './nodes/endpoint/endpoint-node.js';
 export { RelayNode, type RelayOptions } from './nodes/relay/relay-node.js';
 export type { Connection, ConnectionAddress, ConnectionCloseReason, ConnectionEvents, ConnectionTls, ConnectionState as SeamConnectionState } from './nodes/seams.js';
 export type { LiveCloseKind } from './live/trace-types.js';
@@ -28,7 +28,7 @@ export type { AcceptingListener, ConnectionHost, DropReason, HostedConnection, N
 export type { CloseKind, CloseReason, ConnectTarget, Endpoint, FirewallDirection, FirewallOptions, FirewallRule, FlowInfo, HostOptions, Inspector, InspectorVerdict, LinkOptions, NetworkOptions, SegmentFields, SegmentInfo, Tap, TapVerdict, TcpOptions, TlsClientOptions, TlsServerOptions, TlsState } from './net/net-types.js';
 export type { Routing } from './net/routing.js';
 export type { ConnectionHandlers, ConnectionState, TcpConnection } from './net/tcp-connection.js';
-export type { RelayCredentials, Resend, SendAction } from './nodes/endpoint-node.js';
+export type { RelayCredentials, Resend, SendAction } from './nodes/endpoint/endpoint-node.js';
 export type { MsrpPolicy } from './nodes/firewall-policy.js';
 export type { FrameFields } from './nodes/frame-record.js';
 export type { NodeContext } from './nodes/node-context.js';

@@ -6,7 +6,7 @@
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import { Network, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
-import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint-node.js';
+import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay/relay-node.js';
 import { NodeContext } from './node-context.js';
 import { SignallingCore } from './signalling-core.js';

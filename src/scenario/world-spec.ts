@@ -3,7 +3,7 @@
  * use, the network's link and firewall settings, and the scenario's defaults.
  */
 import type { FirewallOptions, FirewallRule as NetFirewallRule, LinkOptions } from '../net/index.js';
-import type { EndpointOptions } from '../nodes/endpoint-node.js';
+import type { EndpointOptions } from '../nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../nodes/relay/relay-node.js';
 import type { NodeSpec, WorldSpec } from '../nodes/world.js';
 import type { MsrpPolicy } from '../nodes/firewall-policy.js';
