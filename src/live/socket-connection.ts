@@ -189,7 +189,9 @@ export class SocketConnection implements Connection {
   shutdown(): void {
     if (!this.ended) {
       this.socket.destroy();
-      this.finish('local', 'the run ended');
+      // The run is over: the record (and the capture's FIN) says so, but the node is not told,
+      // as a simulated run's nodes are not told of its end (no session fails because the run ended).
+      this.finish('local', 'the run ended', false);
     } else this.socket.destroy();
     if (this.graceTimer !== null) clearTimeout(this.graceTimer);
   }
@@ -234,12 +236,12 @@ export class SocketConnection implements Connection {
     this.stallTimer = null;
   }
 
-  private finish(kind: LiveCloseKind, detail: string): void {
+  private finish(kind: LiveCloseKind, detail: string, notify = true): void {
     if (this.ended) return;
     this.ended = { kind, detail };
     this.clearStall();
     if (kind !== 'local') this.socket.destroy();
     this.sim.trace.emit(this.node, 'live.close', { conn: this.id, kind, detail, bytesIn: this.bytesIn, bytesOut: this.bytesOut });
-    this.events?.closed({ kind, detail });
+    if (notify) this.events?.closed({ kind, detail });
   }
 }
