@@ -49,7 +49,11 @@ const key = (host: string, port: number): string => `${host.toLowerCase()}:${por
 /** Runs `scenario` in wall-clock time with its live relays reached over real sockets. */
 export async function runLiveScenario(scenario: Scenario, options: LiveScenarioOptions = {}): Promise<LiveScenarioResult> {
   const live = new Map<string, ScenarioRelay>();
-  for (const r of liveRelays(scenario)) live.set(key(r.live!.connect.host, r.live!.connect.port), r);
+  for (const r of liveRelays(scenario)) {
+    live.set(key(r.live!.connect.host, r.live!.connect.port), r);
+    // Its URI may name it by its server name: that name and port lead to the same address.
+    if (r.live!.serverName !== null) live.set(key(r.live!.serverName, r.live!.connect.port), r);
+  }
   let sockets: SocketNetwork | null = null;
   const transport = (id: string, host: Host): EndpointTransport => {
     const simulated = endpointHostTransport(host);
@@ -59,7 +63,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveScenarioO
       connect: (target) => {
         const relay = live.get(key(target.host, target.port));
         if (relay === undefined || sockets === null) return simulated.connect(target);
-        return sockets.connect(id, { host: target.host, port: target.port }, target.tls ? tlsOptions(relay, target.tls.serverName, options.tls?.[relay.id]) : undefined);
+        return sockets.connect(id, relay.live!.connect, target.tls ? tlsOptions(relay, target.tls.serverName, options.tls?.[relay.id]) : undefined);
       },
     };
   };

@@ -140,6 +140,11 @@ export class ExpectationChecker {
         // A live relay stands for the URIs at its real address, and those its Use-Path names.
         this.hosts.set(n.id, { host: n.live.connect.host.toLowerCase(), port: n.live.connect.port });
         this.liveRelays.set(`${n.live.connect.host.toLowerCase()}:${n.live.connect.port}`, n.id);
+        if (n.live.serverName !== null) {
+          const name = `${n.live.serverName.toLowerCase()}:${n.live.connect.port}`;
+          this.liveRelays.set(name, n.id);
+          this.liveAliases.set(n.id, new Set([name]));
+        }
       } else if (n.role !== 'firewall') this.hosts.set(n.id, { host: n.host.toLowerCase(), port: n.port });
     }
     for (const n of scenario.nodes) if (n.role === 'relay') this.relayIds.add(n.id);

@@ -11,11 +11,15 @@ import type { ScenarioEndpoint, ScenarioFirewall, LinkSettings, ScenarioRelay, S
 
 const SECOND = 1_000_000;
 
-/** The relay's URI as its endpoints are configured with it: a live relay's names its real address. */
+/**
+ * The relay's URI as its endpoints are configured with it: a live relay's names its real port,
+ * and its `serverName` or else its real address.
+ */
 export function relayUri(relay: ScenarioRelay): string {
   if (relay.live !== null) {
-    const { host, port } = relay.live.connect;
-    return `${relay.scheme}://${host.includes(':') ? `[${host}]` : host}:${port};tcp`;
+    // Its name (the one its certificate bears) when `serverName` gives one, else its address.
+    const host = relay.live.serverName ?? relay.live.connect.host;
+    return `${relay.scheme}://${host.includes(':') ? `[${host}]` : host}:${relay.live.connect.port};tcp`;
   }
   return `${relay.scheme}://${relay.host}:${relay.port};tcp`;
 }
