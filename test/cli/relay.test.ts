@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, root, runCliAsync } from '../helpers/exec.js';
@@ -47,7 +47,10 @@ describe('msrp-sim relay', () => {
       expect(stdout).toMatch(/-> relay\/live1 +\S+ 401/);
       expect(stdout).toMatch(/ended \(until\)/);
       const out = join(dir, 'out');
-      for (const f of ['trace.ndjson', 'timeline.txt', 'summary.json', 'capture.pcap']) expect(existsSync(join(out, f)), f).toBe(true);
+      for (const f of ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg', 'report.html', 'capture.pcap']) expect(existsSync(join(out, f)), f).toBe(true);
+      // Written as run writes: all at once, the folder's manifest naming them, nothing left aside.
+      expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+      expect(stdout).toContain(join(out, 'report.html'));
       const trace = readFileSync(join(out, 'trace.ndjson'), 'utf8');
       expect(trace).toContain('"type":"relay.auth-ok"');
       if (tshark) {
@@ -71,5 +74,20 @@ describe('msrp-sim relay', () => {
     const r2 = await runCliAsync(['relay', '--listen', '127.0.0.1:0']);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/no users/);
+  });
+
+  it('refuses an output folder that holds other files before it starts, as run does', async () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-relay-out-'));
+    try {
+      writeFileSync(join(dir, 'notes.txt'), 'mine');
+      const r = await runCliAsync(['relay', '--listen', '127.0.0.1:0', '--user', 'a:b', '--for', '1s', '--out', dir]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/holds files msrp-sim did not write \(notes\.txt\)/);
+      expect(r.stdout.toString('utf8')).not.toMatch(/relay msrp:/);
+      expect(readdirSync(dir)).toEqual(['notes.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

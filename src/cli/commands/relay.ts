@@ -4,8 +4,7 @@
  * real MSRP clients over real sockets (src/live/). A line per frame on the terminal; Ctrl-C or
  * `--for` ends it and writes the outputs: trace.ndjson, timeline.txt, summary.json, capture.pcap.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { startLiveRelay } from '../../live/live-relay.js';
 import { LiveCapture } from '../../live/live-capture.js';
@@ -17,6 +16,7 @@ import { formatTime } from '../../sim/time.js';
 import type { AnyTraceRecord } from '../../sim/trace.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { inspectTarget, OutputDir, resolveTarget } from '../output-dir.js';
 
 interface RelayCommandOptions {
   listen: string;
@@ -29,6 +29,7 @@ interface RelayCommandOptions {
   tlsKey?: string;
   for?: string;
   out: string;
+  force?: boolean;
   seed?: string;
 }
 
@@ -86,7 +87,8 @@ export function registerRelay(program: Command, ctx: CliContext): void {
     .option('--tls-key <file>', 'and this key (PEM)')
     .option('--for <time>', 'end after this long (e.g. 30s); default: until Ctrl-C')
     .option('--seed <seed>', 'seed of the ids it draws (default: from the clock)')
-    .option('-o, --out <dir>', 'output directory', 'out/relay')
+    .option('-o, --out <dir>', 'output directory (replaced whole, as run does: a folder of earlier outputs, or a new or empty one)', 'out/relay')
+    .option('--force', 'write into a folder that holds other files too (they are kept; only earlier outputs are replaced)')
     .addHelpText('after', EXAMPLES)
     .action(async (options: RelayCommandOptions) => {
       const address = parseAddress(options.listen);
@@ -118,8 +120,10 @@ export function registerRelay(program: Command, ctx: CliContext): void {
         if (!d.ok || d.value <= 0) throw new CliError(`--for: expected a duration such as 30s, got ${JSON.stringify(options.for)}`);
         duration = d.value;
       }
+      // The output folder is checked before the relay starts: a refused one costs no run.
+      inspectTarget(resolveTarget(options.out, ctx.io.fs), options.out, { force: options.force, fs: ctx.io.fs });
       const tls = options.tlsCert !== undefined ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey!) } : undefined;
-      const outputs = createOutputs({ only: ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg'], name: 'relay', topology: { nodes: [{ id: 'relay', role: 'relay', host: options.host ?? address.host, profile: options.profile }], links: [] } });
+      const outputs = createOutputs({ only: ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg', 'report.html'], name: 'relay', topology: { nodes: [{ id: 'relay', role: 'relay', host: options.host ?? address.host, profile: options.profile }], links: [] } });
       const capture = new LiveCapture();
       const out = ctx.io.stdout;
       let relay;
@@ -150,10 +154,18 @@ export function registerRelay(program: Command, ctx: CliContext): void {
       const outcome = await relay.done;
       process.off('SIGINT', interrupt);
       process.off('SIGTERM', interrupt);
-      const dir = resolve(options.out);
-      mkdirSync(dir, { recursive: true });
-      for (const [name, content] of outputs.finish()) writeFileSync(join(dir, name), content);
-      writeFileSync(join(dir, 'capture.pcap'), capture.pcap());
+      // All or nothing, as for run: the outputs replace the folder's earlier set only once all are written.
+      const dir = new OutputDir(options.out, { force: options.force, fs: ctx.io.fs });
+      let paths: string[];
+      try {
+        for (const [name, content] of outputs.finish()) dir.write(name, content);
+        dir.write('capture.pcap', capture.pcap());
+        paths = dir.commit();
+      } catch (err) {
+        dir.abandon();
+        throw err;
+      }
       out.write(`ended (${outcome.reason}); outputs in ${options.out}\n`);
+      for (const p of paths) out.write(`  ${p}\n`);
     });
 }
