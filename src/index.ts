@@ -8,7 +8,7 @@ export * from './scenario/index.js';
 export { runScenario, type RunOptions, type RunResult } from './scenario/run.js';
 export type { ExpectationResult } from './scenario/expectations.js';
 export { worldSpec } from './scenario/world-spec.js';
-export { World, type WorldSpec, type NodeSpec, type LinkSpec } from './nodes/world.js';
+export { World, type WorldSpec, type NodeSpec, type LinkSpec, type WorldOptions } from './nodes/world.js';
 export { EndpointNode, type EndpointOptions } from './nodes/endpoint/endpoint-node.js';
 export { RelayNode, type RelayOptions } from './nodes/relay/relay-node.js';
 export type { Connection, ConnectionAddress, ConnectionCloseReason, ConnectionEvents, ConnectionTls, ConnectionState as SeamConnectionState } from './nodes/seams.js';
