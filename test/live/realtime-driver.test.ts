@@ -2,7 +2,7 @@
  * The real-time driver: virtual time follows the wall clock, input enters at the current time,
  * falling behind is a `live.lag` record, and every run ends (duration, stop, wall-clock limit).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Simulation } from '../../src/sim/simulation.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { RealtimeDriver } from '../../src/live/realtime-driver.js';
@@ -54,7 +54,14 @@ describe('RealtimeDriver', () => {
     expect(injectedAt).toBeLessThan(wallAtInject + 20_000);
   });
 
+  // The lag tests read a wall clock that moves only as the test says (fake timers and
+  // performance.now()): on a machine busy with other work the real one lags by itself.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('records a live.lag once when an event runs later than its time by more than the threshold', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const sim = new Simulation({ seed: 1 });
     const records = recorded(sim);
     // A wall clock the model can push forward: a slow event is simulated by moving it by 50 ms.
@@ -66,7 +73,9 @@ describe('RealtimeDriver', () => {
     });
     sim.scheduler.at(20_000, () => undefined);
     sim.scheduler.at(21_000, () => undefined);
-    await driver.run();
+    const done = driver.run();
+    await vi.runAllTimersAsync();
+    await done;
     const lags = records.filter((r) => r.type === 'live.lag');
     expect(lags).toHaveLength(1);
     expect(lags[0]!.due).toBe(20_000);
@@ -74,11 +83,18 @@ describe('RealtimeDriver', () => {
   });
 
   it('does not record a lag when the run keeps up', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const sim = new Simulation({ seed: 1 });
     const records = recorded(sim);
-    const driver = new RealtimeDriver(sim, { duration: 60_000, lagThreshold: 30_000 });
-    for (let t = 5_000; t < 60_000; t += 5_000) sim.scheduler.at(t, () => undefined);
-    await driver.run();
+    const driver = new RealtimeDriver(sim, { duration: 60_000, lagThreshold: 1_000 });
+    const fired: number[] = [];
+    for (let t = 5_000; t < 60_000; t += 5_000) sim.scheduler.at(t, () => fired.push(driver.elapsed - t));
+    const done = driver.run();
+    await vi.runAllTimersAsync();
+    await done;
+    // Each event ran within the millisecond its timer is rounded up to, never before its time.
+    expect(fired).toHaveLength(11);
+    for (const late of fired) expect(late >= 0 && late < 1_000).toBe(true);
     expect(records.filter((r) => r.type === 'live.lag')).toEqual([]);
   });
 
