@@ -15,7 +15,9 @@ const layers = {
   output: ['sim', 'wire'],
   capture: ['wire'],
   sweep: ['scenario', 'output', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
-  cli: ['sweep', 'scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  // The live driver: wall clock and real sockets behind the seams; above every model layer.
+  live: ['scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  cli: ['live', 'sweep', 'scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
 };
 const all = Object.keys(layers);
 

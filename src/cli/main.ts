@@ -12,6 +12,7 @@ import { registerSweep } from './commands/sweep.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
+import { registerRelay } from './commands/relay.js';
 import { createContext, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT, IoError } from './errors.js';
 
@@ -76,6 +77,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerNew(program, ctx);
   registerSweep(program, ctx);
   registerWorker(program, ctx);
+  registerRelay(program, ctx);
   return program;
 }
 

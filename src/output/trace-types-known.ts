@@ -8,6 +8,14 @@ import type { TraceType } from '../sim/trace.js';
 /** Every record type msrp-sim writes (the compiler keeps this list equal to TraceTypes). */
 const KNOWN: Record<TraceType, true> = {
   'action.auth': true,
+  'live.lag': true,
+  'live.listen': true,
+  'live.listen-failed': true,
+  'live.accept': true,
+  'live.connect': true,
+  'live.open': true,
+  'live.close': true,
+  'live.bytes': true,
   'action.end': true,
   'action.fault': true,
   'action.raw': true,

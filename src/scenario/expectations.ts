@@ -129,10 +129,23 @@ export class ExpectationChecker {
   private readonly routes = new Map<string, string[]>();
   private readonly addressNode = new Map<string, string>();
   private readonly connTarget = new Map<string, string>();
+  /** Live relays by the `host:port` the endpoints reach them at. */
+  private readonly liveRelays = new Map<string, string>();
+  /** The `host:port` of the URIs each live relay put in a Use-Path (learned from `auth.ok`). */
+  private readonly liveAliases = new Map<string, Set<string>>();
 
   constructor(private readonly scenario: Scenario) {
     for (const n of scenario.nodes) {
-      if (n.role !== 'firewall') this.hosts.set(n.id, { host: n.host.toLowerCase(), port: n.port });
+      if (n.role === 'relay' && n.live !== null) {
+        // A live relay stands for the URIs at its real address, and those its Use-Path names.
+        this.hosts.set(n.id, { host: n.live.connect.host.toLowerCase(), port: n.live.connect.port });
+        this.liveRelays.set(`${n.live.connect.host.toLowerCase()}:${n.live.connect.port}`, n.id);
+        if (n.live.serverName !== null) {
+          const name = `${n.live.serverName.toLowerCase()}:${n.live.connect.port}`;
+          this.liveRelays.set(name, n.id);
+          this.liveAliases.set(n.id, new Set([name]));
+        }
+      } else if (n.role !== 'firewall') this.hosts.set(n.id, { host: n.host.toLowerCase(), port: n.port });
     }
     for (const n of scenario.nodes) if (n.role === 'relay') this.relayIds.add(n.id);
     let trackMethods = false;
@@ -178,6 +191,19 @@ export class ExpectationChecker {
       case 'net.host':
         if (typeof r.address === 'string') this.addressNode.set(r.address, r.node);
         return;
+      case 'auth.ok': {
+        if (this.liveRelays.size === 0) return;
+        const relay = parseUri(r.relay);
+        const usePath = r.usePath;
+        const last = usePath.length > 0 ? parseUri(usePath[usePath.length - 1]!) : null;
+        if (!relay.ok || last === null || !last.ok) return;
+        const id = this.liveRelays.get(`${relay.uri.host.toLowerCase()}:${relay.uri.port}`);
+        if (id === undefined) return;
+        const set = this.liveAliases.get(id) ?? new Set<string>();
+        set.add(`${last.uri.host.toLowerCase()}:${last.uri.port}`);
+        this.liveAliases.set(id, set);
+        return;
+      }
       case 'net.route':
         if (this.needLinks && Array.isArray(r.path)) this.routes.set(`${r.node}>${r.dst}`, r.path);
         return;
@@ -434,7 +460,8 @@ export class ExpectationChecker {
       const node = this.hosts.get(w.node);
       // A node stands for any URI at its host and port (the session part names the session or
       // the relay token, which the file cannot know).
-      return node !== undefined && got.uri.host.toLowerCase() === node.host && (node.port === null || got.uri.port === node.port);
+      if (node !== undefined && got.uri.host.toLowerCase() === node.host && (node.port === null || got.uri.port === node.port)) return true;
+      return this.liveAliases.get(w.node)?.has(`${got.uri.host.toLowerCase()}:${got.uri.port}`) === true;
     });
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { RunOutcome } from '../sim/scheduler.js';
 import type { AnyTraceRecord, TraceSink } from '../sim/trace.js';
-import { World } from '../nodes/world.js';
+import { World, type WorldOptions } from '../nodes/world.js';
 import type { RelayProfileName } from '../nodes/relay-profile.js';
 import { frameDropTap } from '../nodes/frame-drop-tap.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
@@ -34,21 +34,46 @@ export interface RunResult {
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const run = prepareRun(scenario, options);
+  const outcome = run.world.sim.run({ until: run.until, maxEvents: options.maxEvents ?? 200_000_000 });
+  return run.finish(outcome);
+}
+
+/** A run made ready: its world built, its events scheduled; whoever drives the kernel calls `finish`. */
+export interface PreparedRun {
+  world: World;
+  /** Where the run stops: the duration, or `until` before it. */
+  until: number;
+  /** Checks the expectations and completes the trace, once the kernel has stopped. */
+  finish(outcome: RunOutcome): RunResult;
+}
+
+/**
+ * Builds the world of `scenario` and schedules its events, for a driver of the kernel: the
+ * deterministic one (`runScenario`) or live mode's wall-clock one (src/live/), which gives the
+ * endpoints their transports through `world`.
+ */
+export function prepareRun(scenario: Scenario, options: RunOptions = {}, world: WorldOptions = {}): PreparedRun {
   const spec = worldSpec(scenario, options.seed);
   if (options.profile) {
     for (const n of spec.nodes) if (n.role === 'relay') n.relay.profile = options.profile;
   }
-  const world = new World(spec);
+  const w = new World(spec, world);
   const checker = new ExpectationChecker(scenario);
-  world.sim.trace.addSink((r) => checker.record(r));
-  for (const sink of options.sinks ?? []) world.sim.trace.addSink(sink);
-  world.start();
-  for (const event of scenario.events) schedule(world, scenario, event, options.profile);
+  w.sim.trace.addSink((r) => checker.record(r));
+  for (const sink of options.sinks ?? []) w.sim.trace.addSink(sink);
+  w.start();
+  for (const event of scenario.events) schedule(w, scenario, event, options.profile);
   const until = Math.min(options.until ?? scenario.duration, scenario.duration);
-  const outcome = world.sim.run({ until, maxEvents: options.maxEvents ?? 200_000_000 });
-  const expectations = checker.finish();
-  world.sim.trace.complete();
-  return { scenario, outcome, records: world.sim.trace.count, expectations, passed: expectations.every((e) => e.passed), world };
+  return {
+    world: w,
+    until,
+    finish(outcome) {
+      const expectations = checker.finish();
+      w.sim.trace.complete();
+      return { scenario, outcome, records: w.sim.trace.count, expectations, passed: expectations.every((e) => e.passed), world: w };
+    },
+  };
 }
 
 function schedule(world: World, scenario: Scenario, event: ScenarioEvent, profile: RelayProfileName | undefined): void {

@@ -4,9 +4,9 @@
  * signalling core, opens (or waits for) the connection, sends messages in chunks, reassembles what
  * it receives, and answers and reports exactly as the Failure-Report / Success-Report table says.
  */
-import type { Host, TcpConnection } from '../../net/index.js';
-import type { ConnectionCloseReason } from '../seams.js';
-import { SimConnection } from '../sim-connection.js';
+import { Host } from '../../net/index.js';
+import type { Connection, ConnectionCloseReason } from '../seams.js';
+import { endpointHostTransport, type EndpointTransport } from './endpoint-transport.js';
 import type { Timer } from '../../sim/scheduler.js';
 import { SECOND } from '../../sim/time.js';
 import { buildRequest } from '../../wire/builder.js';
@@ -64,12 +64,16 @@ export class EndpointNode implements SignallingPeer {
   /** What waits for the AUTH round to finish: `run` once it has, `fail` if it fails. */
   private readonly whenReady: { run: () => void; fail: (reason: string, rule: string) => void }[] = [];
 
+  /** Where its connections come from: a simulated host, or live mode's sockets to a live relay. */
+  readonly transport: EndpointTransport;
+
   constructor(
     readonly ctx: NodeContext,
-    readonly host: Host,
+    host: Host | EndpointTransport,
     readonly options: EndpointOptions,
     private readonly signalling: Signalling,
   ) {
+    this.transport = host instanceof Host ? endpointHostTransport(host) : host;
     this.id = ctx.id;
     this.deviceUri = this.makeUri(ctx.newSessionId());
     this.auth = new AuthClient(this.authHost(), options.relays, this.deviceUri, options.authExpires);
@@ -83,8 +87,7 @@ export class EndpointNode implements SignallingPeer {
     });
     this.receiver = new EndpointReceiver(this.receivingNode());
     this.listen();
-    host.onCrash = () => this.crash();
-    host.onRestart = () => this.restart();
+    this.transport.onLifecycle?.(() => this.crash(), () => this.restart());
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -124,7 +127,7 @@ export class EndpointNode implements SignallingPeer {
   }
 
   private listen(): void {
-    this.host.listen(this.options.port, (tcp) => this.adopt(tcp), this.options.scheme === 'msrps'
+    this.transport.listen(this.options.port, (conn) => this.adopt(conn), this.options.scheme === 'msrps'
       ? { certificateNames: this.options.certificateNames ?? [this.options.host], version: this.options.tlsVersion }
       : undefined);
   }
@@ -169,8 +172,8 @@ export class EndpointNode implements SignallingPeer {
     return `${this.options.scheme}://${this.options.host}:${this.options.port}/${sessionId};tcp`;
   }
 
-  private adopt(tcp: TcpConnection, opened?: () => void): MsrpConnection {
-    const conn = new MsrpConnection(this.ctx, new SimConnection(tcp), {
+  private adopt(transport: Connection, opened?: () => void): MsrpConnection {
+    const conn = new MsrpConnection(this.ctx, transport, {
       request: (c, f) => this.receiver.request(c, f),
       response: (c, f) => this.onResponse(c, f),
       closed: (c, r) => this.onClosed(c, r),
@@ -223,7 +226,7 @@ export class EndpointNode implements SignallingPeer {
     const uri = this.auth.connect();
     if (uri === null) return;
     const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
-    const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {});
+    const tcp = this.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls });
     this.relayConn = this.adopt(tcp, () => {
       this.ctx.emit('endpoint.relay-connected', { conn: tcp.id, relay: this.options.relays[0]!.uri }, 'R-03');
       this.auth.connected();
@@ -653,8 +656,7 @@ export class EndpointNode implements SignallingPeer {
     }
     const tls = target.scheme === 'msrps' ? { serverName: target.host, version: this.options.tlsVersion } : undefined;
     this.ctx.emit('endpoint.connect', { session: session.id, target: reuseKey }, 'E-12');
-    const tcp = this.host.connect({ host: target.host, port: target.port ?? DEFAULT_RELAY_PORT, tls }, {});
-    const conn = this.adopt(tcp, () => this.bindAndGreet(session));
+    const conn = this.adopt(this.transport.connect({ host: target.host, port: target.port ?? DEFAULT_RELAY_PORT, tls }), () => this.bindAndGreet(session));
     conn.data.set('target', reuseKey);
     session.conn = conn;
   }
@@ -861,7 +863,7 @@ export class EndpointNode implements SignallingPeer {
     const key = rawKey(target);
     const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion } : undefined;
     this.ctx.emit('endpoint.connect', { session: null, target: key, raw: true });
-    const conn = this.adopt(this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }, {}));
+    const conn = this.adopt(this.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls }));
     conn.data.set('raw', key);
     return true;
   }
@@ -886,7 +888,7 @@ export class EndpointNode implements SignallingPeer {
 
   /** Scenario action `raw` with `to`: a new connection to `target`, the bytes written once it is open. */
   sendRawTo(target: { host: string; port: number; tls: boolean }, bytes: Uint8Array): void {
-    const tcp = this.host.connect({ host: target.host, port: target.port, tls: target.tls ? { serverName: target.host, version: this.options.tlsVersion } : undefined }, {});
+    const tcp = this.transport.connect({ host: target.host, port: target.port, tls: target.tls ? { serverName: target.host, version: this.options.tlsVersion } : undefined });
     const conn = this.adopt(tcp, () => {
       const offset = conn.transport.bytesWritten;
       conn.transport.write(bytes);

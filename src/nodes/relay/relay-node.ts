@@ -5,7 +5,7 @@
  * peer each leads to (A-05, mutual TLS), when one is idle (R-27), crash and restart. A profile
  * (src/protocol/relay-profile.ts) adds the documented deviations of deployed relays.
  */
-import { certificateNameMatches, type Host, type TcpConnection } from '../../net/index.js';
+import { certificateNameMatches, Host } from '../../net/index.js';
 import type { Timer } from '../../sim/scheduler.js';
 import type { Micros } from '../../sim/time.js';
 import type { MsrpRequest, MsrpResponse } from '../../wire/frame.js';
@@ -19,9 +19,9 @@ import type { RelayHost } from '../../protocol/relay-host.js';
 import type { RelayEvents, RelayEventType } from '../../protocol/relay-events.js';
 import type { TraceTypes } from '../../sim/trace.js';
 import { MsrpConnection } from '../msrp-connection.js';
-import type { Clock, ConnectionCloseReason } from '../seams.js';
+import type { Clock, Connection, ConnectionCloseReason } from '../seams.js';
 import { SimClock } from '../sim-clock.js';
-import { SimConnection } from '../sim-connection.js';
+import { hostTransport, type RelayTransport } from './relay-transport.js';
 import type { NodeContext } from '../node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../../protocol/relay-profile.js';
 
@@ -84,12 +84,19 @@ export class RelayNode {
   private readonly forwarding: RelayForwarding<MsrpConnection, Timer>;
   private crashed = false;
   readonly options: RelayOptions & RelayTunables;
+  /** Where its connections come from: a simulated host, or real sockets in live mode. */
+  readonly transport: RelayTransport;
 
+  /**
+   * `host` is the simulated host the relay runs on, or any other transport (live mode's sockets);
+   * the clock is the kernel's scheduler either way (a live run drives it in wall-clock time).
+   */
   constructor(
     readonly ctx: NodeContext,
-    readonly host: Host,
+    host: Host | RelayTransport,
     options: RelayOptions,
   ) {
+    this.transport = host instanceof Host ? hostTransport(host) : host;
     this.id = ctx.id;
     this.current = RELAY_PROFILES[options.profile];
     // A setting given in the options wins over the profile's default, which wins over the strict one.
@@ -113,8 +120,10 @@ export class RelayNode {
       (conn) => conn.transport.bytesAcknowledged,
     );
     this.forwarding = new RelayForwarding(this.io, this.linksFor(), this.auth, this.transactions, this.options, this.base, this.baseUri, this.current);
-    host.onCrash = () => this.crash();
-    host.onRestart = () => this.restart();
+    this.transport.onLifecycle?.(
+      () => this.crash(),
+      () => this.restart(),
+    );
   }
 
   /**
@@ -136,9 +145,9 @@ export class RelayNode {
   }
 
   start(): void {
-    this.host.listen(
+    this.transport.listen(
       this.options.port,
-      (tcp) => this.adopt(tcp, null),
+      (conn) => this.adopt(conn, null),
       this.options.scheme === 'msrps'
         ? { certificateNames: this.options.certificateNames ?? [this.options.host], version: this.options.tlsVersion, requestClientCertificate: true }
         : undefined,
@@ -205,12 +214,12 @@ export class RelayNode {
     this.start();
   }
 
-  private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
+  private adopt(transport: Connection, target: string | null): MsrpConnection {
     const state: ConnState = { auth: null!, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.clock.now };
     const limits = this.profile.readsLimit;
     const conn = new MsrpConnection(
       this.ctx,
-      new SimConnection(tcp),
+      transport,
       {
         request: (c, f) => {
           if (!this.crashed && this.conns.get(c) === state) this.forwarding.request(c, state.auth, f);
@@ -382,8 +391,7 @@ export class RelayNode {
     const uri = parsed.uri;
     const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion, certificateNames: this.options.certificateNames ?? [this.options.host] } : undefined;
     this.ctx.emit('relay.connect', { target: key, reason: sessionKey !== null ? 'one connection per session' : 'no connection to the next hop' }, sessionKey !== null ? deviation(this.profile, 'connection-per-session') : 'R-25');
-    const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, tls }, {});
-    const conn = this.adopt(tcp, key);
+    const conn = this.adopt(this.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, ...(tls ? { tls } : {}) }), key);
     conn.data.set('authority', key);
     this.conns.get(conn)!.sessionKey = sessionKey;
     return conn;
