@@ -13,8 +13,8 @@ import { runLine } from '../../sweep/aggregate.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { defaultJobs, SWEEP_THREAD } from '../sweep/local-pool.js';
-import { QUEUE_NAME, QUEUE_PREFIX, queueConnection, sweepKey, type ChunkJob } from '../sweep/queue.js';
-import { RespClient } from '../sweep/resp-client.js';
+import { QUEUE_NAME, QUEUE_PREFIX, sweepKey, type ChunkJob } from '../sweep/queue.js';
+import { closeRedis, connectRedis, parseQueueUrl } from '../sweep/redis.js';
 import type { SweepTask, SweepTaskResult } from '../sweep/sweep-thread.js';
 
 export interface WorkerOptions {
@@ -47,14 +47,8 @@ function positive(text: string | undefined, what: string, fallback: number): num
 export async function workerCommand(options: WorkerOptions, ctx: CliContext): Promise<number> {
   const threads = positive(options.threads, '--threads', defaultJobs());
   const lockDuration = positive(options.lockDuration, '--lock-duration', 30000);
-  const connection = queueConnection(options.queue!);
-  const client = new RespClient(connection);
-  try {
-    await client.connect();
-  } catch (err) {
-    client.disconnect();
-    throw new CliError(`worker: cannot reach Redis at ${options.queue}: ${err instanceof Error ? err.message : String(err)}`, EXIT.internal);
-  }
+  const address = parseQueueUrl(options.queue!);
+  const client = await connectRedis(address, 'worker');
   const pool = new Piscina<SweepTask, SweepTaskResult>({ filename: SWEEP_THREAD, minThreads: threads, maxThreads: threads });
   const sources = new Map<string, SweepSource>();
 
@@ -68,7 +62,7 @@ export async function workerCommand(options: WorkerOptions, ctx: CliContext): Pr
       sources.set(planId, source);
     }
     const results = sweepKey(planId, 'results');
-    const done = (await client.command(['HMGET', results, ...runs.map((r) => r.id)])) as (string | null)[];
+    const done = await client.hmget(results, ...runs.map((r) => r.id));
     let ran = 0;
     // One run at a time, each result stored as it comes: a worker killed mid-chunk loses only
     // the run under way, and the retry skips what is stored.
@@ -77,25 +71,37 @@ export async function workerCommand(options: WorkerOptions, ctx: CliContext): Pr
       const res = await pool.run({ planId, source, runs: [run.index], keep: 'none', outDir: null });
       const record = res.records[0]!;
       if (record.id !== run.id || parseRunLine(runLine(record)) === null) throw new Error(`sweep ${planId}: run ${run.index} came back as ${record.id}, not ${run.id}`);
-      await client.command(['HSETNX', results, run.id, runLine(record)]);
-      await client.command(['HINCRBY', sweepKey(planId, 'executions'), run.id, 1]);
+      await client.hsetnx(results, run.id, runLine(record));
+      await client.hincrby(sweepKey(planId, 'executions'), run.id, 1);
       ran++;
     }
     return { ran };
   };
 
-  const worker = new Worker<ChunkJob>(QUEUE_NAME, processChunk, { connection, prefix: QUEUE_PREFIX, concurrency: threads, lockDuration, stalledInterval: lockDuration, maxStalledCount: 10 });
-  worker.on('error', (err) => ctx.io.stderr.write(ctx.err.red(`worker: ${err.message}`) + '\n'));
-  worker.on('failed', (job, err) => ctx.io.stderr.write(ctx.err.red(`worker: chunk ${job?.id ?? '?'} failed: ${err.message}`) + '\n'));
-  ctx.io.stderr.write(`worker: ${threads} thread(s) on ${options.queue}; Ctrl-C to stop\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  // The Worker shares `client` for its commands and opens a duplicate of it (same options) for
+  // its blocking waits, which it closes itself.
+  const worker = new Worker<ChunkJob>(QUEUE_NAME, processChunk, { connection: client, prefix: QUEUE_PREFIX, concurrency: threads, lockDuration, stalledInterval: lockDuration, maxStalledCount: 10 });
+  // While ioredis reconnects, the same error comes again with each attempt: shown once.
+  let lastError = '';
+  worker.on('error', (err) => {
+    if (err.message === lastError) return;
+    lastError = err.message;
+    ctx.io.stderr.write(ctx.err.red(`worker: ${err.message}`) + '\n');
   });
-  ctx.io.stderr.write('worker: stopping after the chunks under way\n');
-  await worker.close();
+  client.on('ready', () => void (lastError = ''));
+  worker.on('failed', (job, err) => ctx.io.stderr.write(ctx.err.red(`worker: chunk ${job?.id ?? '?'} failed: ${err.message}`) + '\n'));
+  ctx.io.stderr.write(`worker: ${threads} thread(s) on ${address.shown}; Ctrl-C to stop\n`);
+  // Ctrl-C or SIGTERM; or Redis gone for good (ioredis gave up reconnecting), which ends the worker
+  // with exit 3 so a supervisor can restart it.
+  const lost = await new Promise<boolean>((resolve) => {
+    process.once('SIGINT', () => resolve(false));
+    process.once('SIGTERM', () => resolve(false));
+    client.once('end', () => resolve(true));
+  });
+  if (lost) ctx.io.stderr.write(ctx.err.red(`worker: lost Redis at ${address.hostPort} and could not reconnect; stopping`) + '\n');
+  else ctx.io.stderr.write('worker: stopping after the chunks under way\n');
+  await worker.close(lost);
   await pool.destroy();
-  await client.quit();
-  return EXIT.ok;
+  await closeRedis(client);
+  return lost ? EXIT.internal : EXIT.ok;
 }

@@ -15,7 +15,7 @@ import { Queue } from 'bullmq';
 import { chunkRuns, executeRun, parseRunLine, runLine, type RunRecord, type SweepPlan } from '../../sweep/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { parseRedisUrl, RespClient, useRespClient, type RespOptions } from './resp-client.js';
+import { closeRedis, connectRedis, parseQueueUrl } from './redis.js';
 import { report, type SweepFolder } from './sweep-files.js';
 import { SweepProgress } from './sweep-progress.js';
 
@@ -30,13 +30,6 @@ export interface ChunkJob {
   runs: { index: number; id: string }[];
 }
 
-export function queueConnection(url: string): RespOptions {
-  const conn = parseRedisUrl(url);
-  if (conn === null) throw new CliError(`--queue takes redis://HOST:PORT/DB, not \`${url}\``, EXIT.usage);
-  useRespClient();
-  return conn;
-}
-
 export interface QueueSweepOptions {
   url: string;
   detach: boolean;
@@ -49,21 +42,15 @@ export interface QueueSweepOptions {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function queueSweep(ctx: CliContext, plan: SweepPlan, folder: SweepFolder, options: QueueSweepOptions): Promise<number> {
-  const connection = queueConnection(options.url);
-  const queue = new Queue<ChunkJob>(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX });
+  const address = parseQueueUrl(options.url);
+  const client = await connectRedis(address, 'sweep');
+  // The Queue shares the connection (BullMQ leaves a connection it was given open: closed below).
+  const queue = new Queue<ChunkJob>(QUEUE_NAME, { connection: client, prefix: QUEUE_PREFIX });
   queue.on('error', () => undefined);
-  const client = new RespClient(connection);
-  try {
-    await client.connect();
-  } catch (err) {
-    client.disconnect();
-    await queue.close().catch(() => undefined);
-    throw new CliError(`sweep: cannot reach Redis at ${options.url}: ${err instanceof Error ? err.message : String(err)}`, EXIT.internal);
-  }
   try {
     const results = sweepKey(plan.id, 'results');
     if (!options.collect) {
-      await client.command(['SET', sweepKey(plan.id, 'source'), JSON.stringify(plan.source)]);
+      await client.set(sweepKey(plan.id, 'source'), JSON.stringify(plan.source));
       let size = Number(await client.get(sweepKey(plan.id, 'chunk-size')));
       if (!(size > 0)) {
         // About a second of work per chunk (a job costs a few ms), from one run timed here; the
@@ -73,13 +60,13 @@ export async function queueSweep(ctx: CliContext, plan: SweepPlan, folder: Sweep
           const started = performance.now();
           const record = executeRun(plan, 0);
           const ms = Math.max(1, performance.now() - started);
-          if ((await client.command(['HSETNX', results, record.id, runLine(record)])) === 1) await client.command(['HINCRBY', sweepKey(plan.id, 'executions'), record.id, 1]);
+          if ((await client.hsetnx(results, record.id, runLine(record))) === 1) await client.hincrby(sweepKey(plan.id, 'executions'), record.id, 1);
           proposed = Math.max(1, Math.min(1000, Math.round(1000 / ms)));
         }
-        await client.command(['SET', sweepKey(plan.id, 'chunk-size'), proposed, 'NX']);
+        await client.set(sweepKey(plan.id, 'chunk-size'), proposed, 'NX');
         size = Number(await client.get(sweepKey(plan.id, 'chunk-size')));
       }
-      const done = new Set((await client.command(['HKEYS', results])) as string[]);
+      const done = new Set(await client.hkeys(results));
       const chunks = chunkRuns(plan.runs, size).filter((c) => c.runs.some((i) => !done.has(plan.runs[i]!.id)));
       await queue.addBulk(
         chunks.map((c) => ({
@@ -88,7 +75,7 @@ export async function queueSweep(ctx: CliContext, plan: SweepPlan, folder: Sweep
           opts: { jobId: `${plan.id}-${c.id}`, attempts: 5, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 7 * 86400 } },
         })),
       );
-      ctx.io.stderr.write(`sweep ${plan.id}: ${plan.runs.length - done.size} of ${plan.runs.length} runs to do, in ${chunks.length} chunk(s) of up to ${size} on ${options.url}\n`);
+      ctx.io.stderr.write(`sweep ${plan.id}: ${plan.runs.length - done.size} of ${plan.runs.length} runs to do, in ${chunks.length} chunk(s) of up to ${size} on ${address.shown}\n`);
       if (options.detach) {
         ctx.io.stdout.write(`enqueued sweep ${plan.id}; \`msrp-sim sweep ${plan.source.sweepFile} --queue ${options.url} --collect\` writes the results once the workers are done\n`);
         return EXIT.ok;
@@ -101,7 +88,7 @@ export async function queueSweep(ctx: CliContext, plan: SweepPlan, folder: Sweep
     try {
       let lastFailedCheck = 0;
       for (;;) {
-        const n = (await client.command(['HLEN', results])) as number;
+        const n = await client.hlen(results);
         progress.update(n, 0);
         if (n >= plan.runs.length) break;
         if (interrupted) {
@@ -113,7 +100,7 @@ export async function queueSweep(ctx: CliContext, plan: SweepPlan, folder: Sweep
           lastFailedCheck = Date.now();
           const failed = (await queue.getFailed(0, 1000)).filter((j) => j.data.planId === plan.id);
           if (failed.length > 0) throw new CliError(`sweep: ${failed.length} chunk(s) failed on the workers after their retries: ${failed[0]!.failedReason}`, EXIT.internal);
-          if (options.collect && n === 0 && (await client.get(sweepKey(plan.id, 'source'))) === null) throw new CliError(`sweep --collect: sweep ${plan.id} was never enqueued on ${options.url}`, EXIT.usage);
+          if (options.collect && n === 0 && (await client.get(sweepKey(plan.id, 'source'))) === null) throw new CliError(`sweep --collect: sweep ${plan.id} was never enqueued on ${address.shown}`, EXIT.usage);
         }
         await sleep(250);
       }
@@ -121,11 +108,11 @@ export async function queueSweep(ctx: CliContext, plan: SweepPlan, folder: Sweep
       process.off('SIGINT', onInt);
       progress.finish();
     }
-    const all = (await client.command(['HGETALL', results])) as string[];
+    const all = await client.hgetall(results);
     const byId = new Map(plan.runs.map((r) => [r.id, r.index]));
     const records = new Map<number, RunRecord>();
-    for (let i = 1; i < all.length; i += 2) {
-      const r = parseRunLine(all[i]!);
+    for (const line of Object.values(all)) {
+      const r = parseRunLine(line);
       if (r !== null && byId.get(r.id) === r.run) records.set(r.run, r);
     }
     const had = folder.open(plan);
@@ -134,6 +121,6 @@ export async function queueSweep(ctx: CliContext, plan: SweepPlan, folder: Sweep
     return report(ctx, plan, records, folder.dir);
   } finally {
     await queue.close().catch(() => undefined);
-    await client.quit();
+    await closeRedis(client);
   }
 }
