@@ -13,8 +13,7 @@ export { EndpointNode, type EndpointOptions } from './nodes/endpoint/endpoint-no
 export { RelayNode, type RelayOptions } from './nodes/relay/relay-node.js';
 export type { Connection, ConnectionAddress, ConnectionCloseReason, ConnectionEvents, ConnectionTls, StreamState } from './nodes/seams.js';
 export type { LiveCloseKind } from './live/trace-types.js';
-export { hostTransport, type RelayTransport, type RelayListenTls, type RelayConnectTarget } from './nodes/relay/relay-transport.js';
-export { endpointHostTransport, type EndpointTransport, type EndpointListenTls, type EndpointConnectTarget } from './nodes/endpoint/endpoint-transport.js';
+export { hostTransport, type NodeTransport, type TransportListenTls, type TransportTarget } from './nodes/node-transport.js';
 export { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from './protocol/relay-profile.js';
 export { Network } from './net/index.js';
 export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, ALL_OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type CaptureFormat, type TopologyInfo } from './output/index.js';

@@ -7,7 +7,7 @@
 import type { TlsOptions } from 'node:tls';
 import { NodeContext } from '../nodes/node-context.js';
 import { RelayNode, type RelayOptions } from '../nodes/relay/relay-node.js';
-import type { RelayTransport } from '../nodes/relay/relay-transport.js';
+import type { NodeTransport } from '../nodes/node-transport.js';
 import type { Connection } from '../nodes/seams.js';
 import type { RelayProfileName } from '../protocol/relay-profile.js';
 import { Simulation } from '../sim/simulation.js';
@@ -67,7 +67,7 @@ export async function startLiveRelay(options: LiveRelayOptions): Promise<LiveRel
   const tls: TlsOptions | undefined = options.tls ? { cert: options.tls.cert, key: options.tls.key, requestCert: true, rejectUnauthorized: false } : undefined;
   // Bound before the relay is made: its URI names the port actually bound.
   const bound = await network.listen(id, options.listen, (conn) => accept?.(conn), tls ? { tls } : {});
-  const transport: RelayTransport = {
+  const transport: NodeTransport = {
     listen: (_port, onAccept) => {
       accept = onAccept;
     },

@@ -10,7 +10,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Host } from '../net/index.js';
-import { endpointHostTransport, type EndpointTransport } from '../nodes/endpoint/endpoint-transport.js';
+import { hostTransport, type NodeTransport } from '../nodes/node-transport.js';
 import { prepareRun, type RunOptions, type RunResult } from '../scenario/run.js';
 import type { Scenario, ScenarioRelay } from '../scenario/types.js';
 import type { RunOutcome } from '../sim/scheduler.js';
@@ -55,8 +55,8 @@ export async function runLiveScenario(scenario: Scenario, options: LiveScenarioO
     if (r.live!.serverName !== null) live.set(key(r.live!.serverName, r.live!.connect.port), r);
   }
   let sockets: SocketNetwork | null = null;
-  const transport = (id: string, host: Host): EndpointTransport => {
-    const simulated = endpointHostTransport(host);
+  const transport = (id: string, host: Host): NodeTransport => {
+    const simulated = hostTransport(host);
     return {
       listen: simulated.listen,
       onLifecycle: simulated.onLifecycle!,

@@ -6,7 +6,7 @@
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
-import type { EndpointTransport } from './endpoint/endpoint-transport.js';
+import type { NodeTransport } from './node-transport.js';
 import { Network, type Host, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay/relay-node.js';
@@ -49,7 +49,7 @@ export interface WorldSpec {
 
 export interface WorldOptions {
   /** The transport of endpoint `id` over its simulated host; default: the host. */
-  endpointTransport?: (id: string, host: Host) => EndpointTransport;
+  endpointTransport?: (id: string, host: Host) => NodeTransport;
 }
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */

@@ -6,7 +6,7 @@
  */
 import { Host } from '../../net/index.js';
 import type { Connection, ConnectionCloseReason } from '../seams.js';
-import { endpointHostTransport, type EndpointTransport } from './endpoint-transport.js';
+import { hostTransport, type NodeTransport } from '../node-transport.js';
 import type { Timer } from '../../sim/scheduler.js';
 import { SECOND } from '../../sim/time.js';
 import { buildRequest } from '../../wire/builder.js';
@@ -65,15 +65,15 @@ export class EndpointNode implements SignallingPeer {
   private readonly whenReady: { run: () => void; fail: (reason: string, rule: string) => void }[] = [];
 
   /** Where its connections come from: a simulated host, or live mode's sockets to a live relay. */
-  readonly transport: EndpointTransport;
+  readonly transport: NodeTransport;
 
   constructor(
     readonly ctx: NodeContext,
-    host: Host | EndpointTransport,
+    host: Host | NodeTransport,
     readonly options: EndpointOptions,
     private readonly signalling: Signalling,
   ) {
-    this.transport = host instanceof Host ? endpointHostTransport(host) : host;
+    this.transport = host instanceof Host ? hostTransport(host) : host;
     this.id = ctx.id;
     this.deviceUri = this.makeUri(ctx.newSessionId());
     this.auth = new AuthClient(this.authHost(), options.relays, this.deviceUri, options.authExpires);

@@ -21,7 +21,7 @@ import type { TraceTypes } from '../../sim/trace.js';
 import { MsrpConnection } from '../msrp-connection.js';
 import type { Clock, Connection, ConnectionCloseReason } from '../seams.js';
 import { SimClock } from '../sim-clock.js';
-import { hostTransport, type RelayTransport } from './relay-transport.js';
+import { hostTransport, type NodeTransport } from '../node-transport.js';
 import type { NodeContext } from '../node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../../protocol/relay-profile.js';
 
@@ -85,7 +85,7 @@ export class RelayNode {
   private crashed = false;
   readonly options: RelayOptions & RelayTunables;
   /** Where its connections come from: a simulated host, or real sockets in live mode. */
-  readonly transport: RelayTransport;
+  readonly transport: NodeTransport;
 
   /**
    * `host` is the simulated host the relay runs on, or any other transport (live mode's sockets);
@@ -93,7 +93,7 @@ export class RelayNode {
    */
   constructor(
     readonly ctx: NodeContext,
-    host: Host | RelayTransport,
+    host: Host | NodeTransport,
     options: RelayOptions,
   ) {
     this.transport = host instanceof Host ? hostTransport(host) : host;
