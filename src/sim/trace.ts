@@ -22,6 +22,8 @@ import type { Micros } from './time.js';
 /** Record type name -> its fields. Extended by declaration merging in each layer. */
  
 export interface TraceTypes {
+  /** The trace's first record (format version 2 on): the format the rest of the trace is in. */
+  'trace.format': { version: number };
   'sim.start': { seed: string; duration: Micros | null };
   'sim.end': { reason: string; events: number };
   'sim.limit': { limit: string; value: number };
