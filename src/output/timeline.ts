@@ -208,6 +208,38 @@ function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: num
   const conn = 'conn' in r && typeof r.conn === 'string' ? r.conn : '';
   switch (r.type) {
     // Simulator and scenario
+    case 'trace.format':
+      return d(`trace format version ${String(r.version)}`);
+    // Live mode (real sockets)
+    case 'live.lag':
+      return d(`live: the run fell ${formatMs(r.behind)} behind the wall clock (event due at ${formatMs(r.due)})`);
+    case 'live.listen':
+      return d(`live: listens on ${r.address}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.listen-failed':
+      return d(`live: cannot listen on ${r.address}: ${r.detail}`);
+    case 'live.accept':
+      return d(`live: accepts ${conn} from ${r.remote} on ${r.local}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.connect':
+      return d(`live: opens ${conn} to ${r.target}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.open':
+      return d(`live: ${conn} is open, ${r.local} to ${r.remote}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.close':
+      return d(`live: ${conn} closed (${r.kind}${r.detail ? `: ${r.detail}` : ''}), ${String(r.bytesIn)} B in, ${String(r.bytesOut)} B out`);
+    case 'live.bytes':
+      return d(`live: ${String(r.len)} B ${r.direction === 'in' ? 'read from' : 'written to'} ${conn} at offset ${String(r.offset)}`);
+    // Node state (trace format 2): what changed, for the report's state panel
+    case 'state.auth':
+      return d(`state: AUTH towards ${r.relay} is ${r.state} (${r.change})${r.expires !== null ? `, expires in ${String(r.expires)} s` : ''}`);
+    case 'state.token':
+      return d(`state: token ${r.token} of ${r.user} on ${r.conn} ${r.state} (${r.change})`);
+    case 'state.peer':
+      return d(`state: ${r.conn} is ${r.state} (${r.change}), ${String(r.failures)} failed AUTH(s)${r.user !== null ? `, client ${r.user}` : ''}`);
+    case 'state.session':
+      return d(`state: session ${r.session} is ${r.state} (${r.change})${r.conn !== null ? ` on ${r.conn}` : ''}`);
+    case 'state.transaction':
+      return d(`state: ${r.method} ${r.transactionId} on ${conn} is ${r.state} (${r.change})${r.timerAt !== null ? `, timer at ${formatMs(r.timerAt)}` : ''}`);
+    case 'state.message':
+      return d(`state: message ${r.messageId} ${r.direction === 'out' ? 'out' : 'in'} is ${r.state} (${r.change}), ${String(r.bytes)}${r.total !== null ? ` of ${String(r.total)}` : ''} B`);
     case 'sim.start':
       return d(`simulation starts (seed ${r.seed}${r.duration !== null && r.duration !== undefined ? `, duration ${formatMs((r.duration ?? null) ?? 0)}` : ''})`);
     case 'sim.end':
