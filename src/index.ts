@@ -15,6 +15,9 @@ export type { Connection, ConnectionAddress, ConnectionCloseReason, ConnectionEv
 export type { LiveCloseKind } from './live/trace-types.js';
 export { hostTransport, type NodeTransport, type TransportListenTls, type TransportTarget } from './nodes/node-transport.js';
 export { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from './protocol/relay-profile.js';
+export { parseSweepFile, planSweep, cellScenario, executeRun, executeScenarioRun, runFigures, combine, stats, summaryCsv, runsNdjson, junitCases, sweepHtml, shardOf, chunkRuns, sweepJsonSchema, FIGURE_NAMES, COMBINE_NAMES, MAX_RUNS, type SweepSpec, type SweepAxis, type SweepParameter, type SweepFileResult, type SweepPlan, type SweepCell, type PlannedRun, type SweepSource, type PlanResult, type RunRecord, type RunHead, type SweepRunOutcome, type RunHooks, type RunRecords, type CellStats, type FigureName, type CombineName, type SweepFile, type PlainValue, type PathStep, type ConcretePath, SweepFileSchema } from './sweep/index.js';
+export type { Range as SourceRange, SrcNode, SrcEntry, Scalar } from './scenario/source.js';
+export type { JunitCase } from './output/junit.js';
 export { Network } from './net/index.js';
 export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, ALL_OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type CaptureFormat, type TopologyInfo } from './output/index.js';
 
