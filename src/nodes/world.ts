@@ -50,6 +50,8 @@ export interface WorldSpec {
 export interface WorldOptions {
   /** The transport of endpoint `id` over its simulated host; default: the host. */
   endpointTransport?: (id: string, host: Host) => NodeTransport;
+  /** The transport of relay `id` over its simulated host (live mode adds a real listener); default: the host. */
+  relayTransport?: (id: string, host: Host) => NodeTransport;
 }
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */
@@ -160,7 +162,8 @@ export class World {
     for (const link of spec.links) this.network.addLink(link.a, link.b, link.options);
     for (const node of spec.nodes) {
       if (node.role === 'relay') {
-        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim), this.network.host(node.id), node.relay));
+        const host = this.network.host(node.id);
+        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim), options.relayTransport?.(node.id, host) ?? host, node.relay));
       } else if (node.role !== 'firewall') {
         const host = this.network.host(node.id);
         this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));

@@ -125,6 +125,16 @@ export interface ScenarioRelay extends NodeBase {
   profile: RelayProfileName;
   /** A real relay (live mode, docs/live.md); `null`: simulated. */
   live: ScenarioRelayLive | null;
+  /** A simulated relay that also listens on a real socket for real clients (live mode); `null`: none. */
+  listen: ScenarioRelayListen | null;
+}
+
+/** A simulated relay's real listener (live mode, `live: { listen }`). */
+export interface ScenarioRelayListen {
+  address: { host: string; port: number };
+  /** msrps: the certificate and key files as written (relative to the scenario file); `null`: not given. */
+  cert: string | null;
+  key: string | null;
 }
 
 /** A real relay that the endpoints using it reach over real sockets (live mode). */

@@ -86,6 +86,7 @@ describe('the SPEC §5 example, as written', () => {
       transactionTimeout: 30_000_000,
       profile: 'rfc4976',
       live: null,
+      listen: null,
     });
     expect(node<ScenarioFirewall>(s, 'fw-b')).toEqual({
       id: 'fw-b',

@@ -66,7 +66,7 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       results.push({ file, name: file, seconds: 0, failures: [], error: `invalid scenario: ${l.problems.length} problem(s)` });
       continue;
     }
-    if (l.scenario.nodes.some((n) => n.role === 'relay' && n.live !== null)) {
+    if (l.scenario.nodes.some((n) => n.role === 'relay' && (n.live !== null || n.listen !== null))) {
       // Its times are the wall clock's and its relay real: no golden trace can hold.
       invalid = true;
       ctx.io.stderr.write(ctx.err.red(`${file}: a live scenario (a relay with \`live\`) has no golden trace; run it with \`msrp-sim run\` (docs/live.md)`) + '\n');
