@@ -194,7 +194,7 @@ export class EndpointNode implements SignallingPeer {
         return ctx.now;
       },
       // EndpointEvents name trace record types: the same fields under the same type.
-      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as unknown as TraceTypes[K], rule),
+      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
       newTransactionId: () => ctx.newTransactionId(),
       newCnonce: () => ctx.newCnonce(),
       openTransaction: (tid, relayIndex) => {
@@ -906,7 +906,7 @@ export class EndpointNode implements SignallingPeer {
       get now() {
         return ctx.now;
       },
-      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as unknown as TraceTypes[K], rule),
+      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
       setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
       cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
       timedOut: (t) => {
