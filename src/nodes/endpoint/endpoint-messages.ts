@@ -5,6 +5,7 @@
  * REPORTs counted until nothing more is expected of it, then a grace, then forgotten.
  */
 import type { Micros } from '../../sim/time.js';
+import type { MsrpResponse } from '../../wire/frame.js';
 import type { EndpointTransactions } from '../../protocol/endpoint-transactions.js';
 import { mediaTypeAccepted } from '../../signal/media-types.js';
 import type { NodeContext } from '../node-context.js';
@@ -22,7 +23,20 @@ export interface SendingNode {
   failSession(session: Session, reason: string, rule: string): void;
 }
 
-export class EndpointMessages {
+/** What a session's life asks of the sending side. */
+export interface SessionSending {
+  send(action: Resend, fromQueue?: boolean): void;
+  dropMessages(session: Session): void;
+  grace(session: Session): Micros;
+  /** The session failed: every message still being written is aborted. */
+  abortAll(session: Session): void;
+  /** The session ends: the messages whose success REPORTs have not all come are reported (E-28). */
+  unconfirmed(session: Session): void;
+  /** What to send again when the session is re-established (E-19). */
+  undelivered(session: Session): Resend[];
+}
+
+export class EndpointMessages implements SessionSending {
   constructor(private readonly node: SendingNode) {}
 
   /**
@@ -75,6 +89,56 @@ export class EndpointMessages {
       head = 0;
     }
     session.settledHead = head;
+  }
+
+  abortAll(session: Session): void {
+    for (const out of session.outgoing.values()) {
+      if (!out.done) out.source.abort = true;
+    }
+  }
+
+  unconfirmed(session: Session): void {
+    // E-28, RFC 4975 §7.1.1: "if the success report has not been received by the time the
+    // session is ended, the device SHOULD inform the user". Aborted messages wait for none (E-24).
+    for (const out of session.outgoing.values()) {
+      if (out.successReport === 'yes' && out.reported < out.size && !out.source.abort) {
+        this.node.ctx.emit('endpoint.unconfirmed', { session: session.id, messageId: out.messageId, size: out.size, reported: out.reported }, 'E-28');
+      }
+    }
+  }
+
+  undelivered(session: Session): Resend[] {
+    // Undelivered = not all written, or (Failure-Report yes) not every chunk confirmed by a 200:
+    // a message written into a connection that then failed may never have arrived.
+    return [...session.outgoing.values()].filter((o) => !o.done || o.unconfirmed.size > 0).map((o) => ({ ...o.action, messageIdKeep: o.messageId, dataKeep: o.source.data }));
+  }
+
+  /**
+   * The response to a SEND of `session` (of message `out`, or the binding SEND): 200 confirms a
+   * chunk (R-02); 481 and 506 end the session (E-16); any other failure aborts the message (E-24).
+   */
+  response(session: Session, out: Outgoing | null, frame: MsrpResponse): void {
+    const code = frame.statusCode;
+    if (out) out.live--;
+    this.node.ctx.emit('endpoint.response', { session: session.id, transactionId: frame.transactionId, status: code, messageId: out?.messageId ?? null }, code === 200 ? 'R-02' : 'E-24');
+    if (code === 200) {
+      out?.unconfirmed.delete(frame.transactionId);
+      if (out) this.settle(session, out);
+      return;
+    }
+    if (code === 481 || code === 506) {
+      // E-16 / RFC 4975 §10.8: the session does not exist there; "sender should terminate".
+      this.node.failSession(session, `${code} ${frame.comment ?? ''}`.trim(), code === 481 ? 'E-16' : 'S-03');
+      return;
+    }
+    if (out && !out.done) {
+      // E-24, RFC 4975 §7.1: on a failure response "the whole message SHOULD be aborted"; on 413
+      // the sender "MUST NOT send further chunks".
+      out.source.abort = true;
+      if (code === 413) out.source.stop = true;
+      this.node.ctx.emit('endpoint.abort', { session: session.id, messageId: out.messageId, status: code }, 'E-24');
+    }
+    if (out) this.settle(session, out);
   }
 
   /** Drops what a session remembers of its messages (it has ended: REPORTs for it are ignored, E-31). */
