@@ -314,7 +314,7 @@ export class EndpointNode implements SignallingPeer {
           return;
         }
         if (t.session && t.message) {
-          t.message.source.abort = true;
+          t.message.sender.abort();
           this.messages.transactionEnded(t.session, t.message);
         }
         if (t.session && !t.message) this.sessions.fail(t.session, 'no response to the binding SEND', 'A-13');

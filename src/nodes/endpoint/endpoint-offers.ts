@@ -314,6 +314,6 @@ export class EndpointOffers {
   private applyPeerMedia(session: Session, media: MsrpMediaDescription): void {
     session.peerMedia = media;
     session.toPath = requestToPath(this.node.usePath(), media.path);
-    for (const out of session.outgoing.values()) if (!out.done) out.source.toPath = session.toPath;
+    for (const out of session.outgoing.values()) if (!out.done) out.sender.retarget(session.toPath);
   }
 }

@@ -241,7 +241,7 @@ export class EndpointReceiver {
     if (status !== null && status !== 200) {
       // E-32: a failure REPORT => the sender "MUST treat the session as failed"; 408 is a timeout
       // (RFC 4975 §10.4: "in the same manner as it would treat a local timeout").
-      if (!out.done) out.source.abort = true;
+      if (!out.done) out.sender.abort();
       this.node.failSession(session, `failure REPORT ${status}`, 'E-32');
       return;
     }
