@@ -50,8 +50,11 @@ export class EndpointMessages implements SessionSending, SenderListener {
     const { session, out } = owner;
     if (event.type === 'chunk') {
       this.chunkWritten(session, out, event.frame.transactionId);
+      if (event.flag === '+') this.stateRecord(session, out, 'sending', event.sent, 'chunk-sent');
       return;
     }
+    if (event.type === 'abandoned') this.stateRecord(session, out, 'aborted', sender.sent, 'connection-lost');
+    else this.stateRecord(session, out, event.type, event.sent, event.type);
     // The sender is over: sent, aborted, or abandoned with its connection (the session has failed, E-19).
     this.owners.delete(sender);
     if (event.type === 'abandoned') return;
@@ -60,9 +63,14 @@ export class EndpointMessages implements SessionSending, SenderListener {
     this.settle(session, out);
   }
 
+  /** What a message sent is now (trace format 2, `state.message`). */
+  private stateRecord(session: Session, out: Outgoing, state: 'sending' | 'sent' | 'aborted', bytes: number, change: string): void {
+    this.node.ctx.emit('state.message', { messageId: out.messageId, session: session.id, direction: 'out', state, bytes, total: out.size, change });
+  }
+
   /** A chunk's last byte is written: with Failure-Report yes or partial, its transaction begins (A-13, c.4). */
   private chunkWritten(session: Session, out: Outgoing, tid: string): void {
-    const init = { kind: 'send' as const, session, sessionId: session.id, message: out, messageId: out.messageId };
+    const init = { kind: 'send' as const, session, sessionId: session.id, message: out, messageId: out.messageId, conn: session.conn?.id };
     if (out.failureReport === 'yes') {
       out.unconfirmed.add(tid);
       out.live++;

@@ -72,7 +72,7 @@ export class EndpointNode implements SignallingPeer {
         crashed,
         adopt,
         openTransaction: (tid, relayIndex) => {
-          this.transactions.add(tid, { kind: 'auth', relayIndex }, true);
+          this.transactions.add(tid, { kind: 'auth', relayIndex, conn: this.auth.relayConn?.id }, true);
         },
         usePathChanged: (previous) => {
           if (samePath(previous, this.auth.usePath)) return;
@@ -97,7 +97,7 @@ export class EndpointNode implements SignallingPeer {
       adopt,
       afterAuth: (run, fail) => this.auth.afterAuth(run, fail),
       bindingTransaction: (tid, session) => {
-        this.transactions.add(tid, { kind: 'send', session, sessionId: session.id }, false);
+        this.transactions.add(tid, { kind: 'send', session, sessionId: session.id, conn: session.conn?.id }, false);
         return { started: () => this.transactions.start(tid) };
       },
       dropTransactions: (session) => this.transactions.drop((t) => t.session === session),
@@ -320,6 +320,7 @@ export class EndpointNode implements SignallingPeer {
         if (t.session && !t.message) this.sessions.fail(t.session, 'no response to the binding SEND', 'A-13');
       },
       expired: (t) => this.messages.transactionEnded(t.session!, t.message!),
+      state: (fields) => ctx.emit('state.transaction', fields),
     };
   }
 

@@ -46,6 +46,17 @@ export interface SessionsNode {
   makeUri(sessionId: string): string;
 }
 
+/** The word a `state.session` record names each move by. */
+const MOVE_NAMES: Record<SessionState, string> = {
+  'waiting-auth': 'made',
+  offering: 'offered',
+  answering: 'offer-received',
+  connecting: 'negotiated',
+  established: 'bound',
+  failed: 'failed',
+  closed: 'ended',
+};
+
 export class EndpointSessions {
   private readonly byId = new Map<string, Session>();
   /** Which session a received request belongs to (src/protocol/session-matcher.ts). */
@@ -77,9 +88,15 @@ export class EndpointSessions {
     this.matcher.clear();
   }
 
-  /** The session's state changes (the only place it does). */
+  /** The session's state changes (the only place it does), and says so in a `state.session` record. */
   move(session: Session, to: SessionState): void {
     session.life.transition(to);
+    this.stateRecord(session, MOVE_NAMES[to]);
+  }
+
+  /** What the session is now (trace format 2, `state.session`). */
+  private stateRecord(session: Session, change: string): void {
+    this.node.ctx.emit('state.session', { session: session.id, state: session.life.state, conn: session.conn?.id ?? null, toPath: session.toPath, localUri: session.localUri, change });
   }
 
   /** Scenario action `session`: this node offers session `sessionId` to `peer`. */
@@ -158,6 +175,7 @@ export class EndpointSessions {
     }
     this.byId.set(id, session);
     this.matcher.add(key, session);
+    this.stateRecord(session, old ? 'remade' : 'made');
     this.forgetEnded();
     return session;
   }
