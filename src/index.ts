@@ -55,6 +55,7 @@ export type { TimelineOptions, TimelineWriter } from './output/timeline.js';
 export type { NodeRole, TopologyLink, TopologyNode } from './output/topology-info.js';
 export type { TopologyOptions } from './output/topology.js';
 export type { AuthChallenge, RelayAuthDisconnect, RelayAuthFail, RelayAuthOk, RelayConnect, RelayConnectionClosed, RelayCutThrough, RelayDiscard, RelayDropConnection, RelayForget, RelayForward, RelayIdleClose, RelayLocalHop, RelayNextHopOk, RelayNoTimer, RelayNotMine, RelayProbationClose, RelayProfileChange, RelayRealm, RelayRefuse, RelayReport, RelayReportRange, RelayReportSuppressed, RelayRespond, RelayResponseDropped, RelayResponseForward, RelayStart, RelayStrayResponse, RelayTimeout, RelayTokenForgotten, RelayTokenInvalidated, RelayTokenPastExpiry, RelayTokensExpired, RelayUnauthenticated, RelayUndeliverable } from './protocol/relay-events.js';
+export type { AuthChallenged, AuthFail, AuthOk, AuthRefresh, AuthRequest, AuthRetryExpires, EndpointEvents, EndpointEventType, EndpointReady, EndpointStrayResponse, EndpointTimeout, EndpointViolation } from './protocol/endpoint-events.js';
 export type { StateAuth, StateEvents, StateMessage, StatePeer, StateSession, StateToken, StateTransaction } from './protocol/state-events.js';
 export type { RelayTunables } from './protocol/relay-profile.js';
 export type { LazyBytes, MessageBytes } from './protocol/send-source.js';

@@ -11,6 +11,7 @@ import { serializeFrame, serializedLength } from '../wire/serializer.js';
 import type { Continuation, MsrpFrame, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import type { RequestStream, SendSource } from '../protocol/send-source.js';
 import { ChunkWriter, type ChunkSink } from '../protocol/chunk-writer.js';
+import { MessageSender } from '../protocol/message-sender.js';
 import type { Connection, ConnectionCloseReason } from './seams.js';
 import type { NodeContext } from './node-context.js';
 import { frameFields } from './frame-record.js';
@@ -114,10 +115,13 @@ export class MsrpConnection {
     this.pump();
   }
 
-  /** Queues SEND data; chunks are cut and interleaved with other traffic by the writer. */
-  sendData(source: SendSource): void {
+  /**
+   * Queues a message to send; its chunks are cut and interleaved with other traffic by the writer.
+   * A bare `SendSource` (a relay's forwarded chunk) is sent by a sender that calls its callbacks.
+   */
+  sendData(message: MessageSender | SendSource): void {
     if (!this.isOpen) return;
-    this.chunks.queue(source);
+    this.chunks.queue(message instanceof MessageSender ? message : new MessageSender(message));
     this.pump();
   }
 
@@ -291,9 +295,7 @@ export class MsrpConnection {
     this.handlers.closed(this, reason);
     // What was queued or half written is lost with the connection: its owner decides what that
     // means (a relay reports it, A-02; an endpoint has already failed the session, E-19).
-    if (unsent.cut) unsent.cut.source.onAbandoned?.(unsent.cut.source.firstPosition + unsent.cut.startIndex);
-    for (const source of unsent.queued) {
-      if (!source.abort) source.onAbandoned?.(source.firstPosition + source.sent);
-    }
+    if (unsent.cut) unsent.cut.sender.abandoned(unsent.cut.sender.message.firstPosition + unsent.cut.startIndex, true);
+    for (const sender of unsent.queued) sender.abandoned(sender.message.firstPosition + sender.sent, false);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { TraceRecord } from '../sim/trace.js';
 import type { NodeTransport } from './node-transport.js';
 import { Network, type Host, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
@@ -66,41 +66,40 @@ export class RunCounters {
   /** Sends waiting for their session to be established. */
   messagesWaiting = 0;
   messagesDelivered = 0;
-  /** Status -> REPORTs that reached a sender. */
-  readonly reports = new Map<number, number>();
+  /** Status -> REPORTs that reached a sender (null: a REPORT without a Status). */
+  readonly reports = new Map<number | null, number>();
 
-  record(type: string, fields: Record<string, unknown>): void {
-    switch (type) {
+  /** Counts what `record` says, read through its type (a record of another type counts nothing). */
+  record(record: TraceRecord): void {
+    switch (record.type) {
       case 'session.established':
-        if (fields.active === true) this.sessionsEstablished++;
+        if (record.active) this.sessionsEstablished++;
         return;
       case 'session.failed':
       case 'session.rejected':
-        this.failed.add(String(fields.session));
+        this.failed.add(record.session);
         return;
       case 'endpoint.send-queued':
         this.messagesWaiting++;
         return;
       case 'endpoint.send-refused':
       case 'endpoint.send-failed':
-        if (fields.resend === true) return;
+        if ('resend' in record && record.resend) return;
         this.notSent++;
-        if (fields.queued === true) this.messagesWaiting--;
+        if ('queued' in record && record.queued) this.messagesWaiting--;
         return;
       case 'endpoint.message':
         // A message sent again after its session failed (E-19) counts once.
-        if (fields.resend === true) return;
+        if ('resend' in record && record.resend) return;
         this.messagesSent++;
-        if (fields.queued === true) this.messagesWaiting--;
+        if ('queued' in record && record.queued) this.messagesWaiting--;
         return;
       case 'endpoint.deliver':
         this.messagesDelivered++;
         return;
-      case 'endpoint.report': {
-        const status = fields.status as number;
-        this.reports.set(status, (this.reports.get(status) ?? 0) + 1);
+      case 'endpoint.report':
+        this.reports.set(record.status, (this.reports.get(record.status) ?? 0) + 1);
         return;
-      }
     }
   }
 
@@ -120,7 +119,7 @@ export class RunCounters {
       messagesSent: this.messagesSent,
       messagesNotSent: this.messagesNotSent,
       messagesDelivered: this.messagesDelivered,
-      reportsByStatus: Object.fromEntries([...this.reports].sort((a, b) => a[0] - b[0])),
+      reportsByStatus: Object.fromEntries([...this.reports].sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))),
     };
   }
 }
@@ -146,7 +145,7 @@ export class World {
   ) {
     this.sim = new Simulation({ seed: spec.seed });
     this.network = new Network(this.sim, spec.network);
-    this.sim.trace.addSink((r) => this.counters.record(r.type, r as AnyTraceRecord));
+    this.sim.trace.addSink((r) => this.counters.record(r));
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);
     // Hosts and firewalls first, in declaration order, so that addresses are stable.
     for (const node of spec.nodes) {

@@ -41,8 +41,8 @@ export interface SendSource {
   lastFlag: Continuation;
   /** Largest body per transaction (fixed chunking); Infinity for one interruptible chunk. */
   maxChunk: number;
-  /** Next byte of `data` to send (0-based); advanced by the writer. */
-  sent: number;
+  /** Unused: the cursor (the next byte to send) is the sender's (`MessageSender.sent`). */
+  sent?: number;
   /**
    * Set when the sender aborts: the current chunk (or, between chunks, an empty one) ends with `#`
    * and no more are sent (E-24).

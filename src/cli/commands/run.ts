@@ -269,7 +269,7 @@ function printSummary(ctx: CliContext, result: RunResult, paths: string[], parti
 /** Sessions, messages delivered, REPORTs by status and failures, from the world's counters. */
 function summaryLines(result: RunResult): string[] {
   const c = result.world.counters;
-  const reports = [...c.reports.entries()].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${n}×${st}`).join(', ') || 'none';
+  const reports = [...c.reports.entries()].sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)).map(([st, n]) => `${n}×${st}`).join(', ') || 'none';
   return [
     `sessions: ${c.sessionsEstablished} established, ${c.sessionsFailed} failed`,
     `messages: ${c.messagesDelivered} delivered of ${c.messagesSent} sent${c.messagesNotSent > 0 ? `, ${c.messagesNotSent} never sent` : ''}`,
