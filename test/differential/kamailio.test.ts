@@ -8,10 +8,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLiveRelay, type LiveRelay } from '../../src/live/live-relay.js';
+import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { kamailio, kamailioForFile, SKIP_KAMAILIO } from '../helpers/kamailio.js';
 import { FLOWS, USERS } from './flows.js';
 import { runFlow, type Flow, type Target } from './harness.js';
-import { normalize } from './normalize.js';
+import { normalize, outline } from './normalize.js';
 
 /**
  * Flows whose transcripts differ on purpose: flow name -> the docs/relay-profiles.md entry that
@@ -30,26 +31,55 @@ export const KNOWN_DIFFERENCES: Record<string, { doc: string; expected: (kamaili
   ]),
 );
 
-let sim: LiveRelay | null = null;
+/**
+ * Flows where the strict relay's outcome (the start lines each client receives, and closes)
+ * differs from Kamailio's, each with the RFC rule that makes it differ (docs/relay-profiles.md,
+ * the table of flows). Every other flow must have the same outcome under rfc4976 as under Kamailio.
+ */
+export const RFC4976_DIFFERS: Record<string, string> = {
+  'AUTH with a wrong password, repeated past any failure limit, then the right one': 'R-15 (RFC 4976 §6.3): several failed AUTHs SHOULD end the connection',
+  'AUTH with Expires in range (600)': 'R-05 (RFC 4976 §6.3): an Expires within bounds is granted',
+  'AUTH with a digest uri that differs from the AUTH To-Path': 'R-16g (RFC 4976 §9.1, RFC 2617 §3.2.2.5): the digest uri is the rightmost To-Path URI',
+  'SEND between two authenticated clients, Failure-Report no, the receiver answers 200 where asked': 'A-11 (RFC 4975 §7.1.4): no response to Failure-Report no',
+  'SEND between two authenticated clients, Failure-Report partial, the receiver answers 200 where asked': 'A-03 (RFC 4975 §7.1.4): no 200 for Failure-Report partial',
+  'a chunked message (three chunks, + + $)': 'A-11 (RFC 4975 §7.1.4): the chunks carry Failure-Report no',
+  'REPORTs in both directions (Success-Report yes each way)': 'A-11 (RFC 4975 §7.1.4): the SENDs carry Failure-Report no',
+  "the receiver's non-200 responses (400, 403, 413, 415, 481, 501, 506)": 'R-22 (RFC 4976 §6.4.3): an error response to a forwarded SEND becomes a REPORT to its sender',
+  ...Object.fromEntries(
+    (['yes', 'no', 'partial', 'absent'] as const).map((v) => [`an unknown session at an earlier hop, Failure-Report ${v}`, 'R-17 (RFC 4976 §6.4): the first To-Path URI is checked before ANY request is forwarded']),
+  ),
+  'an unknown session at the last hop, Failure-Report no': 'A-11 (RFC 4975 §7.1.4): no response to Failure-Report no',
+  'a REPORT to an unknown session': 'E-31 (RFC 4975 §7.1.2): MSRP nodes MUST NOT send responses to REPORTs',
+  'a session whose client disconnected, one hop (To-Path: its Use-Path, it)': 'R-12 (RFC 4976 §6.3): a closed client connection invalidates its URI',
+  'a session whose client disconnected, two hops (To-Path: own Use-Path, its Use-Path, it)': 'R-12 (RFC 4976 §6.3): a closed client connection invalidates its URI',
+  "a To-Path naming only the client's own Use-Path": 'R-10 (RFC 4976 §6.4): a request addressed to the relay itself is not one it serves (481, A-01)',
+  "a client that never authenticated sends SEND and REPORT along others' paths": 'R-12, R-17, S-01 (RFC 4976 §6.3, §6.4): no open relay',
+  'an unknown method with a To-Path of one URI': 'R-10 (RFC 4976 §6.4): a request addressed to the relay itself is not one it serves (481, A-01)',
+  'an unknown method with a To-Path of several URIs': 'R-24 (RFC 4976 §6.4.2): an unknown method is forwarded like a REPORT',
+  ...Object.fromEntries(
+    [11_239, 16_383, 16_384].flatMap((n) => [`a SEND frame of ${n} bytes`, `a SEND frame of ${n} bytes, To-Path 200 bytes longer`]).map((name) => [name, 'W-33 (RFC 4975 §7.1.1): chunks of any size are received and relayed']),
+  ),
+};
+
+const sims = new Map<RelayProfileName, LiveRelay>();
 afterAll(async () => {
-  sim?.stop('suite over');
-  await sim?.done;
+  for (const sim of sims.values()) {
+    sim.stop('suite over');
+    await sim.done;
+  }
 });
 
-async function simulated(): Promise<Target> {
-  sim ??= await startLiveRelay({
-    listen: { host: '127.0.0.1', port: 0 },
-    profile: 'kamailio',
-    realm: 'example.com',
-    users: USERS,
-    duration: 3_600_000_000,
-    seed: 15,
-  });
+async function simulated(profile: RelayProfileName): Promise<Target> {
+  let sim = sims.get(profile);
+  if (sim === undefined) {
+    sim = await startLiveRelay({ listen: { host: '127.0.0.1', port: 0 }, profile, realm: 'example.com', users: USERS, duration: 3_600_000_000, seed: 15 });
+    sims.set(profile, sim);
+  }
   return { host: sim.address.host, port: sim.address.port, uri: sim.uri };
 }
 
-async function both(flow: Flow, real: Target): Promise<{ real: string; simulated: string }> {
-  const s = await simulated();
+async function both(flow: Flow, real: Target, profile: RelayProfileName = 'kamailio'): Promise<{ real: string; simulated: string }> {
+  const s = await simulated(profile);
   const [a, b] = [await runFlow(flow, real), await runFlow(flow, s)];
   return { real: normalize(a, real), simulated: normalize(b, s) };
 }
@@ -71,6 +101,21 @@ describe.skipIf(kamailio === null)('the kamailio profile against a real Kamailio
         expect(t.simulated, known.doc).not.toBe(t.real);
         expect(t.simulated, known.doc).toBe(known.expected(t.real));
       } else expect(t.simulated).toBe(t.real);
+    });
+  }
+});
+
+describe.skipIf(kamailio === null)('the rfc4976 profile against a real Kamailio 5.6: the same outcome, or the RFC rule that differs', () => {
+  const relay = kamailioForFile({ users: USERS, realm: 'example.com' });
+  for (const flow of FLOWS) {
+    it(flow.name, async () => {
+      const k = await relay();
+      const t = await both(flow, { host: k.host, port: k.port, uri: k.uri }, 'rfc4976');
+      const [real, strict] = [outline(t.real), outline(t.simulated)];
+      if (process.env.DIFF_SHOW) console.log(`### rfc4976: ${flow.name}\n--- kamailio\n${real}\n--- rfc4976\n${strict}\n`);
+      const rule = RFC4976_DIFFERS[flow.name];
+      if (rule !== undefined) expect(strict, rule).not.toBe(real);
+      else expect(strict).toBe(real);
     });
   }
 });

@@ -54,3 +54,17 @@ export function normalize(t: Transcript, relay: { host: string; port: number }):
   });
   return lines.join('\n');
 }
+
+/**
+ * The outline of a normalized transcript: per client, the method or status code of each frame it
+ * received, and the relay's closes; no ids, reason phrases, headers or bodies. The rfc4976 profile
+ * is compared with Kamailio on this: what happens, not how each frame is written (the strict relay
+ * draws a new transaction id per hop, A-06, and uses RFC 4975's reason phrases).
+ */
+export function outline(normalized: string): string {
+  return normalized
+    .split('\n')
+    .map((l) => (l.startsWith('== client') ? l : /^(?:<not MSRP> )?MSRP \S+ (\S+)/.exec(l)?.[1] ?? (l.startsWith('<closed') ? 'closed' : null)))
+    .filter((l): l is string => l !== null)
+    .join(' ');
+}
