@@ -526,6 +526,9 @@ export class RelayForwarding<C, T> {
     if (!this.profile.answerEveryError) {
       if (frame.method === 'REPORT') return;
       if (frame.method === 'SEND' && fr === 'no') return;
+    } else if (frame.fromPath.length === 0) {
+      // No From-Path: a response would have no To-Path (W-11); nothing can be answered.
+      return;
     }
     this.answer(conn, frame, code, rule);
   }
