@@ -147,6 +147,8 @@ export class AuthServer<C, T> {
   closed(peer: AuthPeer<C, T>): void {
     peer.transition('closed');
     this.host.cancelTimer(peer.probation);
+    // A profile that keeps its sessions until they expire (Kamailio's connection map).
+    if (this.profile.keepTokensOnClose) return;
     const conn = peer.conn;
     for (const [key, token] of this.tokens) {
       if (token.conn === conn) {
@@ -240,7 +242,8 @@ export class AuthServer<C, T> {
       return;
     }
     const password = this.users.get(c.username);
-    const uri = frame.toPath[frame.toPath.length - 1]!;
+    // R-16g: the digest uri is the rightmost To-Path URI; a profile may take the one the client put in its credentials.
+    const uri = this.profile.digestUriUnchecked && c.uri !== undefined ? c.uri : frame.toPath[frame.toPath.length - 1]!;
     const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(c, { password, realm, nonce: c.nonce, uri });
     if (!verdict.ok) {
       this.failed(peer, frame, realm, verdict.rule, verdict.message);
@@ -265,7 +268,7 @@ export class AuthServer<C, T> {
     this.accept(peer);
     peer.user = c.username;
     // R-13: "at least 64 bits of cryptographically random material" (here: the seeded stream).
-    const tokenUri = `${this.settings.scheme}://${this.settings.host}:${this.settings.port}/${this.host.newToken()};tcp`;
+    const tokenUri = `${this.settings.scheme}://${this.settings.host}:${this.settings.port}/${this.newSessionId()};tcp`;
     const parsed = parseUri(tokenUri);
     if (!parsed.ok) return;
     // R-12: a client's token is valid only on this connection; a token requested through another
@@ -297,7 +300,26 @@ export class AuthServer<C, T> {
   }
 
   private answer(conn: C, frame: MsrpRequest, code: number, rule: string, extra?: AnswerExtra): void {
-    answer(this.host, conn, frame, code, rule, this.ownUri, extra);
+    answer(this.host, conn, frame, code, rule, this.ownUri, extra, this.profile);
+  }
+
+  /** Kamailio's sruid parts: a start time and a process id (drawn once), and a counter. */
+  private sruid: { prefix: string; counter: number } | null = null;
+
+  /** A Use-Path session id: random (R-13), or shaped as the profile's relay makes them. */
+  private newSessionId(): string {
+    if (this.profile.idStyle !== 'kamailio') return this.host.newToken();
+    // Kamailio's msrp module names a session by sruid: `msrp-<time hex>-<pid hex>-<counter hex>`,
+    // not random (docs/relay-profiles.md); both parts drawn from the seeded stream.
+    this.sruid ??= { prefix: this.host.newNonce().slice(0, 12), counter: 0 };
+    this.sruid.counter++;
+    return `msrp-${this.sruid.prefix.slice(0, 8)}-${this.sruid.prefix.slice(8, 12)}-${this.sruid.counter.toString(16)}`;
+  }
+
+  /** A nonce: the strict relay's hex, or Kamailio's auth module's 29 bytes in base64 (40 characters). */
+  private newNonce(): string {
+    if (this.profile.idStyle !== 'kamailio') return this.host.newNonce();
+    return Buffer.from(this.host.newNonce() + this.host.newNonce(), 'hex').subarray(0, 29).toString('base64');
   }
 
   /** R-04: the realm is the relay's policy; a profile may take it from the AUTH's To-Path. */
@@ -311,10 +333,14 @@ export class AuthServer<C, T> {
     // Nonces past their lifetime can only be refused: forget them (bounded state).
     const now = this.host.now;
     for (const [n, at] of this.nonces) if (now - at > this.settings.nonceLifetime) this.nonces.delete(n);
-    const nonce = this.host.newNonce();
+    const nonce = this.newNonce();
     this.nonces.set(nonce, now);
-    // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain.
-    const www = formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: 'MD5', stale: stale ? true : undefined });
+    // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain. Kamailio's auth
+    // module writes realm, nonce, qop, and no algorithm (its default, MD5).
+    const www =
+      this.profile.idStyle === 'kamailio'
+        ? `Digest realm="${realm}", nonce="${nonce}", qop="auth"${stale ? ', stale=true' : ''}`
+        : formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: 'MD5', stale: stale ? true : undefined });
     const id = this.host.connId(conn);
     this.host.emit('auth.challenge', { conn: id, realm, stale }, rule);
     if (this.profile.realmFromToPath && realm !== this.settings.realm) {

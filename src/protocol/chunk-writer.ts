@@ -148,7 +148,7 @@ export class ChunkWriter {
     const abortLeft = source.abortAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, source.abortAt - sent);
     const aborting = abortLeft < remaining && abortLeft <= source.maxChunk;
     const limit = Math.min(remaining, source.maxChunk, abortLeft);
-    const interruptible = limit > INTERRUPTIBLE_ABOVE || source.cutThrough !== undefined;
+    const interruptible = (limit > INTERRUPTIBLE_ABOVE && source.uninterruptible !== true) || source.cutThrough !== undefined;
     const start = source.firstPosition + sent;
     const wholeRest = limit === remaining;
     const transactionId = sent === 0 && source.firstTransactionId !== undefined ? source.firstTransactionId : this.sink.newTransactionId();
@@ -158,7 +158,7 @@ export class ChunkWriter {
       end: interruptible ? null : start + limit - 1,
       total: source.total,
     };
-    const frame = buildRequest({
+    const built = buildRequest({
       transactionId,
       method: 'SEND',
       toPath: source.toPath,
@@ -172,6 +172,7 @@ export class ChunkWriter {
       body: new Uint8Array(0),
       continuation: wholeRest ? source.lastFlag : '+',
     });
+    const frame = source.headerOrder ? { ...built, headers: inOrder(built.headers, source.headerOrder) } : built;
     const head = serializeFrame(frame);
     // The serialized empty-body frame is head + CRLF + end-line; keep the head and the blank line.
     const endLineLength = 2 + 7 + frame.transactionId.length + 3;
@@ -247,4 +248,15 @@ export class ChunkWriter {
  */
 function readyBytes(source: SendSource): number {
   return source.streaming ? Math.max(0, (source.available ?? 0) - 1) : source.data.length;
+}
+
+/** `headers` sorted as `order` names them (stable; names it lacks keep their place before Content-Type, which stays last). */
+function inOrder(headers: [string, string][], order: readonly string[]): [string, string][] {
+  const rank = (name: string): number => {
+    const n = name.toLowerCase();
+    if (n === 'content-type') return Number.POSITIVE_INFINITY;
+    const i = order.indexOf(n);
+    return i < 0 ? order.length : i;
+  };
+  return headers.map((h, i) => ({ h, i, r: rank(h[0]) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.h);
 }
