@@ -62,7 +62,7 @@ export interface ConnectionPair {
   frames: [Array<[DiffFrame | null, DiffFrame | null]>, Array<[DiffFrame | null, DiffFrame | null]>];
 }
 
-export interface RunSummary {
+export interface DiffRunSummary {
   source: string;
   kind: RunModel['kind'];
   nodes: number;
@@ -73,15 +73,15 @@ export interface RunSummary {
 
 export interface DiffResult {
   same: boolean;
-  a: RunSummary;
-  b: RunSummary;
+  a: DiffRunSummary;
+  b: DiffRunSummary;
   nodes: NodePair[];
   connections: ConnectionPair[];
   /** Every difference, earliest first (by A's order of frames). */
   differences: Difference[];
 }
 
-function summary(run: RunModel): RunSummary {
+function summary(run: RunModel): DiffRunSummary {
   const frames = run.connections.reduce((n, c) => n + c.frames[0].length + c.frames[1].length, 0);
   return { source: run.source, kind: run.kind, nodes: run.nodes.length, connections: run.connections.length, frames, notes: run.notes };
 }

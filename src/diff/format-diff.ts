@@ -3,7 +3,7 @@
  * side with frames of context, then every difference, one per line with the fields that differ.
  */
 import type { DiffFrame } from './diff-model.js';
-import type { ConnectionPair, DiffResult, Difference, RunSummary } from './compare-runs.js';
+import type { ConnectionPair, DiffResult, Difference, DiffRunSummary } from './compare-runs.js';
 
 export interface FormatOptions {
   /** Frames shown before and after the first difference. */
@@ -13,7 +13,7 @@ export interface FormatOptions {
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-const runLine = (s: RunSummary): string => `${s.source} (${s.kind}: ${plural(s.nodes, 'node')}, ${plural(s.connections, 'connection')}, ${plural(s.frames, 'frame')})`;
+const runLine = (s: DiffRunSummary): string => `${s.source} (${s.kind}: ${plural(s.nodes, 'node')}, ${plural(s.connections, 'connection')}, ${plural(s.frames, 'frame')})`;
 
 function cut(s: string, width: number): string {
   return s.length <= width ? s.padEnd(width) : s.slice(0, width - 1) + '…';

@@ -13,7 +13,7 @@ type Kind = 'T' | 'M' | 'S' | 'H' | 'N' | 'C' | 'R' | 'O';
 const DIGEST_RANDOM: Record<string, Kind> = { nonce: 'N', cnonce: 'C', response: 'R', opaque: 'O' };
 const URI = /msrps?:\/\/[^\s",]+/gi;
 
-export interface NormalizeOptions {
+export interface IdNormalizeOptions {
   /** Compare URI authorities as written (by default they are renamed too: a capture's addresses are not a simulation's names). */
   keepHosts?: boolean;
 }
@@ -22,7 +22,7 @@ export class IdNormalizer {
   private readonly names = new Map<string, string>();
   private readonly counts = new Map<Kind, number>();
 
-  constructor(private readonly options: NormalizeOptions = {}) {}
+  constructor(private readonly options: IdNormalizeOptions = {}) {}
 
   /** The name of `value` as an id of `kind`: the same value, the same name. */
   id(kind: Kind, value: string): string {
