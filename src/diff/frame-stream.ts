@@ -16,10 +16,12 @@ export interface StreamPiece {
 
 /** Frames of a direction, and notes on bytes that were not frames or were missing. */
 /**
- * `tls`: the offsets count the TLS bytes around the MSRP ones (handshake, record overhead), so
- * the MSRP writes are contiguous although their offsets are not.
+ * `writes`: the pieces are whole writes of a trace, in the order of their offsets, one after the
+ * other (a simulated TLS connection's offsets also count the TLS bytes around them, and a trace
+ * edited by hand may have a frame longer than its `length`); else the offsets place the bytes
+ * (a live socket's reads and writes): a hole is a gap, bytes seen twice count once.
  */
-export function framesOfStream(pieces: StreamPiece[], label: string, tls = false): { frames: DiffFrame[]; notes: string[] } {
+export function framesOfStream(pieces: StreamPiece[], label: string, writes = false): { frames: DiffFrame[]; notes: string[] } {
   const frames: DiffFrame[] = [];
   const notes: string[] = [];
   const sorted = pieces.slice().sort((a, b) => a.offset - b.offset || a.order - b.order);
@@ -35,7 +37,7 @@ export function framesOfStream(pieces: StreamPiece[], label: string, tls = false
   let at = 0;
   for (const piece of sorted) {
     let bytes = piece.bytes;
-    if (tls) at = Math.max(at, piece.offset);
+    if (writes) at = piece.offset;
     if (piece.offset > at) {
       notes.push(`${label}: ${piece.offset - at} bytes missing at stream byte ${at}`);
       p.end();

@@ -43,8 +43,7 @@ interface Building {
   reader: [boolean, boolean];
   /** A live connection: its bytes are `live.bytes`, not the frame writes. */
   live: boolean;
-  /** Simulated TLS: the frame writes' offsets count the TLS bytes too. */
-  tls: boolean;
+
 }
 
 const str = (r: LooseRecord, k: string): string => {
@@ -80,7 +79,7 @@ export function runFromTrace(records: Iterable<LooseRecord>, source: string): Ru
     return key;
   };
   const open = (id: string, initiator: string, responder: string, opened: number, live: boolean): Building => {
-    const c: Building = { id, initiator, responder, opened, pieces: [[], []], recvFull: [[], []], received: [0, 0], reader: [false, false], live, tls: false };
+    const c: Building = { id, initiator, responder, opened, pieces: [[], []], recvFull: [[], []], received: [0, 0], reader: [false, false], live };
     connections.push(c);
     return c;
   };
@@ -108,7 +107,6 @@ export function runFromTrace(records: Iterable<LooseRecord>, source: string): Ru
         // The responder is named by its `tcp.accept`; until then, by the address connected to.
         const c = open(conn, node(r.node, true), node(str(r, 'target'), false), r.seq, false);
         c.reader[1] = true;
-        c.tls = r.tls === true;
         sides.set(conn, { connection: c, writes: 0 });
         break;
       }
@@ -183,7 +181,7 @@ export function runFromTrace(records: Iterable<LooseRecord>, source: string): Ru
         pieces = c.recvFull[dir].map((p) => ({ ...p, offset: (offset += p.bytes.length) - p.bytes.length }));
       }
       const label = `${c.id} ${dir === 0 ? `${c.initiator} -> ${c.responder}` : `${c.responder} -> ${c.initiator}`}`;
-      const r = framesOfStream(pieces, label, c.tls && !c.live);
+      const r = framesOfStream(pieces, label, !c.live);
       notes.push(...r.notes);
       // TCP delivers in order: the frames read are the first ones written.
       if (c.reader[dir]) r.frames.forEach((f, i) => (f.received = i < c.received[dir]));

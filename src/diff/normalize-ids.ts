@@ -2,15 +2,15 @@
  * Random identifiers renamed by order of first appearance, so that two runs that differ only in
  * their random draws read the same: transaction ids (`T1`), Message-IDs (`M1`), session ids in MSRP
  * URIs, Use-Path tokens among them (`S1`), URI authorities (`H1`, unless hosts are kept), and the
- * Digest values a relay or client draws: nonce (`N1`), cnonce (`C1`), response (`R1`), opaque
- * (`O1`). Each kind has its own numbering; a value seen again gets its first name.
+ * Digest values a relay or client draws: nonce and nextnonce (`N1`), cnonce (`C1`), response and
+ * rspauth (`R1`), opaque (`O1`). Each kind has its own numbering; a value seen again gets its first name.
  */
 import type { HeaderField } from '../wire/frame.js';
 import type { DiffFrame } from './diff-model.js';
 
 type Kind = 'T' | 'M' | 'S' | 'H' | 'N' | 'C' | 'R' | 'O';
 
-const DIGEST_RANDOM: Record<string, Kind> = { nonce: 'N', cnonce: 'C', response: 'R', opaque: 'O' };
+const DIGEST_RANDOM: Record<string, Kind> = { nonce: 'N', nextnonce: 'N', cnonce: 'C', response: 'R', rspauth: 'R', opaque: 'O' };
 const URI = /msrps?:\/\/[^\s",]+/gi;
 
 export interface IdNormalizeOptions {
