@@ -557,6 +557,7 @@ export const ScenarioFileSchema = strict(
     description: O(Type.String({ description: 'What the scenario shows.' })),
     seed: O(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ minLength: 1 })], { description: 'Seed of every random stream. Default: 1.', [Expect]: 'a whole number or a string' })),
     duration: O(duration('Virtual time limit of the run. Default: 10m.')),
+    golden: O(StringEnum(['exact', 'msrp'], 'How `msrp-sim test` compares a run with the golden trace beside the file: `exact`, record by record and byte for byte; `msrp`, frame by frame at the MSRP level, random ids renamed and times ignored, so that the golden survives a latency change or a new trace field (docs/diff.md). `msrp-sim test --golden` overrides it. Default: exact.')),
     defaults: O(Defaults),
     nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN }), ScenarioNode, {
       additionalProperties: false,

@@ -22,11 +22,16 @@ export interface SourcePosition {
   column: number;
 }
 
+/** `exact`: the trace record by record, byte for byte; `msrp`: the frames at the MSRP level (`msrp-sim diff`). */
+export type GoldenMode = 'exact' | 'msrp';
+
 export interface Scenario {
   name: string;
   /** `''` when the file gives none. */
   description: string;
   seed: number | string;
+  /** How `msrp-sim test` compares a run with its golden trace (docs/diff.md). */
+  golden: GoldenMode;
   /** Virtual time limit of the run. */
   duration: Micros;
   /** One-way SIP signalling delay between any two nodes. */

@@ -4,8 +4,11 @@
  * (`<name>.golden.ndjson`); on a difference prints the first divergent record with context from
  * both runs. `--update` rewrites goldens; `--junit FILE` writes a JUnit XML report.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { compareRuns, DiffInputError, formatDiff, runFromTrace, type LooseRecord } from '../../diff/index.js';
+import { NdjsonSyntaxError, readNdjson } from '../../output/ndjson.js';
+import type { GoldenMode } from '../../scenario/types.js';
 import { runScenario } from '../../scenario/run.js';
 import type { ExpectationResult } from '../../scenario/expectations.js';
 import { canonicalLine, formatGoldenDifference, GoldenComparator } from '../../scenario/golden.js';
@@ -19,6 +22,8 @@ export interface TestOptions {
   update?: boolean;
   junit?: string;
   context?: string;
+  /** For every scenario of the run, whatever its file's `golden` says. */
+  golden?: GoldenMode;
 }
 
 const EXAMPLES = `
@@ -26,8 +31,12 @@ Examples:
   $ msrp-sim test                              every scenario under scenarios/
   $ msrp-sim test my-scenarios/ --junit out/junit.xml
   $ msrp-sim test scenarios/relay-crash.yaml --update    accept a changed trace as golden
+  $ msrp-sim test --golden msrp                compare the frames at the MSRP level only
 
 A golden trace is the file <scenario>.golden.ndjson beside the scenario (created with --update).
+It is compared record by record, byte for byte (golden: exact, the default), or frame by frame at
+the MSRP level as msrp-sim diff does (golden: msrp in the scenario file, or --golden msrp for the
+whole run): ids renamed, times and other records ignored (docs/diff.md).
 Exit status: 0 all held, 1 an expectation failed or a golden differed, 2 invalid scenario or usage.`;
 
 export function goldenPath(file: string): string {
@@ -43,6 +52,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .option('-u, --update', 'write the golden traces from this run')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--context <n>', 'records of context around a divergence', '3')
+    .addOption(new Option('--golden <mode>', 'compare every scenario with its golden this way, whatever its file says: exact (byte for byte) or msrp (frames at the MSRP level)').choices(['exact', 'msrp']))
     .addHelpText('after', EXAMPLES)
     .action((paths: string[], options: TestOptions) => {
       ctx.status = testCommand(paths, options, ctx);
@@ -82,7 +92,14 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
     let reader: GoldenFileReader | null = null;
     let comparator: GoldenComparator | null = null;
     let sink: (line: string) => void = () => undefined;
-    if (options.update) {
+    const mode = options.golden ?? l.scenario.golden;
+    /** The MSRP-level mode: the records `diff` reads, kept. */
+    const kept: LooseRecord[] | null = !options.update && mode === 'msrp' && existsSync(golden) ? [] : null;
+    if (kept !== null) {
+      sink = (line) => {
+        if (MSRP_LEVEL.test(line)) kept.push(JSON.parse(line) as LooseRecord);
+      };
+    } else if (options.update) {
       const w = (writer = new GoldenFileWriter(golden));
       sink = (line) => w.line(line);
     } else if (existsSync(golden)) {
@@ -100,6 +117,11 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       }
       const diff = comparator?.finish() ?? null;
       if (diff) failures.push(formatGoldenDifference(diff));
+      if (kept !== null) {
+        const msrpDiff = compareWithGolden(golden, kept, context);
+        if (msrpDiff !== null) failures.push(msrpDiff);
+        goldenNote = ' (golden: msrp)';
+      }
     } finally {
       writer?.abandon();
       reader?.close();
@@ -117,6 +139,24 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
   if (options.junit) writeFileSync(options.junit, junitXml(results));
   if (invalid) return EXIT.usage;
   return failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** The records `msrp-sim diff` reads from a trace (connections, frames, the format). */
+const MSRP_LEVEL = /^\{"t":\d+,"seq":\d+,"node":"[^"]*","type":"(?:tcp\.connect|tcp\.accept|live\.[a-z]+|msrp\.send|msrp\.recv|msrp\.raw|trace\.format)"/;
+
+/** The run's frames against the golden's at the MSRP level: the difference as text, or null. */
+function compareWithGolden(golden: string, kept: LooseRecord[], context: number): string | null {
+  let goldenRun;
+  try {
+    goldenRun = runFromTrace(readNdjson(readFileSync(golden, 'utf8')) as Iterable<unknown> as Iterable<LooseRecord>, golden);
+  } catch (err) {
+    if (err instanceof NdjsonSyntaxError || err instanceof DiffInputError) return `golden trace ${golden} cannot be read: ${err.message}`;
+    throw err;
+  }
+  const result = compareRuns(goldenRun, runFromTrace(kept, 'this run'));
+  if (result.same) return null;
+  const text = formatDiff(result, { context: Math.min(context, 3) }).trimEnd();
+  return `frames differ from the golden trace at the MSRP level (golden: msrp; A is the golden, B this run)\n${text}\n(accept the new trace with --update once it is intended)`;
 }
 
 function describeFailure(e: ExpectationResult): string {
