@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The step-through player on every bundled scenario's report, in headless Chromium (offline): each
  * report loads and steps through every step, forward and back, without a console error.

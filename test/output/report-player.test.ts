@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The report's step-through player in headless Chromium (the system browser, offline): stepping
  * forward and back, the URL fragment, the node-state panel, following a message, REPORT <-> SEND.
