@@ -75,7 +75,9 @@ const PLAYER = String.raw`
   }
   function showPaths(box,s){
     box.textContent='';
-    var c=s.pathChange;if(!c)return;
+    var pc=s.pathChange;if(!pc)return;
+    var u=function(l){return l.map(function(i){return D.uris[i];});};
+    var c={node:pc.node,toBefore:u(pc.toBefore),toRemoved:u(pc.toRemoved),fromBefore:u(pc.fromBefore),fromAdded:u(pc.fromAdded)};
     box.appendChild(h('h4',null,'What '+c.node+' changed on this hop'));
     uriList(box,'To-Path as received:',c.toBefore,c.toRemoved,'removed');
     uriList(box,'To-Path sent:',c.toBefore.filter(function(u){return c.toRemoved.indexOf(u)<0;}),[],'');

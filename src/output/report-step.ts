@@ -21,13 +21,16 @@ export interface StepEnd {
   rule: string | null;
 }
 
-/** What the hop changed in the paths: the paths as the node received them, and what it took off and put on. */
+/**
+ * What the hop changed in the paths: the paths as the node received them, and what it took off
+ * and put on. URIs are indexes in `StepData.uris` (a run repeats a few URIs thousands of times).
+ */
 export interface StepPathChange {
   node: string;
-  toBefore: string[];
-  toRemoved: string[];
-  fromBefore: string[];
-  fromAdded: string[];
+  toBefore: number[];
+  toRemoved: number[];
+  fromBefore: number[];
+  fromAdded: number[];
 }
 
 export interface Step {
@@ -76,6 +79,8 @@ export interface StepRule {
 export interface StepData {
   steps: Step[];
   messages: StepMessage[];
+  /** The URIs of the path changes. */
+  uris: string[];
   /** The rules steps name: id -> where it comes from and what it says. */
   rules: Record<string, StepRule>;
   /** Lanes (node ids) in ladder order, for the node-state panel. */
@@ -115,6 +120,18 @@ function buildSteps(model: FlowModel, drawn: Set<number>, messageIds: Map<number
   // The request a response answers: `from>to tid` of the request.
   const requestStep = new Map<string, number>();
   const messageOfStep: (number | null)[] = [];
+  const uris: string[] = [];
+  const uriIndex = new Map<string, number>();
+  const ids = (list: string[]): number[] =>
+    list.map((u) => {
+      let i = uriIndex.get(u);
+      if (i === undefined) {
+        i = uris.length;
+        uriIndex.set(u, i);
+        uris.push(u);
+      }
+      return i;
+    });
   const steps: Step[] = arrows.map((a, i) => {
     const messageId = a.kind === 'msrp' && a.status === null ? (messageIds.get(a.seq0) ?? null) : null;
     let message: number | null = null;
@@ -156,7 +173,7 @@ function buildSteps(model: FlowModel, drawn: Set<number>, messageIds: Map<number
       messageId,
       end: a.t1 === null && a.end ? { kind: a.end.kind, at: a.end.at, reason: a.end.reason, rule: a.end.rule ?? null } : null,
       rule: a.rule,
-      pathChange: pc ? { node: pc.node, toBefore: pc.toBefore, toRemoved: pc.toRemoved, fromBefore: pc.fromBefore, fromAdded: pc.fromAdded } : null,
+      pathChange: pc ? { node: pc.node, toBefore: ids(pc.toBefore), toRemoved: ids(pc.toRemoved), fromBefore: ids(pc.fromBefore), fromAdded: ids(pc.fromAdded) } : null,
       message,
       reportOf: null,
       reports: [],
@@ -173,9 +190,14 @@ function buildSteps(model: FlowModel, drawn: Set<number>, messageIds: Map<number
       steps[send]!.reports.push(i);
     }
   }
+  // The last step's span ends where the first frame left out of the report was sent: the state
+  // records after it are not carried.
+  const last = arrows[arrows.length - 1];
+  const after = last === undefined ? undefined : model.arrows.reduce<number | undefined>((m, a) => (!drawn.has(a.id) && (a.t0 > last.t0 || (a.t0 === last.t0 && a.seq0 > last.seq0)) && (m === undefined || a.seq0 < m) ? a.seq0 : m), undefined);
+  const kept: NodeStateIndex = after === undefined ? states : { ...states, changes: states.changes.slice(0, changesBefore(states, after)) };
   steps.forEach((s, i) => {
     const next = steps[i + 1];
-    s.states = next === undefined ? states.changes.length : changesBefore(states, next.seq);
+    s.states = next === undefined ? kept.changes.length : changesBefore(kept, next.seq);
   });
-  return { steps, messages, rules, nodes: model.lanes.filter((id) => id !== ''), traceVersion, states };
+  return { steps, messages, uris, rules, nodes: model.lanes.filter((id) => id !== ''), traceVersion, states: kept };
 }
