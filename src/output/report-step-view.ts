@@ -31,7 +31,7 @@ body.stepping{padding-right:min(36rem,42vw)}
 #step-when{color:var(--muted);margin:0 0 6px}
 #step-topology svg{width:100%;height:auto;max-height:190px;border:1px solid var(--line);border-radius:6px}
 #step-panel .rule .ref{color:var(--muted)}
-#step-panel .paths{margin:2px 0;font:12px "DejaVu Sans Mono",monospace}
+#step-panel .paths{margin:2px 0;font:12px "DejaVu Sans Mono",monospace;overflow-wrap:anywhere}
 #step-panel .paths .k{font-family:"DejaVu Sans",sans-serif;color:var(--muted);margin-right:6px}
 #step-panel .paths span.uri,#step-panel .paths span.removed,#step-panel .paths span.added{margin-right:8px}
 #step-panel .removed{color:var(--bad);text-decoration:line-through}
