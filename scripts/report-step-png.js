@@ -3,6 +3,7 @@
 //   node scripts/report-step-png.js out/push/report.html
 // Steps: the 401 challenge, a SEND forwarded by relay-a (its path change), and the REPORT
 // followed back to its SEND. Needs the system Chromium (/usr/bin/chromium).
+/* global window, document */
 import puppeteer from 'puppeteer-core';
 import { resolve } from 'node:path';
 
