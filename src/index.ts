@@ -43,7 +43,7 @@ export type { SignallingCore } from './nodes/signalling-core.js';
 export type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './nodes/signalling.js';
 export type { EndpointRole, RunCounters } from './nodes/world.js';
 export type { Arrow, ArrowEnd, ArrowKind, ArrowNote, FlowModel, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './output/flow-model.js';
-export type { ReportInput } from './output/html.js';
+export type { ReportInput, ReportPlayer } from './output/html.js';
 export type { FinishOptions, OutputFiles, StreamedOutput } from './output/index.js';
 export type { LadderOptions, LadderPage } from './output/ladder.js';
 export type { MermaidOptions } from './output/mermaid.js';
