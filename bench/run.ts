@@ -13,6 +13,7 @@ const suites: Suite[] = [
   { name: 'ladder', load: () => import('./ladder.js') },
   { name: 'scale', load: () => import('./scale.js') },
   { name: 'sweep', load: () => import('./sweep.js') },
+  { name: 'relay', load: () => import('./relay.js') },
 ];
 
 const wanted = process.argv.slice(2);
