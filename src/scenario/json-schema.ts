@@ -17,7 +17,7 @@ export const SCENARIO_SCHEMA_FILE = 'schema/scenario.schema.json';
 type Json = Record<string, unknown>;
 
 /** The JSON Schema document (draft-07, which editors' YAML and JSON support reads). */
-export function scenarioJsonSchema(): Json {
+export function scenarioJsonSchema(): Record<string, unknown> {
   // JSON.parse(JSON.stringify(...)) drops the definition's symbol-keyed annotations.
   const body = JSON.parse(JSON.stringify(ScenarioFileSchema)) as Json;
   const props = body.properties as Record<string, Json>;
