@@ -14,6 +14,7 @@ const suites: Suite[] = [
   { name: 'report-step', load: () => import('./report-step.js') },
   { name: 'scale', load: () => import('./scale.js') },
   { name: 'sweep', load: () => import('./sweep.js') },
+  { name: 'relay', load: () => import('./relay.js') },
 ];
 
 const wanted = process.argv.slice(2);
