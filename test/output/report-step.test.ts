@@ -16,7 +16,10 @@ function stepsOf(records: AnyTraceRecord[]): StepData {
 }
 
 describe('the step-through data', () => {
-  const records = twoRelayPush();
+  // A version 1 trace: the run without the state records the endpoints now write (seq renumbered).
+  const records = twoRelayPush()
+    .filter((r) => !r.type.startsWith('state.'))
+    .map((r, seq) => ({ ...r, seq }));
   const data = stepsOf(records);
   const { steps } = data;
 
@@ -65,7 +68,13 @@ describe('the step-through data', () => {
     for (const s of steps) if (s.rule) expect(data.rules[s.rule]).toBeDefined();
   });
 
-  it('says the trace is version 1 and has no state records, until the model emits them', () => {
+  it('carries the state records a run of the model writes', () => {
+    const d = stepsOf(twoRelayPush());
+    expect(d.states.changes.length).toBeGreaterThan(0);
+    expect(d.steps.at(-1)!.states).toBeGreaterThan(0);
+  });
+
+  it('says the trace is version 1 and has no state records, when it has none', () => {
     expect(data.traceVersion).toBe(1);
     expect(data.states.changes).toEqual([]);
     expect(steps.every((s) => s.states === 0)).toBe(true);
