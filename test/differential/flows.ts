@@ -3,6 +3,7 @@
  * alice, client 1 bob, client 2 never authenticates. `AB` is the path from alice to bob through
  * the one relay: alice's Use-Path, bob's Use-Path, bob (a relay hop from the relay to itself).
  */
+import { UNKNOWN_SESSION_ID } from './kamailio-hash.js';
 import { KAMAILIO_501_FROM, KAMAILIO_CLOSE_FROM } from './sizes.js';
 import { auth, digest, login, report, request, respond, send, type Flow, type FlowContext, type Step } from './harness.js';
 
@@ -10,8 +11,11 @@ export const USERS = { alice: 'secret', bob: 'hunter2' };
 
 const AB = (ctx: FlowContext): string[] => [ctx.usePath(0), ctx.usePath(1), ctx.me(1)];
 const BA = (ctx: FlowContext): string[] => [ctx.usePath(1), ctx.usePath(0), ctx.me(0)];
-/** A session id the relay never granted, at the relay's address. */
-const unknown = (ctx: FlowContext, id = 'nosuchsession'): string => ctx.relay.uri.replace(/;tcp$/, `/${id};tcp`);
+/**
+ * A session id the relay never granted, at the relay's address. Its Kamailio hash id is the
+ * largest there is, so Kamailio's lookup cannot take it for a granted one (kamailio-hash.ts).
+ */
+const unknown = (ctx: FlowContext, id = UNKNOWN_SESSION_ID): string => ctx.relay.uri.replace(/;tcp$/, `/${id};tcp`);
 const both: Step[] = [...login(0, 'alice', 'secret'), ...login(1, 'bob', 'hunter2')];
 
 const FAILURE_REPORTS = ['yes', 'no', 'partial', 'absent'] as const;
