@@ -3,7 +3,7 @@
  * and the world they run in, and scenario files (load, validate, run).
  */
 export * from './wire/index.js';
-export { Simulation, Scheduler, RandomStreams, Trace, formatTime, SECOND, MILLISECOND, MICROSECOND, type AnyTraceRecord, type TraceRecord, type TraceTypes, type TraceSink, type Rng, type Timer, type RunOutcome } from './sim/index.js';
+export { Simulation, Scheduler, RandomStreams, Trace, formatTime, SECOND, MILLISECOND, MICROSECOND, type AnyTraceRecord, type TraceRecord, type TraceFormatVersion, TRACE_FORMAT_VERSION, type TraceTypes, type TraceSink, type Rng, type Timer, type RunOutcome } from './sim/index.js';
 export * from './scenario/index.js';
 export { runScenario, type RunOptions, type RunResult } from './scenario/run.js';
 export type { ExpectationResult } from './scenario/expectations.js';

@@ -5,7 +5,7 @@
  */
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { AnyTraceRecord, TraceFormatVersion } from '../sim/trace.js';
 import type { NodeTransport } from './node-transport.js';
 import { Network, type Host, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
@@ -50,6 +50,8 @@ export interface WorldSpec {
 export interface WorldOptions {
   /** The transport of endpoint `id` over its simulated host; default: the host. */
   endpointTransport?: (id: string, host: Host) => NodeTransport;
+  /** The trace format to write (docs/trace-format.md); default: the simulation's. */
+  traceFormat?: TraceFormatVersion;
 }
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */
@@ -142,7 +144,7 @@ export class World {
     readonly spec: WorldSpec,
     options: WorldOptions = {},
   ) {
-    this.sim = new Simulation({ seed: spec.seed });
+    this.sim = new Simulation({ seed: spec.seed, ...(options.traceFormat !== undefined ? { traceFormat: options.traceFormat } : {}) });
     this.network = new Network(this.sim, spec.network);
     this.sim.trace.addSink((r) => this.counters.record(r.type, r as AnyTraceRecord));
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);

@@ -4,7 +4,7 @@
  * `bytesBase64`) stay as they are, so the same run gives the same bytes on every machine. The
  * writer holds no records: memory does not grow with the trace.
  */
-import type { AnyTraceRecord, TraceRecord } from '../sim/trace.js';
+import { traceFormatProblem, type AnyTraceRecord, type TraceRecord } from '../sim/trace.js';
 import { isTraceType } from './trace-types-known.js';
 
 export interface NdjsonWriter {
@@ -45,11 +45,13 @@ export class NdjsonSyntaxError extends Error {
 /**
  * Reads records back from NDJSON text, lazily, so outputs can be rebuilt from a trace file (blank
  * lines are skipped). Throws `NdjsonSyntaxError`, naming the line, on a line that is not a
- * record object or whose type msrp-sim does not write.
+ * record object or whose type msrp-sim does not write, and on a trace whose format is newer than
+ * msrp-sim reads (its first record, `trace.format`; a trace without one is version 1).
  */
 export function* readNdjson(text: string): Generator<TraceRecord> {
   let start = 0;
   let line = 0;
+  let records = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -69,6 +71,12 @@ export function* readNdjson(text: string): Generator<TraceRecord> {
       throw new NdjsonSyntaxError(line, 'a trace record needs numbers t and seq and strings node and type');
     }
     if (!isTraceType(r.type)) throw new NdjsonSyntaxError(line, `unknown record type '${r.type}'`);
+    if (r.type === 'trace.format') {
+      if (records > 0) throw new NdjsonSyntaxError(line, 'trace.format must be the first record of a trace');
+      const problem = traceFormatProblem(r.version);
+      if (problem) throw new NdjsonSyntaxError(line, problem);
+    }
+    records++;
     yield r as unknown as TraceRecord;
   }
 }
