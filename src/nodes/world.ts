@@ -11,6 +11,7 @@ import { Network, type Host, type FirewallOptions, type FlowInfo, type LinkOptio
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay/relay-node.js';
 import { NodeContext } from './node-context.js';
+import { FrameLedger } from './frame-ledger.js';
 import { SignallingCore } from './signalling-core.js';
 import { PolicyFlow, type MsrpPolicy } from './firewall-policy.js';
 import './trace-types.js';
@@ -160,12 +161,14 @@ export class World {
       }
     }
     for (const link of spec.links) this.network.addLink(link.a, link.b, link.options);
+    // Format 2 refers a frame read to the frame written (one ledger for the world's connections).
+    const frames = this.sim.trace.version >= 2 ? new FrameLedger() : null;
     for (const node of spec.nodes) {
       if (node.role === 'relay') {
-        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim), this.network.host(node.id), node.relay));
+        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim, frames), this.network.host(node.id), node.relay));
       } else if (node.role !== 'firewall') {
         const host = this.network.host(node.id);
-        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));
+        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim, frames), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));
       }
     }
   }

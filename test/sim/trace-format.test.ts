@@ -15,7 +15,7 @@ import { runScenario } from '../../src/scenario/run.js';
 
 function runTrace(file: string, traceFormat: 1 | 2): AnyTraceRecord[] {
   const l = loadScenario(file, readFileSync(file, 'utf8'));
-  if (!l.scenario) throw new Error(`${file} does not load`);
+  if (!l.ok) throw new Error(`${file} does not load`);
   const records: AnyTraceRecord[] = [];
   runScenario(l.scenario, { traceFormat, sinks: [(r) => records.push(r)] });
   return records;
