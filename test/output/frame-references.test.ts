@@ -36,7 +36,7 @@ function expanded(records: AnyTraceRecord[]): AnyTraceRecord[] {
   return records.map((r) => {
     frames.see(r);
     if (r.type !== 'msrp.recv' || r.sent === undefined) return r;
-    const { text: _t, bytesBase64: _b, conn: _c, offset: _o, length: _l, t: _tt, seq: _s, node: _n, type: _ty, rule: _r, ...fields } = frames.frameOf(r as TraceRecord<'msrp.recv'>) as AnyTraceRecord;
+    const { text: _t, bytesBase64: _b, conn: _c, offset: _o, length: _l, t: _tt, seq: _s, node: _n, type: _ty, rule: _r, ...fields } = frames.frameOf(r as TraceRecord<'msrp.recv'>) as unknown as AnyTraceRecord;
     return { t: r.t, seq: r.seq, node: r.node, type: r.type, ...(r.rule !== undefined ? { rule: r.rule } : {}), conn: r.conn, ...fields };
   });
 }
@@ -73,7 +73,7 @@ describe.each(SCENARIOS)('%s in trace format 2', (name) => {
       const f = frames.frameOf(recv);
       expect(f).not.toBeNull();
       // The fields format 1 wrote on the receive (it carried no bytes).
-      const { text: _t, bytesBase64: _b, conn: _c, offset: _o, length: _l, t: _tt, seq: _s, node: _n, type: _ty, rule: _r, ...fields } = f as AnyTraceRecord;
+      const { text: _t, bytesBase64: _b, conn: _c, offset: _o, length: _l, t: _tt, seq: _s, node: _n, type: _ty, rule: _r, ...fields } = f as unknown as AnyTraceRecord;
       resolved.push({ node: recv.node, conn: recv.conn, ...fields });
     }
     expect(refs).toBeGreaterThan(0);
