@@ -6,6 +6,7 @@
  */
 import { traceFormatProblem, type AnyTraceRecord, type TraceRecord } from '../sim/trace.js';
 import { isTraceType } from './trace-types-known.js';
+import { fieldProblem } from './trace-fields.js';
 
 export interface NdjsonWriter {
   /** The record's line, newline included. */
@@ -45,8 +46,9 @@ export class NdjsonSyntaxError extends Error {
 /**
  * Reads records back from NDJSON text, lazily, so outputs can be rebuilt from a trace file (blank
  * lines are skipped). Throws `NdjsonSyntaxError`, naming the line, on a line that is not a
- * record object or whose type msrp-sim does not write, and on a trace whose format is newer than
- * msrp-sim reads (its first record, `trace.format`; a trace without one is version 1).
+ * record object or whose type msrp-sim does not write, on a record whose fields do not have the
+ * types its type declares (trace-fields.ts), and on a trace whose format is newer than msrp-sim
+ * reads (its first record, `trace.format`; a trace without one is version 1).
  */
 export function* readNdjson(text: string): Generator<TraceRecord> {
   let start = 0;
@@ -76,6 +78,8 @@ export function* readNdjson(text: string): Generator<TraceRecord> {
       const problem = traceFormatProblem(r.version);
       if (problem) throw new NdjsonSyntaxError(line, problem);
     }
+    const problem = fieldProblem(r);
+    if (problem !== null) throw new NdjsonSyntaxError(line, problem);
     records++;
     yield r as unknown as TraceRecord;
   }
