@@ -9,7 +9,7 @@ import type { Micros } from './time.js';
 
 export interface SimulationOptions {
   seed: string | number;
-  /** The trace format to write (docs/trace-format.md); default 1. */
+  /** The trace format to write (docs/trace-format.md); default 2 (`TRACE_FORMAT_VERSION`). */
   traceFormat?: TraceFormatVersion;
 }
 

@@ -47,7 +47,7 @@ export function traceFormatProblem(version: unknown): string | null {
   return null;
 }
 
-/** A trace format msrp-sim can write: 2, or 1 for the format before it. */
+/** A trace format msrp-sim can write: 2 (the default), or 1 for the format before it. */
 export type TraceFormatVersion = 1 | 2;
 
 export interface TraceRecordBase {
@@ -105,7 +105,7 @@ export class Trace {
    */
   constructor(
     private readonly clock: TraceClock,
-    readonly version: TraceFormatVersion = 1,
+    readonly version: TraceFormatVersion = TRACE_FORMAT_VERSION,
   ) {
     if (version >= 2) this.emit('', 'trace.format', { version });
   }

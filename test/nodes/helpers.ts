@@ -1,8 +1,9 @@
 /** Building blocks for node tests: default options and small worlds declared in a few lines. */
+import { FrameResolver } from '../../src/sim/frame-resolver.js';
 import type { EndpointOptions } from '../../src/nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import { World, type LinkSpec, type NodeSpec, type WorldSpec } from '../../src/nodes/world.js';
-import type { AnyTraceRecord } from '../../src/sim/trace.js';
+import type { AnyTraceRecord, TraceRecord } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
 import { parseFrames } from '../../src/wire/parser.js';
 import type { MsrpFrame } from '../../src/wire/frame.js';
@@ -57,7 +58,7 @@ export interface Built {
 export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['options']?][], seed: string | number = 1, network?: WorldSpec['network']): Built {
   const world = new World({ seed, nodes, links: links.map(([a, b, options]) => ({ a, b, options })), network });
   const trace: AnyTraceRecord[] = [];
-  world.sim.trace.addSink((r) => trace.push(r));
+  world.sim.trace.addSink(resolvingSink(trace));
   return {
     world,
     trace,
@@ -184,5 +185,23 @@ export function oneRelay(script: Script, opts: { relay?: Partial<RelayOptions>; 
     get bobUri() {
       return bob.sessionUris[0]!;
     },
+  };
+}
+
+/**
+ * A sink that keeps every record in `trace`, a receive that refers to its send (trace format 2)
+ * with its frame's fields resolved, as every consumer of a trace reads it (FrameResolver): tests
+ * read a receive's frame on its record.
+ */
+export function resolvingSink(trace: AnyTraceRecord[]): (r: AnyTraceRecord) => void {
+  const frames = new FrameResolver();
+  return (r) => {
+    frames.see(r);
+    if (r.type !== 'msrp.recv' || r.sent === undefined) {
+      trace.push(r);
+      return;
+    }
+    const { rule: _r, offset: _o, length: _l, text: _t, bytesBase64: _b, ...frame } = frames.frameOf(r as TraceRecord<'msrp.recv'>) as unknown as AnyTraceRecord;
+    trace.push({ ...frame, t: r.t, seq: r.seq, node: r.node, type: r.type, ...(r.rule !== undefined ? { rule: r.rule } : {}), conn: r.conn, sent: r.sent });
   };
 }
