@@ -6,6 +6,7 @@
 //   npm run build && node scripts/gen-scale-scenario.js --relays 10 > /tmp/scale-1k.yaml
 //   node scripts/measure-trace.js /tmp/scale-1k.yaml
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { loadScenario, runScenario } from '../dist/index.js';
 import { ndjsonLine, readNdjson } from '../dist/output/index.js';
 
