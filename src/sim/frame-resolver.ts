@@ -11,14 +11,12 @@
  */
 import type { TraceRecord, TraceTypes } from './trace.js';
 
-type Distribute<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
 /**
  * A frame's fields and bytes, as `msrp.send` writes them (kind, transaction id, method or status,
  * paths, ..., `text` or `bytesBase64`), without the connection, offset and length of the send:
  * the connection a frame was read on is its `msrp.recv`'s.
  */
-export type TracedFrame = Distribute<TraceTypes['msrp.send'], 'conn' | 'offset' | 'length'>;
+export type TracedFrame = TraceTypes['msrp.send'] extends infer S ? (S extends unknown ? Omit<S, 'conn' | 'offset' | 'length'> : never) : never;
 
 /**
  * Resolves `msrp.recv` records to their frames. Feed it every record in trace order (`see`)
