@@ -3,7 +3,7 @@
  * and the world they run in, and scenario files (load, validate, run).
  */
 export * from './wire/index.js';
-export { Simulation, Scheduler, RandomStreams, Trace, formatTime, SECOND, MILLISECOND, MICROSECOND, type AnyTraceRecord, type TraceRecord, type TraceTypes, type TraceSink, type Rng, type Timer, type RunOutcome } from './sim/index.js';
+export { Simulation, Scheduler, RandomStreams, Trace, formatTime, SECOND, MILLISECOND, MICROSECOND, type AnyTraceRecord, type TraceRecord, type TraceFormatVersion, TRACE_FORMAT_VERSION, type TraceTypes, type TraceSink, type Rng, type Timer, type RunOutcome } from './sim/index.js';
 export * from './scenario/index.js';
 export { runScenario, type RunOptions, type RunResult } from './scenario/run.js';
 export type { ExpectationResult } from './scenario/expectations.js';
@@ -39,6 +39,8 @@ export type * from './nodes/records/msrp-records.js';
 export type * from './nodes/records/scenario-records.js';
 export type * from './nodes/records/session-records.js';
 export type { NodeContext } from './nodes/node-context.js';
+export type { FrameLedger, WrittenFrame, StreamedBody } from './nodes/frame-ledger.js';
+export { FrameResolver, type TracedFrame } from './sim/frame-resolver.js';
 export type { SignallingCore } from './nodes/signalling-core.js';
 export type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './nodes/signalling.js';
 export type { EndpointRole, RunCounters } from './nodes/world.js';

@@ -5,12 +5,13 @@
  */
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
-import type { TraceRecord } from '../sim/trace.js';
+import type { TraceFormatVersion, TraceRecord } from '../sim/trace.js';
 import type { NodeTransport } from './node-transport.js';
 import { Network, type Host, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay/relay-node.js';
 import { NodeContext } from './node-context.js';
+import { FrameLedger } from './frame-ledger.js';
 import { SignallingCore } from './signalling-core.js';
 import { PolicyFlow, type MsrpPolicy } from './firewall-policy.js';
 import './trace-types.js';
@@ -52,6 +53,8 @@ export interface WorldOptions {
   endpointTransport?: (id: string, host: Host) => NodeTransport;
   /** The transport of relay `id` over its simulated host (live mode adds a real listener); default: the host. */
   relayTransport?: (id: string, host: Host) => NodeTransport;
+  /** The trace format to write (docs/trace-format.md); default: the simulation's. */
+  traceFormat?: TraceFormatVersion;
 }
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */
@@ -143,7 +146,7 @@ export class World {
     readonly spec: WorldSpec,
     options: WorldOptions = {},
   ) {
-    this.sim = new Simulation({ seed: spec.seed });
+    this.sim = new Simulation({ seed: spec.seed, ...(options.traceFormat !== undefined ? { traceFormat: options.traceFormat } : {}) });
     this.network = new Network(this.sim, spec.network);
     this.sim.trace.addSink((r) => this.counters.record(r));
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);
@@ -159,13 +162,15 @@ export class World {
       }
     }
     for (const link of spec.links) this.network.addLink(link.a, link.b, link.options);
+    // Format 2 refers a frame read to the frame written (one ledger for the world's connections).
+    const frames = this.sim.trace.version >= 2 ? new FrameLedger() : null;
     for (const node of spec.nodes) {
       if (node.role === 'relay') {
         const host = this.network.host(node.id);
-        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim), options.relayTransport?.(node.id, host) ?? host, node.relay));
+        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim, frames), options.relayTransport?.(node.id, host) ?? host, node.relay));
       } else if (node.role !== 'firewall') {
         const host = this.network.host(node.id);
-        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));
+        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim, frames), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));
       }
     }
   }

@@ -10,11 +10,21 @@ import type { MsrpFrame, MsrpRequest } from '../wire/frame.js';
 import { responseToPath } from './paths.js';
 import type { RelayEvents, RelayEventType } from './relay-events.js';
 import { reasonFor, type RelayProfile } from './relay-profile.js';
+import type { StateEvents } from './state-events.js';
+
+/** The node state records the relay's machines emit (state-events.ts). */
+export type RelayStateType = 'state.token' | 'state.peer' | 'state.transaction';
 
 export interface RelayHost<C, T> {
   /** Virtual (or wall) time now, in microseconds. */
   readonly now: number;
   emit<K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string): void;
+  /**
+   * A piece of the relay's state changed: its token, a client connection's standing, a forwarded
+   * transaction (the records of the report's node-state panel; a host may leave them out of a
+   * trace format that has none).
+   */
+  emitState<K extends RelayStateType>(type: K, fields: StateEvents[K]): void;
   /** Writes a whole frame on `conn` (queued behind what is being written there). */
   send(conn: C, frame: MsrpFrame): void;
   close(conn: C): void;

@@ -16,8 +16,8 @@ function records(file: string, seed?: number): LooseRecord[] {
   const l = loadScenario(file, text);
   if (!l.ok) throw new Error('scenario did not load');
   const out: LooseRecord[] = [];
-  // Through JSON, as a trace file gives them.
-  runScenario(l.scenario, { sinks: [(r) => out.push(JSON.parse(JSON.stringify(r)) as LooseRecord)] });
+  // Through JSON, as a trace file gives them; in trace format 1, which toFormat2 turns into 2.
+  runScenario(l.scenario, { traceFormat: 1, sinks: [(r) => out.push(JSON.parse(JSON.stringify(r)) as LooseRecord)] });
   return out;
 }
 

@@ -4,14 +4,14 @@
  * (`<name>.golden.ndjson`); on a difference prints the first divergent record with context from
  * both runs. `--update` rewrites goldens; `--junit FILE` writes a JUnit XML report.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { compareRuns, DiffInputError, formatDiff, runFromTrace, type LooseRecord } from '../../diff/index.js';
 import { NdjsonSyntaxError, readNdjson } from '../../output/ndjson.js';
 import type { GoldenMode } from '../../scenario/types.js';
 import { runScenario } from '../../scenario/run.js';
 import type { ExpectationResult } from '../../scenario/expectations.js';
-import { canonicalLine, formatGoldenDifference, GoldenComparator } from '../../scenario/golden.js';
+import { canonicalLine, formatGoldenDifference, GoldenComparator, goldenFormatProblem } from '../../scenario/golden.js';
 import { junitXml, type JunitCase } from '../../output/junit.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -103,6 +103,13 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       const w = (writer = new GoldenFileWriter(golden));
       sink = (line) => w.line(line);
     } else if (existsSync(golden)) {
+      const problem = goldenFormatProblem(firstLineOf(golden));
+      if (problem !== null) {
+        ctx.io.stderr.write(ctx.err.red(`${golden}: ${problem}`) + '\n');
+        results.push({ file, name: l.scenario.name, seconds: 0, failures: [], error: `golden trace: ${problem}` });
+        w(`${ctx.out.red('✗')} ${l.scenario.name}  ${ctx.out.dim(file)}`);
+        continue;
+      }
       reader = new GoldenFileReader(golden);
       const c = (comparator = new GoldenComparator(reader, { context }));
       sink = (line) => c.push(line);
@@ -162,4 +169,19 @@ function compareWithGolden(golden: string, kept: LooseRecord[], context: number)
 function describeFailure(e: ExpectationResult): string {
   const evidence = e.evidence.length ? `\n  trace records: ${e.evidence.join(', ')}` : '';
   return `expectation #${e.index + 1} (line ${e.line}, column ${e.column}) failed\n  expected: ${e.expected}\n  instead:  ${e.actual}${evidence}`;
+}
+
+/** The first line of a file (its first 64 KiB at most: a format record is short). */
+function firstLineOf(path: string): string {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(65536);
+  let n = 0;
+  try {
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const head = buf.subarray(0, n).toString('utf8');
+  const lf = head.indexOf('\n');
+  return lf < 0 ? head : head.slice(0, lf);
 }

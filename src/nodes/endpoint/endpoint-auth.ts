@@ -160,7 +160,7 @@ export class EndpointAuth {
         for (const w of waiting) w.fail(reason, rule);
       },
       reauthenticate: () => this.reauthenticate(),
-      state: (fields) => ctx.emit('state.auth', fields),
+      state: (fields) => ctx.emitState('state.auth', fields),
     };
   }
 

@@ -320,7 +320,7 @@ export class EndpointNode implements SignallingPeer {
         if (t.session && !t.message) this.sessions.fail(t.session, 'no response to the binding SEND', 'A-13');
       },
       expired: (t) => this.messages.transactionEnded(t.session!, t.message!),
-      state: (fields) => ctx.emit('state.transaction', fields),
+      state: (fields) => ctx.emitState('state.transaction', fields),
     };
   }
 
