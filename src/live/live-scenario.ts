@@ -78,7 +78,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveScenarioO
       connect: (target) => {
         const relay = live.get(key(target.host, target.port));
         if (relay === undefined || sockets === null) return simulated.connect(target);
-        return sockets.connect(id, relay.live!.connect, target.tls ? tlsOptions(relay, target.tls.serverName, options.tls?.[relay.id]) : undefined);
+        return sockets.connect(id, relay.live!.connect, target.tls ? tlsOptions(relay, target.tls.serverName, options.tls?.[relay.id]) : undefined, relay.id);
       },
     };
   };

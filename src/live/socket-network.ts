@@ -86,11 +86,14 @@ export class SocketNetwork {
     });
   }
 
-  /** Opens a connection from `node` to `target`, inside an event (the driver's current time). */
-  connect(node: string, target: { host: string; port: number }, tls?: ConnectionOptions): SocketConnection {
+  /**
+   * Opens a connection from `node` to `target`, inside an event (the driver's current time);
+   * `peer` names the scenario node that is real at `target`, for the trace's readers.
+   */
+  connect(node: string, target: { host: string; port: number }, tls?: ConnectionOptions, peer: string | null = null): SocketConnection {
     const socket = tls ? tlsConnect({ ...tls, host: target.host, port: target.port }) : netConnect({ host: target.host, port: target.port });
     const conn = this.adopt(node, socket, tls !== undefined, false);
-    this.sim.trace.emit(node, 'live.connect', { conn: conn.id, target: `${target.host}:${target.port}`, tls: tls !== undefined });
+    this.sim.trace.emit(node, 'live.connect', { conn: conn.id, target: `${target.host}:${target.port}`, tls: tls !== undefined, peer });
     return conn;
   }
 

@@ -30,8 +30,11 @@ declare module '../sim/trace.js' {
     'live.listen-failed': { address: string; detail: string };
     /** A real connection was accepted. */
     'live.accept': { conn: string; local: string; remote: string; tls: boolean };
-    /** A real connection is being opened to `target` (`host:port`). */
-    'live.connect': { conn: string; target: string; tls: boolean };
+    /**
+     * A real connection is being opened to `target` (`host:port`); `peer`: the scenario node that
+     * is real at that address (a relay with `live: { connect }`), or null when it has no name.
+     */
+    'live.connect': { conn: string; target: string; tls: boolean; peer: string | null };
     /** The connection (and TLS handshake) is up. */
     'live.open': { conn: string; local: string; remote: string; tls: boolean };
     /** The connection ended, how and why, with the bytes that crossed it. */

@@ -10,7 +10,7 @@ import type { FlowModel, FlowOptions, Marker } from './flow-model.js';
 import { noteReceived, onDecision, onMalformed, onMsrpRecv, onMsrpSend, onRaw, pathChangeOf } from './flow-msrp.js';
 import { onSipRecv, onSipSend } from './flow-sip.js';
 import { FlowState, linkKey } from './flow-state.js';
-import { onAccept, onClose, onConnect, onDrop, onFirewallExpire, onFirewallPass, onRefused, onTimeout } from './flow-tcp.js';
+import { onAccept, onClose, onConnect, onDrop, onFirewallExpire, onFirewallPass, onLiveAccept, onLiveConnect, onRefused, onTimeout } from './flow-tcp.js';
 import { laneOrder } from './lane-order.js';
 
 /** What one record type does to the flow. */
@@ -149,6 +149,8 @@ export const FLOW_HANDLERS: ReadonlyMap<TraceType, FlowHandler> = new Map<TraceT
   on('session.reject', onSessionEnded),
   on('tcp.connect', onConnect),
   on('tcp.accept', onAccept),
+  on('live.connect', onLiveConnect),
+  on('live.accept', onLiveAccept),
   on('tcp.refused', onRefused),
   on('tcp.timeout', onTimeout),
   on('tcp.close', onClose),

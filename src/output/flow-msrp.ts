@@ -14,7 +14,7 @@ export function onMsrpSend(s: FlowState, r: TraceRecord<'msrp.send'>): void {
   const connId = (r.conn ?? '');
   const c = s.conn(connId, r.node);
   const peerNode = c.peer ? (s.conns.get(c.peer)?.node ?? '') : '';
-  const to = peerNode || s.nodeOfHost((c.remote ?? '').split(':')[0] ?? '') || '?';
+  const to = c.real ?? (peerNode || s.nodeOfHost((c.remote ?? '').split(':')[0] ?? '') || '?');
   const a = s.newArrow('msrp', r, r.node, to);
   if (!a) return;
   const kind = r.kind;
@@ -65,6 +65,12 @@ export function onMsrpSend(s: FlowState, r: TraceRecord<'msrp.send'>): void {
   }
   s.lastSent.set(key, a);
   if (s.lastSent.size > 4096) s.lastSent.delete(s.lastSent.keys().next().value as string);
+  if (c.real !== null) {
+    // Live mode: a real peer reads it, outside the trace; the arrow ends where it was written.
+    a.t1 = r.t;
+    a.seq1 = r.seq;
+    return;
+  }
   const pk = `${connId}|${kind}|${a.transactionId}|${a.method ?? a.status}`;
   push(s.pendingMsrp, pk, a);
   c.inFlight.push(a);
@@ -79,7 +85,7 @@ export function onRaw(s: FlowState, r: TraceRecord<'msrp.raw'>): void {
   const connId = (r.conn ?? '');
   const c = s.conn(connId, r.node);
   const peerNode = c.peer ? (s.conns.get(c.peer)?.node ?? '') : '';
-  const a = s.newArrow('raw', r, r.node, peerNode || '?');
+  const a = s.newArrow('raw', r, r.node, c.real ?? (peerNode || '?'));
   if (!a) return;
   a.conn = connId;
   a.label = `raw bytes (${String(r.length)} B)`;
@@ -87,6 +93,11 @@ export function onRaw(s: FlowState, r: TraceRecord<'msrp.raw'>): void {
   a.offset = r.offset;
   const text = (r.text ?? '');
   a.text = text.length > s.maxBodyText ? `${text.slice(0, s.maxBodyText)}\n[${text.length - s.maxBodyText} more bytes]` : text;
+  if (c.real !== null) {
+    a.t1 = r.t;
+    a.seq1 = r.seq;
+    return;
+  }
   push(s.pendingMsrp, `${connId}|raw`, a);
   c.inFlight.push(a);
 }
@@ -103,7 +114,7 @@ export function onMsrpRecv(s: FlowState, r: TraceRecord<'msrp.recv'>): void {
   let a = shift(s.pendingMsrp, pk) ?? shift(s.pendingMsrp, `${sendConn}|raw`);
   if (!a) {
     // Nothing recorded as sent (the sender is outside the trace): an arrow that starts here.
-    a = s.newArrow('msrp', r, s.conns.get(sendConn)?.node ?? '?', r.node) ?? undefined;
+    a = s.newArrow('msrp', r, c.real ?? s.conns.get(sendConn)?.node ?? '?', r.node) ?? undefined;
     if (!a) return;
     a.transactionId = tid;
     a.conn = sendConn || null;

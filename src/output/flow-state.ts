@@ -28,6 +28,11 @@ export interface ConnFacts {
   drops: { seqNo: number; len: number; end: ArrowEnd }[];
   /** Frames sent on this connection and not yet received, oldest first. */
   inFlight: Arrow[];
+  /**
+   * Live mode: the real peer at the other end (its scenario node id, or its address), whose reads
+   * and writes are not in the trace; null for a simulated connection.
+   */
+  real: string | null;
 }
 
 /** The collector's state, shared by the record handlers. */
@@ -112,7 +117,7 @@ export class FlowState {
   conn(id: string, node: string): ConnFacts {
     let c = this.conns.get(id);
     if (!c) {
-      c = { node, peer: null, isn: null, remote: null, tls: false, connect: null, closed: null, drops: [], inFlight: [] };
+      c = { node, peer: null, isn: null, remote: null, tls: false, connect: null, closed: null, drops: [], inFlight: [], real: null };
       this.conns.set(id, c);
     }
     return c;

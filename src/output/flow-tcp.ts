@@ -24,6 +24,25 @@ export function onConnect(s: FlowState, r: TraceRecord<'tcp.connect'>): void {
   c.connect = a;
 }
 
+/** Live mode: a real connection to a real peer (a relay of the scenario, or an address). */
+export function onLiveConnect(s: FlowState, r: TraceRecord<'live.connect'>): void {
+  const c = s.conn(r.conn, r.node);
+  c.remote = r.target;
+  c.tls = r.tls;
+  c.real = r.peer ?? r.target;
+  // The paths name the real relay by its address: name it by its node where nothing else is there.
+  const host = r.target.slice(0, r.target.lastIndexOf(':'));
+  if (r.peer !== null && host !== '' && s.nodeOfHost(host) === '') s.hostToNode.set(host, r.peer);
+}
+
+/** Live mode: a real client connected to a simulated relay listening on a real socket. */
+export function onLiveAccept(s: FlowState, r: TraceRecord<'live.accept'>): void {
+  const c = s.conn(r.conn, r.node);
+  c.remote = r.remote;
+  c.tls = r.tls;
+  c.real = r.remote;
+}
+
 export function onAccept(s: FlowState, r: TraceRecord<'tcp.accept'>): void {
   const c = s.conn((r.conn ?? ''), r.node);
   c.isn = r.isn;

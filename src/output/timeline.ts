@@ -45,7 +45,11 @@ export function createTimelineWriter(options: TimelineOptions = {}): TimelineWri
   const frames = new FrameResolver();
   const timeWidth = 11;
 
+  /** Connections to or from a real peer (live mode): the peer's node id, or its address. */
+  const connReal = new Map<string, string>();
   const peerOf = (conn: string): string => {
+    const real = connReal.get(conn);
+    if (real !== undefined) return real;
     const p = connPeer.get(conn);
     return p === undefined ? '?' : (connNode.get(p) ?? '?');
   };
@@ -73,6 +77,12 @@ export function createTimelineWriter(options: TimelineOptions = {}): TimelineWri
           connNode.set((r.conn ?? ''), r.node);
           connPeer.set((r.conn ?? ''), (r.peer ?? ''));
           connPeer.set((r.peer ?? ''), (r.conn ?? ''));
+          break;
+        case 'live.connect':
+          connReal.set(r.conn, r.peer ?? r.target);
+          break;
+        case 'live.accept':
+          connReal.set(r.conn, r.remote);
           break;
         case 'tcp.segment':
           if (!options.segments) return '';
@@ -223,7 +233,7 @@ function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: num
     case 'live.accept':
       return d(`live: accepts ${conn} from ${r.remote} on ${r.local}${r.tls ? ' (TLS)' : ''}`);
     case 'live.connect':
-      return d(`live: opens ${conn} to ${r.target}${r.tls ? ' (TLS)' : ''}`);
+      return d(`live: opens ${conn} to ${r.peer !== null ? `${r.peer} at ` : ''}${r.target}${r.tls ? ' (TLS)' : ''}`);
     case 'live.open':
       return d(`live: ${conn} is open, ${r.local} to ${r.remote}${r.tls ? ' (TLS)' : ''}`);
     case 'live.close':

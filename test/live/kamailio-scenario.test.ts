@@ -60,6 +60,20 @@ describe.skipIf(!kamailio)('scenarios/live/kamailio-push.yaml against a real Kam
     ]);
   }, 60_000);
 
+  it('names the real relay in the timeline and the diagrams, and no frame to it is drawn as lost', () => {
+    const timeline = readFileSync(join(out, 'run', 'timeline.txt'), 'utf8');
+    expect(timeline).toMatch(/live: opens psa\/live\d+ to relay-a at 127\.0\.0\.1:\d+/);
+    expect(timeline).toMatch(/psa {7}-> AUTH \S+ to relay-a on psa\/live\d+/);
+    expect(timeline).toMatch(/pra {7}<- SEND \S+ .*from relay-a on pra\/live\d+/);
+    expect(timeline).not.toMatch(/ (to|from) \? on /);
+    const mermaid = readFileSync(join(out, 'run', 'sequence.mmd'), 'utf8');
+    expect(mermaid).toContain('participant relay_a as relay-a (relay)');
+    expect(mermaid).not.toContain('participant _ as ?');
+    expect(mermaid).not.toContain('Note over relay_a: lost');
+    expect(mermaid).toMatch(/psa->>relay_a: AUTH/);
+    expect(mermaid).toMatch(/relay_a->>pra: SEND/);
+  });
+
   it.skipIf(!tshark)('writes a capture that tshark decodes: every MSRP frame, nothing malformed', () => {
     const file = join(out, 'run', 'capture.pcap');
     expect(existsSync(file)).toBe(true);
