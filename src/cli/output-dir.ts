@@ -85,15 +85,17 @@ function manifestFiles(fs: FileSystem, dir: string): string[] | null {
 
 /**
  * Decides what may happen at `final` (a resolved path); refuses (exit 2) a target that holds
- * anything msrp-sim did not write, unless `force` and it is a folder.
+ * anything msrp-sim did not write, unless `force` and it is a folder. `command` begins the message
+ * (default `run`).
  */
-export function inspectTarget(final: string, shown: string, options: { force?: boolean; fs?: FileSystem } = {}): Target {
+export function inspectTarget(final: string, shown: string, options: { force?: boolean; fs?: FileSystem; command?: string } = {}): Target {
   const fs = options.fs ?? nodeFs;
-  if (dirname(final) === final) throw new CliError(`run: --out ${shown} is the root of the file system; give a folder of its own for the outputs`, EXIT.usage);
+  const run = options.command ?? 'run';
+  if (dirname(final) === final) throw new CliError(`${run}: --out ${shown} is the root of the file system; give a folder of its own for the outputs`, EXIT.usage);
   const st = lstat(fs, final);
   if (st === null) return { kind: 'missing' };
   if (!st.isDirectory()) {
-    throw new CliError(`run: --out ${shown} is a file, not a folder; msrp-sim writes its outputs into a folder and replaces no other file (give a folder that does not exist yet)`, EXIT.usage);
+    throw new CliError(`${run}: --out ${shown} is a file, not a folder; msrp-sim writes its outputs into a folder and replaces no other file (give a folder that does not exist yet)`, EXIT.usage);
   }
   const names = fs.readdirSync(final).sort();
   const listed = manifestFiles(fs, final);
@@ -106,7 +108,7 @@ export function inspectTarget(final: string, shown: string, options: { force?: b
   if (!options.force) {
     const list = others.slice(0, 5).map((n) => (lstat(fs, join(final, n))?.isDirectory() ? `${n}/` : n)).join(', ') + (others.length > 5 ? `, ... (${others.length} in all)` : '');
     throw new CliError(
-      `run: --out ${shown} holds files msrp-sim did not write (${list}); msrp-sim replaces only its own outputs: give a new or empty folder, or add --force to write the outputs beside these files (which are kept)`,
+      `${run}: --out ${shown} holds files msrp-sim did not write (${list}); msrp-sim replaces only its own outputs: give a new or empty folder, or add --force to write the outputs beside these files (which are kept)`,
       EXIT.usage,
     );
   }

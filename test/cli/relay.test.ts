@@ -83,7 +83,7 @@ describe('msrp-sim relay', () => {
       writeFileSync(join(dir, 'notes.txt'), 'mine');
       const r = await runCliAsync(['relay', '--listen', '127.0.0.1:0', '--user', 'a:b', '--for', '1s', '--out', dir]);
       expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/holds files msrp-sim did not write \(notes\.txt\)/);
+      expect(r.stderr).toMatch(/^relay: --out \S+ holds files msrp-sim did not write \(notes\.txt\)/m);
       expect(r.stdout.toString('utf8')).not.toMatch(/relay msrp:/);
       expect(readdirSync(dir)).toEqual(['notes.txt']);
     } finally {

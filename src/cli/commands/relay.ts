@@ -126,7 +126,7 @@ export function registerRelay(program: Command, ctx: CliContext): void {
         duration = d.value;
       }
       // The output folder is checked before the relay starts: a refused one costs no run.
-      inspectTarget(resolveTarget(options.out, ctx.io.fs), options.out, { force: options.force, fs: ctx.io.fs });
+      inspectTarget(resolveTarget(options.out, ctx.io.fs), options.out, { force: options.force, fs: ctx.io.fs, command: 'relay' });
       const tls = options.tlsCert !== undefined ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey!) } : undefined;
       const frames = new FrameResolver();
       const outputs = createOutputs({ only: ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg', 'report.html'], name: 'relay', topology: { nodes: [{ id: 'relay', role: 'relay', host: options.host ?? address.host, profile: options.profile }], links: [] } });
