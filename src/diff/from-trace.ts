@@ -8,6 +8,7 @@
  * fields, and format 2's reference `{conn, sent}` to the `msrp.send` it read, or its full frame
  * (`text` or `bytesBase64`) when nothing in the trace sent it (a real peer's frame).
  */
+import type { AnyTraceRecord } from '../sim/trace.js';
 import { DiffInputError } from './diff-input-error.js';
 import type { DiffConnection, DiffFrame, DiffNode, RunModel } from './diff-model.js';
 import { framesOfStream, type StreamPiece } from './frame-stream.js';
@@ -69,7 +70,7 @@ function hostOf(address: string): string {
   return m ? m[1]! : address;
 }
 
-export function runFromTrace(records: Iterable<LooseRecord>, source: string): RunModel {
+export function runFromTrace(records: Iterable<LooseRecord> | Iterable<AnyTraceRecord>, source: string): RunModel {
   const sides = new Map<string, Side>();
   const connections: Building[] = [];
   const nodes = new Map<string, DiffNode>();
@@ -95,7 +96,7 @@ export function runFromTrace(records: Iterable<LooseRecord>, source: string): Ru
     return s;
   };
   let first = true;
-  for (const r of records) {
+  for (const r of records as Iterable<LooseRecord>) {
     if (first && r.type === 'trace.format') {
       const v = num(r, 'version');
       if (v > TRACE_FORMATS_READ) throw new DiffInputError(`trace format version ${v} is newer than this msrp-sim reads (${TRACE_FORMATS_READ})`);

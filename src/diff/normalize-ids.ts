@@ -8,9 +8,10 @@
 import type { HeaderField } from '../wire/frame.js';
 import type { DiffFrame } from './diff-model.js';
 
-type Kind = 'T' | 'M' | 'S' | 'H' | 'N' | 'C' | 'R' | 'O';
+/** The kinds of random id, each numbered on its own: transaction id, Message-ID, session id, token (H), nonce, cnonce, response, opaque. */
+export type IdKind = 'T' | 'M' | 'S' | 'H' | 'N' | 'C' | 'R' | 'O';
 
-const DIGEST_RANDOM: Record<string, Kind> = { nonce: 'N', nextnonce: 'N', cnonce: 'C', response: 'R', rspauth: 'R', opaque: 'O' };
+const DIGEST_RANDOM: Record<string, IdKind> = { nonce: 'N', nextnonce: 'N', cnonce: 'C', response: 'R', rspauth: 'R', opaque: 'O' };
 const URI = /msrps?:\/\/[^\s",]+/gi;
 
 export interface IdNormalizeOptions {
@@ -20,12 +21,12 @@ export interface IdNormalizeOptions {
 
 export class IdNormalizer {
   private readonly names = new Map<string, string>();
-  private readonly counts = new Map<Kind, number>();
+  private readonly counts = new Map<IdKind, number>();
 
   constructor(private readonly options: IdNormalizeOptions = {}) {}
 
   /** The name of `value` as an id of `kind`: the same value, the same name. */
-  id(kind: Kind, value: string): string {
+  id(kind: IdKind, value: string): string {
     const key = `${kind}\0${value}`;
     let name = this.names.get(key);
     if (name === undefined) {
