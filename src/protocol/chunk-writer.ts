@@ -66,14 +66,20 @@ export interface Unsent {
 }
 
 export class ChunkWriter {
-  private readonly sources: MessageSender[] = [];
+  /**
+   * Queued sources: `sources[sourcesHead..]` (the entries before it are null, taken). Taken from
+   * the front by an index, not `shift()`: a `send` with a count queues every message at once, and
+   * on a large array V8's `shift()` moves every entry, which made N queued messages cost O(N²).
+   */
+  private sources: (MessageSender | null)[] = [];
+  private sourcesHead = 0;
   private active: ActiveChunk | null = null;
 
   constructor(private readonly sink: ChunkSink) {}
 
   /** A chunk is being written, or sources wait. */
   get busy(): boolean {
-    return this.active !== null || this.sources.length > 0;
+    return this.active !== null || this.sources.length > this.sourcesHead;
   }
 
   /** A chunk is being written. */
@@ -88,7 +94,9 @@ export class ChunkWriter {
 
   /** True while the message of `source` still has bytes queued or a chunk in progress. */
   pending(source: SendSource): boolean {
-    return this.sources.some((s) => s.message === source) || this.active?.source === source;
+    const sources = this.sources;
+    for (let i = this.sourcesHead; i < sources.length; i++) if (sources[i]!.message === source) return true;
+    return this.active?.source === source;
   }
 
   /**
@@ -121,7 +129,7 @@ export class ChunkWriter {
 
   /** Starts the next queued source's next chunk; false when none is queued. */
   startNext(): boolean {
-    const sender = this.sources.shift();
+    const sender = this.takeSource();
     if (!sender) return false;
     if (sender.stopping || (sender.aborting && sender.sent === 0)) {
       // E-24: after a 413 "the sender MUST NOT send further chunks with that Message-ID";
@@ -137,7 +145,28 @@ export class ChunkWriter {
   detach(): Unsent {
     const active = this.active;
     this.active = null;
-    return { cut: active === null ? null : { sender: active.sender, startIndex: active.startIndex }, queued: this.sources.splice(0) };
+    const queued = this.sources.slice(this.sourcesHead) as MessageSender[];
+    this.sources = [];
+    this.sourcesHead = 0;
+    return { cut: active === null ? null : { sender: active.sender, startIndex: active.startIndex }, queued };
+  }
+
+  /** The first queued source, taken off the queue; undefined when none waits. */
+  private takeSource(): MessageSender | undefined {
+    const sources = this.sources;
+    const head = this.sourcesHead;
+    if (head >= sources.length) return undefined;
+    const sender = sources[head]!;
+    sources[head] = null;
+    if (head + 1 === sources.length) {
+      sources.length = 0;
+      this.sourcesHead = 0;
+    } else if (head >= 1024 && head * 2 >= sources.length) {
+      // Let go of the taken entries once they are half the array.
+      this.sources = sources.slice(head + 1);
+      this.sourcesHead = 0;
+    } else this.sourcesHead = head + 1;
+    return sender;
   }
 
   private start(sender: MessageSender): void {
@@ -234,9 +263,16 @@ export class ChunkWriter {
       // Resume later in a new transaction (W-36), after whatever is waiting, but before any later
       // part of the same message queued meanwhile (a relay's next chunk of it): R-23, RFC 4976
       // §3, relays "resend the resulting chunks in order".
-      const later = this.sources.findIndex((s) => s.message.messageId === sender.message.messageId);
-      if (later < 0) this.sources.push(sender);
-      else this.sources.splice(later, 0, sender);
+      const sources = this.sources;
+      let later = -1;
+      for (let i = this.sourcesHead; i < sources.length; i++) {
+        if (sources[i]!.message.messageId === sender.message.messageId) {
+          later = i;
+          break;
+        }
+      }
+      if (later < 0) sources.push(sender);
+      else sources.splice(later, 0, sender);
     }
   }
 }
