@@ -7,7 +7,7 @@
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
 import { frameText } from './flow-format.js';
-import type { ArrowNote, PathChange } from './flow-model.js';
+import type { ArrowNote, ByteRangeFacts, PathChange } from './flow-model.js';
 import { endOf, push, removeFrom, shift, type FlowState } from './flow-state.js';
 import { arr, num, str } from './trace-fields.js';
 
@@ -29,7 +29,9 @@ export function onMsrpSend(s: FlowState, r: AnyTraceRecord): void {
   if (kind === 'request') {
     a.method = str(r.method);
     a.label = `${a.method} ${a.transactionId}`;
-    const br = r.byteRange as { start: number; end: number | null; total: number | null } | undefined;
+    const br = r.byteRange as ByteRangeFacts | undefined;
+    if (br) a.byteRange = { start: br.start, end: br.end, total: br.total };
+    if (typeof r.messageId === 'string') a.messageId = r.messageId;
     const parts: string[] = [];
     if (a.method === 'REPORT' && r.reportStatus !== undefined) {
       parts.push(`000 ${String(r.reportStatus)}`);
@@ -117,7 +119,7 @@ export function onMsrpRecv(s: FlowState, r: AnyTraceRecord): void {
   a.to = r.node;
   if (a.end && a.end.kind !== 'refused') {
     // Dropped once, then retransmitted and delivered: keep it as a note.
-    a.notes.push({ node: a.end.at, t: a.end.t, text: `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}; retransmitted`, error: true, ...(a.end.rule ? { rule: a.end.rule } : {}) });
+    a.notes.push({ node: a.end.at, t: a.end.t, text: `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}; retransmitted`, error: true, tcp: true, ...(a.end.rule ? { rule: a.end.rule } : {}) });
     a.end = null;
   }
   const sc = s.conns.get(sendConn);

@@ -213,3 +213,8 @@ export function ruleLabel(rule: string): string {
 export function catalogueIds(): string[] {
   return Object.keys(CATALOGUE);
 }
+
+/** The anchor of a rule in docs/rules.md: `r-19`, `a-03`, `kamailio-keep-tid`. */
+export function ruleAnchor(rule: string): string {
+  return rule.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}

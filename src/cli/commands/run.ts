@@ -62,8 +62,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--no-svg', 'do not write the SVG diagrams')
     .option('--no-html', 'do not write report.html')
     .addHelpText('after', EXAMPLES)
-    .action((scenarios: string[], options: RunCommandOptions) => {
-      ctx.status = runCommand(scenarios, options, ctx);
+    .action(async (scenarios: string[], options: RunCommandOptions) => {
+      ctx.status = await runCommand(scenarios, options, ctx);
     });
 }
 
@@ -94,7 +94,7 @@ function chooseOutputs(options: RunCommandOptions): Set<OutputFlag> {
   return chosen;
 }
 
-export function runCommand(paths: string[], options: RunCommandOptions, ctx: CliContext): number {
+export async function runCommand(paths: string[], options: RunCommandOptions, ctx: CliContext): Promise<number> {
   const files = findScenarioFiles(paths);
   if (files.length === 0) throw new CliError('run: no scenario files found', EXIT.usage);
   // --profile is applied at load time, so that a profile's own defaults (Expires, nonce life) apply.
@@ -131,7 +131,7 @@ export function runCommand(paths: string[], options: RunCommandOptions, ctx: Cli
         sinks: [(r: AnyTraceRecord) => writers.record(r), (r: AnyTraceRecord) => progress.tick(r.t)],
       });
       progress.done();
-      writers.finish(result);
+      await writers.finish(result);
     } catch (err) {
       progress.done();
       writers.abandon();
