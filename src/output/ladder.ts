@@ -21,8 +21,7 @@ import { formatTime, type Micros } from '../sim/time.js';
 import type { Arrow, ByteRangeFacts, FlowModel, Marker, NodeFacts } from './flow-model.js';
 import { ruleLabel, describeRule, ruleAnchor } from './rules.js';
 import { escapeXmlAttr, escapeXmlText } from './xml-text.js';
-import { svgEngine, type SvgEngine } from './svg-engine.js';
-import type { Selection } from 'd3';
+import { svgEngine, type SvgEngine, type SvgSelection } from './svg-engine.js';
 import { BOTTOM, CH_SMALL, layoutPage, LEFT, LINE_H, RIGHT, TOP, fit, truncate, type Item, type PlacedLabel, type Slot } from './ladder-layout.js';
 
 export interface LadderOptions {
@@ -461,7 +460,7 @@ function laneClass(role: string): string {
   return role === 'relay' ? 'relay' : role === 'firewall' ? 'firewall' : role === 'host' ? '' : 'endpoint';
 }
 
-function laneHead(g: Selection, n: NodeFacts | undefined, id: string, x: number, y: number, laneW: number): void {
+function laneHead(g: SvgSelection, n: NodeFacts | undefined, id: string, x: number, y: number, laneW: number): void {
   const cls = laneClass(n?.role ?? 'host');
   const w = Math.min(laneW - 16, 190);
   g.append('rect').attr('class', `head ${cls}`.trim()).attr('x', fmt(x - w / 2)).attr('y', y).attr('width', fmt(w)).attr('height', 44).attr('rx', 5);
@@ -472,7 +471,7 @@ function laneHead(g: Selection, n: NodeFacts | undefined, id: string, x: number,
   if (n?.address) g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', y + 38).text(n.address);
 }
 
-function legend(g: Selection, prefix: string, width: number): void {
+function legend(g: SvgSelection, prefix: string, width: number): void {
   const items: [string, string, string][] = [
     ['a req', 'req', 'MSRP request'],
     ['a resp', 'resp', 'response 200'],

@@ -6,12 +6,20 @@
  * import of d3-node is all it waits for; the drawing itself is synchronous and reads nothing but
  * the flow model, so the same trace still gives the same bytes.
  */
-import type { Selection } from 'd3';
+/**
+ * The part of a d3 selection the diagrams use (declared here, not taken from d3, so that the
+ * package's types do not need d3's).
+ */
+export interface SvgSelection {
+  append(name: string): SvgSelection;
+  attr(name: string, value: string | number | null): SvgSelection;
+  text(value: string): SvgSelection;
+}
 
 /** What a drawing needs of d3-node: a fresh document with an `<svg>` root and d3 to drive it. */
 export interface SvgCanvas {
   /** The `<svg>` root, as a d3 selection. */
-  svg: Selection;
+  svg: SvgSelection;
   /** The root's markup (XML: the diagrams have no HTML-only entities in them). */
   markup(): string;
 }
@@ -22,7 +30,7 @@ export interface SvgEngine {
 }
 
 interface D3NodeInstance {
-  createSVG(width?: number, height?: number, attrs?: Record<string, string | number>): Selection;
+  createSVG(width?: number, height?: number, attrs?: Record<string, string | number>): SvgSelection;
   svgString(): string;
 }
 type D3NodeModule = { D3Node: new () => D3NodeInstance };

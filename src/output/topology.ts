@@ -7,11 +7,10 @@
  * coloured line over the links, listed in the legend. Drawn by d3 on d3-node's document
  * (svg-engine.ts); a firewall's names sit on a plain plate inside its brick box.
  */
-import type { Selection } from 'd3';
 import type { FlowModel, LinkFacts, NodeFacts, SessionFacts } from './flow-model.js';
 import { formatBitRate, formatMs } from './flow-format.js';
 import { hopDistances } from './lane-order.js';
-import { svgEngine, type SvgEngine } from './svg-engine.js';
+import { svgEngine, type SvgEngine, type SvgSelection } from './svg-engine.js';
 
 export interface TopologyOptions {
   /** Nodes drawn per column before the rest are summed up in one box (default 12). */
@@ -50,7 +49,7 @@ const STYLE = [
   '.msrp-topology .legend{font-size:10.5px}',
 ].join('');
 
-type Sel = Selection;
+type Sel = SvgSelection;
 
 interface Placed {
   node: NodeFacts;
