@@ -13,6 +13,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'model-not-live',
+      severity: 'error',
+      comment: 'src/live/ (wall clock, real sockets) sits above the model: no model layer may import it, so a deterministic run never meets it (docs/architecture.md).',
+      from: { path: '^src/(wire|sim|net|protocol|signal|nodes|scenario|output|capture)/' },
+      to: { path: '^src/live/' },
+    },
+    {
       name: 'net-contracts-below-classes',
       severity: 'error',
       comment:

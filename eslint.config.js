@@ -14,7 +14,10 @@ const layers = {
   scenario: ['nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
   output: ['sim', 'wire'],
   capture: ['wire'],
-  cli: ['scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  sweep: ['scenario', 'output', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  // The live driver: wall clock and real sockets behind the seams; above every model layer.
+  live: ['scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  cli: ['live', 'sweep', 'scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
 };
 const all = Object.keys(layers);
 
@@ -36,7 +39,7 @@ const layerConfigs = Object.entries(layers).map(([layer, allowed]) => ({
 }));
 
 // src/output is held to the same rules: the same trace must give the same bytes out.
-const modelDirs = ['wire', 'sim', 'net', 'protocol', 'signal', 'nodes', 'scenario', 'output', 'capture'].map((d) => `src/${d}/**/*.ts`);
+const modelDirs = ['wire', 'sim', 'net', 'protocol', 'signal', 'nodes', 'scenario', 'output', 'capture', 'sweep'].map((d) => `src/${d}/**/*.ts`);
 const ambient = 'breaks determinism: the model runs in virtual time only (docs/architecture.md)';
 
 export default tseslint.config(

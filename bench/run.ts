@@ -12,6 +12,7 @@ const suites: Suite[] = [
   { name: 'net', load: () => import('./net.js') },
   { name: 'ladder', load: () => import('./ladder.js') },
   { name: 'scale', load: () => import('./scale.js') },
+  { name: 'sweep', load: () => import('./sweep.js') },
 ];
 
 const wanted = process.argv.slice(2);

@@ -16,7 +16,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { World, type NodeSpec } from '../src/nodes/world.js';
-import type { EndpointOptions } from '../src/nodes/endpoint-node.js';
+import type { EndpointOptions } from '../src/nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../src/nodes/relay/relay-node.js';
 import type { AnyTraceRecord } from '../src/sim/trace.js';
 import { MILLISECOND, SECOND } from '../src/sim/time.js';

@@ -8,8 +8,11 @@ import { registerDecode } from './commands/decode.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerRun } from './commands/run.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
+import { registerRelay } from './commands/relay.js';
 import { createContext, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT, IoError } from './errors.js';
 
@@ -20,6 +23,7 @@ Examples:
   $ msrp-sim run scenarios/push-via-two-relays.yaml   run a scenario, outputs in out/<name>/
   $ msrp-sim test                               every bundled scenario as a regression test
   $ msrp-sim new my.yaml                        write a starter scenario
+  $ msrp-sim sweep sweeps/relay-profiles-under-loss.yaml   a grid of runs on every core
   $ msrp-sim decode capture.pcapng              print the MSRP frames in a capture
   $ msrp-sim decode --format json frames.msrp   the same as NDJSON
   $ msrp-sim help decode                        help for one command
@@ -71,6 +75,9 @@ export function buildProgram(ctx: CliContext): Command {
   registerDecode(program, ctx);
   registerList(program, ctx);
   registerNew(program, ctx);
+  registerSweep(program, ctx);
+  registerWorker(program, ctx);
+  registerRelay(program, ctx);
   return program;
 }
 

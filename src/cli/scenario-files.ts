@@ -2,7 +2,8 @@
  * Finding and loading scenario files for the commands: a path is a file or a directory searched
  * for `*.yaml`, `*.yml` and `*.json` scenarios; problems come back as `FILE:LINE:COL: message`.
  * A directory named `large` (such as scenarios/large/, the benchmark's scenarios, which take
- * seconds to load and write gigabytes of trace) is searched only when it is named itself.
+ * seconds to load and write gigabytes of trace) or `live` (scenarios/live/, against real relays)
+ * is searched only when it is named itself.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -13,8 +14,11 @@ import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from './errors.js';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
-/** Directories a search passes over unless they are named as a path. */
-const SKIPPED_UNLESS_NAMED = 'large';
+/**
+ * Directories a search passes over unless they are named as a path: `large` (the benchmark's
+ * scenarios) and `live` (scenarios against real relays, which need one running: docs/live.md).
+ */
+const SKIPPED_UNLESS_NAMED = new Set(['large', 'live']);
 
 /** The `scenarios/` folder shipped with the package (dist/cli and src/cli -> package root). */
 export function bundledScenarioDir(): string {
@@ -40,8 +44,8 @@ export function resolveScenarioPath(p: string): string {
 }
 
 /**
- * Scenario files under `paths` (files as given, directories searched, but not their `large`
- * subdirectories), sorted, no duplicates.
+ * Scenario files under `paths` (files as given, directories searched, but not their `large` and
+ * `live` subdirectories), sorted, no duplicates.
  */
 export function findScenarioFiles(paths: string[]): string[] {
   const out = new Set<string>();
@@ -58,7 +62,7 @@ export function findScenarioFiles(paths: string[]): string[] {
         if (name.startsWith('.') || name === 'node_modules') continue;
         const child = join(p, name);
         if (statSync(child).isDirectory()) {
-          if (name !== SKIPPED_UNLESS_NAMED) walk(child);
+          if (!SKIPPED_UNLESS_NAMED.has(name)) walk(child);
         } else if (SCENARIO_FILE.test(name) && !name.endsWith('.schema.json')) out.add(child);
       }
     } else out.add(p);

@@ -20,7 +20,6 @@
  * - An inspector, when set, sees every allowed connection's payload in order per direction. A
  *   segment ahead of a gap passes and is inspected when the gap is filled.
  */
-import type { Timer } from '../sim/scheduler.js';
 import type { NetCore, NetDirection, NetNode, NetSegment } from './net-contracts.js';
 import type {
   Endpoint,
@@ -31,6 +30,7 @@ import type {
   Inspector,
   InspectorVerdict,
 } from './net-types.js';
+import { Flow, inspectInOrder, streamsOf, type Expired } from './firewall-flow.js';
 import { FIN, RST, SYN, ACK, resetOnward, resetReply, segmentFields } from './segment.js';
 
 export const DEFAULT_IDLE_TIMEOUT = 3_600_000_000;
@@ -39,8 +39,6 @@ const CLOSED_LINGER = 10_000_000;
 const FIRST_NAT_PORT = 40000;
 /** Remembered expired connections (for `idle-timeout` verdicts), oldest forgotten first. */
 const MAX_EXPIRED = 20000;
-/** Out-of-order payload an inspecting firewall keeps per direction of a connection. */
-const MAX_INSPECT_AHEAD = 262144;
 
 interface Decision {
   allow: boolean;
@@ -49,59 +47,8 @@ interface Decision {
   tlsOnly: boolean;
 }
 
-interface InspectStream {
-  /** Wire sequence number of the next byte to inspect; -1 until known. */
-  next: number;
-  ahead: Array<{ seq: number; data: Uint8Array }>;
-  aheadBytes: number;
-}
 
-interface Expired {
-  flow: string;
-  reverse: string;
-  natKey: string | null;
-  conn: string;
-  direction: FirewallDirection;
-}
 
-class Flow implements FlowInfo {
-  nat: Endpoint | null = null;
-  /** `ip:port` of the NAT endpoint, of the initiator and of the responder (inside view). */
-  natText: string | null = null;
-  readonly initiatorText: string;
-  readonly responderText: string;
-  natKey: string | null = null;
-  /** False once removed from the firewall's tables. */
-  tracked = true;
-  lastSeen: number;
-  timer: Timer | null = null;
-  closing = false;
-  finFromInitiator = false;
-  finFromResponder = false;
-  tlsPending: { rule: string; mode: 'drop' | 'reject' } | null = null;
-  blocked: { rule: string; reason: string } | null = null;
-  streams: [InspectStream, InspectStream] | null = null;
-  /** Payload has crossed it (either way). */
-  payloadSeen = false;
-  /** It carried payload before the inspector was installed: its bytes are never inspected. */
-  uninspected = false;
-
-  constructor(
-    readonly key: string,
-    readonly reverseKey: string,
-    readonly firewall: string,
-    readonly direction: FirewallDirection,
-    readonly initiator: Endpoint,
-    readonly responder: Endpoint,
-    readonly conn: string,
-    readonly rule: string,
-    now: number,
-  ) {
-    this.lastSeen = now;
-    this.initiatorText = `${initiator.address}:${initiator.port}`;
-    this.responderText = `${responder.address}:${responder.port}`;
-  }
-}
 
 export class Firewall implements NetNode {
   readonly kind = 'firewall' as const;
@@ -308,7 +255,7 @@ export class Firewall implements NetNode {
       this.record('fw.drop', seg, flow.key, flow.direction, flow.blocked.rule, `blocked: ${flow.blocked.reason}`);
       return;
     }
-    if (seg.flags & SYN && this.inspector !== null) this.streamsOf(flow)[fromInitiator ? 0 : 1].next = (seg.seq + 1) >>> 0;
+    if (seg.flags & SYN && this.inspector !== null) streamsOf(flow)[fromInitiator ? 0 : 1].next = (seg.seq + 1) >>> 0;
     if (fromInitiator && flow.tlsPending !== null && seg.len > 0) {
       const p = seg.payload!;
       if (p[0] !== 0x16 || (p.length > 1 && p[1] !== 0x03)) {
@@ -541,54 +488,10 @@ export class Firewall implements NetNode {
 
   // ---- Inspection ----------------------------------------------------------------------------
 
-  private streamsOf(flow: Flow): [InspectStream, InspectStream] {
-    if (flow.streams === null) {
-      flow.streams = [
-        { next: -1, ahead: [], aheadBytes: 0 },
-        { next: -1, ahead: [], aheadBytes: 0 },
-      ];
-    }
-    return flow.streams;
-  }
-
   /** Feeds the segment's new in-order bytes (and any buffered ones they unblock) to the inspector. */
   private inspect(flow: Flow, fromInitiator: boolean, seg: NetSegment): InspectorVerdict | null {
-    const inspector = this.inspector!;
-    const stream = this.streamsOf(flow)[fromInitiator ? 0 : 1];
     const direction: FirewallDirection = fromInitiator === (flow.direction === 'outbound') ? 'outbound' : 'inbound';
-    if (stream.next < 0) stream.next = seg.seq;
-    const payload = seg.payload!;
-    const offset = (seg.seq - stream.next) | 0;
-    if (offset > 0) {
-      if (stream.aheadBytes + payload.length <= MAX_INSPECT_AHEAD) {
-        stream.ahead.push({ seq: seg.seq, data: payload.slice() });
-        stream.aheadBytes += payload.length;
-      }
-      return null;
-    }
-    if (-offset >= payload.length) return null;
-    const fresh = offset === 0 ? payload : payload.subarray(-offset);
-    stream.next = (stream.next + fresh.length) >>> 0;
-    let verdict = inspector(flow, direction, fresh);
-    while (verdict.verdict === 'pass' && stream.ahead.length > 0) {
-      let progressed = false;
-      for (let i = 0; i < stream.ahead.length; i++) {
-        const e = stream.ahead[i]!;
-        const d = (e.seq - stream.next) | 0;
-        if (d > 0) continue;
-        stream.ahead.splice(i, 1);
-        stream.aheadBytes -= e.data.length;
-        progressed = true;
-        if (-d < e.data.length) {
-          const bytes = e.data.subarray(-d);
-          stream.next = (stream.next + bytes.length) >>> 0;
-          verdict = inspector(flow, direction, bytes);
-        }
-        break;
-      }
-      if (!progressed) break;
-    }
-    return verdict;
+    return inspectInOrder(flow, streamsOf(flow)[fromInitiator ? 0 : 1], direction, seg, this.inspector!);
   }
 
   // ---- Records -------------------------------------------------------------------------------

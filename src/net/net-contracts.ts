@@ -2,9 +2,9 @@
  * What the pieces of the network need of each other: a segment as links, nodes and connections
  * see it; a link direction as segments, routes and nodes see it; a node, the routing and the
  * network as links, hosts, firewalls and connections see them; a host and a listener as a
- * connection sees them. The concrete classes implement these (`class Segment implements
- * NetSegment`, `class LinkDirection implements NetDirection`, `class Host implements
- * ConnectionHost`, ...) and import this file.
+ * connection sees them; what a connection tells its application. The concrete classes implement
+ * these (`class Segment implements NetSegment`, `class LinkDirection implements NetDirection`,
+ * `class Host implements ConnectionHost`, ...) and import this file.
  *
  * The rule that keeps src/net/ free of import circles: this file imports no file of src/net/ but
  * net-types.ts (option and record types, which import nothing of src/net/), so a piece that needs
@@ -12,7 +12,7 @@
  * Interfaces are erased: the contracts cost nothing at run time.
  */
 import type { Simulation } from '../sim/simulation.js';
-import type { Endpoint, LinkOptions, TcpOptions, TlsServerOptions } from './net-types.js';
+import type { CloseReason, Endpoint, LinkOptions, TcpOptions, TlsServerOptions } from './net-types.js';
 
 /** Why a host or firewall injected an RST, so the receiver's close reason can say it. */
 export interface ResetCause {
@@ -168,4 +168,23 @@ export interface AcceptingListener<C> {
   readonly closed: boolean;
   readonly tls: TlsServerOptions | undefined;
   readonly onAccept: (conn: C) => void;
+}
+
+/**
+ * What a connection tells its application; `C` is the connection as the application gets it
+ * (`ConnectionHandlers` is this for `TcpConnection`). Generic so that the sections of a
+ * connection below `TcpConnection` (tcp-state.ts, ...) can call it without naming the class.
+ */
+export interface ConnectionCallbacks<C> {
+  /** After the TCP handshake, and the TLS handshake when there is one. */
+  onOpen?(conn: C): void;
+  /** In-order bytes, exactly what the peer wrote. The array is shared: read it, never mutate it. */
+  onData?(conn: C, bytes: Uint8Array): void;
+  /** Called once, whatever ended the connection (not called when this side's host crashed). */
+  onClose?(conn: C, reason: CloseReason): void;
+  /**
+   * After segments went out and fewer than `DRAIN_LOW_WATER` (16 KiB) written bytes wait to be
+   * sent: writers that pace themselves (interruptible MSRP chunks) write more here.
+   */
+  onDrain?(conn: C): void;
 }

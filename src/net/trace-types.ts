@@ -81,9 +81,9 @@ declare module '../sim/trace.js' {
     'fault.link-up': { link: string };
     'fault.set-link': { link: string; changes: Record<string, number | null> };
     'fault.partition': { groups: string[][] };
-    'fault.heal': Record<string, never>;
+    'fault.heal': Record<never, never>;
     'fault.crash': { connections: number };
-    'fault.restart': Record<string, never>;
+    'fault.restart': Record<never, never>;
     'fault.reset': { conn: string; peer: string | null };
     'fault.flush': { flows: number };
     /** Armed: the `n`-th matching segment crossing `link` from now on will be dropped. */

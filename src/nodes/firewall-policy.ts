@@ -19,7 +19,6 @@
  * keep the flow's framing for a policy set later) and all pass.
  */
 import { MsrpParser } from '../wire/parser.js';
-import { serializedLength } from '../wire/serializer.js';
 import type { MsrpFrame } from '../wire/frame.js';
 import { typeMatches } from '../protocol/media-types.js';
 
@@ -38,7 +37,6 @@ export type PolicyVerdict = { verdict: 'pass' } | { verdict: 'drop' | 'reset'; r
 
 const PASS: PolicyVerdict = { verdict: 'pass' };
 const TLS_HANDSHAKE = 22;
-const NO_BODY = new Uint8Array(0);
 
 /** The request whose head is in and whose end-line is not yet. */
 interface Incoming {
@@ -102,11 +100,11 @@ export class PolicyFlow {
     if (this.pending.verdict === 'pass') this.pending = { verdict: policy.action ?? 'drop', rule: `${this.firewallId}#${rule}`, reason };
   }
 
-  /** A response (or anything the parser hands over whole): its own length. */
+  /** A response (or anything the parser hands over whole): the bytes it took on the wire. */
   private judgeWhole(frame: MsrpFrame): void {
     const policy = this.policyNow();
     if (policy === null) return;
-    const size = serializedLength(frame);
+    const size = frame.wireLength!;
     if (policy.maxFrame !== undefined && size > policy.maxFrame) {
       this.refuse(policy, 'policy.maxFrame', `MSRP frame of ${size} bytes exceeds ${policy.maxFrame}`);
       return;
@@ -121,7 +119,9 @@ export class PolicyFlow {
       this.incoming = null;
       return;
     }
-    const base = serializedLength(head.kind === 'request' && head.contentType !== undefined ? { ...head, body: NO_BODY } : head);
+    // What came before the body, and what must still come after it: with a body (a Content-Type
+    // says one follows) the CRLF ending it, then the end-line (`-------` tid flag CRLF).
+    const base = head.headLength! + (head.contentType !== undefined ? 2 : 0) + head.transactionId.length + 10;
     const incoming: Incoming = { policy, base, body: 0, judged: false };
     this.incoming = incoming;
     const max = policy.maxFrame;

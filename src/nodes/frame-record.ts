@@ -3,14 +3,14 @@
  * diagram and the pcap to be made from the trace alone (the full bytes are included when known).
  */
 import { base64Of, utf8Text } from '../wire/bytes-text.js';
-import type { ByteRange, MsrpFrame } from '../wire/frame.js';
+import type { ByteRange, MsrpFrame, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 
-export interface FrameFields {
-  kind: 'request' | 'response';
+/** A frame's fields: a request names its method, a response its status and comment. */
+export type FrameFields = FrameCommonFields & ({ kind: 'request'; method: string; status?: never } | { kind: 'response'; status: number; comment: string | null; method?: never });
+
+/** The fields of every frame. */
+export interface FrameCommonFields {
   transactionId: string;
-  method?: string;
-  status?: number;
-  comment?: string | null;
   toPath: string[];
   fromPath: string[];
   messageId?: string;
@@ -24,18 +24,18 @@ export interface FrameFields {
 }
 
 export function frameFields(frame: MsrpFrame, bytes: Uint8Array | null): FrameFields {
-  const f: FrameFields = {
+  const f = {
     kind: frame.kind,
     transactionId: frame.transactionId,
     toPath: frame.toPath,
     fromPath: frame.fromPath,
     continuation: frame.continuation,
     bodyLength: frame.kind === 'request' ? (frame.body === null ? null : frame.body.length) : null,
-  };
-  if (frame.kind === 'request') f.method = frame.method;
+  } as FrameFields;
+  if (f.kind === 'request') f.method = (frame as MsrpRequest).method;
   else {
-    f.status = frame.statusCode;
-    f.comment = frame.comment;
+    f.status = (frame as MsrpResponse).statusCode;
+    f.comment = (frame as MsrpResponse).comment;
   }
   if (frame.messageId !== undefined) f.messageId = frame.messageId;
   if (frame.byteRange !== undefined) f.byteRange = frame.byteRange;

@@ -1,19 +1,19 @@
 /**
- * One MSRP connection as a node sees it: a simulated TCP (or TLS) connection, a lenient streaming
+ * One MSRP connection as a node sees it: a byte-stream `Connection` (the seam of seams.ts, a
+ * simulated TCP or TLS connection or a live socket), a lenient streaming
  * parser for what arrives, and a writer that puts frames on the wire in the order the RFC wants:
  * responses, REPORTs and other short requests go first, and a SEND chunk larger than 2048 octets
- * that is being written is interrupted for them (W-35) and resumed in a new transaction (W-36).
- * Every frame sent and received is a trace record with its full bytes and its stream offset.
+ * that is being written is interrupted for them (W-35) and resumed in a new transaction (W-36)
+ * (the chunks are cut by the sender's cursor, src/protocol/chunk-writer.ts). Every frame sent and received is a trace record with its full bytes and its stream offset.
  */
 import { MsrpParser, type ParseError } from '../wire/parser.js';
 import { serializeFrame, serializedLength } from '../wire/serializer.js';
-import { buildRequest } from '../wire/builder.js';
-import type { ByteRange, Continuation, MsrpFrame, MsrpRequest, MsrpResponse } from '../wire/frame.js';
+import type { Continuation, MsrpFrame, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import type { RequestStream, SendSource } from '../protocol/send-source.js';
-import type { CloseReason, TcpConnection } from '../net/index.js';
+import { ChunkWriter, type ChunkSink } from '../protocol/chunk-writer.js';
+import type { Connection, ConnectionCloseReason } from './seams.js';
 import type { NodeContext } from './node-context.js';
 import { frameFields } from './frame-record.js';
-import { readBytes } from '../protocol/send-source.js';
 
 // The chunker's input and the streamed-request sink are protocol notions (src/protocol/send-source.ts).
 export type { RequestStream, SendSource } from '../protocol/send-source.js';
@@ -31,7 +31,7 @@ export interface MsrpConnectionOptions {
 export interface MsrpConnectionHandlers {
   request(conn: MsrpConnection, frame: MsrpRequest): void;
   response(conn: MsrpConnection, frame: MsrpResponse): void;
-  closed(conn: MsrpConnection, reason: CloseReason): void;
+  closed(conn: MsrpConnection, reason: ConnectionCloseReason): void;
   /** The TCP (and TLS) handshakes completed, on either side (the peer certificate is known here). */
   opened?(conn: MsrpConnection): void;
   /**
@@ -41,32 +41,16 @@ export interface MsrpConnectionHandlers {
   requestHead?(conn: MsrpConnection, head: MsrpRequest): RequestStream | null;
 }
 
-/** Interrupt threshold: bodies above this are interruptible (W-31). */
-export const INTERRUPTIBLE_ABOVE = 2048;
-/** How much of a chunk body is handed to TCP at a time; between pieces the writer may interrupt. */
-const PIECE = 4096;
-/** The writer waits while TCP holds more than this unsent. */
+/** The writer waits while the connection holds more than this unsent. */
 const HIGH_WATER = 8192;
-
-interface ActiveChunk {
-  source: SendSource;
-  frame: MsrpRequest; // head, with body empty
-  startOffset: number; // stream offset of the start line
-  startIndex: number; // index into source.data of the first body byte
-  written: number; // body bytes written
-  limit: number; // body bytes this transaction may carry
-  interruptible: boolean;
-  aborting: boolean; // the chunk ends at source.abortAt, with `#`
-  parts: Uint8Array[];
-}
 
 export class MsrpConnection {
   private readonly parser: MsrpParser;
   private readonly urgent: { frame: MsrpFrame; after?: () => void }[] = [];
-  private readonly sources: SendSource[] = [];
-  private active: ActiveChunk | null = null;
+  /** The message sender's cursor: SEND data cut into chunks (src/protocol/chunk-writer.ts). */
+  private readonly chunks: ChunkWriter;
   private pumping = false;
-  private closedReason: CloseReason | null = null;
+  private closedReason: ConnectionCloseReason | null = null;
   /** Session or peer information the owning node keeps on the connection. */
   readonly data = new Map<string, unknown>();
   private readonly label: string;
@@ -82,12 +66,13 @@ export class MsrpConnection {
 
   constructor(
     readonly ctx: NodeContext,
-    readonly tcp: TcpConnection,
+    readonly transport: Connection,
     private readonly handlers: MsrpConnectionHandlers,
     private readonly options: MsrpConnectionOptions = {},
   ) {
-    this.label = tcp.id;
+    this.label = transport.id;
     this.lastTraffic = ctx.now;
+    this.chunks = new ChunkWriter(this.chunkSink());
     this.parser = new MsrpParser(
       {
         frame: (frame) => this.onFrame(frame),
@@ -96,21 +81,21 @@ export class MsrpConnection {
         bodyPiece: (piece) => this.onPiece(piece),
         end: (flag) => this.onEnd(flag),
       },
-      // TCP payloads are views of frames already written, never changed: bodies can be views too.
+      // What arrives is never changed afterwards (the seam's promise): bodies can be views of it.
       { streamBodies: options.streamRequests === true, bodyViews: true },
     );
-    tcp.setHandlers({
-      onOpen: () => {
+    transport.listen({
+      opened: () => {
         this.handlers.opened?.(this);
         this.pump();
       },
-      onData: (_c, bytes) => {
+      data: (bytes) => {
         this.lastTraffic = this.ctx.now;
         if (this.options.limits) this.readStarts.push(this.parser.offset);
         this.parser.push(bytes);
       },
-      onClose: (_c, reason) => this.onClose(reason),
-      onDrain: () => this.pump(),
+      closed: (reason) => this.onClose(reason),
+      drained: () => this.pump(),
     });
   }
 
@@ -119,7 +104,7 @@ export class MsrpConnection {
   }
 
   get isOpen(): boolean {
-    return this.closedReason === null && this.tcp.state !== 'closed';
+    return this.closedReason === null && this.transport.state !== 'closed';
   }
 
   /** Queues a short frame (response, REPORT, AUTH, bodiless SEND); it goes before pending SEND data. */
@@ -132,7 +117,7 @@ export class MsrpConnection {
   /** Queues SEND data; chunks are cut and interleaved with other traffic by the writer. */
   sendData(source: SendSource): void {
     if (!this.isOpen) return;
-    this.sources.push(source);
+    this.chunks.queue(source);
     this.pump();
   }
 
@@ -155,20 +140,20 @@ export class MsrpConnection {
    * sent yet. Such a connection is in use even when nothing moves.
    */
   get hasPendingOutput(): boolean {
-    return this.active !== null || this.urgent.length > 0 || this.sources.length > 0 || this.tcp.bufferedAmount > 0;
+    return this.chunks.busy || this.urgent.length > 0 || this.transport.bufferedAmount > 0;
   }
 
   /** True while `source` still has bytes queued or a chunk in progress. */
   pending(source: SendSource): boolean {
-    return this.sources.includes(source) || this.active?.source === source;
+    return this.chunks.pending(source);
   }
 
   close(): void {
-    this.tcp.close();
+    this.transport.close();
   }
 
   reset(): void {
-    this.tcp.reset();
+    this.transport.reset();
   }
 
   private pump(): void {
@@ -177,27 +162,9 @@ export class MsrpConnection {
     try {
       // Frames wait here, not in TCP, until the connection is open: their stream offsets (which
       // the pcap needs) are known only then, and the 30 s timers start when the bytes go out.
-      while (this.isOpen && this.tcp.state === 'open' && this.tcp.bufferedAmount < HIGH_WATER) {
-        if (this.active) {
-          // W-35, RFC 4975 §7.1.1: a SEND larger than 2048 octets "MUST be interrupted if the
-          // sender needs to send pending responses or REPORT requests".
-          const active = this.active;
-          if (active.source.stop) {
-            // E-24 / RFC 4975 §10.5: on 413 the sender "MUST interrupt the current chunk".
-            this.finishChunk('#', 'E-24');
-            continue;
-          }
-          if ((this.urgent.length > 0 && active.interruptible) || active.source.abort) {
-            this.finishChunk(active.source.abort ? '#' : '+', active.source.abort ? 'E-24' : active.source.cutThrough ?? 'W-35');
-            continue;
-          }
-          if (readyBytes(active.source) === active.startIndex + active.written) {
-            // Cut-through: the writer has caught up with what has arrived; wait for more (kick()).
-            if (active.source.streaming) break;
-            this.finishChunk(active.source.lastFlag, 'W-06');
-            continue;
-          }
-          this.writePiece(active);
+      while (this.isOpen && this.transport.state === 'open' && this.transport.bufferedAmount < HIGH_WATER) {
+        if (this.chunks.writing) {
+          if (!this.chunks.advance(this.urgent.length > 0)) break;
           continue;
         }
         const next = this.urgent.shift();
@@ -206,15 +173,7 @@ export class MsrpConnection {
           next.after?.();
           continue;
         }
-        const source = this.sources.shift();
-        if (!source) break;
-        if (source.stop || (source.abort && source.sent === 0)) {
-          // E-24: after a 413 "the sender MUST NOT send further chunks with that Message-ID";
-          // nothing sent yet means nothing to abort.
-          source.onDone?.();
-          continue;
-        }
-        this.startChunk(source);
+        if (!this.chunks.startNext()) break;
       }
     } finally {
       this.pumping = false;
@@ -223,126 +182,28 @@ export class MsrpConnection {
 
   private writeFrame(frame: MsrpFrame): void {
     const bytes = serializeFrame(frame);
-    const offset = this.tcp.bytesWritten;
-    this.tcp.write(bytes);
+    const offset = this.transport.bytesWritten;
+    this.transport.write(bytes);
     this.lastTraffic = this.ctx.now;
     this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
   }
 
-  private startChunk(source: SendSource): void {
-    // A streaming source's length is not known yet: as far as the chunk is concerned, it is endless.
-    const remaining = source.streaming ? Number.POSITIVE_INFINITY : source.data.length - source.sent;
-    const abortLeft = source.abortAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, source.abortAt - source.sent);
-    const aborting = abortLeft < remaining && abortLeft <= source.maxChunk;
-    const limit = Math.min(remaining, source.maxChunk, abortLeft);
-    const interruptible = limit > INTERRUPTIBLE_ABOVE || source.cutThrough !== undefined;
-    const start = source.firstPosition + source.sent;
-    const wholeRest = limit === remaining;
-    const transactionId = source.sent === 0 && source.firstTransactionId !== undefined ? source.firstTransactionId : this.ctx.newTransactionId();
-    // W-25: range-end "MUST take the value of "*" if ... the request needs to be interruptible".
-    const byteRange: ByteRange = {
-      start,
-      end: interruptible ? null : start + limit - 1,
-      total: source.total,
+  /** Where the chunk writer's bytes go: the connection, each chunk traced whole once written. */
+  private chunkSink(): ChunkSink {
+    const transport = this.transport;
+    return {
+      get bytesWritten() {
+        return transport.bytesWritten;
+      },
+      write: (bytes) => {
+        transport.write(bytes);
+        this.lastTraffic = this.ctx.now;
+      },
+      newTransactionId: () => this.ctx.newTransactionId(),
+      chunkWritten: (frame, bytes, offset, rule) => {
+        this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) }, rule);
+      },
     };
-    const frame = buildRequest({
-      transactionId,
-      method: 'SEND',
-      toPath: source.toPath,
-      fromPath: source.fromPath,
-      messageId: source.messageId,
-      byteRange,
-      successReport: source.successReport,
-      failureReport: source.failureReport,
-      mimeHeaders: source.extraHeaders,
-      contentType: source.contentType,
-      body: new Uint8Array(0),
-      continuation: wholeRest ? source.lastFlag : '+',
-    });
-    const head = serializeFrame(frame);
-    // The serialized empty-body frame is head + CRLF + end-line; keep the head and the blank line.
-    const endLineLength = 2 + 7 + frame.transactionId.length + 3;
-    const headBytes = head.subarray(0, head.length - endLineLength);
-    const chunk: ActiveChunk = {
-      source,
-      frame,
-      startOffset: this.tcp.bytesWritten,
-      startIndex: source.sent,
-      written: 0,
-      limit,
-      interruptible,
-      aborting,
-      parts: [headBytes],
-    };
-    this.tcp.write(headBytes);
-    this.lastTraffic = this.ctx.now;
-    this.active = chunk;
-    if (limit === 0) {
-      if (aborting) this.abortAt();
-      else this.finishChunk(wholeRest ? source.lastFlag : '+', 'W-26');
-    }
-  }
-
-  private writePiece(chunk: ActiveChunk): void {
-    const from = chunk.startIndex + chunk.written;
-    const n = Math.min(PIECE, chunk.limit - chunk.written, readyBytes(chunk.source) - from);
-    const piece = readBytes(chunk.source.data, from, from + n);
-    this.tcp.write(piece);
-    this.lastTraffic = this.ctx.now;
-    chunk.parts.push(piece);
-    chunk.written += n;
-    chunk.source.sent += n;
-    if (chunk.written >= chunk.limit) {
-      if (chunk.aborting) {
-        this.abortAt();
-        return;
-      }
-      const last = !chunk.source.streaming && chunk.source.data.length === chunk.source.sent;
-      this.finishChunk(last ? chunk.source.lastFlag : '+', 'W-06');
-    }
-  }
-
-  /** The active chunk has reached its source's `abortAt`: it ends the message with `#` (E-24). */
-  private abortAt(): void {
-    this.active!.source.abort = true;
-    this.finishChunk('#', 'E-24');
-  }
-
-  private finishChunk(flag: Continuation, rule: string): void {
-    const chunk = this.active!;
-    this.active = null;
-    const tid = chunk.frame.transactionId;
-    const tail = Buffer.from(`\r\n-------${tid}${flag}\r\n`, 'latin1');
-    this.tcp.write(tail);
-    this.lastTraffic = this.ctx.now;
-    chunk.parts.push(tail);
-    const range: ByteRange = {
-      start: chunk.frame.byteRange!.start,
-      end: chunk.frame.byteRange!.end,
-      total: chunk.frame.byteRange!.total,
-    };
-    const bytes = Buffer.concat(chunk.parts);
-    // The body as written, from the frame's own bytes: the source need not hold it any more.
-    const headLength = chunk.parts[0]!.length;
-    const body = new Uint8Array(bytes.buffer, bytes.byteOffset + headLength, chunk.written);
-    const sent: MsrpRequest = { ...chunk.frame, body, continuation: flag };
-    this.ctx.emit(
-      'msrp.send',
-      { conn: this.label, offset: chunk.startOffset, length: bytes.length, ...frameFields(sent, bytes) },
-      flag === '+' && chunk.written < chunk.limit ? rule : undefined,
-    );
-    const source = chunk.source;
-    chunk.source.onChunkWritten?.(sent, range, flag);
-    if (flag === '#' || (!source.streaming && source.sent >= source.data.length)) {
-      source.onDone?.();
-    } else {
-      // Resume later in a new transaction (W-36), after whatever is waiting, but before any later
-      // part of the same message queued meanwhile (a relay's next chunk of it): R-23, RFC 4976
-      // §3, relays "resend the resulting chunks in order".
-      const later = this.sources.findIndex((s) => s.messageId === source.messageId);
-      if (later < 0) this.sources.push(source);
-      else this.sources.splice(later, 0, source);
-    }
   }
 
   private onFrame(frame: MsrpFrame): void {
@@ -372,7 +233,7 @@ export class MsrpConnection {
     const why = length > limits.bufferBytes ? `a frame of ${length} bytes does not fit the ${limits.bufferBytes}-byte buffer` : `a frame that took ${reads} reads (at most ${limits.maxReads})`;
     this.ctx.emit('msrp.limit', { conn: this.label, transactionId: frame.transactionId, length, reads, reason: why }, limits.rule);
     this.refused = true;
-    this.tcp.close();
+    this.transport.close();
     return false;
   }
 
@@ -415,35 +276,24 @@ export class MsrpConnection {
     this.ctx.emit('msrp.malformed', { conn: this.label, offset: error.offset, fatal: error.fatal, message: error.message }, error.rule);
     if (error.fatal) {
       // The stream cannot be framed any more: nothing further on it can be trusted.
-      this.tcp.reset();
+      this.transport.reset();
     }
   }
 
-  private onClose(reason: CloseReason): void {
+  private onClose(reason: ConnectionCloseReason): void {
     if (this.closedReason) return;
     this.closedReason = reason;
-    const cut = this.active;
-    this.active = null;
+    const unsent = this.chunks.detach();
     this.urgent.length = 0;
-    const sources = this.sources.splice(0);
     const streaming = this.incoming?.stream;
     this.incoming = null;
     streaming?.abort();
     this.handlers.closed(this, reason);
     // What was queued or half written is lost with the connection: its owner decides what that
     // means (a relay reports it, A-02; an endpoint has already failed the session, E-19).
-    if (cut) cut.source.onAbandoned?.(cut.source.firstPosition + cut.startIndex);
-    for (const source of sources) {
+    if (unsent.cut) unsent.cut.source.onAbandoned?.(unsent.cut.source.firstPosition + unsent.cut.startIndex);
+    for (const source of unsent.queued) {
       if (!source.abort) source.onAbandoned?.(source.firstPosition + source.sent);
     }
   }
-}
-
-/**
- * Bytes of a source that can be written so far: all of them, unless it is streaming. A streaming
- * source keeps its last byte back until its end is known, so that whatever ends the message (its
- * last chunk, after a cut) carries data: never an empty chunk in the middle of a message.
- */
-function readyBytes(source: SendSource): number {
-  return source.streaming ? Math.max(0, (source.available ?? 0) - 1) : source.data.length;
 }

@@ -1,91 +1,87 @@
 /**
- * Trace record types of the node layer (merged into the kernel's TraceTypes). `msrp.send` and
- * `msrp.recv` carry a whole frame (frame-record.ts); the others carry the decision's own fields.
- * The relay's records are typed in relay/trace-types.ts.
+ * Trace record types of the node layer, merged into the kernel's TraceTypes. Each record's fields
+ * are an interface in records/ (one file per family); `msrp.send` and `msrp.recv` carry a frame
+ * (frame-record.ts). The relay's records are typed in relay/trace-types.ts. docs/trace-format.md
+ * describes every record.
  */
-import type { FrameFields } from './frame-record.js';
+import type * as E from './records/endpoint-records.js';
+import type * as M from './records/msrp-records.js';
+import type * as S from './records/session-records.js';
+import type * as A from './records/scenario-records.js';
 import './relay/trace-types.js';
-
-/** Fields of a node decision record: plain JSON data. */
-export type Fields = Record<string, unknown>;
 
 declare module '../sim/trace.js' {
   interface TraceTypes {
-    'sip.send': Fields;
-    'sip.recv': Fields;
-    'sip.stale': Fields;
-    /** RFC 3261 §17.1.1.2: an INVITE got no final response before Timer B. */
-    'sip.timeout': Fields;
-    'action.auth': Fields;
-    'action.end': Fields;
-    'action.raw': Fields;
-    'action.raw-connect': Fields;
-    'action.send': Fields;
-    'action.fault': Fields;
-    'action.set': Fields;
-    'action.session': Fields;
-    'auth.challenged': Fields;
-    'auth.fail': Fields;
-    'auth.ok': Fields;
-    'auth.refresh': Fields;
-    'auth.request': Fields;
-    'auth.retry-expires': Fields;
-    'fw.policy': Fields;
-    'fw.policy-skip': Fields;
-    'endpoint.abort': Fields;
-    'endpoint.aborted': Fields;
-    'endpoint.chunk': Fields;
-    'endpoint.connect': Fields;
-    'endpoint.deliver': Fields;
-    'endpoint.forced': Fields;
-    'endpoint.message': Fields;
-    'endpoint.no-response': Fields;
-    'endpoint.ready': Fields;
-    'endpoint.reject': Fields;
-    'endpoint.relay-connected': Fields;
-    'endpoint.relay-lost': Fields;
-    'endpoint.report': Fields;
-    'endpoint.report-ignored': Fields;
-    'endpoint.report-sent': Fields;
-    'endpoint.response': Fields;
-    'endpoint.reuse': Fields;
-    'endpoint.send-refused': Fields;
-    /** A send that waited for its session, which failed or ended before it was established. */
-    'endpoint.send-failed': Fields;
-    /** A send waits for its session to be established. */
-    'endpoint.send-queued': Fields;
-    'endpoint.sent': Fields;
-    'endpoint.stray-response': Fields;
-    'endpoint.timeout': Fields;
-    'endpoint.too-large': Fields;
-    'endpoint.violation': Fields;
-    'msrp.limit': Fields;
-    'msrp.malformed': Fields;
-    'msrp.raw': Fields;
-    'msrp.recv': FrameFields & { conn: string };
-    'msrp.send': FrameFields & { conn: string; offset: number; length: number };
-    'msrp.violation': Fields;
-    'node.crash': Fields;
-    'node.restart': Fields;
-    'session.answer': Fields;
-    'session.answer-ignored': Fields;
-    /** E-28: the session ended before success REPORTs covered a message that asked for them. */
-    'endpoint.unconfirmed': Fields;
-    /** A session ended while its offer or answer waited for the AUTH: that step is not taken. */
-    'session.abandoned': Fields;
-    'session.bind': Fields;
-    'session.bound': Fields;
-    'session.closed': Fields;
-    'session.established': Fields;
-    'session.failed': Fields;
-    'session.offer': Fields;
-    'session.reestablish': Fields;
-    'session.reject': Fields;
-    'session.rejected': Fields;
-    'session.reoffer': Fields;
-    'session.reoffer-refused': Fields;
-    'session.reoffer-rejected': Fields;
-    'session.update': Fields;
-    'session.updated': Fields;
+    'sip.send': A.SipSendRecord;
+    'sip.recv': A.SipRecvRecord;
+    'sip.stale': A.SipStaleRecord;
+    'sip.timeout': A.SipTimeoutRecord;
+    'action.auth': A.ActionAuthRecord;
+    'action.end': A.ActionEndRecord;
+    'action.raw': A.ActionRawRecord;
+    'action.raw-connect': A.ActionRawConnectRecord;
+    'action.send': A.ActionSendRecord;
+    'action.fault': A.ActionFaultRecord;
+    'action.set': A.ActionSetRecord;
+    'action.session': A.ActionSessionRecord;
+    'fw.policy': A.FirewallPolicyRecord;
+    'fw.policy-skip': A.FirewallPolicySkipRecord;
+    'node.crash': A.NodeCrashRecord;
+    'node.restart': A.NodeRestartRecord;
+    'auth.challenged': E.AuthChallengedRecord;
+    'auth.fail': E.AuthFailRecord;
+    'auth.ok': E.AuthOkRecord;
+    'auth.refresh': E.AuthRefreshRecord;
+    'auth.request': E.AuthRequestRecord;
+    'auth.retry-expires': E.AuthRetryExpiresRecord;
+    'endpoint.abort': E.EndpointAbortRecord;
+    'endpoint.aborted': E.EndpointAbortedRecord;
+    'endpoint.chunk': E.EndpointChunkRecord;
+    'endpoint.connect': E.EndpointConnectRecord;
+    'endpoint.deliver': E.EndpointDeliverRecord;
+    'endpoint.forced': E.EndpointForcedRecord;
+    'endpoint.message': E.EndpointMessageRecord;
+    'endpoint.no-response': E.EndpointNoResponseRecord;
+    'endpoint.ready': E.EndpointReadyRecord;
+    'endpoint.reject': E.EndpointRejectRecord;
+    'endpoint.relay-connected': E.EndpointRelayConnectedRecord;
+    'endpoint.relay-lost': E.EndpointRelayLostRecord;
+    'endpoint.report': E.EndpointReportRecord;
+    'endpoint.report-ignored': E.EndpointReportIgnoredRecord;
+    'endpoint.report-sent': E.EndpointReportSentRecord;
+    'endpoint.response': E.EndpointResponseRecord;
+    'endpoint.reuse': E.EndpointReuseRecord;
+    'endpoint.send-refused': E.EndpointSendRefusedRecord;
+    'endpoint.send-failed': E.EndpointSendFailedRecord;
+    'endpoint.send-queued': E.EndpointSendQueuedRecord;
+    'endpoint.sent': E.EndpointSentRecord;
+    'endpoint.stray-response': E.EndpointStrayResponseRecord;
+    'endpoint.timeout': E.EndpointTimeoutRecord;
+    'endpoint.too-large': E.EndpointTooLargeRecord;
+    'endpoint.unconfirmed': E.EndpointUnconfirmedRecord;
+    'endpoint.violation': E.EndpointViolationRecord;
+    'msrp.limit': M.MsrpLimitRecord;
+    'msrp.malformed': M.MsrpMalformedRecord;
+    'msrp.raw': M.MsrpRawRecord;
+    'msrp.recv': M.MsrpRecvRecord;
+    'msrp.send': M.MsrpSendRecord;
+    'msrp.violation': M.MsrpViolationRecord;
+    'session.abandoned': S.SessionAbandonedRecord;
+    'session.answer': S.SessionAnswerRecord;
+    'session.answer-ignored': S.SessionAnswerIgnoredRecord;
+    'session.bind': S.SessionBindRecord;
+    'session.bound': S.SessionBoundRecord;
+    'session.closed': S.SessionClosedRecord;
+    'session.established': S.SessionEstablishedRecord;
+    'session.failed': S.SessionFailedRecord;
+    'session.offer': S.SessionOfferRecord;
+    'session.reestablish': S.SessionReestablishRecord;
+    'session.reject': S.SessionRejectRecord;
+    'session.rejected': S.SessionRejectedRecord;
+    'session.reoffer': S.SessionReofferRecord;
+    'session.reoffer-refused': S.SessionReofferRefusedRecord;
+    'session.reoffer-rejected': S.SessionReofferRejectedRecord;
+    'session.update': S.SessionUpdateRecord;
+    'session.updated': S.SessionUpdatedRecord;
   }
 }

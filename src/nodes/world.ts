@@ -5,8 +5,10 @@
  */
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
-import { Network, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
-import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint-node.js';
+import type { AnyTraceRecord } from '../sim/trace.js';
+import type { NodeTransport } from './node-transport.js';
+import { Network, type Host, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
+import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay/relay-node.js';
 import { NodeContext } from './node-context.js';
 import { SignallingCore } from './signalling-core.js';
@@ -43,6 +45,11 @@ export interface WorldSpec {
   signallingDelay?: Micros;
   /** Timer B: how long an INVITE waits for its final response (default 32 s, RFC 3261 §17.1.1.2). */
   inviteTimeout?: Micros;
+}
+
+export interface WorldOptions {
+  /** The transport of endpoint `id` over its simulated host; default: the host. */
+  endpointTransport?: (id: string, host: Host) => NodeTransport;
 }
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */
@@ -127,10 +134,17 @@ export class World {
   /** The MSRP policy in force at each firewall that has one, as its inspector reads it. */
   private readonly policies = new Map<string, { policy: MsrpPolicy | null; flows: Map<string, PolicyFlow> }>();
 
-  constructor(readonly spec: WorldSpec) {
+  /**
+   * `options.endpointTransport` gives each endpoint its transport over its simulated host (live
+   * mode routes the connections to a live relay over real sockets); default: the host itself.
+   */
+  constructor(
+    readonly spec: WorldSpec,
+    options: WorldOptions = {},
+  ) {
     this.sim = new Simulation({ seed: spec.seed });
     this.network = new Network(this.sim, spec.network);
-    this.sim.trace.addSink((r) => this.counters.record(r.type, r));
+    this.sim.trace.addSink((r) => this.counters.record(r.type, r as AnyTraceRecord));
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);
     // Hosts and firewalls first, in declaration order, so that addresses are stable.
     for (const node of spec.nodes) {
@@ -148,7 +162,8 @@ export class World {
       if (node.role === 'relay') {
         this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim), this.network.host(node.id), node.relay));
       } else if (node.role !== 'firewall') {
-        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim), this.network.host(node.id), node.endpoint, this.signalling));
+        const host = this.network.host(node.id);
+        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));
       }
     }
   }

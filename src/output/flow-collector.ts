@@ -4,7 +4,7 @@
  * connections lives in flow-msrp.ts, flow-sip.ts and flow-tcp.ts, the state they share in
  * flow-state.ts. Records of other types only name their node.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { AnyTraceRecord, TraceRecord, TraceType } from '../sim/trace.js';
 import { formatMs } from './flow-format.js';
 import type { FlowModel, FlowOptions, Marker } from './flow-model.js';
 import { noteReceived, onDecision, onMalformed, onMsrpRecv, onMsrpSend, onRaw, pathChangeOf } from './flow-msrp.js';
@@ -12,44 +12,43 @@ import { onSipRecv, onSipSend } from './flow-sip.js';
 import { FlowState, linkKey } from './flow-state.js';
 import { onAccept, onClose, onConnect, onDrop, onFirewallExpire, onFirewallPass, onRefused, onTimeout } from './flow-tcp.js';
 import { laneOrder } from './lane-order.js';
-import { arr, num, str } from './trace-fields.js';
 
 /** What one record type does to the flow. */
-export type FlowHandler = (s: FlowState, r: AnyTraceRecord) => void;
+export type FlowHandler<K extends TraceType = TraceType> = (s: FlowState, r: TraceRecord<K>) => void;
 
 // Nodes, links, routes -----------------------------------------------------------------------------
 
-function onHost(s: FlowState, r: AnyTraceRecord): void {
+function onHost(s: FlowState, r: TraceRecord<'net.host'>): void {
   const n = s.node(r.node);
   if (r.kind === 'firewall') s.guessRole(r.node, 'firewall');
-  n.address = str(r.address);
-  n.names = arr(r.names);
-  if (n.host === null && r.kind === 'host') n.host = str(r.name);
+  n.address = r.address;
+  n.names = r.names;
+  if (n.host === null && r.kind === 'host') n.host = r.name;
   for (const name of n.names) s.hostToNode.set(name.toLowerCase(), r.node);
   if (n.address) s.hostToNode.set(n.address, r.node);
 }
 
-function onLink(s: FlowState, r: AnyTraceRecord): void {
-  const a = str(r.a);
-  const b = str(r.b);
+function onLink(s: FlowState, r: TraceRecord<'net.link'>): void {
+  const a = r.a;
+  const b = r.b;
   s.node(a);
   s.node(b);
   const key = linkKey(a, b);
   const old = s.linkMap.get(key);
-  s.linkMap.set(key, { a, b, latency: num(r.latency), bandwidth: num(r.bandwidth), jitter: num(r.jitter), loss: num(r.loss), up: old?.up ?? true });
+  s.linkMap.set(key, { a, b, latency: (r.latency ?? null), bandwidth: (r.bandwidth ?? null), jitter: r.jitter, loss: r.loss, up: old?.up ?? true });
 }
 
-function onRoute(s: FlowState, r: AnyTraceRecord): void {
-  const path = r.path as string[] | null;
+function onRoute(s: FlowState, r: TraceRecord<'net.route'>): void {
+  const path = r.path;
   if (path && path.length > 1) {
-    s.routes.set(`${r.node}>${str(r.dst)}`, path);
+    s.routes.set(`${r.node}>${r.dst}`, path);
     for (let i = 1; i < path.length; i++) s.ensureLink(path[i - 1]!, path[i]!);
   }
 }
 
-function onRelayStart(s: FlowState, r: AnyTraceRecord): void {
+function onRelayStart(s: FlowState, r: TraceRecord<'relay.start'>): void {
   s.guessRole(r.node, 'relay');
-  if (s.node(r.node).profile === null && typeof r.profile === 'string') s.node(r.node).profile = r.profile;
+  if (s.node(r.node).profile === null) s.node(r.node).profile = r.profile;
 }
 
 const asSender: FlowHandler = (s, r) => s.guessRole(r.node, 'sender');
@@ -57,40 +56,40 @@ const asEndpoint: FlowHandler = (s, r) => s.guessRole(r.node, 'endpoint');
 
 // Sessions ---------------------------------------------------------------------------------------
 
-function onSessionAction(s: FlowState, r: AnyTraceRecord): void {
-  const session = s.session(str(r.session));
-  session.offerer = str(r.offerer);
-  session.answerer = str(r.answerer);
+function onSessionAction(s: FlowState, r: TraceRecord<'action.session'>): void {
+  const session = s.session((r.session ?? ''));
+  session.offerer = r.offerer;
+  session.answerer = r.answerer;
 }
 
-function onEstablished(s: FlowState, r: AnyTraceRecord): void {
-  const session = s.session(str(r.session));
+function onEstablished(s: FlowState, r: TraceRecord<'session.established'>): void {
+  const session = s.session((r.session ?? ''));
   session.established = true;
-  const toPath = arr(r.toPath);
+  const toPath = r.toPath;
   if (session.path.length === 0 && toPath.length > 0) session.path = [r.node, ...toPath.map(s.nodeOfUri)];
   s.marker(r, r.node, `session ${session.id} established`, 'ok');
 }
 
 /** `session.failed`, `session.rejected`, `session.reject`. */
-function onSessionEnded(s: FlowState, r: AnyTraceRecord): void {
-  const session = s.session(str(r.session));
-  const why = str(r.reason) || (r.status !== undefined ? String(r.status) : '');
+function onSessionEnded(s: FlowState, r: TraceRecord<'session.failed' | 'session.rejected' | 'session.reject'>): void {
+  const session = s.session((r.session ?? ''));
+  const why = r.type === 'session.failed' ? r.reason : r.reason || String(r.status);
   if (r.type === 'session.failed') session.failed = why;
   s.marker(r, r.node, `session ${session.id} ${r.type === 'session.failed' ? 'failed' : 'rejected'}: ${why}`, 'error');
 }
 
 // Decisions: the rule behind a frame, or a note on a frame received -------------------------------
 
-const decidesOut: FlowHandler = (s, r) => onDecision(s, r, str(r.outTransactionId), null);
-const decidesOn: FlowHandler = (s, r) => onDecision(s, r, str(r.transactionId), null);
+const decidesOut: FlowHandler<'relay.response-forward'> = (s, r) => onDecision(s, r, r.outTransactionId, null);
+const decidesOn: FlowHandler<'relay.respond' | 'auth.request' | 'session.bind' | 'endpoint.reject'> = (s, r) => onDecision(s, r, r.transactionId, null);
 
-function onRefuse(s: FlowState, r: AnyTraceRecord): void {
-  onDecision(s, r, str(r.transactionId), null);
-  noteReceived(s, r, `refused ${String(r.status)}: ${str(r.reason)}`, true);
+function onRefuse(s: FlowState, r: TraceRecord<'relay.refuse'>): void {
+  onDecision(s, r, r.transactionId, null);
+  noteReceived(s, r, `refused ${String(r.status)}: ${(r.reason ?? '')}`, true);
 }
 
 /** `relay.report`, `endpoint.report-sent`: the rule behind the next REPORT the node sends. */
-function onReportDecision(s: FlowState, r: AnyTraceRecord): void {
+function onReportDecision(s: FlowState, r: TraceRecord<'relay.report' | 'endpoint.report-sent'>): void {
   if (r.rule !== undefined) s.nextReport.set(r.node, r.rule);
   if (r.type === 'relay.report') s.marker(r, r.node, `REPORT ${String(r.status)} to the sender`, r.status === 200 ? 'info' : 'error');
 }
@@ -98,20 +97,20 @@ function onReportDecision(s: FlowState, r: AnyTraceRecord): void {
 // Markers ----------------------------------------------------------------------------------------
 
 /** A handler that puts a marker on the record's node. */
-function mark(text: (r: AnyTraceRecord) => string, kind: Marker['kind']): FlowHandler {
+function mark<K extends TraceType>(text: (r: TraceRecord<K>) => string, kind: Marker['kind']): FlowHandler<K> {
   return (s, r) => s.marker(r, r.node, text(r), kind);
 }
 
-function onEndpointReport(s: FlowState, r: AnyTraceRecord): void {
-  if (r.status !== 200) s.marker(r, r.node, `failure REPORT ${String(r.status)} for ${str(r.messageId)}`, 'error');
+function onEndpointReport(s: FlowState, r: TraceRecord<'endpoint.report'>): void {
+  if (r.status !== 200) s.marker(r, r.node, `failure REPORT ${String(r.status)} for ${(r.messageId ?? '')}`, 'error');
 }
 
 /** `relay.drop-connection`, `relay.probation-close`, `relay.auth-disconnect`. */
-const relayCloses = mark((r) => `${r.type.slice(6).replace(/-/g, ' ')} ${str(r.conn)}`, 'error');
+const relayCloses = mark<'relay.drop-connection' | 'relay.probation-close' | 'relay.auth-disconnect'>((r) => `${r.type.slice(6).replace(/-/g, ' ')} ${(r.conn ?? '')}`, 'error');
 
 /** `fault.link-down`, `fault.link-up`. */
-function onLinkFault(s: FlowState, r: AnyTraceRecord): void {
-  const [a, b] = str(r.link).split('<>');
+function onLinkFault(s: FlowState, r: TraceRecord<'fault.link-down' | 'fault.link-up'>): void {
+  const [a, b] = (r.link ?? '').split('<>');
   if (a && b) {
     const l = s.ensureLink(a, b);
     const up = r.type === 'fault.link-up';
@@ -121,77 +120,82 @@ function onLinkFault(s: FlowState, r: AnyTraceRecord): void {
 }
 
 /** `fault.reset`, `fault.flush`, `fault.partition`, ...: on the node, or on a link's first end. */
-const onFault: FlowHandler = (s, r) => s.marker(r, r.node !== '' ? r.node : (str(r.link).split('<>')[0] ?? ''), r.type.slice(6).replace(/-/g, ' '), 'info');
+const onFault: FlowHandler = (s, r) => s.marker(r, r.node !== '' ? r.node : ('link' in r && typeof r.link === 'string' ? (r.link.split('<>')[0] ?? '') : ''), r.type.slice(6).replace(/-/g, ' '), 'info');
 
 // ------------------------------------------------------------------------------------------------
 
+/** A handler keyed by its record type: the dispatch by `type` gives it only records of that type. */
+function on<K extends TraceType>(type: K, handler: FlowHandler<K>): [TraceType, FlowHandler] {
+  return [type, handler as FlowHandler];
+}
+
 /** The handler of each record type the diagrams draw from. */
-export const FLOW_HANDLERS: ReadonlyMap<string, FlowHandler> = new Map<string, FlowHandler>([
-  ['net.host', onHost],
-  ['net.link', onLink],
-  ['net.route', onRoute],
-  ['relay.start', onRelayStart],
-  ['endpoint.message', asSender],
-  ['session.offer', asEndpoint],
-  ['session.answer', asEndpoint],
-  ['auth.ok', asEndpoint],
-  ['endpoint.ready', asEndpoint],
-  ['action.session', onSessionAction],
-  ['session.established', onEstablished],
-  ['session.reoffer', mark((r) => `offers session ${str(r.session)} again: ${str(r.reason)}`, 'info')],
-  ['session.updated', mark((r) => `session ${str(r.session)} renegotiated`, 'ok')],
-  ['session.failed', onSessionEnded],
-  ['session.rejected', onSessionEnded],
-  ['session.reject', onSessionEnded],
-  ['tcp.connect', onConnect],
-  ['tcp.accept', onAccept],
-  ['tcp.refused', onRefused],
-  ['tcp.timeout', onTimeout],
-  ['tcp.close', onClose],
-  ['fw.drop', onDrop],
-  ['fw.reject', onDrop],
-  ['net.drop', onDrop],
-  ['fw.pass', onFirewallPass],
-  ['nat.map', onFirewallPass],
-  ['fw.expire', onFirewallExpire],
-  ['msrp.send', onMsrpSend],
-  ['msrp.raw', onRaw],
-  ['msrp.recv', onMsrpRecv],
-  ['msrp.malformed', onMalformed],
-  ['sip.send', onSipSend],
-  ['sip.recv', onSipRecv],
-  ['relay.forward', (s, r) => onDecision(s, r, str(r.outTransactionId), pathChangeOf(r))],
-  ['relay.respond', decidesOn],
-  ['auth.request', decidesOn],
-  ['session.bind', decidesOn],
-  ['endpoint.reject', decidesOn],
-  ['relay.response-forward', decidesOut],
-  ['relay.refuse', onRefuse],
-  ['relay.report', onReportDecision],
-  ['endpoint.report-sent', onReportDecision],
-  ['relay.discard', (s, r) => noteReceived(s, r, `discarded: ${str(r.reason)}`, true)],
-  ['relay.not-mine', (s, r) => noteReceived(s, r, 'not addressed to this relay', true)],
-  ['msrp.violation', (s, r) => noteReceived(s, r, `violation: ${str(r.message)}`, true)],
-  ['endpoint.deliver', mark((r) => `delivered ${str(r.messageId)} (${String(r.size)} B ${str(r.contentType)})`, 'ok')],
-  ['endpoint.report', onEndpointReport],
-  ['endpoint.timeout', mark((r) => `no response to ${str(r.transactionId)} in time`, 'error')],
-  ['relay.timeout', mark((r) => `no response to ${str(r.outTransactionId)} in 30 s`, 'error')],
-  ['auth.fail', mark((r) => `AUTH failed: ${str(r.reason)}`, 'error')],
-  ['relay.drop-connection', relayCloses],
-  ['relay.probation-close', relayCloses],
-  ['relay.auth-disconnect', relayCloses],
-  ['relay.idle-close', mark((r) => `closes idle ${str(r.conn)} after ${formatMs(num(r.idle) ?? 0)}`, 'info')],
-  ['endpoint.abort', mark((r) => `abort ${str(r.messageId)} (${String(r.status)})`, 'error')],
-  ['fault.crash', mark(() => 'crash', 'error')],
-  ['fault.restart', mark(() => 'restart', 'info')],
-  ['fault.link-down', onLinkFault],
-  ['fault.link-up', onLinkFault],
-  ['fault.reset', onFault],
-  ['fault.flush', onFault],
-  ['fault.partition', onFault],
-  ['fault.heal', onFault],
-  ['fault.set-link', onFault],
-  ['fault.drop-segment', onFault],
+export const FLOW_HANDLERS: ReadonlyMap<TraceType, FlowHandler> = new Map<TraceType, FlowHandler>([
+  on('net.host', onHost),
+  on('net.link', onLink),
+  on('net.route', onRoute),
+  on('relay.start', onRelayStart),
+  on('endpoint.message', asSender),
+  on('session.offer', asEndpoint),
+  on('session.answer', asEndpoint),
+  on('auth.ok', asEndpoint),
+  on('endpoint.ready', asEndpoint),
+  on('action.session', onSessionAction),
+  on('session.established', onEstablished),
+  on('session.reoffer', mark((r) => `offers session ${(r.session ?? '')} again: ${(r.reason ?? '')}`, 'info')),
+  on('session.updated', mark((r) => `session ${(r.session ?? '')} renegotiated`, 'ok')),
+  on('session.failed', onSessionEnded),
+  on('session.rejected', onSessionEnded),
+  on('session.reject', onSessionEnded),
+  on('tcp.connect', onConnect),
+  on('tcp.accept', onAccept),
+  on('tcp.refused', onRefused),
+  on('tcp.timeout', onTimeout),
+  on('tcp.close', onClose),
+  on('fw.drop', onDrop),
+  on('fw.reject', onDrop),
+  on('net.drop', onDrop),
+  on('fw.pass', onFirewallPass),
+  on('nat.map', onFirewallPass),
+  on('fw.expire', onFirewallExpire),
+  on('msrp.send', onMsrpSend),
+  on('msrp.raw', onRaw),
+  on('msrp.recv', onMsrpRecv),
+  on('msrp.malformed', onMalformed),
+  on('sip.send', onSipSend),
+  on('sip.recv', onSipRecv),
+  on('relay.forward', (s, r) => onDecision(s, r, r.outTransactionId, pathChangeOf(r))),
+  on('relay.respond', decidesOn),
+  on('auth.request', decidesOn),
+  on('session.bind', decidesOn),
+  on('endpoint.reject', decidesOn),
+  on('relay.response-forward', decidesOut),
+  on('relay.refuse', onRefuse),
+  on('relay.report', onReportDecision),
+  on('endpoint.report-sent', onReportDecision),
+  on('relay.discard', (s, r) => noteReceived(s, r, `discarded: ${(r.reason ?? '')}`, true)),
+  on('relay.not-mine', (s, r) => noteReceived(s, r, 'not addressed to this relay', true)),
+  on('msrp.violation', (s, r) => noteReceived(s, r, `violation: ${r.message}`, true)),
+  on('endpoint.deliver', mark((r) => `delivered ${(r.messageId ?? '')} (${String(r.size)} B ${r.contentType})`, 'ok')),
+  on('endpoint.report', onEndpointReport),
+  on('endpoint.timeout', mark((r) => `no response to ${r.transactionId} in time`, 'error')),
+  on('relay.timeout', mark((r) => `no response to ${r.outTransactionId} in 30 s`, 'error')),
+  on('auth.fail', mark((r) => `AUTH failed: ${(r.reason ?? '')}`, 'error')),
+  on('relay.drop-connection', relayCloses),
+  on('relay.probation-close', relayCloses),
+  on('relay.auth-disconnect', relayCloses),
+  on('relay.idle-close', mark((r) => `closes idle ${(r.conn ?? '')} after ${formatMs(r.idle ?? 0)}`, 'info')),
+  on('endpoint.abort', mark((r) => `abort ${(r.messageId ?? '')} (${String(r.status)})`, 'error')),
+  on('fault.crash', mark(() => 'crash', 'error')),
+  on('fault.restart', mark(() => 'restart', 'info')),
+  on('fault.link-down', onLinkFault),
+  on('fault.link-up', onLinkFault),
+  on('fault.reset', onFault),
+  on('fault.flush', onFault),
+  on('fault.partition', onFault),
+  on('fault.heal', onFault),
+  on('fault.set-link', onFault),
+  on('fault.drop-segment', onFault),
 ]);
 
 /** Collects the flow of a run from its records. */
@@ -205,7 +209,9 @@ export class FlowCollector {
     this.nodeOfUri = this.state.nodeOfUri;
   }
 
-  record(r: AnyTraceRecord): void {
+  /** Feeds one record, as emitted or as `readNdjson` reads it (the one place it is taken as typed). */
+  record(input: AnyTraceRecord): void {
+    const r = input as TraceRecord;
     const s = this.state;
     s.last = r.t;
     if (r.node !== '' && r.type !== 'net.route') s.node(r.node);

@@ -5,40 +5,39 @@
  * rule that made a node send a frame comes from the decision record before or after it
  * (`relay.forward`, `relay.respond`, ...); what a receiver then did with a frame becomes a note.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { TraceRecord, TraceRecordBase } from '../sim/trace.js';
 import { frameText } from './flow-format.js';
-import type { ArrowNote, ByteRangeFacts, PathChange } from './flow-model.js';
+import type { ArrowNote, PathChange } from './flow-model.js';
 import { endOf, push, removeFrom, shift, type FlowState } from './flow-state.js';
-import { arr, num, str } from './trace-fields.js';
 
-export function onMsrpSend(s: FlowState, r: AnyTraceRecord): void {
-  const connId = str(r.conn);
+export function onMsrpSend(s: FlowState, r: TraceRecord<'msrp.send'>): void {
+  const connId = (r.conn ?? '');
   const c = s.conn(connId, r.node);
   const peerNode = c.peer ? (s.conns.get(c.peer)?.node ?? '') : '';
   const to = peerNode || s.nodeOfHost((c.remote ?? '').split(':')[0] ?? '') || '?';
   const a = s.newArrow('msrp', r, r.node, to);
   if (!a) return;
-  const kind = str(r.kind);
+  const kind = r.kind;
   a.conn = connId;
-  a.transactionId = str(r.transactionId);
-  a.toPath = arr(r.toPath);
-  a.fromPath = arr(r.fromPath);
-  a.length = num(r.length);
-  a.offset = num(r.offset);
+  a.transactionId = r.transactionId;
+  a.toPath = r.toPath;
+  a.fromPath = r.fromPath;
+  a.length = r.length;
+  a.offset = r.offset;
   a.text = frameText(r, s.maxBodyText);
   if (kind === 'request') {
-    a.method = str(r.method);
+    a.method = (r.method ?? '');
     a.label = `${a.method} ${a.transactionId}`;
-    const br = r.byteRange as ByteRangeFacts | undefined;
+    const br = r.byteRange;
     if (br) a.byteRange = { start: br.start, end: br.end, total: br.total };
-    if (typeof r.messageId === 'string') a.messageId = r.messageId;
+    if (r.messageId !== undefined) a.messageId = r.messageId;
     const parts: string[] = [];
     if (a.method === 'REPORT' && r.reportStatus !== undefined) {
       parts.push(`000 ${String(r.reportStatus)}`);
       a.error = r.reportStatus !== 200;
     }
     if (br) parts.push(`${br.start}-${br.end ?? '*'}/${br.total ?? '*'}`);
-    const cont = str(r.continuation);
+    const cont = r.continuation;
     if (cont === '+') parts.push('+');
     if (cont === '#') {
       parts.push('# (abort)');
@@ -46,8 +45,8 @@ export function onMsrpSend(s: FlowState, r: AnyTraceRecord): void {
     }
     a.sub = parts.join(' ');
   } else {
-    a.status = num(r.status);
-    a.label = `${a.status ?? ''}${r.comment ? ` ${str(r.comment)}` : ''} ${a.transactionId}`;
+    a.status = (r.status ?? null);
+    a.label = `${a.status ?? ''}${r.comment ? ` ${(r.comment ?? '')}` : ''} ${a.transactionId}`;
     // A 401 is the AUTH handshake's challenge (R-04), not a failure; a refused AUTH shows as auth.fail.
     a.error = a.status !== 200 && a.status !== 401;
   }
@@ -78,29 +77,29 @@ export function onMsrpSend(s: FlowState, r: AnyTraceRecord): void {
   }
 }
 
-export function onRaw(s: FlowState, r: AnyTraceRecord): void {
-  const connId = str(r.conn);
+export function onRaw(s: FlowState, r: TraceRecord<'msrp.raw'>): void {
+  const connId = (r.conn ?? '');
   const c = s.conn(connId, r.node);
   const peerNode = c.peer ? (s.conns.get(c.peer)?.node ?? '') : '';
   const a = s.newArrow('raw', r, r.node, peerNode || '?');
   if (!a) return;
   a.conn = connId;
   a.label = `raw bytes (${String(r.length)} B)`;
-  a.length = num(r.length);
-  a.offset = num(r.offset);
-  const text = str(r.text);
+  a.length = r.length;
+  a.offset = r.offset;
+  const text = (r.text ?? '');
   a.text = text.length > s.maxBodyText ? `${text.slice(0, s.maxBodyText)}\n[${text.length - s.maxBodyText} more bytes]` : text;
   push(s.pendingMsrp, `${connId}|raw`, a);
   c.inFlight.push(a);
 }
 
-export function onMsrpRecv(s: FlowState, r: AnyTraceRecord): void {
-  const connId = str(r.conn);
+export function onMsrpRecv(s: FlowState, r: TraceRecord<'msrp.recv'>): void {
+  const connId = (r.conn ?? '');
   const c = s.conn(connId, r.node);
   const sendConn = c.peer ?? '';
-  const kind = str(r.kind);
-  const tid = str(r.transactionId);
-  const pk = `${sendConn}|${kind}|${tid}|${kind === 'request' ? str(r.method) : num(r.status)}`;
+  const kind = r.kind;
+  const tid = r.transactionId;
+  const pk = `${sendConn}|${kind}|${tid}|${kind === 'request' ? (r.method ?? '') : (r.status ?? null)}`;
   let a = shift(s.pendingMsrp, pk) ?? shift(s.pendingMsrp, `${sendConn}|raw`);
   if (!a) {
     // Nothing recorded as sent (the sender is outside the trace): an arrow that starts here.
@@ -108,11 +107,11 @@ export function onMsrpRecv(s: FlowState, r: AnyTraceRecord): void {
     if (!a) return;
     a.transactionId = tid;
     a.conn = sendConn || null;
-    a.label = kind === 'request' ? `${str(r.method)} ${tid}` : `${String(r.status)} ${tid}`;
-    a.method = kind === 'request' ? str(r.method) : null;
-    a.status = kind === 'response' ? num(r.status) : null;
-    a.toPath = arr(r.toPath);
-    a.fromPath = arr(r.fromPath);
+    a.label = kind === 'request' ? `${(r.method ?? '')} ${tid}` : `${String(r.status)} ${tid}`;
+    a.method = kind === 'request' ? (r.method ?? '') : null;
+    a.status = kind === 'response' ? (r.status ?? null) : null;
+    a.toPath = r.toPath;
+    a.fromPath = r.fromPath;
   }
   a.t1 = r.t;
   a.seq1 = r.seq;
@@ -128,11 +127,11 @@ export function onMsrpRecv(s: FlowState, r: AnyTraceRecord): void {
   if (s.received.size > 4096) s.received.delete(s.received.keys().next().value as string);
 }
 
-export function onMalformed(s: FlowState, r: AnyTraceRecord): void {
-  const connId = str(r.conn);
+export function onMalformed(s: FlowState, r: TraceRecord<'msrp.malformed'>): void {
+  const connId = (r.conn ?? '');
   const c = s.conns.get(connId);
   const a = shift(s.pendingMsrp, `${c?.peer ?? ''}|raw`);
-  const reason = `malformed: ${str(r.message)}`;
+  const reason = `malformed: ${r.message}`;
   if (a) {
     a.end = endOf(r, 'malformed', r.node, reason);
     a.error = true;
@@ -144,7 +143,7 @@ export function onMalformed(s: FlowState, r: AnyTraceRecord): void {
 }
 
 /** A decision record naming the transaction a node sends (or just sent). */
-export function onDecision(s: FlowState, r: AnyTraceRecord, tid: string, change: PathChange | null): void {
+export function onDecision(s: FlowState, r: TraceRecordBase, tid: string, change: PathChange | null): void {
   if (r.rule === undefined || tid === '') return;
   const key = `${r.node}|${tid}`;
   const sent = s.lastSent.get(key);
@@ -157,8 +156,8 @@ export function onDecision(s: FlowState, r: AnyTraceRecord, tid: string, change:
   }
 }
 
-export function noteReceived(s: FlowState, r: AnyTraceRecord, text: string, error: boolean): void {
-  const a = s.received.get(`${str(r.conn)}|${str(r.transactionId)}`);
+export function noteReceived(s: FlowState, r: TraceRecordBase & { conn: string; transactionId: string }, text: string, error: boolean): void {
+  const a = s.received.get(`${(r.conn ?? '')}|${r.transactionId}`);
   const note: ArrowNote = { node: r.node, t: r.t, text, error };
   if (r.rule !== undefined) note.rule = r.rule;
   if (a) a.notes.push(note);
@@ -166,11 +165,11 @@ export function noteReceived(s: FlowState, r: AnyTraceRecord, text: string, erro
 }
 
 /** The path rewrite a `relay.forward` record describes (R-19), or null when it names none. */
-export function pathChangeOf(r: AnyTraceRecord): PathChange | null {
-  const toBefore = arr(r.toPathBefore);
-  const toAfter = arr(r.toPathAfter);
-  const fromBefore = arr(r.fromPathBefore);
-  const fromAfter = arr(r.fromPathAfter);
+export function pathChangeOf(r: TraceRecord<'relay.forward'>): PathChange | null {
+  const toBefore = r.toPathBefore;
+  const toAfter = r.toPathAfter;
+  const fromBefore = r.fromPathBefore;
+  const fromAfter = r.fromPathAfter;
   if (toBefore.length === 0 && fromAfter.length === 0) return null;
   return {
     node: r.node,

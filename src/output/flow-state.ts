@@ -8,7 +8,7 @@
  * are counted, not kept. Per-connection state is small and bounded by the number of connections;
  * the maps keyed by transaction are capped.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { TraceRecordBase } from '../sim/trace.js';
 import type { Micros } from '../sim/time.js';
 import { parseUri } from '../wire/uri.js';
 import type { Arrow, ArrowEnd, ArrowKind, FlowOptions, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './flow-model.js';
@@ -134,7 +134,7 @@ export class FlowState {
     return name;
   };
 
-  newArrow(kind: ArrowKind, r: AnyTraceRecord, from: string, to: string): Arrow | null {
+  newArrow(kind: ArrowKind, r: TraceRecordBase, from: string, to: string): Arrow | null {
     if (this.arrows.length >= this.maxArrows) {
       this.omitted++;
       return null;
@@ -170,7 +170,7 @@ export class FlowState {
     return a;
   }
 
-  marker(r: AnyTraceRecord, node: string, text: string, kind: Marker['kind']): void {
+  marker(r: TraceRecordBase, node: string, text: string, kind: Marker['kind']): void {
     const m: Marker = { t: r.t, seq: r.seq, node, text, kind };
     if (r.rule !== undefined) m.rule = r.rule;
     this.markers.push(m);
@@ -204,7 +204,7 @@ export class FlowState {
   }
 }
 
-export function endOf(r: AnyTraceRecord, kind: ArrowEnd['kind'], at: string, reason: string): ArrowEnd {
+export function endOf(r: TraceRecordBase, kind: ArrowEnd['kind'], at: string, reason: string): ArrowEnd {
   const e: ArrowEnd = { kind, at, t: r.t, seq: r.seq, reason, count: 1 };
   if (r.rule !== undefined) e.rule = r.rule;
   return e;

@@ -4,36 +4,35 @@
  * connection), segment drops claimed by the frames they carried, and firewall zones guessed
  * from what a firewall lets out.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { TraceRecord } from '../sim/trace.js';
 import { formatMs } from './flow-format.js';
 import { endOf, type FlowState } from './flow-state.js';
-import { num, str } from './trace-fields.js';
 
-export function onConnect(s: FlowState, r: AnyTraceRecord): void {
-  const c = s.conn(str(r.conn), r.node);
-  c.isn = num(r.isn);
-  c.remote = str(r.remote);
+export function onConnect(s: FlowState, r: TraceRecord<'tcp.connect'>): void {
+  const c = s.conn((r.conn ?? ''), r.node);
+  c.isn = r.isn;
+  c.remote = r.remote;
   c.tls = r.tls === true;
-  const target = str(r.target);
+  const target = (r.target ?? '');
   const to = s.nodeOfHost(target) || s.nodeOfHost(c.remote.split(':')[0] ?? '') || target;
   const a = s.newArrow('tcp', r, r.node, to);
   if (!a) return;
   a.label = c.tls ? 'connect (TCP+TLS)' : 'connect (TCP)';
-  a.sub = `port ${c.remote.split(':')[1] ?? '?'}, ${str(r.conn)}`;
-  a.conn = str(r.conn);
-  a.text = `TCP connection ${str(r.conn)} from ${str(r.local)} to ${target} (${c.remote})${c.tls ? ', then a TLS handshake' : ''}`;
+  a.sub = `port ${c.remote.split(':')[1] ?? '?'}, ${(r.conn ?? '')}`;
+  a.conn = (r.conn ?? '');
+  a.text = `TCP connection ${(r.conn ?? '')} from ${r.local} to ${target} (${c.remote})${c.tls ? ', then a TLS handshake' : ''}`;
   c.connect = a;
 }
 
-export function onAccept(s: FlowState, r: AnyTraceRecord): void {
-  const c = s.conn(str(r.conn), r.node);
-  c.isn = num(r.isn);
-  c.remote = str(r.remote);
-  const peerId = str(r.peer);
+export function onAccept(s: FlowState, r: TraceRecord<'tcp.accept'>): void {
+  const c = s.conn((r.conn ?? ''), r.node);
+  c.isn = r.isn;
+  c.remote = r.remote;
+  const peerId = (r.peer ?? '');
   c.peer = peerId;
   const p = s.conns.get(peerId);
   if (!p) return;
-  p.peer = str(r.conn);
+  p.peer = (r.conn ?? '');
   c.tls = p.tls;
   if (p.connect) {
     const a = p.connect;
@@ -41,19 +40,19 @@ export function onAccept(s: FlowState, r: AnyTraceRecord): void {
     a.seq1 = r.seq;
     a.to = r.node;
     a.end = null;
-    a.sub = `${a.sub} > ${str(r.conn)}`;
+    a.sub = `${a.sub} > ${(r.conn ?? '')}`;
     p.connect = null;
   }
 }
 
-export function onDrop(s: FlowState, r: AnyTraceRecord): void {
-  const connId = str(r.conn);
+export function onDrop(s: FlowState, r: TraceRecord<'net.drop' | 'fw.drop' | 'fw.reject'>): void {
+  const connId = (r.conn ?? '');
   const c = s.conns.get(connId);
-  const flags = str(r.flags);
+  const flags = r.flags;
   const reason =
     r.type === 'net.drop'
-      ? `segment lost${r.link ? ` on link ${str(r.link)}` : ''}: ${str(r.reason).replace(/-/g, ' ')}`
-      : `${r.type === 'fw.reject' ? 'rejected (RST)' : 'dropped'} by ${r.node}: ${str(r.reason)}`;
+      ? `segment lost${r.link ? ` on link ${(r.link ?? '')}` : ''}: ${(r.reason ?? '').replace(/-/g, ' ')}`
+      : `${r.type === 'fw.reject' ? 'rejected (RST)' : 'dropped'} by ${r.node}: ${(r.reason ?? '')}`;
   const end = endOf(r, r.type === 'net.drop' ? 'lost' : 'drop', r.node, reason);
   if (!c) return;
   if (flags.includes('S') && !flags.includes('A') && c.connect) {
@@ -65,9 +64,9 @@ export function onDrop(s: FlowState, r: AnyTraceRecord): void {
     }
     return;
   }
-  const len = num(r.len) ?? 0;
+  const len = r.len ?? 0;
   if (len === 0 || c.isn === null) return;
-  const seqNo = num(r.seqNo) ?? 0;
+  const seqNo = r.seqNo ?? 0;
   const offset = (seqNo - c.isn - 1) >>> 0;
   let claimed = false;
   for (const a of c.inFlight) {
@@ -83,39 +82,39 @@ export function onDrop(s: FlowState, r: AnyTraceRecord): void {
   }
 }
 
-export function onRefused(s: FlowState, r: AnyTraceRecord): void {
-  const c = s.conns.get(str(r.conn));
+export function onRefused(s: FlowState, r: TraceRecord<'tcp.refused'>): void {
+  const c = s.conns.get((r.conn ?? ''));
   if (c?.connect) c.connect.end = endOf(r, 'refused', r.node, 'connection refused (no listener)');
   if (c) c.connect = null;
 }
 
-export function onTimeout(s: FlowState, r: AnyTraceRecord): void {
-  const c = s.conns.get(str(r.conn));
+export function onTimeout(s: FlowState, r: TraceRecord<'tcp.timeout'>): void {
+  const c = s.conns.get((r.conn ?? ''));
   if (c && r.phase === 'connect' && c.connect) {
-    if (!c.connect.end) c.connect.end = endOf(r, 'lost', c.connect.to, `connect timed out: ${str(r.detail)}`);
+    if (!c.connect.end) c.connect.end = endOf(r, 'lost', c.connect.to, `connect timed out: ${r.detail}`);
     c.connect = null;
   }
   // tcp.close follows with the same story
 }
 
-export function onClose(s: FlowState, r: AnyTraceRecord): void {
-  const c = s.conns.get(str(r.conn));
-  const kind = str(r.kind);
-  if (c) c.closed = `${kind}: ${str(r.detail)}`;
-  if (kind !== 'fin') s.marker(r, r.node, `connection ${str(r.conn)} closed (${kind}): ${str(r.detail)}`, 'error');
+export function onClose(s: FlowState, r: TraceRecord<'tcp.close'>): void {
+  const c = s.conns.get((r.conn ?? ''));
+  const kind = r.kind;
+  if (c) c.closed = `${kind}: ${r.detail}`;
+  if (kind !== 'fin') s.marker(r, r.node, `connection ${(r.conn ?? '')} closed (${kind}): ${r.detail}`, 'error');
 }
 
 /** `fw.pass`, `nat.map`: who is inside a firewall, when the topology did not say: the source of what it lets out. */
-export function onFirewallPass(s: FlowState, r: AnyTraceRecord): void {
+export function onFirewallPass(s: FlowState, r: TraceRecord<'fw.pass' | 'nat.map'>): void {
   const fw = s.node(r.node);
   if (s.options.topology?.nodes.some((n) => n.id === r.node && n.inside !== undefined)) return;
-  const flow = r.type === 'nat.map' ? `${str(r.inside)}>` : str(r.flow);
+  const flow = r.type === 'nat.map' ? `${r.inside}>` : r.flow;
   const [src, dst] = flow.split('>');
   const addr = (r.type === 'nat.map' || r.direction === 'outbound' ? src : dst)?.split(':')[0] ?? '';
   const inside = s.nodeOfHost(addr);
   if (inside && !fw.inside.includes(inside)) fw.inside.push(inside);
 }
 
-export function onFirewallExpire(s: FlowState, r: AnyTraceRecord): void {
-  if (!r.closed) s.marker(r, r.node, `state of ${str(r.conn)} expired after ${formatMs(num(r.idle) ?? 0)} idle`, 'error');
+export function onFirewallExpire(s: FlowState, r: TraceRecord<'fw.expire'>): void {
+  if (!r.closed) s.marker(r, r.node, `state of ${(r.conn ?? '')} expired after ${formatMs(r.idle ?? 0)} idle`, 'error');
 }

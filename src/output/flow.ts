@@ -14,10 +14,9 @@
  *   flow-sip.ts        SIP messages
  *   lane-order.ts      the order of the lanes
  *   flow-format.ts     a frame's text, durations and bit rates for people
- *   trace-fields.ts    reading a record's loosely typed fields
+ *   trace-types-known.ts  the record types a trace file may hold (readNdjson checks each line's)
  */
 export type { Arrow, ArrowEnd, ArrowKind, ArrowNote, FlowModel, FlowOptions, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './flow-model.js';
 export { FLOW_HANDLERS, FlowCollector, type FlowHandler } from './flow-collector.js';
 export { laneOrder } from './lane-order.js';
 export { formatBitRate, formatMs, frameText } from './flow-format.js';
-export { arr, num, str } from './trace-fields.js';

@@ -4,7 +4,8 @@
  * `bytesBase64`) stay as they are, so the same run gives the same bytes on every machine. The
  * writer holds no records: memory does not grow with the trace.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { AnyTraceRecord, TraceRecord } from '../sim/trace.js';
+import { isTraceType } from './trace-types-known.js';
 
 export interface NdjsonWriter {
   /** The record's line, newline included. */
@@ -43,9 +44,10 @@ export class NdjsonSyntaxError extends Error {
 
 /**
  * Reads records back from NDJSON text, lazily, so outputs can be rebuilt from a trace file (blank
- * lines are skipped). Throws `NdjsonSyntaxError` on a line that is not a record object.
+ * lines are skipped). Throws `NdjsonSyntaxError`, naming the line, on a line that is not a
+ * record object or whose type msrp-sim does not write.
  */
-export function* readNdjson(text: string): Generator<AnyTraceRecord> {
+export function* readNdjson(text: string): Generator<TraceRecord> {
   let start = 0;
   let line = 0;
   while (start < text.length) {
@@ -66,6 +68,7 @@ export function* readNdjson(text: string): Generator<AnyTraceRecord> {
     if (typeof r.t !== 'number' || typeof r.seq !== 'number' || typeof r.node !== 'string' || typeof r.type !== 'string') {
       throw new NdjsonSyntaxError(line, 'a trace record needs numbers t and seq and strings node and type');
     }
-    yield r as AnyTraceRecord;
+    if (!isTraceType(r.type)) throw new NdjsonSyntaxError(line, `unknown record type '${r.type}'`);
+    yield r as unknown as TraceRecord;
   }
 }

@@ -7,10 +7,9 @@
  * time at the sender (same Message-ID; the last 100,000 messages sent are matched). `expectations` is filled by the caller (the scenario's
  * expectation results with their evidence); it is null when there were none.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { AnyTraceRecord, TraceRecord } from '../sim/trace.js';
 import { formatTime, type Micros } from '../sim/time.js';
 import { nullProtoRecord } from '../wire/own.js';
-import { str } from './flow.js';
 import type { NodeRole, TopologyInfo } from './topology-info.js';
 
 export interface NodeSummary {
@@ -224,20 +223,22 @@ export class SummaryCollector {
     return s;
   }
 
-  record(r: AnyTraceRecord): void {
+  /** Feeds one record, as emitted or as `readNdjson` reads it (the one place it is taken as typed). */
+  record(input: AnyTraceRecord): void {
+    const r = input as TraceRecord;
     this.records++;
     this.end = r.t;
     if (PROBLEM_TYPES.has(r.type)) this.problems.set(r.type, (this.problems.get(r.type) ?? 0) + 1);
     const n = r.node === '' ? null : this.node(r.node);
     switch (r.type) {
       case 'sim.start':
-        this.seed = str(r.seed);
+        this.seed = r.seed;
         return;
       case 'sim.end':
-        this.endReason = str(r.reason);
+        this.endReason = (r.reason ?? '');
         return;
       case 'sim.limit':
-        this.limit = str(r.limit);
+        this.limit = r.limit;
         return;
       case 'net.host':
         if (r.kind === 'firewall') this.role(r.node, 'firewall');
@@ -255,7 +256,7 @@ export class SummaryCollector {
         n.framesSent++;
         n.bytesSent += typeof r.length === 'number' ? r.length : 0;
         if (r.kind === 'request') {
-          inc(n.requestsSent, str(r.method));
+          inc(n.requestsSent, (r.method ?? ''));
           if (r.method === 'SEND' && typeof r.bodyLength === 'number') n.bodyBytesSent += r.bodyLength;
           if (r.method === 'REPORT') inc(n.reportsSent, r.reportStatus === undefined ? 'none' : String(r.reportStatus));
         } else inc(n.responsesSent, String(r.status));
@@ -265,7 +266,7 @@ export class SummaryCollector {
         if (!n) return;
         n.framesReceived++;
         if (r.kind === 'request') {
-          inc(n.requestsReceived, str(r.method));
+          inc(n.requestsReceived, (r.method ?? ''));
           if (r.method === 'SEND' && typeof r.bodyLength === 'number') n.bodyBytesReceived += r.bodyLength;
           if (r.method === 'REPORT') inc(n.reportsReceived, r.reportStatus === undefined ? 'none' : String(r.reportStatus));
         } else inc(n.responsesReceived, String(r.status));
@@ -293,30 +294,30 @@ export class SummaryCollector {
         if (n) n.connectionsAccepted++;
         return;
       case 'tcp.close':
-        if (n && r.kind !== 'fin') inc(n.connectionFailures, str(r.kind));
+        if (n && r.kind !== 'fin') inc(n.connectionFailures, r.kind);
         return;
       case 'action.session': {
-        const s = this.session(str(r.session));
-        s.offerer = str(r.offerer);
-        s.answerer = str(r.answerer);
+        const s = this.session((r.session ?? ''));
+        s.offerer = r.offerer;
+        s.answerer = r.answerer;
         return;
       }
       case 'session.established':
-        this.session(str(r.session)).established = true;
+        this.session((r.session ?? '')).established = true;
         return;
       case 'session.failed':
-        this.session(str(r.session)).failed = str(r.reason);
+        this.session((r.session ?? '')).failed = (r.reason ?? '');
         return;
       case 'session.rejected':
-        this.session(str(r.session)).failed = `${String(r.status)} ${str(r.reason)}`;
+        this.session((r.session ?? '')).failed = `${String(r.status)} ${(r.reason ?? '')}`;
         return;
       case 'endpoint.send-queued':
-        this.session(str(r.session)).messagesWaiting++;
+        this.session((r.session ?? '')).messagesWaiting++;
         return;
       case 'endpoint.send-refused':
       case 'endpoint.send-failed': {
         if (r.resend === true) return;
-        const s = this.session(str(r.session));
+        const s = this.session((r.session ?? ''));
         s.messagesNotSent++;
         if (r.queued === true) s.messagesWaiting--;
         return;
@@ -325,15 +326,15 @@ export class SummaryCollector {
         this.role(r.node, 'sender');
         // A message sent again (E-19) was counted, and its latency is timed, from its first send.
         if (r.resend === true) return;
-        const s = this.session(str(r.session));
+        const s = this.session((r.session ?? ''));
         s.messagesSent++;
         if (r.queued === true) s.messagesWaiting--;
         const m = {
-          session: str(r.session),
-          messageId: str(r.messageId),
+          session: (r.session ?? ''),
+          messageId: (r.messageId ?? ''),
           from: r.node,
           to: null,
-          contentType: str(r.contentType),
+          contentType: r.contentType,
           size: typeof r.size === 'number' ? r.size : 0,
           sentAt: r.t,
           deliveredAt: null,
@@ -347,9 +348,9 @@ export class SummaryCollector {
         return;
       }
       case 'endpoint.deliver': {
-        const id = str(r.messageId);
+        const id = (r.messageId ?? '');
         const m = this.messages.get(id);
-        const s = this.session(str(r.session) || m?.session || '');
+        const s = this.session((r.session ?? '') || m?.session || '');
         s.messagesDelivered++;
         s.bytesDelivered += typeof r.size === 'number' ? r.size : 0;
         if (m && m.deliveredAt === null) {
@@ -361,7 +362,7 @@ export class SummaryCollector {
         return;
       }
       case 'endpoint.report': {
-        const m = this.messages.get(str(r.messageId));
+        const m = this.messages.get((r.messageId ?? ''));
         if (m && typeof r.status === 'number') m.report = r.status;
         return;
       }

@@ -12,10 +12,10 @@
  * The writer is incremental: `write(record)` returns that record's text at once and keeps only
  * connection and host names, so the timeline can be streamed to a file.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { AnyTraceRecord, TraceRecord } from '../sim/trace.js';
+import type { ByteRange } from '../wire/frame.js';
 import { formatTime } from '../sim/time.js';
 import { formatBitRate, formatMs } from './flow-format.js';
-import { arr, num, str } from './trace-fields.js';
 import { describeRule } from './rules.js';
 
 export interface TimelineOptions {
@@ -48,7 +48,7 @@ export function createTimelineWriter(options: TimelineOptions = {}): TimelineWri
     return p === undefined ? '?' : (connNode.get(p) ?? '?');
   };
 
-  const line = (r: AnyTraceRecord, text: string, block: string[]): string => {
+  const line = (r: TraceRecord, text: string, block: string[]): string => {
     const time = formatTime(r.t).padStart(timeWidth);
     const node = (r.node === '' ? '-' : r.node).padEnd(nodeWidth);
     let head = `${time}  ${node}  ${text}`;
@@ -60,15 +60,16 @@ export function createTimelineWriter(options: TimelineOptions = {}): TimelineWri
   };
 
   return {
-    write(r) {
+    write(input) {
+      const r = input as TraceRecord;
       switch (r.type) {
         case 'tcp.connect':
-          connNode.set(str(r.conn), r.node);
+          connNode.set((r.conn ?? ''), r.node);
           break;
         case 'tcp.accept':
-          connNode.set(str(r.conn), r.node);
-          connPeer.set(str(r.conn), str(r.peer));
-          connPeer.set(str(r.peer), str(r.conn));
+          connNode.set((r.conn ?? ''), r.node);
+          connPeer.set((r.conn ?? ''), (r.peer ?? ''));
+          connPeer.set((r.peer ?? ''), (r.conn ?? ''));
           break;
         case 'tcp.segment':
           if (!options.segments) return '';
@@ -126,7 +127,7 @@ export function messageLines(text: string, maxBody: number): string[] {
   return out;
 }
 
-function frameLines(r: AnyTraceRecord, maxBody: number): string[] {
+function frameLines(r: TraceRecord<'msrp.send'>, maxBody: number): string[] {
   if (typeof r.text === 'string') return messageLines(r.text, maxBody);
   if (typeof r.bytesBase64 !== 'string') return [];
   const bytes = Buffer.from(r.bytesBase64, 'base64');
@@ -142,9 +143,9 @@ function frameLines(r: AnyTraceRecord, maxBody: number): string[] {
 }
 
 /** A link's changed settings in units people read: `latency 100 ms, loss 1%`. */
-function linkChanges(v: unknown): string {
+function linkChanges(v: Record<string, number | null>): string {
   const out: string[] = [];
-  for (const [k, x] of Object.entries((v ?? {}) as Record<string, number | null>)) {
+  for (const [k, x] of Object.entries(v)) {
     if (x === null) out.push(`${k} default`);
     else if (k === 'latency' || k === 'jitter') out.push(`${k} ${formatMs(x)}`);
     else if (k === 'bandwidth') out.push(`${k} ${formatBitRate(x)}`);
@@ -155,28 +156,26 @@ function linkChanges(v: unknown): string {
   return out.join(', ') || '(nothing)';
 }
 
-function range(v: unknown): string {
-  const br = v as { start?: number; end?: number | null; total?: number | null } | null | undefined;
-  if (!br || typeof br !== 'object') return '';
-  return `${br.start ?? '?'}-${br.end ?? '*'}/${br.total ?? '*'}`;
+function range(br: ByteRange | null | undefined): string {
+  if (!br) return '';
+  return `${br.start}-${br.end ?? '*'}/${br.total ?? '*'}`;
 }
 
-function frameName(r: AnyTraceRecord): string {
-  if (r.kind === 'response') return `${String(r.status)}${r.comment ? ` ${str(r.comment)}` : ''} ${str(r.transactionId)}`;
+function frameName(r: TraceRecord<'msrp.send' | 'msrp.recv'>): string {
+  if (r.kind === 'response') return `${String(r.status)}${r.comment ? ` ${(r.comment ?? '')}` : ''} ${r.transactionId}`;
   const extra: string[] = [];
   if (r.method === 'REPORT' && r.reportStatus !== undefined) extra.push(`000 ${String(r.reportStatus)}`);
   if (r.byteRange) extra.push(range(r.byteRange));
-  if (r.continuation === '+' || r.continuation === '#') extra.push(`flag ${str(r.continuation)}`);
-  return `${str(r.method)} ${str(r.transactionId)}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+  if (r.continuation === '+' || r.continuation === '#') extra.push(`flag ${r.continuation}`);
+  return `${(r.method ?? '')} ${r.transactionId}${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
 
-function sipName(r: AnyTraceRecord): string {
+function sipName(r: TraceRecord<'sip.send' | 'sip.recv'>): string {
   const sdp = r.hasSdp === true ? ' with SDP' : '';
-  return r.kind === 'request' ? `${str(r.method)}${sdp}` : `${String(r.status)} ${str(r.reason)}${sdp}`;
+  return r.kind === 'request' ? `${(r.method ?? '')}${sdp}` : `${String(r.status)} ${(r.reason ?? '')}${sdp}`;
 }
 
-function list(v: unknown): string {
-  const a = arr(v);
+function list(a: readonly string[]): string {
   return a.length === 0 ? '(none)' : a.join(' ');
 }
 
@@ -193,7 +192,7 @@ function pathDiff(label: string, before: string[], after: string[]): string[] {
 }
 
 /** Field values for the generic form: short JSON, long lists cut. */
-function generic(r: AnyTraceRecord): string {
+function generic(r: TraceRecord): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(r)) {
     if (k === 't' || k === 'seq' || k === 'node' || k === 'type' || k === 'rule') continue;
@@ -205,94 +204,126 @@ function generic(r: AnyTraceRecord): string {
   return `${r.type}${parts.length ? ' ' + parts.join(' ') : ''}`;
 }
 
-function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: number): Described | null {
-  const conn = str(r.conn);
+function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: number): Described | null {
+  const conn = 'conn' in r && typeof r.conn === 'string' ? r.conn : '';
   switch (r.type) {
     // Simulator and scenario
+    case 'trace.format':
+      return d(`trace format version ${String(r.version)}`);
+    // Live mode (real sockets)
+    case 'live.lag':
+      return d(`live: the run fell ${formatMs(r.behind)} behind the wall clock (event due at ${formatMs(r.due)})`);
+    case 'live.listen':
+      return d(`live: listens on ${r.address}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.listen-failed':
+      return d(`live: cannot listen on ${r.address}: ${r.detail}`);
+    case 'live.accept':
+      return d(`live: accepts ${conn} from ${r.remote} on ${r.local}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.connect':
+      return d(`live: opens ${conn} to ${r.target}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.open':
+      return d(`live: ${conn} is open, ${r.local} to ${r.remote}${r.tls ? ' (TLS)' : ''}`);
+    case 'live.close':
+      return d(`live: ${conn} closed (${r.kind}${r.detail ? `: ${r.detail}` : ''}), ${String(r.bytesIn)} B in, ${String(r.bytesOut)} B out`);
+    case 'live.bytes':
+      return d(`live: ${String(r.len)} B ${r.direction === 'in' ? 'read from' : 'written to'} ${conn} at offset ${String(r.offset)}`);
+    // Node state (trace format 2): what changed, for the report's state panel
+    case 'state.auth':
+      return d(`state: AUTH towards ${r.relay} is ${r.state} (${r.change})${r.expires !== null ? `, expires in ${String(r.expires)} s` : ''}`);
+    case 'state.token':
+      return d(`state: token ${r.token} of ${r.user} on ${r.conn} ${r.state} (${r.change})`);
+    case 'state.peer':
+      return d(`state: ${r.conn} is ${r.state} (${r.change}), ${String(r.failures)} failed AUTH(s)${r.user !== null ? `, client ${r.user}` : ''}`);
+    case 'state.session':
+      return d(`state: session ${r.session} is ${r.state} (${r.change})${r.conn !== null ? ` on ${r.conn}` : ''}`);
+    case 'state.transaction':
+      return d(`state: ${r.method} ${r.transactionId} on ${conn} is ${r.state} (${r.change})${r.timerAt !== null ? `, timer at ${formatMs(r.timerAt)}` : ''}`);
+    case 'state.message':
+      return d(`state: message ${r.messageId} ${r.direction === 'out' ? 'out' : 'in'} is ${r.state} (${r.change}), ${String(r.bytes)}${r.total !== null ? ` of ${String(r.total)}` : ''} B`);
     case 'sim.start':
-      return d(`simulation starts (seed ${str(r.seed)}${r.duration !== null && r.duration !== undefined ? `, duration ${formatMs(num(r.duration) ?? 0)}` : ''})`);
+      return d(`simulation starts (seed ${r.seed}${r.duration !== null && r.duration !== undefined ? `, duration ${formatMs((r.duration ?? null) ?? 0)}` : ''})`);
     case 'sim.end':
-      return d(`simulation ends (${str(r.reason)}, ${String(r.events)} events)`);
+      return d(`simulation ends (${(r.reason ?? '')}, ${String(r.events)} events)`);
     case 'sim.limit':
-      return d(`limit reached: ${str(r.limit)} (${String(r.value)})`);
+      return d(`limit reached: ${r.limit} (${String(r.value)})`);
     case 'action.session':
-      return d(`scenario: open session ${str(r.session)}, ${str(r.offerer)} offers to ${str(r.answerer)}`);
+      return d(`scenario: open session ${(r.session ?? '')}, ${r.offerer} offers to ${r.answerer}`);
     case 'action.send':
-      return d(`scenario: ${str(r.from)} sends ${str(r.contentType)}${r.size !== null && r.size !== undefined ? `, ${String(r.size)} B` : ''} on ${str(r.session)}`);
+      return d(`scenario: ${r.from} sends ${r.contentType}${r.size !== null && r.size !== undefined ? `, ${String(r.size)} B` : ''} on ${(r.session ?? '')}`);
     case 'action.end':
-      return d(`scenario: ${str(r.by)} ends session ${str(r.session)}`);
+      return d(`scenario: ${r.by} ends session ${(r.session ?? '')}`);
     case 'action.auth':
-      return d(`scenario: ${str(r.node)} authenticates again`);
+      return d(`scenario: ${r.node} authenticates again`);
     case 'action.raw':
-      return d(`scenario: ${str(r.node)} writes ${String(r.length)} raw bytes${r.sent === false ? ' (no open connection: not sent)' : ''}`);
+      return d(`scenario: ${r.node} writes ${String(r.length)} raw bytes`);
     case 'action.raw-connect':
-      return d(`scenario: ${str(r.node)} opens a connection of its own to ${str(r.target)}`);
+      return d(`scenario: ${r.node} opens a connection of its own to ${(r.target ?? '')}`);
     case 'action.set':
-      return d(`scenario: new settings for ${str(r.node)}: ${arr(r.changed).join(', ')}`);
+      return d(`scenario: new settings for ${r.node}: ${r.changed.join(', ')}`);
     case 'action.fault':
-      if (r.conn !== undefined) return d(`fault: frame ${String(r.nth)} of its kind on ${str(r.link)} is dropped (the segment of ${conn} with its last byte)`);
-      if (r.reset === 0) return d(`fault: no connection${r.peer !== null && r.peer !== undefined ? ` to ${str(r.peer)}` : ''} to reset`);
-      return d(`scenario: fault ${str(r.fault)}`);
+      if ('nth' in r) return d(`fault: frame ${String(r.nth)} of its kind on ${r.link} is dropped (the segment of ${conn} with its last byte)`);
+      if ('reset' in r && r.reset === 0) return d(`fault: no connection${r.peer !== null ? ` to ${r.peer}` : ''} to reset`);
+      return d(`scenario: fault ${(r.fault ?? '')}`);
 
     // Network
     case 'net.host':
-      return d(`${r.kind === 'firewall' ? 'firewall' : `host ${str(r.name)}`} at ${str(r.address)}`);
+      return d(`${r.kind === 'firewall' ? 'firewall' : `host ${r.name}`} at ${r.address}`);
     case 'net.link':
-      return d(`link ${str(r.a)} - ${str(r.b)}: ${formatMs(num(r.latency) ?? 0)}, ${formatBitRate(num(r.bandwidth))}${num(r.loss) ? `, loss ${String(r.loss)}` : ''}, MSS ${String(r.mss)}`);
+      return d(`link ${r.a} - ${r.b}: ${formatMs((r.latency ?? null) ?? 0)}, ${formatBitRate((r.bandwidth ?? null))}${r.loss ? `, loss ${String(r.loss)}` : ''}, MSS ${String(r.mss)}`);
     case 'net.route':
-      return d(r.path === null ? `no route to ${str(r.dst)}` : `route to ${str(r.dst)}: ${arr(r.path).join(' > ')} (${formatMs(num(r.latency) ?? 0)})`);
+      return d(r.path === null ? `no route to ${r.dst}` : `route to ${r.dst}: ${(r.path ?? []).join(' > ')} (${formatMs((r.latency ?? null) ?? 0)})`);
     case 'net.drop':
-      return d(`segment of ${conn} lost${r.link ? ` on ${str(r.link)}` : ''}: ${str(r.reason)} (${str(r.flags)} ${String(r.len)} B)`);
+      return d(`segment of ${conn} lost${r.link ? ` on ${(r.link ?? '')}` : ''}: ${(r.reason ?? '')} (${r.flags} ${String(r.len)} B)`);
     case 'tcp.connect':
-      return d(`connects to ${str(r.target)} (${str(r.remote)})${r.tls ? ' for TLS' : ''}: ${conn} from ${str(r.local)}`);
+      return d(`connects to ${(r.target ?? '')} (${r.remote})${r.tls ? ' for TLS' : ''}: ${conn} from ${r.local}`);
     case 'tcp.accept':
-      return d(`accepts ${conn} from ${str(r.remote)} (the other end of ${str(r.peer)})`);
+      return d(`accepts ${conn} from ${r.remote} (the other end of ${(r.peer ?? '')})`);
     case 'tcp.open':
-      return d(`${conn} open (${str(r.role)}), ${str(r.local)} - ${str(r.remote)}`);
+      return d(`${conn} open (${r.role}), ${r.local} - ${r.remote}`);
     case 'tcp.segment':
-      return d(`${conn} segment to ${str(r.to)} ${str(r.flags)} ${String(r.len)} B seq ${String(r.seqNo)} ack ${String(r.ackNo)}`);
+      return d(`${conn} segment to ${(r.to ?? '')} ${r.flags} ${String(r.len)} B seq ${String(r.seqNo)} ack ${String(r.ackNo)}`);
     case 'tcp.retransmit':
-      return d(`${conn} retransmits ${String(r.len)} B at seq ${String(r.seqNo)} (attempt ${String(r.attempt)}, RTO ${formatMs(num(r.rto) ?? 0)})`);
+      return d(`${conn} retransmits ${String(r.len)} B at seq ${String(r.seqNo)} (attempt ${String(r.attempt)}, RTO ${formatMs(r.rto ?? 0)})`);
     case 'tcp.close':
-      return d(`${conn} closed (${str(r.kind)}): ${str(r.detail)}`);
+      return d(`${conn} closed (${r.kind}): ${r.detail}`);
     case 'tcp.refused':
-      return d(`refuses ${conn} from ${str(r.src)}: nobody listens on ${str(r.dst)}`);
+      return d(`refuses ${conn} from ${r.src}: nobody listens on ${r.dst}`);
     case 'tcp.timeout':
-      return d(`${conn} timed out (${str(r.phase)}, ${String(r.retries)} retries): ${str(r.detail)}`);
+      return d(`${conn} timed out (${r.phase}, ${String(r.retries)} retries): ${r.detail}`);
     case 'tls.handshake':
-      return d(`TLS ${str(r.version)} ${str(r.role)} on ${conn}: ${str(r.step).split(',').join(', ')} (${String(r.bytes)} B)`);
+      return d(`TLS ${r.version} ${r.role} on ${conn}: ${r.step.split(',').join(', ')} (${String(r.bytes)} B)`);
     case 'tls.established': {
-      const names = arr(r.peerNames);
-      return d(`TLS ${str(r.version)} established on ${conn}${names.length ? `, peer certificate ${names.join(' ')}` : ''}${r.mutual ? ' (mutual)' : ''}`);
+      const names = r.peerNames;
+      return d(`TLS ${r.version} established on ${conn}${names.length ? `, peer certificate ${names.join(' ')}` : ''}${r.mutual ? ' (mutual)' : ''}`);
     }
     case 'tls.fail':
-      return d(`TLS failed on ${conn}: ${str(r.detail)}`);
+      return d(`TLS failed on ${conn}: ${r.detail}`);
     case 'fw.pass':
-      return d(`lets ${conn} through (${str(r.direction)} ${str(r.flow)}${r.midStream ? ', met mid-stream' : ''})`);
+      return d(`lets ${conn} through (${(r.direction ?? '')} ${r.flow}${r.midStream ? ', met mid-stream' : ''})`);
     case 'fw.drop':
-      return d(`drops ${str(r.direction)} segment of ${conn} (${str(r.flags)} ${String(r.len)} B, ${str(r.src)} > ${str(r.dst)}): ${str(r.reason)}`);
+      return d(`drops ${(r.direction ?? '')} segment of ${conn} (${r.flags} ${String(r.len)} B, ${r.src} > ${r.dst}): ${(r.reason ?? '')}`);
     case 'fw.reject':
-      return d(`rejects ${str(r.direction)} segment of ${conn} with RST (${str(r.src)} > ${str(r.dst)}): ${str(r.reason)}`);
+      return d(`rejects ${(r.direction ?? '')} segment of ${conn} with RST (${r.src} > ${r.dst}): ${(r.reason ?? '')}`);
     case 'fw.expire':
-      return d(`forgets ${conn} (${str(r.flow)}) after ${formatMs(num(r.idle) ?? 0)} ${r.closed ? 'since it closed' : 'idle'}`);
+      return d(`forgets ${conn} (${r.flow}) after ${formatMs(r.idle ?? 0)} ${r.closed ? 'since it closed' : 'idle'}`);
     case 'fw.rules':
-      return d(`rules now, in order: ${arr(r.rules).join(', ')}`);
+      return d(`rules now, in order: ${r.rules.join(', ')}`);
     case 'fw.idle':
-      return d(`idle connections now expire after ${formatMs(num(r.idleTimeout) ?? 0)}, then ${r.idleMode === 'reset' ? 'get a reset' : 'are dropped'}`);
+      return d(`idle connections now expire after ${formatMs(r.idleTimeout ?? 0)}, then ${r.idleMode === 'reset' ? 'get a reset' : 'are dropped'}`);
     case 'fw.policy':
       return d(r.policy === null ? 'MSRP policy removed' : `MSRP policy from now on: ${JSON.stringify(r.policy)}`);
     case 'fw.policy-skip':
-      return d(`does not inspect ${str(r.flow)}${r.direction ? ` (${str(r.direction)})` : ''}: ${str(r.reason)}`);
+      return d(`does not inspect ${r.flow}${r.direction ? ` (${(r.direction ?? '')})` : ''}: ${(r.reason ?? '')}`);
     case 'nat.map':
-      return d(`maps ${conn}: ${str(r.inside)} goes out as ${str(r.outside)} (to ${str(r.remote)})`);
+      return d(`maps ${conn}: ${r.inside} goes out as ${r.outside} (to ${r.remote})`);
     case 'fault.link-down':
-      return d(`fault: link ${str(r.link)} down`);
+      return d(`fault: link ${(r.link ?? '')} down`);
     case 'fault.link-up':
-      return d(`fault: link ${str(r.link)} up`);
+      return d(`fault: link ${(r.link ?? '')} up`);
     case 'fault.set-link':
-      return d(`fault: link ${str(r.link)} changed: ${linkChanges(r.changes)}`);
+      return d(`fault: link ${(r.link ?? '')} changed: ${linkChanges(r.changes)}`);
     case 'fault.partition':
-      return d(`fault: partition ${(Array.isArray(r.groups) ? (r.groups as unknown[]) : []).map((g) => `[${arr(g).join(' ')}]`).join(' ')}`);
+      return d(`fault: partition ${r.groups.map((g) => `[${g.join(' ')}]`).join(' ')}`);
     case 'fault.heal':
       return d('fault: partition healed');
     case 'fault.crash':
@@ -304,7 +335,7 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
     case 'fault.flush':
       return d(`fault: firewall state flushed (${String(r.flows)} flows)`);
     case 'fault.drop-segment':
-      return d(`fault: segment ${String(r.n)} on ${str(r.link)} will be dropped`);
+      return d(`fault: segment ${String(r.n)} on ${(r.link ?? '')} will be dropped`);
 
     // MSRP on the wire
     case 'msrp.send':
@@ -312,113 +343,113 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
     case 'msrp.recv':
       return d(`<- ${frameName(r)} from ${peerOf(conn)} on ${conn}`);
     case 'msrp.raw':
-      return d(`-> raw bytes to ${peerOf(conn)} on ${conn} (${String(r.length)} B)`, messageLines(str(r.text), maxBody));
+      return d(`-> raw bytes to ${peerOf(conn)} on ${conn} (${String(r.length)} B)`, messageLines((r.text ?? ''), maxBody));
     case 'msrp.malformed':
-      return d(`malformed input on ${conn} at byte ${String(r.offset)}${r.fatal ? ' (connection reset)' : ''}: ${str(r.message)}`);
+      return d(`malformed input on ${conn} at byte ${String(r.offset)}${r.fatal ? ' (connection reset)' : ''}: ${r.message}`);
     case 'msrp.violation':
-      return d(`${str(r.transactionId)} on ${conn} breaks a rule: ${str(r.message)}`);
+      return d(`${r.transactionId} on ${conn} breaks a rule: ${r.message}`);
     case 'msrp.limit':
-      return d(`${str(r.transactionId)} on ${conn} is over a limit (${String(r.length)} B${r.reads !== undefined && r.reads !== null ? ` in ${String(r.reads)} reads` : ''}): ${str(r.reason)}`);
+      return d(`${r.transactionId} on ${conn} is over a limit (${String(r.length)} B${r.reads !== undefined && r.reads !== null ? ` in ${String(r.reads)} reads` : ''}): ${(r.reason ?? '')}`);
 
     // SIP
     case 'sip.send':
-      return d(`-> ${sipName(r)} to ${str(r.to)} (SIP, session ${str(r.session)})`, messageLines(str(r.text), maxBody * 4));
+      return d(`-> ${sipName(r)} to ${(r.to ?? '')} (SIP, session ${(r.session ?? '')})`, messageLines((r.text ?? ''), maxBody * 4));
     case 'sip.recv':
-      return d(`<- ${sipName(r)} from ${str(r.from)} (SIP)`);
+      return d(`<- ${sipName(r)} from ${r.from} (SIP)`);
     case 'sip.timeout':
-      return d(`no final response from ${str(r.to)} to the ${r.initial ? 'INVITE' : 're-INVITE'} of ${str(r.session)} within Timer B (${formatMs(num(r.after) ?? 0)})`);
+      return d(`no final response from ${(r.to ?? '')} to the ${r.initial ? 'INVITE' : 're-INVITE'} of ${(r.session ?? '')} within Timer B (${formatMs(r.after ?? 0)})`);
     case 'sip.stale':
-      return d(`ignores the ${String(r.status)} from ${str(r.from)} to an ${r.initial ? 'INVITE' : 're-INVITE'} of ${str(r.session)}: ${str(r.reason)}`);
+      return d(`ignores the ${String(r.status)} from ${r.from} to an ${r.initial ? 'INVITE' : 're-INVITE'} of ${(r.session ?? '')}: ${(r.reason ?? '')}`);
 
     // Relays
     case 'relay.start':
-      return d(`relay listens at ${str(r.uri)} (profile ${str(r.profile)})`);
+      return d(`relay listens at ${r.uri} (profile ${(r.profile ?? '')})`);
     case 'relay.forward': {
       const block = [
-        ...pathDiff('To-Path  ', arr(r.toPathBefore), arr(r.toPathAfter)),
-        ...pathDiff('From-Path', arr(r.fromPathBefore), arr(r.fromPathAfter)),
+        ...pathDiff('To-Path  ', r.toPathBefore, r.toPathAfter),
+        ...pathDiff('From-Path', r.fromPathBefore, r.fromPathAfter),
       ];
       if (r.byteRangeIn !== undefined && r.byteRangeOut !== undefined && (r.rechunked === true || range(r.byteRangeIn) !== range(r.byteRangeOut))) {
         block.push(`Byte-Range ${range(r.byteRangeIn)} -> ${range(r.byteRangeOut)}${r.rechunked ? ' (re-chunked)' : ''}`);
       }
-      return d(`forwards ${str(r.method)} ${str(r.inTransactionId)} as ${str(r.outTransactionId)}, ${str(r.inConn)} -> ${str(r.outConn)}`, block);
+      return d(`forwards ${(r.method ?? '')} ${r.inTransactionId} as ${r.outTransactionId}, ${r.inConn} -> ${r.outConn}`, block);
     }
     case 'relay.response-forward':
-      return d(`forwards response ${String(r.status)} ${str(r.inTransactionId)} back as ${str(r.outTransactionId)}`, pathDiff('To-Path  ', arr(r.toPathBefore), arr(r.toPathAfter)));
+      return d(`forwards response ${String(r.status)} ${r.inTransactionId} back as ${r.outTransactionId}`, pathDiff('To-Path  ', r.toPathBefore, r.toPathAfter));
     case 'relay.respond':
-      return d(`answers ${str(r.method)} ${str(r.transactionId)} with ${String(r.status)} on ${conn}`);
+      return d(`answers ${(r.method ?? '')} ${r.transactionId} with ${String(r.status)} on ${conn}`);
     case 'relay.report':
-      return d(`sends REPORT 000 ${String(r.status)} for ${str(r.messageId)} (${range(r.byteRange)}) to ${arr(r.toPath).at(-1) ?? '?'}`);
+      return d(`sends REPORT 000 ${String(r.status)} for ${(r.messageId ?? '')} (${range(r.byteRange)}) to ${r.toPath.at(-1) ?? '?'}`);
     case 'relay.report-suppressed':
       return d(`does not send the REPORT ${String(r.status)}`);
     case 'relay.connect':
-      return d(`opens a connection to ${str(r.target)}: ${str(r.reason)}`);
+      return d(`opens a connection to ${(r.target ?? '')}: ${(r.reason ?? '')}`);
     case 'relay.next-hop-ok':
-      return d(`next hop took ${str(r.outTransactionId)} (200): transaction done`);
+      return d(`next hop took ${r.outTransactionId} (200): transaction done`);
     case 'relay.discard':
-      return d(`discards ${str(r.transactionId)} from ${conn}: ${str(r.reason)}`);
+      return d(`discards ${r.transactionId} from ${conn}: ${(r.reason ?? '')}`);
     case 'relay.refuse':
-      return d(`refuses ${str(r.transactionId)} on ${conn} with ${String(r.status)}: ${str(r.reason)}`);
+      return d(`refuses ${r.transactionId} on ${conn} with ${String(r.status)}: ${(r.reason ?? '')}`);
     case 'relay.not-mine':
-      return d(`${str(r.transactionId)} on ${conn} is not addressed to this relay (To-Path ${list(r.toPath)})`);
+      return d(`${r.transactionId} on ${conn} is not addressed to this relay (To-Path ${list(r.toPath)})`);
     case 'relay.undeliverable':
-      return d(`cannot deliver ${str(r.transactionId)}: ${str(r.reason)}`);
+      return d(`cannot deliver ${r.transactionId}: ${(r.reason ?? '')}`);
     case 'relay.timeout':
-      return d(`no response to ${str(r.outTransactionId)} in time`);
+      return d(`no response to ${r.outTransactionId} in time`);
     case 'relay.forget':
-      return d(`forgets ${str(r.method)} ${str(r.outTransactionId)} (Failure-Report ${str(r.failureReport)}): ${str(r.reason)}`);
+      return d(`forgets ${(r.method ?? '')} ${r.outTransactionId} (Failure-Report ${r.failureReport}): ${(r.reason ?? '')}`);
     case 'relay.token-forgotten':
-      return d(`forgets token ${str(r.token)}, expired at ${formatMs(num(r.expiredAt) ?? 0)}`);
+      return d(`forgets token ${r.token}, expired at ${formatMs(r.expiredAt ?? 0)}`);
     case 'relay.profile':
-      return d(`profile ${str(r.from)} -> ${str(r.to)} from now on`);
+      return d(`profile ${r.from} -> ${(r.to ?? '')} from now on`);
     case 'relay.auth-ok':
-      return d(`AUTH of ${str(r.user)} on ${conn} accepted: token ${str(r.token)}, expires in ${String(r.expires)} s`);
+      return d(`AUTH of ${(r.user ?? '')} on ${conn} accepted: token ${r.token}, expires in ${String(r.expires)} s`);
     case 'relay.auth-fail':
-      return d(`AUTH on ${conn} failed (${String(r.failures)} so far): ${str(r.reason)}`);
+      return d(`AUTH on ${conn} failed (${String(r.failures)} so far): ${(r.reason ?? '')}`);
     case 'relay.auth-disconnect':
       return d(`disconnects ${conn} after ${String(r.failures)} failed AUTHs`);
     case 'auth.challenge':
-      return d(`challenges AUTH on ${conn} (realm ${str(r.realm)}${r.stale ? ', stale nonce' : ''})`);
+      return d(`challenges AUTH on ${conn} (realm ${r.realm}${r.stale ? ', stale nonce' : ''})`);
     case 'relay.token-invalidated':
-      return d(`token ${str(r.token)} no longer valid: ${str(r.reason)}`);
+      return d(`token ${r.token} no longer valid: ${(r.reason ?? '')}`);
     case 'relay.connection-closed':
-      return d(`connection ${conn} gone (${str(r.reason)})`);
+      return d(`connection ${conn} gone (${(r.reason ?? '')})`);
     case 'relay.drop-connection':
-      return d(`drops connection ${conn} (frame of ${String(r.size)} B)`);
+      return d(`drops connection ${conn} (${'size' in r ? `frame of ${String(r.size)} B` : `body of ${String(r.bodyLength)} B`})`);
     case 'relay.probation-close':
       return d(`closes ${conn}: no AUTH within ${String(r.seconds)} s`);
     case 'relay.idle-close':
-      return d(`closes ${conn}${r.user ? ` (client ${str(r.user)})` : r.target ? ` (to ${str(r.target)})` : ''}: no MSRP traffic for ${formatMs(num(r.idle) ?? 0)} (limit ${formatMs(num(r.limit) ?? 0)})${num(r.tokens) ? `, ${String(r.tokens)} token(s) bound to it` : ''}`);
+      return d(`closes ${conn}${r.user ? ` (client ${(r.user ?? '')})` : r.target ? ` (to ${(r.target ?? '')})` : ''}: no MSRP traffic for ${formatMs(r.idle ?? 0)} (limit ${formatMs(r.limit ?? 0)})${r.tokens ? `, ${String(r.tokens)} token(s) bound to it` : ''}`);
     case 'relay.response-dropped':
-      return d(`drops response ${String(r.status)} ${str(r.transactionId)}`);
+      return d(`drops response ${String(r.status)} ${r.transactionId}`);
     case 'relay.cut-through':
-      return d(`cuts ${str(r.inTransactionId)} through from ${str(r.inConn)} to ${str(r.outConn)} as it arrives`, [`To-Path now ${list(r.toPathAfter)}`]);
+      return d(`cuts ${r.inTransactionId} through from ${r.inConn} to ${r.outConn} as it arrives`, [`To-Path now ${list(r.toPathAfter)}`]);
     case 'relay.local-hop':
-      return d(`${str(r.transactionId)}: the next To-Path URI is this relay again; it takes that one too`, [`To-Path   now ${list(r.toPathAfter)}`, `From-Path now ${list(r.fromPathAfter)}`]);
+      return d(`${r.transactionId}: the next To-Path URI is this relay again; it takes that one too`, [`To-Path   now ${list(r.toPathAfter)}`, `From-Path now ${list(r.fromPathAfter)}`]);
     case 'relay.no-timer':
-      return d(`runs no transaction timer for ${str(r.outTransactionId)}: ${str(r.reason)}`);
+      return d(`runs no transaction timer for ${r.outTransactionId}: ${(r.reason ?? '')}`);
     case 'relay.realm':
-      return d(`uses realm ${str(r.realm)} on ${conn}, from the AUTH To-Path (configured: ${str(r.configured)})`);
+      return d(`uses realm ${r.realm} on ${conn}, from the AUTH To-Path (configured: ${r.configured})`);
     case 'relay.report-range':
-      return d(`REPORT ${str(r.transactionId)} covers the bytes received, ${range(r.byteRange)}${range(r.byteRange) === range(r.instead) ? ' (here the same as the SEND\'s)' : `, not ${range(r.instead)}`}`);
+      return d(`REPORT ${r.transactionId} covers the bytes received, ${range(r.byteRange)}${range(r.byteRange) === range(r.instead) ? ' (here the same as the SEND\'s)' : `, not ${range(r.instead)}`}`);
     case 'relay.token-past-expiry':
-      return d(`token ${str(r.token)} used after its Expires ran out (at ${formatMs(num(r.grantedUntil) ?? 0)}); not enforced`);
+      return d(`token ${r.token} used after its Expires ran out (at ${formatMs(r.grantedUntil ?? 0)}); not enforced`);
     case 'relay.tokens-expired':
       return d(`fault: forgets every token it granted (${String(r.count)})`);
     case 'relay.unauthenticated':
-      return d(`relays ${str(r.transactionId)} from ${conn}, which never authenticated, to ${str(r.next)}`);
+      return d(`relays ${r.transactionId} from ${conn}, which never authenticated, to ${r.next}`);
     case 'relay.stray-response':
-      return d(`stray response ${String(r.status)} ${str(r.transactionId)} on ${conn}`);
+      return d(`stray response ${String(r.status)} ${r.transactionId} on ${conn}`);
 
     // Endpoints
     case 'auth.request':
-      return d(`AUTH ${str(r.transactionId)} to ${str(r.relay)}${r.withCredentials ? ' with credentials' : ''}${r.expires !== null && r.expires !== undefined ? `, Expires ${String(r.expires)}` : ''}`);
+      return d(`AUTH ${r.transactionId} to ${r.relay}${r.withCredentials ? ' with credentials' : ''}${r.expires !== null && r.expires !== undefined ? `, Expires ${String(r.expires)}` : ''}`);
     case 'auth.challenged':
-      return d(`challenged by ${str(r.relay)} (realm ${str(r.realm)})`);
+      return d(`challenged by ${r.relay} (realm ${r.realm})`);
     case 'auth.ok':
-      return d(`authenticated to ${str(r.relay)}: Use-Path ${list(r.usePath)}, expires in ${String(r.expires)} s`);
+      return d(`authenticated to ${r.relay}: Use-Path ${list(r.usePath)}, expires in ${String(r.expires)} s`);
     case 'auth.fail':
-      return d(`AUTH to ${str(r.relay)} failed: ${str(r.reason)}`);
+      return d(`AUTH to ${r.relay} failed: ${(r.reason ?? '')}`);
     case 'auth.refresh':
       return d(`authenticates again before the tokens expire`);
     case 'auth.retry-expires':
@@ -426,91 +457,91 @@ function describe(r: AnyTraceRecord, peerOf: (conn: string) => string, maxBody: 
     case 'endpoint.ready':
       return d(`ready: Use-Path ${list(r.usePath)}`);
     case 'endpoint.relay-connected':
-      return d(`connected to its relay ${str(r.relay)} on ${conn}`);
+      return d(`connected to its relay ${r.relay} on ${conn}`);
     case 'endpoint.relay-lost':
-      return d(`lost its relay connection (${str(r.reason)}): ${str(r.detail)}`);
+      return d(`lost its relay connection (${(r.reason ?? '')}): ${r.detail}`);
     case 'session.offer':
-      return d(`offers session ${str(r.session)} to ${str(r.peer)}: a=path ${list(r.path)}${r.setup ? `, a=setup:${str(r.setup)}` : ''}`);
+      return d(`offers session ${(r.session ?? '')} to ${(r.peer ?? '')}: a=path ${list(r.path)}${r.setup ? `, a=setup:${(r.setup ?? '')}` : ''}`);
     case 'session.answer':
-      return d(`answers session ${str(r.session)} from ${str(r.peer)}: a=path ${list(r.path)}${r.setup ? `, a=setup:${str(r.setup)}` : ''}${r.active ? ' (active)' : ' (passive)'}`);
+      return d(`answers session ${(r.session ?? '')} from ${(r.peer ?? '')}: a=path ${list(r.path)}${r.setup ? `, a=setup:${(r.setup ?? '')}` : ''}${r.active ? ' (active)' : ' (passive)'}`);
     case 'session.reject':
-      return d(`rejects session ${str(r.session)}: ${String(r.status)} ${str(r.reason)}`);
+      return d(`rejects session ${(r.session ?? '')}: ${String(r.status)} ${(r.reason ?? '')}`);
     case 'session.rejected':
-      return d(`session ${str(r.session)} rejected: ${String(r.status)} ${str(r.reason)}`);
+      return d(`session ${(r.session ?? '')} rejected: ${String(r.status)} ${(r.reason ?? '')}`);
     case 'session.bind':
-      return d(`binds session ${str(r.session)} to ${conn} with ${str(r.transactionId)}`);
+      return d(`binds session ${(r.session ?? '')} to ${conn} with ${r.transactionId}`);
     case 'session.bound':
-      return d(`session ${str(r.session)} bound to ${conn}`);
+      return d(`session ${(r.session ?? '')} bound to ${conn}`);
     case 'session.established':
-      return d(`session ${str(r.session)} established on ${str(r.conn) || '(no connection yet)'}${r.active ? ' (active)' : ' (passive)'}`, [`To-Path ${list(r.toPath)}`]);
+      return d(`session ${(r.session ?? '')} established on ${(r.conn ?? '') || '(no connection yet)'}${r.active ? ' (active)' : ' (passive)'}`, [`To-Path ${list(r.toPath)}`]);
     case 'session.closed':
-      return d(`session ${str(r.session)} closed: ${str(r.why)}`);
+      return d(`session ${(r.session ?? '')} closed: ${r.why}`);
     case 'session.failed':
-      return d(`session ${str(r.session)} failed: ${str(r.reason)}`);
+      return d(`session ${(r.session ?? '')} failed: ${(r.reason ?? '')}`);
     case 'session.reoffer':
-      return d(`offers session ${str(r.session)} to ${str(r.peer)} again (${str(r.reason)}): a=path ${list(r.path)}`, [`was     ${list(r.previous)}`]);
+      return d(`offers session ${(r.session ?? '')} to ${(r.peer ?? '')} again (${(r.reason ?? '')}): a=path ${list(r.path)}`, [`was     ${list(r.previous)}`]);
     case 'session.update':
-      return d(`takes ${str(r.peer)}'s new offer for ${str(r.session)}, answers a=path ${list(r.path)}`, [`To-Path ${list(r.toPath)}`]);
+      return d(`takes ${(r.peer ?? '')}'s new offer for ${(r.session ?? '')}, answers a=path ${list(r.path)}`, [`To-Path ${list(r.toPath)}`]);
     case 'session.updated':
-      return d(`session ${str(r.session)} renegotiated with ${str(r.peer)}`, [`To-Path ${list(r.toPath)}`]);
+      return d(`session ${(r.session ?? '')} renegotiated with ${(r.peer ?? '')}`, [`To-Path ${list(r.toPath)}`]);
     case 'session.reoffer-rejected':
-      return d(`new offer for ${str(r.session)} not taken${r.status === null || r.status === undefined ? '' : ` (${String(r.status)})`}: ${str(r.reason)}${typeof r.retryIn === 'number' ? `; tries again in ${formatMs(r.retryIn)}` : ''}`);
+      return d(`new offer for ${(r.session ?? '')} not taken${r.status === null || r.status === undefined ? '' : ` (${String(r.status)})`}: ${(r.reason ?? '')}${typeof r.retryIn === 'number' ? `; tries again in ${formatMs(r.retryIn)}` : ''}`);
     case 'session.reoffer-refused':
-      return d(`refuses ${str(r.peer)}'s new offer for ${str(r.session)}: ${str(r.reason)}`);
+      return d(`refuses ${(r.peer ?? '')}'s new offer for ${(r.session ?? '')}: ${(r.reason ?? '')}`);
     case 'session.answer-ignored':
-      return d(`ignores the answer (${String(r.status)}) for ${str(r.session)}: no offer of it is waiting${r.state ? ` (session ${str(r.state)})` : ''}${r.bye ? '; sends the BYE' : ''}`);
+      return d(`ignores the answer (${String(r.status)}) for ${(r.session ?? '')}: no offer of it is waiting${r.state ? ` (session ${(r.state ?? '')})` : ''}${r.bye ? '; sends the BYE' : ''}`);
     case 'endpoint.unconfirmed':
-      return d(`session ${str(r.session)} ended before success REPORTs covered message ${str(r.messageId)} (${String(r.reported)} of ${String(r.size)} B reported)`);
+      return d(`session ${(r.session ?? '')} ended before success REPORTs covered message ${(r.messageId ?? '')} (${String(r.reported)} of ${String(r.size)} B reported)`);
     case 'session.abandoned':
-      return d(`session ${str(r.session)} ended before its ${str(r.step)} could go to ${str(r.peer)}${r.status === undefined ? ': nothing is sent' : `: declines the INVITE (${String(r.status)})`}`);
+      return d(`session ${(r.session ?? '')} ended before its ${r.step} could go to ${(r.peer ?? '')}${'status' in r ? `: declines the INVITE (${String(r.status)})` : ': nothing is sent'}`);
     case 'session.reestablish':
-      return d(`re-establishes session ${str(r.session)} (attempt ${String(r.attempt)})`);
+      return d(`re-establishes session ${(r.session ?? '')} (attempt ${String(r.attempt)})`);
     case 'endpoint.connect':
-      return d(`opens a connection for ${str(r.session)} to ${str(r.target)}`);
+      return d(`opens a connection for ${(r.session ?? '')} to ${(r.target ?? '')}`);
     case 'endpoint.reuse':
-      return d(`reuses ${conn} for ${str(r.session)} (${str(r.target)})`);
+      return d(`reuses ${conn} for ${(r.session ?? '')} (${(r.target ?? '')})`);
     case 'endpoint.message':
-      return d(`sends message ${str(r.messageId)} on ${str(r.session)}: ${str(r.contentType)}, ${String(r.size)} B, chunks ${str(r.chunking)}, Success-Report ${str(r.successReport)}, Failure-Report ${str(r.failureReport)}`);
+      return d(`sends message ${(r.messageId ?? '')} on ${(r.session ?? '')}: ${r.contentType}, ${String(r.size)} B, chunks ${r.chunking}, Success-Report ${r.successReport}, Failure-Report ${r.failureReport}`);
     case 'endpoint.sent':
-      return d(`message ${str(r.messageId)} written${r.aborted ? ' (aborted)' : ''}`);
+      return d(`message ${(r.messageId ?? '')} written${r.aborted ? ' (aborted)' : ''}`);
     case 'endpoint.chunk':
-      return d(`has ${String(r.received)} of ${r.total === null ? '?' : String(r.total)} bytes of ${str(r.messageId)}`);
+      return d(`has ${String(r.received)} of ${r.total === null ? '?' : String(r.total)} bytes of ${(r.messageId ?? '')}`);
     case 'endpoint.deliver':
-      return d(`delivers message ${str(r.messageId)}: ${String(r.size)} B ${str(r.contentType)}, MD5 ${str(r.digest)}, assembled in ${formatMs(num(r.assemblyTime) ?? 0)}`, [`From-Path ${list(r.fromPath)}`]);
+      return d(`delivers message ${(r.messageId ?? '')}: ${String(r.size)} B ${r.contentType}, MD5 ${r.digest}, assembled in ${formatMs(r.assemblyTime ?? 0)}`, [`From-Path ${list(r.fromPath)}`]);
     case 'endpoint.report-sent':
-      return d(`sends REPORT 000 ${String(r.status)} for ${str(r.messageId)} (${range(r.byteRange)})`);
+      return d(`sends REPORT 000 ${String(r.status)} for ${(r.messageId ?? '')} (${range(r.byteRange)})`);
     case 'endpoint.report':
-      return d(`REPORT 000 ${String(r.status)} for ${str(r.messageId)} (${range(r.byteRange)})${r.complete ? ': the whole message arrived' : ''}`);
+      return d(`REPORT 000 ${String(r.status)} for ${(r.messageId ?? '')} (${range(r.byteRange)})${r.complete ? ': the whole message arrived' : ''}`);
     case 'endpoint.report-ignored':
-      return d(`ignores a REPORT for ${str(r.messageId) || 'an unknown message'} (${String(r.status)})`);
+      return d(`ignores a REPORT for ${(r.messageId ?? '') || 'an unknown message'} (${String(r.status)})`);
     case 'endpoint.response':
-      return d(`${String(r.status)} for ${str(r.transactionId)}${r.messageId ? ` (message ${str(r.messageId)})` : ''}`);
+      return d(`${String(r.status)} for ${r.transactionId}${r.messageId ? ` (message ${(r.messageId ?? '')})` : ''}`);
     case 'endpoint.reject':
-      return d(`answers ${str(r.transactionId)} with ${String(r.status)}`);
+      return d(`answers ${r.transactionId} with ${String(r.status)}`);
     case 'endpoint.no-response':
-      return d(`sends no response to ${str(r.transactionId)} (would be ${String(r.wouldBe)}; Failure-Report ${str(r.failureReport)})`);
+      return d(`sends no response to ${r.transactionId} (would be ${String(r.wouldBe)}; Failure-Report ${r.failureReport})`);
     case 'endpoint.timeout':
-      return d(`no response to ${str(r.transactionId)} in time${r.messageId ? ` (message ${str(r.messageId)})` : ''}`);
+      return d(`no response to ${r.transactionId} in time${r.messageId ? ` (message ${(r.messageId ?? '')})` : ''}`);
     case 'endpoint.abort':
-      return d(`aborts message ${str(r.messageId)} after ${String(r.status)}`);
+      return d(`aborts message ${(r.messageId ?? '')} after ${String(r.status)}`);
     case 'endpoint.aborted':
-      return d(`message ${str(r.messageId)} aborted by its sender after ${String(r.received)} B`);
+      return d(`message ${(r.messageId ?? '')} aborted by its sender after ${String(r.received)} B`);
     case 'endpoint.too-large':
-      return d(`message ${str(r.messageId)} too large (${String(r.claimed)} B, limit ${String(r.limit)})`);
+      return d(`message ${(r.messageId ?? '')} too large (${String(r.claimed)} B, limit ${String(r.limit)})`);
     case 'endpoint.send-refused':
-      return d(`does not send on ${str(r.session)}: ${str(r.reason)}`);
+      return d(`does not send on ${(r.session ?? '')}: ${(r.reason ?? '')}`);
     case 'endpoint.send-queued':
-      return d(`a ${str(r.contentType)} message waits for ${str(r.session)} to be established (now ${str(r.state)})`);
+      return d(`a ${r.contentType} message waits for ${(r.session ?? '')} to be established (now ${(r.state ?? '')})`);
     case 'endpoint.send-failed':
-      return d(`a ${str(r.contentType)} message that waited for ${str(r.session)} is not sent: ${str(r.reason)}`);
+      return d(`a ${r.contentType} message that waited for ${(r.session ?? '')} is not sent: ${(r.reason ?? '')}`);
     case 'endpoint.forced':
-      return d(`sends on ${str(r.session)} anyway: ${str(r.reason)}`);
+      return d(`sends on ${(r.session ?? '')} anyway: ${(r.reason ?? '')}`);
     case 'endpoint.violation':
-      return d(`${str(r.peer)} broke a rule: ${str(r.message)}`);
+      return d(`${(r.peer ?? '')} broke a rule: ${r.message}`);
     case 'endpoint.stray-response':
-      return d(`stray response ${String(r.status)} ${str(r.transactionId)} on ${conn}`);
+      return d(`stray response ${String(r.status)} ${r.transactionId} on ${conn}`);
     case 'node.crash':
-      return d(`crashes (${str(r.role)} state lost)`);
+      return d(`crashes (${r.role} state lost)`);
     case 'node.restart':
       return d(`restarts`);
     default:

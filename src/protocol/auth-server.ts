@@ -12,8 +12,9 @@ import {
   verifyAuthorization,
 } from '../wire/digest.js';
 import type { MsrpRequest } from '../wire/frame.js';
+import { pathUri } from '../wire/path-uris.js';
 import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
-import { authorityOf } from './paths.js';
+import { authority } from './paths.js';
 import { answer, header, type AnswerExtra, type RelayHost } from './relay-host.js';
 import { deviation, type RelayProfile, type RelayTunables } from './relay-profile.js';
 
@@ -74,6 +75,12 @@ export interface Token<C, T> {
   expiredAt: number | null;
   /** R-28: forgets the token one Expires after it expired (docs/ambiguities.md R-28). */
   forget: T | null;
+}
+
+/** The authority of a received frame's path URI at `index`, parsed once per path; null if it does not parse. */
+function pathAuthority(path: readonly string[], index: number): string | null {
+  const p = pathUri(path, index);
+  return p?.ok ? authority(p.uri) : null;
 }
 
 export class AuthServer<C, T> {
@@ -197,7 +204,7 @@ export class AuthServer<C, T> {
     if (peerRelay && frame.fromPath.length > 1) {
       // R-11, RFC 4976 §6.3: a previous hop relay is authenticated by mutual TLS: its certificate
       // must name "the host of the FIRST From-Path URI".
-      const via = authorityOf(frame.fromPath[0]!);
+      const via = pathAuthority(frame.fromPath, 0);
       if (via === null || !this.host.leadsTo(conn, via)) {
         this.answer(conn, frame, 403, 'R-11');
         return;
@@ -263,7 +270,7 @@ export class AuthServer<C, T> {
     if (!parsed.ok) return;
     // R-12: a client's token is valid only on this connection; a token requested through another
     // relay is valid on any connection to that relay.
-    const viaRelay = peerRelay && frame.fromPath.length > 1 ? authorityOf(frame.fromPath[0]!) : null;
+    const viaRelay = peerRelay && frame.fromPath.length > 1 ? pathAuthority(frame.fromPath, 0) : null;
     // R-13: "the relay MUST ensure that the URI is invalidated after the expiry time".
     const grantedUntil = this.host.now + expires * SECOND;
     const key = uriKey(parsed.uri);
@@ -296,8 +303,8 @@ export class AuthServer<C, T> {
   /** R-04: the realm is the relay's policy; a profile may take it from the AUTH's To-Path. */
   private realmFor(frame: MsrpRequest): string {
     if (!this.profile.realmFromToPath) return this.settings.realm;
-    const to = parseUri(frame.toPath[0]!);
-    return to.ok ? to.uri.host : this.settings.realm;
+    const to = pathUri(frame.toPath, 0);
+    return to?.ok ? to.uri.host : this.settings.realm;
   }
 
   private challenge(conn: C, frame: MsrpRequest, realm: string, stale: boolean, rule: string): void {

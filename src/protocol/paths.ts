@@ -3,7 +3,7 @@
  * and what a relay does to the path headers of a request it forwards.
  */
 
-import { parseUri, type MsrpUri } from '../wire/uri.js';
+import type { MsrpUri } from '../wire/uri.js';
 
 /**
  * R-07, RFC 4976 §5.1: "To-Path of outgoing requests = Use-Path (from the outermost AUTH) ++ peer's
@@ -45,12 +45,6 @@ export const DEFAULT_PORT = 2855;
 /** A URI's authority as the relay keys connections and relays by: `scheme://host:port`, host in lower case. */
 export function authority(uri: MsrpUri): string {
   return `${uri.scheme}://${uri.host.toLowerCase()}:${uri.port ?? DEFAULT_PORT}`;
-}
-
-/** The authority of the URI `text`, or null if it does not parse. */
-export function authorityOf(text: string): string | null {
-  const p = parseUri(text);
-  return p.ok ? authority(p.uri) : null;
 }
 
 /**

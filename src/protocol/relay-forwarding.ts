@@ -8,10 +8,10 @@
  * connection, write a SEND's chunks).
  */
 import { buildRequest } from '../wire/builder.js';
-import { serializedLength } from '../wire/serializer.js';
 import { malformedViolation } from '../wire/tolerance.js';
 import type { ByteRange, Continuation, FailureReport, MsrpFrame, MsrpRequest } from '../wire/frame.js';
-import { parseUri, type MsrpUri } from '../wire/uri.js';
+import { pathUri } from '../wire/path-uris.js';
+import type { MsrpUri } from '../wire/uri.js';
 import type { AuthPeer, AuthServer } from './auth-server.js';
 import { authority, forwardPaths, namesRelay } from './paths.js';
 import { answer, header, type RelayHost } from './relay-host.js';
@@ -22,7 +22,11 @@ import type { RequestStream, SendSource } from './send-source.js';
 
 /** What the forwarding decision needs of the node besides the RelayHost. */
 export interface RelayLinks<C> {
-  /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05); null if none can be. */
+  /**
+   * Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05); null if none
+   * can be. `next` is `frame.toPath[1]` (the first is this relay's own): its parse is
+   * `pathUri(frame.toPath, 1)`, already made.
+   */
   connectionFor(next: string, frame: MsrpRequest): C | null;
   /** A-05: a request that passed the checks on `conn` came from the peer at `authority`. */
   cameFrom(conn: C, authority: string): void;
@@ -59,6 +63,17 @@ const KNOWN = new Set([
   'to-path', 'from-path', 'message-id', 'byte-range', 'success-report', 'failure-report', 'status', 'expires',
   'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
 ]);
+
+/**
+ * The bytes a received request took on the wire, as its parser counted them: the whole frame, or
+ * for a head streamed ahead of its body (cut-through), what came before the body. The relay acts
+ * only on frames it received; one without the count is a bug of its caller.
+ */
+function receivedSize(frame: MsrpRequest): number {
+  const size = frame.wireLength ?? frame.headLength;
+  if (size === undefined) throw new Error(`request ${frame.transactionId} was not received: it has no wire length`);
+  return size;
+}
 
 export class RelayForwarding<C, T> {
   constructor(
@@ -104,8 +119,7 @@ export class RelayForwarding<C, T> {
       this.reject(conn, frame, effectiveFailureReport(frame.failureReport), 400, unactionable.rule);
       return null;
     }
-    // Only the profiles with size limits need the frame's size (it costs a serialization).
-    const size = this.profile.dropConnectionAt !== null || this.profile.rejectFramesAbove !== null ? serializedLength(frame) : 0;
+    const size = this.profile.dropConnectionAt !== null || this.profile.rejectFramesAbove !== null ? receivedSize(frame) : 0;
     if (this.profile.dropConnectionAt !== null && size >= this.profile.dropConnectionAt) {
       this.host.emit('relay.drop-connection', { conn: this.host.connId(conn), size }, deviation(this.profile, 'drop-connection-large-frame'));
       this.host.reset(conn);
@@ -117,7 +131,7 @@ export class RelayForwarding<C, T> {
       return null;
     }
     const fr = effectiveFailureReport(frame.failureReport);
-    const first = frame.toPath[0] === undefined ? null : parseUri(frame.toPath[0]);
+    const first = pathUri(frame.toPath, 0);
     if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
       // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
       // the message"; the SEND is answered with 481 so that the previous hop reports it (A-02),
@@ -157,7 +171,7 @@ export class RelayForwarding<C, T> {
     // connection to itself.
     let routed = frame;
     let hop = route;
-    for (let nextUri = parseUri(hop.next); hop.conn === null && routed.toPath.length > 2 && nextUri.ok && this.isMine(nextUri.uri, false); nextUri = parseUri(hop.next)) {
+    for (let nextUri = pathUri(routed.toPath, 1)!; hop.conn === null && routed.toPath.length > 2 && nextUri.ok && this.isMine(nextUri.uri, false); nextUri = pathUri(routed.toPath, 1)!) {
       const paths = forwardPaths(routed.toPath, routed.fromPath);
       routed = { ...routed, toPath: paths.toPath, fromPath: paths.fromPath };
       this.host.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
@@ -170,7 +184,7 @@ export class RelayForwarding<C, T> {
     }
     this.auth.accept(peer);
     // A-05: remember which peer is at the far end of this connection.
-    const back = frame.fromPath[0] ? parseUri(frame.fromPath[0]) : null;
+    const back = frame.fromPath[0] ? pathUri(frame.fromPath, 0) : undefined;
     if (back && back.ok) this.links.cameFrom(conn, authority(back.uri));
     return { routed, next: hop.next, outConn: hop.conn, own: route.own, fr };
   }
@@ -251,7 +265,7 @@ export class RelayForwarding<C, T> {
       // R-26: deliver to a client over the connection it authenticated on.
       return { ok: true, next, conn: token.conn, own };
     }
-    const nextUri = parseUri(next);
+    const nextUri = pathUri(frame.toPath, 1)!;
     if (!nextUri.ok || authority(nextUri.uri) !== token.viaRelay) {
       return { ok: false, status: 403, rule: 'R-17', reason: 'the next hop is not the way back to the token owner' };
     }

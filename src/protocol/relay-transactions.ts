@@ -8,7 +8,8 @@
  */
 import { buildResponse } from '../wire/builder.js';
 import type { ByteRange, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
-import { parseUri, type MsrpUri } from '../wire/uri.js';
+import { pathUri } from '../wire/path-uris.js';
+import type { MsrpUri } from '../wire/uri.js';
 import { forwardPaths, namesRelay } from './paths.js';
 import { header, type RelayHost } from './relay-host.js';
 import { deviation, type RelayProfile } from './relay-profile.js';
@@ -179,7 +180,7 @@ export class RelayTransactions<C, T> {
     }
     // RFC 4976 §6.4.3: a response to a non-SEND request goes back hop by hop with the original
     // transaction id, own URI moved from To-Path to the front of From-Path.
-    const to = frame.toPath[0] ? parseUri(frame.toPath[0]) : null;
+    const to = pathUri(frame.toPath, 0);
     if (!to || !to.ok || !namesRelay(this.base, to.uri, false)) {
       this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: 'response not addressed to this relay' }, 'A-01');
       return;

@@ -1,8 +1,8 @@
 /**
  * What a connection's writer sends as SEND chunks (a whole message at an endpoint, one received
  * chunk at a relay, re-chunked by `maxChunk`, R-23), and the sink that takes a request's body as
- * it arrives (a cut-through relay). The chunker that consumes a SendSource is the node's
- * connection (src/nodes/msrp-connection.ts).
+ * it arrives (a cut-through relay). The chunker that consumes a SendSource is the message
+ * sender's cursor, `ChunkWriter` (chunk-writer.ts), which a node's connection drives.
  */
 import type { ByteRange, Continuation, FailureReport, MsrpRequest, SuccessReport } from '../wire/frame.js';
 
@@ -28,7 +28,6 @@ export interface SendSource {
   fromPath: readonly string[];
   successReport?: SuccessReport;
   failureReport?: FailureReport;
-  /** The bytes to send. */
   /** The bytes to send: at hand, or (generated content) produced as each piece is written. */
   data: MessageBytes;
   /** 1-based position of data[0] in the message. */

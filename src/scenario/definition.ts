@@ -25,6 +25,10 @@ function nodeId(description: string) {
 function sessionId(description: string) {
   return Type.String({ pattern: SESSION_ID_PATTERN, description, [Expect]: 'a session id (letters, digits, `-` and `_`)' });
 }
+/** `host:port` of a real socket (live mode); `[v6]:port` for an IPv6 address. */
+function liveAddress(description: string) {
+  return Type.String({ pattern: '^(?:[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$', description, examples: ['127.0.0.1:2855'], [Expect]: 'an address `host:port` (e.g. 127.0.0.1:2855)' });
+}
 function duration(description: string) {
   return Type.String({ pattern: DURATION_PATTERN, description, examples: ['250ms', '1.5s', '2m'], [Unit]: 'duration' });
 }
@@ -238,6 +242,18 @@ const relayNode = strict(
     ),
     certificateNames: O(certificateNames()),
     ...relayBehaviour,
+    live: O(
+      strict(
+        {
+          connect: liveAddress('Where the real relay listens (`host:port`). The endpoints that use this relay open real connections to it there; `msrp-sim run --live ID=HOST:PORT` overrides it.'),
+          ca: O(text('a file name', { minLength: 1, description: 'msrps: PEM file of the certificate authorities the relay\'s certificate is checked against (relative to the scenario file). Default: the system\'s.' })),
+          serverName: O(Type.String({ pattern: HOST_PATTERN, maxLength: 253, [Text]: 'the server name', description: 'msrps: the name sent in SNI and checked against the relay\'s certificate. Default: the host of `connect`.', [Expect]: 'a host name' })),
+          clientCert: O(text('a file name', { minLength: 1, description: 'msrps: PEM file of the client certificate the endpoints present (relative to the scenario file); needs `clientKey`.' })),
+          clientKey: O(text('a file name', { minLength: 1, description: 'msrps: PEM file of the client certificate\'s key (relative to the scenario file); needs `clientCert`.' })),
+        },
+        'A real relay, not simulated: live mode (docs/live.md). Links, firewalls and faults cannot apply to it.',
+      ),
+    ),
   },
   'An MSRP relay (RFC 4976).',
 );
@@ -397,6 +413,7 @@ export const SETTABLE_KEYS = Object.keys(settable);
 const ScenarioEvent = strict(
   {
     at: duration('When the action happens, in virtual time from the start.'),
+    id: O(Type.String({ pattern: NODE_ID_PATTERN, description: 'A name for the event, by which a sweep sets its fields (`events[big-push].send.size`); ignored by a run.', [Expect]: 'an event name (letters, digits, `-` and `_`)' })),
     session: O(
       strict(
         { id: sessionId('Id of the new session, used by later events and expectations.'), offerer: nodeId('The endpoint that sends the SDP offer.'), answerer: nodeId('The endpoint that answers.') },

@@ -6,7 +6,7 @@
  * expectations look at. At the end it says for each one whether it held, what was expected, what
  * happened instead, and which trace records show it (their `seq`).
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { AnyTraceRecord, TraceRecord, TraceRecordBase } from '../sim/trace.js';
 import { formatTime } from '../sim/time.js';
 import { parseUri, uriEquals } from '../wire/uri.js';
 import type { CountBound, Expectation, PathElement, Scenario } from './types.js';
@@ -129,10 +129,23 @@ export class ExpectationChecker {
   private readonly routes = new Map<string, string[]>();
   private readonly addressNode = new Map<string, string>();
   private readonly connTarget = new Map<string, string>();
+  /** Live relays by the `host:port` the endpoints reach them at. */
+  private readonly liveRelays = new Map<string, string>();
+  /** The `host:port` of the URIs each live relay put in a Use-Path (learned from `auth.ok`). */
+  private readonly liveAliases = new Map<string, Set<string>>();
 
   constructor(private readonly scenario: Scenario) {
     for (const n of scenario.nodes) {
-      if (n.role !== 'firewall') this.hosts.set(n.id, { host: n.host.toLowerCase(), port: n.port });
+      if (n.role === 'relay' && n.live !== null) {
+        // A live relay stands for the URIs at its real address, and those its Use-Path names.
+        this.hosts.set(n.id, { host: n.live.connect.host.toLowerCase(), port: n.live.connect.port });
+        this.liveRelays.set(`${n.live.connect.host.toLowerCase()}:${n.live.connect.port}`, n.id);
+        if (n.live.serverName !== null) {
+          const name = `${n.live.serverName.toLowerCase()}:${n.live.connect.port}`;
+          this.liveRelays.set(name, n.id);
+          this.liveAliases.set(n.id, new Set([name]));
+        }
+      } else if (n.role !== 'firewall') this.hosts.set(n.id, { host: n.host.toLowerCase(), port: n.port });
     }
     for (const n of scenario.nodes) if (n.role === 'relay') this.relayIds.add(n.id);
     let trackMethods = false;
@@ -171,83 +184,97 @@ export class ExpectationChecker {
     this.needLinks = this.linkTallies.length > 0;
   }
 
-  record(r: AnyTraceRecord): void {
-    const f = r as AnyTraceRecord & Record<string, never>;
+  /** Feeds one record, as emitted or as read from a trace file (the one place it is taken as typed). */
+  record(input: AnyTraceRecord): void {
+    const r = input as TraceRecord;
     switch (r.type) {
       case 'net.host':
-        if (typeof f.address === 'string') this.addressNode.set(f.address, r.node);
+        if (typeof r.address === 'string') this.addressNode.set(r.address, r.node);
         return;
+      case 'auth.ok': {
+        if (this.liveRelays.size === 0) return;
+        const relay = parseUri(r.relay);
+        const usePath = r.usePath;
+        const last = usePath.length > 0 ? parseUri(usePath[usePath.length - 1]!) : null;
+        if (!relay.ok || last === null || !last.ok) return;
+        const id = this.liveRelays.get(`${relay.uri.host.toLowerCase()}:${relay.uri.port}`);
+        if (id === undefined) return;
+        const set = this.liveAliases.get(id) ?? new Set<string>();
+        set.add(`${last.uri.host.toLowerCase()}:${last.uri.port}`);
+        this.liveAliases.set(id, set);
+        return;
+      }
       case 'net.route':
-        if (this.needLinks && Array.isArray(f.path)) this.routes.set(`${r.node}>${f.dst as string}`, f.path as string[]);
+        if (this.needLinks && Array.isArray(r.path)) this.routes.set(`${r.node}>${r.dst}`, r.path);
         return;
       case 'session.offer':
       case 'session.answer': {
-        const session = f.session as string;
+        const session = r.session;
         if (!this.uriSessions.has(session)) return;
-        const path = f.path as unknown as string[];
+        const path = r.path;
         const set = this.sessionUris.get(session) ?? new Set<string>();
         set.add(path[path.length - 1]!);
         this.sessionUris.set(session, set);
         return;
       }
       case 'endpoint.message':
-        if (this.deliveredSessions.has(f.session as string)) {
-          this.messages.set(f.messageId as string, { t: r.t, digest: f.digest as string, seq: r.seq, node: r.node, session: f.session as string });
+        if (this.deliveredSessions.has(r.session)) {
+          this.messages.set(r.messageId, { t: r.t, digest: r.digest, seq: r.seq, node: r.node, session: r.session });
         }
         return;
       case 'endpoint.deliver':
-        if (this.deliveredPairs.has(`${r.node}\0${f.session as string}`)) {
-          this.delivered.push({ seq: r.seq, t: r.t, node: r.node, session: f.session as string, messageId: f.messageId as string, digest: f.digest as string });
+        if (this.deliveredPairs.has(`${r.node}\0${r.session}`)) {
+          this.delivered.push({ seq: r.seq, t: r.t, node: r.node, session: r.session, messageId: r.messageId, digest: r.digest });
         }
         return;
       case 'endpoint.report': {
         // What reached an endpoint, with the session the endpoint matched it to. REPORTs at
         // relays are counted from their `msrp.recv` below; `none` counts every REPORT there too.
-        const status = f.status as number | null;
+        const status = r.status;
         for (const tally of this.reportTallies) {
-          if (r.node === tally.e.to) this.tallyReport(tally, r, status, f.session as string);
+          if (r.node === tally.e.to) this.tallyReport(tally, r, status, r.session);
         }
         return;
       }
       case 'msrp.send':
         // REPORTs get no response (RFC 4975 §7.1.2), so they are not waited for.
-        if (this.trackMethods && f.kind === 'request' && f.method !== 'REPORT') {
-          const key = `${r.node}/${f.conn as string}`;
+        if (this.trackMethods && r.kind === 'request' && r.method !== 'REPORT') {
+          const key = `${r.node}/${r.conn}`;
           let open = this.requestMethods.get(key);
           if (!open) this.requestMethods.set(key, (open = new Map()));
-          open.set(f.transactionId as string, f.method as string);
+          open.set(r.transactionId, r.method);
         }
         if (this.needLinks) this.countOnLinks(r);
         return;
       case 'msrp.recv':
-        if (f.kind === 'response') {
-          const open = this.requestMethods.get(`${r.node}/${f.conn as string}`);
-          const method = open?.get(f.transactionId as string) ?? null;
-          open?.delete(f.transactionId as string);
-          const status = f.status as number;
+        if (r.kind === 'response') {
+          const open = this.requestMethods.get(`${r.node}/${r.conn}`);
+          const method = open?.get(r.transactionId) ?? null;
+          open?.delete(r.transactionId);
+          const status = r.status;
           for (const tally of this.responseTallies) {
             const e = tally.e;
             if (r.node !== e.to || (e.before !== null && r.t > e.before)) continue;
             if (e.method !== null && method !== e.method) continue;
-            if (e.session !== null && !this.inSession(e.session, f.toPath as unknown as string[], f.fromPath as unknown as string[])) continue;
+            if (e.session !== null && !this.inSession(e.session, r.toPath, r.fromPath)) continue;
             tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
             tally.all.add(r.seq);
             if (status === e.status) tally.match.add(r.seq);
           }
           this.negative(r, 'response', status, r.rule ?? null, method);
-        } else if (f.method === 'REPORT') {
-          const status = typeof f.reportStatus === 'number' ? (f.reportStatus as number) : null;
+        } else if (r.method === 'REPORT') {
+          const status = r.reportStatus ?? null;
           if (this.relayIds.has(r.node)) {
             for (const tally of this.reportTallies) {
               if (r.node !== tally.e.to) continue;
-              const session = tally.e.session !== null && this.inSession(tally.e.session, f.toPath as unknown as string[], f.fromPath as unknown as string[]) ? tally.e.session : null;
+              const session = tally.e.session !== null && this.inSession(tally.e.session, r.toPath, r.fromPath) ? tally.e.session : null;
               this.tallyReport(tally, r, status, session);
             }
           }
           this.negative(r, 'report', status, null, 'REPORT');
         }
-        if (f.kind === 'request' && this.pathFrames.size > 0 && this.pathFrames.has(`${r.node}\0${f.method as string}`)) {
-          this.frames.push({ seq: r.seq, t: r.t, node: r.node, method: f.method as string, toPath: f.toPath as unknown as string[], fromPath: f.fromPath as unknown as string[] });
+        if (r.kind === 'request' && this.pathFrames.size > 0 && this.pathFrames.has(`${r.node}\0${r.method}`)) {
+          this.frames.push({ seq: r.seq, t: r.t, node: r.node, method: r.method, toPath: r.toPath, fromPath: r.fromPath });
         }
         return;
       case 'msrp.violation':
@@ -259,38 +286,38 @@ export class ExpectationChecker {
       case 'relay.discard':
       case 'net.drop':
         this.negative(r, 'drop', null, r.rule ?? null, null);
-        if (r.type === 'fw.drop' && typeof f.conn === 'string' && f.flags === 'S') this.setOutcome(f.conn, r, 'blocked');
+        if (r.type === 'fw.drop' && typeof r.conn === 'string' && r.flags === 'S') this.setOutcome(r.conn, r, 'blocked');
         return;
       case 'fw.reject':
         this.negative(r, 'reset', null, r.rule ?? null, null);
-        if (typeof f.conn === 'string') this.setOutcome(f.conn, r, 'blocked');
+        if (typeof r.conn === 'string') this.setOutcome(r.conn, r, 'blocked');
         return;
       case 'endpoint.timeout':
       case 'relay.timeout':
       case 'tcp.timeout':
         this.negative(r, 'timeout', null, r.rule ?? null, null);
-        if (r.type === 'tcp.timeout' && f.phase === 'connect') this.setOutcome(f.conn as string, r, 'timeout');
+        if (r.type === 'tcp.timeout' && r.phase === 'connect') this.setOutcome(r.conn, r, 'timeout');
         return;
       case 'tcp.connect':
-        if (this.connectFrom.has(r.node)) this.connects.set(f.conn as string, { seq: r.seq, t: r.t, node: r.node, target: f.target as string, remote: f.remote as string });
-        if (this.needLinks) this.connTarget.set(f.conn as string, f.remote as string);
+        if (this.connectFrom.has(r.node)) this.connects.set(r.conn, { seq: r.seq, t: r.t, node: r.node, target: r.target, remote: r.remote });
+        if (this.needLinks) this.connTarget.set(r.conn, r.remote);
         return;
       case 'tcp.accept':
-        if (this.needLinks) this.connTarget.set(f.conn as string, f.remote as string);
+        if (this.needLinks) this.connTarget.set(r.conn, r.remote);
         return;
       case 'tcp.open':
-        if (f.role === 'initiator') this.setOutcome(f.conn as string, r, 'opened');
+        if (r.role === 'initiator') this.setOutcome(r.conn, r, 'opened');
         return;
       case 'tcp.close':
         // Transactions of a closed connection get no response any more.
-        this.requestMethods.delete(`${r.node}/${f.conn as string}`);
-        if (f.kind === 'refused') this.setOutcome(f.conn as string, r, 'refused');
-        if (f.kind === 'reset') this.negative(r, 'reset', null, r.rule ?? null, null);
+        this.requestMethods.delete(`${r.node}/${r.conn}`);
+        if (r.kind === 'refused') this.setOutcome(r.conn, r, 'refused');
+        if (r.kind === 'reset') this.negative(r, 'reset', null, r.rule ?? null, null);
         return;
     }
   }
 
-  private tallyReport(tally: ReportTally, r: AnyTraceRecord, status: number | null, session: string | null): void {
+  private tallyReport(tally: ReportTally, r: TraceRecordBase, status: number | null, session: string | null): void {
     const e = tally.e;
     if ((e.session !== null && session !== e.session) || (e.before !== null && r.t > e.before)) return;
     if (status !== null) tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
@@ -306,7 +333,7 @@ export class ExpectationChecker {
   }
 
   /** Something that `none` expectations may forbid. */
-  private negative(r: AnyTraceRecord, kind: string, status: number | null, rule: string | null, method: string | null): void {
+  private negative(r: TraceRecordBase, kind: string, status: number | null, rule: string | null, method: string | null): void {
     const n: Negative = { seq: r.seq, node: r.node, kind, status, rule, method };
     for (const tally of this.noneTallies) {
       const e = tally.e;
@@ -316,7 +343,7 @@ export class ExpectationChecker {
     }
   }
 
-  private setOutcome(conn: string, r: AnyTraceRecord, state: 'opened' | 'refused' | 'blocked' | 'timeout'): void {
+  private setOutcome(conn: string, r: TraceRecord, state: 'opened' | 'refused' | 'blocked' | 'timeout'): void {
     // Only the attempts of nodes that `connection` expectations name are looked at.
     if (!this.connects.has(conn)) return;
     const prior = this.connOutcome.get(conn);
@@ -327,14 +354,13 @@ export class ExpectationChecker {
     this.connOutcome.set(conn, { seq: r.seq, t: r.t, state, provisional: r.type === 'fw.drop' });
   }
 
-  private countOnLinks(r: AnyTraceRecord): void {
-    const f = r as Record<string, unknown>;
-    const remote = this.connTarget.get(f.conn as string);
+  private countOnLinks(r: TraceRecord<'msrp.send'>): void {
+    const remote = this.connTarget.get(r.conn);
     const dst = remote ? this.addressNode.get(remote.split(':')[0]!) : undefined;
     if (!dst) return;
     const path = this.routes.get(`${r.node}>${dst}`) ?? [r.node, dst];
-    const method = f.method as string | undefined;
-    const status = f.status as number | undefined;
+    const method = r.method;
+    const status = r.status;
     for (const tally of this.linkTallies) {
       const e = tally.e;
       if (crosses(path, e.link.a, e.link.b, e.from) && (e.method === null || method === e.method) && (e.status === null || status === e.status)) tally.match.add(r.seq);
@@ -434,7 +460,8 @@ export class ExpectationChecker {
       const node = this.hosts.get(w.node);
       // A node stands for any URI at its host and port (the session part names the session or
       // the relay token, which the file cannot know).
-      return node !== undefined && got.uri.host.toLowerCase() === node.host && (node.port === null || got.uri.port === node.port);
+      if (node !== undefined && got.uri.host.toLowerCase() === node.host && (node.port === null || got.uri.port === node.port)) return true;
+      return this.liveAliases.get(w.node)?.has(`${got.uri.host.toLowerCase()}:${got.uri.port}`) === true;
     });
   }
 }

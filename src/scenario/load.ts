@@ -47,7 +47,15 @@ export function loadScenario(file: string, source: string, options: LoadOptions 
     for (const p of parsed.problems) diag.error(p.offset, [], p.message);
     return { ok: false, problems: diag.sorted() };
   }
-  const root = parsed.root;
+  return loadScenarioTree(file, text, parsed.root, options);
+}
+
+/**
+ * Loads a scenario from a source tree already parsed (a sweep's cell: the scenario's tree with
+ * some values replaced). `text` is the text the tree's ranges point into, for lines and columns.
+ */
+export function loadScenarioTree(file: string, text: string, root: SrcNode | null, options: LoadOptions = {}): LoadResult {
+  const diag = new Diagnostics(file, text);
   if (root === null) {
     diag.error(0, [], 'the file is empty; a scenario needs at least `name` and `nodes`');
     return { ok: false, problems: diag.sorted() };

@@ -14,6 +14,8 @@ import type { LinkRef, Micros, NodeId, RelayProfileName, ScenarioLink, ScenarioN
 export interface NormalizeOptions {
   /** Every relay gets this profile, whatever the file says (`msrp-sim run --profile`). */
   profile?: RelayProfileName;
+  /** Relays made live at these addresses, whatever the file says (`msrp-sim run --live ID=HOST:PORT`). */
+  live?: Readonly<Record<string, { host: string; port: number }>>;
 }
 
 const ENDPOINT_ROLES = ['sender', 'receiver', 'endpoint'] as const;

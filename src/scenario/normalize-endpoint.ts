@@ -100,6 +100,8 @@ export function checkCredentials(cx: NormalizeContext, node: ScenarioEndpoint, p
       cx.warn(p, `\`${node.id}\` has no password for relay \`${cred.relay}\`; its AUTH will fail (give \`password\`)`);
       return;
     }
+    // A live relay's users are its own, not the file's (docs/live.md).
+    if (relay.live !== undefined || cx.options.live?.[cred.relay] !== undefined) return;
     const users = relay.users ?? {};
     // A user written with problems of its own is reported there.
     if (cx.pos.get(['nodes', cred.relay, 'users', cred.username]) !== undefined && !Object.hasOwn(users, cred.username)) return;

@@ -49,6 +49,22 @@ export function checkTopology(cx: NormalizeContext): void {
   };
   for (const id of cx.nodeIds) parent.set(id, id);
   for (const l of cx.links) parent.set(find(l.a), find(l.b));
+  // Live relays are reached over real sockets: an endpoint reaches its live relays, and live
+  // relays reach each other, without links.
+  const live = (id: string): boolean => {
+    const n = cx.nodes.get(id);
+    return n !== undefined && n.role === 'relay' && n.live !== null;
+  };
+  let firstLive: string | null = null;
+  for (const node of cx.nodes.values()) {
+    if (live(node.id)) {
+      if (firstLive === null) firstLive = node.id;
+      else parent.set(find(node.id), find(firstLive));
+    }
+    if (node.role === 'sender' || node.role === 'receiver' || node.role === 'endpoint') {
+      for (const r of node.relays) if (live(r.relay)) parent.set(find(node.id), find(r.relay));
+    }
+  }
   const ids = new Map<string, number>();
   for (const id of cx.nodeIds) {
     const root = find(id);
@@ -58,7 +74,8 @@ export function checkTopology(cx: NormalizeContext): void {
   const linked = new Set(cx.links.flatMap((l) => [l.a, l.b]));
   for (const node of cx.nodes.values()) {
     const path = ['nodes', node.id];
-    if (cx.nodes.size > 1 && !linked.has(node.id)) cx.warn(path, `\`${node.id}\` has no links`, 'key');
+    const usesLive = live(node.id) || ((node.role === 'sender' || node.role === 'receiver' || node.role === 'endpoint') && node.relays.some((r) => live(r.relay)));
+    if (cx.nodes.size > 1 && !linked.has(node.id) && !usesLive) cx.warn(path, `\`${node.id}\` has no links`, 'key');
     if (node.role === 'sender' || node.role === 'receiver' || node.role === 'endpoint') {
       node.relays.forEach((r, i) => {
         if (cx.component.get(r.relay) !== cx.component.get(node.id)) {

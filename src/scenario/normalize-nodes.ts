@@ -5,6 +5,7 @@ import type { NormalizeContext } from './normalize-context.js';
 import { applyEndpoint, checkChunking, checkCredentials, endpointBase } from './normalize-endpoint.js';
 import { applyFirewall, checkInside, firewallBase } from './normalize-firewall.js';
 import { applyRelay, checkExpires, relayBase } from './normalize-relay.js';
+import { liveRelay } from './normalize-live.js';
 import type { ScenarioEndpoint, ScenarioNode } from './types.js';
 
 export function buildNodes(cx: NormalizeContext, defaults: NonNullable<ScenarioFile['defaults']>): void {
@@ -16,6 +17,7 @@ export function buildNodes(cx: NormalizeContext, defaults: NonNullable<ScenarioF
     if (raw.role === 'relay') {
       const base = relayBase(cx, id, raw, defaults.relay ?? {});
       node = applyRelay(cx, base, raw, path);
+      node.live = liveRelay(cx, id, raw, path);
       checkExpires(cx, node, [
         [defaults.relay, ['defaults', 'relay']],
         [raw, path],

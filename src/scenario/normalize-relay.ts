@@ -27,6 +27,7 @@ export function relayBase(cx: NormalizeContext, id: string, raw: RawRelay, defau
     users: {},
     ...relayProfileDefaults(relayProfile(cx, raw, defaults)),
     profile: relayProfile(cx, raw, defaults),
+    live: null,
   };
   return applyRelay(cx, base, { ...defaults, profile: base.profile }, ['defaults', 'relay']);
 }

@@ -18,6 +18,7 @@ import { buildEvents } from './normalize-events.js';
 import { buildExpectations } from './normalize-expectations.js';
 import { buildLinks, checkTopology } from './normalize-links.js';
 import { buildNodes } from './normalize-nodes.js';
+import { checkLive } from './normalize-live.js';
 import type { Scenario } from './types.js';
 
 export type { NormalizeOptions } from './normalize-context.js';
@@ -39,6 +40,7 @@ export function normalize(file: Partial<ScenarioFile>, root: SrcNode, pos: Posit
   checkTopology(cx);
   const { events, sessions } = buildEvents(cx);
   const expectations = buildExpectations(cx, events);
+  checkLive(cx, file);
   return {
     name: file.name ?? '',
     description: file.description ?? '',

@@ -5,9 +5,9 @@
  */
 import type { RunOutcome } from '../sim/scheduler.js';
 import type { AnyTraceRecord, TraceSink } from '../sim/trace.js';
-import { World } from '../nodes/world.js';
+import { World, type WorldOptions } from '../nodes/world.js';
 import type { RelayProfileName } from '../nodes/relay-profile.js';
-import { MsrpParser } from '../wire/parser.js';
+import { frameDropTap } from '../nodes/frame-drop-tap.js';
 import { ExpectationChecker, type ExpectationResult } from './expectations.js';
 import { endpointOptions, firewallPolicy, firewallRules, linkOptions, relayOptions, worldSpec } from './world-spec.js';
 import type { Fault, ScenarioRelay, Scenario, ScenarioEvent } from './types.js';
@@ -34,21 +34,46 @@ export interface RunResult {
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const run = prepareRun(scenario, options);
+  const outcome = run.world.sim.run({ until: run.until, maxEvents: options.maxEvents ?? 200_000_000 });
+  return run.finish(outcome);
+}
+
+/** A run made ready: its world built, its events scheduled; whoever drives the kernel calls `finish`. */
+export interface PreparedRun {
+  world: World;
+  /** Where the run stops: the duration, or `until` before it. */
+  until: number;
+  /** Checks the expectations and completes the trace, once the kernel has stopped. */
+  finish(outcome: RunOutcome): RunResult;
+}
+
+/**
+ * Builds the world of `scenario` and schedules its events, for a driver of the kernel: the
+ * deterministic one (`runScenario`) or live mode's wall-clock one (src/live/), which gives the
+ * endpoints their transports through `world`.
+ */
+export function prepareRun(scenario: Scenario, options: RunOptions = {}, world: WorldOptions = {}): PreparedRun {
   const spec = worldSpec(scenario, options.seed);
   if (options.profile) {
     for (const n of spec.nodes) if (n.role === 'relay') n.relay.profile = options.profile;
   }
-  const world = new World(spec);
+  const w = new World(spec, world);
   const checker = new ExpectationChecker(scenario);
-  world.sim.trace.addSink((r) => checker.record(r));
-  for (const sink of options.sinks ?? []) world.sim.trace.addSink(sink);
-  world.start();
-  for (const event of scenario.events) schedule(world, scenario, event, options.profile);
+  w.sim.trace.addSink((r) => checker.record(r));
+  for (const sink of options.sinks ?? []) w.sim.trace.addSink(sink);
+  w.start();
+  for (const event of scenario.events) schedule(w, scenario, event, options.profile);
   const until = Math.min(options.until ?? scenario.duration, scenario.duration);
-  const outcome = world.sim.run({ until, maxEvents: options.maxEvents ?? 200_000_000 });
-  const expectations = checker.finish();
-  world.sim.trace.complete();
-  return { scenario, outcome, records: world.sim.trace.count, expectations, passed: expectations.every((e) => e.passed), world };
+  return {
+    world: w,
+    until,
+    finish(outcome) {
+      const expectations = checker.finish();
+      w.sim.trace.complete();
+      return { scenario, outcome, records: w.sim.trace.count, expectations, passed: expectations.every((e) => e.passed), world: w };
+    },
+  };
 }
 
 function schedule(world: World, scenario: Scenario, event: ScenarioEvent, profile: RelayProfileName | undefined): void {
@@ -159,46 +184,14 @@ function applyFault(world: World, scenario: Scenario, fault: Fault): void {
       net.dropSegment(fault.link.a, fault.link.b, fault.nth, fault.from === null ? undefined : (s) => s.from === fault.from);
       return;
     case 'dropFrame': {
-      // The n-th MSRP frame of a kind crossing the link: each direction's payload is parsed as it
-      // crosses, and the segment that carries the matching frame's last byte is dropped (TCP then
-      // retransmits it, as a real loss would make it).
-      let seen = 0;
-      let done = false;
-      const parsers = new Map<string, { parser: MsrpParser; hit: boolean; next: number }>();
-      const remove = net.addTap(fault.link.a, fault.link.b, (s) => {
-        if (done || s.len === 0) return 'pass';
-        if (fault.from !== null && s.from !== fault.from) return 'pass';
-        const key = `${s.src}>${s.dst}`;
-        let p = parsers.get(key);
-        if (!p) {
-          const state = { parser: null as unknown as MsrpParser, hit: false, next: s.seqNo };
-          state.parser = new MsrpParser({
-            frame: (f) => {
-              const kind = f.kind === 'request' ? f.method : null;
-              const status = f.kind === 'response' ? f.statusCode : null;
-              if ((fault.method === null || fault.method === kind) && (fault.status === null || fault.status === status)) {
-                seen++;
-                if (seen === fault.nth) state.hit = true;
-              }
-            },
-            error: () => undefined,
-          });
-          p = state;
-          parsers.set(key, p);
-        }
-        // Retransmissions repeat bytes already parsed: only new, in-order data is fed.
-        if (s.seqNo !== p.next) return 'pass';
-        p.next = (s.seqNo + s.len) >>> 0;
-        p.parser.push(s.payload);
-        if (p.hit) {
-          p.hit = false;
-          done = true;
+      const remove = net.addTap(
+        fault.link.a,
+        fault.link.b,
+        frameDropTap(fault, (s) => {
           world.sim.trace.emit('', 'action.fault', { fault: 'dropFrame', nth: fault.nth, conn: s.conn, link: s.link });
           remove();
-          return 'drop';
-        }
-        return 'pass';
-      });
+        }),
+      );
       return;
     }
   }

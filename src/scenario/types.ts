@@ -123,6 +123,20 @@ export interface ScenarioRelay extends NodeBase {
   idleLimit: Micros | null;
   transactionTimeout: Micros;
   profile: RelayProfileName;
+  /** A real relay (live mode, docs/live.md); `null`: simulated. */
+  live: ScenarioRelayLive | null;
+}
+
+/** A real relay that the endpoints using it reach over real sockets (live mode). */
+export interface ScenarioRelayLive {
+  /** Where it listens. */
+  connect: { host: string; port: number };
+  /** msrps: file names as written (relative to the scenario file); `null`: not given. */
+  ca: string | null;
+  /** msrps: SNI and the name checked in its certificate; `null`: the host of `connect`. */
+  serverName: string | null;
+  clientCert: string | null;
+  clientKey: string | null;
 }
 
 export interface ScenarioFirewall extends NodeBase {

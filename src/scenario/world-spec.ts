@@ -3,7 +3,7 @@
  * use, the network's link and firewall settings, and the scenario's defaults.
  */
 import type { FirewallOptions, FirewallRule as NetFirewallRule, LinkOptions } from '../net/index.js';
-import type { EndpointOptions } from '../nodes/endpoint-node.js';
+import type { EndpointOptions } from '../nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../nodes/relay/relay-node.js';
 import type { NodeSpec, WorldSpec } from '../nodes/world.js';
 import type { MsrpPolicy } from '../nodes/firewall-policy.js';
@@ -11,7 +11,16 @@ import type { ScenarioEndpoint, ScenarioFirewall, LinkSettings, ScenarioRelay, S
 
 const SECOND = 1_000_000;
 
+/**
+ * The relay's URI as its endpoints are configured with it: a live relay's names its real port,
+ * and its `serverName` or else its real address.
+ */
 export function relayUri(relay: ScenarioRelay): string {
+  if (relay.live !== null) {
+    // Its name (the one its certificate bears) when `serverName` gives one, else its address.
+    const host = relay.live.serverName ?? relay.live.connect.host;
+    return `${relay.scheme}://${host.includes(':') ? `[${host}]` : host}:${relay.live.connect.port};tcp`;
+  }
   return `${relay.scheme}://${relay.host}:${relay.port};tcp`;
 }
 
@@ -129,7 +138,8 @@ export function worldSpec(scenario: Scenario, seedOverride?: string | number): W
   for (const n of scenario.nodes) if (n.role === 'relay') relays.set(n.id, n);
   return {
     seed: seedOverride ?? scenario.seed,
-    nodes: scenario.nodes.map((n) => nodeSpec(n, relays, scenario)),
+    // A live relay is real: no simulated node stands for it (live mode, docs/live.md).
+    nodes: scenario.nodes.filter((n) => n.role !== 'relay' || n.live === null).map((n) => nodeSpec(n, relays, scenario)),
     links: scenario.links.map((l) => ({ a: l.a, b: l.b, options: linkOptions(l) })),
     network: { tcp: { connectTimeout: scenario.tcp.connectTimeout, rtoInitial: scenario.tcp.rto, maxRetries: scenario.tcp.maxRetries } },
     signallingDelay: scenario.signallingDelay,

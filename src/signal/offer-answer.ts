@@ -262,7 +262,7 @@ export interface OfferConfig extends EndpointSdpConfig {
 
 export type AnswererConfig = EndpointSdpConfig;
 
-export type AnswerResult =
+export type BuiltAnswer =
   | { ok: true; answer: SessionDescription; active: Party; violations: SignalViolation[] }
   | Rejection;
 
@@ -363,7 +363,7 @@ function mirror(direction: Direction | undefined): Direction | undefined {
  * Answers an offer: validates it (a {@link Rejection} means SIP 488), then answers the first MSRP
  * media line with this endpoint's path and types and every other m-line with port 0 (RFC 3264 §6).
  */
-export function buildAnswer(offer: SessionDescription, config: AnswererConfig): AnswerResult {
+export function buildAnswer(offer: SessionDescription, config: AnswererConfig): BuiltAnswer {
   const verdict = validateOffer(offer, config);
   if (!verdict.ok) return verdict;
   const uris = ownUris(config.path);

@@ -207,7 +207,7 @@ export function buildInvite(o: InviteOptions): SipRequest {
  * A response to `request` (RFC 3261 §8.2.6.2): Via, From, Call-ID and CSeq copied; To copied with
  * `toTag` added when it has none.
  */
-export function buildResponse(
+export function buildSipResponse(
   request: SipRequest,
   status: number,
   reason: string,
@@ -229,7 +229,7 @@ export function buildResponse(
 
 /** 200 OK to an INVITE, with the SDP answer and the answerer's Contact. */
 export function buildInviteOk(invite: SipRequest, o: { toTag: string; contact: SipParty; sdp: string }): SipResponse {
-  return buildResponse(invite, 200, 'OK', { toTag: o.toTag, extraHeaders: [['Contact', `<${sipUri(o.contact)}>`]], body: o.sdp });
+  return buildSipResponse(invite, 200, 'OK', { toTag: o.toTag, extraHeaders: [['Contact', `<${sipUri(o.contact)}>`]], body: o.sdp });
 }
 
 /**
@@ -237,7 +237,7 @@ export function buildInviteOk(invite: SipRequest, o: { toTag: string; contact: S
  * Warning header (RFC 3261 §20.43; code 399, "miscellaneous warning", names the agent).
  */
 export function buildNotAcceptable(invite: SipRequest, o: { toTag: string; agent: string; rule: string; reason: string }): SipResponse {
-  return buildResponse(invite, 488, 'Not Acceptable Here', {
+  return buildSipResponse(invite, 488, 'Not Acceptable Here', {
     toTag: o.toTag,
     extraHeaders: [['Warning', `399 ${o.agent} ${quoted(`${o.rule}: ${o.reason}`)}`]],
   });
@@ -350,12 +350,12 @@ export function buildReInvite(dialog: SipDialog, o: { branch: string; cseq: numb
  * to the received INVITE." The re-INVITE's To already carries the tag.
  */
 export function buildRequestPending(invite: SipRequest): SipResponse {
-  return buildResponse(invite, 491, 'Request Pending');
+  return buildSipResponse(invite, 491, 'Request Pending');
 }
 
 /** 200 OK to a BYE (RFC 3261 §15.1.2). */
 export function buildByeOk(bye: SipRequest): SipResponse {
-  return buildResponse(bye, 200, 'OK');
+  return buildSipResponse(bye, 200, 'OK');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,6 +64,19 @@ export class Scheduler {
     return this.heap.length - this.cancelledInHeap;
   }
 
+  /**
+   * When the next event that will run is due, or null when none is waiting: a real-time driver
+   * (src/live/) sleeps until then. Cancelled events at the top are dropped on the way.
+   */
+  get nextTime(): Micros | null {
+    const heap = this.heap;
+    while (heap.length > 0 && heap[0]!.cancelled) {
+      this.pop();
+      this.cancelledInHeap--;
+    }
+    return heap.length > 0 ? heap[0]!.time : null;
+  }
+
   /** Schedules `action` at absolute virtual time `time` (not before now). */
   at(time: Micros, action: Action): Timer {
     if (!Number.isInteger(time) || time < this._now) {

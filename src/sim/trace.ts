@@ -22,6 +22,8 @@ import type { Micros } from './time.js';
 /** Record type name -> its fields. Extended by declaration merging in each layer. */
  
 export interface TraceTypes {
+  /** The trace's first record (format version 2 on): the format the rest of the trace is in. */
+  'trace.format': { version: number };
   'sim.start': { seed: string; duration: Micros | null };
   'sim.end': { reason: string; events: number };
   'sim.limit': { limit: string; value: number };
@@ -41,34 +43,44 @@ export interface TraceRecordBase {
   rule?: string;
 }
 
-export type TraceRecord<K extends TraceType = TraceType> = TraceRecordBase & { type: K } & TraceTypes[K];
+/**
+ * A trace record: the discriminated union of every record type (narrow it on `type` to read its
+ * fields), or, with a type argument, the records of those types only.
+ */
+export type TraceRecord<K extends TraceType = TraceType> = { [P in K]: TraceRecordBase & { type: P } & TraceTypes[P] }[K];
 
-/** Any record, whatever its type (what writers and filters see). */
-export type AnyTraceRecord = TraceRecordBase & Record<string, unknown>;
+/**
+ * Any record read without narrowing on its type (what generic writers and filters see). Its
+ * fields are `any` only so that every `TraceRecord` is one: interfaces have no implicit index
+ * signature. Code that reads a type's fields narrows a `TraceRecord` instead.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTraceRecord = TraceRecordBase & Record<string, any>;
 
-export type TraceSink = (record: AnyTraceRecord) => void;
+export type TraceSink = (record: TraceRecord) => void;
 
-export interface Clock {
+/** Where the trace reads the time of each record from (the kernel's scheduler). */
+export interface TraceClock {
   readonly now: Micros;
 }
 
 export class Trace {
   private seq = 0;
   private readonly sinks: TraceSink[] = [];
-  private readonly subject = new Subject<AnyTraceRecord>();
+  private readonly subject = new Subject<TraceRecord>();
   /** Records emitted before the run began, for sinks attached later; null once it has begun. */
-  private setup: AnyTraceRecord[] | null = [];
+  private setup: TraceRecord[] | null = [];
 
   /**
    * All records as an rxjs Observable, for writers, progress and filters: a subscription made
    * before the run gets the records of the set-up first; after that it is hot (no replay).
    */
-  readonly trace$: Observable<AnyTraceRecord> = new Observable<AnyTraceRecord>((subscriber) => {
+  readonly trace$: Observable<TraceRecord> = new Observable<TraceRecord>((subscriber) => {
     for (const r of this.setup ?? []) subscriber.next(r);
     return this.subject.subscribe(subscriber);
   });
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: TraceClock) {}
 
   /** Records emitted so far. */
   get count(): number {
@@ -93,13 +105,14 @@ export class Trace {
     this.setup = null;
   }
 
-  emit<K extends TraceType>(node: string, type: K, fields: TraceTypes[K], rule?: string): AnyTraceRecord {
-    const record: AnyTraceRecord = { t: this.clock.now, seq: this.seq++, node, type };
-    if (rule !== undefined) record.rule = rule;
-    Object.assign(record, fields);
-    if (this.setup) this.setup.push(record);
-    for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!(record);
-    if (this.subject.observed) this.subject.next(record);
+  emit<K extends TraceType>(node: string, type: K, fields: TraceTypes[K], rule?: string): TraceRecord<K> {
+    const base: TraceRecordBase = { t: this.clock.now, seq: this.seq++, node, type };
+    if (rule !== undefined) base.rule = rule;
+    const record = Object.assign(base, fields) as TraceRecord<K>;
+    const any = record as TraceRecord;
+    if (this.setup) this.setup.push(any);
+    for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!(any);
+    if (this.subject.observed) this.subject.next(any);
     return record;
   }
 

@@ -69,6 +69,20 @@ export interface FrameCommon {
   expires?: number;
   minExpires?: number;
   maxExpires?: number;
+  /**
+   * Received frames only (absent on a frame built to be sent): the bytes the parser consumed for
+   * it, start line through end-line, as they came (not as the serializer would write them). A
+   * request streamed in pieces (`streamBodies`) gets it when its end-line arrives, before `end`:
+   * the sum of its head, body pieces and end-line. Nodes read a received frame's size here rather
+   * than serialize it again.
+   */
+  wireLength?: number;
+  /**
+   * Received frames only: the bytes before the body (start line, header lines, and the blank line
+   * when a body follows), or, without a body, all the bytes before the end-line. A streamed head
+   * has it when it is handed out.
+   */
+  headLength?: number;
 }
 
 export interface MsrpRequest extends FrameCommon {

@@ -387,6 +387,9 @@ export class MsrpParser {
   private skipStart = 0;
   /** streamBodies: the head being streamed, and how far its body has been handed out. */
   private headFrame: MsrpRequest | null = null;
+  /** The frame's wireLength and headLength (see MsrpFrame), set as it completes or its head goes out. */
+  private wireLength: number | undefined = undefined;
+  private headLength: number | undefined = undefined;
   private streamedTo = 0;
   /** Non-stream mode: the body of a frame that straddles slices, filled as it arrives. */
   private acc: Uint8Array | null = null;
@@ -1037,7 +1040,7 @@ export class MsrpParser {
       // W-16, RFC 4975 §7.1: "A request without a body MUST contain an end-line after the final
       // header field. No extra CRLF will be present between the header section and the end-line."
       const flag = this.endLineFlagAt(p, te - base);
-      if (flag !== 0) return this.complete(null, flag, next);
+      if (flag !== 0) return this.complete(null, flag, next, ts);
       return this.frameError('W-12', 'malformed header line', ts, te);
     }
     // W-06: a start line inside the header section means this frame lost its end-line (RFC 4976
@@ -1050,7 +1053,7 @@ export class MsrpParser {
       return true;
     }
     this.violation('W-06', message, ts);
-    return this.complete(null, DOLLAR, ts);
+    return this.complete(null, DOLLAR, ts, ts);
   }
 
   /** One header line, sec-relative [ls, le) (le = its CR), the k-th of the section. */
@@ -1493,6 +1496,8 @@ export class MsrpParser {
       if (this.strict && this.violations.length > 0) return this.rejectStrict(this.frameStart);
       // The head's list gets what the body checks find later (see finishStream): its own array.
       if (this.violations === NO_VIOLATIONS) this.violations = [];
+      this.headLength = bodyStart - this.frameStart;
+      this.wireLength = undefined;
       const head = this.makeRequest(null, DOLLAR);
       this.headFrame = head;
       this.sink.head!(head);
@@ -1749,7 +1754,7 @@ export class MsrpParser {
       body = this.takeAccumulated();
     }
     if (streaming) return this.finishStream(flag, body === null ? -1 : 0, next);
-    return this.complete(body, flag, next);
+    return this.complete(body, flag, next, this.bodyStart);
   }
 
   /**
@@ -1812,6 +1817,7 @@ export class MsrpParser {
     if (bodyLen >= 0) this.bodyChecks(bodyLen, flag);
     // head.violations is this.violations: what bodyChecks found is on the head before end().
     head.continuation = flagChar(flag);
+    head.wireLength = next - this.frameStart;
     this.sink.end!(head.continuation);
     if (this.strict) {
       for (let k = before; k < this.violations.length; k++) {
@@ -1838,11 +1844,16 @@ export class MsrpParser {
 
   // ---- completing a frame -----------------------------------------------------------------------
 
-  /** Checks that need the whole frame (W-07, W-15, W-16, W-23..W-26, W-31, W-34) and delivers it. */
-  private complete(body: Uint8Array | null, flag: number, next: number): boolean {
+  /**
+   * Checks that need the whole frame (W-07, W-15, W-16, W-23..W-26, W-31, W-34) and delivers it.
+   * `next`: the stream offset after its end-line; `headEnd`: where its body (or end-line) began.
+   */
+  private complete(body: Uint8Array | null, flag: number, next: number, headEnd: number): boolean {
     this.state = S_START;
     this.lineStart = this.lineScan = next;
     const at = this.frameStart;
+    this.headLength = headEnd - at;
+    this.wireLength = next - at;
     this.frameChecks(at);
     if (this.isRequest) {
       if (body !== null) this.bodyChecks(body.length, flag);
@@ -1862,8 +1873,10 @@ export class MsrpParser {
     } else if (this.stream) {
       // streamBodies: a request whose end-line came with its header section, head and end at once.
       const head = this.makeRequest(null, flag);
+      head.wireLength = undefined;
       this.sink.head!(head);
       if (body !== null && body.length > 0) this.sink.bodyPiece!(body);
+      head.wireLength = this.wireLength;
       this.sink.end!(head.continuation);
     } else {
       this.sink.frame(this.makeRequest(body, flag));
@@ -1947,6 +1960,8 @@ export class MsrpParser {
       expires: this.expires,
       minExpires: this.minExpires,
       maxExpires: this.maxExpires,
+      wireLength: this.wireLength,
+      headLength: this.headLength,
       body,
     };
   }
@@ -1972,6 +1987,8 @@ export class MsrpParser {
       expires: this.expires,
       minExpires: this.minExpires,
       maxExpires: this.maxExpires,
+      wireLength: this.wireLength,
+      headLength: this.headLength,
     };
   }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
-import type { EndpointOptions } from '../../src/nodes/endpoint-node.js';
+import type { EndpointOptions } from '../../src/nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import { addHost, build, chain, endpoint, headerOf, isRequest, isResponse, relay, sent, type Built } from './helpers.js';
 import { ScriptedPeer } from './peers.js';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { FailureReport, SuccessReport } from '../../src/wire/frame.js';
-import type { EndpointOptions } from '../../src/nodes/endpoint-node.js';
+import type { EndpointOptions } from '../../src/nodes/endpoint/endpoint-node.js';
 import { build, chain, endpoint, type Built } from './helpers.js';
 
 const MINUTE = 60 * SECOND;

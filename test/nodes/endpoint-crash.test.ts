@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
-import type { EndpointNode } from '../../src/nodes/endpoint-node.js';
+import type { EndpointNode } from '../../src/nodes/endpoint/endpoint-node.js';
 import { specTopology } from './helpers.js';
 
 describe('an endpoint that crashes and restarts', () => {

@@ -1,5 +1,5 @@
 /** Building blocks for node tests: default options and small worlds declared in a few lines. */
-import type { EndpointOptions } from '../../src/nodes/endpoint-node.js';
+import type { EndpointOptions } from '../../src/nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import { World, type LinkSpec, type NodeSpec, type WorldSpec } from '../../src/nodes/world.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';

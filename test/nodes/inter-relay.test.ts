@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { ByteRange } from '../../src/wire/frame.js';
-import type { SendAction } from '../../src/nodes/endpoint-node.js';
+import type { SendAction } from '../../src/nodes/endpoint/endpoint-node.js';
 import { chain, type Built } from './helpers.js';
 
 const SIZE = 200_000;

@@ -2,14 +2,11 @@
  * The shape of src/output and src/cli: files that read in one sitting, and exported names that
  * mean one thing across src/.
  */
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lines, tsFiles } from '../helpers/source-files.js';
+import { exportedDefinitions, lines, tsFiles } from '../helpers/source-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
-
-
 
 describe('src/output reads in one sitting', () => {
   it('no file above 600 lines', () => {
@@ -24,19 +21,9 @@ describe('src/output reads in one sitting', () => {
   });
 });
 
-/** `export function|const|class|interface|type|enum NAME`: a definition, not a re-export. */
-const DEFINITION = /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
-
 describe('exported names mean one thing', () => {
   it('no name exported by src/output or src/cli is defined again elsewhere in src/', () => {
-    const where = new Map<string, string[]>();
-    for (const f of tsFiles(join(root, 'src'))) {
-      for (const m of readFileSync(f, 'utf8').matchAll(DEFINITION)) {
-        const list = where.get(m[1]!) ?? [];
-        list.push(relative(root, f).replace(/\\/g, '/'));
-        where.set(m[1]!, list);
-      }
-    }
+    const where = exportedDefinitions(join(root, 'src'), (f) => relative(root, f).replace(/\\/g, '/'));
     const twice = [...where]
       .filter(([, files]) => files.length > 1 && files.some((f) => f.startsWith('src/output/') || f.startsWith('src/cli/')))
       .map(([name, files]) => `${name}: ${files.join(', ')}`);

@@ -32,7 +32,12 @@ describe('trace.ndjson', () => {
   });
 
   it('names the line of a broken record', () => {
-    expect(() => [...readNdjson('{"t":0,"seq":0,"node":"","type":"x"}\n\n{oops}\n')]).toThrow(NdjsonSyntaxError);
-    expect(() => [...readNdjson('{"t":0,"seq":0,"node":"","type":"x"}\n[1]\n')]).toThrow(/line 2/);
+    const ok = '{"t":0,"seq":0,"node":"","type":"sim.end","reason":"done","events":1}';
+    expect(() => [...readNdjson(`${ok}\n\n{oops}\n`)]).toThrow(NdjsonSyntaxError);
+    expect(() => [...readNdjson(`${ok}\n[1]\n`)]).toThrow(/line 2/);
+  });
+
+  it('refuses a record of a type msrp-sim does not write, naming its line', () => {
+    expect(() => [...readNdjson('{"t":0,"seq":0,"node":"","type":"sim.end","reason":"done","events":1}\n{"t":0,"seq":1,"node":"","type":"x"}\n')]).toThrow(/line 2: unknown record type 'x'/);
   });
 });

@@ -13,6 +13,8 @@ import type { SendSource } from '../../src/protocol/send-source.js';
 import { buildRequest, type RequestInit } from '../../src/wire/builder.js';
 import { computeDigestResponse, formatAuthorization, parseWwwAuthenticate } from '../../src/wire/digest.js';
 import type { MsrpFrame, MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
+import { parseFrames } from '../../src/wire/parser.js';
+import { serializeFrame } from '../../src/wire/serializer.js';
 import { parseUri } from '../../src/wire/uri.js';
 import { FakeRelayHost } from './fake-relay-host.js';
 
@@ -68,7 +70,9 @@ function rig(profile: RelayProfileName = 'rfc4976', opts: { unreachable?: boolea
   // alice authenticates on her connection: a challenge, then credentials.
   let n = 0;
   const send = (conn: string, init: Partial<RequestInit>): void => {
-    const frame = buildRequest({ transactionId: `t${++n}`, method: 'SEND', toPath: [RELAY], fromPath: [ALICE], ...init } as RequestInit);
+    const built = buildRequest({ transactionId: `t${++n}`, method: 'SEND', toPath: [RELAY], fromPath: [ALICE], ...init } as RequestInit);
+    // As the relay gets it: written, then read back by its connection's parser.
+    const frame = parseFrames(serializeFrame(built)).frames[0] as MsrpRequest;
     fwd.request(conn, peers.get(conn)!, frame);
   };
   send('alice', { method: 'AUTH' });

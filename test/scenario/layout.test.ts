@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lines, tsFiles } from '../helpers/source-files.js';
+import { exportedDefinitions, lines, tsFiles } from '../helpers/source-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
-
 
 const rel = (file: string): string => relative(root, file).replace(/\\/g, '/');
 
@@ -19,19 +18,9 @@ describe('src/scenario reads in one sitting', () => {
   });
 });
 
-/** `export function|const|class|interface|type|enum NAME`: a definition, not a re-export. */
-const DEFINITION = /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
-
 describe('exported names mean one thing', () => {
   it('no name defined in src/scenario is defined again elsewhere in src/', () => {
-    const where = new Map<string, string[]>();
-    for (const f of tsFiles(join(root, 'src'))) {
-      for (const m of readFileSync(f, 'utf8').matchAll(DEFINITION)) {
-        const list = where.get(m[1]!) ?? [];
-        list.push(rel(f));
-        where.set(m[1]!, list);
-      }
-    }
+    const where = exportedDefinitions(join(root, 'src'), rel);
     const twice = [...where]
       .filter(([, files]) => files.length > 1 && files.some((f) => f.startsWith('src/scenario/')))
       .map(([name, files]) => `${name}: ${files.join(', ')}`);

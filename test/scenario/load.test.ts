@@ -85,6 +85,7 @@ describe('the SPEC §5 example, as written', () => {
       idleLimit: null,
       transactionTimeout: 30_000_000,
       profile: 'rfc4976',
+      live: null,
     });
     expect(node<ScenarioFirewall>(s, 'fw-b')).toEqual({
       id: 'fw-b',

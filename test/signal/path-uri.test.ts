@@ -36,7 +36,7 @@ describe('src/signal/index.ts', () => {
     for (const name of [
       'formatSdp', 'parseSdp', 'isMsrpMedia', 'mediaTypeAccepted', 'mediaTypesOverlap', 'negotiateSetup', 'chooseOfferSetup',
       'activePartyFromAnswer', 'validateOffer', 'validateAnswer', 'buildOffer', 'buildAnswer', 'pathEndpoints', 'buildInvite',
-      'buildInviteOk', 'buildNotAcceptable', 'buildAck', 'buildBye', 'buildByeOk', 'buildResponse', 'parseSipMessage',
+      'buildInviteOk', 'buildNotAcceptable', 'buildAck', 'buildBye', 'buildByeOk', 'buildSipResponse', 'parseSipMessage',
       'formatSipMessage', 'summarizeSip', 'sipSdpBody', 'uacDialog', 'uasDialog',
     ]) {
       expect(typeof (signal as Record<string, unknown>)[name], name).toBe('function');

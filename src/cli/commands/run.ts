@@ -2,7 +2,12 @@
  * `msrp-sim run <scenario...>`: runs scenarios and writes their outputs (SPEC §7) into
  * `out/<scenario name>/` (or `--out DIR`), whole or not at all.
  */
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { LiveCapture } from '../../live/live-capture.js';
+import { liveRelays, runLiveScenario, type LiveRelayTls } from '../../live/live-scenario.js';
+import { parseHostPort } from '../../scenario/normalize-live.js';
+import type { Scenario } from '../../scenario/types.js';
 import { Option, type Command } from 'commander';
 import { runScenario, type RunResult } from '../../scenario/run.js';
 import type { RelayProfileName } from '../../protocol/relay-profile.js';
@@ -26,6 +31,7 @@ export interface RunCommandOptions {
   svg?: boolean;
   html?: boolean;
   force?: boolean;
+  live?: string[];
 }
 
 const EXAMPLES = `
@@ -36,6 +42,12 @@ Examples:
   $ msrp-sim run my.yaml --only trace,timeline               just these outputs
   $ msrp-sim run my.yaml --until 5s                          stop early
   $ msrp-sim run my.yaml --out notes/ --force                outputs beside other files, which are kept
+  $ msrp-sim run scenarios/live/kamailio-push.yaml --live relay-a=127.0.0.1:2855
+                                                             live mode: relay-a is the real relay there
+
+A scenario with a live relay (\`live: { connect: HOST:PORT }\`, or --live ID=HOST:PORT) runs in
+wall-clock time: its endpoints reach that relay over real sockets (docs/live.md); the capture is
+capture.pcap, made of the bytes that crossed them.
 
 --out replaces only what msrp-sim wrote: a folder of its outputs (replaced whole), or an empty
 or new folder. A file, or a folder with other files in it, is refused (exit 2); with --force the
@@ -61,6 +73,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--no-pcap', 'do not write the capture')
     .option('--no-svg', 'do not write the SVG diagrams')
     .option('--no-html', 'do not write report.html')
+    .option('--live <id=host:port>', 'relay ID is a real relay listening at HOST:PORT (live mode; repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .addHelpText('after', EXAMPLES)
     .action(async (scenarios: string[], options: RunCommandOptions) => {
       ctx.status = await runCommand(scenarios, options, ctx);
@@ -94,17 +107,61 @@ function chooseOutputs(options: RunCommandOptions): Set<OutputFlag> {
   return chosen;
 }
 
+/** `--live ID=HOST:PORT` options as relay id -> address. */
+function parseLive(values: readonly string[]): Record<string, { host: string; port: number }> {
+  const out: Record<string, { host: string; port: number }> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const address = eq > 0 ? parseHostPort(v.slice(eq + 1)) : null;
+    if (address === null) throw new CliError(`run: --live expects ID=HOST:PORT (a relay of the scenario and where the real relay listens, port 1-65535), got ${JSON.stringify(v)}`, EXIT.usage);
+    out[v.slice(0, eq)] = address;
+  }
+  return out;
+}
+
+/** The CA, client certificate and key files of a scenario's live relays, read (names relative to the scenario file). */
+function liveTls(file: string, scenario: Scenario): Record<string, LiveRelayTls> {
+  const out: Record<string, LiveRelayTls> = {};
+  const read = (relay: string, key: string, name: string | null): Buffer | undefined => {
+    if (name === null) return undefined;
+    const path = resolve(dirname(file), name);
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new CliError(`${file}: relay ${relay}: cannot read its \`live.${key}\` ${path}: ${(err as Error).message}`, EXIT.usage);
+    }
+  };
+  for (const r of liveRelays(scenario)) {
+    const ca = read(r.id, 'ca', r.live!.ca);
+    const cert = read(r.id, 'clientCert', r.live!.clientCert);
+    const key = read(r.id, 'clientKey', r.live!.clientKey);
+    out[r.id] = { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+  }
+  return out;
+}
+
 export async function runCommand(paths: string[], options: RunCommandOptions, ctx: CliContext): Promise<number> {
   const files = findScenarioFiles(paths);
   if (files.length === 0) throw new CliError('run: no scenario files found', EXIT.usage);
+  const live = parseLive(options.live ?? []);
   // --profile is applied at load time, so that a profile's own defaults (Expires, nonce life) apply.
-  const loaded = files.map((f) => loadFile(f, options.profile ? { profile: options.profile } : {}));
+  const loaded = files.map((f) => loadFile(f, { ...(options.profile ? { profile: options.profile } : {}), ...(options.live?.length ? { live } : {}) }));
   const bad = loaded.filter((l) => !l.ok);
   if (bad.length > 0) {
     // SPEC §5: every problem at once, exit status 2, and no output written.
     for (const l of bad) if (!l.ok) for (const p of l.problems) ctx.io.stderr.write(ctx.err.red(formatProblem(p)) + '\n');
     return EXIT.usage;
   }
+  for (const l of loaded) {
+    if (!l.ok) continue;
+    for (const id of Object.keys(live)) {
+      if (!l.scenario.nodes.some((n) => n.id === id && n.role === 'relay')) {
+        const relays = l.scenario.nodes.filter((n) => n.role === 'relay').map((n) => n.id);
+        throw new CliError(`run: --live ${id}: ${l.scenario.name} has no relay \`${id}\` (its relays: ${relays.join(', ') || 'none'})`, EXIT.usage);
+      }
+    }
+  }
+  const tlsOf = new Map(loaded.map((l) => [l.file, l.ok ? liveTls(l.file, l.scenario) : {}]));
   const until = options.until === undefined ? undefined : parseUntil(options.until);
   const outputs = chooseOutputs(options);
   const partial = outputs.size < OUTPUT_FLAGS.length ? OUTPUT_FLAGS.filter((n) => outputs.has(n)) : null;
@@ -121,17 +178,27 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
     const dir = dirOf(scenario.name);
     const out = new OutputDir(dir, { force: options.force, fs });
     let result: RunResult;
-    const writers = createRunOutputs(scenario, outputs, out, { pcapFormat: options.pcapFormat });
+    const isLive = liveRelays(scenario).length > 0;
+    // A live run's capture is made of the bytes that crossed its sockets (capture.pcap).
+    const capture = isLive && outputs.has('pcap') ? new LiveCapture() : null;
+    const simulatedOutputs = new Set(outputs);
+    if (isLive) simulatedOutputs.delete('pcap');
+    const writers = createRunOutputs(scenario, simulatedOutputs, out, { pcapFormat: options.pcapFormat });
     const progress = new Progress(ctx, scenario.name, until ?? scenario.duration);
     try {
-      result = runScenario(scenario, {
+      const runOptions = {
         seed: options.seed,
         until,
         profile: options.profile,
-        sinks: [(r: AnyTraceRecord) => writers.record(r), (r: AnyTraceRecord) => progress.tick(r.t)],
-      });
+        sinks: [(r: AnyTraceRecord) => writers.record(r), (r: AnyTraceRecord) => progress.tick(r.t), ...(capture ? [(r: AnyTraceRecord) => capture.record(r)] : [])],
+      };
+      if (isLive) {
+        ctx.io.stderr.write(`${scenario.name}: live run against ${liveRelays(scenario).map((r) => `${r.id} at ${r.live!.connect.host}:${r.live!.connect.port}`).join(', ')}, up to ${formatTime(until ?? scenario.duration)} of wall-clock time\n`);
+        result = await runLiveScenario(scenario, { ...runOptions, tls: tlsOf.get(l.file) ?? {} });
+      } else result = runScenario(scenario, runOptions);
       progress.done();
       await writers.finish(result);
+      if (capture) out.write('capture.pcap', capture.pcap());
     } catch (err) {
       progress.done();
       writers.abandon();

@@ -66,6 +66,13 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       results.push({ file, name: file, seconds: 0, failures: [], error: `invalid scenario: ${l.problems.length} problem(s)` });
       continue;
     }
+    if (l.scenario.nodes.some((n) => n.role === 'relay' && n.live !== null)) {
+      // Its times are the wall clock's and its relay real: no golden trace can hold.
+      invalid = true;
+      ctx.io.stderr.write(ctx.err.red(`${file}: a live scenario (a relay with \`live\`) has no golden trace; run it with \`msrp-sim run\` (docs/live.md)`) + '\n');
+      results.push({ file, name: l.scenario.name, seconds: 0, failures: [], error: 'live scenario: run it with msrp-sim run' });
+      continue;
+    }
     const failures: string[] = [];
     const golden = goldenPath(file);
     let goldenNote = '';

@@ -5,10 +5,11 @@
  * peer each leads to (A-05, mutual TLS), when one is idle (R-27), crash and restart. A profile
  * (src/protocol/relay-profile.ts) adds the documented deviations of deployed relays.
  */
-import { certificateNameMatches, type CloseReason, type Host, type TcpConnection } from '../../net/index.js';
+import { certificateNameMatches, Host } from '../../net/index.js';
 import type { Timer } from '../../sim/scheduler.js';
 import type { Micros } from '../../sim/time.js';
 import type { MsrpRequest, MsrpResponse } from '../../wire/frame.js';
+import { pathUri } from '../../wire/path-uris.js';
 import { parseUri, type MsrpUri } from '../../wire/uri.js';
 import { AuthServer, type AuthPeer } from '../../protocol/auth-server.js';
 import { authority, DEFAULT_PORT } from '../../protocol/paths.js';
@@ -18,8 +19,9 @@ import type { RelayHost } from '../../protocol/relay-host.js';
 import type { RelayEvents, RelayEventType } from '../../protocol/relay-events.js';
 import type { TraceTypes } from '../../sim/trace.js';
 import { MsrpConnection } from '../msrp-connection.js';
-import type { Clock } from '../seams.js';
+import type { Clock, Connection, ConnectionCloseReason } from '../seams.js';
 import { SimClock } from '../sim-clock.js';
+import { hostTransport, type NodeTransport } from '../node-transport.js';
 import type { NodeContext } from '../node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../../protocol/relay-profile.js';
 
@@ -82,12 +84,19 @@ export class RelayNode {
   private readonly forwarding: RelayForwarding<MsrpConnection, Timer>;
   private crashed = false;
   readonly options: RelayOptions & RelayTunables;
+  /** Where its connections come from: a simulated host, or real sockets in live mode. */
+  readonly transport: NodeTransport;
 
+  /**
+   * `host` is the simulated host the relay runs on, or any other transport (live mode's sockets);
+   * the clock is the kernel's scheduler either way (a live run drives it in wall-clock time).
+   */
   constructor(
     readonly ctx: NodeContext,
-    readonly host: Host,
+    host: Host | NodeTransport,
     options: RelayOptions,
   ) {
+    this.transport = host instanceof Host ? hostTransport(host) : host;
     this.id = ctx.id;
     this.current = RELAY_PROFILES[options.profile];
     // A setting given in the options wins over the profile's default, which wins over the strict one.
@@ -107,12 +116,14 @@ export class RelayNode {
       this.base,
       this.current,
       (conn) => this.touch(conn),
-      (conn) => conn.tcp.bytesWritten,
-      (conn) => conn.tcp.bytesAcknowledged,
+      (conn) => conn.transport.bytesWritten,
+      (conn) => conn.transport.bytesAcknowledged,
     );
     this.forwarding = new RelayForwarding(this.io, this.linksFor(), this.auth, this.transactions, this.options, this.base, this.baseUri, this.current);
-    host.onCrash = () => this.crash();
-    host.onRestart = () => this.restart();
+    this.transport.onLifecycle?.(
+      () => this.crash(),
+      () => this.restart(),
+    );
   }
 
   /**
@@ -134,9 +145,9 @@ export class RelayNode {
   }
 
   start(): void {
-    this.host.listen(
+    this.transport.listen(
       this.options.port,
-      (tcp) => this.adopt(tcp, null),
+      (conn) => this.adopt(conn, null),
       this.options.scheme === 'msrps'
         ? { certificateNames: this.options.certificateNames ?? [this.options.host], version: this.options.tlsVersion, requestClientCertificate: true }
         : undefined,
@@ -176,7 +187,7 @@ export class RelayNode {
     return {
       connectionFor: (next, frame) => this.connectionFor(next, frame),
       cameFrom: (conn, key) => this.conns.get(conn)?.authorities.add(key),
-      sendClosed: (conn) => conn.tcp.sendClosed,
+      sendClosed: (conn) => conn.transport.sendClosed,
       sendFrame: (conn, frame, written) => conn.sendFrame(frame, written),
       sendData: (conn, source) => conn.sendData(source),
       kick: (conn) => conn.kick(),
@@ -203,12 +214,12 @@ export class RelayNode {
     this.start();
   }
 
-  private adopt(tcp: TcpConnection, target: string | null): MsrpConnection {
+  private adopt(transport: Connection, target: string | null): MsrpConnection {
     const state: ConnState = { auth: null!, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.clock.now };
     const limits = this.profile.readsLimit;
     const conn = new MsrpConnection(
       this.ctx,
-      tcp,
+      transport,
       {
         request: (c, f) => {
           if (!this.crashed && this.conns.get(c) === state) this.forwarding.request(c, state.auth, f);
@@ -218,7 +229,7 @@ export class RelayNode {
         // R-09, RFC 4976 §6.1: a peer that presented a valid certificate is a relay (mutual TLS);
         // known only once the TLS handshake is over, which for accepted connections is after adopt().
         opened: (c) => {
-          state.peerRelay = c.tcp.tls?.mutual === true;
+          state.peerRelay = c.transport.tls?.mutual === true;
         },
         requestHead: (c, head) => {
           if (!this.profile.cutThrough) return null;
@@ -348,12 +359,14 @@ export class RelayNode {
     if (state.target === key) return true;
     if (!state.peerRelay) return false;
     const host = key.slice(key.indexOf('://') + 3, key.lastIndexOf(':'));
-    return (conn.tcp.tls?.peerNames ?? []).some((n) => certificateNameMatches(n, host));
+    return (conn.transport.tls?.peerNames ?? []).some((n) => certificateNameMatches(n, host));
   }
 
   /** Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05). */
   private connectionFor(next: string, frame: MsrpRequest): MsrpConnection | null {
-    const parsed = parseUri(next);
+    // `next` is frame.toPath[1] (RelayLinks): parsed once, by the forwarding decision.
+    if (frame.toPath[1] !== next) throw new Error(`connectionFor: ${next} is not the next To-Path URI of ${frame.transactionId}`);
+    const parsed = pathUri(frame.toPath, 1)!;
     if (!parsed.ok) return null;
     const key = authority(parsed.uri);
     const sessionKey = this.profile.connectionPerSession ? `${frame.fromPath[frame.fromPath.length - 1]}>${frame.toPath[frame.toPath.length - 1]}` : null;
@@ -378,8 +391,7 @@ export class RelayNode {
     const uri = parsed.uri;
     const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.options.tlsVersion, certificateNames: this.options.certificateNames ?? [this.options.host] } : undefined;
     this.ctx.emit('relay.connect', { target: key, reason: sessionKey !== null ? 'one connection per session' : 'no connection to the next hop' }, sessionKey !== null ? deviation(this.profile, 'connection-per-session') : 'R-25');
-    const tcp = this.host.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, tls }, {});
-    const conn = this.adopt(tcp, key);
+    const conn = this.adopt(this.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_PORT, ...(tls ? { tls } : {}) }), key);
     conn.data.set('authority', key);
     this.conns.get(conn)!.sessionKey = sessionKey;
     return conn;
@@ -395,7 +407,7 @@ export class RelayNode {
 
   // ----------------------------------------------------------------------------------------------
 
-  private onClosed(conn: MsrpConnection, reason: CloseReason): void {
+  private onClosed(conn: MsrpConnection, reason: ConnectionCloseReason): void {
     const state = this.conns.get(conn);
     this.conns.delete(conn);
     if (state) this.clock.cancel(state.idle);

@@ -1,0 +1,121 @@
+/**
+ * MsrpConnection over the connection seam alone (src/nodes/seams.ts): no simulated network, a
+ * hand-driven byte stream, as live mode's sockets will drive it.
+ */
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/sim/simulation.js';
+import { NodeContext } from '../../src/nodes/node-context.js';
+import { MsrpConnection } from '../../src/nodes/msrp-connection.js';
+import type { Connection, ConnectionCloseReason, ConnectionEvents, StreamState } from '../../src/nodes/seams.js';
+import { buildRequest } from '../../src/wire/builder.js';
+import { serializeFrame } from '../../src/wire/serializer.js';
+import { parseFrames } from '../../src/wire/parser.js';
+import type { MsrpFrame } from '../../src/wire/frame.js';
+
+/** A byte stream driven by the test: what is written is kept; events are fired by hand. */
+class FakeStream implements Connection {
+  readonly id = 'c1';
+  state: StreamState = 'connecting';
+  readonly initiator = true;
+  readonly remote = { address: '127.0.0.1', port: 2855 };
+  readonly tls = null;
+  readonly written: Uint8Array[] = [];
+  bytesWritten = 0;
+  bytesAcknowledged = 0;
+  bufferedAmount = 0;
+  sendClosed = false;
+  events: ConnectionEvents | null = null;
+  closes = 0;
+  resets = 0;
+  write(bytes: Uint8Array): void {
+    this.written.push(bytes);
+    this.bytesWritten += bytes.length;
+  }
+  close(): void {
+    this.closes++;
+  }
+  reset(): void {
+    this.resets++;
+  }
+  listen(events: ConnectionEvents): void {
+    this.events = events;
+  }
+  open(): void {
+    this.state = 'open';
+    this.events!.opened();
+  }
+  sent(): MsrpFrame[] {
+    return parseFrames(Buffer.concat(this.written)).frames;
+  }
+}
+
+function setup() {
+  const sim = new Simulation({ seed: 1 });
+  const ctx = new NodeContext('a', sim);
+  const records: Record<string, unknown>[] = [];
+  sim.trace.addSink((r) => records.push(r as unknown as Record<string, unknown>));
+  const stream = new FakeStream();
+  const got: { requests: MsrpFrame[]; closed: ConnectionCloseReason[]; opened: number } = { requests: [], closed: [], opened: 0 };
+  const conn = new MsrpConnection(ctx, stream, {
+    request: (_c, f) => got.requests.push(f),
+    response: () => {},
+    closed: (_c, r) => got.closed.push(r),
+    opened: () => got.opened++,
+  });
+  return { conn, stream, got, records };
+}
+
+const send = buildRequest({
+  transactionId: 'tid1',
+  method: 'SEND',
+  toPath: ['msrp://b.example.com:2855/s2;tcp'],
+  fromPath: ['msrp://a.example.com:2855/s1;tcp'],
+  messageId: 'm1',
+  byteRange: { start: 1, end: 5, total: 5 },
+  contentType: 'text/plain',
+  body: 'hello',
+});
+
+describe('MsrpConnection over the Connection seam', () => {
+  it('holds frames until the stream is open, then writes them with their stream offsets', () => {
+    const { conn, stream, got, records } = setup();
+    conn.sendFrame(send);
+    expect(stream.written).toHaveLength(0);
+    stream.open();
+    expect(got.opened).toBe(1);
+    expect(stream.sent().map((f) => f.transactionId)).toEqual(['tid1']);
+    const sendRecord = records.find((r) => r.type === 'msrp.send')!;
+    expect(sendRecord.conn).toBe('c1');
+    expect(sendRecord.offset).toBe(0);
+  });
+
+  it('parses what arrives in any slices into frames for the node', () => {
+    const { stream, got } = setup();
+    stream.open();
+    const bytes = serializeFrame(send);
+    for (let i = 0; i < bytes.length; i += 7) stream.events!.data(bytes.slice(i, i + 7));
+    expect(got.requests).toHaveLength(1);
+    expect(got.requests[0]!.transactionId).toBe('tid1');
+  });
+
+  it('waits while the stream holds too much unsent, and writes again when it is drained', () => {
+    const { conn, stream } = setup();
+    stream.open();
+    stream.bufferedAmount = 1 << 20;
+    conn.sendFrame(send);
+    expect(stream.written).toHaveLength(0);
+    stream.bufferedAmount = 0;
+    stream.events!.drained();
+    expect(stream.sent()).toHaveLength(1);
+  });
+
+  it('resets the stream on a fatal framing error and reports the close reason it is given', () => {
+    const { conn, stream, got } = setup();
+    stream.open();
+    stream.events!.data(Buffer.from('GARBAGE THAT IS NOT MSRP\r\n'.repeat(400), 'latin1'));
+    expect(stream.resets).toBe(1);
+    stream.events!.closed({ kind: 'reset', detail: 'the peer reset the connection' });
+    expect(got.closed).toEqual([{ kind: 'reset', detail: 'the peer reset the connection' }]);
+    expect(conn.isOpen).toBe(false);
+  });
+});
