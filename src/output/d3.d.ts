@@ -9,6 +9,7 @@ declare module 'd3' {
     text(value: string): this;
     node(): E | null;
     call(fn: (s: this) => void): this;
+    remove(): this;
   }
   export function select<E>(node: E): Selection<E>;
 }

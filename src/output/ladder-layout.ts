@@ -55,13 +55,24 @@ interface Seg {
 export interface LabelSpec {
   owner: number;
   lines: { text: string; cls: string; ch: number }[];
-  /** Candidate boxes' anchor: centre x (middle), or left/right edge. */
-  candidates: { x: number; y: number | ((x0: number, x1: number, h: number) => number); anchor: 'middle' | 'start' | 'end'; maxW: number }[];
+  /**
+   * Candidate places in order of preference, made as they are asked for (most labels take one of
+   * the first few): the anchor's x (centre for middle, else the left or right edge), and the top
+   * of the box, fixed or given by the box's left and right edge and its height.
+   */
+  candidates: () => Iterable<Candidate>;
   layer: 'main' | 'tcp';
   /** The arrow a label of the TCP layer is about (`data-of`). */
   of?: number;
   /** The slots to spread when nothing is free. */
   slots: string[];
+}
+
+export interface Candidate {
+  x: number;
+  y: number | ((x0: number, x1: number, h: number) => number);
+  anchor: 'middle' | 'start' | 'end';
+  maxW: number;
 }
 
 export interface PlacedLabel {
@@ -129,6 +140,11 @@ export function textWidth(s: string, ch: number): number {
 export function fit(s: string, ch: number, maxW: number): string {
   const n = Math.max(4, Math.floor(maxW / ch));
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** Whether `s` fits `maxW` whole (what fit() would leave unchanged). */
+export function fits(s: string, ch: number, maxW: number): boolean {
+  return s.length <= Math.max(4, Math.floor(maxW / ch));
 }
 
 export function truncate(s: string, n: number): string {
@@ -254,19 +270,21 @@ export function layoutPage(
     }
     const spanL = Math.min(geo.x0, geo.x1, geo.lx0, geo.lx1);
     const spanR = Math.max(geo.x0, geo.x1, geo.lx0, geo.lx1);
-    const cands: LabelSpec['candidates'] = [];
     const mid = (geo.x0 + geo.x1) / 2;
     const inner = gapsX.filter(([l, r]) => l >= spanL - 0.5 && r <= spanR + 0.5).sort((p, q) => Math.abs((p[0] + p[1]) / 2 - mid) - Math.abs((q[0] + q[1]) / 2 - mid));
     const useGaps = inner.length > 0 ? inner : [gapAt(geo.x0, geo.x1 >= geo.x0 ? 1 : -1) ?? [spanL, spanR + 60]];
     const yAt = (x: number, x0: number, y0: number, x1: number, y1: number): number => (x1 === x0 ? y0 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0));
     const lastLine = grouped ? [geo.lx0, geo.ly0, geo.lx1, geo.ly1] as const : [geo.x0, geo.y0, geo.x1, geo.y1] as const;
-    for (const dy of [0, 10, 22, 36, 54, 76]) {
-      for (const [gl, gr] of useGaps) {
-        const w = gr - gl - 12;
-        for (const [x, anchor] of [[(gl + gr) / 2, 'middle'], [gl + 7, 'start'], [gr - 7, 'end']] as const) {
-          // Above the (first) line, or below the (last) one, clear of it over the label's width.
-          cands.push({ x, anchor, maxW: w, y: (b0, b1, h) => Math.min(yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) - 3 - h - dy });
-          cands.push({ x, anchor, maxW: w, y: (b0, b1) => Math.max(yAt(b0, ...lastLine), yAt(b1, ...lastLine), yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) + 3 + dy });
+    const [lx0, ly0, lx1, ly1] = lastLine;
+    function* cands(): Generator<Candidate> {
+      for (const dy of [0, 10, 22, 36, 54, 76]) {
+        for (const [gl, gr] of useGaps) {
+          const w = gr - gl - 12;
+          for (const [x, anchor] of [[(gl + gr) / 2, 'middle'], [gl + 7, 'start'], [gr - 7, 'end']] as const) {
+            // Above the (first) line, or below the (last) one, clear of it over the label's width.
+            yield { x, anchor, maxW: w, y: (b0, b1, h) => Math.min(yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) - 3 - h - dy };
+            yield { x, anchor, maxW: w, y: (b0, b1) => Math.max(yAt(b0, lx0, ly0, lx1, ly1), yAt(b1, lx0, ly0, lx1, ly1), yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) + 3 + dy };
+          }
         }
       }
     }
@@ -307,13 +325,19 @@ export function layoutPage(
   // Labels in order of time (the arrow's start), so that earlier ones keep their natural place.
   const labels: PlacedLabel[] = [];
   const crowded = new Set<string>();
+  const firstOf = (sp: LabelSpec): Candidate | undefined => {
+    for (const c of sp.candidates()) return c;
+    return undefined;
+  };
   const firstY = (sp: LabelSpec): number => {
-    const c = sp.candidates[0];
+    const c = firstOf(sp);
     return c === undefined ? 0 : typeof c.y === 'number' ? c.y : c.y(c.x, c.x, 0);
   };
   const order = specs.map((sp, i) => ({ sp, i, y: firstY(sp) })).sort((p, q) => p.y - q.y || p.i - q.i);
-  const boxOf = (sp: LabelSpec, c: LabelSpec['candidates'][number], lines: string[]): Box => {
-    const w = Math.max(...lines.map((t, k) => textWidth(t, sp.lines[k]!.ch))) + 4;
+  const boxOf = (sp: LabelSpec, c: Candidate, lines: readonly string[]): Box => {
+    let w = 0;
+    for (let k = 0; k < lines.length; k++) w = Math.max(w, textWidth(lines[k]!, sp.lines[k]!.ch));
+    w += 4;
     const x0 = c.anchor === 'middle' ? c.x - w / 2 : c.anchor === 'start' ? c.x - 2 : c.x - w + 2;
     const h = sp.lines.length * LINE_H;
     const y0 = typeof c.y === 'number' ? c.y : c.y(x0, x0 + w, h);
@@ -322,13 +346,16 @@ export function layoutPage(
   for (const { sp } of order) {
     let placed: PlacedLabel | null = null;
     // Whole texts first; shortened ones only where no whole one fits.
+    const whole = sp.lines.map((l) => l.text);
     for (const shorten of [false, true]) {
-      for (const c of sp.candidates) {
-        const lines = sp.lines.map((l) => fit(l.text, l.ch, c.maxW));
-        if (!shorten && lines.some((t, k) => t !== sp.lines[k]!.text)) continue;
+      for (const c of sp.candidates()) {
+        let lines = whole;
+        if (!shorten) {
+          if (!sp.lines.every((l) => fits(l.text, l.ch, c.maxW))) continue;
+        } else lines = sp.lines.map((l) => fit(l.text, l.ch, c.maxW));
         const box = boxOf(sp, c, lines);
         if (box.y0 < TOP - 26 || box.y1 > lastY + 28) continue;
-        if (lanesX.some((lx) => lx > box.x0 - 3 && lx < box.x1 + 3)) continue;
+        if (meetsLane(lanesX, box)) continue;
         if (!space.free(box, sp.owner)) continue;
         space.add(box);
         placed = { spec: sp, x: c.x, y: box.y0, anchor: c.anchor, lines };
@@ -338,7 +365,7 @@ export function layoutPage(
     }
     if (!placed) {
       for (const k of sp.slots) crowded.add(k);
-      const c = sp.candidates[0]!;
+      const c = firstOf(sp)!;
       const lines = sp.lines.map((l) => fit(l.text, l.ch, c.maxW));
       placed = { spec: sp, x: c.x, y: boxOf(sp, c, lines).y0, anchor: c.anchor, lines };
     }
@@ -347,9 +374,14 @@ export function layoutPage(
   return { yOf, lastY, ticks, gaps, labels, geoms, crowded };
 }
 
+function meetsLane(lanesX: number[], box: Box): boolean {
+  for (const lx of lanesX) if (lx > box.x0 - 3 && lx < box.x1 + 3) return true;
+  return false;
+}
+
 /** A label beside a lane at (x, y): in the gap on side `dir`, else the other, a little up or down. */
 function sideSpec(owner: number, lines: LabelSpec['lines'], x: number, y: number, dir: 1 | -1, gapAt: (x: number, dir: 1 | -1) => [number, number] | undefined, layer: 'main' | 'tcp', slots: string[], atCross = false): LabelSpec {
-  const candidates: LabelSpec['candidates'] = [];
+  const candidates: Candidate[] = [];
   const h = lines.length * LINE_H;
   for (const d of [dir, dir > 0 ? -1 : 1] as const) {
     for (const dy of [0, -12, 12, -24, 24, 36, -36, 48]) {
@@ -361,7 +393,7 @@ function sideSpec(owner: number, lines: LabelSpec['lines'], x: number, y: number
       else candidates.push({ x: gap[1] - off, y: y - h / 2 + dy, anchor: 'end', maxW: w });
     }
   }
-  return { owner, lines, candidates, layer, slots };
+  return { owner, lines, candidates: () => candidates, layer, slots };
 }
 
 function geometry(a: Arrow, yOf: (k: string) => number, xOf: (id: string) => number): Geometry {

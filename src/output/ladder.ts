@@ -303,31 +303,16 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
   const { yOf, lastY, ticks, gaps, labels, geoms } = layout;
   const height = Math.ceil(lastY + BOTTOM + 40);
 
+  // What every page repeats (style, arrowheads, legend) is drawn once per id prefix and width.
+  const furniture = furnitureOf(engine, prefix, width);
   const { svg, markup } = engine.canvas({ width, height, viewBox: `0 0 ${width} ${height}`, class: 'msrp-ladder' });
-  svg.append('style').text(STYLE);
-  const defs = svg.append('defs');
-  for (const [id, color] of [
-    ['req', '#1e5aa8'],
-    ['resp', '#2e7d32'],
-    ['report', '#6a1b9a'],
-    ['challenge', '#d97706'],
-    ['sip', '#00838f'],
-    ['tcp', '#8a8f96'],
-    ['err', '#c62828'],
-  ] as const) {
-    defs
-      .append('marker')
-      .attr('id', `${prefix}ah-${id}`)
-      .attr('viewBox', '0 0 10 10')
-      .attr('refX', 9)
-      .attr('refY', 5)
-      .attr('markerWidth', 7)
-      .attr('markerHeight', 7)
-      .attr('orient', 'auto-start-reverse')
-      .append('path')
-      .attr('d', 'M0,0L10,5L0,10z')
-      .attr('fill', color);
-  }
+  // The many repeated parts are markup, spliced into d3-node's document at their groups.
+  const fills = new Map<string, string>();
+  const raw = (key: string, text: string): void => {
+    svg.append('g').attr('data-raw', key);
+    fills.set(`raw:${key}`, text);
+  };
+  raw('top', furniture.top);
   svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#fff');
 
   // Header: title, legend.
@@ -341,14 +326,12 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
     .attr('x', 12)
     .attr('y', 22)
     .text(`${title}${ctx.pages > 1 ? `, page ${ctx.page} of ${ctx.pages}` : ''}: ${formatTime(first)} to ${formatTime(last)}, ${arrowCount} arrows${model.omittedArrows > 0 && ctx.page === ctx.pages ? ` (${model.omittedArrows} more not drawn)` : ''}`);
-  legend(svg.append('g').attr('transform', 'translate(12,34)'), prefix, width - 24);
+  raw('legend', furniture.legend);
 
   // Lane heads (d3, a handful per page).
   const heads = svg.append('g').attr('class', 'heads');
   for (const id of laneIds) laneHead(heads, nodes.get(id), id, xOf(id), TOP - 78, laneW);
 
-  // The many repeated parts are markup, spliced into d3-node's document at their groups.
-  const fills = new Map<string, string>();
   const fill = (cls: string, text: string): void => {
     svg.append('g').attr('class', cls).attr('data-fill', cls);
     fills.set(cls, text);
@@ -426,10 +409,61 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
   fill('markers', ml);
   fill('tcp-layer', tcpLayer);
 
-  let out = markup();
-  for (const [cls, text] of fills) out = out.replace(`<g class="${cls}" data-fill="${cls}"></g>`, () => `<g class="${cls}">${text}</g>`);
+  const out = markup().replace(/<g data-raw="(\w+)"><\/g>|<g class="([\w-]+)" data-fill="[\w-]+"><\/g>/g, (_all, key: string | undefined, cls: string | undefined) =>
+    key !== undefined ? fills.get(`raw:${key}`)! : `<g class="${cls!}">${fills.get(cls!)!}</g>`,
+  );
   const ids = items.flatMap((it) => it.members.map((a) => a.id));
   return { name: ctx.name, svg: `<?xml version="1.0" encoding="UTF-8"?>\n${out}\n`, arrows: ids, width, height };
+}
+
+interface Furniture {
+  /** `<style>` and `<defs>` with the arrowheads. */
+  top: string;
+  /** The legend's `<g>`. */
+  legend: string;
+}
+
+const furnitures = new WeakMap<SvgEngine, Map<string, Furniture>>();
+
+/** The style, arrowheads and legend of a page, drawn by d3 on a canvas of their own, once per prefix and width. */
+function furnitureOf(engine: SvgEngine, prefix: string, width: number): Furniture {
+  const cache = furnitures.get(engine) ?? furnitures.set(engine, new Map()).get(engine)!;
+  const key = `${prefix}|${width}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const { svg, markup } = engine.canvas({});
+  svg.append('style').text(STYLE);
+  const defs = svg.append('defs');
+  for (const [id, color] of [
+    ['req', '#1e5aa8'],
+    ['resp', '#2e7d32'],
+    ['report', '#6a1b9a'],
+    ['challenge', '#d97706'],
+    ['sip', '#00838f'],
+    ['tcp', '#8a8f96'],
+    ['err', '#c62828'],
+  ] as const) {
+    defs
+      .append('marker')
+      .attr('id', `${prefix}ah-${id}`)
+      .attr('viewBox', '0 0 10 10')
+      .attr('refX', 9)
+      .attr('refY', 5)
+      .attr('markerWidth', 7)
+      .attr('markerHeight', 7)
+      .attr('orient', 'auto-start-reverse')
+      .append('path')
+      .attr('d', 'M0,0L10,5L0,10z')
+      .attr('fill', color);
+  }
+  svg.append('g').attr('class', 'cut');
+  legend(svg.append('g').attr('transform', 'translate(12,34)'), prefix, width - 24);
+  const text = markup();
+  const open = text.indexOf('>') + 1;
+  const cut = text.indexOf('<g class="cut"></g>');
+  const made = { top: text.slice(open, cut), legend: text.slice(cut + '<g class="cut"></g>'.length, text.lastIndexOf('</svg>')) };
+  cache.set(key, made);
+  return made;
 }
 
 function labelMarkup(l: PlacedLabel): string {
