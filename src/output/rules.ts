@@ -185,6 +185,7 @@ const CATALOGUE: Record<string, readonly [string, string]> = {
   'A-18': ['RFC 4975 §6.1; RFC 6714 §1', 'session matching through middleboxes'],
   'A-19': ['RFC 4975 §10', 'response status classes'],
   'A-20': ['RFC 4976 §6.3; RFC 4975 §10.7', 'the Expires error code is 423'],
+  'A-21': ['RFC 4975 §9', 'headers that may appear once'],
 };
 
 const PROFILES = new Set(['rfc4976', 'kamailio', 'msrprelay', 'opensips']);
