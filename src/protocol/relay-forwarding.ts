@@ -131,6 +131,11 @@ export class RelayForwarding<C, T> {
       return null;
     }
     const fr = effectiveFailureReport(frame.failureReport);
+    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
+      // Kamailio's configuration answers any other method 501 before it looks at the paths.
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
+      return null;
+    }
     const first = pathUri(frame.toPath, 0);
     if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
       // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
@@ -145,22 +150,29 @@ export class RelayForwarding<C, T> {
         this.auth.auth(peer, frame);
         return null;
       }
+      const mine = this.profile.cmapRouting ? this.auth.token(first.uri) : undefined;
+      if (mine !== undefined && !this.auth.expired(mine)) {
+        // Kamailio finds the session of a token alone in To-Path, answers, and has nowhere to send it.
+        this.silent(conn, frame, deviation(this.profile, 'token-alone-in-to-path'), 'To-Path names only a session of this relay: nowhere to forward');
+        return null;
+      }
       this.reject(conn, frame, fr, 481, 'R-10');
-      return null;
-    }
-    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
-      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
       return null;
     }
     if (this.profile.rejectFramesAbove !== null && size > this.profile.rejectFramesAbove) {
       this.reject(conn, frame, fr, 501, deviation(this.profile, 'large-frame-501'));
       return null;
     }
-    const route = this.route(conn, frame, first.uri);
+    const unchecked = this.profile.cmapRouting && frame.toPath.length > 2 && (frame.method === 'SEND' || frame.method === 'REPORT');
+    if (unchecked) {
+      // Kamailio looks a session up only at the last relay hop (nexthops <= 1): before that it
+      // forwards to the next To-Path URI whatever the first one names (an open relay).
+      this.host.emit('relay.unauthenticated', { conn: this.host.connId(conn), transactionId: frame.transactionId, token: frame.toPath[0]!, next: frame.toPath[1]! }, deviation(this.profile, 'no-lookup-before-last-hop'));
+    }
+    const route: ReturnType<RelayForwarding<C, T>['route']> = unchecked ? { ok: true, next: frame.toPath[1]!, conn: null, own: frame.toPath[0]! } : this.route(conn, frame, first.uri);
     if (!route.ok) {
       if (route.silent) {
-        if (frame.method === 'SEND' && this.profile.okFor.has(frame.failureReport ?? 'yes')) this.answer(conn, frame, 200, route.rule);
-        this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: route.reason }, route.rule);
+        this.silent(conn, frame, route.rule, route.reason);
         return null;
       }
       this.refuse(conn, frame, fr, route.status, route.rule, route.reason);
@@ -176,6 +188,12 @@ export class RelayForwarding<C, T> {
       routed = { ...routed, toPath: paths.toPath, fromPath: paths.fromPath };
       this.host.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
       const next = this.route(conn, routed, nextUri.uri);
+      if (!next.ok && (next.silent || this.profile.cmapRouting)) {
+        // Kamailio relays to itself over a connection of its own: its error goes back on that
+        // connection, and the sender has its 200 already.
+        this.silent(conn, frame, next.silent ? next.rule : deviation(this.profile, 'self-hop-error-lost'), `${next.reason}${next.silent ? '' : ` (${next.status} on the relay's hop to itself)`}`);
+        return null;
+      }
       if (!next.ok) {
         this.refuse(conn, frame, fr, next.status, next.rule, next.reason);
         return null;
@@ -229,6 +247,9 @@ export class RelayForwarding<C, T> {
     const token = this.auth.token(first);
     const next = frame.toPath[1]!;
     const lastHop = frame.toPath.length === 2;
+    if (token && this.profile.keepTokensOnClose && token.conn !== null && !this.host.isOpen(token.conn) && !this.auth.expired(token)) {
+      return { ok: false, status: 200, rule: deviation(this.profile, 'keeps-closed-sessions'), reason: 'the session\'s connection has closed, the profile keeps the session: nowhere to forward', silent: true };
+    }
     if (!token || this.auth.expired(token) || (token.conn !== null && !this.host.isOpen(token.conn))) {
       if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
         // The profile answers an unknown session 481 only as the last relay hop; before that, the
@@ -377,6 +398,8 @@ export class RelayForwarding<C, T> {
       sent: 0,
       extraHeaders: frame.headers.filter(([n]) => /^content-(?!type)/i.test(n)) as [string, string][],
       firstTransactionId: keep ? frame.transactionId : undefined,
+      headerOrder: this.profile.forwardAsReceived ? frame.headers.map(([n]) => n.toLowerCase()) : undefined,
+      uninterruptible: this.profile.forwardAsReceived || undefined,
     };
     source.onChunkWritten = (chunk, chunkRange) => {
       const f = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
@@ -498,15 +521,26 @@ export class RelayForwarding<C, T> {
     this.reject(inConn, frame, fr, code, rule);
   }
 
-  /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31). */
+  /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31), or always for a profile that does. */
   private reject(conn: C, frame: MsrpRequest, fr: FailureReport, code: number, rule: string): void {
-    if (frame.method === 'REPORT') return;
-    if (frame.method === 'SEND' && fr === 'no') return; // A-11
+    if (!this.profile.answerEveryError) {
+      if (frame.method === 'REPORT') return;
+      if (frame.method === 'SEND' && fr === 'no') return; // A-11
+    } else if (frame.fromPath.length === 0) {
+      // No From-Path: a response would have no To-Path (W-11); nothing can be answered.
+      return;
+    }
     this.answer(conn, frame, code, rule);
   }
 
+  /** A request the relay answers as if it forwarded it (a SEND: 200 where the profile gives one), then drops. */
+  private silent(conn: C, frame: MsrpRequest, rule: string, reason: string): void {
+    if (frame.method === 'SEND' && this.profile.okFor.has(frame.failureReport ?? 'yes')) this.answer(conn, frame, 200, rule);
+    this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason }, rule);
+  }
+
   private answer(conn: C, frame: MsrpRequest, code: number, rule: string): void {
-    answer(this.host, conn, frame, code, rule, this.baseUri);
+    answer(this.host, conn, frame, code, rule, this.baseUri, undefined, this.profile);
   }
 
 }

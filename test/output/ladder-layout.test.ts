@@ -6,7 +6,7 @@
  * label's box as it draws it (getBBox, mapped to the screen). No two labels may meet, and no label
  * may cross a line that is not its own arrow's (lanes included); each SVG must parse as XML.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
@@ -15,8 +15,8 @@ import { topologyOf } from '../../src/cli/outputs.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { xmlProblems } from './xml.js';
+import { chromiumPath, launchBrowser } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const dir = 'scenarios';
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 /**
@@ -91,11 +91,10 @@ function check(): Found {
   return { problems, labels: texts.length };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the ladder of every bundled scenario, in Chromium at 1400×1000', () => {
+describe.skipIf(chromiumPath === null)('the ladder of every bundled scenario, in Chromium at 1400×1000', () => {
   let browser: Browser;
   beforeAll(async () => {
-    const puppeteer = (await import('puppeteer-core')).default;
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -131,6 +130,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the ladder of every bundled scenario, in
   }
 });
 
-describe.skipIf(existsSync(CHROMIUM))('the ladder in Chromium', () => {
-  it.skip(`${CHROMIUM} is not installed: the layout check of the ladders was skipped (apt-get install chromium)`, () => {});
+describe.skipIf(chromiumPath !== null)('the ladder in Chromium', () => {
+  it.skip(`no Chromium is installed (looked for /usr/bin/chromium, chromium-browser, google-chrome): the layout check of the ladders was skipped (apt-get install chromium)`, () => {});
 });
