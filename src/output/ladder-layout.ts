@@ -189,6 +189,8 @@ export function layoutPage(
   lanesX: number[],
   laneW: number,
   width: number,
+  /** Offer an arrow's label places further from its line (up to 200 px): the last resort, when spreading the rows did not free a place. */
+  far = false,
 ): Layout {
   const yMap = new Map<string, number>();
   const ticks: { y: number; t: Micros }[] = [];
@@ -256,8 +258,14 @@ export function layoutPage(
     const endKey = it.last.t1 !== null ? `${it.last.t1}|${it.last.seq1}` : a.end ? `${a.end.t}|${a.end.seq}` : startKey;
     // The arrow's label: in a gap between two lanes it crosses, above its line (or below).
     const grouped = it.members.length > 1;
-    const head = grouped ? (a.method === 'SEND' ? `SEND ×${it.members.length} chunks` : `${a.label.split(' ').slice(0, -1).join(' ')} ×${it.members.length}`) : a.kind === 'tcp' ? a.label : a.label;
-    const second = grouped ? (a.method === 'SEND' ? `${a.messageId ?? ''} ${it.covers}`.trim() : `to the chunks of ${a.messageId ?? (model.arrows.find((x) => x.transactionId === a.transactionId && x.method === 'SEND')?.messageId ?? 'the message')}`) : a.sub;
+    const head = grouped ? (a.method === 'SEND' ? `SEND ×${it.members.length} chunks` : a.method === 'REPORT' ? `REPORT ×${it.members.length}` : `${a.label.split(' ').slice(0, -1).join(' ')} ×${it.members.length}`) : a.label;
+    const second = grouped
+      ? a.method === 'SEND'
+        ? `${a.messageId ?? ''} ${it.covers}`.trim()
+        : a.method === 'REPORT'
+          ? `${a.sub.startsWith('000 ') ? a.sub.slice(0, 7) + ' ' : ''}${it.covers}`
+          : `to the chunks of ${a.messageId ?? (model.arrows.find((x) => x.transactionId === a.transactionId && x.method === 'SEND')?.messageId ?? 'the message')}`
+      : a.sub;
     const lines: LabelSpec['lines'] = [];
     // A head too wide for a gap is said on two lines: `401 Unauthorized` over the transaction id.
     const cut = head.lastIndexOf(' ');
@@ -277,7 +285,7 @@ export function layoutPage(
     const lastLine = grouped ? [geo.lx0, geo.ly0, geo.lx1, geo.ly1] as const : [geo.x0, geo.y0, geo.x1, geo.y1] as const;
     const [lx0, ly0, lx1, ly1] = lastLine;
     function* cands(): Generator<Candidate> {
-      for (const dy of [0, 10, 22, 36, 54, 76]) {
+      for (const dy of far ? [0, 10, 22, 36, 54, 76, 100, 128, 160, 200] : [0, 10, 22, 36, 54, 76]) {
         for (const [gl, gr] of useGaps) {
           const w = gr - gl - 12;
           for (const [x, anchor] of [[(gl + gr) / 2, 'middle'], [gl + 7, 'start'], [gr - 7, 'end']] as const) {

@@ -82,6 +82,8 @@ const STYLE = [
   '.msrp-ladder .band{fill-opacity:.12;stroke-width:.8;stroke-dasharray:2 2}',
   '.msrp-ladder .req .band{fill:#1e5aa8}',
   '.msrp-ladder .resp .band{fill:#2e7d32}',
+  '.msrp-ladder .report .band{fill:#6a1b9a;stroke:#6a1b9a}',
+  '.msrp-ladder .report.err .band{fill:#c62828;stroke:#c62828}',
   '.msrp-ladder .a .cross{stroke:#c62828;stroke-width:2.8}',
   '.msrp-ladder .cross{stroke:#c62828;stroke-width:2.8}',
   '.msrp-ladder .a text.why,.msrp-ladder text.why{fill:#c62828;font-size:9.5px;font-weight:normal}',
@@ -163,8 +165,16 @@ function groupItems(arrows: Arrow[]): Item[] {
     const rk = `${key}|${a.status}`;
     (respGroups.get(rk) ?? respGroups.set(rk, []).get(rk)!).push(a);
   }
+  // The REPORTs of one message on one hop with the same status (a 408 for every chunk of a
+  // message the relay could not pass on) are one band too.
+  const reportGroups = new Map<string, Arrow[]>();
+  for (const a of arrows) {
+    if (a.kind !== 'msrp' || a.method !== 'REPORT' || !a.messageId || a.t1 === null) continue;
+    const rk = `${a.from}>${a.to}|${a.messageId}|${reportStatusOf(a)}`;
+    (reportGroups.get(rk) ?? reportGroups.set(rk, []).get(rk)!).push(a);
+  }
   const groupOf = new Map<Arrow, Arrow[]>();
-  for (const list of [...sendGroups.values(), ...[...respGroups.values()].filter((l) => l.length > 1)]) for (const a of list) groupOf.set(a, list);
+  for (const list of [...sendGroups.values(), ...[...respGroups.values(), ...reportGroups.values()].filter((l) => l.length > 1)]) for (const a of list) groupOf.set(a, list);
   const items: Item[] = [];
   const said = new Set<string>();
   for (const a of arrows) {
@@ -178,6 +188,11 @@ function groupItems(arrows: Arrow[]): Item[] {
     items.push({ first: a, last, members, covers: group ? covers(group) : '', sayChange });
   }
   return items;
+}
+
+/** A REPORT's Status, `000 408` ('' when it carries none). */
+function reportStatusOf(a: Arrow): string {
+  return /^000 \d{3}/.exec(a.sub)?.[0] ?? '';
 }
 
 /** The byte ranges a band's chunks cover, merged: `1-40960/40960`. */
@@ -225,7 +240,12 @@ function tooltip(a: Arrow): string {
 
 function bandTooltip(it: Item): string {
   const a = it.first;
-  const what = a.method === 'SEND' ? `SEND x${it.members.length} chunks of ${a.messageId ?? '?'}` : `${a.status ?? ''} x${it.members.length}, the answers to the chunks of a message`;
+  const what =
+    a.method === 'SEND'
+      ? `SEND x${it.members.length} chunks of ${a.messageId ?? '?'}`
+      : a.method === 'REPORT'
+        ? `REPORT x${it.members.length}, Status ${reportStatusOf(a) || '-'} for the chunks of ${a.messageId ?? '?'}`
+        : `${a.status ?? ''} x${it.members.length}, the answers to the chunks of a message`;
   const lines = [what, `${a.from} -> ${a.to}  ${formatTime(a.t0)} -> ${formatTime(it.last.t1 ?? it.last.t0)}`];
   if (it.covers) lines.push(`Byte-Ranges covered: ${it.covers}`);
   if (a.rule) lines.push(`rule: ${ruleLabel(a.rule)} (docs/rules.md#${ruleAnchor(a.rule)})`);
@@ -300,6 +320,8 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
     for (const k of layout.crowded) extra.set(k, (extra.get(k) ?? 0) + 12);
     layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width);
   }
+  // Still no free place (a long arrow across the gap, say): labels may lie further from their line.
+  if (layout.crowded.size > 0) layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width, true);
   const { yOf, lastY, ticks, gaps, labels, geoms } = layout;
   const height = Math.ceil(lastY + BOTTOM + 40);
 

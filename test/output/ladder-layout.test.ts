@@ -19,13 +19,6 @@ import { chromiumPath, launchBrowser } from '../helpers/browser.js';
 
 const dir = 'scenarios';
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-/**
- * Not clean yet (left to do, see docs/outputs.md): a long SIP ACK (push-via-two-relays) and the
- * failure REPORTs under long retransmitted chunks (inter-relay-link-failure, page 3) leave labels
- * no free place. The check runs on them too and must fail until that is fixed; then they move to
- * the list above.
- */
-const NOT_YET_CLEAN = new Set(['push-via-two-relays.yaml', 'inter-relay-link-failure.yaml']);
 
 async function ladderPages(file: string): Promise<[string, string][]> {
   const loaded = loadScenario(file, readFileSync(join(dir, file), 'utf8'));
@@ -100,10 +93,7 @@ describe.skipIf(chromiumPath === null)('the ladder of every bundled scenario, in
     await browser?.close();
   });
 
-  const clean = files.filter((f) => !NOT_YET_CLEAN.has(f));
-  const dirty = files.filter((f) => NOT_YET_CLEAN.has(f));
-  it.each(clean)('%s: labels meet neither each other nor lines not their own; the SVG is well-formed', (file) => checkScenario(file), 60_000);
-  it.fails.each(dirty)('%s: not yet clean (a label still meets a line)', (file) => checkScenario(file), 60_000);
+  it.each(files)('%s: labels meet neither each other nor lines not their own; the SVG is well-formed', (file) => checkScenario(file), 60_000);
 
   async function checkScenario(file: string): Promise<void> {
     const pages = await ladderPages(file);

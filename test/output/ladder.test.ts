@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/run.js';
 import { FlowCollector } from '../../src/output/flow.js';
 import { renderLadder } from '../../src/output/ladder.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
@@ -79,4 +82,25 @@ describe('sequence.svg', () => {
     expect(svg).toContain('dropped by fw-b: denied by rule (x2)');
     expect(svg).toContain('class="cross"');
   });
+
+  it('draws the REPORTs of one message on one hop with one Status as one band, with the Byte-Ranges they cover', async () => {
+    // The inter-relay link fails during a 200 KiB push: relay-a answers every chunk it could not
+    // pass on with a REPORT carrying 408, all sent at once.
+    const file = 'scenarios/inter-relay-link-failure.yaml';
+    const loaded = loadScenario(file, readFileSync(file, 'utf8'));
+    if (!loaded.ok) throw new Error(`${file} does not load`);
+    const recs: AnyTraceRecord[] = [];
+    runScenario(loaded.scenario, { sinks: [(r) => recs.push(r)] });
+    const fm = model(recs);
+    const reports = fm.arrows.filter((a) => a.method === 'REPORT' && a.from === 'relay-a' && a.to === 'psa' && a.sub.startsWith('000 408'));
+    expect(reports.length).toBeGreaterThan(10);
+    const ids = new Set(reports.map((a) => String(a.id)));
+    const svg = (await renderLadder(fm)).map((p) => p.svg).join('');
+    const bands = [...svg.matchAll(/class="a report err group" data-band="\d+" data-group="([\d ]+)"/g)].map((b) => b[1]!.split(' '));
+    const covered = bands.flat().filter((id) => ids.has(id));
+    expect(covered.sort()).toEqual([...ids].sort());
+    expect(svg).toContain(`REPORT ×${bands.find((b) => ids.has(b[0]!))!.length}<`);
+    expect(svg).toMatch(/>000 408 \d+-204800\/204800</);
+  });
 });
+
