@@ -1,5 +1,5 @@
 // Renders an SVG (a ladder page) to PNG with the system Chromium, offline, for docs/images/:
-//   node scripts/ladder-png.js out/push-via-two-relays/sequence.svg docs/images/ladder-default.png [height]
+//   node scripts/ladder-png.js out/push-via-two-relays/sequence.svg docs/img/ladder-default.png [height]
 // The top `height` pixels (default 1000) at 1400 px wide, as the layout test sees it.
 import { readFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';

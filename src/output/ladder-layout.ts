@@ -177,6 +177,8 @@ export interface Layout {
 }
 
 const IDLE = 1_000_000;
+/** Owner of what no label may cover. */
+const NO_OWNER = Number.MIN_SAFE_INTEGER;
 
 export function layoutPage(
   items: Item[],
@@ -189,8 +191,6 @@ export function layoutPage(
   lanesX: number[],
   laneW: number,
   width: number,
-  /** Offer an arrow's label places further from its line (up to 200 px): the last resort, when spreading the rows did not free a place. */
-  far = false,
 ): Layout {
   const yMap = new Map<string, number>();
   const ticks: { y: number; t: Micros }[] = [];
@@ -246,8 +246,9 @@ export function layoutPage(
     geoms.push(geo);
     space.addSeg({ x0: geo.x0, y0: geo.y0, x1: geo.x1, y1: geo.y1, owner: i });
     if (geo.cross) {
-      space.addSeg({ x0: geo.x1 - 6, y0: geo.y1 - 6, x1: geo.x1 + 6, y1: geo.y1 + 6, owner: i });
-      space.addSeg({ x0: geo.x1 - 6, y0: geo.y1 + 6, x1: geo.x1 + 6, y1: geo.y1 - 6, owner: i });
+      // The cross belongs to no label: not even the arrow's own (the reason beside it) may cover it.
+      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 - 7, x1: geo.x1 + 7, y1: geo.y1 + 7, owner: NO_OWNER });
+      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 + 7, x1: geo.x1 + 7, y1: geo.y1 - 7, owner: NO_OWNER });
     }
   });
 
@@ -285,7 +286,9 @@ export function layoutPage(
     const lastLine = grouped ? [geo.lx0, geo.ly0, geo.lx1, geo.ly1] as const : [geo.x0, geo.y0, geo.x1, geo.y1] as const;
     const [lx0, ly0, lx1, ly1] = lastLine;
     function* cands(): Generator<Candidate> {
-      for (const dy of far ? [0, 10, 22, 36, 54, 76, 100, 128, 160, 200] : [0, 10, 22, 36, 54, 76]) {
+      // Near the line first; up to 200 px away before the rows are spread (spreading stretches the
+      // long arrows that took the place as much as the gap it opens).
+      for (const dy of [0, 10, 22, 36, 54, 76, 100, 128, 160, 200]) {
         for (const [gl, gr] of useGaps) {
           const w = gr - gl - 12;
           for (const [x, anchor] of [[(gl + gr) / 2, 'middle'], [gl + 7, 'start'], [gr - 7, 'end']] as const) {

@@ -320,8 +320,6 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
     for (const k of layout.crowded) extra.set(k, (extra.get(k) ?? 0) + 12);
     layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width);
   }
-  // Still no free place (a long arrow across the gap, say): labels may lie further from their line.
-  if (layout.crowded.size > 0) layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width, true);
   const { yOf, lastY, ticks, gaps, labels, geoms } = layout;
   const height = Math.ceil(lastY + BOTTOM + 40);
 
@@ -545,7 +543,7 @@ function legend(g: SvgSelection, prefix: string, width: number): void {
     const w = 40 + text.length * CH_SMALL + 14;
     if (x > 0 && x + w > width) {
       x = 0;
-      y += 17;
+      y += 14;
     }
     const item = g.append('g').attr('transform', `translate(${x},${y})`);
     if (head === '') {
@@ -564,6 +562,7 @@ function legend(g: SvgSelection, prefix: string, width: number): void {
   g.append('text')
     .attr('class', 'small')
     .attr('x', 0)
-    .attr('y', y + 28)
+    // Under a legend of two rows, closer: the lane heads start 44 px below the legend's top.
+    .attr('y', y + (y > 0 ? 24 : 28))
     .text(truncate('Hover an arrow for the full frame and the rule (docs/rules.md). Paths as node names, first hop leftmost.', Math.floor(width / CH_SMALL)));
 }
