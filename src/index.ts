@@ -45,7 +45,7 @@ export { FrameResolver, type TracedFrame } from './sim/frame-resolver.js';
 export type { SignallingCore } from './nodes/signalling-core.js';
 export type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './nodes/signalling.js';
 export type { EndpointRole, RunCounters } from './nodes/world.js';
-export type { Arrow, ArrowEnd, ArrowKind, ArrowNote, FlowModel, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './output/flow-model.js';
+export type { Arrow, ArrowEnd, ArrowKind, ArrowNote, ByteRangeFacts, FlowModel, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './output/flow-model.js';
 export type { ReportInput, ReportPlayer } from './output/html.js';
 export type { FinishOptions, OutputFiles, StreamedOutput } from './output/index.js';
 export type { LadderOptions, LadderPage } from './output/ladder.js';

@@ -65,7 +65,7 @@ let records = 0;
 const result = runScenario(scenario, { sinks: [outputs.record, () => records++] });
 check(result.passed && result.expectations.length === 2, 'both expectations hold');
 check(records === result.records && records > 0, `the sink saw every record (${records})`);
-const files = outputs.finish({ expectations: result.expectations });
+const files = await outputs.finish({ expectations: result.expectations });
 const names = [...files.keys()].sort();
 check(names.includes('summary.json') && names.includes('sequence.mmd'), `outputs rendered: ${names.join(', ')}`);
 

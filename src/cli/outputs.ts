@@ -31,7 +31,7 @@ export const FLAG_FILES: Readonly<Record<OutputFlag, OutputName>> = {
 
 export interface RunOutputs {
   record(r: AnyTraceRecord): void;
-  finish(result: RunResult): void;
+  finish(result: RunResult): Promise<void>;
   abandon(): void;
 }
 
@@ -67,8 +67,8 @@ export function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<OutputF
   const set = createOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream });
   return {
     record: set.record,
-    finish(result) {
-      const made = set.finish({ expectations: result.expectations });
+    async finish(result) {
+      const made = await set.finish({ expectations: result.expectations });
       for (const s of streams) s.close();
       for (const [name, content] of made) dir.write(name, content);
     },

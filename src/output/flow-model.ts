@@ -51,6 +51,8 @@ export interface ArrowNote {
   text: string;
   rule?: string;
   error: boolean;
+  /** A TCP-level event (a segment lost and retransmitted): the ladder draws it in its TCP layer. */
+  tcp?: boolean;
 }
 
 export interface PathChange {
@@ -95,6 +97,16 @@ export interface Arrow {
   /** MSRP: the frame's byte length and stream offset on its connection. */
   length: number | null;
   offset: number | null;
+  /** MSRP requests: the Message-ID, by which the ladder groups the chunks of one message. */
+  messageId?: string;
+  /** MSRP requests: the Byte-Range (end and total null for `*`). */
+  byteRange?: ByteRangeFacts;
+}
+
+export interface ByteRangeFacts {
+  start: number;
+  end: number | null;
+  total: number | null;
 }
 
 export interface Marker {

@@ -29,6 +29,8 @@ export function onMsrpSend(s: FlowState, r: TraceRecord<'msrp.send'>): void {
     a.method = (r.method ?? '');
     a.label = `${a.method} ${a.transactionId}`;
     const br = r.byteRange;
+    if (br) a.byteRange = { start: br.start, end: br.end, total: br.total };
+    if (r.messageId !== undefined) a.messageId = r.messageId;
     const parts: string[] = [];
     if (a.method === 'REPORT' && r.reportStatus !== undefined) {
       parts.push(`000 ${String(r.reportStatus)}`);
@@ -129,7 +131,7 @@ export function onMsrpRecv(s: FlowState, r: TraceRecord<'msrp.recv'>): void {
   a.to = r.node;
   if (a.end && a.end.kind !== 'refused') {
     // Dropped once, then retransmitted and delivered: keep it as a note.
-    a.notes.push({ node: a.end.at, t: a.end.t, text: `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}; retransmitted`, error: true, ...(a.end.rule ? { rule: a.end.rule } : {}) });
+    a.notes.push({ node: a.end.at, t: a.end.t, text: `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}; retransmitted`, error: true, tcp: true, ...(a.end.rule ? { rule: a.end.rule } : {}) });
     a.end = null;
   }
   const sc = s.conns.get(sendConn);

@@ -3,8 +3,10 @@
  * the topology, the ladder and the timeline. Clicking an arrow of the ladder opens a panel with
  * that frame in full, the rule that made the node send it and what happened to it; the panel
  * reads the arrow's own tooltip, so each frame is in the page once, and `report.html#arrow-12`
- * opens arrow 12 (the address follows the clicks, so a step can be linked). Prints one section
- * after the other, without the panel and the navigation.
+ * opens arrow 12 (the address follows the clicks, so a step can be linked). The panel opens on
+ * the side away from the arrow, steps to the previous and next arrow, and opens a band of chunks
+ * to every chunk; a checkbox hides the ladder's TCP layer. Prints one section after the other,
+ * without the panel and the navigation.
  */
 import { formatTime } from '../sim/time.js';
 import type { LadderPage } from './ladder.js';
@@ -68,9 +70,14 @@ svg g[data-arrow].picked line{stroke-width:4}
 svg g[data-arrow].picked text{text-decoration:underline}
 #panel{position:fixed;top:0;right:0;width:min(46rem,48vw);height:100vh;background:#fff;border-left:2px solid var(--accent);box-shadow:-6px 0 18px rgba(0,0,0,.12);padding:14px 16px;overflow:auto;z-index:3}
 #panel[hidden]{display:none}
-#panel h3{margin:0 30px 6px 0;font-size:15px}
+#panel h3{margin:0 150px 6px 0;font-size:15px}
 #panel .meta{color:var(--muted);margin:0 0 10px;white-space:pre-wrap;font-size:12.5px}
-#panel button{position:absolute;top:10px;right:12px;font-size:16px;border:1px solid var(--line);background:#fff;border-radius:4px;cursor:pointer}
+#panel.left{right:auto;left:0;border-left:0;border-right:2px solid var(--accent)}
+#panel .nav{position:absolute;top:10px;right:12px;display:flex;gap:6px;align-items:center;color:var(--muted);font-size:12px}
+#panel .nav button{font-size:14px;border:1px solid var(--line);background:#fff;border-radius:4px;cursor:pointer;min-width:28px}
+#panel-members{display:flex;flex-wrap:wrap;gap:4px;margin:0 0 8px}
+#panel-members button{font-size:11.5px;border:1px solid var(--line);background:#f6f8fa;border-radius:4px;cursor:pointer}
+body.hide-tcp .tcp-layer{display:none}
 #panel pre{background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:10px;white-space:pre-wrap;word-break:break-all}
 @media print{
   header{position:static;border:0}
@@ -92,9 +99,13 @@ const JS = `
   var title=document.getElementById('panel-title');
   var meta=document.getElementById('panel-meta');
   var text=document.getElementById('panel-text');
+  var list=document.getElementById('panel-members');
   var picked=null;
+  // Every arrow and band in page order: what previous and next step through.
+  var steps=Array.prototype.slice.call(document.querySelectorAll('#sequence [data-band],#sequence [data-arrow]:not([data-member])'));
+  function own(g){return g.querySelector(':scope > title');}
   function show(g){
-    var t=g.querySelector('title');
+    var t=own(g);
     if(!t)return;
     var all=t.textContent;
     var cut=all.indexOf('\\n\\n');
@@ -104,24 +115,55 @@ const JS = `
     title.textContent=lines[0];
     meta.textContent=lines.slice(1).join('\\n');
     text.textContent=body||'(no frame text)';
+    list.textContent='';
+    var members=g.querySelectorAll('[data-member]');
+    for(var i=0;i<members.length;i++){
+      // A band opens to every chunk: one button per member, showing that chunk's frame.
+      var b=document.createElement('button');b.type='button';
+      var mt=members[i].querySelector('title').textContent;
+      b.textContent=mt.split('\\n')[0];
+      b.setAttribute('data-i',String(i));
+      b.addEventListener('click',(function(m){return function(){var x=m.querySelector('title').textContent;var c=x.indexOf('\\n\\n');meta.textContent=(c<0?x:x.slice(0,c));text.textContent=c<0?'':x.slice(c+2);};})(members[i]));
+      list.appendChild(b);
+    }
     if(picked)picked.classList.remove('picked');
     picked=g;g.classList.add('picked');
     panel.hidden=false;
-    if(history.replaceState)history.replaceState(null,'','#arrow-'+g.getAttribute('data-arrow'));
+    // The panel goes to the side away from the arrow, so that it never covers it.
+    var r=g.getBoundingClientRect();
+    panel.classList.toggle('left',(r.left+r.right)/2>window.innerWidth/2);
+    var pos=steps.indexOf(g);
+    document.getElementById('panel-pos').textContent=(pos+1)+' / '+steps.length;
+    var id=g.getAttribute('data-arrow')||g.getAttribute('data-band');
+    if(history.replaceState)history.replaceState(null,'','#arrow-'+id);
+  }
+  function step(d){
+    var i=picked?steps.indexOf(picked):-1;
+    var n=steps[Math.max(0,Math.min(steps.length-1,i+d))];
+    if(n){show(n);n.scrollIntoView({block:'center',inline:'nearest'});}
   }
   var m=/^#arrow-([0-9]+)$/.exec(location.hash);
-  if(m){var g0=document.querySelector('[data-arrow="'+m[1]+'"]');if(g0){show(g0);g0.scrollIntoView({block:'center'});}}
+  if(m){var g0=document.querySelector('[data-arrow="'+m[1]+'"]:not([data-member]),[data-band="'+m[1]+'"]');if(g0){show(g0);g0.scrollIntoView({block:'center'});}}
   document.addEventListener('click',function(e){
     var n=e.target;
     while(n&&n!==document){
-      if(n.getAttribute&&n.getAttribute('data-arrow')!==null){show(n);return;}
+      if(n.id==='panel')return;
+      if(n.getAttribute&&(n.getAttribute('data-band')!==null||(n.getAttribute('data-arrow')!==null&&n.getAttribute('data-member')===null))){show(n);return;}
       n=n.parentNode;
     }
   });
   document.getElementById('panel-close').addEventListener('click',function(){
     panel.hidden=true;if(picked){picked.classList.remove('picked');picked=null;}
   });
-  document.addEventListener('keydown',function(e){if(e.key==='Escape'){panel.hidden=true;}});
+  document.getElementById('panel-prev').addEventListener('click',function(){step(-1);});
+  document.getElementById('panel-next').addEventListener('click',function(){step(1);});
+  var tcp=document.getElementById('show-tcp');
+  if(tcp)tcp.addEventListener('change',function(){document.body.classList.toggle('hide-tcp',!tcp.checked);});
+  document.addEventListener('keydown',function(e){
+    if(e.key==='Escape'){panel.hidden=true;}
+    else if(e.key==='ArrowRight'||e.key==='j'){step(1);}
+    else if(e.key==='ArrowLeft'||e.key==='k'){step(-1);}
+  });
 })();`;
 
 function sessionsTable(s: RunSummary): string {
@@ -173,7 +215,9 @@ export function renderReport(input: ReportInput): string {
   parts.push(`<section id="summary"><h2>Summary</h2><pre>${escapeHtml(input.summaryText)}</pre>${sessionsTable(s)}${nodesTable(s)}${expectationsList(s)}</section>`);
   if (input.topologySvg) parts.push(`<section id="topology"><h2>Topology</h2><div class="scroll">${inline(input.topologySvg)}</div></section>`);
   parts.push('<section id="sequence"><h2>Sequence</h2>');
-  parts.push('<p class="hint">Time runs down. Click an arrow to see its frame in full, the rule that made the node send it and what became of it; hover for a quick look.</p>');
+  parts.push(
+    '<p class="hint">Time runs down. Click an arrow to see its frame in full, the rule that made the node send it (the rules: docs/rules.md in msrp-sim) and what became of it; ‹ › or the arrow keys step to the previous and next one. A shaded band is the chunks of one message: click it for every chunk. <label><input type="checkbox" id="show-tcp" checked> show TCP-level events (segments lost and retransmitted)</label></p>',
+  );
   input.ladderPages.forEach((p, i) => {
     const heading = input.ladderPages.length > 1 || input.omittedPages ? `<h3>Page ${i + 1} (${p.name})</h3>` : '';
     parts.push(`<div class="page">${heading}<div class="scroll">${inline(p.svg)}</div></div>`);
@@ -186,7 +230,9 @@ export function renderReport(input: ReportInput): string {
     parts.push(`<section id="timeline"><h2>Timeline</h2><pre>${escapeHtml(input.timeline)}${more}</pre></section>`);
   }
   parts.push('</main>');
-  parts.push('<aside id="panel" hidden><button id="panel-close" title="close (Esc)">×</button><h3 id="panel-title"></h3><p class="meta" id="panel-meta"></p><pre id="panel-text"></pre></aside>');
+  parts.push(
+    '<aside id="panel" hidden><div class="nav"><button id="panel-prev" title="previous arrow (←, k)">‹</button><span id="panel-pos"></span><button id="panel-next" title="next arrow (→, j)">›</button><button id="panel-close" title="close (Esc)">×</button></div><h3 id="panel-title"></h3><p class="meta" id="panel-meta"></p><div id="panel-members"></div><pre id="panel-text"></pre></aside>',
+  );
   parts.push(`<script>${JS}</script>`);
   if (input.player) parts.push(input.player.html);
   parts.push('</body></html>');

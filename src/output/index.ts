@@ -4,18 +4,20 @@
  *   const outputs = createOutputs({ topology, name, stream: { 'trace.ndjson': (s) => out.write(s) } });
  *   world.sim.trace.addSink(outputs.record);
  *   world.run(...);
- *   for (const [file, content] of outputs.finish({ expectations })) writeAtomically(file, content);
+ *   for (const [file, content] of await outputs.finish({ expectations })) writeAtomically(file, content);
  *
  * Nothing here touches the file system: `finish()` returns file names and contents, and the
  * outputs named in `stream` are handed over chunk by chunk as the records come (they are then not
  * in `finish()`'s map), so that trace.ndjson and timeline.txt do not grow memory with the trace.
  * The diagrams keep what they draw (bounded by `maxArrows`); the capture keeps the frames.
  * Every output can also be rebuilt from a trace file: `outputsFromNdjson(text, options)`.
+ * `finish()` returns a Promise because the SVG diagrams are drawn with d3-node, which is imported
+ * only when an SVG output (or the report, which inlines them) is asked for.
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
 import { FlowCollector } from './flow.js';
 import { renderReport } from './html.js';
-import { renderLadder, type LadderOptions } from './ladder.js';
+import { drawLadder, type LadderOptions } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { createNdjsonWriter, readNdjson } from './ndjson.js';
 import { createPcapBuilder } from './pcap.js';
@@ -23,7 +25,8 @@ import { StepCollector } from './report-step.js';
 import { renderStepPlayer } from './report-step-view.js';
 import { formatSummary, SummaryCollector, summaryJson, type ExpectationOutcome, type RunSummary, type SummaryExpectation } from './summary.js';
 import { createTimelineWriter, type TimelineOptions } from './timeline.js';
-import { renderTopology } from './topology.js';
+import { drawTopology } from './topology.js';
+import { svgEngineIf, type SvgEngine } from './svg-engine.js';
 import type { TopologyInfo } from './topology-info.js';
 
 export type OutputName = 'trace.ndjson' | 'timeline.txt' | 'sequence.svg' | 'topology.svg' | 'capture.pcapng' | 'capture.pcap' | 'summary.json' | 'report.html' | 'sequence.mmd';
@@ -69,7 +72,7 @@ export interface OutputSet {
   /** The summary so far (cheap; counted as records came). */
   summary(expectations?: readonly ExpectationOutcome[] | null): RunSummary;
   /** Makes the files. Call once, after the last record. */
-  finish(options?: FinishOptions): OutputFiles;
+  finish(options?: FinishOptions): Promise<OutputFiles>;
 }
 
 /** The scenario's expectation results as summary.json and the report show them. */
@@ -131,6 +134,13 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
     finish(finishOptions = {}) {
       if (finished) throw new Error('outputs already finished');
       finished = true;
+      const svgWanted = flow !== null && (wanted.has('sequence.svg') || wanted.has('topology.svg') || html);
+      // d3-node (jsdom) is loaded only when an SVG is drawn.
+      return svgEngineIf(svgWanted).then((engine) => make(finishOptions, engine));
+    },
+  };
+
+  function make(finishOptions: FinishOptions, engine: SvgEngine | null): OutputFiles {
       const files: OutputFiles = new Map();
       const title = options.name ? `msrp-sim: ${options.name}` : 'msrp-sim run';
       if (ndjson && !stream['trace.ndjson']) files.set('trace.ndjson', ndjsonChunks.join(''));
@@ -141,10 +151,10 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
       if (pcap && wanted.has('capture.pcap')) files.set('capture.pcap', pcap.finish('pcap'));
       if (flow) {
         const model = flow.finish();
-        const topologySvg = wanted.has('topology.svg') || html ? renderTopology(model, { title: `${title}: topology` }) : null;
+        const topologySvg = engine && (wanted.has('topology.svg') || html) ? drawTopology(engine, model, { title: `${title}: topology` }) : null;
         if (topologySvg && wanted.has('topology.svg')) files.set('topology.svg', topologySvg);
         // Drawn once, with ids numbered per page, for the files and the report alike.
-        const pages = wanted.has('sequence.svg') || html ? renderLadder(model, { title, idPrefix: 'p', ...options.ladder }) : [];
+        const pages = engine && (wanted.has('sequence.svg') || html) ? drawLadder(engine, model, { title, idPrefix: 'p', ...options.ladder }) : [];
         if (wanted.has('sequence.svg')) for (const page of pages) files.set(page.name, page.svg);
         if (wanted.has('sequence.mmd')) files.set('sequence.mmd', renderMermaid(model));
         if (html) {
@@ -167,12 +177,11 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
         }
       }
       return files;
-    },
-  };
+  }
 }
 
 /** Rebuilds the outputs from a trace.ndjson text (trace.ndjson itself comes back as it was read). */
-export function outputsFromNdjson(text: string, options: OutputOptions = {}, finishOptions: FinishOptions = {}): OutputFiles {
+export function outputsFromNdjson(text: string, options: OutputOptions = {}, finishOptions: FinishOptions = {}): Promise<OutputFiles> {
   const outputs = createOutputs(options);
   for (const r of readNdjson(text)) outputs.record(r);
   return outputs.finish(finishOptions);

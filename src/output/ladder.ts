@@ -1,26 +1,35 @@
 /**
- * sequence.svg: the ladder diagram. A lane per node in lane order (senders left, relays and
- * firewalls between, receivers right); time runs down. Every event (a frame sent, a frame
- * received, a drop, a marker) gets its own row, in trace order, and a jump in virtual time adds
- * space that grows with the jump, so arrows slant by their transit time while pipelined frames
- * stay apart. Labels give method or status, transaction id and Byte-Range; the line under it the
- * To-Path and From-Path as node names; the full frame, the rule and the URIs are in each arrow's
- * tooltip (`<title>`). SIP is dashed, TCP connection attempts dotted, errors red, drops end in a
- * cross at the node that dropped them. Large runs are split into pages of at most `perPage`
- * arrows, each drawing only the lanes it uses.
+ * sequence.svg: the ladder diagram, drawn by d3 on d3-node's document (svg-engine.ts).
+ *
+ * A lane per node in lane order (senders left, relays and firewalls between, receivers right);
+ * time runs down. Every event (a frame sent, a frame received, a drop, a marker) gets its own row,
+ * in trace order, so bursts are spread out; a jump in virtual time adds space that grows with the
+ * logarithm of the jump, so long idle gaps are compressed (and marked as such on the axis), while
+ * the axis shows real times.
+ *
+ * The chunks of one message on one hop are one band (first and last chunk, the Byte-Ranges they
+ * cover), and their 200s another; the path rewrite of a relay is said once per message and hop.
+ * Labels are horizontal and placed where they meet no other label, no line of another arrow and
+ * no lane; when no place is free, rows are spread further apart and the page laid out again.
+ * TCP-level events (a segment lost and retransmitted) are in a layer of their own
+ * (`<g class="tcp-layer">`, which report.html can hide); a frame that never arrived still ends in
+ * a cross where it was dropped. The full frame, the rule and the URIs are in each arrow's tooltip
+ * (`<title>`); a band's members are in it as `<g data-arrow>` elements with their own tooltips.
+ * Large runs are split into pages of at most `perPage` arrows, each drawing only its lanes.
  */
-import { select, type Selection } from 'd3';
 import { formatTime, type Micros } from '../sim/time.js';
-import type { Arrow, FlowModel, Marker, NodeFacts } from './flow-model.js';
-import { ruleLabel, describeRule } from './rules.js';
-import { appendMarkup, markup as m, SvgDocument, type SvgElement } from './svg-dom.js';
+import type { Arrow, ByteRangeFacts, FlowModel, Marker, NodeFacts } from './flow-model.js';
+import { ruleLabel, describeRule, ruleAnchor } from './rules.js';
+import { escapeXmlAttr, escapeXmlText } from './xml-text.js';
+import { svgEngine, type SvgEngine, type SvgSelection } from './svg-engine.js';
+import { BOTTOM, CH_SMALL, layoutPage, LEFT, LINE_H, RIGHT, TOP, fit, truncate, type Item, type PlacedLabel, type Slot } from './ladder-layout.js';
 
 export interface LadderOptions {
-  /** Arrows per page (default 200). */
+  /** Arrows per page (default 200; a band of chunks counts its chunks). */
   perPage?: number;
   /** Prefix for ids inside the SVG, followed by the page number, so that several pages can live in one HTML page (default: no prefix). */
   idPrefix?: string;
-  /** Horizontal distance between lanes (default 200 px). */
+  /** Horizontal distance between lanes (default 220 px). */
   laneWidth?: number;
   /** Title over each page (default 'msrp-sim sequence'). */
   title?: string;
@@ -30,16 +39,11 @@ export interface LadderPage {
   /** `sequence.svg` for a single page, else `sequence-001.svg`, `sequence-002.svg`, ... */
   name: string;
   svg: string;
-  /** Ids of the arrows drawn on this page. */
+  /** Ids of the arrows drawn on this page (a band's chunks included). */
   arrows: number[];
   width: number;
   height: number;
 }
-
-const ROW = 30;
-const TOP = 150;
-const LEFT = 96;
-const BOTTOM = 56;
 
 // Every rule is scoped to the root's class: the pages are also inlined in report.html.
 const STYLE = [
@@ -57,27 +61,37 @@ const STYLE = [
   '.msrp-ladder .head.relay{fill:#e8eaf6;stroke:#5c6bc0}',
   '.msrp-ladder .head.firewall{fill:#efebe9;stroke:#8d6e63}',
   '.msrp-ladder .grid{stroke:#e3e7ec;stroke-width:1}',
+  '.msrp-ladder .gap{stroke:#b0bec5;stroke-width:1;stroke-dasharray:3 5}',
   '.msrp-ladder .tick{font-size:9.5px;fill:#666;text-anchor:end}',
+  '.msrp-ladder .idle{font-size:9px;fill:#78909c;font-style:italic;text-anchor:end}',
   '.msrp-ladder .a line{stroke-width:1.5}',
-  '.msrp-ladder .req line{stroke:#1e5aa8}',
-  '.msrp-ladder .req .label{fill:#1e5aa8}',
-  '.msrp-ladder .resp line{stroke:#2e7d32}',
-  '.msrp-ladder .resp .label{fill:#2e7d32}',
+  '.msrp-ladder .req line,.msrp-ladder .req polygon{stroke:#1e5aa8}',
+  '.msrp-ladder .req text{fill:#1e5aa8}',
+  '.msrp-ladder .resp line,.msrp-ladder .resp polygon{stroke:#2e7d32}',
+  '.msrp-ladder .resp text{fill:#2e7d32}',
   '.msrp-ladder .report line{stroke:#6a1b9a}',
-  '.msrp-ladder .report .label{fill:#6a1b9a}',
+  '.msrp-ladder .report text{fill:#6a1b9a}',
   '.msrp-ladder .sip line{stroke:#00838f;stroke-dasharray:7 4}',
-  '.msrp-ladder .sip .label{fill:#006064}',
+  '.msrp-ladder .sip text{fill:#006064}',
   '.msrp-ladder .tcp line{stroke:#8a8f96;stroke-width:1;stroke-dasharray:2 3}',
-  '.msrp-ladder .tcp .label{fill:#6b7077;font-size:9.5px}',
+  '.msrp-ladder .tcp text{fill:#6b7077;font-size:9.5px}',
   '.msrp-ladder .challenge line{stroke:#d97706}',
-  '.msrp-ladder .challenge .label{fill:#b45309}',
+  '.msrp-ladder .challenge text{fill:#b45309}',
   '.msrp-ladder .err line{stroke:#c62828}',
-  '.msrp-ladder .err .label{fill:#c62828;font-weight:bold}',
+  '.msrp-ladder .err text{fill:#c62828}',
+  '.msrp-ladder .band{fill-opacity:.12;stroke-width:.8;stroke-dasharray:2 2}',
+  '.msrp-ladder .req .band{fill:#1e5aa8}',
+  '.msrp-ladder .resp .band{fill:#2e7d32}',
+  '.msrp-ladder .report .band{fill:#6a1b9a;stroke:#6a1b9a}',
+  '.msrp-ladder .report.err .band{fill:#c62828;stroke:#c62828}',
+  '.msrp-ladder .a .cross{stroke:#c62828;stroke-width:2.8}',
   '.msrp-ladder .cross{stroke:#c62828;stroke-width:2.8}',
-  '.msrp-ladder .why{fill:#c62828;font-size:9.5px}',
-  '.msrp-ladder .label{text-anchor:middle;font-weight:600}',
-  '.msrp-ladder .paths{text-anchor:middle;font-size:9.5px;fill:#555}',
-  '.msrp-ladder .change{font-size:9.5px;fill:#6a1b9a;font-style:italic}',
+  '.msrp-ladder .a text.why,.msrp-ladder text.why{fill:#c62828;font-size:9.5px;font-weight:normal}',
+  '.msrp-ladder .label{font-weight:600}',
+  '.msrp-ladder .a text.paths{font-size:9.5px;fill:#555;font-weight:normal}',
+  '.msrp-ladder .a text.change{font-size:9.5px;fill:#6a1b9a;font-style:italic;font-weight:normal}',
+  '.msrp-ladder .a text.note{font-size:9.5px;fill:#555;font-weight:normal}',
+  '.msrp-ladder .tcp-layer text{font-size:9.5px;fill:#8d6e63;font-style:italic}',
   '.msrp-ladder .a:hover line{stroke-width:3}',
   '.msrp-ladder .a{cursor:pointer}',
   '.msrp-ladder .m-ok{fill:#2e7d32}',
@@ -86,29 +100,39 @@ const STYLE = [
   '.msrp-ladder .mtext{font-size:10px}',
 ].join('');
 
-type Sel = Selection;
-
-interface Slot {
-  t: Micros;
-  seq: number;
+export function renderLadder(model: FlowModel, options: LadderOptions = {}): Promise<LadderPage[]> {
+  return svgEngine().then((engine) => drawLadder(engine, model, options));
 }
 
-/** Splits the model's arrows into pages and draws each. */
-export function renderLadder(model: FlowModel, options: LadderOptions = {}): LadderPage[] {
+/** renderLadder with the engine at hand. */
+export function drawLadder(engine: SvgEngine, model: FlowModel, options: LadderOptions = {}): LadderPage[] {
   const perPage = Math.max(1, options.perPage ?? 200);
   const arrows = [...model.arrows].sort((a, b) => a.t0 - b.t0 || a.seq0 - b.seq0);
+  const items = groupItems(arrows);
   const markers = [...model.markers].sort((a, b) => a.t - b.t || a.seq - b.seq);
   const nodes = new Map(model.nodes.map((n) => [n.id, n]));
-  const pageCount = Math.max(1, Math.ceil(arrows.length / perPage));
+  // Pages: at most perPage arrows each, a band never split.
+  const chunks: Item[][] = [];
+  let cur: Item[] = [];
+  let count = 0;
+  for (const it of items) {
+    if (cur.length > 0 && count + it.members.length > perPage) {
+      chunks.push(cur);
+      cur = [];
+      count = 0;
+    }
+    cur.push(it);
+    count += it.members.length;
+  }
+  if (cur.length > 0 || chunks.length === 0) chunks.push(cur);
   const pages: LadderPage[] = [];
   let m = 0;
-  for (let p = 0; p < pageCount; p++) {
-    const pageArrows = arrows.slice(p * perPage, (p + 1) * perPage);
-    const next = arrows[(p + 1) * perPage];
+  for (let p = 0; p < chunks.length; p++) {
+    const next = chunks[p + 1]?.[0]?.first;
     const pageMarkers: Marker[] = [];
     while (m < markers.length && (next === undefined || before(markers[m]!, { t: next.t0, seq: next.seq0 }))) pageMarkers.push(markers[m++]!);
-    const name = pageCount === 1 ? 'sequence.svg' : `sequence-${String(p + 1).padStart(3, '0')}.svg`;
-    pages.push(drawPage(model, nodes, pageArrows, pageMarkers, { ...options, page: p + 1, pages: pageCount, name }));
+    const name = chunks.length === 1 ? 'sequence.svg' : `sequence-${String(p + 1).padStart(3, '0')}.svg`;
+    pages.push(drawPage(engine, model, nodes, chunks[p]!, pageMarkers, { ...options, page: p + 1, pages: chunks.length, name }));
   }
   return pages;
 }
@@ -117,8 +141,83 @@ function before(a: Slot, b: Slot): boolean {
   return a.t < b.t || (a.t === b.t && a.seq < b.seq);
 }
 
+/**
+ * Items in time order: the SENDs of one Message-ID on one hop that arrived make one band, the 200s
+ * that answer them another; everything else (and any chunk that did not arrive) stands alone.
+ */
+function groupItems(arrows: Arrow[]): Item[] {
+  const sendGroups = new Map<string, Arrow[]>();
+  const byTid = new Map<string, string>();
+  for (const a of arrows) {
+    if (a.kind !== 'msrp' || a.method !== 'SEND' || !a.messageId || a.t1 === null) continue;
+    const key = `${a.from}>${a.to}|${a.messageId}`;
+    (sendGroups.get(key) ?? sendGroups.set(key, []).get(key)!).push(a);
+  }
+  for (const [key, list] of sendGroups) {
+    if (list.length < 2) sendGroups.delete(key);
+    else for (const a of list) byTid.set(`${a.to}>${a.from}|${a.transactionId}`, key);
+  }
+  const respGroups = new Map<string, Arrow[]>();
+  for (const a of arrows) {
+    if (a.kind !== 'msrp' || a.status === null || a.t1 === null) continue;
+    const key = byTid.get(`${a.from}>${a.to}|${a.transactionId}`);
+    if (key === undefined) continue;
+    const rk = `${key}|${a.status}`;
+    (respGroups.get(rk) ?? respGroups.set(rk, []).get(rk)!).push(a);
+  }
+  // The REPORTs of one message on one hop with the same status (a 408 for every chunk of a
+  // message the relay could not pass on) are one band too.
+  const reportGroups = new Map<string, Arrow[]>();
+  for (const a of arrows) {
+    if (a.kind !== 'msrp' || a.method !== 'REPORT' || !a.messageId || a.t1 === null) continue;
+    const rk = `${a.from}>${a.to}|${a.messageId}|${reportStatusOf(a)}`;
+    (reportGroups.get(rk) ?? reportGroups.set(rk, []).get(rk)!).push(a);
+  }
+  const groupOf = new Map<Arrow, Arrow[]>();
+  for (const list of [...sendGroups.values(), ...[...respGroups.values(), ...reportGroups.values()].filter((l) => l.length > 1)]) for (const a of list) groupOf.set(a, list);
+  const items: Item[] = [];
+  const said = new Set<string>();
+  for (const a of arrows) {
+    const group = groupOf.get(a);
+    if (group && group[0] !== a) continue;
+    const members = group ?? [a];
+    const last = members.reduce((l, x) => ((x.t1 ?? x.t0) > (l.t1 ?? l.t0) || ((x.t1 ?? x.t0) === (l.t1 ?? l.t0) && (x.seq1 ?? x.seq0) > (l.seq1 ?? l.seq0)) ? x : l), members[0]!);
+    const changeKey = a.pathChange ? `${a.messageId ?? a.transactionId ?? a.id}|${a.pathChange.node}|${a.method}` : '';
+    const sayChange = a.pathChange !== null && !said.has(changeKey);
+    if (sayChange) said.add(changeKey);
+    items.push({ first: a, last, members, covers: group ? covers(group) : '', sayChange });
+  }
+  return items;
+}
+
+/** A REPORT's Status, `000 408` ('' when it carries none). */
+function reportStatusOf(a: Arrow): string {
+  return /^000 \d{3}/.exec(a.sub)?.[0] ?? '';
+}
+
+/** The byte ranges a band's chunks cover, merged: `1-40960/40960`. */
+function covers(list: Arrow[]): string {
+  const ranges = list.map((a) => a.byteRange).filter((r): r is ByteRangeFacts => r !== undefined);
+  if (ranges.length === 0) return '';
+  const sorted = ranges.map((r) => [r.start, r.end ?? r.start] as [number, number]).sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const r of sorted) {
+    const lastR = merged[merged.length - 1];
+    if (lastR && r[0] <= lastR[1] + 1) lastR[1] = Math.max(lastR[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  const total = ranges.find((r) => r.total !== null)?.total;
+  return `${merged.map(([s, e]) => `${s}-${e}`).join(', ')}/${total ?? '*'}`;
+}
+
 function fmt(n: number): string {
   return String(Math.round(n * 10) / 10);
+}
+
+function headOf(a: Arrow): string {
+  if (a.error) return 'err';
+  if (a.kind === 'msrp') return a.status === 401 ? 'challenge' : a.status !== null ? 'resp' : a.method === 'REPORT' ? 'report' : 'req';
+  return a.kind === 'raw' ? 'req' : a.kind;
 }
 
 function arrowClass(a: Arrow): string {
@@ -126,18 +225,10 @@ function arrowClass(a: Arrow): string {
   return `a ${base}${a.error ? ' err' : ''}`;
 }
 
-/** `To: relay-b pra  From: relay-a psa` (node names, or hosts when the URI names no node). */
-function pathLine(a: Arrow, name: (uri: string) => string): string {
-  if (a.kind !== 'msrp') return a.kind === 'tcp' ? a.sub : '';
-  const to = a.toPath.map(name).join(' ');
-  const from = a.fromPath.map(name).join(' ');
-  const s = `To: ${to}   From: ${from}`;
-  return s.length > 60 ? `${s.slice(0, 58)}…` : s;
-}
-
 function tooltip(a: Arrow): string {
   const lines = [`${a.label}${a.sub ? `  ${a.sub}` : ''}`, `${a.from} -> ${a.to}  ${formatTime(a.t0)}${a.t1 !== null ? ` -> ${formatTime(a.t1)} (${((a.t1 - a.t0) / 1000).toFixed(3)} ms)` : ''}`];
-  if (a.rule) lines.push(`rule: ${ruleLabel(a.rule)}${describeRule(a.rule).title ? ` - ${describeRule(a.rule).title}` : ''}`);
+  if (a.messageId) lines.push(`Message-ID ${a.messageId}`);
+  if (a.rule) lines.push(`rule: ${ruleLabel(a.rule)}${describeRule(a.rule).title ? ` - ${describeRule(a.rule).title}` : ''} (docs/rules.md#${ruleAnchor(a.rule)})`);
   if (a.pathChange) {
     lines.push(`at ${a.pathChange.node}: To-Path removed ${a.pathChange.toRemoved.join(' ') || '-'}; From-Path added ${a.pathChange.fromAdded.join(' ') || '-'}`);
   }
@@ -147,22 +238,40 @@ function tooltip(a: Arrow): string {
   return lines.join('\n');
 }
 
+function bandTooltip(it: Item): string {
+  const a = it.first;
+  const what =
+    a.method === 'SEND'
+      ? `SEND x${it.members.length} chunks of ${a.messageId ?? '?'}`
+      : a.method === 'REPORT'
+        ? `REPORT x${it.members.length}, Status ${reportStatusOf(a) || '-'} for the chunks of ${a.messageId ?? '?'}`
+        : `${a.status ?? ''} x${it.members.length}, the answers to the chunks of a message`;
+  const lines = [what, `${a.from} -> ${a.to}  ${formatTime(a.t0)} -> ${formatTime(it.last.t1 ?? it.last.t0)}`];
+  if (it.covers) lines.push(`Byte-Ranges covered: ${it.covers}`);
+  if (a.rule) lines.push(`rule: ${ruleLabel(a.rule)} (docs/rules.md#${ruleAnchor(a.rule)})`);
+  if (a.pathChange) lines.push(`at ${a.pathChange.node}: To-Path removed ${a.pathChange.toRemoved.join(' ') || '-'}; From-Path added ${a.pathChange.fromAdded.join(' ') || '-'}`);
+  lines.push('', it.members.map((m) => `${m.label}  ${m.sub}`.trimEnd()).join('\n'));
+  return lines.join('\n');
+}
+
 interface PageContext extends LadderOptions {
   page: number;
   pages: number;
   name: string;
 }
 
-function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow[], markers: Marker[], ctx: PageContext): LadderPage {
+function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFacts>, items: Item[], markers: Marker[], ctx: PageContext): LadderPage {
   // Ids are unique per page when a prefix is asked for (several pages in one HTML document).
   const prefix = ctx.idPrefix !== undefined ? `${ctx.idPrefix}${ctx.page}-` : '';
-  const laneW = ctx.laneWidth ?? 200;
+  const laneW = ctx.laneWidth ?? 220;
   // Lanes: nodes this page uses, plus the firewalls between them.
   const used = new Set<string>();
-  for (const a of arrows) {
-    used.add(a.from);
-    used.add(a.end && a.t1 === null ? a.end.at : a.to);
-    used.add(a.to);
+  for (const it of items) {
+    for (const a of it.members) {
+      used.add(a.from);
+      used.add(a.end && a.t1 === null ? a.end.at : a.to);
+      used.add(a.to);
+    }
   }
   for (const mk of markers) used.add(mk.node);
   let laneIds = model.lanes.filter((id) => used.has(id));
@@ -177,42 +286,172 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
   const laneX = new Map<string, number>();
   laneIds.forEach((id, i) => laneX.set(id, LEFT + laneW / 2 + i * laneW));
   const xOf = (id: string): number => laneX.get(id) ?? LEFT + laneW / 2;
+  const lanesX = laneIds.map(xOf);
+  const width = Math.max(LEFT + laneIds.length * laneW + RIGHT, 820);
 
-  // Rows: one per distinct (time, record) event, extra space for time jumps.
+  // Rows: the events of the items (a band: its first and last chunk) and the markers.
   const slots: Slot[] = [];
-  for (const a of arrows) {
-    slots.push({ t: a.t0, seq: a.seq0 });
-    if (a.t1 !== null && a.seq1 !== null) slots.push({ t: a.t1, seq: a.seq1 });
-    else if (a.end && a.end.kind !== 'lost' && a.end.at !== a.from) slots.push({ t: a.end.t, seq: a.end.seq });
+  for (const it of items) {
+    for (const a of it.members === undefined || it.members.length === 1 ? [it.first] : [it.first, it.last]) {
+      slots.push({ t: a.t0, seq: a.seq0 });
+      if (a.t1 !== null && a.seq1 !== null) slots.push({ t: a.t1, seq: a.seq1 });
+      else if (a.end && a.end.kind !== 'lost' && a.end.at !== a.from) slots.push({ t: a.end.t, seq: a.end.seq });
+    }
   }
   for (const mk of markers) slots.push({ t: mk.t, seq: mk.seq });
   slots.sort((a, b) => a.t - b.t || a.seq - b.seq);
-  const yOf = new Map<string, number>();
-  const ticks: { y: number; t: Micros }[] = [];
-  let y = TOP;
-  let prev: Slot | null = null;
-  for (const s of slots) {
-    const key = `${s.t}|${s.seq}`;
-    if (yOf.has(key)) continue;
-    if (prev !== null) {
-      y += ROW;
-      if (s.t > prev.t) y += timeGap(s.t - prev.t);
+  const keys: string[] = [];
+  const slotOf: Slot[] = [];
+  {
+    const seen = new Set<string>();
+    for (const s of slots) {
+      const key = `${s.t}|${s.seq}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      keys.push(key);
+      slotOf.push(s);
     }
-    if (prev === null || s.t > prev.t) ticks.push({ y, t: s.t });
-    yOf.set(key, y);
-    prev = s;
   }
-  const lastY = y;
-  const width = Math.max(LEFT + laneIds.length * laneW + 40, 820);
+  const extra = new Map<string, number>();
+
+  // Lay out, spread the rows where a label found no free place, lay out again.
+  let layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width);
+  for (let round = 0; round < 16 && layout.crowded.size > 0; round++) {
+    for (const k of layout.crowded) extra.set(k, (extra.get(k) ?? 0) + 12);
+    layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width);
+  }
+  const { yOf, lastY, ticks, gaps, labels, geoms } = layout;
   const height = Math.ceil(lastY + BOTTOM + 40);
 
-  const doc = new SvgDocument();
-  const svg = select(doc.documentElement)
-    .attr('xmlns', 'http://www.w3.org/2000/svg')
-    .attr('width', width)
-    .attr('height', height)
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('class', 'msrp-ladder');
+  // What every page repeats (style, arrowheads, legend) is drawn once per id prefix and width.
+  const furniture = furnitureOf(engine, prefix, width);
+  const { svg, markup } = engine.canvas({ width, height, viewBox: `0 0 ${width} ${height}`, class: 'msrp-ladder' });
+  // The many repeated parts are markup, spliced into d3-node's document at their groups.
+  const fills = new Map<string, string>();
+  const raw = (key: string, text: string): void => {
+    svg.append('g').attr('data-raw', key);
+    fills.set(`raw:${key}`, text);
+  };
+  raw('top', furniture.top);
+  svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#fff');
+
+  // Header: title, legend.
+  const first = slotOf[0]?.t ?? 0;
+  const last = slotOf[slotOf.length - 1]?.t ?? 0;
+  const arrowCount = items.reduce((n, it) => n + it.members.length, 0);
+  const title = ctx.title ?? 'msrp-sim sequence';
+  svg
+    .append('text')
+    .attr('class', 'title')
+    .attr('x', 12)
+    .attr('y', 22)
+    .text(`${title}${ctx.pages > 1 ? `, page ${ctx.page} of ${ctx.pages}` : ''}: ${formatTime(first)} to ${formatTime(last)}, ${arrowCount} arrows${model.omittedArrows > 0 && ctx.page === ctx.pages ? ` (${model.omittedArrows} more not drawn)` : ''}`);
+  raw('legend', furniture.legend);
+
+  // Lane heads (d3, a handful per page).
+  const heads = svg.append('g').attr('class', 'heads');
+  for (const id of laneIds) laneHead(heads, nodes.get(id), id, xOf(id), TOP - 78, laneW);
+
+  const fill = (cls: string, text: string): void => {
+    svg.append('g').attr('class', cls).attr('data-fill', cls);
+    fills.set(cls, text);
+  };
+
+  let time = '';
+  for (const g of gaps) {
+    time += m('line', { class: 'gap', x1: fmt(LEFT - 4), x2: fmt(width - 10), y1: fmt(g.y), y2: fmt(g.y) });
+    time += m('text', { class: 'idle', x: fmt(LEFT - 8), y: fmt(g.y + 3) }, `${formatGap(g.dt)} idle`);
+  }
+  for (const tk of ticks) {
+    time += m('line', { class: 'grid', x1: fmt(LEFT - 4), x2: fmt(width - 10), y1: fmt(tk.y), y2: fmt(tk.y) });
+    time += m('text', { class: 'tick', x: fmt(LEFT - 8), y: fmt(tk.y + 3) }, formatTime(tk.t));
+  }
+  fill('time', time);
+
+  let lanes = '';
+  for (const id of laneIds) {
+    const role = nodes.get(id)?.role ?? 'host';
+    const cls = laneClass(role);
+    const x = xOf(id);
+    lanes += m('line', { class: `lane ${cls}`.trim(), x1: fmt(x), x2: fmt(x), y1: fmt(TOP - 32), y2: fmt(lastY + 30) });
+    lanes += m('text', { class: 'lane-id', x: fmt(x), y: fmt(lastY + 46) }, id);
+  }
+  fill('lanes', lanes);
+
+  // Arrows and bands, each with its labels; TCP-level notes go to their own layer.
+  const byOwner = new Map<number, PlacedLabel[]>();
+  let tcpLayer = '';
+  for (const l of labels) {
+    if (l.spec.layer === 'tcp') tcpLayer += labelMarkup(l);
+    else (byOwner.get(l.spec.owner) ?? byOwner.set(l.spec.owner, []).get(l.spec.owner)!).push(l);
+  }
+  let arrowsMarkup = '';
+  items.forEach((it, i) => {
+    const geo = geoms[i]!;
+    const a = it.first;
+    const head = headOf(a);
+    let g = '';
+    if (it.members.length > 1) {
+      g += m('title', {}, bandTooltip(it));
+      g += m('polygon', { class: 'band', points: `${fmt(geo.x0)},${fmt(geo.y0)} ${fmt(geo.x1)},${fmt(geo.y1)} ${fmt(geo.lx1)},${fmt(geo.ly1)} ${fmt(geo.lx0)},${fmt(geo.ly0)}` });
+      g += m('line', { x1: fmt(geo.x0), y1: fmt(geo.y0), x2: fmt(geo.x1), y2: fmt(geo.y1) });
+      g += m('line', { x1: fmt(geo.lx0), y1: fmt(geo.ly0), x2: fmt(geo.lx1), y2: fmt(geo.ly1), 'marker-end': `url(#${prefix}ah-${head})` });
+      let members = '';
+      for (const mb of it.members) members += `<g data-arrow="${mb.id}" data-member="1">${m('title', {}, tooltip(mb))}</g>`;
+      g += `<g class="members">${members}</g>`;
+    } else {
+      g += m('title', {}, tooltip(a));
+      const line: Record<string, string> = { x1: fmt(geo.x0), y1: fmt(geo.y0), x2: fmt(geo.x1), y2: fmt(geo.y1) };
+      if (!geo.cross) line['marker-end'] = `url(#${prefix}ah-${head})`;
+      g += m('line', line);
+      if (geo.cross) {
+        g += m('line', { class: 'cross', x1: fmt(geo.x1 - 6), y1: fmt(geo.y1 - 6), x2: fmt(geo.x1 + 6), y2: fmt(geo.y1 + 6) });
+        g += m('line', { class: 'cross', x1: fmt(geo.x1 - 6), y1: fmt(geo.y1 + 6), x2: fmt(geo.x1 + 6), y2: fmt(geo.y1 - 6) });
+      }
+    }
+    for (const l of byOwner.get(i) ?? []) g += labelMarkup(l);
+    const attrs = it.members.length > 1 ? `class="${arrowClass(a)} group" data-band="${a.id}" data-group="${it.members.map((x) => x.id).join(' ')}"` : `class="${arrowClass(a)}" data-arrow="${a.id}"`;
+    arrowsMarkup += `<g ${attrs}${a.messageId ? ` data-msg="${escapeXmlAttr(a.messageId)}"` : ''}>${g}</g>`;
+  });
+  fill('arrows', arrowsMarkup);
+
+  let ml = '';
+  for (const l of labels) {
+    if (l.spec.owner >= 0 || l.spec.layer === 'tcp') continue;
+    const mk = markers[-l.spec.owner - 1]!;
+    const x = xOf(mk.node);
+    const yy = yOf(`${mk.t}|${mk.seq}`);
+    let g = m('title', {}, `${formatTime(mk.t)} ${mk.node}: ${mk.text}${mk.rule ? ` [${ruleLabel(mk.rule)}]` : ''}`);
+    g += m('rect', { class: `m-${mk.kind}`, x: fmt(x - 4), y: fmt(yy - 4), width: 8, height: 8, transform: `rotate(45 ${fmt(x)} ${fmt(yy)})` });
+    g += labelMarkup(l);
+    ml += `<g class="marker m-${mk.kind}">${g}</g>`;
+  }
+  fill('markers', ml);
+  fill('tcp-layer', tcpLayer);
+
+  const out = markup().replace(/<g data-raw="(\w+)"><\/g>|<g class="([\w-]+)" data-fill="[\w-]+"><\/g>/g, (_all, key: string | undefined, cls: string | undefined) =>
+    key !== undefined ? fills.get(`raw:${key}`)! : `<g class="${cls!}">${fills.get(cls!)!}</g>`,
+  );
+  const ids = items.flatMap((it) => it.members.map((a) => a.id));
+  return { name: ctx.name, svg: `<?xml version="1.0" encoding="UTF-8"?>\n${out}\n`, arrows: ids, width, height };
+}
+
+interface Furniture {
+  /** `<style>` and `<defs>` with the arrowheads. */
+  top: string;
+  /** The legend's `<g>`. */
+  legend: string;
+}
+
+const furnitures = new WeakMap<SvgEngine, Map<string, Furniture>>();
+
+/** The style, arrowheads and legend of a page, drawn by d3 on a canvas of their own, once per prefix and width. */
+function furnitureOf(engine: SvgEngine, prefix: string, width: number): Furniture {
+  const cache = furnitures.get(engine) ?? furnitures.set(engine, new Map()).get(engine)!;
+  const key = `${prefix}|${width}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const { svg, markup } = engine.canvas({});
   svg.append('style').text(STYLE);
   const defs = svg.append('defs');
   for (const [id, color] of [
@@ -237,208 +476,56 @@ function drawPage(model: FlowModel, nodes: Map<string, NodeFacts>, arrows: Arrow
       .attr('d', 'M0,0L10,5L0,10z')
       .attr('fill', color);
   }
-  svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#fff');
-
-  // Header: title, legend.
-  const first = slots[0]?.t ?? 0;
-  const last = slots[slots.length - 1]?.t ?? 0;
-  const title = ctx.title ?? 'msrp-sim sequence';
-  svg
-    .append('text')
-    .attr('class', 'title')
-    .attr('x', 12)
-    .attr('y', 22)
-    .text(`${title}${ctx.pages > 1 ? `, page ${ctx.page} of ${ctx.pages}` : ''}: ${formatTime(first)} to ${formatTime(last)}, ${arrows.length} arrows${model.omittedArrows > 0 && ctx.page === ctx.pages ? ` (${model.omittedArrows} more not drawn)` : ''}`);
+  svg.append('g').attr('class', 'cut');
   legend(svg.append('g').attr('transform', 'translate(12,34)'), prefix, width - 24);
+  const text = markup();
+  const open = text.indexOf('>') + 1;
+  const cut = text.indexOf('<g class="cut"></g>');
+  const made = { top: text.slice(open, cut), legend: text.slice(cut + '<g class="cut"></g>'.length, text.lastIndexOf('</svg>')) };
+  cache.set(key, made);
+  return made;
+}
 
-  // Time grid and ticks.
-  const grid = svg.append('g').attr('class', 'time');
-  let lastTickY = -100;
-  for (const tk of ticks) {
-    if (tk.y - lastTickY < 13) continue;
-    lastTickY = tk.y;
-    grid.append('line').attr('class', 'grid').attr('x1', LEFT - 4).attr('x2', width - 10).attr('y1', fmt(tk.y)).attr('y2', fmt(tk.y));
-    grid.append('text').attr('class', 'tick').attr('x', LEFT - 8).attr('y', fmt(tk.y + 3)).text(formatTime(tk.t));
-  }
-
-  // Lanes.
-  const lanes = svg.append('g').attr('class', 'lanes');
-  for (const id of laneIds) {
-    const n = nodes.get(id);
-    const role = n?.role ?? 'host';
-    const cls = role === 'relay' ? 'relay' : role === 'firewall' ? 'firewall' : role === 'host' ? '' : 'endpoint';
-    const x = xOf(id);
-    lanes.append('line').attr('class', `lane ${cls}`.trim()).attr('x1', x).attr('x2', x).attr('y1', TOP - 26).attr('y2', fmt(lastY + 30));
-    laneHead(lanes, n, id, x, TOP - 72, laneW, cls);
-    lanes.append('text').attr('class', 'lane-id').attr('x', x).attr('y', fmt(lastY + 46)).text(id);
-  }
-
-  // Marker texts are laid out first, so that arrow labels keep clear of them.
-  const placed: Box[] = [];
-  const markerSpots = markers.map((mk) => {
-    const x = xOf(mk.node);
-    const yy = yOf.get(`${mk.t}|${mk.seq}`) ?? TOP;
-    const label = truncate(`${mk.text}${mk.rule ? ` [${mk.rule}]` : ''}`, 60);
-    // Right of the lane, unless that runs off the page: then left of it.
-    const w = label.length * 6;
-    const left = x + 9 + w > width;
-    placed.push({ x0: left ? x - 9 - w : x + 9, y0: yy - 8, x1: left ? x - 9 : x + 9 + w, y1: yy + 6 });
-    return { mk, x, yy, label, left };
+function labelMarkup(l: PlacedLabel): string {
+  let out = '';
+  l.lines.forEach((text, k) => {
+    const cls = l.spec.lines[k]!.cls;
+    const attrs: Record<string, string> = { class: `${cls} halo`, x: fmt(l.x), y: fmt(l.y + (k + 1) * LINE_H - 3), 'text-anchor': l.anchor };
+    if (l.spec.of !== undefined) attrs['data-of'] = String(l.spec.of);
+    out += m('text', attrs, text);
   });
-
-  // Arrows, as markup strings (a page holds hundreds of them; see svg-dom.ts).
-  const layer = svg.append('g').attr('class', 'arrows').node() as unknown as SvgElement;
-  for (const a of arrows) {
-    const x0 = xOf(a.from);
-    const y0 = yOf.get(`${a.t0}|${a.seq0}`) ?? TOP;
-    let x1: number;
-    let y1: number;
-    let endsInCross = false;
-    if (a.t1 !== null && a.seq1 !== null) {
-      x1 = xOf(a.to);
-      y1 = yOf.get(`${a.t1}|${a.seq1}`) ?? y0;
-    } else if (a.end && a.end.kind !== 'lost' && a.end.at !== a.from) {
-      x1 = xOf(a.end.at);
-      y1 = yOf.get(`${a.end.t}|${a.end.seq}`) ?? y0 + ROW;
-      endsInCross = true;
-    } else {
-      // Never arrived (no drop seen, or lost before it left): half-way, then a cross.
-      // 0.4 of the way keeps the cross off the lanes between (it would read as their drop).
-      const xt = xOf(a.to);
-      x1 = x0 + (xt - x0) * 0.4;
-      y1 = y0 + ROW * 0.8;
-      endsInCross = true;
-    }
-    if (x1 === x0) x1 = x0 + 30; // a node talking to itself
-    let g = m('title', {}, tooltip(a));
-    const head = a.error ? 'err' : a.kind === 'msrp' ? (a.status === 401 ? 'challenge' : a.status !== null ? 'resp' : a.method === 'REPORT' ? 'report' : 'req') : a.kind === 'raw' ? 'req' : a.kind;
-    const line: Record<string, string> = { x1: fmt(x0), y1: fmt(y0), x2: fmt(x1), y2: fmt(y1) };
-    if (!endsInCross) line['marker-end'] = `url(#${prefix}ah-${head})`;
-    g += m('line', line);
-    // Labels run along the arrow, above it, where they do not cover labels placed before.
-    const text = `${a.label}${a.sub && a.kind !== 'tcp' ? ` ${a.sub}` : ''}`;
-    const pl = pathLine(a, model.nodeOfUri);
-    const spot = placeLabel(placed, x0, y0, x1, y1, Math.max(text.length * 6.6, pl.length * 5.4));
-    const rotate = `rotate(${fmt(spot.angle)} ${fmt(spot.x)} ${fmt(spot.y)})`;
-    g += m('text', { class: 'label halo', x: fmt(spot.x), y: fmt(spot.y - 15), transform: rotate }, text);
-    if (pl) g += m('text', { class: 'paths halo', x: fmt(spot.x), y: fmt(spot.y - 4), transform: rotate }, pl);
-    const dir = x1 >= x0 ? 1 : -1;
-    const anchor = dir > 0 ? 'start' : 'end';
-    if (a.pathChange) {
-      const removed = a.pathChange.toRemoved.map(model.nodeOfUri).join(' ');
-      const added = a.pathChange.fromAdded.map(model.nodeOfUri).join(' ');
-      g += m('text', { class: 'change halo', x: fmt(x0 - dir * 6), y: fmt(y0 + 4), 'text-anchor': dir > 0 ? 'end' : 'start' }, `To-Path −${removed || '∅'} · From-Path +${added || '∅'}`);
-    }
-    if (endsInCross) {
-      g += m('line', { class: 'cross', x1: fmt(x1 - 6), y1: fmt(y1 - 6), x2: fmt(x1 + 6), y2: fmt(y1 + 6) });
-      g += m('line', { class: 'cross', x1: fmt(x1 - 6), y1: fmt(y1 + 6), x2: fmt(x1 + 6), y2: fmt(y1 - 6) });
-      const why = a.end ? `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}${a.end.rule ? ` [${a.end.rule}]` : ''}` : 'not received';
-      g += m('text', { class: 'why halo', x: fmt(x1 + dir * 9), y: fmt(y1 + 4), 'text-anchor': anchor }, truncate(why, 70));
-    }
-    let ny = y1 + 14;
-    for (const n of a.notes) {
-      const x = xOf(n.node) + (dir > 0 ? 8 : -8);
-      g += m('text', { class: `${n.error ? 'why' : 'small'} halo`, x: fmt(x), y: fmt(ny), 'text-anchor': anchor }, truncate(`${n.text}${n.rule ? ` [${n.rule}]` : ''}`, 70));
-      ny += 11;
-    }
-    appendMarkup(layer, `<g class="${arrowClass(a)}" data-arrow="${a.id}">${g}</g>`);
-  }
-
-  // Markers.
-  const ml = svg.append('g').attr('class', 'markers').node() as unknown as SvgElement;
-  for (const { mk, x, yy, label, left } of markerSpots) {
-    let g = m('title', {}, `${formatTime(mk.t)} ${mk.node}: ${mk.text}${mk.rule ? ` [${ruleLabel(mk.rule)}]` : ''}`);
-    g += m('rect', { class: `m-${mk.kind}`, x: fmt(x - 4), y: fmt(yy - 4), width: 8, height: 8, transform: `rotate(45 ${fmt(x)} ${fmt(yy)})` });
-    g += m('text', { class: `mtext m-${mk.kind} halo`, x: fmt(left ? x - 9 : x + 9), y: fmt(yy + 4), 'text-anchor': left ? 'end' : 'start' }, label);
-    appendMarkup(ml, `<g class="marker m-${mk.kind}">${g}</g>`);
-  }
-
-  const node = svg.node() as unknown as { outerHTML: string };
-  return { name: ctx.name, svg: `<?xml version="1.0" encoding="UTF-8"?>\n${node.outerHTML}\n`, arrows: arrows.map((a) => a.id), width, height };
+  return out;
 }
 
-interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
+/** `<name attrs>text</name>` as escaped markup. */
+function m(name: string, attrs: Record<string, string | number>, text?: string): string {
+  let out = '<' + name;
+  for (const k in attrs) out += ' ' + k + '="' + escapeXmlAttr(String(attrs[k])) + '"';
+  if (text === undefined || text === '') return out + '/>';
+  return out + '>' + escapeXmlText(text) + '</' + name + '>';
 }
 
-const SPOTS = [0.5, 0.38, 0.62, 0.27, 0.73, 0.17, 0.83];
-
-/**
- * Where along the arrow its label goes: the first of a few spots, middle first, whose label box
- * (rotated with the arrow, 26 px above it) does not meet a box already placed. The box is kept.
- */
-function placeLabel(placed: Box[], x0: number, y0: number, x1: number, y1: number, width: number): { x: number; y: number; angle: number } {
-  let angle = (Math.atan2(y1 - y0, x1 - x0) * 180) / Math.PI;
-  if (angle > 90) angle -= 180;
-  if (angle < -90) angle += 180;
-  const rad = (angle * Math.PI) / 180;
-  const ux = Math.cos(rad);
-  const uy = Math.sin(rad);
-  // "Up" in the rotated frame.
-  const nx = uy;
-  const ny = -ux;
-  const w = width / 2;
-  let best: { x: number; y: number; box: Box } | null = null;
-  for (const f of SPOTS) {
-    const px = x0 + (x1 - x0) * f;
-    const py = y0 + (y1 - y0) * f;
-    let bx0 = Infinity;
-    let by0 = Infinity;
-    let bx1 = -Infinity;
-    let by1 = -Infinity;
-    for (const s of [-w, w]) {
-      for (const h of [2, 25]) {
-        const cx = px + s * ux + h * nx;
-        const cy = py + s * uy + h * ny;
-        bx0 = Math.min(bx0, cx);
-        by0 = Math.min(by0, cy);
-        bx1 = Math.max(bx1, cx);
-        by1 = Math.max(by1, cy);
-      }
-    }
-    const box = { x0: bx0, y0: by0, x1: bx1, y1: by1 };
-    if (best === null) best = { x: px, y: py, box };
-    if (!overlaps(placed, box)) {
-      best = { x: px, y: py, box };
-      break;
-    }
-  }
-  placed.push(best!.box);
-  return { x: best!.x, y: best!.y, angle };
+function formatGap(dt: Micros): string {
+  const s = dt / 1e6;
+  return s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(s >= 10 ? 0 : 1)} s`;
 }
 
-/** Whether `box` meets one of the boxes placed last (labels come in time order: older ones are far above). */
-function overlaps(placed: Box[], box: Box): boolean {
-  for (let i = placed.length - 1, n = 0; i >= 0 && n < 120; i--, n++) {
-    const b = placed[i]!;
-    if (b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1) return true;
-  }
-  return false;
+function laneClass(role: string): string {
+  return role === 'relay' ? 'relay' : role === 'firewall' ? 'firewall' : role === 'host' ? '' : 'endpoint';
 }
 
-function timeGap(dt: Micros): number {
-  // 10 ms -> about 16 px, 1 s -> 36 px, a minute -> 54 px.
-  return Math.min(60, 6 + 10 * Math.log10(1 + dt / 1000));
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-function laneHead(g: Sel, n: NodeFacts | undefined, id: string, x: number, y: number, laneW: number, cls: string): void {
-  const w = Math.min(laneW - 16, 176);
+function laneHead(g: SvgSelection, n: NodeFacts | undefined, id: string, x: number, y: number, laneW: number): void {
+  const cls = laneClass(n?.role ?? 'host');
+  const w = Math.min(laneW - 16, 190);
   g.append('rect').attr('class', `head ${cls}`.trim()).attr('x', fmt(x - w / 2)).attr('y', y).attr('width', fmt(w)).attr('height', 44).attr('rx', 5);
-  g.append('text').attr('class', 'lane-id').attr('x', x).attr('y', y + 15).text(id);
+  g.append('text').attr('class', 'lane-id').attr('x', x).attr('y', y + 15).text(fit(id, 8.5, w - 8));
   const role = n?.role ?? 'host';
   const roleText = role === 'relay' && n?.profile && n.profile !== 'rfc4976' ? `relay (${n.profile})` : role;
-  g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', y + 27).text(truncate(`${roleText}${n?.host ? ` · ${n.host}` : ''}`, 34));
+  g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', y + 27).text(fit(`${roleText}${n?.host ? ` · ${n.host}` : ''}`, CH_SMALL, w - 8));
   if (n?.address) g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', y + 38).text(n.address);
 }
 
-function legend(g: Sel, prefix: string, width: number): void {
+function legend(g: SvgSelection, prefix: string, width: number): void {
   const items: [string, string, string][] = [
     ['a req', 'req', 'MSRP request'],
     ['a resp', 'resp', 'response 200'],
@@ -448,19 +535,23 @@ function legend(g: Sel, prefix: string, width: number): void {
     ['a sip', 'sip', 'SIP'],
     ['a tcp', 'tcp', 'TCP connect'],
     ['', '', 'dropped / lost'],
+    ['band', 'band', 'chunks of one message'],
   ];
   let x = 0;
   let y = 0;
   for (const [cls, head, text] of items) {
-    const w = 40 + text.length * 6 + 14;
+    const w = 40 + text.length * CH_SMALL + 14;
     if (x > 0 && x + w > width) {
       x = 0;
-      y += 17;
+      y += 14;
     }
     const item = g.append('g').attr('transform', `translate(${x},${y})`);
     if (head === '') {
       item.append('line').attr('class', 'cross').attr('x1', 10).attr('y1', 1).attr('x2', 20).attr('y2', 11);
       item.append('line').attr('class', 'cross').attr('x1', 10).attr('y1', 11).attr('x2', 20).attr('y2', 1);
+    } else if (head === 'band') {
+      item.attr('class', 'a req');
+      item.append('polygon').attr('class', 'band').attr('points', '0,1 30,5 30,11 0,7');
     } else {
       item.attr('class', cls);
       item.append('line').attr('x1', 0).attr('y1', 6).attr('x2', 30).attr('y2', 6).attr('marker-end', `url(#${prefix}ah-${head})`);
@@ -468,5 +559,10 @@ function legend(g: Sel, prefix: string, width: number): void {
     item.append('text').attr('class', 'small').attr('x', 36).attr('y', 10).text(text);
     x += w;
   }
-  g.append('text').attr('class', 'small').attr('x', 0).attr('y', y + 28).text('Hover an arrow for the full frame and the rule. Paths are shown as node names: To-Path first hop leftmost.');
+  g.append('text')
+    .attr('class', 'small')
+    .attr('x', 0)
+    // Under a legend of two rows, closer: the lane heads start 44 px below the legend's top.
+    .attr('y', y + (y > 0 ? 24 : 28))
+    .text(truncate('Hover an arrow for the full frame and the rule (docs/rules.md). Paths as node names, first hop leftmost.', Math.floor(width / CH_SMALL)));
 }

@@ -185,6 +185,7 @@ const CATALOGUE: Record<string, readonly [string, string]> = {
   'A-18': ['RFC 4975 §6.1; RFC 6714 §1', 'session matching through middleboxes'],
   'A-19': ['RFC 4975 §10', 'response status classes'],
   'A-20': ['RFC 4976 §6.3; RFC 4975 §10.7', 'the Expires error code is 423'],
+  'A-21': ['RFC 4975 §9', 'headers that may appear once'],
 };
 
 const PROFILES = new Set(['rfc4976', 'kamailio', 'msrprelay', 'opensips']);
@@ -212,4 +213,9 @@ export function ruleLabel(rule: string): string {
 /** Every CHECKLIST id in the catalogue, in CHECKLIST order. */
 export function catalogueIds(): string[] {
   return Object.keys(CATALOGUE);
+}
+
+/** The anchor of a rule in docs/rules.md: `r-19`, `a-03`, `kamailio-keep-tid`. */
+export function ruleAnchor(rule: string): string {
+  return rule.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }

@@ -4,13 +4,13 @@
  * boundary around the nodes inside it, with the firewall on its edge; links are labelled with
  * latency and bandwidth (red and dashed when a fault took them down); each session's MSRP path
  * (offerer, its relays, the answerer's relays, the answerer, with the network hops between) is a
- * coloured line over the links, listed in the legend.
+ * coloured line over the links, listed in the legend. Drawn by d3 on d3-node's document
+ * (svg-engine.ts); a firewall's names sit on a plain plate inside its brick box.
  */
-import { select, type Selection } from 'd3';
 import type { FlowModel, LinkFacts, NodeFacts, SessionFacts } from './flow-model.js';
 import { formatBitRate, formatMs } from './flow-format.js';
 import { hopDistances } from './lane-order.js';
-import { SvgDocument } from './svg-dom.js';
+import { svgEngine, type SvgEngine, type SvgSelection } from './svg-engine.js';
 
 export interface TopologyOptions {
   /** Nodes drawn per column before the rest are summed up in one box (default 12). */
@@ -42,13 +42,14 @@ const STYLE = [
   '.msrp-topology .endpoint{fill:#e0f2f1;stroke:#00695c;stroke-width:1.5}',
   '.msrp-topology .relay{fill:#e8eaf6;stroke:#3949ab;stroke-width:2.5}',
   '.msrp-topology .firewall{stroke:#6d4c41;stroke-width:2}',
+  '.msrp-topology .plate{fill:#fff;fill-opacity:.94;stroke:#bcaaa4;stroke-width:.8}',
   '.msrp-topology .host{fill:#f5f5f5;stroke:#757575;stroke-width:1.2}',
   '.msrp-topology .more{fill:#fafafa;stroke:#9e9e9e;stroke-dasharray:3 3}',
   '.msrp-topology .session{fill:none;stroke-width:5;stroke-opacity:.55;stroke-linejoin:round;stroke-linecap:round}',
   '.msrp-topology .legend{font-size:10.5px}',
 ].join('');
 
-type Sel = Selection;
+type Sel = SvgSelection;
 
 interface Placed {
   node: NodeFacts;
@@ -56,7 +57,13 @@ interface Placed {
   y: number;
 }
 
-export function renderTopology(model: FlowModel, options: TopologyOptions = {}): string {
+/** Draws topology.svg (d3-node is loaded on first use). */
+export function renderTopology(model: FlowModel, options: TopologyOptions = {}): Promise<string> {
+  return svgEngine().then((engine) => drawTopology(engine, model, options));
+}
+
+/** renderTopology with the engine at hand. */
+export function drawTopology(engine: SvgEngine, model: FlowModel, options: TopologyOptions = {}): string {
   const maxPerColumn = Math.max(2, options.maxPerColumn ?? 12);
   const nodes = model.nodes.filter((n) => n.id !== '');
   const laneIndex = new Map(model.lanes.map((id, i) => [id, i]));
@@ -87,13 +94,7 @@ export function renderTopology(model: FlowModel, options: TopologyOptions = {}):
   const width = Math.max(LEFT * 2 + (cols.length - 1) * COL + BOX_W, 640);
   const height = TOP + 30 + maxRows * ROW + 20 + legendLines * 16 + 30;
 
-  const doc = new SvgDocument();
-  const svg = select(doc.documentElement)
-    .attr('xmlns', 'http://www.w3.org/2000/svg')
-    .attr('width', width)
-    .attr('height', height)
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('class', 'msrp-topology');
+  const { svg, markup } = engine.canvas({ width, height, viewBox: `0 0 ${width} ${height}`, class: 'msrp-topology' });
   svg.append('style').text(STYLE);
   const defs = svg.append('defs');
   const bricks = defs.append('pattern').attr('id', 'msrp-topology-bricks').attr('width', 16).attr('height', 10).attr('patternUnits', 'userSpaceOnUse');
@@ -192,8 +193,7 @@ export function renderTopology(model: FlowModel, options: TopologyOptions = {}):
       .text(`session ${s.id}: ${expand(s, model.routes).join(' › ')}${s.failed ? ` (failed: ${s.failed})` : s.established ? '' : ' (not established)'}`);
   });
 
-  const node = svg.node() as unknown as { outerHTML: string };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${node.outerHTML}\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${markup()}\n`;
 }
 
 function round(n: number): string {
@@ -220,7 +220,11 @@ function drawNode(g: Sel, p: Placed): void {
     .attr('width', BOX_W)
     .attr('height', BOX_H)
     .attr('rx', n.role === 'relay' || n.role === 'firewall' ? 3 : 12);
-  if (n.role === 'firewall') box.attr('fill', 'url(#msrp-topology-bricks)');
+  if (n.role === 'firewall') {
+    box.attr('fill', 'url(#msrp-topology-bricks)');
+    // The names on a plain plate: text over the bricks is hard to read.
+    g.append('rect').attr('class', 'plate').attr('x', p.x - BOX_W / 2 + 7).attr('y', p.y - BOX_H / 2 + 3).attr('width', BOX_W - 14).attr('height', BOX_H - 6).attr('rx', 3);
+  }
   if (n.role === 'relay') {
     g.append('rect').attr('x', p.x - BOX_W / 2 + 3).attr('y', p.y - BOX_H / 2 + 3).attr('width', BOX_W - 6).attr('height', BOX_H - 6).attr('fill', 'none').attr('stroke', '#3949ab').attr('stroke-width', 0.8);
   }

@@ -201,7 +201,7 @@ describe('msrp-sim decode: what a tolerant receiver accepts (docs/tolerance.md)'
   it('a value a receiver cannot act on: the frame is shown, the error names the rule, exit 1', async () => {
     const r = (await runCliAsync(['decode', '-f', 'json', file('unactionable.msrp', unactionable + OK)]));
     expect(r.status).toBe(1);
-    expect(r.stderr.toString()).toMatch(/^decode: malformed frame at byte \d+: W-29 Success-Report "maybe" is neither yes nor no \(frame 1, a786hjs2\)$/m);
+    expect(r.stderr.toString()).toMatch(/^decode: malformed frame at byte \d+: W-29 Success-Report "maybe" is neither yes nor no \(frame 1, a786hjs2\); the rule: docs\/rules\.md#w-29$/m);
     const frames = jsonLines(r.stdout);
     expect(frames.map((f) => f.transactionId)).toEqual(['a786hjs2', 'a786hjs2']);
     expect(frames[0]!.violations).toEqual([{ rule: 'W-29', message: 'Success-Report "maybe" is neither yes nor no', malformed: true }]);
@@ -312,7 +312,7 @@ describe('msrp-sim decode: pcap', () => {
     const r = (await runCliAsync(['decode', file('bad.pcap', tcpCapture([{ ...client, seq: 1, payload: bad }]))]));
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      `decode: malformed input at byte ${send.length}: ${enc.encode(MALFORMED).length} bytes skipped (W-10 expected a start line ("MSRP ...") between frames) [stream 10.0.0.1:50000 -> 10.0.0.2:2855]\n`,
+      `decode: malformed input at byte ${send.length}: ${enc.encode(MALFORMED).length} bytes skipped (W-10 expected a start line ("MSRP ...") between frames) [stream 10.0.0.1:50000 -> 10.0.0.2:2855]; the rule: docs/rules.md#w-10\n`,
     );
     expect(r.stdout.toString()).toContain('MSRP a786hjs2 200 OK');
   });

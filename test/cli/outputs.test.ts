@@ -13,7 +13,7 @@ describe('run outputs (the --only words)', () => {
     expect([...files].sort()).toEqual([...OUTPUT_NAMES].sort());
   });
 
-  it('writes the files of the words chosen, streamed ones as they come', () => {
+  it('writes the files of the words chosen, streamed ones as they come', async () => {
     const loaded = loadFile(join(import.meta.dirname, 'fixtures', 'tiny.yaml'));
     if (!loaded.ok) throw new Error('fixture does not load');
     const written = new Map<string, string>();
@@ -24,7 +24,7 @@ describe('run outputs (the --only words)', () => {
     const chosen = new Set<OutputFlag>(['timeline', 'summary']);
     const outputs = createRunOutputs(loaded.scenario, chosen, dir);
     const result = runScenario(loaded.scenario, { sinks: [outputs.record] });
-    outputs.finish(result);
+    await outputs.finish(result);
     expect([...written.keys()].sort()).toEqual(['summary.json', 'timeline.txt']);
     expect(written.get('timeline.txt')).not.toBe('');
   });

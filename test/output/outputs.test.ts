@@ -2,7 +2,7 @@ import type { ExpectationResult } from '../../src/scenario/expectations.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createOutputs, OUTPUT_NAMES, outputsFromNdjson } from '../../src/output/index.js';
 import { SPEC_TOPOLOGY, tmpDir, twoRelayPush } from './helpers.js';
 import { xmlProblems } from './xml.js';
@@ -18,16 +18,19 @@ function all(options: Parameters<typeof createOutputs>[0] = {}) {
   return o.finish({ expectations: [HELD] });
 }
 
-describe('createOutputs', () => {
-  const files = all();
+let files: Awaited<ReturnType<typeof all>>;
+beforeAll(async () => {
+  files = await all();
+});
 
+describe('createOutputs', () => {
   it('makes every output of SPEC §7', () => {
     expect([...files.keys()].sort()).toEqual([...OUTPUT_NAMES].sort());
     expect(files.get('capture.pcapng')).toBeInstanceOf(Uint8Array);
     for (const name of ['sequence.svg', 'topology.svg']) expect(xmlProblems(files.get(name) as string)).toEqual([]);
   });
 
-  it('makes only what it is asked for, and streams trace.ndjson and timeline.txt', () => {
+  it('makes only what it is asked for, and streams trace.ndjson and timeline.txt', async () => {
     const chunks: Record<string, string[]> = { 'trace.ndjson': [], 'timeline.txt': [] };
     const o = createOutputs({
       topology: SPEC_TOPOLOGY,
@@ -40,15 +43,15 @@ describe('createOutputs', () => {
       seen++;
       expect(chunks['trace.ndjson']).toHaveLength(seen); // one line per record, handed over at once
     }
-    const out = o.finish();
+    const out = await o.finish();
     expect([...out.keys()]).toEqual(['summary.json']);
     expect(chunks['trace.ndjson']!.join('')).toBe(files.get('trace.ndjson'));
     expect(chunks['timeline.txt']!.join('')).toBe(files.get('timeline.txt'));
     expect(() => createOutputs({ only: ['nope.txt' as never] })).toThrow(/unknown output/);
   });
 
-  it('can be rebuilt from trace.ndjson, byte for byte', () => {
-    const again = outputsFromNdjson(files.get('trace.ndjson') as string, { topology: SPEC_TOPOLOGY, name: 'push-via-two-relays' }, { expectations: [HELD] });
+  it('can be rebuilt from trace.ndjson, byte for byte', async () => {
+    const again = await outputsFromNdjson(files.get('trace.ndjson') as string, { topology: SPEC_TOPOLOGY, name: 'push-via-two-relays' }, { expectations: [HELD] });
     for (const [name, content] of files) {
       const other = again.get(name)!;
       if (content instanceof Uint8Array) expect(Buffer.from(other as Uint8Array).equals(Buffer.from(content)), name).toBe(true);
@@ -56,17 +59,17 @@ describe('createOutputs', () => {
     }
   });
 
-  it('splits a large ladder into sequence-NNN.svg pages', () => {
-    const paged = all({ only: ['sequence.svg'], ladder: { perPage: 20 } });
+  it('splits a large ladder into sequence-NNN.svg pages', async () => {
+    const paged = await all({ only: ['sequence.svg'], ladder: { perPage: 20 } });
     expect([...paged.keys()]).toEqual(['sequence-001.svg', 'sequence-002.svg', 'sequence-003.svg']);
   });
 });
 
 describe('report.html', () => {
-  const html = files().get('report.html') as string;
-  function files() {
-    return all();
-  }
+  let html = '';
+  beforeAll(() => {
+    html = files.get('report.html') as string;
+  });
 
   it('is self-contained: nothing loaded from the network', () => {
     expect(html).not.toMatch(/\s(src|href)\s*=\s*["']?(https?:)?\/\//i);
@@ -93,7 +96,7 @@ const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => s
 describe.skipIf(!chromium)('rendered by a headless browser', () => {
   it('renders report.html and the SVGs to PNG', () => {
     const dir = tmpDir('png');
-    const out = all();
+    const out = files;
     for (const name of ['report.html', 'sequence.svg', 'topology.svg']) writeFileSync(join(dir, name), out.get(name) as string);
     for (const [name, size] of [['report.html', '1400,2400'], ['sequence.svg', '1140,3400'], ['topology.svg', '1320,340']] as const) {
       const png = join(dir, `${name}.png`);

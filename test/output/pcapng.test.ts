@@ -328,16 +328,16 @@ describe('capture.pcapng', () => {
 describe('the capture among the outputs', () => {
   const records = twoRelayPush();
 
-  it('makes capture.pcapng by default, and capture.pcap when asked for', () => {
+  it('makes capture.pcapng by default, and capture.pcap when asked for', async () => {
     const all = createOutputs();
     for (const r of records) all.record(r);
-    const files = all.finish();
+    const files = await all.finish();
     expect([...files.keys()].filter((k) => k.startsWith('capture.'))).toEqual(['capture.pcapng']);
     expect(Buffer.from(files.get('capture.pcapng') as Uint8Array).equals(Buffer.from(capture(records, 'pcapng')))).toBe(true);
 
     const classic = createOutputs({ only: ['capture.pcap'] });
     for (const r of records) classic.record(r);
-    const only = classic.finish();
+    const only = await classic.finish();
     expect([...only.keys()]).toEqual(['capture.pcap']);
     expect(Buffer.from(only.get('capture.pcap') as Uint8Array).equals(Buffer.from(capture(records, 'pcap')))).toBe(true);
   });

@@ -19,11 +19,11 @@ interface PageData extends Omit<StepData, 'steps'> {
   steps: CompactStep[];
 }
 
-function report(records: AnyTraceRecord[], name: string): string {
+async function report(records: AnyTraceRecord[], name: string): Promise<string> {
   const o = createOutputs({ topology: SPEC_TOPOLOGY, name, only: ['report.html'] });
   for (const r of records) o.record(r);
   const file = join(tmpDir('report-player'), `${name}.html`);
-  writeFileSync(file, o.finish().get('report.html') as string);
+  writeFileSync(file, (await o.finish()).get('report.html') as string);
   return `file://${file}`;
 }
 
@@ -37,8 +37,8 @@ describe.skipIf(!chromiumPath)('the step-through player in Chromium', () => {
   beforeAll(async () => {
     // A version 1 trace: the run traced in format 1, which has no state records.
     const run = twoRelayPush(5000, 2048, 1);
-    url = report(withStateRecords(run), 'with-state');
-    v1url = report(run, 'version-1');
+    url = await report(withStateRecords(run), 'with-state');
+    v1url = await report(run, 'version-1');
     browser = await launchBrowser();
     w = await watchedPage(browser);
     await w.page.goto(url);

@@ -12,6 +12,7 @@ import type { CliContext, OutStream } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { frameToJson, frameToText } from '../frame-views.js';
 import { decodeCapture, type FrameSource } from '../../capture/capture-decoder.js';
+import { ruleAnchor } from '../../output/rules.js';
 import { detectCapture } from '../../capture/pcap-reader.js';
 import { ResyncParser } from '../../capture/resync-parser.js';
 
@@ -112,7 +113,7 @@ class DecodeOutput {
       this.malformed++;
       const where = stream === undefined ? '' : ` [stream ${stream}]`;
       this.ctx.io.stderr.write(
-        this.ctx.err.red(`decode: malformed frame at byte ${base + (unactionable.offset ?? 0)}: ${unactionable.rule} ${unactionable.message} (frame ${this.frames}, ${frame.transactionId})${where}`) + '\n',
+        this.ctx.err.red(`decode: malformed frame at byte ${base + (unactionable.offset ?? 0)}: ${unactionable.rule} ${unactionable.message} (frame ${this.frames}, ${frame.transactionId})${where}; the rule: docs/rules.md#${ruleAnchor(unactionable.rule)}`) + '\n',
       );
     }
     switch (this.format) {
@@ -142,14 +143,14 @@ class DecodeOutput {
   error(e: ParseError, stream?: string): void {
     this.malformed++;
     const where = stream === undefined ? '' : ` [stream ${stream}]`;
-    this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed frame at byte ${e.offset}: ${e.rule} ${e.message}${where}`) + '\n');
+    this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed frame at byte ${e.offset}: ${e.rule} ${e.message}${where}; the rule: docs/rules.md#${ruleAnchor(e.rule)}`) + '\n');
   }
 
   /** Bytes that are not frames, skipped up to the next start line: an error, like a malformed frame. */
   skipped(offset: number, count: number, cause: ParseError, stream?: string): void {
     this.malformed++;
     const where = stream === undefined ? '' : ` [stream ${stream}]`;
-    this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed input at byte ${offset}: ${count} bytes skipped (${cause.rule} ${cause.message})${where}`) + '\n');
+    this.ctx.io.stderr.write(this.ctx.err.red(`decode: malformed input at byte ${offset}: ${count} bytes skipped (${cause.rule} ${cause.message})${where}; the rule: docs/rules.md#${ruleAnchor(cause.rule)}`) + '\n');
   }
 
   note(message: string): void {

@@ -164,7 +164,7 @@ export function registerRelay(program: Command, ctx: CliContext): void {
       const dir = new OutputDir(options.out, { force: options.force, fs: ctx.io.fs });
       let paths: string[];
       try {
-        for (const [name, content] of outputs.finish()) dir.write(name, content);
+        for (const [name, content] of await outputs.finish()) dir.write(name, content);
         dir.write('capture.pcap', capture.pcap());
         paths = dir.commit();
       } catch (err) {

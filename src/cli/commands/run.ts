@@ -221,7 +221,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
         result = await runLiveScenario(scenario, { ...runOptions, tls: tlsOf.get(l.file) ?? {}, listenTls: listenTlsOf.get(l.file) ?? {} });
       } else result = runScenario(scenario, runOptions);
       progress.done();
-      writers.finish(result);
+      await writers.finish(result);
       if (capture) out.write('capture.pcap', capture.pcap());
     } catch (err) {
       progress.done();

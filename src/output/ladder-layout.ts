@@ -1,0 +1,439 @@
+/**
+ * Where the ladder's rows and labels go (ladder.ts draws them): a row per event, idle gaps
+ * compressed; every label horizontal, in a gap between lanes, at the first candidate place that
+ * meets no label placed before, no line of another arrow and no lane. When a label finds no free
+ * place, the rows next to it are spread and the page is laid out again.
+ */
+import type { Micros } from '../sim/time.js';
+import type { Arrow, FlowModel, Marker } from './flow-model.js';
+
+export const ROW = 30;
+export const TOP = 156;
+export const LEFT = 100;
+export const BOTTOM = 56;
+/** Room right of the last lane, for what happens there (deliveries, drops). */
+export const RIGHT = 190;
+/** Text widths per character (DejaVu Sans, a little generous): bold 11 px labels, 9.5 px small text. */
+export const CH_BOLD = 7.6;
+export const CH_SMALL = 6.3;
+export const CH_MARK = 6.6;
+export const LINE_H = 12.5;
+
+export interface Slot {
+  t: Micros;
+  seq: number;
+}
+
+/** What the ladder draws for one arrow, or for the chunks of one message on one hop (a band). */
+export interface Item {
+  first: Arrow;
+  last: Arrow;
+  members: Arrow[];
+  /** The Byte-Ranges the band covers, `1-40960/40960`; '' for a single arrow. */
+  covers: string;
+  /** Whether to say this arrow's path rewrite (once per message and hop). */
+  sayChange: boolean;
+}
+
+
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+interface Seg {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  owner: number;
+}
+
+/** A text to place: lines, their class, and where it may go. */
+export interface LabelSpec {
+  owner: number;
+  lines: { text: string; cls: string; ch: number }[];
+  /**
+   * Candidate places in order of preference, made as they are asked for (most labels take one of
+   * the first few): the anchor's x (centre for middle, else the left or right edge), and the top
+   * of the box, fixed or given by the box's left and right edge and its height.
+   */
+  candidates: () => Iterable<Candidate>;
+  layer: 'main' | 'tcp';
+  /** The arrow a label of the TCP layer is about (`data-of`). */
+  of?: number;
+  /** The slots to spread when nothing is free. */
+  slots: string[];
+}
+
+export interface Candidate {
+  x: number;
+  y: number | ((x0: number, x1: number, h: number) => number);
+  anchor: 'middle' | 'start' | 'end';
+  maxW: number;
+}
+
+export interface PlacedLabel {
+  spec: LabelSpec;
+  x: number;
+  y: number;
+  anchor: 'middle' | 'start' | 'end';
+  lines: string[];
+}
+
+/** Spatial index of boxes and segments in 64-px bands of y. */
+class Space {
+  private boxes = new Map<number, Box[]>();
+  private segs = new Map<number, Seg[]>();
+  add(b: Box): void {
+    for (let k = Math.floor(b.y0 / 64); k <= Math.floor(b.y1 / 64); k++) (this.boxes.get(k) ?? this.boxes.set(k, []).get(k)!).push(b);
+  }
+  addSeg(s: Seg): void {
+    const lo = Math.min(s.y0, s.y1);
+    const hi = Math.max(s.y0, s.y1);
+    for (let k = Math.floor(lo / 64); k <= Math.floor(hi / 64); k++) (this.segs.get(k) ?? this.segs.set(k, []).get(k)!).push(s);
+  }
+  free(b: Box, owner: number): boolean {
+    for (let k = Math.floor(b.y0 / 64); k <= Math.floor(b.y1 / 64); k++) {
+      for (const o of this.boxes.get(k) ?? []) if (o.x0 < b.x1 && b.x0 < o.x1 && o.y0 < b.y1 && b.y0 < o.y1) return false;
+      for (const s of this.segs.get(k) ?? []) if (s.owner !== owner && segmentMeetsBox(s, b)) return false;
+    }
+    return true;
+  }
+}
+
+function segmentMeetsBox(s: Seg, b: Box): boolean {
+  // Liang-Barsky clipping of the segment against the box.
+  let t0 = 0;
+  let t1 = 1;
+  const dx = s.x1 - s.x0;
+  const dy = s.y1 - s.y0;
+  const edges: [number, number][] = [
+    [-dx, s.x0 - b.x0],
+    [dx, b.x1 - s.x0],
+    [-dy, s.y0 - b.y0],
+    [dy, b.y1 - s.y0],
+  ];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else {
+      const r = q / p;
+      if (p < 0) {
+        if (r > t1) return false;
+        if (r > t0) t0 = r;
+      } else {
+        if (r < t0) return false;
+        if (r < t1) t1 = r;
+      }
+    }
+  }
+  return true;
+}
+
+export function textWidth(s: string, ch: number): number {
+  return s.length * ch;
+}
+
+export function fit(s: string, ch: number, maxW: number): string {
+  const n = Math.max(4, Math.floor(maxW / ch));
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** Whether `s` fits `maxW` whole (what fit() would leave unchanged). */
+export function fits(s: string, ch: number, maxW: number): boolean {
+  return s.length <= Math.max(4, Math.floor(maxW / ch));
+}
+
+export function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+
+export interface Geometry {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** A band's last chunk. */
+  lx0: number;
+  ly0: number;
+  lx1: number;
+  ly1: number;
+  cross: boolean;
+}
+
+export interface Layout {
+  yOf(key: string): number;
+  lastY: number;
+  ticks: { y: number; t: Micros }[];
+  gaps: { y: number; dt: Micros }[];
+  labels: PlacedLabel[];
+  geoms: Geometry[];
+  /** Slots next to which a label found no free place. */
+  crowded: Set<string>;
+}
+
+const IDLE = 1_000_000;
+/** Owner of what no label may cover. */
+const NO_OWNER = Number.MIN_SAFE_INTEGER;
+
+export function layoutPage(
+  items: Item[],
+  markers: Marker[],
+  model: FlowModel,
+  keys: string[],
+  slotOf: Slot[],
+  extra: Map<string, number>,
+  xOf: (id: string) => number,
+  lanesX: number[],
+  laneW: number,
+  width: number,
+): Layout {
+  const yMap = new Map<string, number>();
+  const ticks: { y: number; t: Micros }[] = [];
+  const gaps: { y: number; dt: Micros }[] = [];
+  let y = TOP;
+  let lastTick = -100;
+  for (let i = 0; i < keys.length; i++) {
+    const s = slotOf[i]!;
+    const prev = slotOf[i - 1];
+    if (prev !== undefined) {
+      y += ROW;
+      if (s.t > prev.t) {
+        const gap = timeGap(s.t - prev.t);
+        if (s.t - prev.t >= IDLE) gaps.push({ y: y + gap / 2 - ROW / 2, dt: s.t - prev.t });
+        y += gap;
+      }
+    }
+    y += extra.get(keys[i]!) ?? 0;
+    if ((prev === undefined || s.t > prev.t) && y - lastTick >= 13) {
+      ticks.push({ y, t: s.t });
+      lastTick = y;
+    }
+    yMap.set(keys[i]!, y);
+  }
+  const lastY = y;
+  const yOf = (key: string): number => yMap.get(key) ?? TOP;
+  const space = new Space();
+  const geoms: Geometry[] = [];
+  const specs: LabelSpec[] = [];
+  const lo = lanesX[0]! - laneW / 2;
+  const hi = width - 12;
+  // The gaps between lanes (and beyond the outer ones, inside the page).
+  const gapsX: [number, number][] = [];
+  for (let i = 0; i <= lanesX.length; i++) {
+    const l = i === 0 ? lo : lanesX[i - 1]!;
+    const r = i === lanesX.length ? Math.min(hi, width - 12) : lanesX[i]!;
+    if (r - l > 30) gapsX.push([l, r]);
+  }
+  const gapAt = (x: number, dir: 1 | -1): [number, number] | undefined => gapsX.find(([l, r]) => (dir > 0 ? l >= x - 0.5 && l <= x + 0.5 : r >= x - 0.5 && r <= x + 0.5)) ?? gapsX.find(([l, r]) => l < x && x < r);
+
+  items.forEach((it, i) => {
+    const geo = geometry(it.first, yOf, xOf);
+    if (it.members.length > 1) {
+      const lg = geometry(it.last, yOf, xOf);
+      geo.lx0 = lg.x0;
+      geo.ly0 = lg.y0;
+      geo.lx1 = lg.x1;
+      geo.ly1 = lg.y1;
+      space.addSeg({ x0: lg.x0, y0: lg.y0, x1: lg.x1, y1: lg.y1, owner: i });
+      space.addSeg({ x0: geo.x1, y0: geo.y1, x1: lg.x1, y1: lg.y1, owner: i });
+      space.addSeg({ x0: geo.x0, y0: geo.y0, x1: lg.x0, y1: lg.y0, owner: i });
+    }
+    geoms.push(geo);
+    space.addSeg({ x0: geo.x0, y0: geo.y0, x1: geo.x1, y1: geo.y1, owner: i });
+    if (geo.cross) {
+      // The cross belongs to no label: not even the arrow's own (the reason beside it) may cover it.
+      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 - 7, x1: geo.x1 + 7, y1: geo.y1 + 7, owner: NO_OWNER });
+      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 + 7, x1: geo.x1 + 7, y1: geo.y1 - 7, owner: NO_OWNER });
+    }
+  });
+
+  items.forEach((it, i) => {
+    const a = it.first;
+    const geo = geoms[i]!;
+    const startKey = `${a.t0}|${a.seq0}`;
+    const endKey = it.last.t1 !== null ? `${it.last.t1}|${it.last.seq1}` : a.end ? `${a.end.t}|${a.end.seq}` : startKey;
+    // The arrow's label: in a gap between two lanes it crosses, above its line (or below).
+    const grouped = it.members.length > 1;
+    const head = grouped ? (a.method === 'SEND' ? `SEND ×${it.members.length} chunks` : a.method === 'REPORT' ? `REPORT ×${it.members.length}` : `${a.label.split(' ').slice(0, -1).join(' ')} ×${it.members.length}`) : a.label;
+    const second = grouped
+      ? a.method === 'SEND'
+        ? `${a.messageId ?? ''} ${it.covers}`.trim()
+        : a.method === 'REPORT'
+          ? `${a.sub.startsWith('000 ') ? a.sub.slice(0, 7) + ' ' : ''}${it.covers}`
+          : `to the chunks of ${a.messageId ?? (model.arrows.find((x) => x.transactionId === a.transactionId && x.method === 'SEND')?.messageId ?? 'the message')}`
+      : a.sub;
+    const lines: LabelSpec['lines'] = [];
+    // A head too wide for a gap is said on two lines: `401 Unauthorized` over the transaction id.
+    const cut = head.lastIndexOf(' ');
+    if (textWidth(head, CH_BOLD) > laneW - 16 && cut > 0) lines.push({ text: head.slice(0, cut), cls: 'label', ch: CH_BOLD }, { text: head.slice(cut + 1), cls: 'label', ch: CH_BOLD });
+    else lines.push({ text: head, cls: 'label', ch: CH_BOLD });
+    if (second) lines.push({ text: second, cls: 'paths', ch: CH_SMALL });
+    if (a.kind === 'msrp' && !grouped) {
+      const pl = `To: ${a.toPath.map(model.nodeOfUri).join(' ')}  From: ${a.fromPath.map(model.nodeOfUri).join(' ')}`;
+      lines.push({ text: pl, cls: 'paths', ch: CH_SMALL });
+    }
+    const spanL = Math.min(geo.x0, geo.x1, geo.lx0, geo.lx1);
+    const spanR = Math.max(geo.x0, geo.x1, geo.lx0, geo.lx1);
+    const mid = (geo.x0 + geo.x1) / 2;
+    const inner = gapsX.filter(([l, r]) => l >= spanL - 0.5 && r <= spanR + 0.5).sort((p, q) => Math.abs((p[0] + p[1]) / 2 - mid) - Math.abs((q[0] + q[1]) / 2 - mid));
+    const useGaps = inner.length > 0 ? inner : [gapAt(geo.x0, geo.x1 >= geo.x0 ? 1 : -1) ?? [spanL, spanR + 60]];
+    const yAt = (x: number, x0: number, y0: number, x1: number, y1: number): number => (x1 === x0 ? y0 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0));
+    const lastLine = grouped ? [geo.lx0, geo.ly0, geo.lx1, geo.ly1] as const : [geo.x0, geo.y0, geo.x1, geo.y1] as const;
+    const [lx0, ly0, lx1, ly1] = lastLine;
+    function* cands(): Generator<Candidate> {
+      // Near the line first; up to 200 px away before the rows are spread (spreading stretches the
+      // long arrows that took the place as much as the gap it opens).
+      for (const dy of [0, 10, 22, 36, 54, 76, 100, 128, 160, 200]) {
+        for (const [gl, gr] of useGaps) {
+          const w = gr - gl - 12;
+          for (const [x, anchor] of [[(gl + gr) / 2, 'middle'], [gl + 7, 'start'], [gr - 7, 'end']] as const) {
+            // Above the (first) line, or below the (last) one, clear of it over the label's width.
+            yield { x, anchor, maxW: w, y: (b0, b1, h) => Math.min(yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) - 3 - h - dy };
+            yield { x, anchor, maxW: w, y: (b0, b1) => Math.max(yAt(b0, lx0, ly0, lx1, ly1), yAt(b1, lx0, ly0, lx1, ly1), yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) + 3 + dy };
+          }
+        }
+      }
+    }
+    specs.push({ owner: i, lines, candidates: cands, layer: 'main', slots: [startKey, endKey] });
+    // The path rewrite, once per message and hop, beside the relay's lane where the arrow leaves.
+    if (it.sayChange && a.pathChange) {
+      const removed = a.pathChange.toRemoved.map(model.nodeOfUri).join(' ');
+      const added = a.pathChange.fromAdded.map(model.nodeOfUri).join(' ');
+      specs.push(sideSpec(i, [{ text: `To-Path −${removed || '∅'}`, cls: 'change', ch: CH_SMALL }, { text: `From-Path +${added || '∅'}`, cls: 'change', ch: CH_SMALL }], geo.x0, geo.y0, geo.x1 >= geo.x0 ? -1 : 1, gapAt, 'main', [startKey]));
+    }
+    // Why a frame never arrived, beside its cross.
+    if (geo.cross) {
+      const why = a.end ? `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}${a.end.rule ? ` [${a.end.rule}]` : ''}` : 'not received';
+      const dir: 1 | -1 = geo.x1 >= geo.x0 ? 1 : -1;
+      specs.push(sideSpec(i, [{ text: why, cls: 'why', ch: CH_SMALL }], geo.x1, geo.y1, dir, gapAt, 'main', [endKey], true));
+    }
+    // What the receiver did with it; TCP-level notes in their own layer.
+    const yEnd = grouped ? geo.ly1 : geo.y1;
+    const xEnd = grouped ? geo.lx1 : geo.x1;
+    for (const member of it.members) {
+      for (const n of member.notes) {
+        if (grouped && !n.tcp && member !== it.first) continue;
+        const x = xOf(n.node);
+        const text = `${n.text}${n.rule ? ` [${n.rule}]` : ''}`;
+        const dir: 1 | -1 = xEnd >= geo.x0 ? 1 : -1;
+        const spec = sideSpec(i, [{ text, cls: n.tcp ? 'tcp-note' : n.error ? 'why' : 'note', ch: CH_SMALL }], x, x === xEnd ? yEnd + 10 : (geo.y0 + yEnd) / 2, dir, gapAt, n.tcp ? 'tcp' : 'main', [endKey]);
+        if (n.tcp) spec.of = it.first.id;
+        specs.push(spec);
+      }
+    }
+  });
+  markers.forEach((mk, j) => {
+    const key = `${mk.t}|${mk.seq}`;
+    const label = `${mk.text}${mk.rule ? ` [${mk.rule}]` : ''}`;
+    specs.push(sideSpec(-j - 1, [{ text: label, cls: `mtext m-${mk.kind}`, ch: CH_MARK }], xOf(mk.node), yOf(key) - 6, 1, gapAt, 'main', [key]));
+  });
+
+  // Labels in order of time (the arrow's start), so that earlier ones keep their natural place.
+  const labels: PlacedLabel[] = [];
+  const crowded = new Set<string>();
+  const firstOf = (sp: LabelSpec): Candidate | undefined => {
+    for (const c of sp.candidates()) return c;
+    return undefined;
+  };
+  const firstY = (sp: LabelSpec): number => {
+    const c = firstOf(sp);
+    return c === undefined ? 0 : typeof c.y === 'number' ? c.y : c.y(c.x, c.x, 0);
+  };
+  const order = specs.map((sp, i) => ({ sp, i, y: firstY(sp) })).sort((p, q) => p.y - q.y || p.i - q.i);
+  const boxOf = (sp: LabelSpec, c: Candidate, lines: readonly string[]): Box => {
+    let w = 0;
+    for (let k = 0; k < lines.length; k++) w = Math.max(w, textWidth(lines[k]!, sp.lines[k]!.ch));
+    w += 4;
+    const x0 = c.anchor === 'middle' ? c.x - w / 2 : c.anchor === 'start' ? c.x - 2 : c.x - w + 2;
+    const h = sp.lines.length * LINE_H;
+    const y0 = typeof c.y === 'number' ? c.y : c.y(x0, x0 + w, h);
+    return { x0, y0, x1: x0 + w, y1: y0 + h };
+  };
+  for (const { sp } of order) {
+    let placed: PlacedLabel | null = null;
+    // Whole texts first; shortened ones only where no whole one fits.
+    const whole = sp.lines.map((l) => l.text);
+    for (const shorten of [false, true]) {
+      for (const c of sp.candidates()) {
+        let lines = whole;
+        if (!shorten) {
+          if (!sp.lines.every((l) => fits(l.text, l.ch, c.maxW))) continue;
+        } else lines = sp.lines.map((l) => fit(l.text, l.ch, c.maxW));
+        const box = boxOf(sp, c, lines);
+        if (box.y0 < TOP - 26 || box.y1 > lastY + 28) continue;
+        if (meetsLane(lanesX, box)) continue;
+        if (!space.free(box, sp.owner)) continue;
+        space.add(box);
+        placed = { spec: sp, x: c.x, y: box.y0, anchor: c.anchor, lines };
+        break;
+      }
+      if (placed) break;
+    }
+    if (!placed) {
+      for (const k of sp.slots) crowded.add(k);
+      const c = firstOf(sp)!;
+      const lines = sp.lines.map((l) => fit(l.text, l.ch, c.maxW));
+      placed = { spec: sp, x: c.x, y: boxOf(sp, c, lines).y0, anchor: c.anchor, lines };
+    }
+    labels.push(placed);
+  }
+  return { yOf, lastY, ticks, gaps, labels, geoms, crowded };
+}
+
+function meetsLane(lanesX: number[], box: Box): boolean {
+  for (const lx of lanesX) if (lx > box.x0 - 3 && lx < box.x1 + 3) return true;
+  return false;
+}
+
+/** A label beside a lane at (x, y): in the gap on side `dir`, else the other, a little up or down. */
+function sideSpec(owner: number, lines: LabelSpec['lines'], x: number, y: number, dir: 1 | -1, gapAt: (x: number, dir: 1 | -1) => [number, number] | undefined, layer: 'main' | 'tcp', slots: string[], atCross = false): LabelSpec {
+  const candidates: Candidate[] = [];
+  const h = lines.length * LINE_H;
+  for (const d of [dir, dir > 0 ? -1 : 1] as const) {
+    for (const dy of [0, -12, 12, -24, 24, 36, -36, 48]) {
+      const gap = gapAt(x, d);
+      if (!gap) continue;
+      const w = gap[1] - gap[0] - 14;
+      const off = atCross ? 10 : 7;
+      if (d > 0) candidates.push({ x: gap[0] + off, y: y - h / 2 + dy, anchor: 'start', maxW: w });
+      else candidates.push({ x: gap[1] - off, y: y - h / 2 + dy, anchor: 'end', maxW: w });
+    }
+  }
+  return { owner, lines, candidates: () => candidates, layer, slots };
+}
+
+function geometry(a: Arrow, yOf: (k: string) => number, xOf: (id: string) => number): Geometry {
+  const x0 = xOf(a.from);
+  const y0 = yOf(`${a.t0}|${a.seq0}`);
+  let x1: number;
+  let y1: number;
+  let cross = false;
+  if (a.t1 !== null && a.seq1 !== null) {
+    x1 = xOf(a.to);
+    y1 = yOf(`${a.t1}|${a.seq1}`);
+  } else if (a.end && a.end.kind !== 'lost' && a.end.at !== a.from) {
+    x1 = xOf(a.end.at);
+    y1 = yOf(`${a.end.t}|${a.end.seq}`);
+    cross = true;
+  } else {
+    // Never arrived (no drop seen, or lost before it left): part of the way, then a cross.
+    // 0.4 of the way keeps the cross off the lanes between (it would read as their drop).
+    const xt = xOf(a.to);
+    x1 = x0 + (xt - x0) * 0.4;
+    y1 = y0 + ROW * 0.8;
+    cross = true;
+  }
+  if (x1 === x0) x1 = x0 + 30; // a node talking to itself
+  return { x0, y0, x1, y1, lx0: x0, ly0: y0, lx1: x1, ly1: y1, cross };
+}
+
+
+export function timeGap(dt: Micros): number {
+  // 10 ms -> about 16 px, 1 s -> 36 px, a minute -> 54 px: long idle gaps are compressed.
+  return Math.min(60, 6 + 10 * Math.log10(1 + dt / 1000));
+}
