@@ -14,10 +14,12 @@ const layers = {
   scenario: ['nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
   output: ['sim', 'wire'],
   capture: ['wire'],
+  // msrp-sim diff: runs from traces and captures, compared at the MSRP level.
+  diff: ['capture', 'sim', 'wire'],
   sweep: ['scenario', 'output', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
   // The live driver: wall clock and real sockets behind the seams; above every model layer.
-  live: ['scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
-  cli: ['live', 'sweep', 'scenario', 'output', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  live: ['scenario', 'output', 'diff', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
+  cli: ['live', 'sweep', 'scenario', 'output', 'diff', 'capture', 'nodes', 'protocol', 'net', 'sim', 'wire', 'signal'],
 };
 const all = Object.keys(layers);
 
@@ -39,7 +41,7 @@ const layerConfigs = Object.entries(layers).map(([layer, allowed]) => ({
 }));
 
 // src/output is held to the same rules: the same trace must give the same bytes out.
-const modelDirs = ['wire', 'sim', 'net', 'protocol', 'signal', 'nodes', 'scenario', 'output', 'capture', 'sweep'].map((d) => `src/${d}/**/*.ts`);
+const modelDirs = ['wire', 'sim', 'net', 'protocol', 'signal', 'nodes', 'scenario', 'output', 'capture', 'diff', 'sweep'].map((d) => `src/${d}/**/*.ts`);
 const ambient = 'breaks determinism: the model runs in virtual time only (docs/architecture.md)';
 
 export default tseslint.config(

@@ -11,8 +11,10 @@ const suites: Suite[] = [
   { name: 'kernel', load: () => import('./kernel.js') },
   { name: 'net', load: () => import('./net.js') },
   { name: 'ladder', load: () => import('./ladder.js') },
+  { name: 'report-step', load: () => import('./report-step.js') },
   { name: 'scale', load: () => import('./scale.js') },
   { name: 'sweep', load: () => import('./sweep.js') },
+  { name: 'relay', load: () => import('./relay.js') },
 ];
 
 const wanted = process.argv.slice(2);

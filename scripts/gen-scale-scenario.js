@@ -44,11 +44,14 @@ const w3 = Math.max(2, String(perRelay - 1).length);
 const w4 = String(receivers - 1).length;
 const pad = (n, w) => String(n).padStart(w, '0');
 const relay = (r) => `relay-${pad(r, w2)}`;
-const firewall = (r) => `fw-${pad(r, w2)}`;
 const receiver = (r, k) => `rcv-${pad(r, w2)}-${pad(k, w3)}`;
 const sender = (s) => `psa-${s}`;
 const senderRelay = (s) => `relay-s${s}`;
 const session = (i) => `s${pad(i, w4)}`;
+// The same names as templates of node groups (docs/scenario-format.md, "Node groups").
+const RELAY = `relay-{r:0${w2}}`;
+const FIREWALL = `fw-{r:0${w2}}`;
+const RECEIVER = `rcv-{r:0${w2}}-{k:0${w3}}`;
 
 // Timing (virtual): session i opens at i × OPEN_EVERY; its first message follows FIRST_SEND
 // later, then one every SEND_EVERY; the session ends END_AFTER its last message. Consecutive
@@ -73,6 +76,8 @@ w(`  The scale bar of SPEC section 9: ${receivers} receivers behind ${relays} re
 w(`  front of each group of ${perRelay}), and ${senders} push senders, each with its own relay, that open a`);
 w(`  session to every receiver and push ${messages} text messages with Success-Report on each, staggered`);
 w('  over virtual time. Run by `npm run bench -- scale`, not by the default `msrp-sim test`.');
+w('  Written with node groups: `{r}`, `{k}`, `{s}` and `{i}` number the members, `{r:02}` with');
+w('  zeros in front (docs/scenario-format.md).');
 w('seed: 10000');
 w(`duration: ${duration}s`);
 w('defaults:');
@@ -80,53 +85,42 @@ w('  link: { latency: 2ms, jitter: 1ms, bandwidth: 1Gbit/s }');
 w('  sender: { successReport: yes }');
 w('  receiver: { acceptTypes: [text/plain] }');
 w('nodes:');
-for (let s = 0; s < senders; s++) {
-  w(`  ${sender(s)}: { role: sender, relays: [${senderRelay(s)}], password: pw-${sender(s)} }`);
-  w(`  ${senderRelay(s)}: { role: relay, users: { ${sender(s)}: pw-${sender(s)} } }`);
-}
-for (let r = 0; r < relays; r++) {
-  const users = [];
-  for (let k = 0; k < perRelay; k++) users.push(`${receiver(r, k)}: pw-${receiver(r, k)}`);
-  w(`  ${relay(r)}:`);
-  w('    role: relay');
-  w('    users:');
-  for (const u of users) w(`      ${u}`);
-  const inside = [];
-  for (let k = 0; k < perRelay; k++) inside.push(receiver(r, k));
-  w(`  ${firewall(r)}: { role: firewall, inside: [${inside.join(', ')}], rules: [ { allow: outbound }, { deny: inbound } ] }`);
-  for (let k = 0; k < perRelay; k++) {
-    w(`  ${receiver(r, k)}: { role: receiver, relays: [${relay(r)}], password: pw-${receiver(r, k)} }`);
-  }
-}
+w('  # Push senders, each with a relay of its own.');
+w(`  psa-{s}: { group: { s: ${senders} }, each: { role: sender, relays: ["relay-s{s}"], password: "pw-psa-{s}" } }`);
+w(`  relay-s{s}: { group: { s: ${senders} }, each: { role: relay, users: { "psa-{s}": "pw-psa-{s}" } } }`);
+w(`  # ${relays} receiver relays, each knowing its ${perRelay} receivers; a firewall in front of each group.`);
+w(`  ${RELAY}:`);
+w(`    group: { r: ${relays} }`);
+w('    each:');
+w('      role: relay');
+w('      users:');
+w(`        ${RECEIVER}: { group: { k: ${perRelay} }, each: "pw-${RECEIVER}" }`);
+w(`  ${FIREWALL}:`);
+w(`    group: { r: ${relays} }`);
+w('    each:');
+w('      role: firewall');
+w(`      inside: [ { group: { k: ${perRelay} }, each: "${RECEIVER}" } ]`);
+w('      rules: [ { allow: outbound }, { deny: inbound } ]');
+w(`  ${RECEIVER}:`);
+w(`    group: { r: ${relays}, k: ${perRelay} }`);
+w(`    each: { role: receiver, relays: ["${RELAY}"], password: "pw-${RECEIVER}" }`);
 w('links:');
-for (let s = 0; s < senders; s++) {
-  w(`  - [${sender(s)}, ${senderRelay(s)}, { latency: 5ms }]`);
-  for (let r = 0; r < relays; r++) w(`  - [${senderRelay(s)}, ${relay(r)}, { latency: 20ms }]`);
-}
-for (let r = 0; r < relays; r++) {
-  w(`  - [${relay(r)}, ${firewall(r)}]`);
-  for (let k = 0; k < perRelay; k++) w(`  - [${firewall(r)}, ${receiver(r, k)}, { latency: 10ms, bandwidth: 20Mbit/s }]`);
-}
+w(`  - { group: { s: ${senders} }, each: ["psa-{s}", "relay-s{s}", { latency: 5ms }] }`);
+w(`  - { group: { s: ${senders}, r: ${relays} }, each: ["relay-s{s}", "${RELAY}", { latency: 20ms }] }`);
+w(`  - { group: { r: ${relays} }, each: ["${RELAY}", "${FIREWALL}"] }`);
+w(`  - { group: { r: ${relays}, k: ${perRelay} }, each: ["${FIREWALL}", "${RECEIVER}", { latency: 10ms, bandwidth: 20Mbit/s }] }`);
 w('events:');
-// Session i: receiver k of relay r with i = k × relays + r, from sender i mod senders.
+// Session i: receiver k of relay r with i = k × relays + r, from sender i mod senders. Events at
+// one time run in the order of the file: every session opening before every first message
+// before every end, as when they were written out one by one.
 const parties = (i) => ({ r: i % relays, k: Math.floor(i / relays), s: i % senders });
-const timeline = [];
-for (let i = 0; i < receivers; i++) {
-  const { r, k, s } = parties(i);
-  const open = i * OPEN_EVERY;
-  const first = open + FIRST_SEND;
-  const end = first + (messages - 1) * SEND_EVERY + END_AFTER;
-  timeline.push({ at: open, order: 0, i, text: `session: { id: ${session(i)}, offerer: ${sender(s)}, answerer: ${receiver(r, k)} }` });
-  timeline.push({
-    at: first,
-    order: 1,
-    i,
-    text: `send: { session: ${session(i)}, from: ${sender(s)}, body: "message to ${receiver(r, k)}", count: ${messages}, interval: ${ms(SEND_EVERY)} }`,
-  });
-  timeline.push({ at: end, order: 2, i, text: `end: { session: ${session(i)}, by: ${sender(s)} }` });
-}
-timeline.sort((a, b) => a.at - b.at || a.order - b.order || a.i - b.i);
-for (const e of timeline) w(`  - { at: ${ms(e.at)}, ${e.text} }`);
+const answerer = `rcv-{i%${relays}:0${w2}}-{i/${relays}:0${w3}}`;
+w(`  - group: { i: ${receivers} }`);
+w(`    each: { at: "{i*${OPEN_EVERY}}ms", session: { id: "s{i:0${w4}}", offerer: "psa-{i%${senders}}", answerer: "${answerer}" } }`);
+w(`  - group: { i: ${receivers} }`);
+w(`    each: { at: "{i*${OPEN_EVERY}+${FIRST_SEND}}ms", send: { session: "s{i:0${w4}}", from: "psa-{i%${senders}}", body: "message to ${answerer}", count: ${messages}, interval: ${ms(SEND_EVERY)} } }`);
+w(`  - group: { i: ${receivers} }`);
+w(`    each: { at: "{i*${OPEN_EVERY}+${FIRST_SEND + (messages - 1) * SEND_EVERY + END_AFTER}}ms", end: { session: "s{i:0${w4}}", by: "psa-{i%${senders}}" } }`);
 w('expect:');
 const lastSession = receivers - 1;
 const a = parties(0);

@@ -3,7 +3,7 @@
  * and the world they run in, and scenario files (load, validate, run).
  */
 export * from './wire/index.js';
-export { Simulation, Scheduler, RandomStreams, Trace, formatTime, SECOND, MILLISECOND, MICROSECOND, type AnyTraceRecord, type TraceRecord, type TraceTypes, type TraceSink, type Rng, type Timer, type RunOutcome } from './sim/index.js';
+export { Simulation, Scheduler, RandomStreams, Trace, formatTime, SECOND, MILLISECOND, MICROSECOND, type AnyTraceRecord, type TraceRecord, type TraceFormatVersion, TRACE_FORMAT_VERSION, type TraceTypes, type TraceSink, type Rng, type Timer, type RunOutcome } from './sim/index.js';
 export * from './scenario/index.js';
 export { runScenario, type RunOptions, type RunResult } from './scenario/run.js';
 export type { ExpectationResult } from './scenario/expectations.js';
@@ -15,6 +15,9 @@ export type { Connection, ConnectionAddress, ConnectionCloseReason, ConnectionEv
 export type { LiveCloseKind } from './live/trace-types.js';
 export { hostTransport, type NodeTransport, type TransportListenTls, type TransportTarget } from './nodes/node-transport.js';
 export { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from './protocol/relay-profile.js';
+export { parseSweepFile, planSweep, cellScenario, executeRun, executeScenarioRun, runFigures, combine, stats, summaryCsv, runsNdjson, junitCases, sweepHtml, shardOf, chunkRuns, sweepJsonSchema, FIGURE_NAMES, COMBINE_NAMES, MAX_RUNS, type SweepSpec, type SweepAxis, type SweepParameter, type SweepFileResult, type SweepPlan, type SweepCell, type PlannedRun, type SweepSource, type PlanResult, type RunRecord, type RunHead, type SweepRunOutcome, type RunHooks, type RunRecords, type CellStats, type FigureName, type CombineName, type SweepFile, type PlainValue, type PathStep, type ConcretePath, SweepFileSchema } from './sweep/index.js';
+export type { Range as SourceRange, SrcNode, SrcEntry, Scalar } from './scenario/source.js';
+export type { JunitCase } from './output/junit.js';
 export { Network } from './net/index.js';
 export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, ALL_OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type CaptureFormat, type TopologyInfo } from './output/index.js';
 
@@ -36,11 +39,13 @@ export type * from './nodes/records/msrp-records.js';
 export type * from './nodes/records/scenario-records.js';
 export type * from './nodes/records/session-records.js';
 export type { NodeContext } from './nodes/node-context.js';
+export type { FrameLedger, WrittenFrame, StreamedBody } from './nodes/frame-ledger.js';
+export { FrameResolver, type TracedFrame } from './sim/frame-resolver.js';
 export type { SignallingCore } from './nodes/signalling-core.js';
 export type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './nodes/signalling.js';
 export type { EndpointRole, RunCounters } from './nodes/world.js';
 export type { Arrow, ArrowEnd, ArrowKind, ArrowNote, FlowModel, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './output/flow-model.js';
-export type { ReportInput } from './output/html.js';
+export type { ReportInput, ReportPlayer } from './output/html.js';
 export type { FinishOptions, OutputFiles, StreamedOutput } from './output/index.js';
 export type { LadderOptions, LadderPage } from './output/ladder.js';
 export type { MermaidOptions } from './output/mermaid.js';
@@ -52,6 +57,7 @@ export type { TimelineOptions, TimelineWriter } from './output/timeline.js';
 export type { NodeRole, TopologyLink, TopologyNode } from './output/topology-info.js';
 export type { TopologyOptions } from './output/topology.js';
 export type { AuthChallenge, RelayAuthDisconnect, RelayAuthFail, RelayAuthOk, RelayConnect, RelayConnectionClosed, RelayCutThrough, RelayDiscard, RelayDropConnection, RelayForget, RelayForward, RelayIdleClose, RelayLocalHop, RelayNextHopOk, RelayNoTimer, RelayNotMine, RelayProbationClose, RelayProfileChange, RelayRealm, RelayRefuse, RelayReport, RelayReportRange, RelayReportSuppressed, RelayRespond, RelayResponseDropped, RelayResponseForward, RelayStart, RelayStrayResponse, RelayTimeout, RelayTokenForgotten, RelayTokenInvalidated, RelayTokenPastExpiry, RelayTokensExpired, RelayUnauthenticated, RelayUndeliverable } from './protocol/relay-events.js';
+export type { AuthChallenged, AuthFail, AuthOk, AuthRefresh, AuthRequest, AuthRetryExpires, EndpointEvents, EndpointEventType, EndpointReady, EndpointStrayResponse, EndpointTimeout, EndpointViolation } from './protocol/endpoint-events.js';
 export type { StateAuth, StateEvents, StateMessage, StatePeer, StateSession, StateToken, StateTransaction } from './protocol/state-events.js';
 export type { RelayTunables } from './protocol/relay-profile.js';
 export type { LazyBytes, MessageBytes } from './protocol/send-source.js';

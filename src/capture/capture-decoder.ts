@@ -51,7 +51,7 @@ const SUPPORTED = 'Ethernet, raw IPv4/IPv6, Linux cooked, loopback';
 const supported = (linkType: number): boolean => (Object.values(LINKTYPE) as number[]).includes(linkType);
 
 /** The packets of a pcap or pcapng file, each with its link type and time. */
-function readPackets(bytes: Uint8Array): { ok: true; packets: CapturedPacket[]; warnings: string[] } | { ok: false; message: string } {
+export function readCapturePackets(bytes: Uint8Array): { ok: true; packets: CapturedPacket[]; warnings: string[] } | { ok: false; message: string } {
   if (detectCapture(bytes) === 'pcapng') {
     const r = readPcapng(bytes);
     if (!r.ok) return r;
@@ -82,7 +82,7 @@ interface StreamState {
 }
 
 export function decodeCapture(bytes: Uint8Array, sink: CaptureSink, parserOptions: ParserOptions = {}): CaptureResult {
-  const capture = readPackets(bytes);
+  const capture = readCapturePackets(bytes);
   if (!capture.ok) return { ok: false, message: capture.message };
   for (const w of capture.warnings) sink.warn(w);
   const reassembler = new TcpReassembler();

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './commands/decode.js';
+import { registerDiff } from './commands/diff.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerRun } from './commands/run.js';
@@ -73,6 +74,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerValidate(program, ctx);
   registerTest(program, ctx);
   registerDecode(program, ctx);
+  registerDiff(program, ctx);
   registerList(program, ctx);
   registerNew(program, ctx);
   registerSweep(program, ctx);

@@ -4,12 +4,15 @@
  * RealtimeDriver; the connections an endpoint opens to a live relay (a relay of the scenario
  * marked `live: { connect: HOST:PORT }`, or `msrp-sim run --live ID=HOST:PORT`) are real sockets
  * (SocketNetwork), TLS for `msrps`. SIP signalling between the simulated endpoints stays
- * simulated. Expectations are checked as in a simulated run; the trace holds the bytes that
- * crossed the sockets (`live.bytes`), from which the capture is made.
+ * simulated. A simulated relay marked `live: { listen: HOST:PORT }` also accepts real clients on
+ * that address, as `msrp-sim relay` does, beside the simulated connections it serves. Expectations
+ * are checked as in a simulated run; the trace holds the bytes that crossed the sockets
+ * (`live.bytes`), from which the capture is made.
  */
 import type { ConnectionOptions } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Host } from '../net/index.js';
+import type { Connection } from '../nodes/seams.js';
 import { hostTransport, type NodeTransport } from '../nodes/node-transport.js';
 import { prepareRun, type RunOptions, type RunResult } from '../scenario/run.js';
 import type { Scenario, ScenarioRelay } from '../scenario/types.js';
@@ -28,6 +31,8 @@ export interface LiveRelayTls {
 export interface LiveScenarioOptions extends RunOptions {
   /** TLS material by live relay id (its `ca`, `clientCert`, `clientKey` files, read). */
   tls?: Readonly<Record<string, LiveRelayTls>>;
+  /** The certificate and key (PEM) each listening `msrps` relay presents to real clients, by relay id. */
+  listenTls?: Readonly<Record<string, { cert: string | Buffer; key: string | Buffer }>>;
   /** Wall-clock limit (ms); default: the run's length plus 10 s. */
   wallLimitMs?: number;
   /** Socket limits (unread bytes of a peer that stops reading, stall time). */
@@ -42,6 +47,16 @@ export interface LiveScenarioResult extends RunResult {
 /** The live relays of a scenario. */
 export function liveRelays(scenario: Scenario): ScenarioRelay[] {
   return scenario.nodes.filter((n): n is ScenarioRelay => n.role === 'relay' && n.live !== null);
+}
+
+/** The simulated relays of a scenario that listen for real clients (`live: { listen }`). */
+export function listeningRelays(scenario: Scenario): ScenarioRelay[] {
+  return scenario.nodes.filter((n): n is ScenarioRelay => n.role === 'relay' && n.listen !== null);
+}
+
+/** Whether running `scenario` needs real sockets and the wall clock. */
+export function isLiveScenario(scenario: Scenario): boolean {
+  return liveRelays(scenario).length > 0 || listeningRelays(scenario).length > 0;
 }
 
 const key = (host: string, port: number): string => `${host.toLowerCase()}:${port}`;
@@ -67,7 +82,28 @@ export async function runLiveScenario(scenario: Scenario, options: LiveScenarioO
       },
     };
   };
-  const run = prepareRun(scenario, options, { endpointTransport: transport });
+  const listening = new Map(listeningRelays(scenario).map((r) => [r.id, r]));
+  const relayTransport = (id: string, host: Host): NodeTransport => {
+    const simulated = hostTransport(host);
+    const relay = listening.get(id);
+    if (relay === undefined) return simulated;
+    // Bound once, on the relay's first listen; the real accepts go to the relay's latest accept.
+    let accept: ((conn: Connection) => void) | null = null;
+    return {
+      listen: (port, onAccept, tls) => {
+        simulated.listen(port, onAccept, tls);
+        if (accept === null && sockets !== null) {
+          const material = options.listenTls?.[id];
+          // A failure to bind is traced (live.listen-failed); the simulated side runs on.
+          void sockets.listen(id, relay.listen!.address, (conn) => accept?.(conn), material ? { tls: { cert: material.cert, key: material.key, requestCert: true, rejectUnauthorized: false } } : {}).catch(() => undefined);
+        }
+        accept = onAccept;
+      },
+      connect: simulated.connect,
+      onLifecycle: simulated.onLifecycle!,
+    };
+  };
+  const run = prepareRun(scenario, options, { endpointTransport: transport, relayTransport });
   const driver = new RealtimeDriver(run.world.sim, { duration: run.until, ...(options.wallLimitMs !== undefined ? { wallLimitMs: options.wallLimitMs } : {}) });
   sockets = new SocketNetwork(run.world.sim, driver, options.sockets);
   const outcome = await driver.run();

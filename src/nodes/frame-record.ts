@@ -49,3 +49,4 @@ export function frameFields(frame: MsrpFrame, bytes: Uint8Array | null): FrameFi
   }
   return f;
 }
+

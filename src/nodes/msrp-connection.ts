@@ -11,9 +11,11 @@ import { serializeFrame, serializedLength } from '../wire/serializer.js';
 import type { Continuation, MsrpFrame, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import type { RequestStream, SendSource } from '../protocol/send-source.js';
 import { ChunkWriter, type ChunkSink } from '../protocol/chunk-writer.js';
+import { MessageSender } from '../protocol/message-sender.js';
 import type { Connection, ConnectionCloseReason } from './seams.js';
 import type { NodeContext } from './node-context.js';
-import { frameFields } from './frame-record.js';
+import { frameFields, type FrameFields } from './frame-record.js';
+import { WireError } from '../wire/serializer.js';
 
 // The chunker's input and the streamed-request sink are protocol notions (src/protocol/send-source.ts).
 export type { RequestStream, SendSource } from '../protocol/send-source.js';
@@ -54,8 +56,14 @@ export class MsrpConnection {
   /** Session or peer information the owning node keeps on the connection. */
   readonly data = new Map<string, unknown>();
   private readonly label: string;
-  /** The request whose body is arriving (streamRequests). */
-  private incoming: { head: MsrpRequest; stream: RequestStream | null; parts: Uint8Array[]; received: number } | null = null;
+  /**
+   * The request whose body is arriving (streamRequests); `sentBody`, `bodyEqual`: the body of the
+   * frame it should be (the peer's first frame not yet read, trace format 2) and whether what
+   * arrived so far equals it.
+   */
+  private incoming: { head: MsrpRequest; stream: RequestStream | null; parts: Uint8Array[]; received: number; sentBody: Uint8Array | null; bodyEqual: boolean } | null = null;
+  /** Trace format 2: a frame read in full carries its bytes. */
+  private readonly fullBytes: boolean;
   /** `limits`: stream offset where the frame being received starts, and where each read began. */
   private frameStart = 0;
   private readStarts: number[] = [];
@@ -73,6 +81,7 @@ export class MsrpConnection {
     private readonly options: MsrpConnectionOptions = {},
   ) {
     this.label = transport.id;
+    this.fullBytes = ctx.sim.trace.version >= 2;
     this.lastTraffic = ctx.now;
     this.chunks = new ChunkWriter(this.chunkSink());
     this.parser = new MsrpParser(
@@ -119,10 +128,13 @@ export class MsrpConnection {
     this.pump();
   }
 
-  /** Queues SEND data; chunks are cut and interleaved with other traffic by the writer. */
-  sendData(source: SendSource): void {
+  /**
+   * Queues a message to send; its chunks are cut and interleaved with other traffic by the writer.
+   * A bare `SendSource` (a relay's forwarded chunk) is sent by a sender that calls its callbacks.
+   */
+  sendData(message: MessageSender | SendSource): void {
     if (!this.isOpen) return;
-    this.chunks.queue(source);
+    this.chunks.queue(message instanceof MessageSender ? message : new MessageSender(message));
     this.pump();
   }
 
@@ -190,7 +202,8 @@ export class MsrpConnection {
     const offset = this.transport.bytesWritten;
     this.transport.write(bytes);
     this.lastTraffic = this.ctx.now;
-    this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
+    const seq = this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
+    this.ctx.frames?.wrote(this.label, seq, frame);
   }
 
   /** Where the chunk writer's bytes go: the connection, each chunk traced whole once written. */
@@ -206,7 +219,8 @@ export class MsrpConnection {
       },
       newTransactionId: () => this.ctx.newTransactionId(),
       chunkWritten: (frame, bytes, offset, rule) => {
-        this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) }, rule);
+        const seq = this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) }, rule);
+        this.ctx.frames?.wrote(this.label, seq, frame);
       },
     };
   }
@@ -214,7 +228,7 @@ export class MsrpConnection {
   private onFrame(frame: MsrpFrame): void {
     if (!this.isOpen || this.refused) return;
     if (this.options.limits && !this.withinLimits(frame, this.options.limits)) return;
-    this.ctx.emit('msrp.recv', { conn: this.label, ...frameFields(frame, null) });
+    this.traceRead(frame, null);
     for (const v of frame.violations) {
       this.ctx.emit('msrp.violation', { conn: this.label, transactionId: frame.transactionId, message: v.message }, v.rule);
     }
@@ -249,12 +263,19 @@ export class MsrpConnection {
   private onHead(head: MsrpFrame): void {
     if (!this.isOpen || head.kind !== 'request') return;
     const stream = head.method === 'SEND' && head.contentType !== undefined ? this.handlers.requestHead?.(this, head) ?? null : null;
-    this.incoming = { head, stream, parts: [], received: 0 };
+    const peer = this.transport.peerConnection;
+    const sentBody = stream && peer && this.ctx.frames ? (this.ctx.frames.peek(peer) as MsrpRequest | null)?.body ?? null : null;
+    this.incoming = { head, stream, parts: [], received: 0, sentBody, bodyEqual: sentBody !== null };
   }
 
   private onPiece(piece: Uint8Array): void {
     const incoming = this.incoming;
     if (!incoming) return;
+    const sent = incoming.sentBody;
+    if (incoming.bodyEqual && sent !== null) {
+      const at = incoming.received;
+      incoming.bodyEqual = at + piece.length <= sent.length && Buffer.compare(piece, sent.subarray(at, at + piece.length)) === 0;
+    }
     incoming.received += piece.length;
     // Pieces are views into the parser's input, valid only during this call.
     if (incoming.stream) incoming.stream.piece(piece);
@@ -272,11 +293,31 @@ export class MsrpConnection {
       return;
     }
     const frame: MsrpRequest = { ...head, continuation: flag };
-    this.ctx.emit('msrp.recv', { conn: this.label, ...frameFields(frame, null), bodyLength: incoming.received });
+    this.traceRead(frame, incoming);
     for (const v of head.violations) {
       this.ctx.emit('msrp.violation', { conn: this.label, transactionId: head.transactionId, message: v.message }, v.rule);
     }
     stream.end(frame);
+  }
+
+  /**
+   * Traces a frame read: in format 2, a reference to the frame the peer wrote when it is that
+   * frame (frame-ledger.ts), else the frame in full (with its bytes, when held). `streamed`: a
+   * request whose body was handed on as it came, not held.
+   */
+  private traceRead(frame: MsrpFrame, streamed: { received: number; bodyEqual: boolean } | null): void {
+    const frames = this.ctx.frames;
+    const peer = this.transport.peerConnection;
+    if (frames && peer) {
+      const sent = frames.read(peer, frame, streamed ? { bodyLength: streamed.received, bodyEqual: streamed.bodyEqual } : null);
+      if (sent !== null) {
+        this.ctx.emit('msrp.recv', { conn: this.label, sent });
+        return;
+      }
+    }
+    const fields: FrameFields = frameFields(frame, streamed === null && this.fullBytes ? bytesOf(frame) : null);
+    if (streamed) fields.bodyLength = streamed.received;
+    this.ctx.emit('msrp.recv', { conn: this.label, ...fields });
   }
 
   private onParseError(error: ParseError): void {
@@ -290,6 +331,9 @@ export class MsrpConnection {
   private onClose(reason: ConnectionCloseReason): void {
     if (this.closedReason) return;
     this.closedReason = reason;
+    // What the peer wrote and this side has not read will never be read.
+    const peer = this.transport.peerConnection;
+    if (peer) this.ctx.frames?.closed(peer);
     const unsent = this.chunks.detach();
     this.urgent.length = 0;
     const streaming = this.incoming?.stream;
@@ -298,9 +342,21 @@ export class MsrpConnection {
     this.handlers.closed(this, reason);
     // What was queued or half written is lost with the connection: its owner decides what that
     // means (a relay reports it, A-02; an endpoint has already failed the session, E-19).
-    if (unsent.cut) unsent.cut.source.onAbandoned?.(unsent.cut.source.firstPosition + unsent.cut.startIndex);
-    for (const source of unsent.queued) {
-      if (!source.abort) source.onAbandoned?.(source.firstPosition + source.sent);
-    }
+    if (unsent.cut) unsent.cut.sender.abandoned(unsent.cut.sender.message.firstPosition + unsent.cut.startIndex, true);
+    for (const sender of unsent.queued) sender.abandoned(sender.message.firstPosition + sender.sent, false);
+  }
+}
+
+/**
+ * The bytes of a frame read, for a frame traced in full: the frame as parsed, written again
+ * (start line, headers in order, body, flag; docs/ambiguities.md A-30). Null when the parse kept
+ * something the serializer refuses to write (the fields alone are traced then).
+ */
+function bytesOf(frame: MsrpFrame): Uint8Array | null {
+  try {
+    return serializeFrame(frame);
+  } catch (e) {
+    if (e instanceof WireError) return null;
+    throw e;
   }
 }

@@ -5,14 +5,21 @@
 import type { Simulation } from '../sim/simulation.js';
 import type { Rng } from '../sim/random.js';
 import type { TraceType, TraceTypes } from '../sim/trace.js';
+import type { FrameLedger } from './frame-ledger.js';
+import type { StateEvents } from '../protocol/state-events.js';
 import { newMessageId, newTransactionId, newSessionId, newToken, newNonce, newCnonce } from '../wire/ids.js';
 
 export class NodeContext {
   private readonly ids: Rng;
 
+  /**
+   * `frames`: the world's ledger of frames written and not yet read, shared by every node, when the
+   * trace refers to sent frames (format 2); null: every frame read is traced in full.
+   */
   constructor(
     readonly id: string,
     readonly sim: Simulation,
+    readonly frames: FrameLedger | null = null,
   ) {
     this.ids = sim.rng(id, 'ids');
   }
@@ -25,8 +32,17 @@ export class NodeContext {
     return this.sim.rng(this.id, purpose);
   }
 
-  emit<K extends TraceType>(type: K, fields: TraceTypes[K], rule?: string): void {
-    this.sim.trace.emit(this.id, type, fields, rule);
+  /** Emits a record about this node; returns its `seq`. */
+  emit<K extends TraceType>(type: K, fields: TraceTypes[K], rule?: string): number {
+    return this.sim.trace.emit(this.id, type, fields, rule).seq;
+  }
+
+  /**
+   * Emits a node state record (`state.*`): written from trace format 2 on, dropped in a format-1
+   * trace, which has no such records (docs/trace-format.md).
+   */
+  emitState<K extends keyof StateEvents & TraceType>(type: K, fields: TraceTypes[K]): void {
+    if (this.sim.trace.version >= 2) this.sim.trace.emit(this.id, type, fields);
   }
 
   // W-04 / W-38: identifiers with the RFC's randomness widths, from this node's seeded stream.

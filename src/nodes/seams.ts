@@ -69,6 +69,11 @@ export interface Connection {
   readonly initiator: boolean;
   /** The peer's address and port. */
   readonly remote: ConnectionAddress;
+  /**
+   * The id of the peer's own connection when the peer writes into the same trace (a simulated
+   * peer); null or absent for a real one. The trace's frame references are made from it.
+   */
+  readonly peerConnection?: string | null;
   /** What the TLS handshake established, once the connection is open; null for plain TCP. */
   readonly tls: ConnectionTls | null;
   /**

@@ -17,6 +17,10 @@ export class SimConnection implements Connection {
     return this.tcp.state;
   }
 
+  get peerConnection(): string | null {
+    return this.tcp.peerId;
+  }
+
   get initiator(): boolean {
     return this.tcp.initiator;
   }

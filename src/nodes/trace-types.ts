@@ -1,6 +1,7 @@
 /**
  * Trace record types of the node layer, merged into the kernel's TraceTypes. Each record's fields
- * are an interface in records/ (one file per family); `msrp.send` and `msrp.recv` carry a frame
+ * are an interface in records/ (one file per family), or the typed event of the endpoint's protocol
+ * machine that emits it; `msrp.send` and `msrp.recv` carry a frame
  * (frame-record.ts). The relay's records are typed in relay/trace-types.ts. docs/trace-format.md
  * describes every record.
  */
@@ -8,10 +9,12 @@ import type * as E from './records/endpoint-records.js';
 import type * as M from './records/msrp-records.js';
 import type * as S from './records/session-records.js';
 import type * as A from './records/scenario-records.js';
+import type { EndpointEvents } from '../protocol/endpoint-events.js';
 import './relay/trace-types.js';
 
 declare module '../sim/trace.js' {
-  interface TraceTypes {
+  // The endpoint machines' events are their records (src/protocol/endpoint-events.ts).
+  interface TraceTypes extends EndpointEvents {
     'sip.send': A.SipSendRecord;
     'sip.recv': A.SipRecvRecord;
     'sip.stale': A.SipStaleRecord;
@@ -28,12 +31,6 @@ declare module '../sim/trace.js' {
     'fw.policy-skip': A.FirewallPolicySkipRecord;
     'node.crash': A.NodeCrashRecord;
     'node.restart': A.NodeRestartRecord;
-    'auth.challenged': E.AuthChallengedRecord;
-    'auth.fail': E.AuthFailRecord;
-    'auth.ok': E.AuthOkRecord;
-    'auth.refresh': E.AuthRefreshRecord;
-    'auth.request': E.AuthRequestRecord;
-    'auth.retry-expires': E.AuthRetryExpiresRecord;
     'endpoint.abort': E.EndpointAbortRecord;
     'endpoint.aborted': E.EndpointAbortedRecord;
     'endpoint.chunk': E.EndpointChunkRecord;
@@ -42,7 +39,6 @@ declare module '../sim/trace.js' {
     'endpoint.forced': E.EndpointForcedRecord;
     'endpoint.message': E.EndpointMessageRecord;
     'endpoint.no-response': E.EndpointNoResponseRecord;
-    'endpoint.ready': E.EndpointReadyRecord;
     'endpoint.reject': E.EndpointRejectRecord;
     'endpoint.relay-connected': E.EndpointRelayConnectedRecord;
     'endpoint.relay-lost': E.EndpointRelayLostRecord;
@@ -55,11 +51,8 @@ declare module '../sim/trace.js' {
     'endpoint.send-failed': E.EndpointSendFailedRecord;
     'endpoint.send-queued': E.EndpointSendQueuedRecord;
     'endpoint.sent': E.EndpointSentRecord;
-    'endpoint.stray-response': E.EndpointStrayResponseRecord;
-    'endpoint.timeout': E.EndpointTimeoutRecord;
     'endpoint.too-large': E.EndpointTooLargeRecord;
     'endpoint.unconfirmed': E.EndpointUnconfirmedRecord;
-    'endpoint.violation': E.EndpointViolationRecord;
     'msrp.limit': M.MsrpLimitRecord;
     'msrp.malformed': M.MsrpMalformedRecord;
     'msrp.raw': M.MsrpRawRecord;

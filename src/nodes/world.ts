@@ -5,12 +5,13 @@
  */
 import { Simulation } from '../sim/simulation.js';
 import { SECOND, type Micros } from '../sim/time.js';
-import type { AnyTraceRecord } from '../sim/trace.js';
+import type { TraceFormatVersion, TraceRecord } from '../sim/trace.js';
 import type { NodeTransport } from './node-transport.js';
 import { Network, type Host, type FirewallOptions, type FlowInfo, type LinkOptions, type NetworkOptions } from '../net/index.js';
 import { EndpointNode, type EndpointOptions, type SendAction } from './endpoint/endpoint-node.js';
 import { RelayNode, type RelayOptions } from './relay/relay-node.js';
 import { NodeContext } from './node-context.js';
+import { FrameLedger } from './frame-ledger.js';
 import { SignallingCore } from './signalling-core.js';
 import { PolicyFlow, type MsrpPolicy } from './firewall-policy.js';
 import './trace-types.js';
@@ -50,6 +51,10 @@ export interface WorldSpec {
 export interface WorldOptions {
   /** The transport of endpoint `id` over its simulated host; default: the host. */
   endpointTransport?: (id: string, host: Host) => NodeTransport;
+  /** The transport of relay `id` over its simulated host (live mode adds a real listener); default: the host. */
+  relayTransport?: (id: string, host: Host) => NodeTransport;
+  /** The trace format to write (docs/trace-format.md); default: the simulation's. */
+  traceFormat?: TraceFormatVersion;
 }
 
 /** Figures of a run for the printed summary, counted from the records as they pass. */
@@ -64,41 +69,40 @@ export class RunCounters {
   /** Sends waiting for their session to be established. */
   messagesWaiting = 0;
   messagesDelivered = 0;
-  /** Status -> REPORTs that reached a sender. */
-  readonly reports = new Map<number, number>();
+  /** Status -> REPORTs that reached a sender (null: a REPORT without a Status). */
+  readonly reports = new Map<number | null, number>();
 
-  record(type: string, fields: Record<string, unknown>): void {
-    switch (type) {
+  /** Counts what `record` says, read through its type (a record of another type counts nothing). */
+  record(record: TraceRecord): void {
+    switch (record.type) {
       case 'session.established':
-        if (fields.active === true) this.sessionsEstablished++;
+        if (record.active) this.sessionsEstablished++;
         return;
       case 'session.failed':
       case 'session.rejected':
-        this.failed.add(String(fields.session));
+        this.failed.add(record.session);
         return;
       case 'endpoint.send-queued':
         this.messagesWaiting++;
         return;
       case 'endpoint.send-refused':
       case 'endpoint.send-failed':
-        if (fields.resend === true) return;
+        if ('resend' in record && record.resend) return;
         this.notSent++;
-        if (fields.queued === true) this.messagesWaiting--;
+        if ('queued' in record && record.queued) this.messagesWaiting--;
         return;
       case 'endpoint.message':
         // A message sent again after its session failed (E-19) counts once.
-        if (fields.resend === true) return;
+        if ('resend' in record && record.resend) return;
         this.messagesSent++;
-        if (fields.queued === true) this.messagesWaiting--;
+        if ('queued' in record && record.queued) this.messagesWaiting--;
         return;
       case 'endpoint.deliver':
         this.messagesDelivered++;
         return;
-      case 'endpoint.report': {
-        const status = fields.status as number;
-        this.reports.set(status, (this.reports.get(status) ?? 0) + 1);
+      case 'endpoint.report':
+        this.reports.set(record.status, (this.reports.get(record.status) ?? 0) + 1);
         return;
-      }
     }
   }
 
@@ -118,7 +122,7 @@ export class RunCounters {
       messagesSent: this.messagesSent,
       messagesNotSent: this.messagesNotSent,
       messagesDelivered: this.messagesDelivered,
-      reportsByStatus: Object.fromEntries([...this.reports].sort((a, b) => a[0] - b[0])),
+      reportsByStatus: Object.fromEntries([...this.reports].sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))),
     };
   }
 }
@@ -142,9 +146,9 @@ export class World {
     readonly spec: WorldSpec,
     options: WorldOptions = {},
   ) {
-    this.sim = new Simulation({ seed: spec.seed });
+    this.sim = new Simulation({ seed: spec.seed, ...(options.traceFormat !== undefined ? { traceFormat: options.traceFormat } : {}) });
     this.network = new Network(this.sim, spec.network);
-    this.sim.trace.addSink((r) => this.counters.record(r.type, r as AnyTraceRecord));
+    this.sim.trace.addSink((r) => this.counters.record(r));
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);
     // Hosts and firewalls first, in declaration order, so that addresses are stable.
     for (const node of spec.nodes) {
@@ -158,12 +162,15 @@ export class World {
       }
     }
     for (const link of spec.links) this.network.addLink(link.a, link.b, link.options);
+    // Format 2 refers a frame read to the frame written (one ledger for the world's connections).
+    const frames = this.sim.trace.version >= 2 ? new FrameLedger() : null;
     for (const node of spec.nodes) {
       if (node.role === 'relay') {
-        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim), this.network.host(node.id), node.relay));
+        const host = this.network.host(node.id);
+        this.relays.set(node.id, new RelayNode(new NodeContext(node.id, this.sim, frames), options.relayTransport?.(node.id, host) ?? host, node.relay));
       } else if (node.role !== 'firewall') {
         const host = this.network.host(node.id);
-        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));
+        this.endpoints.set(node.id, new EndpointNode(new NodeContext(node.id, this.sim, frames), options.endpointTransport?.(node.id, host) ?? host, node.endpoint, this.signalling));
       }
     }
   }

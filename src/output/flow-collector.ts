@@ -214,6 +214,7 @@ export class FlowCollector {
     const r = input as TraceRecord;
     const s = this.state;
     s.last = r.t;
+    s.frames.see(r);
     if (r.node !== '' && r.type !== 'net.route') s.node(r.node);
     FLOW_HANDLERS.get(r.type)?.(s, r);
   }

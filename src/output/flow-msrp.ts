@@ -92,12 +92,14 @@ export function onRaw(s: FlowState, r: TraceRecord<'msrp.raw'>): void {
 }
 
 export function onMsrpRecv(s: FlowState, r: TraceRecord<'msrp.recv'>): void {
+  const f = s.frames.frameOf(r);
+  if (!f) return;
   const connId = (r.conn ?? '');
   const c = s.conn(connId, r.node);
   const sendConn = c.peer ?? '';
-  const kind = r.kind;
-  const tid = r.transactionId;
-  const pk = `${sendConn}|${kind}|${tid}|${kind === 'request' ? (r.method ?? '') : (r.status ?? null)}`;
+  const kind = f.kind;
+  const tid = f.transactionId;
+  const pk = `${sendConn}|${kind}|${tid}|${kind === 'request' ? (f.method ?? '') : (f.status ?? null)}`;
   let a = shift(s.pendingMsrp, pk) ?? shift(s.pendingMsrp, `${sendConn}|raw`);
   if (!a) {
     // Nothing recorded as sent (the sender is outside the trace): an arrow that starts here.
@@ -105,11 +107,11 @@ export function onMsrpRecv(s: FlowState, r: TraceRecord<'msrp.recv'>): void {
     if (!a) return;
     a.transactionId = tid;
     a.conn = sendConn || null;
-    a.label = kind === 'request' ? `${(r.method ?? '')} ${tid}` : `${String(r.status)} ${tid}`;
-    a.method = kind === 'request' ? (r.method ?? '') : null;
-    a.status = kind === 'response' ? (r.status ?? null) : null;
-    a.toPath = r.toPath;
-    a.fromPath = r.fromPath;
+    a.label = kind === 'request' ? `${(f.method ?? '')} ${tid}` : `${String(f.status)} ${tid}`;
+    a.method = kind === 'request' ? (f.method ?? '') : null;
+    a.status = kind === 'response' ? (f.status ?? null) : null;
+    a.toPath = f.toPath;
+    a.fromPath = f.fromPath;
   }
   a.t1 = r.t;
   a.seq1 = r.seq;

@@ -9,6 +9,7 @@
  * the maps keyed by transaction are capped.
  */
 import type { TraceRecordBase } from '../sim/trace.js';
+import { FrameResolver } from '../sim/frame-resolver.js';
 import type { Micros } from '../sim/time.js';
 import { parseUri } from '../wire/uri.js';
 import type { Arrow, ArrowEnd, ArrowKind, FlowOptions, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './flow-model.js';
@@ -50,6 +51,8 @@ export class FlowState {
   readonly nextReport = new Map<string, string>();
   /** `recvConn|tid` -> last arrow received there (for what the receiver then did with it). */
   readonly received = new Map<string, Arrow>();
+  /** The frame of each `msrp.recv` (a reference to its send in trace format 2). */
+  readonly frames = new FrameResolver();
   readonly maxArrows: number;
   readonly maxBodyText: number;
   nextId = 0;

@@ -23,6 +23,14 @@ export interface ReportInput {
   timeline: string | null;
   /** Characters of the timeline left out of the page (timeline.txt has them). */
   timelineOmitted?: number;
+  /** The step-through player (report-step-view.ts), or none. */
+  player?: ReportPlayer;
+}
+
+/** What a page add-on puts in the report: CSS for `<style>`, and markup placed at the end of `<body>`. */
+export interface ReportPlayer {
+  css: string;
+  html: string;
 }
 
 export function escapeHtml(s: string): string {
@@ -157,7 +165,7 @@ export function renderReport(input: ReportInput): string {
   const title = escapeHtml(input.title);
   const parts: string[] = [];
   parts.push('<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
-  parts.push(`<title>${title}</title>`, `<style>${CSS}</style></head><body>`);
+  parts.push(`<title>${title}</title>`, `<style>${CSS}${input.player?.css ?? ''}</style></head><body>`);
   parts.push(
     `<header><h1>${title}</h1><p>seed ${escapeHtml(s.run.seed ?? '?')} · ${s.run.records} trace records · ended at ${formatTime(s.run.end)}${s.run.endReason ? ` (${escapeHtml(s.run.endReason)})` : ''}</p>`,
     '<nav><a href="#summary">Summary</a><a href="#topology">Topology</a><a href="#sequence">Sequence</a><a href="#timeline">Timeline</a></nav></header><main>',
@@ -179,6 +187,8 @@ export function renderReport(input: ReportInput): string {
   }
   parts.push('</main>');
   parts.push('<aside id="panel" hidden><button id="panel-close" title="close (Esc)">×</button><h3 id="panel-title"></h3><p class="meta" id="panel-meta"></p><pre id="panel-text"></pre></aside>');
-  parts.push(`<script>${JS}</script></body></html>`);
+  parts.push(`<script>${JS}</script>`);
+  if (input.player) parts.push(input.player.html);
+  parts.push('</body></html>');
   return parts.join('\n') + '\n';
 }

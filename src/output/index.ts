@@ -19,6 +19,8 @@ import { renderLadder, type LadderOptions } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { createNdjsonWriter, readNdjson } from './ndjson.js';
 import { createPcapBuilder } from './pcap.js';
+import { StepCollector } from './report-step.js';
+import { renderStepPlayer } from './report-step-view.js';
 import { formatSummary, SummaryCollector, summaryJson, type ExpectationOutcome, type RunSummary, type SummaryExpectation } from './summary.js';
 import { createTimelineWriter, type TimelineOptions } from './timeline.js';
 import { renderTopology } from './topology.js';
@@ -95,6 +97,7 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
   const flow = needFlow ? new FlowCollector({ topology: options.topology, maxArrows: options.maxArrows }) : null;
   const pcap = wanted.has('capture.pcapng') || wanted.has('capture.pcap') ? createPcapBuilder({ topology: options.topology }) : null;
   const summary = new SummaryCollector({ topology: options.topology, name: options.name });
+  const stepper = html ? new StepCollector() : null;
   let finished = false;
 
   const record = (r: AnyTraceRecord): void => {
@@ -119,6 +122,7 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
     flow?.record(r);
     pcap?.record(r);
     summary.record(r);
+    stepper?.record(r);
   };
 
   return {
@@ -145,6 +149,7 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
         if (wanted.has('sequence.mmd')) files.set('sequence.mmd', renderMermaid(model));
         if (html) {
           const keep = options.reportPages ?? 20;
+          const shown = pages.slice(0, keep);
           files.set(
             'report.html',
             renderReport({
@@ -152,10 +157,11 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
               summary: runSummary,
               summaryText: formatSummary(runSummary),
               topologySvg,
-              ladderPages: pages.slice(0, keep),
+              ladderPages: shown,
               omittedPages: Math.max(0, pages.length - keep),
               timeline: reportTimeline,
               timelineOmitted: reportTimelineOmitted,
+              player: stepper ? renderStepPlayer(stepper.finish(model, shown.flatMap((p) => p.arrows))) : undefined,
             }),
           );
         }

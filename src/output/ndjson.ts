@@ -4,8 +4,9 @@
  * `bytesBase64`) stay as they are, so the same run gives the same bytes on every machine. The
  * writer holds no records: memory does not grow with the trace.
  */
-import type { AnyTraceRecord, TraceRecord } from '../sim/trace.js';
+import { traceFormatProblem, type AnyTraceRecord, type TraceRecord } from '../sim/trace.js';
 import { isTraceType } from './trace-types-known.js';
+import { fieldProblem } from './trace-fields.js';
 
 export interface NdjsonWriter {
   /** The record's line, newline included. */
@@ -45,11 +46,14 @@ export class NdjsonSyntaxError extends Error {
 /**
  * Reads records back from NDJSON text, lazily, so outputs can be rebuilt from a trace file (blank
  * lines are skipped). Throws `NdjsonSyntaxError`, naming the line, on a line that is not a
- * record object or whose type msrp-sim does not write.
+ * record object or whose type msrp-sim does not write, on a record whose fields do not have the
+ * types its type declares (trace-fields.ts), and on a trace whose format is newer than msrp-sim
+ * reads (its first record, `trace.format`; a trace without one is version 1).
  */
 export function* readNdjson(text: string): Generator<TraceRecord> {
   let start = 0;
   let line = 0;
+  let records = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -69,6 +73,14 @@ export function* readNdjson(text: string): Generator<TraceRecord> {
       throw new NdjsonSyntaxError(line, 'a trace record needs numbers t and seq and strings node and type');
     }
     if (!isTraceType(r.type)) throw new NdjsonSyntaxError(line, `unknown record type '${r.type}'`);
+    if (r.type === 'trace.format') {
+      if (records > 0) throw new NdjsonSyntaxError(line, 'trace.format must be the first record of a trace');
+      const problem = traceFormatProblem(r.version);
+      if (problem) throw new NdjsonSyntaxError(line, problem);
+    }
+    const problem = fieldProblem(r);
+    if (problem !== null) throw new NdjsonSyntaxError(line, problem);
+    records++;
     yield r as unknown as TraceRecord;
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { AnyTraceRecord, TraceRecord } from '../sim/trace.js';
 import { formatTime, type Micros } from '../sim/time.js';
+import { FrameResolver } from '../sim/frame-resolver.js';
 import { nullProtoRecord } from '../wire/own.js';
 import type { NodeRole, TopologyInfo } from './topology-info.js';
 
@@ -164,6 +165,8 @@ export class SummaryCollector {
   private readonly messages = new Map<string, MessageSummary & { session: string }>();
   private readonly problems = new Map<string, number>();
   private readonly fixedRoles = new Set<string>();
+  /** The frame of each `msrp.recv` (a reference to its send in trace format 2). */
+  private readonly frames = new FrameResolver();
   private readonly maxMessages: number;
   private records = 0;
   private end: Micros = 0;
@@ -226,6 +229,7 @@ export class SummaryCollector {
   /** Feeds one record, as emitted or as `readNdjson` reads it (the one place it is taken as typed). */
   record(input: AnyTraceRecord): void {
     const r = input as TraceRecord;
+    this.frames.see(r);
     this.records++;
     this.end = r.t;
     if (PROBLEM_TYPES.has(r.type)) this.problems.set(r.type, (this.problems.get(r.type) ?? 0) + 1);
@@ -265,11 +269,13 @@ export class SummaryCollector {
       case 'msrp.recv': {
         if (!n) return;
         n.framesReceived++;
-        if (r.kind === 'request') {
-          inc(n.requestsReceived, (r.method ?? ''));
-          if (r.method === 'SEND' && typeof r.bodyLength === 'number') n.bodyBytesReceived += r.bodyLength;
-          if (r.method === 'REPORT') inc(n.reportsReceived, r.reportStatus === undefined ? 'none' : String(r.reportStatus));
-        } else inc(n.responsesReceived, String(r.status));
+        const f = this.frames.frameOf(r);
+        if (!f) return;
+        if (f.kind === 'request') {
+          inc(n.requestsReceived, (f.method ?? ''));
+          if (f.method === 'SEND' && typeof f.bodyLength === 'number') n.bodyBytesReceived += f.bodyLength;
+          if (f.method === 'REPORT') inc(n.reportsReceived, f.reportStatus === undefined ? 'none' : String(f.reportStatus));
+        } else inc(n.responsesReceived, String(f.status));
         return;
       }
       case 'sip.send':

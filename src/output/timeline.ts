@@ -14,6 +14,7 @@
  */
 import type { AnyTraceRecord, TraceRecord } from '../sim/trace.js';
 import type { ByteRange } from '../wire/frame.js';
+import { FrameResolver, type TracedFrame } from '../sim/frame-resolver.js';
 import { formatTime } from '../sim/time.js';
 import { formatBitRate, formatMs } from './flow-format.js';
 import { describeRule } from './rules.js';
@@ -41,6 +42,7 @@ export function createTimelineWriter(options: TimelineOptions = {}): TimelineWri
   const maxBody = options.maxBody ?? 256;
   const connNode = new Map<string, string>();
   const connPeer = new Map<string, string>();
+  const frames = new FrameResolver();
   const timeWidth = 11;
 
   const peerOf = (conn: string): string => {
@@ -62,6 +64,7 @@ export function createTimelineWriter(options: TimelineOptions = {}): TimelineWri
   return {
     write(input) {
       const r = input as TraceRecord;
+      frames.see(r);
       switch (r.type) {
         case 'tcp.connect':
           connNode.set((r.conn ?? ''), r.node);
@@ -77,7 +80,7 @@ export function createTimelineWriter(options: TimelineOptions = {}): TimelineWri
         default:
           break;
       }
-      const d = describe(r, peerOf, maxBody);
+      const d = describe(r, peerOf, maxBody, frames);
       return d === null ? '' : line(r, d.text, d.block);
     },
   };
@@ -161,7 +164,7 @@ function range(br: ByteRange | null | undefined): string {
   return `${br.start}-${br.end ?? '*'}/${br.total ?? '*'}`;
 }
 
-function frameName(r: TraceRecord<'msrp.send' | 'msrp.recv'>): string {
+function frameName(r: TracedFrame): string {
   if (r.kind === 'response') return `${String(r.status)}${r.comment ? ` ${(r.comment ?? '')}` : ''} ${r.transactionId}`;
   const extra: string[] = [];
   if (r.method === 'REPORT' && r.reportStatus !== undefined) extra.push(`000 ${String(r.reportStatus)}`);
@@ -204,7 +207,7 @@ function generic(r: TraceRecord): string {
   return `${r.type}${parts.length ? ' ' + parts.join(' ') : ''}`;
 }
 
-function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: number): Described | null {
+function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: number, frames: FrameResolver): Described | null {
   const conn = 'conn' in r && typeof r.conn === 'string' ? r.conn : '';
   switch (r.type) {
     // Simulator and scenario
@@ -340,8 +343,10 @@ function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: num
     // MSRP on the wire
     case 'msrp.send':
       return d(`-> ${frameName(r)} to ${peerOf(conn)} on ${conn} (${String(r.length)} B)`, frameLines(r, maxBody));
-    case 'msrp.recv':
-      return d(`<- ${frameName(r)} from ${peerOf(conn)} on ${conn}`);
+    case 'msrp.recv': {
+      const frame = frames.frameOf(r);
+      return d(`<- ${frame ? frameName(frame) : `the frame of record ${String(r.sent)} (not in this trace)`} from ${peerOf(conn)} on ${conn}`);
+    }
     case 'msrp.raw':
       return d(`-> raw bytes to ${peerOf(conn)} on ${conn} (${String(r.length)} B)`, messageLines((r.text ?? ''), maxBody));
     case 'msrp.malformed':

@@ -20,6 +20,7 @@ import {
 } from '../wire/digest.js';
 import type { EndpointEvents, EndpointEventType } from './endpoint-events.js';
 import { header } from './relay-host.js';
+import type { StateAuth } from './state-events.js';
 
 /** Stale-nonce 401s retried in a row before the AUTH is given up (R-16h). */
 export const MAX_STALE_RETRIES = 3;
@@ -49,6 +50,17 @@ export type AuthState = 'idle' | 'connecting' | 'requesting' | 'authorizing' | '
  * A crash (`reset`) goes back to `idle` from anywhere.
  */
 const AFTER_REQUEST: readonly AuthState[] = ['requesting', 'authorizing', 'ready', 'refused', 'failed', 'idle', 'connecting'];
+/** How `state.auth` names each state (trace format 2). */
+const STATE_NAMES: Record<AuthState, StateAuth['state']> = {
+  idle: 'idle',
+  connecting: 'connecting',
+  requesting: 'connecting',
+  authorizing: 'challenged',
+  ready: 'authenticated',
+  failed: 'failed',
+  refused: 'refused',
+};
+
 const MOVES: Record<AuthState, readonly AuthState[]> = {
   idle: ['connecting', 'ready', 'refused', 'idle'],
   connecting: ['requesting', 'refused', 'idle', 'connecting'],
@@ -78,6 +90,8 @@ export interface AuthClientHost<T> {
   gaveUp(reason: string, rule: string): void;
   /** R-08: Expires is running out: renew the tokens (on the connection if it is still there). */
   reauthenticate(): void;
+  /** The client's state changed (trace format 2, `state.auth`): towards the relay it is at. */
+  state?(fields: StateAuth): void;
 }
 
 export class AuthClient<T> {
@@ -92,6 +106,10 @@ export class AuthClient<T> {
   private stale = 0;
   private expiresAsk: number | null;
   private reauthTimer: T | null = null;
+  /** When the re-AUTH runs (µs), while its timer is set. */
+  private refreshAt: number | null = null;
+  /** The Expires the last 200 granted (seconds), or null. */
+  private granted: number | null = null;
   private lastFailure: { reason: string; rule: string } | null = null;
 
   /**
@@ -126,6 +144,23 @@ export class AuthClient<T> {
     this.current = to;
   }
 
+  /**
+   * What the client is now towards the relay it is at (`state.auth`): `requesting` is reported as
+   * `connecting` (no answer yet), `authorizing` as `challenged`, `ready` as `authenticated`.
+   */
+  private report(change: string): void {
+    if (!this.host.state || this.relays.length === 0) return;
+    const path = this.current === 'ready' ? this.path : this.roundPath;
+    this.host.state({
+      relay: (this.relays[this.index] ?? this.relays[0]!).uri,
+      state: STATE_NAMES[this.current],
+      usePath: path.length > 0 ? path.join(' ') : null,
+      expires: this.granted,
+      refreshAt: this.refreshAt,
+      change,
+    });
+  }
+
   /** Starts the client: with no relay, there is nothing to AUTH to and the endpoint is ready at once. */
   start(): boolean {
     if (this.relays.length > 0) return true;
@@ -149,6 +184,7 @@ export class AuthClient<T> {
     this.path = [];
     this.roundPath = [];
     this.refreshing = false;
+    this.report('connect');
     return first.uri;
   }
 
@@ -176,6 +212,7 @@ export class AuthClient<T> {
   lost(): boolean {
     if (this.current === 'refused') return false;
     this.transition('idle');
+    this.report('connection-lost');
     return true;
   }
 
@@ -191,6 +228,8 @@ export class AuthClient<T> {
     this.expiresAsk = this.expires;
     this.host.cancelTimer(this.reauthTimer);
     this.reauthTimer = null;
+    this.refreshAt = null;
+    this.granted = null;
   }
 
   /** A new Expires to ask for from the next AUTH on (scenario `set`). */
@@ -207,6 +246,7 @@ export class AuthClient<T> {
   /** A-13: the AUTH to relay `relayIndex` got no answer in time. */
   timedOut(relayIndex: number): void {
     this.transition('failed');
+    this.report('timed-out');
     this.giveUp(`no response to the AUTH to ${this.relays[relayIndex]?.uri ?? 'the relay'}`, 'A-13');
   }
 
@@ -230,6 +270,7 @@ export class AuthClient<T> {
     this.transition(authorization === null ? 'requesting' : 'authorizing');
     this.lastFailure = null;
     this.host.emit('auth.request', { relay: relay.uri, transactionId: tid, withCredentials: authorization !== null, expires: frame.expires ?? null }, 'R-03');
+    this.report(authorization === null ? 'auth-sent' : 'credentials-sent');
     this.host.send(frame);
   }
 
@@ -304,6 +345,7 @@ export class AuthClient<T> {
     const usePath = frame.usePath ?? [];
     const expires = frame.expires ?? null;
     this.roundPath = usePath;
+    this.granted = expires;
     this.stale = 0;
     this.host.emit('auth.ok', { relay: relay.uri, usePath, expires }, 'R-06');
     this.challenge = null;
@@ -321,8 +363,13 @@ export class AuthClient<T> {
     if (expires !== null) {
       // R-08: re-AUTH (and re-negotiate) before the tokens expire; here at 80 % of Expires.
       this.host.cancelTimer(this.reauthTimer);
-      this.reauthTimer = this.host.setTimer(this.host.now + Math.floor(expires * REAUTH_AT * SECOND), () => this.host.reauthenticate());
+      this.refreshAt = this.host.now + Math.floor(expires * REAUTH_AT * SECOND);
+      this.reauthTimer = this.host.setTimer(this.refreshAt, () => {
+        this.refreshAt = null;
+        this.host.reauthenticate();
+      });
     }
+    this.report(expires !== null ? 'granted-refresh-set' : 'granted');
     this.host.ready(previous, refreshed);
   }
 
@@ -364,6 +411,7 @@ export class AuthClient<T> {
   private refuse(fields: { relay: string; reason: string }, rule: string): void {
     this.host.emit('auth.fail', fields, rule);
     this.transition('refused');
+    this.report('refused');
     this.giveUp(`AUTH to ${fields.relay} failed: ${fields.reason}`, rule);
   }
 

@@ -16,7 +16,8 @@ import { pathUri } from '../wire/path-uris.js';
 import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import { authority } from './paths.js';
 import { answer, header, type AnswerExtra, type RelayHost } from './relay-host.js';
-import { deviation, type RelayProfile, type RelayTunables } from './relay-profile.js';
+import { deviation, reasonFor, type RelayProfile, type RelayTunables } from './relay-profile.js';
+import type { StateToken } from './state-events.js';
 
 const SECOND = 1_000_000;
 
@@ -49,10 +50,10 @@ export class AuthPeer<C, T> {
   /** R-09: the probation timer, for a connection a client opened. */
   probation: T | null = null;
 
+  /** `client`: a connection a client opened (the AUTH server's peers proper; others are next hops). */
   constructor(
     readonly conn: C,
-    /** A client opened it (not this relay, toward a next hop). */
-    readonly fromClient = true,
+    readonly client = false,
   ) {}
 
   get state(): AuthPeerState {
@@ -140,7 +141,20 @@ export class AuthServer<C, T> {
     const peer = new AuthPeer<C, T>(conn, fromClient);
     // A profile may have no probation at all (opensips: an infinite period).
     if (fromClient && Number.isFinite(this.settings.probation)) peer.probation = this.host.setTimer(this.host.now + this.settings.probation, () => this.probationOver(peer));
+    this.peerState(peer, 'opened');
     return peer;
+  }
+
+  /** A client connection's standing changed (`state.peer`). */
+  private peerState(peer: AuthPeer<C, T>, change: string): void {
+    if (!peer.client) return;
+    this.host.emitState('state.peer', { conn: this.host.connId(peer.conn), state: peer.state, failures: peer.failedAuths, user: peer.user, change });
+  }
+
+  /** A token's state changed (`state.token`). */
+  private tokenState(token: Token<C, T>, state: StateToken['state'], change: string): void {
+    const expiresAt = token.expiredAt ?? token.grantedUntil;
+    this.host.emitState('state.token', { token: token.uri, user: token.user, conn: token.conn === null ? null : this.host.connId(token.conn), expiresAt, state, change });
   }
 
   private probationOver(peer: AuthPeer<C, T>): void {
@@ -152,29 +166,38 @@ export class AuthServer<C, T> {
 
   /** A request on the connection succeeded (R-09: it is no longer on probation). */
   accept(peer: AuthPeer<C, T>): void {
-    if (peer.state === 'probation') peer.transition('trusted');
+    if (peer.state === 'probation') {
+      peer.transition('trusted');
+      this.peerState(peer, 'trusted');
+    }
     this.host.cancelTimer(peer.probation);
   }
 
   /** R-12: "If the client's connection is closed and then reopened, the URI MUST be invalidated." */
   closed(peer: AuthPeer<C, T>): void {
     peer.transition('closed');
+    this.peerState(peer, 'closed');
     this.host.cancelTimer(peer.probation);
-    // opensips: a token is not bound to a connection and outlives it (it lasts its Expires).
-    if (this.profile.routeByToPath) return;
+    // A profile that keeps its sessions until they expire (Kamailio's connection map), or whose
+    // tokens are not bound to a connection at all (opensips: they last their Expires).
+    if (this.profile.keepTokensOnClose || this.profile.routeByToPath) return;
     const conn = peer.conn;
     for (const [key, token] of this.tokens) {
       if (token.conn === conn) {
         this.tokens.delete(key);
         this.host.cancelTimer(token.forget);
         this.host.emit('relay.token-invalidated', { token: token.uri, reason: `connection ${this.host.connId(conn)} closed` }, 'R-12');
+        this.tokenState(token, 'invalidated', 'connection-closed');
       }
     }
   }
 
   /** The relay crashed: tokens and nonces live in memory only, and a restart loses them. */
   reset(peers: Iterable<AuthPeer<C, T>>): void {
-    for (const token of this.tokens.values()) this.host.cancelTimer(token.forget);
+    for (const token of this.tokens.values()) {
+      this.host.cancelTimer(token.forget);
+      this.tokenState(token, 'forgotten', 'crash');
+    }
     for (const peer of peers) this.host.cancelTimer(peer.probation);
     this.tokens = new Map();
     this.nonces = new Map();
@@ -207,6 +230,7 @@ export class AuthServer<C, T> {
   expireAll(): void {
     for (const token of this.tokens.values()) token.expiredAt = this.host.now;
     this.host.emit('relay.tokens-expired', { count: this.tokens.size }, 'R-13');
+    for (const token of this.tokens.values()) this.tokenState(token, 'expired', 'expired-by-fault');
   }
 
   /** R-28: a token one Expires past its expiry is forgotten (unless the profile still honours it). */
@@ -215,6 +239,7 @@ export class AuthServer<C, T> {
     if (this.tokens.get(key) !== token || !this.expired(token)) return;
     this.tokens.delete(key);
     this.host.emit('relay.token-forgotten', { token: token.uri, user: token.user, expiredAt: token.expiredAt ?? token.grantedUntil }, 'R-28');
+    this.tokenState(token, 'forgotten', 'forgotten');
   }
 
   /** An AUTH addressed to this relay (To-Path names only it). */
@@ -230,7 +255,7 @@ export class AuthServer<C, T> {
         return;
       }
     }
-    if (this.profile.sessionPerAuth && (peer.state === 'trusted' || !peer.fromClient)) {
+    if (this.profile.sessionPerAuth && (peer.state === 'trusted' || !peer.client)) {
       // msrprelay: a connection that has a session (its AUTH succeeded, or a SEND bound it) takes
       // every request as the session's: an AUTH addressed to the relay alone has nowhere to go.
       this.answer(conn, frame, 481, deviation(this.profile, 'session-per-auth'), { comment: 'Indicated session does not exist, please terminate: Non-response with me as endpoint, nowhere to relay to' });
@@ -275,8 +300,9 @@ export class AuthServer<C, T> {
       return;
     }
     const password = this.users.get(c.username);
-    const uri = frame.toPath[frame.toPath.length - 1]!;
-    // opensips takes the rightmost To-Path URI for H(A2) whatever the `uri` parameter says.
+    // R-16g: the digest uri is the rightmost To-Path URI; a profile may take the one the client put
+    // in its credentials (kamailio), or ignore the `uri` parameter altogether (opensips).
+    const uri = this.profile.digestUriUnchecked && c.uri !== undefined ? c.uri : frame.toPath[frame.toPath.length - 1]!;
     const checked = this.profile.failedAuthCodes ? { ...c, uri: undefined } : c;
     const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(checked, { password, realm, nonce: c.nonce, uri });
     if (!verdict.ok) {
@@ -302,9 +328,10 @@ export class AuthServer<C, T> {
     }
     this.accept(peer);
     peer.user = c.username;
+    this.peerState(peer, 'authenticated');
     // R-13: "at least 64 bits of cryptographically random material" (here: the seeded stream).
     // msrprelay names the session by the nonce of the AUTH.
-    const tokenId = this.profile.sessionPerAuth ? c.nonce : this.host.newToken();
+    const tokenId = this.profile.sessionPerAuth ? c.nonce : this.newSessionId();
     const tokenUri = `${this.settings.scheme}://${this.settings.host}:${this.settings.port}/${tokenId};tcp`;
     const parsed = parseUri(tokenUri);
     if (!parsed.ok) return;
@@ -320,6 +347,7 @@ export class AuthServer<C, T> {
     // forgotten, so that a client's re-AUTHs do not pile up tokens for as long as its connection lasts.
     token.forget = this.host.setTimer(grantedUntil + expires * SECOND, () => this.forgetToken(key, token));
     this.tokens.set(key, token);
+    this.tokenState(token, 'granted', 'granted');
     // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
     // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
     // opensips names only itself in Use-Path, whatever relays the AUTH came through.
@@ -340,7 +368,7 @@ export class AuthServer<C, T> {
 
   /** The profile's reason phrase for `code`, as a response's comment (nothing: msrp-sim's own). */
   private phrase(code: number, detail?: string): AnswerExtra {
-    const text = this.profile.reasonPhrases?.[code];
+    const text = reasonFor(this.profile, code);
     if (text === undefined) return {};
     return { comment: detail === undefined ? text : `${text}: ${detail}` };
   }
@@ -389,7 +417,26 @@ export class AuthServer<C, T> {
   }
 
   private answer(conn: C, frame: MsrpRequest, code: number, rule: string, extra?: AnswerExtra): void {
-    answer(this.host, conn, frame, code, rule, this.ownUri, extra);
+    answer(this.host, conn, frame, code, rule, this.ownUri, extra, this.profile);
+  }
+
+  /** Kamailio's sruid parts: a start time and a process id (drawn once), and a counter. */
+  private sruid: { prefix: string; counter: number } | null = null;
+
+  /** A Use-Path session id: random (R-13), or shaped as the profile's relay makes them. */
+  private newSessionId(): string {
+    if (this.profile.idStyle !== 'kamailio') return this.host.newToken();
+    // Kamailio's msrp module names a session by sruid: `msrp-<time hex>-<pid hex>-<counter hex>`,
+    // not random (docs/relay-profiles.md); both parts drawn from the seeded stream.
+    this.sruid ??= { prefix: this.host.newNonce().slice(0, 12), counter: 0 };
+    this.sruid.counter++;
+    return `msrp-${this.sruid.prefix.slice(0, 8)}-${this.sruid.prefix.slice(8, 12)}-${this.sruid.counter.toString(16)}`;
+  }
+
+  /** A nonce: the strict relay's hex, or Kamailio's auth module's 29 bytes in base64 (40 characters). */
+  private newNonce(): string {
+    if (this.profile.idStyle !== 'kamailio') return this.host.newNonce();
+    return Buffer.from(this.host.newNonce() + this.host.newNonce(), 'hex').subarray(0, 29).toString('base64');
   }
 
   /** R-04: the realm is the relay's policy; a profile may take it from the AUTH's To-Path. */
@@ -403,11 +450,16 @@ export class AuthServer<C, T> {
     // Nonces past their lifetime can only be refused: forget them (bounded state).
     const now = this.host.now;
     for (const [n, at] of this.nonces) if (now - at > this.settings.nonceLifetime) this.nonces.delete(n);
-    const nonce = this.host.newNonce();
+    const nonce = this.newNonce();
     this.nonces.set(nonce, now);
-    // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain.
+    // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain. Kamailio's auth
+    // module writes realm, nonce, qop, and no algorithm (its default, MD5); other profiles choose
+    // whether opaque and algorithm are sent.
     const { opaque, algorithm } = this.profile.challenge;
-    const www = formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: algorithm ? 'MD5' : undefined, stale: stale ? true : undefined, opaque: opaque ? this.host.newNonce() : undefined });
+    const www =
+      this.profile.idStyle === 'kamailio'
+        ? `Digest realm="${realm}", nonce="${nonce}", qop="auth"${stale ? ', stale=true' : ''}`
+        : formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: algorithm ? 'MD5' : undefined, stale: stale ? true : undefined, opaque: opaque ? this.host.newNonce() : undefined });
     const id = this.host.connId(conn);
     this.host.emit('auth.challenge', { conn: id, realm, stale }, rule);
     if (this.profile.realmFromToPath && realm !== this.settings.realm) {
@@ -420,6 +472,7 @@ export class AuthServer<C, T> {
     const conn = peer.conn;
     peer.failedAuths++;
     this.host.emit('relay.auth-fail', { conn: this.host.connId(conn), failures: peer.failedAuths, reason: message }, rule);
+    this.peerState(peer, 'auth-failed');
     const last = !this.host.isPeerRelay(conn) && peer.failedAuths >= this.settings.maxFailedAuths;
     if (this.profile.failedAuthCodes) {
       // opensips: 400 for what it cannot read or match, 403 for what it refuses; no new challenge.
@@ -427,7 +480,7 @@ export class AuthServer<C, T> {
       this.answer(conn, frame, code, deviation(this.profile, 'failed-auth-codes'), { comment: phrase });
     } else if (this.profile.failedAuth403) {
       // The profile answers a failed login 403, and the last one not at all: it just disconnects.
-      if (!last) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'), this.profile.reasonPhrases ? { comment: `Unauthorized: Login failed: ${msrprelayLoginFailure(message)}` } : undefined);
+      if (!last) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'), reasonFor(this.profile, 403) !== undefined ? { comment: `Unauthorized: Login failed: ${msrprelayLoginFailure(message)}` } : undefined);
     } else {
       this.challenge(conn, frame, realm, false, 'R-04');
     }

@@ -1,6 +1,7 @@
 /**
- * The message sender's cursor, sans-I/O: SEND data (a `SendSource`: a whole message at an
- * endpoint, one received chunk at a relay) cut into chunks and written piece by piece into a byte
+ * The connection's chunk writer, sans-I/O: the SEND data of message senders (`MessageSender`,
+ * message-sender.ts: a `SendSource`, a whole message at an endpoint or one received chunk at a
+ * relay, plus its cursor) cut into chunks and written piece by piece into a byte
  * sink, so that whatever else must go out (responses, REPORTs) can interrupt an interruptible
  * chunk between pieces (W-35) and the message resumes in a new transaction (W-36). Fixed chunks
  * end with their Byte-Range end; a chunk larger than 2048 octets is interruptible, with `*` as
@@ -11,6 +12,7 @@ import { serializeFrame } from '../wire/serializer.js';
 import { buildRequest } from '../wire/builder.js';
 import type { ByteRange, Continuation, MsrpRequest } from '../wire/frame.js';
 import { readBytes, type SendSource } from './send-source.js';
+import type { MessageSender } from './message-sender.js';
 
 /** Interrupt threshold: bodies above this are interruptible (W-31). */
 export const INTERRUPTIBLE_ABOVE = 2048;
@@ -36,8 +38,9 @@ export interface ChunkSink {
 class ActiveChunk {
   /** Body bytes written so far. */
   written = 0;
+  readonly source: SendSource;
   constructor(
-    readonly source: SendSource,
+    readonly sender: MessageSender,
     /** The head, with an empty body. */
     readonly frame: MsrpRequest,
     /** Stream offset of the start line. */
@@ -51,17 +54,19 @@ class ActiveChunk {
     readonly aborting: boolean,
     /** Its bytes as written, the head first. */
     readonly parts: Uint8Array[],
-  ) {}
+  ) {
+    this.source = sender.message;
+  }
 }
 
 /** What was queued or half written when the connection closed. */
 export interface Unsent {
-  cut: { source: SendSource; startIndex: number } | null;
-  queued: SendSource[];
+  cut: { sender: MessageSender; startIndex: number } | null;
+  queued: MessageSender[];
 }
 
 export class ChunkWriter {
-  private readonly sources: SendSource[] = [];
+  private readonly sources: MessageSender[] = [];
   private active: ActiveChunk | null = null;
 
   constructor(private readonly sink: ChunkSink) {}
@@ -76,14 +81,14 @@ export class ChunkWriter {
     return this.active !== null;
   }
 
-  /** Queues a source; its chunks are written after those queued before. */
-  queue(source: SendSource): void {
-    this.sources.push(source);
+  /** Queues a message; its chunks are written after those queued before. */
+  queue(sender: MessageSender): void {
+    this.sources.push(sender);
   }
 
-  /** True while `source` still has bytes queued or a chunk in progress. */
+  /** True while the message of `source` still has bytes queued or a chunk in progress. */
   pending(source: SendSource): boolean {
-    return this.sources.includes(source) || this.active?.source === source;
+    return this.sources.some((s) => s.message === source) || this.active?.source === source;
   }
 
   /**
@@ -92,15 +97,16 @@ export class ChunkWriter {
    */
   advance(urgent: boolean): boolean {
     const active = this.active!;
-    if (active.source.stop) {
+    if (active.sender.stopping) {
       // E-24 / RFC 4975 §10.5: on 413 the sender "MUST interrupt the current chunk".
       this.finish('#', 'E-24');
       return true;
     }
     // W-35, RFC 4975 §7.1.1: a SEND larger than 2048 octets "MUST be interrupted if the sender
     // needs to send pending responses or REPORT requests".
-    if ((urgent && active.interruptible) || active.source.abort) {
-      this.finish(active.source.abort ? '#' : '+', active.source.abort ? 'E-24' : active.source.cutThrough ?? 'W-35');
+    const aborting = active.sender.aborting;
+    if ((urgent && active.interruptible) || aborting) {
+      this.finish(aborting ? '#' : '+', aborting ? 'E-24' : active.source.cutThrough ?? 'W-35');
       return true;
     }
     if (readyBytes(active.source) === active.startIndex + active.written) {
@@ -115,15 +121,15 @@ export class ChunkWriter {
 
   /** Starts the next queued source's next chunk; false when none is queued. */
   startNext(): boolean {
-    const source = this.sources.shift();
-    if (!source) return false;
-    if (source.stop || (source.abort && source.sent === 0)) {
+    const sender = this.sources.shift();
+    if (!sender) return false;
+    if (sender.stopping || (sender.aborting && sender.sent === 0)) {
       // E-24: after a 413 "the sender MUST NOT send further chunks with that Message-ID";
       // nothing sent yet means nothing to abort.
-      source.onDone?.();
+      sender.skipped();
       return true;
     }
-    this.start(source);
+    this.start(sender);
     return true;
   }
 
@@ -131,26 +137,28 @@ export class ChunkWriter {
   detach(): Unsent {
     const active = this.active;
     this.active = null;
-    return { cut: active === null ? null : { source: active.source, startIndex: active.startIndex }, queued: this.sources.splice(0) };
+    return { cut: active === null ? null : { sender: active.sender, startIndex: active.startIndex }, queued: this.sources.splice(0) };
   }
 
-  private start(source: SendSource): void {
+  private start(sender: MessageSender): void {
+    const source = sender.message;
+    const sent = sender.sent;
     // A streaming source's length is not known yet: as far as the chunk is concerned, it is endless.
-    const remaining = source.streaming ? Number.POSITIVE_INFINITY : source.data.length - source.sent;
-    const abortLeft = source.abortAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, source.abortAt - source.sent);
+    const remaining = source.streaming ? Number.POSITIVE_INFINITY : source.data.length - sent;
+    const abortLeft = source.abortAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, source.abortAt - sent);
     const aborting = abortLeft < remaining && abortLeft <= source.maxChunk;
     const limit = Math.min(remaining, source.maxChunk, abortLeft);
-    const interruptible = limit > INTERRUPTIBLE_ABOVE || source.cutThrough !== undefined;
-    const start = source.firstPosition + source.sent;
+    const interruptible = (limit > INTERRUPTIBLE_ABOVE && source.uninterruptible !== true) || source.cutThrough !== undefined;
+    const start = source.firstPosition + sent;
     const wholeRest = limit === remaining;
-    const transactionId = source.sent === 0 && source.firstTransactionId !== undefined ? source.firstTransactionId : this.sink.newTransactionId();
+    const transactionId = sent === 0 && source.firstTransactionId !== undefined ? source.firstTransactionId : this.sink.newTransactionId();
     // W-25: range-end "MUST take the value of "*" if ... the request needs to be interruptible".
     const byteRange: ByteRange = {
       start,
       end: interruptible ? null : start + limit - 1,
       total: source.total,
     };
-    const frame = buildRequest({
+    const built = buildRequest({
       transactionId,
       method: 'SEND',
       toPath: source.toPath,
@@ -164,11 +172,13 @@ export class ChunkWriter {
       body: new Uint8Array(0),
       continuation: wholeRest ? source.lastFlag : '+',
     });
+    const frame = source.headerOrder ? { ...built, headers: inOrder(built.headers, source.headerOrder) } : built;
     const head = serializeFrame(frame);
     // The serialized empty-body frame is head + CRLF + end-line; keep the head and the blank line.
     const endLineLength = 2 + 7 + frame.transactionId.length + 3;
     const headBytes = head.subarray(0, head.length - endLineLength);
-    const chunk = new ActiveChunk(source, frame, this.sink.bytesWritten, source.sent, limit, interruptible, aborting, [headBytes]);
+    const chunk = new ActiveChunk(sender, frame, this.sink.bytesWritten, sent, limit, interruptible, aborting, [headBytes]);
+    sender.chunkStarted();
     this.sink.write(headBytes);
     this.active = chunk;
     if (limit === 0) {
@@ -184,20 +194,20 @@ export class ChunkWriter {
     this.sink.write(piece);
     chunk.parts.push(piece);
     chunk.written += n;
-    chunk.source.sent += n;
+    chunk.sender.advance(n);
     if (chunk.written >= chunk.limit) {
       if (chunk.aborting) {
         this.abortAt();
         return;
       }
-      const last = !chunk.source.streaming && chunk.source.data.length === chunk.source.sent;
+      const last = !chunk.source.streaming && chunk.source.data.length === chunk.sender.sent;
       this.finish(last ? chunk.source.lastFlag : '+', 'W-06');
     }
   }
 
   /** The active chunk has reached its source's `abortAt`: it ends the message with `#` (E-24). */
   private abortAt(): void {
-    this.active!.source.abort = true;
+    this.active!.sender.abort();
     this.finish('#', 'E-24');
   }
 
@@ -219,17 +229,14 @@ export class ChunkWriter {
     const body = new Uint8Array(bytes.buffer, bytes.byteOffset + headLength, chunk.written);
     const sent: MsrpRequest = { ...chunk.frame, body, continuation: flag };
     this.sink.chunkWritten(sent, bytes, chunk.startOffset, flag === '+' && chunk.written < chunk.limit ? rule : undefined);
-    const source = chunk.source;
-    source.onChunkWritten?.(sent, range, flag);
-    if (flag === '#' || (!source.streaming && source.sent >= source.data.length)) {
-      source.onDone?.();
-    } else {
+    const sender = chunk.sender;
+    if (!sender.chunkEnded(sent, range, flag)) {
       // Resume later in a new transaction (W-36), after whatever is waiting, but before any later
       // part of the same message queued meanwhile (a relay's next chunk of it): R-23, RFC 4976
       // §3, relays "resend the resulting chunks in order".
-      const later = this.sources.findIndex((s) => s.messageId === source.messageId);
-      if (later < 0) this.sources.push(source);
-      else this.sources.splice(later, 0, source);
+      const later = this.sources.findIndex((s) => s.message.messageId === sender.message.messageId);
+      if (later < 0) this.sources.push(sender);
+      else this.sources.splice(later, 0, sender);
     }
   }
 }
@@ -241,4 +248,15 @@ export class ChunkWriter {
  */
 function readyBytes(source: SendSource): number {
   return source.streaming ? Math.max(0, (source.available ?? 0) - 1) : source.data.length;
+}
+
+/** `headers` sorted as `order` names them (stable; names it lacks keep their place before Content-Type, which stays last). */
+function inOrder(headers: [string, string][], order: readonly string[]): [string, string][] {
+  const rank = (name: string): number => {
+    const n = name.toLowerCase();
+    if (n === 'content-type') return Number.POSITIVE_INFINITY;
+    const i = order.indexOf(n);
+    return i < 0 ? order.length : i;
+  };
+  return headers.map((h, i) => ({ h, i, r: rank(h[0]) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.h);
 }

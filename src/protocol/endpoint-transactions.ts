@@ -9,6 +9,7 @@
  */
 import type { MsrpResponse } from '../wire/frame.js';
 import type { EndpointEvents, EndpointEventType } from './endpoint-events.js';
+import type { StateTransaction } from './state-events.js';
 
 /**
  * A transaction's life: `written` (its request is queued; its timer starts when the last byte is
@@ -31,6 +32,8 @@ const MOVES: Record<TransactionState, readonly TransactionState[]> = {
 export class EndpointTransaction<S, M, T> {
   private current: TransactionState = 'written';
   timer: T | null = null;
+  /** When its timer fires (µs), while it runs. */
+  timerAt: number | null = null;
 
   constructor(
     readonly transactionId: string,
@@ -43,6 +46,8 @@ export class EndpointTransaction<S, M, T> {
     readonly message: M | null,
     readonly messageId: string | null,
     readonly relayIndex: number,
+    /** The connection its request went on, when known. */
+    readonly conn: string | null,
   ) {}
 
   get state(): TransactionState {
@@ -65,6 +70,8 @@ export interface EndpointTransactionsHost<S, M, T> {
   timedOut(t: EndpointTransaction<S, M, T>): void;
   /** A Failure-Report partial transaction's window ended without a response. */
   expired(t: EndpointTransaction<S, M, T>): void;
+  /** A transaction's state changed (trace format 2, `state.transaction`); from its timer's start on. */
+  state?(fields: StateTransaction): void;
 }
 
 /** What a new transaction is about. */
@@ -75,6 +82,8 @@ export interface TransactionInit<S, M> {
   message?: M;
   messageId?: string;
   relayIndex?: number;
+  /** The connection its request goes on. */
+  conn?: string;
 }
 
 export class EndpointTransactions<S, M, T> {
@@ -106,6 +115,7 @@ export class EndpointTransactions<S, M, T> {
       init.message ?? null,
       init.messageId ?? null,
       init.relayIndex ?? 0,
+      init.conn ?? null,
     );
     if (start) this.arm(t);
     this.open.set(transactionId, t);
@@ -125,7 +135,19 @@ export class EndpointTransactions<S, M, T> {
    */
   private arm(t: EndpointTransaction<S, M, T>): void {
     t.transition('waiting');
-    t.timer = this.host.setTimer(this.host.now + this.settings.transactionTimeout, () => this.expire(t));
+    t.timerAt = this.host.now + this.settings.transactionTimeout;
+    t.timer = this.host.setTimer(t.timerAt, () => this.expire(t));
+    this.report(t, 'timer-set');
+  }
+
+  /**
+   * What the transaction is now: `waiting` with its timer, `done` (answered, expired, dropped) or
+   * `timed-out`. Only transactions whose timer has started are reported (the request written).
+   */
+  private report(t: EndpointTransaction<S, M, T>, change: string): void {
+    if (!this.host.state || t.timerAt === null) return;
+    const state = t.state === 'waiting' ? 'waiting' : t.state === 'timed-out' ? 'timed-out' : 'done';
+    this.host.state({ transactionId: t.transactionId, method: t.kind === 'auth' ? 'AUTH' : 'SEND', conn: t.conn ?? '', state, timerAt: t.state === 'waiting' ? t.timerAt : null, messageId: t.messageId, change });
   }
 
   private expire(t: EndpointTransaction<S, M, T>): void {
@@ -133,10 +155,12 @@ export class EndpointTransactions<S, M, T> {
     this.open.delete(t.transactionId);
     if (t.onExpiry === 'forget') {
       t.transition('expired');
+      this.report(t, 'expired');
       this.host.expired(t);
       return;
     }
     t.transition('timed-out');
+    this.report(t, 'timed-out');
     this.host.emit('endpoint.timeout', { transactionId: t.transactionId, kind: t.kind, session: t.sessionId, messageId: t.messageId }, 'A-13');
     this.host.timedOut(t);
   }
@@ -154,6 +178,7 @@ export class EndpointTransactions<S, M, T> {
     this.open.delete(frame.transactionId);
     this.host.cancelTimer(t.timer);
     t.transition('answered');
+    this.report(t, `answered-${frame.statusCode}`);
     return t;
   }
 
@@ -164,6 +189,7 @@ export class EndpointTransactions<S, M, T> {
       this.host.cancelTimer(t.timer);
       this.open.delete(tid);
       t.transition('dropped');
+      this.report(t, 'dropped');
     }
   }
 

@@ -15,7 +15,7 @@ import type { MsrpUri } from '../wire/uri.js';
 import type { AuthPeer, AuthServer } from './auth-server.js';
 import { authority, forwardPaths, namesRelay } from './paths.js';
 import { answer, header, type RelayHost } from './relay-host.js';
-import { deviation, type RelayProfile } from './relay-profile.js';
+import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
 import { routeSession } from './relay-sessions.js';
@@ -134,6 +134,11 @@ export class RelayForwarding<C, T> {
       return null;
     }
     const fr = effectiveFailureReport(frame.failureReport);
+    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
+      // Kamailio's configuration answers any other method 501 before it looks at the paths.
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
+      return null;
+    }
     const first = pathUri(frame.toPath, 0);
     if (this.profile.servedScheme !== null && first?.ok && first.uri.scheme !== this.profile.servedScheme) {
       // opensips registers its handler for one scheme: a request for another is handled by nobody.
@@ -162,16 +167,18 @@ export class RelayForwarding<C, T> {
       if (this.profile.sessionPerAuth) {
         // msrprelay: on a new connection a request other than AUTH for the relay alone is an
         // unknown method; on a session's leg it has nowhere to go.
-        const leg = peer.state === 'trusted' || !peer.fromClient;
-        if (leg) this.reject(conn, frame, fr, 481, deviation(this.profile, 'session-per-auth'), 'Indicated session does not exist, please terminate: Non-response with me as endpoint, nowhere to relay to');
+        const leg = peer.state === 'trusted' || !peer.client;
+        if (leg) this.reject(conn, frame, fr, 481, deviation(this.profile, 'session-per-auth'), `${reasonFor(this.profile, 481)}: Non-response with me as endpoint, nowhere to relay to`);
         else this.reject(conn, frame, fr, 501, deviation(this.profile, 'session-per-auth'), `Unknown method: ${frame.method}`);
         return null;
       }
+      const mine = this.profile.cmapRouting ? this.auth.token(first.uri) : undefined;
+      if (mine !== undefined && !this.auth.expired(mine)) {
+        // Kamailio finds the session of a token alone in To-Path, answers, and has nowhere to send it.
+        this.silent(conn, frame, deviation(this.profile, 'token-alone-in-to-path'), 'To-Path names only a session of this relay: nowhere to forward');
+        return null;
+      }
       this.reject(conn, frame, fr, 481, 'R-10');
-      return null;
-    }
-    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
-      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'), this.profile.reasonPhrases?.[501]);
       return null;
     }
     if (this.profile.sessionPerAuth) return this.admitSession(conn, peer, frame, first.uri, fr);
@@ -179,11 +186,16 @@ export class RelayForwarding<C, T> {
       this.reject(conn, frame, fr, 501, deviation(this.profile, 'large-frame-501'));
       return null;
     }
-    const route = this.route(conn, frame, first.uri);
+    const unchecked = this.profile.cmapRouting && frame.toPath.length > 2 && (frame.method === 'SEND' || frame.method === 'REPORT');
+    if (unchecked) {
+      // Kamailio looks a session up only at the last relay hop (nexthops <= 1): before that it
+      // forwards to the next To-Path URI whatever the first one names (an open relay).
+      this.host.emit('relay.unauthenticated', { conn: this.host.connId(conn), transactionId: frame.transactionId, token: frame.toPath[0]!, next: frame.toPath[1]! }, deviation(this.profile, 'no-lookup-before-last-hop'));
+    }
+    const route: ReturnType<RelayForwarding<C, T>['route']> = unchecked ? { ok: true, next: frame.toPath[1]!, conn: null, own: frame.toPath[0]! } : this.route(conn, frame, first.uri);
     if (!route.ok) {
       if (route.silent) {
-        if (frame.method === 'SEND' && this.profile.okFor.has(frame.failureReport ?? 'yes')) this.answer(conn, frame, 200, route.rule);
-        this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: route.reason }, route.rule);
+        this.silent(conn, frame, route.rule, route.reason);
         return null;
       }
       this.refuse(conn, frame, fr, route.status, route.rule, route.reason);
@@ -199,6 +211,12 @@ export class RelayForwarding<C, T> {
       routed = { ...routed, toPath: paths.toPath, fromPath: paths.fromPath };
       this.host.emit('relay.local-hop', { transactionId: frame.transactionId, toPathAfter: routed.toPath, fromPathAfter: routed.fromPath }, 'R-19');
       const next = this.route(conn, routed, nextUri.uri);
+      if (!next.ok && (next.silent || this.profile.cmapRouting)) {
+        // Kamailio relays to itself over a connection of its own: its error goes back on that
+        // connection, and the sender has its 200 already.
+        this.silent(conn, frame, next.silent ? next.rule : deviation(this.profile, 'self-hop-error-lost'), `${next.reason}${next.silent ? '' : ` (${next.status} on the relay's hop to itself)`}`);
+        return null;
+      }
       if (!next.ok) {
         this.refuse(conn, frame, fr, next.status, next.rule, next.reason);
         return null;
@@ -217,7 +235,7 @@ export class RelayForwarding<C, T> {
     const rule = deviation(this.profile, 'session-per-auth');
     const route = routeSession(this.auth.all, conn, peer, frame, this.auth.token(first), rule);
     if (!route.ok) {
-      const comment = route.comment === null ? this.profile.reasonPhrases?.[route.status] : route.status === 481 ? `${this.profile.reasonPhrases?.[481] ?? ''}: ${route.comment}` : route.comment;
+      const comment = route.comment === null ? undefined : route.status === 481 ? `${reasonFor(this.profile, 481) ?? ''}: ${route.comment}` : route.comment;
       this.host.emit('relay.refuse', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: route.comment ?? 'no such session', status: route.status }, rule);
       this.reject(conn, frame, fr, route.status, rule, comment);
       return null;
@@ -289,6 +307,9 @@ export class RelayForwarding<C, T> {
       const peerConn = fromOwner && token.peer !== null ? token.peer.conn : ownerConn;
       if (frame.method === 'SEND' && token.peer === null) token.peer = { conn: null, path: null };
       return { ok: true, next, conn: peerConn, own };
+    }
+    if (token && this.profile.keepTokensOnClose && token.conn !== null && !this.host.isOpen(token.conn) && !this.auth.expired(token)) {
+      return { ok: false, status: 200, rule: deviation(this.profile, 'keeps-closed-sessions'), reason: 'the session\'s connection has closed, the profile keeps the session: nowhere to forward', silent: true };
     }
     if (!token || this.auth.expired(token) || (token.conn !== null && !this.host.isOpen(token.conn))) {
       if (this.profile.unknownSession481OnlyLastHop && frame.method === 'SEND') {
@@ -439,6 +460,8 @@ export class RelayForwarding<C, T> {
       sent: 0,
       extraHeaders: frame.headers.filter(([n]) => /^content-(?!type)/i.test(n)) as [string, string][],
       firstTransactionId: keep ? frame.transactionId : undefined,
+      headerOrder: this.profile.forwardAsReceived ? frame.headers.map(([n]) => n.toLowerCase()) : undefined,
+      uninterruptible: this.profile.forwardAsReceived || undefined,
     };
     source.onChunkWritten = (chunk, chunkRange) => {
       const f = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
@@ -580,17 +603,30 @@ export class RelayForwarding<C, T> {
     this.reject(inConn, frame, fr, code, rule);
   }
 
-  /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31). */
+  /**
+   * Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31), or always for
+   * a profile that does; `comment` words the reason phrase where the profile's relay words it so.
+   */
   private reject(conn: C, frame: MsrpRequest, fr: FailureReport, code: number, rule: string, comment?: string): void {
-    if (frame.method === 'REPORT') return;
-    if (frame.method === 'SEND' && fr === 'no') return; // A-11
+    if (!this.profile.answerEveryError) {
+      if (frame.method === 'REPORT') return;
+      if (frame.method === 'SEND' && fr === 'no') return; // A-11
+    } else if (frame.fromPath.length === 0) {
+      // No From-Path: a response would have no To-Path (W-11); nothing can be answered.
+      return;
+    }
     this.answer(conn, frame, code, rule, comment);
   }
 
-  /** The relay's own response; a profile may word its reason phrase its own way. */
+  /** A request the relay answers as if it forwarded it (a SEND: 200 where the profile gives one), then drops. */
+  private silent(conn: C, frame: MsrpRequest, rule: string, reason: string): void {
+    if (frame.method === 'SEND' && this.profile.okFor.has(frame.failureReport ?? 'yes')) this.answer(conn, frame, 200, rule);
+    this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason }, rule);
+  }
+
+  /** The relay's own response (reason phrase from the profile's `reasons`, unless `comment` words it). */
   private answer(conn: C, frame: MsrpRequest, code: number, rule: string, comment?: string): void {
-    const text = comment ?? this.profile.reasonPhrases?.[code];
-    answer(this.host, conn, frame, code, rule, this.baseUri, text === undefined ? undefined : { comment: text });
+    answer(this.host, conn, frame, code, rule, this.baseUri, comment === undefined ? undefined : { comment }, this.profile);
   }
 
 }

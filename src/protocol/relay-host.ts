@@ -9,11 +9,22 @@ import { buildResponse } from '../wire/builder.js';
 import type { MsrpFrame, MsrpRequest } from '../wire/frame.js';
 import { responseToPath } from './paths.js';
 import type { RelayEvents, RelayEventType } from './relay-events.js';
+import { reasonFor, type RelayProfile } from './relay-profile.js';
+import type { StateEvents } from './state-events.js';
+
+/** The node state records the relay's machines emit (state-events.ts). */
+export type RelayStateType = 'state.token' | 'state.peer' | 'state.transaction';
 
 export interface RelayHost<C, T> {
   /** Virtual (or wall) time now, in microseconds. */
   readonly now: number;
   emit<K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string): void;
+  /**
+   * A piece of the relay's state changed: its token, a client connection's standing, a forwarded
+   * transaction (the records of the report's node-state panel; a host may leave them out of a
+   * trace format that has none).
+   */
+  emitState<K extends RelayStateType>(type: K, fields: StateEvents[K]): void;
   /** Writes a whole frame on `conn` (queued behind what is being written there). */
   send(conn: C, frame: MsrpFrame): void;
   close(conn: C): void;
@@ -38,16 +49,21 @@ export type AnswerExtra = Partial<Parameters<typeof buildResponse>[0]>;
 
 /**
  * The relay's own response to `frame` on `conn`: To-Path from the request's From-Path (E-33, the
- * whole path for a non-SEND), From-Path the URI the request named this relay by.
+ * whole path for a non-SEND), From-Path the URI the request named this relay by; shaped as
+ * `profile` shapes its responses (reason phrase, Message-ID, Use-Path before Expires).
  */
-export function answer<C, T>(host: RelayHost<C, T>, conn: C, frame: MsrpRequest, code: number, rule: string, ownUri: string, extra?: AnswerExtra): void {
-  const response = buildResponse({
+export function answer<C, T>(host: RelayHost<C, T>, conn: C, frame: MsrpRequest, code: number, rule: string, ownUri: string, extra?: AnswerExtra, profile?: RelayProfile): void {
+  const reason = profile && reasonFor(profile, code);
+  const built = buildResponse({
     transactionId: frame.transactionId,
     statusCode: code,
     toPath: responseToPath(frame.method, frame.fromPath),
     fromPath: [frame.toPath[0] ?? ownUri],
+    ...(reason !== undefined ? { comment: reason } : {}),
+    ...(profile?.responseMessageId && frame.messageId !== undefined ? { messageId: frame.messageId } : {}),
     ...extra,
   });
+  const response = profile?.usePathBeforeExpires ? { ...built, headers: usePathFirst(built.headers) } : built;
   host.emit('relay.respond', { conn: host.connId(conn), transactionId: frame.transactionId, method: frame.method, status: code }, rule);
   host.send(conn, response);
 }
@@ -56,4 +72,14 @@ export function answer<C, T>(host: RelayHost<C, T>, conn: C, frame: MsrpRequest,
 export function header(frame: { headers: [string, string][] }, name: string): string | undefined {
   for (const [n, v] of frame.headers) if (n.toLowerCase() === name) return v;
   return undefined;
+}
+
+/** The headers with Use-Path moved before the Expires family (Kamailio's order). */
+function usePathFirst(headers: [string, string][]): [string, string][] {
+  const use = headers.findIndex(([n]) => n.toLowerCase() === 'use-path');
+  const exp = headers.findIndex(([n]) => /^(min-|max-)?expires$/i.test(n));
+  if (use < 0 || exp < 0 || use < exp) return headers;
+  const out = headers.filter((_, i) => i !== use);
+  out.splice(exp, 0, headers[use]!);
+  return out;
 }

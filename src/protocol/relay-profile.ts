@@ -102,8 +102,6 @@ export interface RelayProfile {
   sessionPerAuth: boolean;
   /** The challenge's optional parameters: `opaque` sent, `algorithm` sent. */
   challenge: { opaque: boolean; algorithm: boolean };
-  /** Reason phrases of the relay's own responses, by status code (null: msrp-sim's own). */
-  reasonPhrases: Readonly<Record<number, string>> | null;
   /**
    * opensips: failed AUTHs are answered with a code and reason per failure (400 for what the
    * relay cannot read, 403 for what it refuses), never a new challenge; nobody is disconnected.
@@ -134,6 +132,36 @@ export interface RelayProfile {
   authTimeout408: boolean;
   /** Defaults that differ from the strict relay's, applied unless the scenario sets them. */
   defaults: Partial<RelayTunables>;
+  /**
+   * Kamailio's msrp module routes by its connection map: the first To-Path URI is looked up only
+   * when it is the last relay hop (nexthops <= 1); before that a SEND or REPORT is forwarded to the
+   * next URI unchecked. A token alone in To-Path is found and the request goes nowhere.
+   */
+  cmapRouting: boolean;
+  /** Tokens stay valid when their client's connection closes (until they expire). */
+  keepTokensOnClose: boolean;
+  /** The relay's own error responses go back whatever Failure-Report says, to REPORTs too. */
+  answerEveryError: boolean;
+  /** The digest uri is taken from the credentials, not checked against the AUTH's To-Path. */
+  digestUriUnchecked: boolean;
+  /** The relay's responses to a request with a Message-ID carry it too. */
+  responseMessageId: boolean;
+  /**
+   * Forwarded SEND chunks go out as received: headers in the order received, the Byte-Range end
+   * received (never `*`), never interrupted; not in the canonical order as an interruptible chunk.
+   */
+  forwardAsReceived: boolean;
+  /** The 200 to AUTH has Use-Path before Expires. */
+  usePathBeforeExpires: boolean;
+  /** How nonces, challenges and Use-Path session ids look: the strict relay's, or Kamailio's. */
+  idStyle: 'strict' | 'kamailio';
+  /** Reason phrases for the relay's own responses, by status code (otherwise the usual phrase). */
+  reasons: Readonly<Record<number, string>>;
+}
+
+/** The reason phrase `profile` gives its own response `code`, when it has one of its own. */
+export function reasonFor(profile: RelayProfile, code: number): string | undefined {
+  return profile.reasons[code];
 }
 
 const strict: RelayProfile = {
@@ -163,7 +191,6 @@ const strict: RelayProfile = {
   authUriUnanswered: false,
   sessionPerAuth: false,
   challenge: { opaque: false, algorithm: true },
-  reasonPhrases: null,
   failedAuthCodes: false,
   servedScheme: null,
   dropNotMine: false,
@@ -174,6 +201,15 @@ const strict: RelayProfile = {
   waitOnNextHopLoss: false,
   authTimeout408: false,
   defaults: {},
+  cmapRouting: false,
+  keepTokensOnClose: false,
+  answerEveryError: false,
+  digestUriUnchecked: false,
+  responseMessageId: false,
+  forwardAsReceived: false,
+  usePathBeforeExpires: false,
+  idStyle: 'strict',
+  reasons: {},
 };
 
 export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
@@ -188,10 +224,23 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     unknownSession481OnlyLastHop: true,
     relayUnauthenticated: true,
     rejectUnknownMethods: true,
-    rejectFramesAbove: 11 * 1024,
-    dropConnectionAt: 16 * 1024,
+    // Measured against Kamailio 5.6.3 by bisection on frame bytes (test/differential/sizes.ts):
+    // 11238 bytes are relayed, 11239 answered 501; 16383 answered 501, 16384 reset.
+    rejectFramesAbove: 11_238,
+    dropConnectionAt: 16_384,
     malformed423OnExpires: true,
     noAuthenticationInfo: true,
+    cmapRouting: true,
+    keepTokensOnClose: true,
+    answerEveryError: true,
+    digestUriUnchecked: true,
+    responseMessageId: true,
+    forwardAsReceived: true,
+    usePathBeforeExpires: true,
+    idStyle: 'kamailio',
+    // msrp_reply() of the module's example configuration, and the module's own 423.
+    reasons: { 423: 'Interval Out Of Bounds', 481: 'Session-does-not-exist', 501: 'Request-method-not-understood' },
+    defaults: { expiresDefault: 3600, maxFailedAuths: Number.POSITIVE_INFINITY },
   },
   msrprelay: {
     ...strict,
@@ -208,7 +257,7 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     authUriUnanswered: false,
     sessionPerAuth: false,
     challenge: { opaque: true, algorithm: false },
-    reasonPhrases: {
+    reasons: {
       200: 'OK',
       400: 'Request was unintelligible, please try again',
       401: 'Unauthenticated',
@@ -247,7 +296,7 @@ export const OPENSIPS_READING: RelayProfile = {
   ...RELAY_PROFILES.opensips,
   rejectUnknownMethods: true,
   challenge: { opaque: true, algorithm: true },
-  reasonPhrases: { 200: 'OK', 401: 'Unauthorized', 423: 'Interval Out-of-Bounds', 501: 'Unknown method' },
+  reasons: { 200: 'OK', 401: 'Unauthorized', 423: 'Interval Out-of-Bounds', 501: 'Unknown method' },
   failedAuthCodes: true,
   servedScheme: 'msrp',
   dropNotMine: true,

@@ -50,7 +50,7 @@ export function routeSession<C, T>(
   if (leg === null) {
     // A new connection: only a SEND for a session nobody else has joined binds it (the first
     // comer wins); anything else is an unknown method, a SEND for another session 481.
-    if (frame.method !== 'SEND' || !(peer.fromClient && peer.state === 'probation')) return refuse(501, `Unknown method: ${frame.method}`);
+    if (frame.method !== 'SEND' || !(peer.client && peer.state === 'probation')) return refuse(501, `Unknown method: ${frame.method}`);
     if (!token || token.peer !== null || token.conn === null) return refuse(481, null);
     token.peer = { conn, path: frame.fromPath };
     if (!samePrefix(rest, token.fromPath)) return refuse(481, 'To-Path does not match session destination');

@@ -31,8 +31,9 @@ const MOVES: Record<ForwardedState, readonly ForwardedState[]> = {
 /** What the relay remembers of a request it forwarded, to handle the response (d.5). */
 export class Forwarded<C, T> {
   private current: ForwardedState;
-  /** R-28: the window's timer, while `waiting`. */
+  /** R-28: the window's timer, while `waiting`, and when it fires. */
   timer: T | null = null;
+  timerAt: number | null = null;
   /** Stream offset on `outConn` just past the forwarded request's last byte; -1 until written. */
   endOffset = -1;
 
@@ -94,13 +95,36 @@ export class RelayTransactions<C, T> {
   /** Remembers a request forwarded as `tid` on its outbound connection. */
   add(tid: string, f: Forwarded<C, T>): void {
     this.table.set(tid, f);
+    this.traceState(f, tid, 'forwarded');
+  }
+
+  /** A forwarded transaction's state changed (`state.transaction`). */
+  private traceState(f: Forwarded<C, T>, tid: string, change: string): void {
+    this.host.emitState('state.transaction', {
+      transactionId: tid,
+      method: f.method,
+      conn: this.host.connId(f.outConn),
+      state: f.state,
+      timerAt: f.state === 'waiting' ? f.timerAt : null,
+      messageId: f.inbound.messageId ?? null,
+      change,
+    });
+  }
+
+  /** The transaction is over: `done`, its timer cancelled if one ran, and traced with `change`. */
+  private finish(f: Forwarded<C, T>, tid: string, change: string): void {
+    this.host.cancelTimer(f.timer);
+    f.timer = null;
+    f.timerAt = null;
+    f.transition('done');
+    this.traceState(f, tid, change);
   }
 
   /** Forgets `tid` at once (a SEND with Failure-Report no: no response will come). */
   drop(tid: string, f: Forwarded<C, T>): void {
     if (this.table.get(tid) !== f) return;
     this.table.delete(tid);
-    f.transition('done');
+    this.finish(f, tid, 'no-response-expected');
   }
 
   /**
@@ -121,14 +145,16 @@ export class RelayTransactions<C, T> {
     f.transition('waiting');
     // msrprelay keeps a partial SEND until a response comes or the session ends: it has no timer.
     if (this.profile.sessionPerAuth && f.method === 'SEND' && f.failureReport === 'partial') return;
-    f.timer = this.host.setTimer(this.host.now + this.settings.transactionTimeout, () => this.windowOver(f, tid, frame, report));
+    f.timerAt = this.host.now + this.settings.transactionTimeout;
+    f.timer = this.host.setTimer(f.timerAt, () => this.windowOver(f, tid, frame, report));
+    this.traceState(f, tid, 'timer-set');
   }
 
   private windowOver(f: Forwarded<C, T>, tid: string, frame: MsrpRequest, report: boolean): void {
     if (this.table.get(tid) !== f) return;
     this.table.delete(tid);
     f.timer = null;
-    f.transition('done');
+    this.finish(f, tid, report ? 'timed-out' : 'window-over');
     this.used(f.outConn);
     this.used(f.inConn);
     if (report) {
@@ -170,8 +196,7 @@ export class RelayTransactions<C, T> {
       return;
     }
     this.table.delete(frame.transactionId);
-    this.host.cancelTimer(f.timer);
-    f.transition('done');
+    this.finish(f, frame.transactionId, 'answered');
     if (f.method === 'SEND') {
       if (this.profile.ignoreSendResponses) {
         this.host.emit('relay.response-dropped', { transactionId: frame.transactionId, status: frame.statusCode }, deviation(this.profile, 'drop-send-responses'));
@@ -288,8 +313,7 @@ export class RelayTransactions<C, T> {
     for (const [tid, f] of this.table) {
       if (f.outConn !== conn) continue;
       this.table.delete(tid);
-      this.host.cancelTimer(f.timer);
-      f.transition('done');
+      this.finish(f, tid, 'forgotten');
       forgotten++;
     }
     return forgotten;
@@ -302,8 +326,7 @@ export class RelayTransactions<C, T> {
     for (const [tid, f] of this.table) {
       if (f.outConn !== conn) continue;
       this.table.delete(tid);
-      this.host.cancelTimer(f.timer);
-      f.transition('done');
+      this.finish(f, tid, 'connection-lost');
       if (f.method !== 'SEND') continue;
       if (this.profile.sessionPerAuth && f.failureReport !== 'no') {
         // msrprelay: the session ends; every SEND still waiting (a partial one waits for ever) gets a 408.
@@ -331,7 +354,7 @@ export class RelayTransactions<C, T> {
 
   /** The relay crashed: transactions live in memory only. */
   reset(): void {
-    for (const f of this.table.values()) this.host.cancelTimer(f.timer);
+    for (const [tid, f] of this.table) this.finish(f, tid, 'crash');
     this.table = new Map();
   }
 }

@@ -41,8 +41,8 @@ export interface SendSource {
   lastFlag: Continuation;
   /** Largest body per transaction (fixed chunking); Infinity for one interruptible chunk. */
   maxChunk: number;
-  /** Next byte of `data` to send (0-based); advanced by the writer. */
-  sent: number;
+  /** Unused: the cursor (the next byte to send) is the sender's (`MessageSender.sent`). */
+  sent?: number;
   /**
    * Set when the sender aborts: the current chunk (or, between chunks, an empty one) ends with `#`
    * and no more are sent (E-24).
@@ -69,6 +69,10 @@ export interface SendSource {
   extraHeaders?: [string, string][];
   /** Transaction id of the first chunk (a relay that keeps ids, A-06); later chunks get new ones. */
   firstTransactionId?: string;
+  /** Lower-case header names in the order a relay received them: its chunks keep that order (a profile's choice). */
+  headerOrder?: readonly string[];
+  /** Chunks are written whole with their range end, never `*` and never interrupted (a relay that forwards frames as received). */
+  uninterruptible?: boolean;
   /**
    * Cut-through (a streaming relay): `data` grows while the request it comes from is still
    * arriving. `available` bytes of it are valid so far; `streaming` stays true until the last

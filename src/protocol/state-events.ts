@@ -25,8 +25,8 @@ export interface StateAuth {
 export interface StateToken {
   token: string;
   user: string;
-  /** The connection the token is bound to. */
-  conn: string;
+  /** The connection the token is bound to; null for a token given through another relay (valid on any connection to it). */
+  conn: string | null;
   expiresAt: Micros;
   state: 'granted' | 'expired' | 'invalidated' | 'forgotten';
   change: string;

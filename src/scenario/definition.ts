@@ -245,13 +245,16 @@ const relayNode = strict(
     live: O(
       strict(
         {
-          connect: liveAddress('Where the real relay listens (`host:port`). The endpoints that use this relay open real connections to it there; `msrp-sim run --live ID=HOST:PORT` overrides it.'),
+          connect: O(liveAddress('Where the real relay listens (`host:port`). The endpoints that use this relay open real connections to it there; `msrp-sim run --live ID=HOST:PORT` overrides it.')),
+          listen: O(liveAddress('The relay stays simulated and also listens on this real address (`host:port`) for real MSRP clients, which AUTH and relay through it as through the simulated endpoints\' connections. Give `connect` or `listen`, not both.')),
+          cert: O(text('a file name', { minLength: 1, description: 'listen, msrps: PEM file of the certificate the relay presents to real clients (relative to the scenario file); needs `key`.' })),
+          key: O(text('a file name', { minLength: 1, description: 'listen, msrps: PEM file of that certificate\'s key (relative to the scenario file); needs `cert`.' })),
           ca: O(text('a file name', { minLength: 1, description: 'msrps: PEM file of the certificate authorities the relay\'s certificate is checked against (relative to the scenario file). Default: the system\'s.' })),
           serverName: O(Type.String({ pattern: HOST_PATTERN, maxLength: 253, [Text]: 'the server name', description: 'msrps: the name sent in SNI and checked against the relay\'s certificate. Default: the host of `connect`.', [Expect]: 'a host name' })),
           clientCert: O(text('a file name', { minLength: 1, description: 'msrps: PEM file of the client certificate the endpoints present (relative to the scenario file); needs `clientKey`.' })),
           clientKey: O(text('a file name', { minLength: 1, description: 'msrps: PEM file of the client certificate\'s key (relative to the scenario file); needs `clientCert`.' })),
         },
-        'A real relay, not simulated: live mode (docs/live.md). Links, firewalls and faults cannot apply to it.',
+        'Live mode (docs/live.md): `connect` makes the relay a real one, reached over real sockets (links, firewalls and faults cannot apply to it); `listen` keeps it simulated and opens a real listener for real clients.',
       ),
     ),
   },
@@ -554,6 +557,7 @@ export const ScenarioFileSchema = strict(
     description: O(Type.String({ description: 'What the scenario shows.' })),
     seed: O(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ minLength: 1 })], { description: 'Seed of every random stream. Default: 1.', [Expect]: 'a whole number or a string' })),
     duration: O(duration('Virtual time limit of the run. Default: 10m.')),
+    golden: O(StringEnum(['exact', 'msrp'], 'How `msrp-sim test` compares a run with the golden trace beside the file: `exact`, record by record and byte for byte; `msrp`, frame by frame at the MSRP level, random ids renamed and times ignored, so that the golden survives a latency change or a new trace field (docs/diff.md). `msrp-sim test --golden` overrides it. Default: exact.')),
     defaults: O(Defaults),
     nodes: Type.Record(Type.String({ pattern: NODE_ID_PATTERN }), ScenarioNode, {
       additionalProperties: false,

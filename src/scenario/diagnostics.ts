@@ -46,6 +46,8 @@ export class Positions {
 
 export class Diagnostics {
   readonly problems: Problem[] = [];
+  /** Names the group member a path lies in (set once node groups are expanded; see groups.ts). */
+  member: ((path: Path) => { text: string; group: number } | undefined) | null = null;
   private readonly lines: LineIndex;
 
   constructor(
@@ -83,6 +85,22 @@ export class Diagnostics {
   private add(severity: Problem['severity'], at: Range | number, path: Path, message: string): void {
     const offset = typeof at === 'number' ? at : at[0];
     const { line, column } = this.lines.position(offset);
+    const member = this.member?.(path);
+    if (member !== undefined) {
+      // A template's problem is every member's: said once, for the first, with a count.
+      const fold = `${severity}\0${line}\0${column}\0${message}\0${member.group}`;
+      const first = this.folded.get(fold);
+      if (first !== undefined) {
+        first.others++;
+        first.problem.message = `${first.message} (and ${first.others} other member${first.others === 1 ? '' : 's'} of the group)`;
+        return;
+      }
+      const text = `${formatPath(path)} (${member.text}): ${message}`;
+      const problem: Problem = { file: this.file, line, column, message: text, severity };
+      this.folded.set(fold, { problem, message: text, others: 0 });
+      this.problems.push(problem);
+      return;
+    }
     const prefix = formatPath(path);
     const p: Problem = { file: this.file, line, column, message: prefix === '' ? message : `${prefix}: ${message}`, severity };
     // A default applies to many nodes; what is wrong with it is said once.
@@ -93,4 +111,5 @@ export class Diagnostics {
   }
 
   private readonly seen = new Set<string>();
+  private readonly folded = new Map<string, { problem: Problem; message: string; others: number }>();
 }

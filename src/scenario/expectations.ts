@@ -7,6 +7,7 @@
  * happened instead, and which trace records show it (their `seq`).
  */
 import type { AnyTraceRecord, TraceRecord, TraceRecordBase } from '../sim/trace.js';
+import { FrameResolver } from '../sim/frame-resolver.js';
 import { formatTime } from '../sim/time.js';
 import { parseUri, uriEquals } from '../wire/uri.js';
 import type { CountBound, Expectation, PathElement, Scenario } from './types.js';
@@ -124,6 +125,8 @@ export class ExpectationChecker {
    */
   private readonly requestMethods = new Map<string, Map<string, string>>();
   private readonly frames: Frame[] = [];
+  /** The frame of each `msrp.recv` (a reference to its send in trace format 2). */
+  private readonly resolver = new FrameResolver();
   private readonly connects = new Map<string, { seq: number; t: number; node: string; target: string; remote: string }>();
   private readonly connOutcome = new Map<string, { seq: number; t: number; state: 'opened' | 'refused' | 'blocked' | 'timeout'; provisional: boolean }>();
   private readonly routes = new Map<string, string[]>();
@@ -187,6 +190,7 @@ export class ExpectationChecker {
   /** Feeds one record, as emitted or as read from a trace file (the one place it is taken as typed). */
   record(input: AnyTraceRecord): void {
     const r = input as TraceRecord;
+    this.resolver.see(r);
     switch (r.type) {
       case 'net.host':
         if (typeof r.address === 'string') this.addressNode.set(r.address, r.node);
@@ -246,37 +250,40 @@ export class ExpectationChecker {
         }
         if (this.needLinks) this.countOnLinks(r);
         return;
-      case 'msrp.recv':
-        if (r.kind === 'response') {
+      case 'msrp.recv': {
+        const f = this.resolver.frameOf(r);
+        if (!f) return;
+        if (f.kind === 'response') {
           const open = this.requestMethods.get(`${r.node}/${r.conn}`);
-          const method = open?.get(r.transactionId) ?? null;
-          open?.delete(r.transactionId);
-          const status = r.status;
+          const method = open?.get(f.transactionId) ?? null;
+          open?.delete(f.transactionId);
+          const status = f.status;
           for (const tally of this.responseTallies) {
             const e = tally.e;
             if (r.node !== e.to || (e.before !== null && r.t > e.before)) continue;
             if (e.method !== null && method !== e.method) continue;
-            if (e.session !== null && !this.inSession(e.session, r.toPath, r.fromPath)) continue;
+            if (e.session !== null && !this.inSession(e.session, f.toPath, f.fromPath)) continue;
             tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
             tally.all.add(r.seq);
             if (status === e.status) tally.match.add(r.seq);
           }
           this.negative(r, 'response', status, r.rule ?? null, method);
-        } else if (r.method === 'REPORT') {
-          const status = r.reportStatus ?? null;
+        } else if (f.method === 'REPORT') {
+          const status = f.reportStatus ?? null;
           if (this.relayIds.has(r.node)) {
             for (const tally of this.reportTallies) {
               if (r.node !== tally.e.to) continue;
-              const session = tally.e.session !== null && this.inSession(tally.e.session, r.toPath, r.fromPath) ? tally.e.session : null;
+              const session = tally.e.session !== null && this.inSession(tally.e.session, f.toPath, f.fromPath) ? tally.e.session : null;
               this.tallyReport(tally, r, status, session);
             }
           }
           this.negative(r, 'report', status, null, 'REPORT');
         }
-        if (r.kind === 'request' && this.pathFrames.size > 0 && this.pathFrames.has(`${r.node}\0${r.method}`)) {
-          this.frames.push({ seq: r.seq, t: r.t, node: r.node, method: r.method, toPath: r.toPath, fromPath: r.fromPath });
+        if (f.kind === 'request' && this.pathFrames.size > 0 && this.pathFrames.has(`${r.node}\0${f.method}`)) {
+          this.frames.push({ seq: r.seq, t: r.t, node: r.node, method: f.method, toPath: f.toPath, fromPath: f.fromPath });
         }
         return;
+      }
       case 'msrp.violation':
       case 'endpoint.violation':
       case 'msrp.malformed':

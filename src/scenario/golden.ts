@@ -6,11 +6,28 @@
  * bytes, so a byte-order mark, a CR before the LF or any other invisible difference is found, and
  * shown by its column with the bytes around it escaped.
  */
-import type { AnyTraceRecord } from '../sim/trace.js';
+import { traceFormatProblem, type AnyTraceRecord } from '../sim/trace.js';
 
 /** `trace.ndjson` and golden traces are lists of these lines, so a golden comparison is a line comparison. */
 export function canonicalLine(record: AnyTraceRecord): string {
   return JSON.stringify(record);
+}
+
+/**
+ * Why a golden trace cannot be compared, from its first line: a format newer than msrp-sim reads
+ * (`golden line 1: trace format version 3 is newer than this msrp-sim reads (2)`). A golden
+ * without a `trace.format` record is version 1, which is compared as it is.
+ */
+export function goldenFormatProblem(firstLine: string): string | null {
+  let first: unknown;
+  try {
+    first = JSON.parse(firstLine);
+  } catch {
+    return null;
+  }
+  if (typeof first !== 'object' || first === null || (first as { type?: unknown }).type !== 'trace.format') return null;
+  const problem = traceFormatProblem((first as { version?: unknown }).version);
+  return problem === null ? null : `trace line 1: ${problem}`;
 }
 
 /** Lines of a golden trace, read as needed. */

@@ -6,6 +6,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ScenarioFileSchema } from './definition.js';
 import type { ScenarioFile } from './definition.js';
 import { Diagnostics, Positions } from './diagnostics.js';
+import { expandGroups } from './groups.js';
 import { normalize } from './normalize.js';
 import type { NormalizeOptions } from './normalize.js';
 import type { Problem } from './problems.js';
@@ -60,6 +61,10 @@ export function loadScenarioTree(file: string, text: string, root: SrcNode | nul
     diag.error(0, [], 'the file is empty; a scenario needs at least `name` and `nodes`');
     return { ok: false, problems: diag.sorted() };
   }
+  const expanded = expandGroups(root, diag);
+  if (expanded === null) return { ok: false, problems: diag.sorted() };
+  root = expanded.root;
+  diag.member = expanded.members.describe;
   const positions = new Positions();
   positions.set([], { value: root.range });
   const checker = new ShapeChecker(diag, positions, (range) => diag.where(range[0]));

@@ -26,7 +26,7 @@ export const BUILTIN = {
   firewallIdleTimeout: 7_440_000_000,
 } as const;
 
-/** Relay settings by profile (SPEC §3.2): only msrprelay's documented values differ. */
+/** Relay settings by profile (SPEC §3.2): msrprelay's and kamailio's documented values differ. */
 export function relayProfileDefaults(profile: RelayProfileName): Pick<ScenarioRelay, 'expires' | 'probation' | 'maxFailedAuths' | 'nonceLifetime' | 'transactionTimeout' | 'idleLimit' | 'maxChunk'> {
   const base = {
     expires: { min: 60_000_000, default: 1_800_000_000, max: 3_600_000_000 },
@@ -37,6 +37,8 @@ export function relayProfileDefaults(profile: RelayProfileName): Pick<ScenarioRe
     idleLimit: null,
     maxChunk: null,
   };
+  // Kamailio's msrp module grants 3600 s and never closes a connection for failed AUTHs.
+  if (profile === 'kamailio') return { ...base, expires: { ...base.expires, default: 3_600_000_000 }, maxFailedAuths: Number.POSITIVE_INFINITY };
   if (profile === 'msrprelay') return { ...base, expires: { min: 60_000_000, default: 600_000_000, max: 3_600_000_000 }, nonceLifetime: 15_000_000 };
   return base;
 }

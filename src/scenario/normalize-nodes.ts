@@ -17,7 +17,9 @@ export function buildNodes(cx: NormalizeContext, defaults: NonNullable<ScenarioF
     if (raw.role === 'relay') {
       const base = relayBase(cx, id, raw, defaults.relay ?? {});
       node = applyRelay(cx, base, raw, path);
-      node.live = liveRelay(cx, id, raw, path);
+      const live = liveRelay(cx, id, raw, path);
+      node.live = live.connect;
+      node.listen = live.listen;
       checkExpires(cx, node, [
         [defaults.relay, ['defaults', 'relay']],
         [raw, path],

@@ -28,6 +28,7 @@ export function relayBase(cx: NormalizeContext, id: string, raw: RawRelay, defau
     ...relayProfileDefaults(relayProfile(cx, raw, defaults)),
     profile: relayProfile(cx, raw, defaults),
     live: null,
+    listen: null,
   };
   return applyRelay(cx, base, { ...defaults, profile: base.profile }, ['defaults', 'relay']);
 }

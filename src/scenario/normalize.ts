@@ -45,6 +45,7 @@ export function normalize(file: Partial<ScenarioFile>, root: SrcNode, pos: Posit
     name: file.name ?? '',
     description: file.description ?? '',
     seed: file.seed ?? BUILTIN.seed,
+    golden: file.golden ?? 'exact',
     duration: cx.duration,
     signallingDelay: defaults.signallingDelay !== undefined ? us(defaults.signallingDelay) : BUILTIN.signallingDelay,
     inviteTimeout: defaults.inviteTimeout !== undefined ? us(defaults.inviteTimeout) : BUILTIN.inviteTimeout,

@@ -4,7 +4,7 @@
  * Trace records reach the caller's sinks as they happen; nothing here keeps the trace.
  */
 import type { RunOutcome } from '../sim/scheduler.js';
-import type { AnyTraceRecord, TraceSink } from '../sim/trace.js';
+import type { AnyTraceRecord, TraceFormatVersion, TraceSink } from '../sim/trace.js';
 import { World, type WorldOptions } from '../nodes/world.js';
 import type { RelayProfileName } from '../nodes/relay-profile.js';
 import { frameDropTap } from '../nodes/frame-drop-tap.js';
@@ -22,6 +22,8 @@ export interface RunOptions {
   sinks?: TraceSink[];
   /** Event budget: reaching it stops the run cleanly (exit status 3 in the CLI). */
   maxEvents?: number;
+  /** The trace format to write (docs/trace-format.md); default: the simulation's. */
+  traceFormat?: TraceFormatVersion;
 }
 
 export interface RunResult {
@@ -58,7 +60,7 @@ export function prepareRun(scenario: Scenario, options: RunOptions = {}, world: 
   if (options.profile) {
     for (const n of spec.nodes) if (n.role === 'relay') n.relay.profile = options.profile;
   }
-  const w = new World(spec, world);
+  const w = new World(spec, options.traceFormat !== undefined && world.traceFormat === undefined ? { ...world, traceFormat: options.traceFormat } : world);
   const checker = new ExpectationChecker(scenario);
   w.sim.trace.addSink((r) => checker.record(r));
   for (const sink of options.sinks ?? []) w.sim.trace.addSink(sink);

@@ -22,11 +22,16 @@ export interface SourcePosition {
   column: number;
 }
 
+/** `exact`: the trace record by record, byte for byte; `msrp`: the frames at the MSRP level (`msrp-sim diff`). */
+export type GoldenMode = 'exact' | 'msrp';
+
 export interface Scenario {
   name: string;
   /** `''` when the file gives none. */
   description: string;
   seed: number | string;
+  /** How `msrp-sim test` compares a run with its golden trace (docs/diff.md). */
+  golden: GoldenMode;
   /** Virtual time limit of the run. */
   duration: Micros;
   /** One-way SIP signalling delay between any two nodes. */
@@ -125,6 +130,16 @@ export interface ScenarioRelay extends NodeBase {
   profile: RelayProfileName;
   /** A real relay (live mode, docs/live.md); `null`: simulated. */
   live: ScenarioRelayLive | null;
+  /** A simulated relay that also listens on a real socket for real clients (live mode); `null`: none. */
+  listen: ScenarioRelayListen | null;
+}
+
+/** A simulated relay's real listener (live mode, `live: { listen }`). */
+export interface ScenarioRelayListen {
+  address: { host: string; port: number };
+  /** msrps: the certificate and key files as written (relative to the scenario file); `null`: not given. */
+  cert: string | null;
+  key: string | null;
 }
 
 /** A real relay that the endpoints using it reach over real sockets (live mode). */

@@ -4,11 +4,13 @@
  */
 import { RandomStreams, type Rng } from './random.js';
 import { Scheduler, type RunLimits, type RunOutcome } from './scheduler.js';
-import { Trace } from './trace.js';
+import { Trace, type TraceFormatVersion } from './trace.js';
 import type { Micros } from './time.js';
 
 export interface SimulationOptions {
   seed: string | number;
+  /** The trace format to write (docs/trace-format.md); default 2 (`TRACE_FORMAT_VERSION`). */
+  traceFormat?: TraceFormatVersion;
 }
 
 export interface SimulationRunLimits extends RunLimits {
@@ -23,7 +25,7 @@ export class Simulation {
 
   constructor(options: SimulationOptions) {
     this.random = new RandomStreams(options.seed);
-    this.trace = new Trace(this.scheduler);
+    this.trace = new Trace(this.scheduler, options.traceFormat);
   }
 
   get now(): Micros {

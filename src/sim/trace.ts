@@ -31,6 +31,25 @@ export interface TraceTypes {
 
 export type TraceType = keyof TraceTypes;
 
+/**
+ * The trace format msrp-sim writes and the newest it reads (docs/trace-format.md). Version 1 had
+ * no `trace.format` record; from version 2 on, it is the first record of every trace.
+ */
+export const TRACE_FORMAT_VERSION = 2;
+
+/**
+ * The problem with a trace's format record, or null when msrp-sim reads that format: a version
+ * newer than it reads, or a version that is not a positive integer.
+ */
+export function traceFormatProblem(version: unknown): string | null {
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return `trace.format: field 'version' must be a positive integer`;
+  if (version > TRACE_FORMAT_VERSION) return `trace format version ${version} is newer than this msrp-sim reads (${TRACE_FORMAT_VERSION})`;
+  return null;
+}
+
+/** A trace format msrp-sim can write: 2 (the default), or 1 for the format before it. */
+export type TraceFormatVersion = 1 | 2;
+
 export interface TraceRecordBase {
   /** Virtual time in microseconds. */
   t: Micros;
@@ -80,7 +99,16 @@ export class Trace {
     return this.subject.subscribe(subscriber);
   });
 
-  constructor(private readonly clock: TraceClock) {}
+  /**
+   * `version`: the format to write. From version 2 on, the trace's first record (seq 0, time 0,
+   * held with the set-up records) is `trace.format`, for live and simulated runs alike.
+   */
+  constructor(
+    private readonly clock: TraceClock,
+    readonly version: TraceFormatVersion = TRACE_FORMAT_VERSION,
+  ) {
+    if (version >= 2) this.emit('', 'trace.format', { version });
+  }
 
   /** Records emitted so far. */
   get count(): number {

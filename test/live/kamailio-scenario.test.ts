@@ -39,7 +39,7 @@ describe.skipIf(!kamailio)('scenarios/live/kamailio-push.yaml against a real Kam
     const k = await relay();
     const run = await runCliAsync(['run', FILE, '--live', `relay-a=${k.host}:${k.port}`, '--out', join(out, 'run')]);
     const stdout = run.stdout.toString('utf8');
-    expect(run.stderr).toContain(`live run against relay-a at ${k.host}:${k.port}`);
+    expect(run.stderr).toContain(`live run, against relay-a at ${k.host}:${k.port}`);
     expect(stdout).toContain('sessions: 1 established, 0 failed');
     expect(stdout).toContain('messages: 1 delivered of 1 sent');
     expect(stdout).toContain('REPORTs at senders: 1×200');

@@ -29,7 +29,7 @@ describe('RealtimeDriver', () => {
     for (const f of fired) expect(f.wall).toBeGreaterThanOrEqual(f.at);
     expect(wallMs).toBeGreaterThanOrEqual(119);
     // (A busy machine may add a live.lag record: that is the point of it.)
-    expect(records.map((r) => r.type).filter((t) => t !== 'live.lag')).toEqual(['sim.start', 'sim.limit', 'sim.end']);
+    expect(records.map((r) => r.type).filter((t) => t !== 'live.lag')).toEqual(['trace.format', 'sim.start', 'sim.limit', 'sim.end']);
   });
 
   it('runs injected input as an event at the current wall-clock time, after the events due before it', async () => {

@@ -128,6 +128,7 @@ describe('example: a phone behind a firewall', () => {
     expect(heard).toBe('hello');
     expect(answer).toBe('world');
     expect(timeline(w.records)).toEqual([
+      '+0.000000s         trace.format {"t":0,"seq":0,"node":"","type":"trace.format","version":2}',
       '+0.000000s         link fw-b<>relay-b latency=5000µs',
       '+0.000000s         link fw-b<>pra latency=10000µs',
       '+0.000000s fw-b    firewall fw-b = 10.0.2.1',

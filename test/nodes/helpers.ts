@@ -1,8 +1,9 @@
 /** Building blocks for node tests: default options and small worlds declared in a few lines. */
+import { FrameResolver } from '../../src/sim/frame-resolver.js';
 import type { EndpointOptions } from '../../src/nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
-import { World, type LinkSpec, type NodeSpec, type WorldSpec } from '../../src/nodes/world.js';
-import type { AnyTraceRecord } from '../../src/sim/trace.js';
+import { World, type LinkSpec, type NodeSpec, type WorldOptions, type WorldSpec } from '../../src/nodes/world.js';
+import type { AnyTraceRecord, TraceRecord } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
 import { parseFrames } from '../../src/wire/parser.js';
 import type { MsrpFrame } from '../../src/wire/frame.js';
@@ -54,10 +55,10 @@ export interface Built {
   of(type: string, node?: string): AnyTraceRecord[];
 }
 
-export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['options']?][], seed: string | number = 1, network?: WorldSpec['network']): Built {
-  const world = new World({ seed, nodes, links: links.map(([a, b, options]) => ({ a, b, options })), network });
+export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['options']?][], seed: string | number = 1, network?: WorldSpec['network'], options: WorldOptions = {}): Built {
+  const world = new World({ seed, nodes, links: links.map(([a, b, options]) => ({ a, b, options })), network }, options);
   const trace: AnyTraceRecord[] = [];
-  world.sim.trace.addSink((r) => trace.push(r));
+  world.sim.trace.addSink(resolvingSink(trace));
   return {
     world,
     trace,
@@ -66,7 +67,7 @@ export function build(nodes: NodeSpec[], links: [string, string, LinkSpec['optio
 }
 
 /** The SPEC §5 topology: psa - relay-a - relay-b - fw-b - pra. */
-export function specTopology(opts: { relayA?: Partial<RelayOptions>; relayB?: Partial<RelayOptions>; psa?: Partial<EndpointOptions>; pra?: Partial<EndpointOptions> } = {}): Built {
+export function specTopology(opts: { relayA?: Partial<RelayOptions>; relayB?: Partial<RelayOptions>; psa?: Partial<EndpointOptions>; pra?: Partial<EndpointOptions>; world?: WorldOptions } = {}): Built {
   return build(
     [
       { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: 'msrps://relay.a.example.com:2855;tcp', username: 'psa', password: 's3cret' }], ...opts.psa }) },
@@ -81,6 +82,9 @@ export function specTopology(opts: { relayA?: Partial<RelayOptions>; relayB?: Pa
       ['relay-b', 'fw-b', { latency: 10_000 }],
       ['fw-b', 'pra', { latency: 10_000, bandwidth: 2_000_000 }],
     ],
+    1,
+    undefined,
+    opts.world,
   );
 }
 
@@ -184,5 +188,23 @@ export function oneRelay(script: Script, opts: { relay?: Partial<RelayOptions>; 
     get bobUri() {
       return bob.sessionUris[0]!;
     },
+  };
+}
+
+/**
+ * A sink that keeps every record in `trace`, a receive that refers to its send (trace format 2)
+ * with its frame's fields resolved, as every consumer of a trace reads it (FrameResolver): tests
+ * read a receive's frame on its record.
+ */
+export function resolvingSink(trace: AnyTraceRecord[]): (r: AnyTraceRecord) => void {
+  const frames = new FrameResolver();
+  return (r) => {
+    frames.see(r);
+    if (r.type !== 'msrp.recv' || r.sent === undefined) {
+      trace.push(r);
+      return;
+    }
+    const { rule: _r, offset: _o, length: _l, text: _t, bytesBase64: _b, ...frame } = frames.frameOf(r as TraceRecord<'msrp.recv'>) as unknown as AnyTraceRecord;
+    trace.push({ ...frame, t: r.t, seq: r.seq, node: r.node, type: r.type, ...(r.rule !== undefined ? { rule: r.rule } : {}), conn: r.conn, sent: r.sent });
   };
 }

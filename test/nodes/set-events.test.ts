@@ -2,6 +2,7 @@
  * Scenario action `set` (SPEC §5) on a relay's `profile` and a firewall's `policy`: the new value
  * makes the decisions from then on (docs/scenario-format.md says what becomes of what is in flight).
  */
+import { resolvingSink } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import { formatProblem, loadScenario } from '../../src/scenario/index.js';
@@ -13,7 +14,7 @@ function run(text: string, options: RunOptions = {}): AnyTraceRecord[] {
   const loaded = loadScenario('set.yaml', text);
   if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
   const records: AnyTraceRecord[] = [];
-  runScenario(loaded.scenario, { ...options, sinks: [(r) => records.push(r)] });
+  runScenario(loaded.scenario, { ...options, sinks: [resolvingSink(records)] });
   return records;
 }
 

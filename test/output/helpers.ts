@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { AnyTraceRecord } from '../../src/sim/trace.js';
+import type { AnyTraceRecord, TraceFormatVersion } from '../../src/sim/trace.js';
 import { SECOND } from '../../src/sim/time.js';
 import type { TopologyInfo } from '../../src/output/topology-info.js';
 import { build, endpoint, specTopology } from '../nodes/helpers.js';
@@ -26,8 +26,8 @@ export const SPEC_TOPOLOGY: TopologyInfo = {
 };
 
 /** psa pushes a 5000-byte image to pra through relay-a and relay-b, pra behind fw-b. */
-export function twoRelayPush(size = 5000, chunkSize = 2048): AnyTraceRecord[] {
-  const t = specTopology();
+export function twoRelayPush(size = 5000, chunkSize = 2048, traceFormat: TraceFormatVersion = 2): AnyTraceRecord[] {
+  const t = specTopology({ world: { traceFormat } });
   t.world.start();
   t.world.at(0, () => t.world.openSession('s1', 'psa', 'pra'));
   t.world.at(100_000, () => t.world.send('psa', { session: 's1', contentType: 'image/jpeg', size, chunkSize, successReport: 'yes' }));

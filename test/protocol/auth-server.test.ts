@@ -336,3 +336,61 @@ describe('AUTH server: the msrprelay and opensips readings', () => {
     expect(rules(r.h).at(-1)).toBe('relay.respond opensips:use-path-own-only');
   });
 });
+
+describe('AUTH server as node state (state.peer, state.token; trace format 2)', () => {
+  const peers = (h: FakeRelayHost) => h.states.filter((s) => s.type === 'state.peer').map((s) => s.fields as { conn: string; state: string; failures: number; user: string | null; change: string });
+  const tokens = (h: FakeRelayHost) => h.states.filter((s) => s.type === 'state.token').map((s) => s.fields as { token: string; user: string; conn: string | null; expiresAt: number; state: string; change: string });
+
+  it('R-09: a client connection goes probation -> trusted -> closed, with its failed AUTHs and its user', () => {
+    const r = rig();
+    r.send({ password: 'wrong' }); // 401 first: no nonce yet
+    r.send({ password: 'wrong' });
+    r.send({ expires: 600 });
+    r.auth.closed(r.peer);
+    expect(peers(r.h).map((p) => `${p.state} ${p.change} ${p.failures} ${String(p.user)}`)).toEqual([
+      'probation opened 0 null',
+      'probation auth-failed 1 null',
+      'probation auth-failed 2 null',
+      'trusted trusted 2 null',
+      'trusted authenticated 2 alice',
+      'closed closed 2 alice',
+    ]);
+    expect(peers(r.h).every((p) => p.conn === 'c1')).toBe(true);
+  });
+
+  it('a connection the relay opened to a next hop is not a client peer', () => {
+    const h = new FakeRelayHost('n1');
+    const auth = new AuthServer(h, SETTINGS, {}, RELAY_PROFILES.rfc4976);
+    auth.closed(auth.open('n1', false));
+    expect(h.states).toEqual([]);
+  });
+
+  it('R-12, R-13, R-28: a token is granted, then invalidated with its connection', () => {
+    const r = rig();
+    r.send();
+    r.send({ expires: 600 });
+    r.auth.closed(r.peer);
+    const t = tokens(r.h);
+    expect(t.map((x) => `${x.state} ${x.change}`)).toEqual(['granted granted', 'invalidated connection-closed']);
+    expect(t[0]).toMatchObject({ user: 'alice', conn: 'c1', expiresAt: 600 * S });
+    expect(t[1]!.token).toBe(t[0]!.token);
+  });
+
+  it('R-13, R-28: a token expired by the fault, then forgotten one Expires later', () => {
+    const r = rig();
+    r.send();
+    r.send({ expires: 600 });
+    r.h.advance(10 * S);
+    r.auth.expireAll();
+    r.h.advance(1200 * S);
+    expect(tokens(r.h).map((x) => `${x.state} ${x.change} ${x.expiresAt / S}`)).toEqual(['granted granted 600', 'expired expired-by-fault 10', 'forgotten forgotten 10']);
+  });
+
+  it('a crash forgets every token', () => {
+    const r = rig();
+    r.send();
+    r.send({ expires: 600 });
+    r.auth.reset([r.peer]);
+    expect(tokens(r.h).map((x) => `${x.state} ${x.change}`)).toEqual(['granted granted', 'forgotten crash']);
+  });
+});

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkWriter, type ChunkSink } from '../../src/protocol/chunk-writer.js';
 import type { SendSource } from '../../src/protocol/send-source.js';
+import { MessageSender } from '../../src/protocol/message-sender.js';
 import type { ByteRange, Continuation, MsrpRequest } from '../../src/wire/frame.js';
 import { parseFrames } from '../../src/wire/parser.js';
 
@@ -81,7 +82,8 @@ describe('chunk writer: chunking (W-25, W-26, W-31)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(size, src);
-    w.queue(s);
+    const sender = new MessageSender(s);
+    w.queue(sender);
     drain(w);
     expect(sink.summary()).toEqual(want);
     expect(s.done).toBe(1);
@@ -89,7 +91,7 @@ describe('chunk writer: chunking (W-25, W-26, W-31)', () => {
     // The stream is exactly the chunks, in order, and parses back to them.
     const parsed = parseFrames(Buffer.concat(sink.stream)).frames as MsrpRequest[];
     expect(parsed.map((f) => f.transactionId)).toEqual(sink.chunks.map((c) => c.frame.transactionId));
-    expect(Buffer.concat(parsed.map((f) => f.body ?? new Uint8Array(0)))).toEqual(Buffer.from(s.data as Uint8Array).subarray(0, s.sent));
+    expect(Buffer.concat(parsed.map((f) => f.body ?? new Uint8Array(0)))).toEqual(Buffer.from(s.data as Uint8Array).subarray(0, sender.sent));
     let offset = 0;
     for (const c of sink.chunks) {
       expect(c.offset).toBe(offset);
@@ -103,7 +105,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(10_000);
-    w.queue(s);
+    w.queue(new MessageSender(s));
     // Step 0 starts the chunk, step 1 writes a piece of 4096, step 2 finds a frame waiting.
     drain(w, (step) => step === 2);
     expect(sink.summary()).toEqual(['1-*/10000 + W-35', '4097-*/10000 $']);
@@ -114,7 +116,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
   it('W-31: a chunk of 2048 octets or less is not interrupted by a waiting frame', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
-    w.queue(source(2048));
+    w.queue(new MessageSender(source(2048)));
     drain(w, () => true);
     expect(sink.summary()).toEqual(['1-2048/2048 $']);
   });
@@ -123,7 +125,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(10_000);
-    w.queue(s);
+    w.queue(new MessageSender(s));
     w.startNext();
     w.advance(false);
     s.abort = true;
@@ -136,7 +138,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(100, { stop: true });
-    w.queue(s);
+    w.queue(new MessageSender(s));
     drain(w);
     expect(sink.chunks).toEqual([]);
     expect(sink.stream).toEqual([]);
@@ -148,10 +150,10 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const w = new ChunkWriter(sink);
     const first = source(10_000);
     const later = source(10, { firstPosition: 10_001, total: 10_010 });
-    w.queue(first);
+    w.queue(new MessageSender(first));
     w.startNext();
     w.advance(false);
-    w.queue(later);
+    w.queue(new MessageSender(later));
     w.advance(true);
     drain(w);
     expect(sink.summary()).toEqual(['1-*/10000 + W-35', '4097-*/10000 $', '10001-10010/10010 $']);
@@ -161,14 +163,16 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const w = new ChunkWriter(new RecordingSink());
     const a = source(10_000);
     const b = source(10);
-    w.queue(a);
-    w.queue(b);
+    const senderA = new MessageSender(a);
+    const senderB = new MessageSender(b);
+    w.queue(senderA);
+    w.queue(senderB);
     w.startNext();
     w.advance(false);
     const unsent = w.detach();
-    expect(unsent.cut?.source).toBe(a);
+    expect(unsent.cut?.sender).toBe(senderA);
     expect(unsent.cut?.startIndex).toBe(0);
-    expect(unsent.queued).toEqual([b]);
+    expect(unsent.queued).toEqual([senderB]);
     expect(w.busy).toBe(false);
   });
 });

@@ -5,7 +5,8 @@
  */
 import type { MsrpFrame } from '../../src/wire/frame.js';
 import type { RelayEvents, RelayEventType } from '../../src/protocol/relay-events.js';
-import type { RelayHost } from '../../src/protocol/relay-host.js';
+import type { RelayHost, RelayStateType } from '../../src/protocol/relay-host.js';
+import type { StateEvents } from '../../src/protocol/state-events.js';
 
 export type Output =
   | { kind: 'event'; type: RelayEventType; fields: RelayEvents[RelayEventType]; rule: string | undefined }
@@ -23,6 +24,8 @@ interface PendingTimer {
 export class FakeRelayHost implements RelayHost<string, number> {
   now = 0;
   readonly out: Output[] = [];
+  /** The node state records, apart from `out` (what the tests of the machines' behaviour read). */
+  readonly states: { type: RelayStateType; fields: StateEvents[RelayStateType] }[] = [];
   readonly open = new Set<string>();
   /** Connections whose peer presented a client certificate, and the authorities each leads to. */
   readonly relays = new Map<string, string[]>();
@@ -36,6 +39,9 @@ export class FakeRelayHost implements RelayHost<string, number> {
 
   emit<K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string): void {
     this.out.push({ kind: 'event', type, fields, rule });
+  }
+  emitState<K extends RelayStateType>(type: K, fields: StateEvents[K]): void {
+    this.states.push({ type, fields });
   }
   send(conn: string, frame: MsrpFrame): void {
     this.out.push({ kind: 'send', conn, frame });

@@ -219,3 +219,33 @@ describe('forwarded transactions (d.4, d.5, d.6)', () => {
     expect(() => r.f.transition('waiting')).toThrow(/illegal move done -> waiting/);
   });
 });
+
+describe('forwarded transactions as node state (state.transaction, trace format 2)', () => {
+  const states = (h: FakeRelayHost) => h.states.map((s) => s.fields as { state: string; change: string; timerAt: number | null; transactionId: string; conn: string; messageId: string | null; method: string });
+  const rows: { id: string; setup?: Parameters<typeof rig>[0]; act: (r: Rig) => void; last: string }[] = [
+    { id: 'a response ends it, the timer cancelled', act: (r) => r.table.response('out', response(200)), last: 'done answered' },
+    { id: 'R-21: the 30 s timer fires (408 REPORT)', act: (r) => r.h.advance(30 * S), last: 'done timed-out' },
+    { id: 'R-28: Failure-Report partial: the window ends without a response', setup: { fr: 'partial' }, act: (r) => r.h.advance(30 * S), last: 'done window-over' },
+    { id: 'A-02: the next hop connection is lost', act: (r) => r.table.closed('out'), last: 'done connection-lost' },
+    { id: 'R-27: forgotten with the idle connection', act: (r) => r.table.forgetOn('out'), last: 'done forgotten' },
+    { id: 'a crash loses it', act: (r) => r.table.reset(), last: 'done crash' },
+  ];
+  it.each(rows)('$id', ({ setup, act, last }) => {
+    const r = rig(setup);
+    expect(states(r.h).map((s) => `${s.state} ${s.change} ${String(s.timerAt)}`)).toEqual(['sending forwarded null', `waiting timer-set ${30 * S}`]);
+    expect(states(r.h)[0]).toMatchObject({ transactionId: 'out-1', method: 'SEND', conn: 'out', messageId: 'm1' });
+    act(r);
+    const after = states(r.h).slice(2);
+    expect(after.map((s) => `${s.state} ${s.change}`)).toEqual([last]);
+    expect(after[0]!.timerAt).toBeNull();
+    // Every record is one state the machine was in: the table agrees.
+    expect(r.f.state).toBe('done');
+    expect(r.table.size).toBe(0);
+  });
+
+  it('a SEND with Failure-Report no is done at once', () => {
+    const r = rig({ fr: 'no' });
+    r.table.drop('out-1', r.f);
+    expect(states(r.h).map((s) => `${s.state} ${s.change}`).slice(-1)).toEqual(['done no-response-expected']);
+  });
+});

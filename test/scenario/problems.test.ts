@@ -323,8 +323,8 @@ describe('JSON files', () => {
   });
 
   it('may start with a byte order mark, as may YAML files', () => {
-    expect(problems('s.json', ['\ufeff{ "name": "j", "nodes": {}, "x": 1 }'])).toEqual(['s.json:1:29: unknown key `x`; expected `name`, `description`, `seed`, `duration`, `defaults`, `nodes`, `links`, `events` or `expect`']);
-    expect(problems('s.yaml', ['\ufeffname: j', 'nodes: {}', 'x: 1'])).toEqual(['s.yaml:3:1: unknown key `x`; expected `name`, `description`, `seed`, `duration`, `defaults`, `nodes`, `links`, `events` or `expect`']);
+    expect(problems('s.json', ['\ufeff{ "name": "j", "nodes": {}, "x": 1 }'])).toEqual(['s.json:1:29: unknown key `x`; expected `name`, `description`, `seed`, `duration`, `golden`, `defaults`, `nodes`, `links`, `events` or `expect`']);
+    expect(problems('s.yaml', ['\ufeffname: j', 'nodes: {}', 'x: 1'])).toEqual(['s.yaml:3:1: unknown key `x`; expected `name`, `description`, `seed`, `duration`, `golden`, `defaults`, `nodes`, `links`, `events` or `expect`']);
   });
 
   it('treat keys such as __proto__ as plain keys', () => {

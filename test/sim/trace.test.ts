@@ -10,9 +10,10 @@ describe('Trace', () => {
     sim.scheduler.at(1500, () => sim.trace.emit('n1', 'sim.limit', { limit: 'x', value: 3 }, 'W-39'));
     sim.run();
     expect(seen.map((r) => JSON.stringify(r))).toEqual([
-      '{"t":0,"seq":0,"node":"","type":"sim.start","seed":"1","duration":null}',
-      '{"t":1500,"seq":1,"node":"n1","type":"sim.limit","rule":"W-39","limit":"x","value":3}',
-      '{"t":1500,"seq":2,"node":"","type":"sim.end","reason":"idle","events":1}',
+      '{"t":0,"seq":0,"node":"","type":"trace.format","version":2}',
+      '{"t":0,"seq":1,"node":"","type":"sim.start","seed":"1","duration":null}',
+      '{"t":1500,"seq":2,"node":"n1","type":"sim.limit","rule":"W-39","limit":"x","value":3}',
+      '{"t":1500,"seq":3,"node":"","type":"sim.end","reason":"idle","events":1}',
     ]);
   });
 
@@ -22,7 +23,7 @@ describe('Trace', () => {
     const sub = sim.trace.trace$.subscribe((r) => types.push(r.type));
     sim.run({ until: 10 });
     sub.unsubscribe();
-    expect(types).toEqual(['sim.start', 'sim.end']);
+    expect(types).toEqual(['trace.format', 'sim.start', 'sim.end']);
   });
 
   it('records reaching the duration limit', () => {
@@ -32,7 +33,7 @@ describe('Trace', () => {
     const types: string[] = [];
     sim.trace.addSink((r) => types.push(r.type));
     expect(sim.run({ until: 10_000 }).reason).toBe('until');
-    expect(types).toEqual(['sim.start', 'sim.limit', 'sim.end']);
+    expect(types).toEqual(['trace.format', 'sim.start', 'sim.limit', 'sim.end']);
   });
 
   it('hands the records of the world being built to sinks and subscribers attached before the run', () => {
@@ -46,7 +47,7 @@ describe('Trace', () => {
     const sub = sim.trace.trace$.subscribe((r) => observed.push(`${r.seq}:${r.type}`));
     sim.run();
     sub.unsubscribe();
-    const all = ['0:sim.limit', '1:sim.start', '2:sim.end'];
+    const all = ['0:trace.format', '1:sim.limit', '2:sim.start', '3:sim.end'];
     expect(early).toEqual(all);
     expect(late).toEqual(all);
     expect(observed).toEqual(all);
@@ -54,6 +55,6 @@ describe('Trace', () => {
     const after: string[] = [];
     sim.trace.addSink((r) => after.push(`${r.seq}:${r.type}`));
     sim.run();
-    expect(after).toEqual(['3:sim.start', '4:sim.end']);
+    expect(after).toEqual(['4:sim.start', '5:sim.end']);
   });
 });

@@ -13,7 +13,8 @@ import { createOutputs } from '../../output/index.js';
 import type { RelayProfileName } from '../../protocol/relay-profile.js';
 import { parseDuration } from '../../scenario/units.js';
 import { formatTime } from '../../sim/time.js';
-import type { AnyTraceRecord } from '../../sim/trace.js';
+import type { AnyTraceRecord, TraceRecord } from '../../sim/trace.js';
+import { FrameResolver } from '../../sim/frame-resolver.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { inspectTarget, OutputDir, resolveTarget } from '../output-dir.js';
@@ -49,14 +50,18 @@ function userLine(text: string, where: string): [string, string] {
 }
 
 /** The terminal line of a record worth a line (frames, decisions, connections), or null. */
-function line(r: AnyTraceRecord): string | null {
+function line(input: AnyTraceRecord, frames: FrameResolver): string | null {
+  const r = input as TraceRecord;
   const t = formatTime(r.t).padStart(10);
+  frames.see(r);
   switch (r.type) {
     case 'msrp.recv':
     case 'msrp.send': {
       const arrow = r.type === 'msrp.recv' ? '<-' : '->';
-      const what = r.kind === 'request' ? `${String(r.method)}` : `${String(r.status)} ${String(r.comment ?? '')}`.trim();
-      return `${t}  ${arrow} ${String(r.conn)}  ${String(r.transactionId)} ${what}`;
+      const f = r.type === 'msrp.recv' ? frames.frameOf(r) : r;
+      if (!f) return null;
+      const what = f.kind === 'request' ? f.method : `${String(f.status)} ${f.comment ?? ''}`.trim();
+      return `${t}  ${arrow} ${r.conn}  ${f.transactionId} ${what}`;
     }
     case 'live.accept':
       return `${t}  accepted ${String(r.remote)} as ${String(r.conn)}`;
@@ -123,6 +128,7 @@ export function registerRelay(program: Command, ctx: CliContext): void {
       // The output folder is checked before the relay starts: a refused one costs no run.
       inspectTarget(resolveTarget(options.out, ctx.io.fs), options.out, { force: options.force, fs: ctx.io.fs });
       const tls = options.tlsCert !== undefined ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey!) } : undefined;
+      const frames = new FrameResolver();
       const outputs = createOutputs({ only: ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg', 'report.html'], name: 'relay', topology: { nodes: [{ id: 'relay', role: 'relay', host: options.host ?? address.host, profile: options.profile }], links: [] } });
       const capture = new LiveCapture();
       const out = ctx.io.stdout;
@@ -140,7 +146,7 @@ export function registerRelay(program: Command, ctx: CliContext): void {
           onRecord: (r) => {
             outputs.record(r);
             capture.record(r);
-            const l = line(r);
+            const l = line(r, frames);
             if (l !== null) out.write(l + '\n');
           },
         });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LiveCapture } from '../../live/live-capture.js';
-import { liveRelays, runLiveScenario, type LiveRelayTls } from '../../live/live-scenario.js';
+import { isLiveScenario, listeningRelays, liveRelays, runLiveScenario, type LiveRelayTls } from '../../live/live-scenario.js';
 import { parseHostPort } from '../../scenario/normalize-live.js';
 import type { Scenario } from '../../scenario/types.js';
 import { Option, type Command } from 'commander';
@@ -140,6 +140,25 @@ function liveTls(file: string, scenario: Scenario): Record<string, LiveRelayTls>
   return out;
 }
 
+/** The certificate and key files of a scenario's listening relays (`live: { listen, cert, key }`), read. */
+function listenTls(file: string, scenario: Scenario): Record<string, { cert: Buffer; key: Buffer }> {
+  const out: Record<string, { cert: Buffer; key: Buffer }> = {};
+  for (const r of listeningRelays(scenario)) {
+    const { cert, key } = r.listen!;
+    if (cert === null || key === null) continue;
+    const read = (k: string, name: string): Buffer => {
+      const path = resolve(dirname(file), name);
+      try {
+        return readFileSync(path);
+      } catch (err) {
+        throw new CliError(`${file}: relay ${r.id}: cannot read its \`live.${k}\` ${path}: ${(err as Error).message}`, EXIT.usage);
+      }
+    };
+    out[r.id] = { cert: read('cert', cert), key: read('key', key) };
+  }
+  return out;
+}
+
 export async function runCommand(paths: string[], options: RunCommandOptions, ctx: CliContext): Promise<number> {
   const files = findScenarioFiles(paths);
   if (files.length === 0) throw new CliError('run: no scenario files found', EXIT.usage);
@@ -162,6 +181,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
     }
   }
   const tlsOf = new Map(loaded.map((l) => [l.file, l.ok ? liveTls(l.file, l.scenario) : {}]));
+  const listenTlsOf = new Map(loaded.map((l) => [l.file, l.ok ? listenTls(l.file, l.scenario) : {}]));
   const until = options.until === undefined ? undefined : parseUntil(options.until);
   const outputs = chooseOutputs(options);
   const partial = outputs.size < OUTPUT_FLAGS.length ? OUTPUT_FLAGS.filter((n) => outputs.has(n)) : null;
@@ -178,7 +198,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
     const dir = dirOf(scenario.name);
     const out = new OutputDir(dir, { force: options.force, fs });
     let result: RunResult;
-    const isLive = liveRelays(scenario).length > 0;
+    const isLive = isLiveScenario(scenario);
     // A live run's capture is made of the bytes that crossed its sockets (capture.pcap).
     const capture = isLive && outputs.has('pcap') ? new LiveCapture() : null;
     const simulatedOutputs = new Set(outputs);
@@ -193,8 +213,12 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
         sinks: [(r: AnyTraceRecord) => writers.record(r), (r: AnyTraceRecord) => progress.tick(r.t), ...(capture ? [(r: AnyTraceRecord) => capture.record(r)] : [])],
       };
       if (isLive) {
-        ctx.io.stderr.write(`${scenario.name}: live run against ${liveRelays(scenario).map((r) => `${r.id} at ${r.live!.connect.host}:${r.live!.connect.port}`).join(', ')}, up to ${formatTime(until ?? scenario.duration)} of wall-clock time\n`);
-        result = await runLiveScenario(scenario, { ...runOptions, tls: tlsOf.get(l.file) ?? {} });
+        const against = [
+          ...liveRelays(scenario).map((r) => `against ${r.id} at ${r.live!.connect.host}:${r.live!.connect.port}`),
+          ...listeningRelays(scenario).map((r) => `${r.id} listening for real clients on ${r.listen!.address.host}:${r.listen!.address.port}`),
+        ];
+        ctx.io.stderr.write(`${scenario.name}: live run, ${against.join(', ')}, up to ${formatTime(until ?? scenario.duration)} of wall-clock time\n`);
+        result = await runLiveScenario(scenario, { ...runOptions, tls: tlsOf.get(l.file) ?? {}, listenTls: listenTlsOf.get(l.file) ?? {} });
       } else result = runScenario(scenario, runOptions);
       progress.done();
       writers.finish(result);
@@ -245,7 +269,7 @@ function printSummary(ctx: CliContext, result: RunResult, paths: string[], parti
 /** Sessions, messages delivered, REPORTs by status and failures, from the world's counters. */
 function summaryLines(result: RunResult): string[] {
   const c = result.world.counters;
-  const reports = [...c.reports.entries()].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${n}×${st}`).join(', ') || 'none';
+  const reports = [...c.reports.entries()].sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)).map(([st, n]) => `${n}×${st}`).join(', ') || 'none';
   return [
     `sessions: ${c.sessionsEstablished} established, ${c.sessionsFailed} failed`,
     `messages: ${c.messagesDelivered} delivered of ${c.messagesSent} sent${c.messagesNotSent > 0 ? `, ${c.messagesNotSent} never sent` : ''}`,

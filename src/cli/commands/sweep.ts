@@ -11,7 +11,6 @@ import type { Command } from 'commander';
 import { shardOf, type RunRecord, type SweepPlan, type SweepSource } from '../../sweep/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { defaultJobs, runOnPool } from '../sweep/local-pool.js';
 import { loadSweep, planFromSource, readRecords, report, SweepFolder } from '../sweep/sweep-files.js';
 import { SweepProgress } from '../sweep/sweep-progress.js';
 import type { KeepOutputs } from '../sweep/sweep-thread.js';
@@ -67,8 +66,9 @@ export function registerSweep(program: Command, ctx: CliContext): void {
     });
 }
 
-function parseJobs(text: string | undefined): number {
-  if (text === undefined) return defaultJobs();
+// The pool (piscina) loads when a sweep runs, not with the command line: a run needs none of it.
+async function parseJobs(text: string | undefined): Promise<number> {
+  if (text === undefined) return (await import('../sweep/local-pool.js')).defaultJobs();
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 1024) throw new CliError(`sweep: --jobs takes a whole number of threads from 1, not \`${text}\``, EXIT.usage);
   return n;
@@ -89,10 +89,10 @@ export async function sweepCommand(file: string | undefined, dirs: string[], opt
   if ((options.detach || options.collect || options.chunkRuns) && !options.queue) throw new CliError('sweep: --detach, --collect and --chunk-runs go with --queue', EXIT.usage);
   if (options.queue && (options.keepOutputs || options.keepFailed)) throw new CliError('sweep: with --queue the runs\' full outputs stay on the workers\' machines; --keep-outputs and --keep-failed are for local sweeps', EXIT.usage);
   if (options.keepOutputs && options.keepFailed) throw new CliError('sweep: --keep-outputs keeps every run already; drop --keep-failed', EXIT.usage);
-  const jobs = parseJobs(options.jobs);
+  const jobs = await parseJobs(options.jobs);
   const shard = options.shard !== undefined ? parseShard(options.shard) : null;
   if (shard !== null && options.queue) throw new CliError('sweep: --shard runs without a broker; drop --queue', EXIT.usage);
-  const chunkRuns = options.chunkRuns !== undefined ? parseJobs(options.chunkRuns) : undefined;
+  const chunkRuns = options.chunkRuns !== undefined ? await parseJobs(options.chunkRuns) : undefined;
   const plan = loadSweep(ctx, file);
   const outName = shard === null ? plan.spec.name : `${plan.spec.name}-shard-${shard.index}-of-${shard.count}`;
   const folder = new SweepFolder(options.out ?? join('out', outName));
@@ -122,6 +122,7 @@ async function runLocal(ctx: CliContext, plan: SweepPlan, wanted: number[], fold
   process.on('SIGTERM', onInt);
   try {
     if (records.size > 0 && todo.length > 0) ctx.io.stderr.write(`${records.size} of ${wanted.length} runs already done in ${folder.dir}; running the other ${todo.length}\n`);
+    const { runOnPool } = await import('../sweep/local-pool.js');
     await runOnPool(plan, todo, {
       jobs: Math.min(options.jobs, Math.max(1, todo.length)),
       keep: options.keep,

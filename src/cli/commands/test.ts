@@ -4,11 +4,14 @@
  * (`<name>.golden.ndjson`); on a difference prints the first divergent record with context from
  * both runs. `--update` rewrites goldens; `--junit FILE` writes a JUnit XML report.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { compareRuns, DiffInputError, formatDiff, runFromTrace, type LooseRecord } from '../../diff/index.js';
+import { NdjsonSyntaxError, readNdjson } from '../../output/ndjson.js';
+import type { GoldenMode } from '../../scenario/types.js';
 import { runScenario } from '../../scenario/run.js';
 import type { ExpectationResult } from '../../scenario/expectations.js';
-import { canonicalLine, formatGoldenDifference, GoldenComparator } from '../../scenario/golden.js';
+import { canonicalLine, formatGoldenDifference, GoldenComparator, goldenFormatProblem } from '../../scenario/golden.js';
 import { junitXml, type JunitCase } from '../../output/junit.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -19,6 +22,8 @@ export interface TestOptions {
   update?: boolean;
   junit?: string;
   context?: string;
+  /** For every scenario of the run, whatever its file's `golden` says. */
+  golden?: GoldenMode;
 }
 
 const EXAMPLES = `
@@ -26,8 +31,12 @@ Examples:
   $ msrp-sim test                              every scenario under scenarios/
   $ msrp-sim test my-scenarios/ --junit out/junit.xml
   $ msrp-sim test scenarios/relay-crash.yaml --update    accept a changed trace as golden
+  $ msrp-sim test --golden msrp                compare the frames at the MSRP level only
 
 A golden trace is the file <scenario>.golden.ndjson beside the scenario (created with --update).
+It is compared record by record, byte for byte (golden: exact, the default), or frame by frame at
+the MSRP level as msrp-sim diff does (golden: msrp in the scenario file, or --golden msrp for the
+whole run): ids renamed, times and other records ignored (docs/diff.md).
 Exit status: 0 all held, 1 an expectation failed or a golden differed, 2 invalid scenario or usage.`;
 
 export function goldenPath(file: string): string {
@@ -43,6 +52,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .option('-u, --update', 'write the golden traces from this run')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--context <n>', 'records of context around a divergence', '3')
+    .addOption(new Option('--golden <mode>', 'compare every scenario with its golden this way, whatever its file says: exact (byte for byte) or msrp (frames at the MSRP level)').choices(['exact', 'msrp']))
     .addHelpText('after', EXAMPLES)
     .action((paths: string[], options: TestOptions) => {
       ctx.status = testCommand(paths, options, ctx);
@@ -66,7 +76,7 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       results.push({ file, name: file, seconds: 0, failures: [], error: `invalid scenario: ${l.problems.length} problem(s)` });
       continue;
     }
-    if (l.scenario.nodes.some((n) => n.role === 'relay' && n.live !== null)) {
+    if (l.scenario.nodes.some((n) => n.role === 'relay' && (n.live !== null || n.listen !== null))) {
       // Its times are the wall clock's and its relay real: no golden trace can hold.
       invalid = true;
       ctx.io.stderr.write(ctx.err.red(`${file}: a live scenario (a relay with \`live\`) has no golden trace; run it with \`msrp-sim run\` (docs/live.md)`) + '\n');
@@ -82,10 +92,24 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
     let reader: GoldenFileReader | null = null;
     let comparator: GoldenComparator | null = null;
     let sink: (line: string) => void = () => undefined;
-    if (options.update) {
+    const mode = options.golden ?? l.scenario.golden;
+    /** The MSRP-level mode: the records `diff` reads, kept. */
+    const kept: LooseRecord[] | null = !options.update && mode === 'msrp' && existsSync(golden) ? [] : null;
+    if (kept !== null) {
+      sink = (line) => {
+        if (MSRP_LEVEL.test(line)) kept.push(JSON.parse(line) as LooseRecord);
+      };
+    } else if (options.update) {
       const w = (writer = new GoldenFileWriter(golden));
       sink = (line) => w.line(line);
     } else if (existsSync(golden)) {
+      const problem = goldenFormatProblem(firstLineOf(golden));
+      if (problem !== null) {
+        ctx.io.stderr.write(ctx.err.red(`${golden}: ${problem}`) + '\n');
+        results.push({ file, name: l.scenario.name, seconds: 0, failures: [], error: `golden trace: ${problem}` });
+        w(`${ctx.out.red('✗')} ${l.scenario.name}  ${ctx.out.dim(file)}`);
+        continue;
+      }
       reader = new GoldenFileReader(golden);
       const c = (comparator = new GoldenComparator(reader, { context }));
       sink = (line) => c.push(line);
@@ -100,6 +124,11 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
       }
       const diff = comparator?.finish() ?? null;
       if (diff) failures.push(formatGoldenDifference(diff));
+      if (kept !== null) {
+        const msrpDiff = compareWithGolden(golden, kept, context);
+        if (msrpDiff !== null) failures.push(msrpDiff);
+        goldenNote = ' (golden: msrp)';
+      }
     } finally {
       writer?.abandon();
       reader?.close();
@@ -119,7 +148,40 @@ export function testCommand(paths: string[], options: TestOptions, ctx: CliConte
   return failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
+/** The records `msrp-sim diff` reads from a trace (connections, frames, the format). */
+const MSRP_LEVEL = /^\{"t":\d+,"seq":\d+,"node":"[^"]*","type":"(?:tcp\.connect|tcp\.accept|live\.[a-z]+|msrp\.send|msrp\.recv|msrp\.raw|trace\.format)"/;
+
+/** The run's frames against the golden's at the MSRP level: the difference as text, or null. */
+function compareWithGolden(golden: string, kept: LooseRecord[], context: number): string | null {
+  let goldenRun;
+  try {
+    goldenRun = runFromTrace(readNdjson(readFileSync(golden, 'utf8')) as Iterable<unknown> as Iterable<LooseRecord>, golden);
+  } catch (err) {
+    if (err instanceof NdjsonSyntaxError || err instanceof DiffInputError) return `golden trace ${golden} cannot be read: ${err.message}`;
+    throw err;
+  }
+  const result = compareRuns(goldenRun, runFromTrace(kept, 'this run'));
+  if (result.same) return null;
+  const text = formatDiff(result, { context: Math.min(context, 3) }).trimEnd();
+  return `frames differ from the golden trace at the MSRP level (golden: msrp; A is the golden, B this run)\n${text}\n(accept the new trace with --update once it is intended)`;
+}
+
 function describeFailure(e: ExpectationResult): string {
   const evidence = e.evidence.length ? `\n  trace records: ${e.evidence.join(', ')}` : '';
   return `expectation #${e.index + 1} (line ${e.line}, column ${e.column}) failed\n  expected: ${e.expected}\n  instead:  ${e.actual}${evidence}`;
+}
+
+/** The first line of a file (its first 64 KiB at most: a format record is short). */
+function firstLineOf(path: string): string {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(65536);
+  let n = 0;
+  try {
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const head = buf.subarray(0, n).toString('utf8');
+  const lf = head.indexOf('\n');
+  return lf < 0 ? head : head.slice(0, lf);
 }

@@ -6,15 +6,12 @@
  * lets the chunks under way finish, then stops. docs/sweeps.md has the recipe.
  */
 import type { Command } from 'commander';
-import { Piscina } from 'piscina';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { parseRunLine, type SweepSource } from '../../sweep/index.js';
 import { runLine } from '../../sweep/aggregate.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { defaultJobs, SWEEP_THREAD } from '../sweep/local-pool.js';
-import { QUEUE_NAME, QUEUE_PREFIX, sweepKey, type ChunkJob } from '../sweep/queue.js';
-import { closeRedis, connectRedis, parseQueueUrl } from '../sweep/redis.js';
+import type { ChunkJob } from '../sweep/queue.js';
 import type { SweepTask, SweepTaskResult } from '../sweep/sweep-thread.js';
 
 export interface WorkerOptions {
@@ -45,6 +42,14 @@ function positive(text: string | undefined, what: string, fallback: number): num
 }
 
 export async function workerCommand(options: WorkerOptions, ctx: CliContext): Promise<number> {
+  // piscina, BullMQ and ioredis load here, not with the command line: a run needs none of them.
+  const [{ Piscina }, { Worker }, { defaultJobs, SWEEP_THREAD }, { QUEUE_NAME, QUEUE_PREFIX, sweepKey }, { closeRedis, connectRedis, parseQueueUrl }] = await Promise.all([
+    import('piscina'),
+    import('bullmq'),
+    import('../sweep/local-pool.js'),
+    import('../sweep/queue.js'),
+    import('../sweep/redis.js'),
+  ]);
   const threads = positive(options.threads, '--threads', defaultJobs());
   const lockDuration = positive(options.lockDuration, '--lock-duration', 30000);
   const address = parseQueueUrl(options.queue!);

@@ -5,11 +5,13 @@
  * REPORTs counted until nothing more is expected of it, then a grace, then forgotten.
  */
 import type { Micros } from '../../sim/time.js';
+import type { MsrpResponse } from '../../wire/frame.js';
 import type { EndpointTransactions } from '../../protocol/endpoint-transactions.js';
 import { mediaTypeAccepted } from '../../signal/media-types.js';
 import type { NodeContext } from '../node-context.js';
 import type { Timer } from '../../sim/scheduler.js';
 import { contentFor, digestOf } from '../content.js';
+import { MessageSender, type SenderEvent, type SenderListener } from '../../protocol/message-sender.js';
 import { EMPTY_SETTLED, outcomeTag, type EndpointOptions, type Outgoing, type Resend, type Session } from './endpoint-types.js';
 
 /** What the sending side needs of its node. */
@@ -22,8 +24,65 @@ export interface SendingNode {
   failSession(session: Session, reason: string, rule: string): void;
 }
 
-export class EndpointMessages {
+/** What a session's life asks of the sending side. */
+export interface SessionSending {
+  send(action: Resend, fromQueue?: boolean): void;
+  dropMessages(session: Session): void;
+  grace(session: Session): Micros;
+  /** The session failed: every message still being written is aborted. */
+  abortAll(session: Session): void;
+  /** The session ends: the messages whose success REPORTs have not all come are reported (E-28). */
+  unconfirmed(session: Session): void;
+  /** What to send again when the session is re-established (E-19). */
+  undelivered(session: Session): Resend[];
+}
+
+export class EndpointMessages implements SessionSending, SenderListener {
+  /** The message of each sender still writing, and its session. */
+  private readonly owners = new Map<MessageSender, { session: Session; out: Outgoing }>();
+
   constructor(private readonly node: SendingNode) {}
+
+  /** What a message's sender says (src/protocol/message-sender.ts). */
+  senderEvent(sender: MessageSender, event: SenderEvent): void {
+    const owner = this.owners.get(sender);
+    if (!owner) return;
+    const { session, out } = owner;
+    if (event.type === 'chunk') {
+      this.chunkWritten(session, out, event.frame.transactionId);
+      if (event.flag === '+') this.stateRecord(session, out, 'sending', event.sent, 'chunk-sent');
+      return;
+    }
+    if (event.type === 'abandoned') this.stateRecord(session, out, 'aborted', sender.sent, 'connection-lost');
+    else this.stateRecord(session, out, event.type, event.sent, event.type);
+    // The sender is over: sent, aborted, or abandoned with its connection (the session has failed, E-19).
+    this.owners.delete(sender);
+    if (event.type === 'abandoned') return;
+    out.done = true;
+    this.node.ctx.emit('endpoint.sent', { session: session.id, messageId: out.messageId, size: out.size, aborted: sender.aborting }, sender.aborting ? 'E-24' : 'E-21');
+    this.settle(session, out);
+  }
+
+  /** What a message sent is now (trace format 2, `state.message`). */
+  private stateRecord(session: Session, out: Outgoing, state: 'sending' | 'sent' | 'aborted', bytes: number, change: string): void {
+    this.node.ctx.emitState('state.message', { messageId: out.messageId, session: session.id, direction: 'out', state, bytes, total: out.size, change });
+  }
+
+  /** A chunk's last byte is written: with Failure-Report yes or partial, its transaction begins (A-13, c.4). */
+  private chunkWritten(session: Session, out: Outgoing, tid: string): void {
+    const init = { kind: 'send' as const, session, sessionId: session.id, message: out, messageId: out.messageId, conn: session.conn?.id };
+    if (out.failureReport === 'yes') {
+      out.unconfirmed.add(tid);
+      out.live++;
+      this.node.transactions.add(tid, init, true);
+    } else if (out.failureReport === 'partial') {
+      // c.4: no timer for partial, but an error response may still come; the transaction is
+      // forgotten after the transaction timeout so that state stays bounded.
+      out.live++;
+      this.node.transactions.add(tid, init, true, 'forget');
+    }
+    // Failure-Report no: no response will come (A-11), nothing to remember.
+  }
 
   /**
    * How long a message is remembered once nothing more is expected of it (docs/ambiguities.md
@@ -49,7 +108,7 @@ export class EndpointMessages {
    */
   settle(session: Session, out: Outgoing): void {
     if (out.forgetAt !== null || !out.done || out.live > 0) return;
-    if (out.successReport === 'yes' && out.reported < out.size && !out.source.abort) return;
+    if (out.successReport === 'yes' && out.reported < out.size && !out.sender.aborting) return;
     if (session.outgoing.get(out.messageId) !== out) return;
     out.forgetAt = this.node.ctx.now + this.grace(session);
     session.settled.push({ at: out.forgetAt, out });
@@ -75,6 +134,55 @@ export class EndpointMessages {
       head = 0;
     }
     session.settledHead = head;
+  }
+
+  abortAll(session: Session): void {
+    for (const out of session.outgoing.values()) {
+      if (!out.done) out.sender.abort();
+    }
+  }
+
+  unconfirmed(session: Session): void {
+    // E-28, RFC 4975 §7.1.1: "if the success report has not been received by the time the
+    // session is ended, the device SHOULD inform the user". Aborted messages wait for none (E-24).
+    for (const out of session.outgoing.values()) {
+      if (out.successReport === 'yes' && out.reported < out.size && !out.sender.aborting) {
+        this.node.ctx.emit('endpoint.unconfirmed', { session: session.id, messageId: out.messageId, size: out.size, reported: out.reported }, 'E-28');
+      }
+    }
+  }
+
+  undelivered(session: Session): Resend[] {
+    // Undelivered = not all written, or (Failure-Report yes) not every chunk confirmed by a 200:
+    // a message written into a connection that then failed may never have arrived.
+    return [...session.outgoing.values()].filter((o) => !o.done || o.unconfirmed.size > 0).map((o) => ({ ...o.action, messageIdKeep: o.messageId, dataKeep: o.sender.message.data }));
+  }
+
+  /**
+   * The response to a SEND of `session` (of message `out`, or the binding SEND): 200 confirms a
+   * chunk (R-02); 481 and 506 end the session (E-16); any other failure aborts the message (E-24).
+   */
+  response(session: Session, out: Outgoing | null, frame: MsrpResponse): void {
+    const code = frame.statusCode;
+    if (out) out.live--;
+    this.node.ctx.emit('endpoint.response', { session: session.id, transactionId: frame.transactionId, status: code, messageId: out?.messageId ?? null }, code === 200 ? 'R-02' : 'E-24');
+    if (code === 200) {
+      out?.unconfirmed.delete(frame.transactionId);
+      if (out) this.settle(session, out);
+      return;
+    }
+    if (code === 481 || code === 506) {
+      // E-16 / RFC 4975 §10.8: the session does not exist there; "sender should terminate".
+      this.node.failSession(session, `${code} ${frame.comment ?? ''}`.trim(), code === 481 ? 'E-16' : 'S-03');
+      return;
+    }
+    if (out && !out.done) {
+      // E-24, RFC 4975 §7.1: on a failure response "the whole message SHOULD be aborted"; on 413
+      // the sender "MUST NOT send further chunks".
+      out.sender.response(code);
+      this.node.ctx.emit('endpoint.abort', { session: session.id, messageId: out.messageId, status: code }, 'E-24');
+    }
+    if (out) this.settle(session, out);
   }
 
   /** Drops what a session remembers of its messages (it has ended: REPORTs for it are ignored, E-31). */
@@ -136,44 +244,28 @@ export class EndpointMessages {
       done: false,
       live: 0,
       forgetAt: null,
-      source: {
-        messageId,
-        contentType: action.contentType,
-        toPath: session.toPath,
-        fromPath: [session.localUri],
-        // W-29: all chunks of one message "MUST use the same" report values; absent values are
-        // left out so that the RFC defaults apply.
-        successReport: action.successReport ?? (this.node.options.successReport === 'no' ? undefined : this.node.options.successReport),
-        failureReport: action.failureReport ?? (this.node.options.failureReport === 'yes' ? undefined : this.node.options.failureReport),
-        data: body,
-        firstPosition: 1,
-        total: body.length,
-        lastFlag: '$',
-        // Interruptible chunks (W-31) are as large as chunkSize when it is above 2048, else one chunk.
-        maxChunk: strategy === 'fixed' || chunkSize > 2048 ? chunkSize : Number.POSITIVE_INFINITY,
-        sent: 0,
-        ...(action.abortAfter !== undefined ? { abortAt: action.abortAfter } : {}),
-      },
+      sender: new MessageSender(
+        {
+          messageId,
+          contentType: action.contentType,
+          toPath: session.toPath,
+          fromPath: [session.localUri],
+          // W-29: all chunks of one message "MUST use the same" report values; absent values are
+          // left out so that the RFC defaults apply.
+          successReport: action.successReport ?? (this.node.options.successReport === 'no' ? undefined : this.node.options.successReport),
+          failureReport: action.failureReport ?? (this.node.options.failureReport === 'yes' ? undefined : this.node.options.failureReport),
+          data: body,
+          firstPosition: 1,
+          total: body.length,
+          lastFlag: '$',
+          // Interruptible chunks (W-31) are as large as chunkSize when it is above 2048, else one chunk.
+          maxChunk: strategy === 'fixed' || chunkSize > 2048 ? chunkSize : Number.POSITIVE_INFINITY,
+          ...(action.abortAfter !== undefined ? { abortAt: action.abortAfter } : {}),
+        },
+        this,
+      ),
     };
-    out.source.onChunkWritten = (chunk) => {
-      const tid = chunk.transactionId;
-      if (failureReport === 'yes') {
-        out.unconfirmed.add(tid);
-        out.live++;
-        this.node.transactions.add(tid, { kind: 'send', session, sessionId: session.id, message: out, messageId }, true);
-      } else if (failureReport === 'partial') {
-        // c.4: no timer for partial, but an error response may still come; the transaction is
-        // forgotten after the transaction timeout so that state stays bounded.
-        out.live++;
-        this.node.transactions.add(tid, { kind: 'send', session, sessionId: session.id, message: out, messageId }, true, 'forget');
-      }
-      // Failure-Report no: no response will come (A-11), nothing to remember.
-    };
-    out.source.onDone = () => {
-      out.done = true;
-      this.node.ctx.emit('endpoint.sent', { session: session.id, messageId, size: body.length, aborted: out.source.abort === true }, out.source.abort ? 'E-24' : 'E-21');
-      this.settle(session, out);
-    };
+    this.owners.set(out.sender, { session, out });
     session.outgoing.set(messageId, out);
     this.node.ctx.emit(
       'endpoint.message',
@@ -184,6 +276,6 @@ export class EndpointMessages {
       this.node.failSession(session, 'no connection', 'E-19');
       return;
     }
-    session.conn.sendData(out.source);
+    session.conn.sendData(out.sender);
   }
 }

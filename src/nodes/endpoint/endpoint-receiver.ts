@@ -41,6 +41,11 @@ export interface ReceivingNode {
 export class EndpointReceiver {
   constructor(private readonly node: ReceivingNode) {}
 
+  /** What a message received is now (trace format 2, `state.message`). */
+  private stateRecord(session: Session, messageId: string, state: 'receiving' | 'aborted' | 'delivered', bytes: number, total: number | null, change: string): void {
+    this.node.ctx.emitState('state.message', { messageId, session: session.id, direction: 'in', state, bytes, total, change });
+  }
+
   /** A request arrived on `conn` (CHECKLIST c.2 to c.5). */
   request(conn: MsrpConnection, frame: MsrpRequest): void {
     if (this.node.crashed()) return;
@@ -129,6 +134,7 @@ export class EndpointReceiver {
         incoming.assembly.aborted = true;
         incoming.tooLarge = true;
         this.node.ctx.emit('endpoint.too-large', { session: session.id, messageId, limit: result.limit, claimed: result.claimed }, 'E-24');
+        this.stateRecord(session, messageId, 'aborted', incoming.assembly.received, result.claimed, 'too-large');
         this.respond(conn, frame, fr, 413, 'E-24');
         this.received(session, messageId, incoming);
         return;
@@ -138,10 +144,12 @@ export class EndpointReceiver {
         return;
       case 'partial':
         this.node.ctx.emit('endpoint.chunk', { session: session.id, messageId, received: result.received, total: incoming.assembly.knownTotal }, 'E-34');
+        this.stateRecord(session, messageId, 'receiving', result.received, incoming.assembly.knownTotal, 'chunk-received');
         this.respond(conn, frame, fr, 200, 'E-34');
         return;
       case 'aborted':
         this.node.ctx.emit('endpoint.aborted', { session: session.id, messageId, received: result.received }, 'W-06');
+        this.stateRecord(session, messageId, 'aborted', result.received, incoming.assembly.knownTotal, 'aborted');
         this.respond(conn, frame, fr, 200, 'W-06');
         this.successReports(conn, session, frame, incoming, false);
         this.received(session, messageId, incoming);
@@ -153,6 +161,7 @@ export class EndpointReceiver {
           { session: session.id, messageId, contentType: incoming.contentType, size: result.body.length, digest: digestOf(result.body), assemblyTime: this.node.ctx.now - incoming.firstAt, fromPath: frame.fromPath },
           'E-34',
         );
+        this.stateRecord(session, messageId, 'delivered', result.body.length, result.body.length, 'delivered');
         this.successReports(conn, session, frame, incoming, true);
         this.received(session, messageId, incoming);
         return;
@@ -241,7 +250,7 @@ export class EndpointReceiver {
     if (status !== null && status !== 200) {
       // E-32: a failure REPORT => the sender "MUST treat the session as failed"; 408 is a timeout
       // (RFC 4975 §10.4: "in the same manner as it would treat a local timeout").
-      if (!out.done) out.source.abort = true;
+      if (!out.done) out.sender.abort();
       this.node.failSession(session, `failure REPORT ${status}`, 'E-32');
       return;
     }

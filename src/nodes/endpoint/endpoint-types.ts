@@ -10,7 +10,8 @@ import type { MessageAssembly } from '../../protocol/reassembler.js';
 import type { RelayCredentials } from '../../protocol/auth-client.js';
 import type { SessionLife } from '../../protocol/session-life.js';
 import type { MsrpMediaDescription, SessionDescription } from '../../signal/sdp.js';
-import type { MsrpConnection, SendSource } from '../msrp-connection.js';
+import type { MsrpConnection } from '../msrp-connection.js';
+import type { MessageSender } from '../../protocol/message-sender.js';
 import type { MessageBytes } from '../content.js';
 
 export type { RelayCredentials } from '../../protocol/auth-client.js';
@@ -73,7 +74,8 @@ export interface Outgoing {
   action: Resend;
   /** Transactions of its chunks still waiting for their 200 (Failure-Report yes). */
   unconfirmed: Set<string>;
-  source: SendSource;
+  /** Its sender (src/protocol/message-sender.ts): the message, its cursor, its state. */
+  sender: MessageSender;
   size: number;
   successReport: SuccessReport;
   failureReport: FailureReport;

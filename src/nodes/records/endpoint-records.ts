@@ -4,29 +4,31 @@
  */
 import type { Micros } from '../../sim/time.js';
 import type { ByteRange, FailureReport, SuccessReport } from '../../wire/frame.js';
+// The records of the endpoint's protocol machines are their typed events (src/protocol/endpoint-events.ts).
+import type * as Ev from '../../protocol/endpoint-events.js';
 
 /** R-03: an AUTH sent to `relay` (`expires` null: no Expires header). */
-export interface AuthRequestRecord { relay: string; transactionId: string; withCredentials: boolean; expires: number | null }
+export type AuthRequestRecord = Ev.AuthRequest;
 /** R-04: a 401 from `relay`. */
-export interface AuthChallengedRecord { relay: string; realm: string; stale: boolean }
+export type AuthChallengedRecord = Ev.AuthChallenged;
 /** R-05: a 423; the AUTH is sent again with Expires `next` (it asked `asked`). */
-export interface AuthRetryExpiresRecord { relay: string; asked: number | null; next: number }
+export type AuthRetryExpiresRecord = Ev.AuthRetryExpires;
 /** R-06: `relay` granted a Use-Path for `expires` seconds (null: the 200 had no Expires). */
-export interface AuthOkRecord { relay: string; usePath: string[]; expires: number | null }
+export type AuthOkRecord = Ev.AuthOk;
 /** The relay refused the AUTH: no retry. */
-export interface AuthFailRecord { relay: string; reason: string }
+export type AuthFailRecord = Ev.AuthFail;
 /** R-08: the endpoint authenticates again to its `relays` relays before the tokens expire. */
-export interface AuthRefreshRecord { relays: number }
+export type AuthRefreshRecord = Ev.AuthRefresh;
 
 /** R-07: every relay authenticated; the endpoint's Use-Path, in order. */
-export interface EndpointReadyRecord { usePath: string[] }
+export type EndpointReadyRecord = Ev.EndpointReady;
 /** R-03: the connection to the first relay is open. */
 export interface EndpointRelayConnectedRecord { conn: string; relay: string }
 /** The relay connection closed; `retryIn` null: no reconnection (the relay refused the credentials). */
 /** `reason` is the connection seam's close kind: TCP's `CloseKind` in a simulated run, a socket's in a live one. */
 export interface EndpointRelayLostRecord { reason: string; detail: string; retryIn: Micros | null }
 /** A peer broke a rule the endpoint checks. */
-export interface EndpointViolationRecord { peer: string; message: string }
+export type EndpointViolationRecord = Ev.EndpointViolation;
 
 /** E-14: an open connection reused for a session. */
 export interface EndpointReuseRecord { session: string; conn: string; target: string }
@@ -67,9 +69,9 @@ export type EndpointSendFailedRecord = { session: string; contentType: string; s
 export interface EndpointForcedRecord { session: string; reason: string }
 
 /** A-13: no response to `transactionId` in time. */
-export interface EndpointTimeoutRecord { transactionId: string; kind: 'send' | 'auth'; session: string | null; messageId: string | null }
+export type EndpointTimeoutRecord = Ev.EndpointTimeout;
 /** W-05: a response to no transaction of this endpoint. */
-export interface EndpointStrayResponseRecord { conn: string; transactionId: string; status: number }
+export type EndpointStrayResponseRecord = Ev.EndpointStrayResponse;
 /** R-02, E-24: the response to a SEND of a session. */
 export interface EndpointResponseRecord { session: string; transactionId: string; status: number; messageId: string | null }
 /** E-24: a failure response aborts the message. */

@@ -164,6 +164,8 @@ export class RelayNode {
       },
       // RelayEvents is part of TraceTypes (relay/trace-types.ts): the same fields under the same type.
       emit: <K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
+      // Node state records are part of trace format 2 on.
+      emitState: (type, fields) => ctx.emitState(type, fields as TraceTypes[typeof type]),
       send: (conn, frame) => conn.sendFrame(frame),
       close: (conn) => conn.close(),
       reset: (conn) => conn.reset(),
