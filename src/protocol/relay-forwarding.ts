@@ -302,7 +302,7 @@ export class RelayForwarding<C, T> {
       if (!token || this.auth.expired(token)) return { ok: false, status: 481, rule: !token ? 'R-14' : 'R-13', reason: !token ? 'unknown token' : 'token expired' };
       const fromOwner = frame.fromPath[0] === token.fromPath[0];
       if (!fromOwner && frame.method === 'SEND' && token.peer === null) token.peer = { conn, path: null };
-      // Until deliverByConnecting is switched on, a client is reached on its own connection.
+      // A profile without deliverByConnecting reaches a client on its own connection.
       const ownerConn = !fromOwner && lastHop && !this.profile.deliverByConnecting && token.conn !== null && this.host.isOpen(token.conn) ? token.conn : null;
       const peerConn = fromOwner && token.peer !== null ? token.peer.conn : ownerConn;
       if (frame.method === 'SEND' && token.peer === null) token.peer = { conn: null, path: null };

@@ -276,10 +276,19 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     readsLimit: { bufferBytes: 64 * 1024, maxReads: 4 },
     errorsAsReports: new Set([481, 400, 403]),
     timeoutOnlyForExplicitYes: true,
-    // Read and implemented, not switched on yet (docs/relay-profiles.md): the flags of
-    // OPENSIPS_READING below. With them the bundled scenarios and fixtures that use this profile
-    // (msrps relay URIs, relay chains, clients reached on their AUTH connection) must be redone.
-    defaults: { expiresDefault: 1800 },
+    rejectUnknownMethods: true,
+    challenge: { opaque: true, algorithm: true },
+    reasons: { 200: 'OK', 401: 'Unauthorized', 423: 'Interval Out-of-Bounds', 501: 'Unknown method' },
+    failedAuthCodes: true,
+    servedScheme: 'msrp',
+    dropNotMine: true,
+    routeByToPath: true,
+    deliverByConnecting: true,
+    forwardFailureReport: 403,
+    swallowForwardedOk: true,
+    waitOnNextHopLoss: true,
+    authTimeout408: true,
+    defaults: { expiresMin: 0, expiresDefault: 1800, expiresMax: Number.MAX_SAFE_INTEGER, probation: Number.POSITIVE_INFINITY, maxFailedAuths: Number.POSITIVE_INFINITY, nonceLifetime: 30 * SECOND },
   },
 };
 
@@ -287,24 +296,3 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
 export function deviation(profile: RelayProfile, name: string): string {
   return `${profile.name}:${name}`;
 }
-
-/**
- * The opensips profile as OpenSIPS' code reads (docs/relay-profiles.md), not yet the `opensips`
- * profile itself: switching it on changes what every scenario using the profile does.
- */
-export const OPENSIPS_READING: RelayProfile = {
-  ...RELAY_PROFILES.opensips,
-  rejectUnknownMethods: true,
-  challenge: { opaque: true, algorithm: true },
-  reasons: { 200: 'OK', 401: 'Unauthorized', 423: 'Interval Out-of-Bounds', 501: 'Unknown method' },
-  failedAuthCodes: true,
-  servedScheme: 'msrp',
-  dropNotMine: true,
-  routeByToPath: true,
-  deliverByConnecting: false,
-  forwardFailureReport: 403,
-  swallowForwardedOk: true,
-  waitOnNextHopLoss: true,
-  authTimeout408: true,
-  defaults: { expiresMin: 0, expiresDefault: 1800, expiresMax: Number.MAX_SAFE_INTEGER, probation: Number.POSITIVE_INFINITY, maxFailedAuths: Number.POSITIVE_INFINITY, nonceLifetime: 30 * SECOND },
-};

@@ -279,7 +279,8 @@ describe('msrprelay', () => {
     };
     expect(pick('m')).toEqual([60, 600, 3600, 15 * SECOND, 30 * SECOND, 3]);
     expect(pick('n')).toEqual([60, 900, 3600, 100 * SECOND, 30 * SECOND, 3]);
-    expect(pick('o')).toEqual([60, 1800, 3600, 300 * SECOND, 30 * SECOND, 3]);
+    // OpenSIPS: no Expires bounds unless configured, a nonce lives 30 s, no probation, no limit of failed AUTHs.
+    expect(pick('o')).toEqual([0, 1800, Number.MAX_SAFE_INTEGER, 30 * SECOND, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
   });
 
   it('msrprelay:expires-not-enforced — bounds checked at AUTH, but the token outlives its Expires (strict: 481 after Expires, R-13)', () => {
@@ -311,7 +312,8 @@ describe('msrprelay', () => {
 // -------------------------------------------------------------------------------------------------
 
 describe('opensips', () => {
-  const O = { relay: { profile: 'opensips' as RelayProfileName } };
+  // OpenSIPS serves msrp:// only (opensips:scheme-not-served): its relays here use that scheme.
+  const O = { relay: { profile: 'opensips' as RelayProfileName, scheme: 'msrp' as const } };
 
   it('opensips:200-for-partial — Failure-Report partial gets 200 (strict: never, A-03)', () => {
     const r = oneRelay(chunksGet(200), O);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AuthServer, type AuthPeer, type AuthSettings } from '../../src/protocol/auth-server.js';
-import { OPENSIPS_READING, RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
+import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { buildRequest } from '../../src/wire/builder.js';
 import { computeDigestResponse, formatAuthorization, parseWwwAuthenticate } from '../../src/wire/digest.js';
 import type { MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
@@ -313,7 +313,7 @@ describe('AUTH server: the msrprelay and opensips readings', () => {
   });
 
   it('opensips:failed-auth-codes: 403 "Unauthorized" for a wrong password, 400 "Bad nonce" for an unknown one; nobody is disconnected', () => {
-    const r = rig(OPENSIPS_READING, { maxFailedAuths: Number.POSITIVE_INFINITY, probation: Number.POSITIVE_INFINITY, nonceLifetime: 30 * S });
+    const r = rig(RELAY_PROFILES.opensips, { maxFailedAuths: Number.POSITIVE_INFINITY, probation: Number.POSITIVE_INFINITY, nonceLifetime: 30 * S });
     expect(r.h.pending).toEqual([]); // no probation timer
     r.send();
     for (let i = 0; i < 5; i++) expect([r.send({ password: 'wrong' })].map((x) => `${x.statusCode} ${x.comment}`)).toEqual(['403 Unauthorized']);
@@ -324,7 +324,7 @@ describe('AUTH server: the msrprelay and opensips readings', () => {
 
   it('opensips: a nonce lives 30 s (then 401 stale=true); no Expires bounds by default; Use-Path names only the relay, no Authentication-Info', () => {
     const settings = { expiresMin: 0, expiresMax: Number.MAX_SAFE_INTEGER, nonceLifetime: 30 * S };
-    const r = rig(OPENSIPS_READING, settings);
+    const r = rig(RELAY_PROFILES.opensips, settings);
     r.send();
     r.h.advance(31 * S);
     expect(header(r.send({}), 'www-authenticate')).toMatch(/stale=true/);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthServer, type AuthPeer } from '../../src/protocol/auth-server.js';
 import { RelayForwarding, type RelayLinks } from '../../src/protocol/relay-forwarding.js';
-import { OPENSIPS_READING, RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
+import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { RelayTransactions } from '../../src/protocol/relay-transactions.js';
 import type { SendSource } from '../../src/protocol/send-source.js';
 import { buildRequest, reasonPhrase, type RequestInit } from '../../src/wire/builder.js';
@@ -202,41 +202,41 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
     {
       id: 'opensips:report-not-response: an unknown token gets 200 and a 481 REPORT',
       profile: 'opensips',
-      act: (r) => r.send('alice', { toPath: ['msrps://relay.example.com:2855/forged;tcp', BOB], ...text() }),
+      act: (r) => r.send('alice', { toPath: ['msrp://relay.example.com:2855/forged;tcp', P_BOB], fromPath: [P_ALICE], ...text() }),
       events: ['relay.refuse R-14', 'relay.respond R-20', 'relay.report opensips:report-not-response'],
       answers: ['alice 200', 'alice REPORT'],
     },
     {
       id: 'opensips:scheme-not-served: a request for an msrps URI of the relay is dropped unanswered (msrp_handler.c: no handler matches)',
-      profile: OPENSIPS_READING,
+      profile: RELAY_PROFILES.opensips,
       act: (r) => r.send('alice', { toPath: [r.token.replace('msrp:', 'msrps:'), P_BOB], fromPath: [P_ALICE], ...text() }),
       events: ['relay.discard opensips:scheme-not-served'],
       answers: [],
     },
     {
       id: 'opensips:drop-not-mine: a request for another host is dropped unanswered (strict: 481, A-01)',
-      profile: OPENSIPS_READING,
+      profile: RELAY_PROFILES.opensips,
       act: (r) => r.send('alice', { toPath: ['msrp://other.example.com:2855/x;tcp', P_BOB], fromPath: [P_ALICE], ...text() }),
       events: ['relay.discard opensips:drop-not-mine'],
       answers: [],
     },
     {
       id: 'opensips:drop-not-mine: a SEND whose first To-Path URI has no port is dropped unanswered',
-      profile: OPENSIPS_READING,
+      profile: RELAY_PROFILES.opensips,
       act: (r) => r.send('alice', { toPath: [r.token.replace(':2855', ''), P_BOB], fromPath: [P_ALICE], ...text() }),
       events: ['relay.discard opensips:drop-not-mine'],
       answers: [],
     },
     {
       id: 'opensips:unknown-method-501: an unknown method gets 501 "Unknown method" (strict: forwarded, R-24)',
-      profile: OPENSIPS_READING,
+      profile: RELAY_PROFILES.opensips,
       act: (r) => r.send('alice', { method: 'NICKNAME', toPath: [r.token, P_NEXT], fromPath: [P_ALICE] }),
       events: ['relay.respond opensips:unknown-method-501'],
       answers: ['alice 501 Unknown method'],
     },
     {
       id: 'opensips:route-by-to-path: a token used from another connection goes where To-Path says (strict: 481, R-12)',
-      profile: OPENSIPS_READING,
+      profile: RELAY_PROFILES.opensips,
       act: (r) => r.send('mallory', { toPath: [r.token, P_NEXT, P_BOB], fromPath: [P_ALICE], ...text() }),
       events: ['relay.respond R-20'],
       answers: ['mallory 200'],
@@ -244,7 +244,7 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
     },
     {
       id: 'opensips:route-by-to-path: the token outlives the connection it was granted on (strict: 481, R-12)',
-      profile: OPENSIPS_READING,
+      profile: RELAY_PROFILES.opensips,
       act: (r) => (r.close('alice'), r.send('bob', { toPath: [r.token, P_ALICE], fromPath: [P_BOB], ...text() })),
       events: ['relay.respond R-20'],
       answers: ['bob 200'],

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Forwarded, RelayTransactions } from '../../src/protocol/relay-transactions.js';
-import { OPENSIPS_READING, RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
+import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { buildRequest, buildResponse } from '../../src/wire/builder.js';
 import type { FailureReport, MsrpRequest } from '../../src/wire/frame.js';
 import { parseUri } from '../../src/wire/uri.js';
@@ -167,20 +167,20 @@ describe('forwarded transactions (d.4, d.5, d.6)', () => {
     },
     {
       id: 'opensips:wait-on-next-hop-loss: the next hop goes away: nothing until the 30 s are up (strict: 408 at once, A-02)',
-      setup: { profile: OPENSIPS_READING, fr: 'yes' },
+      setup: { profile: RELAY_PROFILES.opensips, fr: 'yes' },
       act: (r) => (r.table.closed('out'), r.h.advance(30 * S - 1)),
       events: [],
       remembered: 1,
     },
     {
       id: 'opensips:swallow-forwarded-ok: the 200 to a forwarded AUTH is dropped (the client never gets it)',
-      setup: { profile: OPENSIPS_READING, method: 'AUTH' },
+      setup: { profile: RELAY_PROFILES.opensips, method: 'AUTH' },
       act: (r) => r.table.response('out', response(200, ['msrps://relay.example.com:2855/x;tcp', 'msrps://alice.invalid:2855/a;tcp'])),
       events: ['relay.response-dropped opensips:swallow-forwarded-ok'],
     },
     {
       id: 'opensips:auth-timeout-408: a forwarded AUTH with no response in 30 s gets a 408',
-      setup: { profile: OPENSIPS_READING, method: 'AUTH' },
+      setup: { profile: RELAY_PROFILES.opensips, method: 'AUTH' },
       act: (r) => r.h.advance(30 * S),
       events: ['relay.timeout opensips:auth-timeout-408', 'relay.respond opensips:auth-timeout-408'],
       sent: [{ conn: 'in', start: 'MSRP in-1 408' }],
