@@ -9,43 +9,18 @@
  */
 import { buildRequest } from '../wire/builder.js';
 import { malformedViolation } from '../wire/tolerance.js';
-import type { ByteRange, Continuation, FailureReport, MsrpFrame, MsrpRequest } from '../wire/frame.js';
+import type { ByteRange, Continuation, FailureReport, MsrpRequest } from '../wire/frame.js';
 import { pathUri } from '../wire/path-uris.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { AuthPeer, AuthServer } from './auth-server.js';
 import { authority, forwardPaths, namesRelay } from './paths.js';
-import { answer, header, type RelayHost } from './relay-host.js';
+import { answer, header, receivedSize, type RelayHost } from './relay-host.js';
+import { DISCARD, type ForwardingSettings, type RelayLinks } from './relay-links.js';
 import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
 import { routeSession } from './relay-sessions.js';
 import type { RequestStream, SendSource } from './send-source.js';
-
-/** What the forwarding decision needs of the node besides the RelayHost. */
-export interface RelayLinks<C> {
-  /**
-   * Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05); null if none
-   * can be. `next` is `frame.toPath[1]` (the first is this relay's own): its parse is
-   * `pathUri(frame.toPath, 1)`, already made.
-   */
-  connectionFor(next: string, frame: MsrpRequest): C | null;
-  /** A-05: a request that passed the checks on `conn` came from the peer at `authority`. */
-  cameFrom(conn: C, authority: string): void;
-  /** This relay has closed its side of `conn` (nothing more can be written on it). */
-  sendClosed(conn: C): boolean;
-  /** Writes `frame` on `conn`; `written` runs once its last byte is handed to the transport (A-13). */
-  sendFrame(conn: C, frame: MsrpFrame, written?: () => void): void;
-  /** Writes the chunks of `source` on `conn`, interruptible by other frames (W-35). */
-  sendData(conn: C, source: SendSource): void;
-  /** More bytes of a streamed source are available on `conn`. */
-  kick(conn: C): void;
-}
-
-/** The settings the forwarding decision reads (RelayOptions). */
-export interface ForwardingSettings {
-  /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
-  maxChunk: number;
-}
 
 /** What a request that passed the relay's checks is forwarded with. */
 interface Admitted<C> {
@@ -59,24 +34,10 @@ interface Admitted<C> {
   onTarget?: (target: C) => void;
 }
 
-/** A stream that takes the body of a request the relay did not admit, and ignores it. */
-export const DISCARD: RequestStream = { piece: () => undefined, end: () => undefined, abort: () => undefined };
-
 const KNOWN = new Set([
   'to-path', 'from-path', 'message-id', 'byte-range', 'success-report', 'failure-report', 'status', 'expires',
   'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
 ]);
-
-/**
- * The bytes a received request took on the wire, as its parser counted them: the whole frame, or
- * for a head streamed ahead of its body (cut-through), what came before the body. The relay acts
- * only on frames it received; one without the count is a bug of its caller.
- */
-function receivedSize(frame: MsrpRequest): number {
-  const size = frame.wireLength ?? frame.headLength;
-  if (size === undefined) throw new Error(`request ${frame.transactionId} was not received: it has no wire length`);
-  return size;
-}
 
 export class RelayForwarding<C, T> {
   constructor(

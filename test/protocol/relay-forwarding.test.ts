@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AuthServer, type AuthPeer } from '../../src/protocol/auth-server.js';
-import { RelayForwarding, type RelayLinks } from '../../src/protocol/relay-forwarding.js';
+import { RelayForwarding } from '../../src/protocol/relay-forwarding.js';
+import type { RelayLinks } from '../../src/protocol/relay-links.js';
 import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { RelayTransactions } from '../../src/protocol/relay-transactions.js';
 import type { SendSource } from '../../src/protocol/send-source.js';
