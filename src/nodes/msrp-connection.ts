@@ -67,6 +67,8 @@ export class MsrpConnection {
   /** `limits`: stream offset where the frame being received starts, and where each read began. */
   private frameStart = 0;
   private readStarts: number[] = [];
+  /** `limits`: bytes received so far (where the next read starts). */
+  private received = 0;
   /** Over a limit: the connection is closing and nothing more that arrives on it is handled. */
   private refused = false;
   /** When MSRP bytes last crossed the connection, in either direction (R-27). */
@@ -100,7 +102,10 @@ export class MsrpConnection {
       },
       data: (bytes) => {
         this.lastTraffic = this.ctx.now;
-        if (this.options.limits) this.readStarts.push(this.parser.offset);
+        if (this.options.limits) {
+          this.readStarts.push(this.received);
+          this.received += bytes.length;
+        }
         this.parser.push(bytes);
       },
       closed: (reason) => this.onClose(reason),
@@ -241,8 +246,10 @@ export class MsrpConnection {
     let reads = 0;
     for (const r of this.readStarts) if (r < end) reads++;
     this.frameStart = end;
-    // Keep the read the next frame starts in, and those after it.
-    while (this.readStarts.length > 1 && this.readStarts[1]! <= end) this.readStarts.shift();
+    // Keep only the reads with bytes past this frame: the one the next frame starts in, if the
+    // frame ended inside a read, and those after it. A read that ended with the frame is not the
+    // next frame's (counting it made a frame of 4 reads count 5).
+    while (this.readStarts.length > 0 && (this.readStarts[1] ?? this.received) <= end) this.readStarts.shift();
     if (reads <= limits.maxReads && length <= limits.bufferBytes) return true;
     const why = length > limits.bufferBytes ? `a frame of ${length} bytes does not fit the ${limits.bufferBytes}-byte buffer` : `a frame that took ${reads} reads (at most ${limits.maxReads})`;
     this.ctx.emit('msrp.limit', { conn: this.label, transactionId: frame.transactionId, length, reads, reason: why }, limits.rule);

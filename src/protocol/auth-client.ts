@@ -33,6 +33,12 @@ export interface RelayCredentials {
   uri: string;
   username: string;
   password: string;
+  /**
+   * Whether the Authorization carries the digest `uri` parameter (default true: RFC 2617 §3.2.2
+   * requires it). False leaves it out, as AG Projects' own client does: an msrprelay relay never
+   * answers credentials that carry it (docs/relay-profiles.md, `msrprelay:auth-uri-unanswered`).
+   */
+  digestUri?: boolean;
 }
 
 /**
@@ -395,7 +401,8 @@ export class AuthClient<T> {
       username: relay.username,
       realm: challenge.realm,
       nonce: challenge.nonce,
-      uri: relay.uri,
+      // H(A2) is computed over the relay's URI either way; only the parameter may be left out.
+      ...(relay.digestUri === false ? {} : { uri: relay.uri }),
       response,
       cnonce: this.cnonce,
       nc: formatNc(this.nc),

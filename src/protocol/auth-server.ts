@@ -16,7 +16,7 @@ import { pathUri } from '../wire/path-uris.js';
 import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import { authority } from './paths.js';
 import { answer, header, type AnswerExtra, type RelayHost } from './relay-host.js';
-import { deviation, type RelayProfile, type RelayTunables } from './relay-profile.js';
+import { deviation, reasonFor, type RelayProfile, type RelayTunables } from './relay-profile.js';
 import type { StateToken } from './state-events.js';
 
 const SECOND = 1_000_000;
@@ -80,6 +80,14 @@ export interface Token<C, T> {
   expiredAt: number | null;
   /** R-28: forgets the token one Expires after it expired (docs/ambiguities.md R-28). */
   forget: T | null;
+  /** The From-Path of the AUTH that got it (msrprelay binds its session to it; opensips tells the owner's requests by its first URI). */
+  fromPath: readonly string[];
+  /**
+   * The other side of the token's session, for the profiles that keep one (msrprelay: the other
+   * leg, its connection and the path it is bound to; opensips: the connection the peer opened, if
+   * it connected first). Null until known.
+   */
+  peer: { conn: C | null; path: readonly string[] | null } | null;
 }
 
 /** The authority of a received frame's path URI at `index`, parsed once per path; null if it does not parse. */
@@ -131,7 +139,8 @@ export class AuthServer<C, T> {
    */
   open(conn: C, fromClient: boolean): AuthPeer<C, T> {
     const peer = new AuthPeer<C, T>(conn, fromClient);
-    if (fromClient) peer.probation = this.host.setTimer(this.host.now + this.settings.probation, () => this.probationOver(peer));
+    // A profile may have no probation at all (opensips: an infinite period).
+    if (fromClient && Number.isFinite(this.settings.probation)) peer.probation = this.host.setTimer(this.host.now + this.settings.probation, () => this.probationOver(peer));
     this.peerState(peer, 'opened');
     return peer;
   }
@@ -169,8 +178,9 @@ export class AuthServer<C, T> {
     peer.transition('closed');
     this.peerState(peer, 'closed');
     this.host.cancelTimer(peer.probation);
-    // A profile that keeps its sessions until they expire (Kamailio's connection map).
-    if (this.profile.keepTokensOnClose) return;
+    // A profile that keeps its sessions until they expire (Kamailio's connection map), or whose
+    // tokens are not bound to a connection at all (opensips: they last their Expires).
+    if (this.profile.keepTokensOnClose || this.profile.routeByToPath) return;
     const conn = peer.conn;
     for (const [key, token] of this.tokens) {
       if (token.conn === conn) {
@@ -191,6 +201,11 @@ export class AuthServer<C, T> {
     for (const peer of peers) this.host.cancelTimer(peer.probation);
     this.tokens = new Map();
     this.nonces = new Map();
+  }
+
+  /** Every token this relay remembers (the msrprelay profile's sessions are kept on them). */
+  get all(): Iterable<Token<C, T>> {
+    return this.tokens.values();
   }
 
   /** The token `uri` names, if this relay granted it and still remembers it. */
@@ -240,6 +255,12 @@ export class AuthServer<C, T> {
         return;
       }
     }
+    if (this.profile.sessionPerAuth && (peer.state === 'trusted' || !peer.client)) {
+      // msrprelay: a connection that has a session (its AUTH succeeded, or a SEND bound it) takes
+      // every request as the session's: an AUTH addressed to the relay alone has nowhere to go.
+      this.answer(conn, frame, 481, deviation(this.profile, 'session-per-auth'), { comment: 'Indicated session does not exist, please terminate: Non-response with me as endpoint, nowhere to relay to' });
+      return;
+    }
     const realm = this.realmFor(frame);
     const authz = header(frame, 'authorization');
     if (authz === undefined) {
@@ -248,6 +269,7 @@ export class AuthServer<C, T> {
       this.challenge(conn, frame, realm, false, 'R-04');
       return;
     }
+    if (this.profile.authUriUnanswered && !this.msrprelayPrecheck(peer, frame, realm, authz)) return;
     const creds = parseAuthorization(authz);
     if (!creds.ok) {
       this.failed(peer, frame, realm, creds.rule, creds.message);
@@ -257,6 +279,14 @@ export class AuthServer<C, T> {
     const issued = this.nonces.get(c.nonce);
     if (issued === undefined) {
       this.failed(peer, frame, realm, 'R-04', 'unknown nonce');
+      return;
+    }
+    if (this.profile.failedAuthCodes && c.algorithm !== undefined && c.algorithm.toLowerCase() !== 'md5') {
+      this.failed(peer, frame, realm, 'R-16c', 'Unsupported algorithm');
+      return;
+    }
+    if (this.profile.failedAuthCodes && (c.qop ?? '').toLowerCase() !== 'auth') {
+      this.failed(peer, frame, realm, 'R-16e', 'Unsupported qop');
       return;
     }
     if (this.host.now - issued > this.settings.nonceLifetime) {
@@ -270,9 +300,11 @@ export class AuthServer<C, T> {
       return;
     }
     const password = this.users.get(c.username);
-    // R-16g: the digest uri is the rightmost To-Path URI; a profile may take the one the client put in its credentials.
+    // R-16g: the digest uri is the rightmost To-Path URI; a profile may take the one the client put
+    // in its credentials (kamailio), or ignore the `uri` parameter altogether (opensips).
     const uri = this.profile.digestUriUnchecked && c.uri !== undefined ? c.uri : frame.toPath[frame.toPath.length - 1]!;
-    const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(c, { password, realm, nonce: c.nonce, uri });
+    const checked = this.profile.failedAuthCodes ? { ...c, uri: undefined } : c;
+    const verdict = password === undefined ? { ok: false as const, rule: 'R-11', message: `unknown user ${c.username}` } : verifyAuthorization(checked, { password, realm, nonce: c.nonce, uri });
     if (!verdict.ok) {
       this.failed(peer, frame, realm, verdict.rule, verdict.message);
       return;
@@ -284,12 +316,13 @@ export class AuthServer<C, T> {
       return;
     }
     if (frame.expires !== undefined) {
+      const phrase = this.phrase(423);
       if (frame.expires < this.settings.expiresMin) {
-        this.answer(conn, frame, 423, 'R-05', { minExpires: this.settings.expiresMin });
+        this.answer(conn, frame, 423, 'R-05', { minExpires: this.settings.expiresMin, ...phrase });
         return;
       }
       if (frame.expires > this.settings.expiresMax) {
-        this.answer(conn, frame, 423, 'R-05', { maxExpires: this.settings.expiresMax });
+        this.answer(conn, frame, 423, 'R-05', { maxExpires: this.settings.expiresMax, ...phrase });
         return;
       }
     }
@@ -297,7 +330,9 @@ export class AuthServer<C, T> {
     peer.user = c.username;
     this.peerState(peer, 'authenticated');
     // R-13: "at least 64 bits of cryptographically random material" (here: the seeded stream).
-    const tokenUri = `${this.settings.scheme}://${this.settings.host}:${this.settings.port}/${this.newSessionId()};tcp`;
+    // msrprelay names the session by the nonce of the AUTH.
+    const tokenId = this.profile.sessionPerAuth ? c.nonce : this.newSessionId();
+    const tokenUri = `${this.settings.scheme}://${this.settings.host}:${this.settings.port}/${tokenId};tcp`;
     const parsed = parseUri(tokenUri);
     if (!parsed.ok) return;
     // R-12: a client's token is valid only on this connection; a token requested through another
@@ -306,7 +341,7 @@ export class AuthServer<C, T> {
     // R-13: "the relay MUST ensure that the URI is invalidated after the expiry time".
     const grantedUntil = this.host.now + expires * SECOND;
     const key = uriKey(parsed.uri);
-    const token: Token<C, T> = { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, grantedUntil, expiredAt: null, forget: null };
+    const token: Token<C, T> = { uri: tokenUri, conn: viaRelay === null ? conn : null, viaRelay, user: c.username, grantedUntil, expiredAt: null, forget: null, fromPath: frame.fromPath, peer: null };
     // R-28 (docs/ambiguities.md): a token is remembered one Expires past its expiry, so that a late
     // use is still told apart (R-13, expired) from a token never issued (R-14); then it is
     // forgotten, so that a client's re-AUTHs do not pile up tokens for as long as its connection lasts.
@@ -315,9 +350,10 @@ export class AuthServer<C, T> {
     this.tokenState(token, 'granted', 'granted');
     // R-06: Use-Path lists the URIs "in the order the client will put them in To-Path": the
     // relays the AUTH came through (From-Path minus the client, reversed), then the new token.
-    const usePath = [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
-    const extra: AnswerExtra = { usePath, expires };
-    if (!this.profile.noAuthenticationInfo) {
+    // opensips names only itself in Use-Path, whatever relays the AUTH came through.
+    const usePath = this.profile.routeByToPath ? [tokenUri] : [...frame.fromPath.slice(0, -1)].reverse().concat(tokenUri);
+    const extra: AnswerExtra = { usePath, expires, ...this.phrase(200) };
+    if (!this.profile.noAuthenticationInfo && !this.profile.routeByToPath) {
       extra.authenticationInfo = formatAuthenticationInfo({
         rspauth: computeRspauth({ username: c.username, realm, password: password!, uri, nonce: c.nonce, nc: c.nc ?? '00000001', cnonce: c.cnonce ?? '' }),
         cnonce: c.cnonce,
@@ -326,7 +362,58 @@ export class AuthServer<C, T> {
       });
     }
     this.host.emit('relay.auth-ok', { conn: this.host.connId(conn), user: c.username, token: tokenUri, expires, usePath }, 'R-06');
-    this.answer(conn, frame, 200, this.profile.noAuthenticationInfo ? deviation(this.profile, 'no-authentication-info') : 'R-06', extra);
+    const rule = this.profile.noAuthenticationInfo ? deviation(this.profile, 'no-authentication-info') : this.profile.routeByToPath ? deviation(this.profile, 'use-path-own-only') : 'R-06';
+    this.answer(conn, frame, 200, rule, extra);
+  }
+
+  /** The profile's reason phrase for `code`, as a response's comment (nothing: msrp-sim's own). */
+  private phrase(code: number, detail?: string): AnswerExtra {
+    const text = reasonFor(this.profile, code);
+    if (text === undefined) return {};
+    return { comment: detail === undefined ? text : `${text}: ${detail}` };
+  }
+
+  /**
+   * msrprelay reads the Authorization header by splitting it at `, ` and `=` and checks, in this
+   * order, the realm and qop (403, not counted as a failed login), the username and nonce (403).
+   * It then calls its digest check with the `uri` it computed and the header's parameters, so a
+   * header that carries `uri` makes that call raise, as do a missing `opaque`, `response`, `nc` or
+   * `cnonce`: nothing catches the error, no response is sent, and the connection stays as it was
+   * (its probation runs on). Unknown users are refused before that call (a failed login). Returns
+   * whether the AUTH goes on to the digest check.
+   */
+  private msrprelayPrecheck(peer: AuthPeer<C, T>, frame: MsrpRequest, realm: string, authz: string): boolean {
+    const conn = peer.conn;
+    const params = new Map<string, string>();
+    const space = authz.indexOf(' ');
+    if (space < 0 || authz.slice(0, space) !== 'Digest') {
+      this.answer(conn, frame, 400, deviation(this.profile, 'auth-unreadable'), this.phrase(400, 'Error parsing Authorization header'));
+      return false;
+    }
+    for (const part of authz.slice(space + 1).split(', ')) {
+      const eq = part.indexOf('=');
+      if (eq < 0) {
+        this.answer(conn, frame, 400, deviation(this.profile, 'auth-unreadable'), this.phrase(400, 'Error parsing Authorization header'));
+        return false;
+      }
+      params.set(trimQuotes(part.slice(0, eq)), trimQuotes(part.slice(eq + 1)));
+    }
+    const refuse = (why: string): false => {
+      this.host.emit('relay.auth-fail', { conn: this.host.connId(conn), failures: peer.failedAuths, reason: why }, deviation(this.profile, 'auth-refused-uncounted'));
+      this.answer(conn, frame, 403, deviation(this.profile, 'auth-refused-uncounted'), { comment: `Unauthorized: ${why}` });
+      return false;
+    };
+    if (params.get('realm') !== realm) return refuse('realm does not match');
+    if (params.get('qop') !== 'auth') return refuse('qop != auth');
+    for (const name of ['username', 'nonce']) if (!params.has(name)) return refuse(`${name} field not present in Authorization header`);
+    if (!this.users.has(params.get('username')!)) return true; // refused as a failed login
+    const missing = ['opaque', 'response', 'nc', 'cnonce'].filter((n) => !params.has(n));
+    if (params.has('uri') || missing.length > 0) {
+      const why = params.has('uri') ? 'the Authorization carries uri, which the digest check is also given: it raises' : `the Authorization lacks ${missing.join(', ')}: the digest check raises`;
+      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: `AUTH never answered: ${why}` }, deviation(this.profile, 'auth-uri-unanswered'));
+      return false;
+    }
+    return true;
   }
 
   private answer(conn: C, frame: MsrpRequest, code: number, rule: string, extra?: AnswerExtra): void {
@@ -366,17 +453,19 @@ export class AuthServer<C, T> {
     const nonce = this.newNonce();
     this.nonces.set(nonce, now);
     // R-16c/R-16e: qop="auth" quoted, MD5, no auth-int, no MD5-sess, no domain. Kamailio's auth
-    // module writes realm, nonce, qop, and no algorithm (its default, MD5).
+    // module writes realm, nonce, qop, and no algorithm (its default, MD5); other profiles choose
+    // whether opaque and algorithm are sent.
+    const { opaque, algorithm } = this.profile.challenge;
     const www =
       this.profile.idStyle === 'kamailio'
         ? `Digest realm="${realm}", nonce="${nonce}", qop="auth"${stale ? ', stale=true' : ''}`
-        : formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: 'MD5', stale: stale ? true : undefined });
+        : formatWwwAuthenticate({ realm, nonce, qop: ['auth'], algorithm: algorithm ? 'MD5' : undefined, stale: stale ? true : undefined, opaque: opaque ? this.host.newNonce() : undefined });
     const id = this.host.connId(conn);
     this.host.emit('auth.challenge', { conn: id, realm, stale }, rule);
     if (this.profile.realmFromToPath && realm !== this.settings.realm) {
       this.host.emit('relay.realm', { conn: id, realm, configured: this.settings.realm }, deviation(this.profile, 'realm-from-to-path'));
     }
-    this.answer(conn, frame, 401, rule, { wwwAuthenticate: www });
+    this.answer(conn, frame, 401, rule, { wwwAuthenticate: www, ...this.phrase(401) });
   }
 
   private failed(peer: AuthPeer<C, T>, frame: MsrpRequest, realm: string, rule: string, message: string): void {
@@ -385,9 +474,13 @@ export class AuthServer<C, T> {
     this.host.emit('relay.auth-fail', { conn: this.host.connId(conn), failures: peer.failedAuths, reason: message }, rule);
     this.peerState(peer, 'auth-failed');
     const last = !this.host.isPeerRelay(conn) && peer.failedAuths >= this.settings.maxFailedAuths;
-    if (this.profile.failedAuth403) {
+    if (this.profile.failedAuthCodes) {
+      // opensips: 400 for what it cannot read or match, 403 for what it refuses; no new challenge.
+      const [code, phrase] = opensipsAuthFailure(message);
+      this.answer(conn, frame, code, deviation(this.profile, 'failed-auth-codes'), { comment: phrase });
+    } else if (this.profile.failedAuth403) {
       // The profile answers a failed login 403, and the last one not at all: it just disconnects.
-      if (!last) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'));
+      if (!last) this.answer(conn, frame, 403, deviation(this.profile, 'failed-auth-403'), reasonFor(this.profile, 403) !== undefined ? { comment: `Unauthorized: Login failed: ${msrprelayLoginFailure(message)}` } : undefined);
     } else {
       this.challenge(conn, frame, realm, false, 'R-04');
     }
@@ -397,4 +490,30 @@ export class AuthServer<C, T> {
       this.host.close(conn);
     }
   }
+}
+
+/** A quoted-string's quotes off, as msrprelay strips them (every `"` at either end). */
+function trimQuotes(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) === 0x22) a++;
+  while (b > a && s.charCodeAt(b - 1) === 0x22) b--;
+  return s.slice(a, b);
+}
+
+/** msrprelay's words for a failed login (digest.py, backend/memory.py), from msrp-sim's reason. */
+function msrprelayLoginFailure(message: string): string {
+  if (message.startsWith('unknown user')) return 'Username not found';
+  if (message === 'nonce expired') return 'This challenge has expired';
+  if (message === 'unknown nonce') return 'This nonce/opaque combination was not issued by me';
+  // Anything else fails its digest comparison first.
+  return 'Incorrect password';
+}
+
+/** opensips' code and reason for a failed AUTH (modules/msrp_relay/auth.c, authorize()). */
+function opensipsAuthFailure(message: string): [number, string] {
+  if (message === 'Unsupported qop' || message === 'Unsupported algorithm') return [403, message];
+  if (message === 'unknown nonce' || message.startsWith('nonce is not')) return [400, 'Bad nonce'];
+  if (message.startsWith('credentials for realm') || message.startsWith('Authorization')) return [400, 'Invalid credentials'];
+  return [403, 'Unauthorized'];
 }

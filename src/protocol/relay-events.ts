@@ -20,8 +20,8 @@ export interface RelayTokenForgotten { token: string; user: string; expiredAt: n
 export interface RelayTokensExpired { count: number }
 /** A request or response the relay does not act on. */
 export interface RelayDiscard { conn: string; transactionId: string; reason: string }
-/** A profile drops a connection over a frame's size. */
-export type RelayDropConnection = { conn: string; size: number } | { conn: string; bodyLength: number };
+/** A profile drops a connection over a frame's size, or because the session it carried ended (msrprelay: `session` is its token). */
+export type RelayDropConnection = { conn: string; size: number } | { conn: string; bodyLength: number } | { conn: string; session: string };
 /** A-01: the first To-Path URI does not name this relay. */
 export interface RelayNotMine { conn: string; transactionId: string; toPath: string[] }
 /** R-19: the next To-Path URI is this relay again. */

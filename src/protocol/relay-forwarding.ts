@@ -9,42 +9,18 @@
  */
 import { buildRequest } from '../wire/builder.js';
 import { malformedViolation } from '../wire/tolerance.js';
-import type { ByteRange, Continuation, FailureReport, MsrpFrame, MsrpRequest } from '../wire/frame.js';
+import type { ByteRange, Continuation, FailureReport, MsrpRequest } from '../wire/frame.js';
 import { pathUri } from '../wire/path-uris.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { AuthPeer, AuthServer } from './auth-server.js';
 import { authority, forwardPaths, namesRelay } from './paths.js';
-import { answer, header, type RelayHost } from './relay-host.js';
-import { deviation, type RelayProfile } from './relay-profile.js';
+import { answer, header, receivedSize, type RelayHost } from './relay-host.js';
+import { DISCARD, type ForwardingSettings, type RelayLinks } from './relay-links.js';
+import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
+import { routeSession } from './relay-sessions.js';
 import type { RequestStream, SendSource } from './send-source.js';
-
-/** What the forwarding decision needs of the node besides the RelayHost. */
-export interface RelayLinks<C> {
-  /**
-   * Finds or opens the connection toward the To-Path URI `next` (R-25, E-14, A-05); null if none
-   * can be. `next` is `frame.toPath[1]` (the first is this relay's own): its parse is
-   * `pathUri(frame.toPath, 1)`, already made.
-   */
-  connectionFor(next: string, frame: MsrpRequest): C | null;
-  /** A-05: a request that passed the checks on `conn` came from the peer at `authority`. */
-  cameFrom(conn: C, authority: string): void;
-  /** This relay has closed its side of `conn` (nothing more can be written on it). */
-  sendClosed(conn: C): boolean;
-  /** Writes `frame` on `conn`; `written` runs once its last byte is handed to the transport (A-13). */
-  sendFrame(conn: C, frame: MsrpFrame, written?: () => void): void;
-  /** Writes the chunks of `source` on `conn`, interruptible by other frames (W-35). */
-  sendData(conn: C, source: SendSource): void;
-  /** More bytes of a streamed source are available on `conn`. */
-  kick(conn: C): void;
-}
-
-/** The settings the forwarding decision reads (RelayOptions). */
-export interface ForwardingSettings {
-  /** Largest body the relay forwards in one chunk (re-chunking, R-23); Infinity = as received. */
-  maxChunk: number;
-}
 
 /** What a request that passed the relay's checks is forwarded with. */
 interface Admitted<C> {
@@ -54,26 +30,14 @@ interface Admitted<C> {
   outConn: C | null;
   own: string;
   fr: FailureReport;
+  /** Called with the connection the request goes out on, once known (a profile's session keeps it). */
+  onTarget?: (target: C) => void;
 }
-
-/** A stream that takes the body of a request the relay did not admit, and ignores it. */
-export const DISCARD: RequestStream = { piece: () => undefined, end: () => undefined, abort: () => undefined };
 
 const KNOWN = new Set([
   'to-path', 'from-path', 'message-id', 'byte-range', 'success-report', 'failure-report', 'status', 'expires',
   'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
 ]);
-
-/**
- * The bytes a received request took on the wire, as its parser counted them: the whole frame, or
- * for a head streamed ahead of its body (cut-through), what came before the body. The relay acts
- * only on frames it received; one without the count is a bug of its caller.
- */
-function receivedSize(frame: MsrpRequest): number {
-  const size = frame.wireLength ?? frame.headLength;
-  if (size === undefined) throw new Error(`request ${frame.transactionId} was not received: it has no wire length`);
-  return size;
-}
 
 export class RelayForwarding<C, T> {
   constructor(
@@ -137,6 +101,17 @@ export class RelayForwarding<C, T> {
       return null;
     }
     const first = pathUri(frame.toPath, 0);
+    if (this.profile.servedScheme !== null && first?.ok && first.uri.scheme !== this.profile.servedScheme) {
+      // opensips registers its handler for one scheme: a request for another is handled by nobody.
+      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: `no handler for a ${first.uri.scheme} To-Path URI` }, deviation(this.profile, 'scheme-not-served'));
+      return null;
+    }
+    if (this.profile.dropNotMine && (!first?.ok || !this.isMine(first.uri, frame.method === 'AUTH'))) {
+      // opensips drops, unanswered, a request not addressed to it, or (but AUTH) without a port.
+      const reason = first?.ok && first.uri.port === null && frame.method !== 'AUTH' ? 'no port in the first To-Path URI' : 'not addressed to this relay';
+      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason }, deviation(this.profile, 'drop-not-mine'));
+      return null;
+    }
     if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
       // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
       // the message"; the SEND is answered with 481 so that the previous hop reports it (A-02),
@@ -150,6 +125,14 @@ export class RelayForwarding<C, T> {
         this.auth.auth(peer, frame);
         return null;
       }
+      if (this.profile.sessionPerAuth) {
+        // msrprelay: on a new connection a request other than AUTH for the relay alone is an
+        // unknown method; on a session's leg it has nowhere to go.
+        const leg = peer.state === 'trusted' || !peer.client;
+        if (leg) this.reject(conn, frame, fr, 481, deviation(this.profile, 'session-per-auth'), `${reasonFor(this.profile, 481)}: Non-response with me as endpoint, nowhere to relay to`);
+        else this.reject(conn, frame, fr, 501, deviation(this.profile, 'session-per-auth'), `Unknown method: ${frame.method}`);
+        return null;
+      }
       const mine = this.profile.cmapRouting ? this.auth.token(first.uri) : undefined;
       if (mine !== undefined && !this.auth.expired(mine)) {
         // Kamailio finds the session of a token alone in To-Path, answers, and has nowhere to send it.
@@ -159,6 +142,7 @@ export class RelayForwarding<C, T> {
       this.reject(conn, frame, fr, 481, 'R-10');
       return null;
     }
+    if (this.profile.sessionPerAuth) return this.admitSession(conn, peer, frame, first.uri, fr);
     if (this.profile.rejectFramesAbove !== null && size > this.profile.rejectFramesAbove) {
       this.reject(conn, frame, fr, 501, deviation(this.profile, 'large-frame-501'));
       return null;
@@ -207,6 +191,26 @@ export class RelayForwarding<C, T> {
     return { routed, next: hop.next, outConn: hop.conn, own: route.own, fr };
   }
 
+  /** msrprelay: the request goes to the other leg of the session `conn` is a leg of, or is refused (relay-sessions.ts). */
+  private admitSession(conn: C, peer: AuthPeer<C, T>, frame: MsrpRequest, first: MsrpUri, fr: FailureReport): Admitted<C> | null {
+    const rule = deviation(this.profile, 'session-per-auth');
+    const route = routeSession(this.auth.all, conn, peer, frame, this.auth.token(first), rule);
+    if (!route.ok) {
+      const comment = route.comment === null ? undefined : route.status === 481 ? `${reasonFor(this.profile, 481) ?? ''}: ${route.comment}` : route.comment;
+      this.host.emit('relay.refuse', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: route.comment ?? 'no such session', status: route.status }, rule);
+      this.reject(conn, frame, fr, route.status, rule, comment);
+      return null;
+    }
+    this.auth.accept(peer);
+    const token = route.token;
+    const onTarget = route.bind
+      ? (target: C): void => {
+          if (token.peer !== null && token.peer.conn === null) token.peer = { conn: target, path: token.peer.path };
+        }
+      : undefined;
+    return { routed: frame, next: frame.toPath[1]!, outConn: route.conn as C | null, own: frame.toPath[0]!, fr, onTarget };
+  }
+
   /**
    * A route check refused the request (R-12, R-13, R-14, R-17). The strict relay answers the
    * transaction (A-02, R-14 in docs/ambiguities.md); a profile may answer a SEND 200 and report
@@ -215,15 +219,20 @@ export class RelayForwarding<C, T> {
   private refuse(conn: C, frame: MsrpRequest, fr: FailureReport, status: number, rule: string, reason: string): void {
     this.host.emit('relay.refuse', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason, status }, rule);
     if (frame.method === 'SEND' && fr !== 'no' && this.profile.errorsAsReports?.has(status)) {
-      const literal = frame.failureReport ?? 'yes';
-      if (this.profile.okFor.has(literal)) this.answer(conn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
-      const range = frame.byteRange ?? { start: 1, end: null, total: null };
-      const length = frame.body?.length ?? 0;
-      const f = new Forwarded<C, T>('SEND', frame, conn, conn, frame.toPath[0]!, fr, { start: range.start, end: range.start + length - 1, total: range.total }, length, { bytes: length }, 'done');
-      this.transactions.failureReport(f, status, deviation(this.profile, 'report-not-response'));
+      this.reportOnly(conn, frame, fr, status, deviation(this.profile, 'report-not-response'));
       return;
     }
     this.reject(conn, frame, fr, status, rule);
+  }
+
+  /** A SEND answered 200 (as its Failure-Report allows), its failure told in a REPORT with `status`. */
+  private reportOnly(conn: C, frame: MsrpRequest, fr: FailureReport, status: number, rule: string): void {
+    const literal = frame.failureReport ?? 'yes';
+    if (this.profile.okFor.has(literal)) this.answer(conn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
+    const range = frame.byteRange ?? { start: 1, end: null, total: null };
+    const length = frame.body?.length ?? 0;
+    const f = new Forwarded<C, T>('SEND', frame, conn, conn, frame.toPath[0]!, fr, { start: range.start, end: range.start + length - 1, total: range.total }, length, { bytes: length }, 'done');
+    this.transactions.failureReport(f, status, rule);
   }
 
   /** Whether `uri` names this relay (its base URI, or one of its tokens). */
@@ -247,6 +256,19 @@ export class RelayForwarding<C, T> {
     const token = this.auth.token(first);
     const next = frame.toPath[1]!;
     const lastHop = frame.toPath.length === 2;
+    if (this.profile.routeByToPath) {
+      // opensips: a token that exists and has not expired is all it checks; tokens outlive their
+      // connection; the request goes where the next To-Path URI says, except the owner's, which go
+      // to the peer's own connection if the peer connected first.
+      if (!token || this.auth.expired(token)) return { ok: false, status: 481, rule: !token ? 'R-14' : 'R-13', reason: !token ? 'unknown token' : 'token expired' };
+      const fromOwner = frame.fromPath[0] === token.fromPath[0];
+      if (!fromOwner && frame.method === 'SEND' && token.peer === null) token.peer = { conn, path: null };
+      // A profile without deliverByConnecting reaches a client on its own connection.
+      const ownerConn = !fromOwner && lastHop && !this.profile.deliverByConnecting && token.conn !== null && this.host.isOpen(token.conn) ? token.conn : null;
+      const peerConn = fromOwner && token.peer !== null ? token.peer.conn : ownerConn;
+      if (frame.method === 'SEND' && token.peer === null) token.peer = { conn: null, path: null };
+      return { ok: true, next, conn: peerConn, own };
+    }
     if (token && this.profile.keepTokensOnClose && token.conn !== null && !this.host.isOpen(token.conn) && !this.auth.expired(token)) {
       return { ok: false, status: 200, rule: deviation(this.profile, 'keeps-closed-sessions'), reason: 'the session\'s connection has closed, the profile keeps the session: nowhere to forward', silent: true };
     }
@@ -297,13 +319,14 @@ export class RelayForwarding<C, T> {
    * Forwards `frame` (as received on `inConn`) to `next`; `routed` is the frame with the paths as
    * this relay has consumed them so far (the frame itself, unless it was also the next hop).
    */
-  private forward(inConn: C, frame: MsrpRequest, { routed, next, outConn, own, fr }: Admitted<C>): void {
+  private forward(inConn: C, frame: MsrpRequest, { routed, next, outConn, own, fr, onTarget }: Admitted<C>): void {
     const paths = forwardPaths(routed.toPath, routed.fromPath);
-    const target = outConn ?? this.links.connectionFor(next, routed);
+    const target = outConn !== null && this.host.isOpen(outConn) ? outConn : outConn === null ? this.links.connectionFor(next, routed) : null;
     if (!target) {
       this.failForward(inConn, frame, fr, 408, 'next hop unreachable', 'R-22');
       return;
     }
+    onTarget?.(target);
     if (frame.method === 'SEND') {
       this.forwardSend(inConn, frame, target, paths, own, fr);
       return;
@@ -422,7 +445,16 @@ export class RelayForwarding<C, T> {
       const end = range.start + received.bytes - 1;
       this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${this.host.connId(target)} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
       const lost = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, { start: from, end, total: range.total }, end - from + 1, received, 'done');
-      this.transactions.failureReport(lost, 408, this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02');
+      if (this.profile.forwardFailureReport !== null) {
+        // opensips writes synchronously: a connection that fails under the write is a failed forward.
+        this.transactions.failureReport(lost, this.profile.forwardFailureReport, deviation(this.profile, 'forward-failure-report'));
+        return;
+      }
+      if (this.profile.sessionPerAuth) {
+        this.transactions.failureReport(lost, 408, deviation(this.profile, 'session-ends-with-leg'), 'Session got disconnected');
+        return;
+      }
+      this.transactions.failureReport(lost, 408, 'A-02');
     };
     return source;
   }
@@ -436,12 +468,13 @@ export class RelayForwarding<C, T> {
     if (!this.profile.cutThrough) return null;
     const admitted = this.admit(conn, peer, head);
     if (!admitted) return DISCARD;
-    const { routed, next, outConn, own, fr } = admitted;
-    const target = outConn ?? this.links.connectionFor(next, routed);
+    const { routed, next, outConn, own, fr, onTarget } = admitted;
+    const target = outConn !== null && this.host.isOpen(outConn) ? outConn : outConn === null ? this.links.connectionFor(next, routed) : null;
     if (!target) {
       this.failForward(conn, head, fr, 408, 'next hop unreachable', 'R-22');
       return DISCARD;
     }
+    onTarget?.(target);
     const paths = forwardPaths(routed.toPath, routed.fromPath);
     const range = head.byteRange ?? { start: 1, end: null, total: null };
     const received = { bytes: 0 };
@@ -512,6 +545,16 @@ export class RelayForwarding<C, T> {
   }
 
   private failForward(inConn: C, frame: MsrpRequest, fr: FailureReport, code: number, reason: string, rule: string): void {
+    const report = this.profile.forwardFailureReport;
+    if (report !== null) {
+      // opensips: a SEND it cannot forward has its 200 and gets a REPORT; a forwarded AUTH that
+      // cannot go on is answered 403; anything else is dropped.
+      const why = deviation(this.profile, 'forward-failure-report');
+      this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason }, why);
+      if (frame.method === 'AUTH') this.answer(inConn, frame, 403, why);
+      else if (frame.method === 'SEND' && fr !== 'no') this.reportOnly(inConn, frame, fr, report, why);
+      return;
+    }
     this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason }, rule);
     if (frame.method !== 'SEND') {
       if (frame.method !== 'REPORT') this.answer(inConn, frame, code, rule);
@@ -521,8 +564,11 @@ export class RelayForwarding<C, T> {
     this.reject(inConn, frame, fr, code, rule);
   }
 
-  /** Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31), or always for a profile that does. */
-  private reject(conn: C, frame: MsrpRequest, fr: FailureReport, code: number, rule: string): void {
+  /**
+   * Answers `frame` with `code` when Failure-Report allows (never for REPORTs, E-31), or always for
+   * a profile that does; `comment` words the reason phrase where the profile's relay words it so.
+   */
+  private reject(conn: C, frame: MsrpRequest, fr: FailureReport, code: number, rule: string, comment?: string): void {
     if (!this.profile.answerEveryError) {
       if (frame.method === 'REPORT') return;
       if (frame.method === 'SEND' && fr === 'no') return; // A-11
@@ -530,7 +576,7 @@ export class RelayForwarding<C, T> {
       // No From-Path: a response would have no To-Path (W-11); nothing can be answered.
       return;
     }
-    this.answer(conn, frame, code, rule);
+    this.answer(conn, frame, code, rule, comment);
   }
 
   /** A request the relay answers as if it forwarded it (a SEND: 200 where the profile gives one), then drops. */
@@ -539,8 +585,9 @@ export class RelayForwarding<C, T> {
     this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason }, rule);
   }
 
-  private answer(conn: C, frame: MsrpRequest, code: number, rule: string): void {
-    answer(this.host, conn, frame, code, rule, this.baseUri, undefined, this.profile);
+  /** The relay's own response (reason phrase from the profile's `reasons`, unless `comment` words it). */
+  private answer(conn: C, frame: MsrpRequest, code: number, rule: string, comment?: string): void {
+    answer(this.host, conn, frame, code, rule, this.baseUri, comment === undefined ? undefined : { comment }, this.profile);
   }
 
 }

@@ -83,3 +83,14 @@ function usePathFirst(headers: [string, string][]): [string, string][] {
   out.splice(exp, 0, headers[use]!);
   return out;
 }
+
+/**
+ * The bytes a received request took on the wire, as its parser counted them: the whole frame, or
+ * for a head streamed ahead of its body (cut-through), what came before the body. The relay acts
+ * only on frames it received; one without the count is a bug of its caller.
+ */
+export function receivedSize(frame: MsrpRequest): number {
+  const size = frame.wireLength ?? frame.headLength;
+  if (size === undefined) throw new Error(`request ${frame.transactionId} was not received: it has no wire length`);
+  return size;
+}

@@ -71,8 +71,6 @@ export interface RelayProfile {
   connectionPerSession: boolean;
   /** Failure REPORT Byte-Range: the received chunk's start and the bytes actually received of it. */
   reportReceivedRange: boolean;
-  /** 408 REPORT also when the downstream connection goes away. */
-  report408OnDownstreamLoss: boolean;
   /** A non-SEND body above this closes the connection (bytes), or null. */
   closeOnNonSendBodyAbove: number | null;
   /** Failed AUTH answered 403 instead of 401; the last allowed failure gets no answer, only the disconnect. */
@@ -89,6 +87,49 @@ export interface RelayProfile {
   errorsAsReports: ReadonlySet<number> | null;
   /** A 408 REPORT only when Failure-Report is literally `yes` (not when absent). */
   timeoutOnlyForExplicitYes: boolean;
+  /**
+   * msrprelay: an AUTH whose Authorization carries a `uri` parameter is never answered (the
+   * relay's digest check raises on it and nothing catches the error).
+   */
+  authUriUnanswered: boolean;
+  /**
+   * msrprelay: one AUTH is one session between two connections (its legs): the AUTH's, bound to
+   * the AUTH's From-Path, and the first other one a SEND for it arrives on (or the one the relay
+   * opens for the owner's first SEND), bound to that SEND's path. Anything else gets 481; a second
+   * AUTH on a connection that has a session gets 481; AUTH is never forwarded (501); losing one
+   * leg ends the session (408 REPORTs, the other leg closed). See relay-sessions.ts.
+   */
+  sessionPerAuth: boolean;
+  /** The challenge's optional parameters: `opaque` sent, `algorithm` sent. */
+  challenge: { opaque: boolean; algorithm: boolean };
+  /**
+   * opensips: failed AUTHs are answered with a code and reason per failure (400 for what the
+   * relay cannot read, 403 for what it refuses), never a new challenge; nobody is disconnected.
+   */
+  failedAuthCodes: boolean;
+  /** opensips: the only URI scheme the relay serves; a request whose first To-Path URI has another is dropped unanswered. */
+  servedScheme: 'msrp' | 'msrps' | null;
+  /** opensips: a request not addressed to the relay (or, but for AUTH, without a port in its first To-Path URI) is dropped unanswered. */
+  dropNotMine: boolean;
+  /**
+   * opensips: a valid token is all a request needs: no check of the connection it comes on or of
+   * where it goes; tokens outlive the AUTH's connection; requests go where the next To-Path URI
+   * says (the peer's own connection only for the owner's requests, once the peer connected first).
+   */
+  routeByToPath: boolean;
+  /**
+   * opensips: a request goes to the next To-Path URI's address over a connection this relay opened
+   * to it, or a new one; never over a client's own connection (RelayNode.connectionFor).
+   */
+  deliverByConnecting: boolean;
+  /** opensips: a SEND that cannot be forwarded (next hop unreachable) gets its 200 and then a REPORT with this code. */
+  forwardFailureReport: number | null;
+  /** opensips: the 200 to a forwarded AUTH (the only other request it forwards) is dropped, not sent back. */
+  swallowForwardedOk: boolean;
+  /** opensips: a lost next-hop connection changes nothing; its transactions wait for their timeout. */
+  waitOnNextHopLoss: boolean;
+  /** opensips: a forwarded AUTH with no response in its window gets a 408 response. */
+  authTimeout408: boolean;
   /** Defaults that differ from the strict relay's, applied unless the scenario sets them. */
   defaults: Partial<RelayTunables>;
   /**
@@ -139,7 +180,6 @@ const strict: RelayProfile = {
   cutThrough: false,
   connectionPerSession: false,
   reportReceivedRange: false,
-  report408OnDownstreamLoss: false,
   closeOnNonSendBodyAbove: null,
   failedAuth403: false,
   noStaleNonce: false,
@@ -148,6 +188,18 @@ const strict: RelayProfile = {
   readsLimit: null,
   errorsAsReports: null,
   timeoutOnlyForExplicitYes: false,
+  authUriUnanswered: false,
+  sessionPerAuth: false,
+  challenge: { opaque: false, algorithm: true },
+  failedAuthCodes: false,
+  servedScheme: null,
+  dropNotMine: false,
+  routeByToPath: false,
+  deliverByConnecting: false,
+  forwardFailureReport: null,
+  swallowForwardedOk: false,
+  waitOnNextHopLoss: false,
+  authTimeout408: false,
   defaults: {},
   cmapRouting: false,
   keepTokensOnClose: false,
@@ -196,12 +248,25 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     cutThrough: true,
     connectionPerSession: true,
     reportReceivedRange: true,
-    report408OnDownstreamLoss: true,
-    closeOnNonSendBodyAbove: 10 * 1024,
     failedAuth403: true,
     noStaleNonce: true,
     expiresNotEnforced: true,
     realmFromToPath: true,
+    // Read and implemented (auth-server.ts, relay-sessions.ts), not switched on yet: msrp-sim's
+    // endpoints always send `uri`, so with it no endpoint could authenticate (docs/relay-profiles.md).
+    authUriUnanswered: false,
+    sessionPerAuth: false,
+    challenge: { opaque: true, algorithm: false },
+    reasons: {
+      200: 'OK',
+      400: 'Request was unintelligible, please try again',
+      401: 'Unauthenticated',
+      403: 'Unauthorized to use this relay',
+      408: 'Downstream transaction timed out',
+      423: 'Parameter out of bounds',
+      481: 'Indicated session does not exist, please terminate',
+      501: 'Unknown method',
+    },
     defaults: { expiresMin: 60, expiresDefault: 600, expiresMax: 3600, probation: 30 * SECOND, maxFailedAuths: 3, nonceLifetime: 15 * SECOND },
   },
   opensips: {
@@ -211,7 +276,19 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     readsLimit: { bufferBytes: 64 * 1024, maxReads: 4 },
     errorsAsReports: new Set([481, 400, 403]),
     timeoutOnlyForExplicitYes: true,
-    defaults: { expiresDefault: 1800 },
+    rejectUnknownMethods: true,
+    challenge: { opaque: true, algorithm: true },
+    reasons: { 200: 'OK', 401: 'Unauthorized', 423: 'Interval Out-of-Bounds', 501: 'Unknown method' },
+    failedAuthCodes: true,
+    servedScheme: 'msrp',
+    dropNotMine: true,
+    routeByToPath: true,
+    deliverByConnecting: true,
+    forwardFailureReport: 403,
+    swallowForwardedOk: true,
+    waitOnNextHopLoss: true,
+    authTimeout408: true,
+    defaults: { expiresMin: 0, expiresDefault: 1800, expiresMax: Number.MAX_SAFE_INTEGER, probation: Number.POSITIVE_INFINITY, maxFailedAuths: Number.POSITIVE_INFINITY, nonceLifetime: 30 * SECOND },
   },
 };
 

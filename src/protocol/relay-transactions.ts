@@ -11,7 +11,7 @@ import type { ByteRange, FailureReport, MsrpRequest, MsrpResponse } from '../wir
 import { pathUri } from '../wire/path-uris.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { forwardPaths, namesRelay } from './paths.js';
-import { header, type RelayHost } from './relay-host.js';
+import { answer, header, type RelayHost } from './relay-host.js';
 import { deviation, type RelayProfile } from './relay-profile.js';
 import { buildReport } from './report.js';
 
@@ -143,6 +143,8 @@ export class RelayTransactions<C, T> {
     f.endOffset = this.bytesWritten(f.outConn);
     const report = f.method === 'SEND' && f.failureReport === 'yes' && this.runs408Timer(tid, frame);
     f.transition('waiting');
+    // msrprelay keeps a partial SEND until a response comes or the session ends: it has no timer.
+    if (this.profile.sessionPerAuth && f.method === 'SEND' && f.failureReport === 'partial') return;
     f.timerAt = this.host.now + this.settings.transactionTimeout;
     f.timer = this.host.setTimer(f.timerAt, () => this.windowOver(f, tid, frame, report));
     this.traceState(f, tid, 'timer-set');
@@ -158,6 +160,12 @@ export class RelayTransactions<C, T> {
     if (report) {
       this.host.emit('relay.timeout', { outTransactionId: tid, messageId: frame.messageId ?? null }, 'R-21');
       this.failureReport(f, 408, 'R-21');
+      return;
+    }
+    if (f.method === 'AUTH' && this.profile.authTimeout408 && this.host.isOpen(f.inConn)) {
+      // opensips answers a forwarded AUTH that got no response in time with a 408.
+      this.host.emit('relay.timeout', { outTransactionId: tid, messageId: null }, deviation(this.profile, 'auth-timeout-408'));
+      answer(this.host, f.inConn, f.inbound, 408, deviation(this.profile, 'auth-timeout-408'), f.own);
       return;
     }
     this.host.emit(
@@ -200,7 +208,13 @@ export class RelayTransactions<C, T> {
         return;
       }
       // d.5, RFC 4976 §6.4.3: the relay "MUST send a REPORT indicating the nature of the failure".
-      if (f.failureReport !== 'no') this.failureReport(f, frame.statusCode, 'R-22');
+      // msrprelay's REPORT carries the response's comment.
+      if (f.failureReport !== 'no') this.failureReport(f, frame.statusCode, 'R-22', this.profile.sessionPerAuth ? frame.comment ?? null : undefined);
+      return;
+    }
+    if (frame.statusCode === 200 && this.profile.swallowForwardedOk) {
+      // opensips consumes every 200 it gets: one to a forwarded AUTH never reaches the client.
+      this.host.emit('relay.response-dropped', { transactionId: frame.transactionId, status: 200 }, deviation(this.profile, 'swallow-forwarded-ok'));
       return;
     }
     // RFC 4976 §6.4.3: a response to a non-SEND request goes back hop by hop with the original
@@ -247,7 +261,7 @@ export class RelayTransactions<C, T> {
    * received it; From-Path = the relay's URI; Status 000 <code>; Byte-Range of the affected range
    * (W-27).
    */
-  failureReport(f: Forwarded<C, T>, code: number, rule: string): void {
+  failureReport(f: Forwarded<C, T>, code: number, rule: string, comment?: string | null): void {
     if (this.profile.neverReports) {
       this.host.emit('relay.report-suppressed', { status: code }, deviation(this.profile, 'never-reports'));
       return;
@@ -269,6 +283,8 @@ export class RelayTransactions<C, T> {
       messageId: f.inbound.messageId ?? 'unknown',
       byteRange,
       code,
+      // msrprelay's REPORTs carry a bare status unless it gives a reason.
+      comment: comment !== undefined ? comment : this.profile.sessionPerAuth ? null : undefined,
     });
     this.host.emit('relay.report', { status: code, messageId: report.messageId!, toPath: report.toPath, byteRange: report.byteRange! }, rule);
     if (this.profile.reportReceivedRange) {
@@ -305,20 +321,25 @@ export class RelayTransactions<C, T> {
 
   /** The connection to a next hop closed: what that means for each transaction forwarded on it (A-02, A-03). */
   closed(conn: C): void {
+    // opensips does not notice: what it forwarded on the connection waits for its timeout.
+    if (this.profile.waitOnNextHopLoss) return;
     for (const [tid, f] of this.table) {
       if (f.outConn !== conn) continue;
       this.table.delete(tid);
       this.finish(f, tid, 'connection-lost');
       if (f.method !== 'SEND') continue;
+      if (this.profile.sessionPerAuth && f.failureReport !== 'no') {
+        // msrprelay: the session ends; every SEND still waiting (a partial one waits for ever) gets a 408.
+        this.failureReport(f, 408, deviation(this.profile, 'session-ends-with-leg'), 'Session got disconnected');
+        continue;
+      }
       if (f.failureReport === 'yes') {
         // A-02: the response it waits for cannot come any more: a 408 REPORT now, not 30 s later.
-        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-02';
-        this.failureReport(f, 408, rule);
+        this.failureReport(f, 408, 'A-02');
       } else if (f.endOffset < 0 || this.bytesAcknowledged(conn) < f.endOffset) {
         // A-03: a partial SEND the next hop has not received all of (its TCP never acknowledged
         // the bytes) did not get there: the relay knows of that failure and reports it (R-22).
-        const rule = this.profile.report408OnDownstreamLoss ? deviation(this.profile, '408-on-downstream-loss') : 'A-03';
-        this.failureReport(f, 408, rule);
+        this.failureReport(f, 408, 'A-03');
       } else {
         // A-03: a partial SEND the next hop has received waits only for an error response, and
         // none came: the relay knows of no failure, and reports none.

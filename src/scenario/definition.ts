@@ -113,6 +113,12 @@ const relayRef = () =>
           relay: nodeId('Id of the relay node.'),
           username: O(text('the username', { minLength: 1, description: 'Username for Digest authentication to this relay. Default: the node id.' })),
           password: O(text('the password', { description: 'Password for this relay. Default: the node\'s `password`.' })),
+          digestUri: O(
+            Type.Boolean({
+              description:
+                'Whether the Digest Authorization carries the `uri` parameter (RFC 2617 requires it). `false` leaves it out, as an AG Projects msrprelay needs: it never answers credentials that carry it (docs/relay-profiles.md). Default: true.',
+            }),
+          ),
         },
         'A relay with its own credentials.',
       ),
@@ -134,7 +140,7 @@ function endpointNode<R extends 'sender' | 'receiver' | 'endpoint'>(role: R, wha
     {
       role: Type.Literal(role, { description: what }),
       ...endpointIdentity,
-      relays: O(Type.Array(relayRef(), { description: 'Relays the node uses, in order: the first is the one it connects to (RFC 4976). Each is a relay node id or `{ relay, username, password }`. Default: none.' })),
+      relays: O(Type.Array(relayRef(), { description: 'Relays the node uses, in order: the first is the one it connects to (RFC 4976). Each is a relay node id or `{ relay, username, password, digestUri }`. Default: none.' })),
       password: O(text('the password', { description: 'Password for every relay in `relays` that does not give its own; the username defaults to the node id.' })),
       ...endpointBehaviour,
     },

@@ -75,7 +75,7 @@ export function applyEndpoint(cx: NormalizeContext, base: ScenarioEndpoint, raw:
       }
       seen.add(relay);
       const own = typeof r === 'string' ? undefined : r;
-      n.relays.push({ relay, username: own?.username ?? base.id, password: own?.password ?? raw.password ?? null });
+      n.relays.push({ relay, username: own?.username ?? base.id, password: own?.password ?? raw.password ?? null, ...(own?.digestUri === false ? { digestUri: false } : {}) });
     });
   } else if (raw.password !== undefined) {
     // `set: { password }`: the new password for every relay.

@@ -106,6 +106,8 @@ export interface ScenarioRelayCredentials {
   username: string;
   /** `null`: the endpoint has no password for this relay (its AUTH will fail; a warning says so). */
   password: string | null;
+  /** `false`: the endpoint's Authorization to this relay leaves out the digest `uri` parameter. */
+  digestUri?: boolean;
 }
 
 export interface ScenarioRelay extends NodeBase {

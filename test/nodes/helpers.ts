@@ -135,7 +135,7 @@ export interface ChainOptions {
 export function chain(a: number, b: number, opts: ChainOptions = {}): Built {
   const relayHost = (side: 'a' | 'b', i: number) => `relay${i}.${side}.${side === 'a' ? 'example.com' : 'example.net'}`;
   const creds = (side: 'a' | 'b', n: number, user: string, password: string) =>
-    Array.from({ length: n }, (_, i) => ({ uri: `msrps://${relayHost(side, i + 1)}:2855;tcp`, username: user, password }));
+    Array.from({ length: n }, (_, i) => ({ uri: `${opts.relay?.scheme ?? 'msrps'}://${relayHost(side, i + 1)}:2855;tcp`, username: user, password }));
   const nodes: NodeSpec[] = [
     { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: creds('a', a, 'psa', 's3cret'), ...opts.psa }) },
   ];
@@ -167,7 +167,7 @@ export interface OneRelay {
 export function oneRelay(script: Script, opts: { relay?: Partial<RelayOptions>; psa?: Partial<EndpointOptions>; bobLatency?: number } = {}): OneRelay {
   const t = build(
     [
-      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: RELAY_A, username: 'psa', password: 's3cret' }], ...opts.psa }) },
+      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: opts.relay?.scheme === 'msrp' ? RELAY_A.replace('msrps:', 'msrp:') : RELAY_A, username: 'psa', password: 's3cret' }], ...opts.psa }) },
       { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, opts.relay) },
     ],
     [['psa', 'relay-a', { latency: 10_000 }]],

@@ -119,3 +119,31 @@ describe('MsrpConnection over the Connection seam', () => {
     expect(conn.isOpen).toBe(false);
   });
 });
+
+describe('MsrpConnection: the store-and-forward read limit (a profile\'s)', () => {
+  it('counts the reads a frame\'s own bytes came in: a frame after one that ended with its read takes 4 reads, not 5', () => {
+    const sim = new Simulation({ seed: 1 });
+    const ctx = new NodeContext('a', sim);
+    const records: Record<string, unknown>[] = [];
+    sim.trace.addSink((r) => records.push(r as unknown as Record<string, unknown>));
+    const stream = new FakeStream();
+    const requests: MsrpFrame[] = [];
+    new MsrpConnection(ctx, stream, { request: (_c, f) => requests.push(f), response: () => {}, closed: () => {} }, { limits: { bufferBytes: 65_536, maxReads: 4, rule: 'opensips:reads-limit' } });
+    stream.open();
+    const a = serializeFrame(send);
+    const b = serializeFrame({ ...send, transactionId: 'tid2' });
+    // The first frame in one read that ends where it ends; the second in exactly 4 reads.
+    stream.events!.data(a);
+    const q = Math.ceil(b.length / 4);
+    for (let i = 0; i < 4; i++) stream.events!.data(b.subarray(i * q, Math.min(b.length, (i + 1) * q)));
+    expect(records.filter((r) => r.type === 'msrp.limit')).toEqual([]);
+    expect(requests.map((f) => f.transactionId)).toEqual(['tid1', 'tid2']);
+    expect(stream.closes).toBe(0);
+    // A fifth read is one too many.
+    const c = serializeFrame({ ...send, transactionId: 'tid3' });
+    const p = Math.ceil(c.length / 5);
+    for (let i = 0; i < 5; i++) stream.events!.data(c.subarray(i * p, Math.min(c.length, (i + 1) * p)));
+    expect(records.filter((r) => r.type === 'msrp.limit').map((r) => r.reads)).toEqual([5]);
+    expect(stream.closes).toBe(1);
+  });
+});

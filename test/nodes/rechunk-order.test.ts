@@ -12,7 +12,11 @@ import { chain } from './helpers.js';
 describe('re-chunked parts of a message leave a relay in order (R-23)', () => {
   for (const profile of ['rfc4976', 'msrprelay', 'kamailio', 'opensips'] as RelayProfileName[]) {
     it(profile, () => {
-      const t = chain(1, 1, { relay: { profile, maxChunk: 1000 } });
+      // OpenSIPS serves msrp:// only (opensips:scheme-not-served), and delivers to a client by
+      // connecting to its URI, which an RFC 4976 client behind a relay of its own refuses (506): its
+      // receiver here has no relay, so the order is checked at the one OpenSIPS relay.
+      const opensips = profile === 'opensips';
+      const t = chain(1, opensips ? 0 : 1, { relay: { profile, maxChunk: 1000, ...(opensips ? { scheme: 'msrp' as const } : {}) } });
       t.world.start();
       t.world.at(0, () => t.world.openSession('s1', 'psa', 'pra'));
       t.world.at(2 * SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', size: 20000, chunkSize: 2048, successReport: 'yes' }));

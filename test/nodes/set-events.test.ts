@@ -60,11 +60,16 @@ events:
   });
 
   it('a profile forced on every relay for the run holds over the set', () => {
-    const records = run(yaml, { profile: 'opensips' });
+    // msrprelay answers no partial SEND (200 for yes or absent only); kamailio, which the set names,
+    // would answer the second one 200. (The opensips profile delivers to a client by connecting to
+    // its URI, which an RFC 4976 client refuses: no session of this file would carry a message.)
+    const records = run(yaml, { profile: 'msrprelay' });
     expect(of(records, 'relay.profile')).toHaveLength(0);
     const partialSends = of(records, 'msrp.recv', 'relay-a').filter((r) => r.method === 'SEND' && r.bodyLength !== null);
-    const rules = partialSends.map((s) => of(records, 'relay.respond', 'relay-a').find((r) => r.transactionId === s.transactionId)?.rule);
-    expect(rules).toEqual(['opensips:200-for-partial', 'opensips:200-for-partial']);
+    expect(partialSends).toHaveLength(2);
+    const answers = partialSends.map((s) => of(records, 'relay.respond', 'relay-a').filter((r) => r.transactionId === s.transactionId));
+    expect(answers).toEqual([[], []]);
+    expect(of(records, 'endpoint.deliver', 'pra')).toHaveLength(2);
   });
 
   it('a transaction forwarded before the change ends under the profile in force when it ends', () => {

@@ -106,6 +106,29 @@ describe('AUTH client: the round (R-03, R-04, R-06, R-07)', () => {
     expect(h.events('endpoint.ready')[0]).toEqual({ fields: { usePath: [TOKEN1] }, rule: 'R-07' });
   });
 
+  it('digestUri false: the Authorization leaves the uri parameter out (as msrprelay needs); the response is computed over the relay URI all the same', () => {
+    const relay: RelayCredentials = { ...R1, digestUri: false };
+    const { h, auth } = rig([relay]);
+    auth.start();
+    auth.connect();
+    auth.connected();
+    auth.response(challenge(lastAuth(h), 'n1'), 0);
+    const header = authorizationOf(lastAuth(h))!;
+    expect(header).not.toMatch(/uri=/);
+    const creds = parseAuthorization(header);
+    expect(creds.ok).toBe(true);
+    if (!creds.ok) return;
+    expect(creds.value.uri).toBeUndefined();
+    expect(creds.value.response).toBe(computeDigestResponse({ username: 'alice', realm: 'example.com', password: 'secret1', method: 'AUTH', uri: R1.uri, nonce: 'n1', nc: 1, cnonce: creds.value.cnonce!, qop: 'auth' }));
+    // The default keeps it (RFC 2617 §3.2.2).
+    const other = rig();
+    other.auth.start();
+    other.auth.connect();
+    other.auth.connected();
+    other.auth.response(challenge(lastAuth(other.h), 'n1'), 0);
+    expect(authorizationOf(lastAuth(other.h))).toMatch(/uri="msrps:\/\/r1\.example\.com:2855;tcp"/);
+  });
+
   it('R-03: the second relay is AUTHed through the first: To-Path R1 token, R2; the Use-Path is the last 200\'s', () => {
     const { h, auth } = rig([R1, R2]);
     auth.connect();

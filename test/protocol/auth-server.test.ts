@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AuthServer, type AuthPeer, type AuthSettings } from '../../src/protocol/auth-server.js';
-import { RELAY_PROFILES, type RelayProfileName } from '../../src/protocol/relay-profile.js';
+import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { buildRequest } from '../../src/wire/builder.js';
 import { computeDigestResponse, formatAuthorization, parseWwwAuthenticate } from '../../src/wire/digest.js';
 import type { MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
@@ -37,18 +37,19 @@ interface Rig {
   send(creds?: { user?: string; password?: string; nonce?: string; expires?: number }): MsrpResponse;
 }
 
-function rig(profile: RelayProfileName = 'rfc4976', settings: Partial<AuthSettings> = {}): Rig {
+function rig(profile: RelayProfileName | RelayProfile = 'rfc4976', settings: Partial<AuthSettings> = {}, sendUri = true): Rig {
   const h = new FakeRelayHost('c1');
-  const auth = new AuthServer(h, { ...SETTINGS, ...settings }, { alice: 'secret' }, RELAY_PROFILES[profile]);
+  const auth = new AuthServer(h, { ...SETTINGS, ...settings }, { alice: 'secret' }, typeof profile === 'object' ? profile : RELAY_PROFILES[profile]);
   const peer = auth.open('c1', true);
   let nonce = '';
+  let opaque: string | undefined;
   let n = 0;
   const send = (creds?: { user?: string; password?: string; nonce?: string; expires?: number }): MsrpResponse => {
     let authorization: string | undefined;
     if (creds) {
       const username = creds.user ?? 'alice';
       const c = { username, realm: SETTINGS.realm, password: creds.password ?? 'secret', method: 'AUTH', uri: RELAY, nonce: creds.nonce ?? nonce, nc: 1, cnonce: 'cn', qop: 'auth' as const };
-      authorization = formatAuthorization({ username, realm: c.realm, nonce: c.nonce, uri: RELAY, response: computeDigestResponse(c), cnonce: 'cn', nc: '00000001', qop: 'auth' });
+      authorization = formatAuthorization({ username, realm: c.realm, nonce: c.nonce, uri: sendUri ? RELAY : undefined, response: computeDigestResponse(c), cnonce: 'cn', nc: '00000001', qop: 'auth', opaque });
     }
     const frame: MsrpRequest = buildRequest({ transactionId: `a${++n}`, method: 'AUTH', toPath: [RELAY], fromPath: [CLIENT], authorization, expires: creds?.expires });
     const before = h.sent().length;
@@ -59,7 +60,10 @@ function rig(profile: RelayProfileName = 'rfc4976', settings: Partial<AuthSettin
     const www = response.headers.find(([k]) => k === 'WWW-Authenticate');
     if (www) {
       const parsed = parseWwwAuthenticate(www[1]);
-      if (parsed.ok) nonce = parsed.value.nonce;
+      if (parsed.ok) {
+        nonce = parsed.value.nonce;
+        opaque = parsed.value.opaque;
+      }
     }
     return response;
   };
@@ -259,6 +263,77 @@ describe('AUTH server: tokens, connections, probation (d.2, d.6)', () => {
     const r = rig();
     r.auth.closed(r.peer);
     expect(() => r.peer.transition('trusted')).toThrow(/illegal move closed -> trusted/);
+  });
+});
+
+/** The msrprelay profile with what is read but not switched on yet (its sessions, the `uri` bug). */
+const MSRPRELAY: RelayProfile = { ...RELAY_PROFILES.msrprelay, authUriUnanswered: true, sessionPerAuth: true };
+
+describe('AUTH server: the msrprelay and opensips readings', () => {
+  it('msrprelay: the challenge carries opaque and no algorithm, its phrase "Unauthenticated"', () => {
+    const r = rig('msrprelay', { nonceLifetime: 15 * S });
+    const c = r.send();
+    expect(c.comment).toBe('Unauthenticated');
+    expect(header(c, 'www-authenticate')).toMatch(/opaque="[^"]+"/);
+    expect(header(c, 'www-authenticate')).not.toMatch(/algorithm/);
+  });
+
+  it('msrprelay:auth-uri-unanswered: credentials with a uri parameter get no answer at all, and are not counted', () => {
+    const r = rig(MSRPRELAY, { nonceLifetime: 15 * S });
+    r.send();
+    const before = r.h.sent().length;
+    const frame = buildRequest({ transactionId: 'u1', method: 'AUTH', toPath: [RELAY], fromPath: [CLIENT], authorization: formatAuthorization({ username: 'alice', realm: SETTINGS.realm, nonce: 'n', uri: RELAY, response: '0'.repeat(32), cnonce: 'cn', nc: '00000001', qop: 'auth', opaque: 'o' }) });
+    r.auth.auth(r.peer, frame);
+    expect(r.h.sent().length).toBe(before);
+    expect(rules(r.h).at(-1)).toBe('relay.discard msrprelay:auth-uri-unanswered');
+    expect(r.peer.failedAuths).toBe(0);
+    // Without uri (as AG Projects' own client sends them) the same credentials are checked.
+    const ok = rig(MSRPRELAY, { nonceLifetime: 15 * S }, false);
+    ok.send();
+    const granted = ok.send({});
+    expect(granted.statusCode).toBe(200);
+    // msrprelay names the session by the AUTH's nonce.
+    expect(granted.usePath![0]).toMatch(/\/nonce\d+;tcp$/);
+  });
+
+  it('msrprelay:auth-refused-uncounted: a realm that does not match gets 403 "Unauthorized: realm does not match", not counted', () => {
+    const r = rig(MSRPRELAY, { nonceLifetime: 15 * S }, false);
+    for (let i = 0; i < 4; i++) {
+      const frame = buildRequest({ transactionId: `x${i}`, method: 'AUTH', toPath: [RELAY], fromPath: [CLIENT], authorization: 'Digest username="alice", realm="elsewhere", nonce="n", qop=auth, response="r"' });
+      r.auth.auth(r.peer, frame);
+      expect((r.h.sent().at(-1)!.frame as MsrpResponse).comment).toBe('Unauthorized: realm does not match');
+    }
+    expect(r.h.out.some((o) => o.kind === 'close')).toBe(false);
+  });
+
+  it('msrprelay:failed-auth-403: a wrong password gets "Unauthorized: Login failed: Incorrect password"', () => {
+    const r = rig(MSRPRELAY, { nonceLifetime: 15 * S }, false);
+    r.send();
+    expect(r.send({ password: 'wrong' }).comment).toBe('Unauthorized: Login failed: Incorrect password');
+  });
+
+  it('opensips:failed-auth-codes: 403 "Unauthorized" for a wrong password, 400 "Bad nonce" for an unknown one; nobody is disconnected', () => {
+    const r = rig(RELAY_PROFILES.opensips, { maxFailedAuths: Number.POSITIVE_INFINITY, probation: Number.POSITIVE_INFINITY, nonceLifetime: 30 * S });
+    expect(r.h.pending).toEqual([]); // no probation timer
+    r.send();
+    for (let i = 0; i < 5; i++) expect([r.send({ password: 'wrong' })].map((x) => `${x.statusCode} ${x.comment}`)).toEqual(['403 Unauthorized']);
+    expect(`${r.send({ nonce: 'ffff' }).statusCode}`).toBe('400');
+    expect((r.h.sent().at(-1)!.frame as MsrpResponse).comment).toBe('Bad nonce');
+    expect(r.h.out.some((o) => o.kind === 'close')).toBe(false);
+  });
+
+  it('opensips: a nonce lives 30 s (then 401 stale=true); no Expires bounds by default; Use-Path names only the relay, no Authentication-Info', () => {
+    const settings = { expiresMin: 0, expiresMax: Number.MAX_SAFE_INTEGER, nonceLifetime: 30 * S };
+    const r = rig(RELAY_PROFILES.opensips, settings);
+    r.send();
+    r.h.advance(31 * S);
+    expect(header(r.send({}), 'www-authenticate')).toMatch(/stale=true/);
+    const ok = r.send({ expires: 5 });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.expires).toBe(5);
+    expect(ok.usePath).toHaveLength(1);
+    expect(header(ok, 'authentication-info')).toBeUndefined();
+    expect(rules(r.h).at(-1)).toBe('relay.respond opensips:use-path-own-only');
   });
 });
 

@@ -6,11 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AuthServer, type AuthPeer } from '../../src/protocol/auth-server.js';
-import { RelayForwarding, type RelayLinks } from '../../src/protocol/relay-forwarding.js';
-import { RELAY_PROFILES, type RelayProfileName } from '../../src/protocol/relay-profile.js';
+import { RelayForwarding } from '../../src/protocol/relay-forwarding.js';
+import type { RelayLinks } from '../../src/protocol/relay-links.js';
+import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { RelayTransactions } from '../../src/protocol/relay-transactions.js';
 import type { SendSource } from '../../src/protocol/send-source.js';
-import { buildRequest, type RequestInit } from '../../src/wire/builder.js';
+import { buildRequest, reasonPhrase, type RequestInit } from '../../src/wire/builder.js';
 import { computeDigestResponse, formatAuthorization, parseWwwAuthenticate } from '../../src/wire/digest.js';
 import type { MsrpFrame, MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
 import { parseFrames } from '../../src/wire/parser.js';
@@ -19,7 +20,9 @@ import { parseUri } from '../../src/wire/uri.js';
 import { FakeRelayHost } from './fake-relay-host.js';
 
 const S = 1_000_000;
-const RELAY = 'msrps://relay.example.com:2855;tcp';
+const RELAY_TLS = 'msrps://relay.example.com:2855;tcp';
+const RELAY_PLAIN = 'msrp://relay.example.com:2855;tcp';
+const RELAY = RELAY_TLS;
 const ALICE = 'msrps://alice.invalid:2855/a;tcp';
 const BOB = 'msrps://bob.invalid:2855/b;tcp';
 const NEXT = 'msrps://next.example.com:2855/n;tcp';
@@ -34,15 +37,21 @@ interface Rig {
   sources: { conn: string; source: SendSource }[];
   opened: string[];
   send(conn: string, init: Partial<RequestInit>): void;
+  /** `conn` closes (the AUTH server forgets what was bound to it, as the node tells it). */
+  close(conn: string): void;
 }
 
-function rig(profile: RelayProfileName = 'rfc4976', opts: { unreachable?: boolean; sendClosed?: string; maxChunk?: number } = {}): Rig {
-  const h = new FakeRelayHost('alice', 'bob', 'mallory');
+function rig(name: RelayProfileName | RelayProfile = 'rfc4976', opts: { unreachable?: boolean; sendClosed?: string; maxChunk?: number } = {}): Rig {
+  const profile = typeof name === 'string' ? RELAY_PROFILES[name] : name;
+  // opensips serves plain MSRP only: its rows use msrp URIs throughout.
+  const plain = profile.servedScheme === 'msrp';
+  const RELAY = plain ? RELAY_PLAIN : RELAY_TLS;
+  const h = new FakeRelayHost('alice', 'bob', 'mallory', 'carol', 'dave');
   const base = parseUri(RELAY);
   if (!base.ok) throw new Error('bad URI');
-  const settings = { scheme: 'msrps' as const, host: 'relay.example.com', port: 2855, realm: 'relay.example.com', expiresMin: 60, expiresDefault: 900, expiresMax: 3600, probation: 30 * S, maxFailedAuths: 3, nonceLifetime: 300 * S };
-  const auth = new AuthServer<string, number>(h, settings, { alice: 'secret' }, RELAY_PROFILES[profile]);
-  const transactions = new RelayTransactions<string, number>(h, { transactionTimeout: 30 * S }, base.uri, RELAY_PROFILES[profile], () => undefined, () => 0, () => 0);
+  const settings = { scheme: plain ? ('msrp' as const) : ('msrps' as const), host: 'relay.example.com', port: 2855, realm: 'relay.example.com', expiresMin: 60, expiresDefault: 900, expiresMax: 3600, probation: 3600 * S, maxFailedAuths: 3, nonceLifetime: 300 * S };
+  const auth = new AuthServer<string, number>(h, settings, { alice: 'secret' }, profile);
+  const transactions = new RelayTransactions<string, number>(h, { transactionTimeout: 30 * S }, base.uri, profile, () => undefined, () => 0, () => 0);
   const frames: Rig['frames'] = [];
   const sources: Rig['sources'] = [];
   const opened: string[] = [];
@@ -62,8 +71,9 @@ function rig(profile: RelayProfileName = 'rfc4976', opts: { unreachable?: boolea
     sendData: (conn, source) => void sources.push({ conn, source }),
     kick: () => undefined,
   };
-  const fwd = new RelayForwarding<string, number>(h, links, auth, transactions, { maxChunk: opts.maxChunk ?? Number.POSITIVE_INFINITY }, base.uri, RELAY, RELAY_PROFILES[profile]);
-  const peers = new Map(['alice', 'bob', 'mallory'].map((c) => [c, auth.open(c, true)] as const));
+  const fwd = new RelayForwarding<string, number>(h, links, auth, transactions, { maxChunk: opts.maxChunk ?? Number.POSITIVE_INFINITY }, base.uri, RELAY, profile);
+  // carol and dave stay new connections (on probation, which is long here: no row is about it).
+  const peers = new Map(['alice', 'bob', 'mallory', 'carol', 'dave'].map((c) => [c, auth.open(c, true)] as const));
   // Past probation (R-09) on the others' connections: the rows here are about forwarding.
   auth.accept(peers.get('bob')!);
   auth.accept(peers.get('mallory')!);
@@ -80,19 +90,38 @@ function rig(profile: RelayProfileName = 'rfc4976', opts: { unreachable?: boolea
   const www = parseWwwAuthenticate(challenge.headers.find(([k]) => k === 'WWW-Authenticate')![1]);
   if (!www.ok) throw new Error('no challenge');
   const c = { username: 'alice', realm: settings.realm, password: 'secret', method: 'AUTH', uri: RELAY, nonce: www.value.nonce, nc: 1, cnonce: 'cn', qop: 'auth' as const };
-  send('alice', { method: 'AUTH', authorization: formatAuthorization({ username: 'alice', realm: c.realm, nonce: c.nonce, uri: RELAY, response: computeDigestResponse(c), cnonce: 'cn', nc: '00000001', qop: 'auth' }) });
+  // msrprelay's digest check raises on a `uri` parameter: its rows leave it out, and echo opaque.
+  const uri = profile.authUriUnanswered ? undefined : RELAY;
+  send('alice', { method: 'AUTH', authorization: formatAuthorization({ username: 'alice', realm: c.realm, nonce: c.nonce, uri, response: computeDigestResponse(c), cnonce: 'cn', nc: '00000001', qop: 'auth', opaque: www.value.opaque }) });
   const ok = h.sent().at(-1)!.frame as MsrpResponse;
   const token = ok.usePath![0]!;
   h.take();
-  return { h, fwd, peers, token, frames, sources, opened, send };
+  const close = (conn: string): void => {
+    h.open.delete(conn);
+    auth.closed(peers.get(conn)!);
+  };
+  return { h, fwd, peers, token, frames, sources, opened, send, close };
 }
+
+const P_ALICE = 'msrp://alice.invalid:2855/a;tcp';
+const P_BOB = 'msrp://bob.invalid:2855/b;tcp';
+const P_NEXT = 'msrp://next.example.com:2855/n;tcp';
+/** The msrprelay profile with what is read but not switched on yet (its sessions, the `uri` bug). */
+const MSRPRELAY: RelayProfile = { ...RELAY_PROFILES.msrprelay, authUriUnanswered: true, sessionPerAuth: true };
 
 const text = (body = '0123456789'): Partial<RequestInit> => ({ messageId: 'm1', byteRange: { start: 1, end: body.length, total: body.length }, contentType: 'text/plain', body });
 const rules = (h: FakeRelayHost) => h.events().map((e) => `${e.type} ${e.rule ?? ''}`.trim());
-const answers = (h: FakeRelayHost) => h.sent().map((s) => `${s.conn} ${s.frame.kind === 'response' ? s.frame.statusCode : (s.frame as MsrpRequest).method}`);
+const answers = (h: FakeRelayHost) =>
+  h.sent().map((s) => {
+    const f = s.frame;
+    // A profile's own reason phrase, or a REPORT's status code, where they are the point.
+    if (f.kind === 'response') return `${s.conn} ${f.statusCode}${f.comment && f.comment !== reasonPhrase(f.statusCode) ? ` ${f.comment}` : ''}`;
+    const req = f as MsrpRequest;
+    return `${s.conn} ${req.method}${req.method === 'REPORT' && req.status && req.status.code !== 481 ? ` ${req.status.code}` : ''}`;
+  });
 
 describe('forwarding decision (d.2, d.4, d.5)', () => {
-  const rows: { id: string; profile?: RelayProfileName; opts?: Parameters<typeof rig>[1]; act: (r: Rig) => void; events: string[]; answers: string[]; out?: string[] }[] = [
+  const rows: { id: string; profile?: RelayProfileName | RelayProfile; opts?: Parameters<typeof rig>[1]; act: (r: Rig) => void; events: string[]; answers: string[]; out?: string[] }[] = [
     {
       id: 'A-01, R-19: a request whose first To-Path URI is not this relay gets 481 and is not forwarded',
       act: (r) => r.send('alice', { toPath: ['msrps://other.example.com:2855/x;tcp', BOB], ...text() }),
@@ -174,9 +203,110 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
     {
       id: 'opensips:report-not-response: an unknown token gets 200 and a 481 REPORT',
       profile: 'opensips',
-      act: (r) => r.send('alice', { toPath: ['msrps://relay.example.com:2855/forged;tcp', BOB], ...text() }),
+      act: (r) => r.send('alice', { toPath: ['msrp://relay.example.com:2855/forged;tcp', P_BOB], fromPath: [P_ALICE], ...text() }),
       events: ['relay.refuse R-14', 'relay.respond R-20', 'relay.report opensips:report-not-response'],
       answers: ['alice 200', 'alice REPORT'],
+    },
+    {
+      id: 'opensips:scheme-not-served: a request for an msrps URI of the relay is dropped unanswered (msrp_handler.c: no handler matches)',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('alice', { toPath: [r.token.replace('msrp:', 'msrps:'), P_BOB], fromPath: [P_ALICE], ...text() }),
+      events: ['relay.discard opensips:scheme-not-served'],
+      answers: [],
+    },
+    {
+      id: 'opensips:drop-not-mine: a request for another host is dropped unanswered (strict: 481, A-01)',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('alice', { toPath: ['msrp://other.example.com:2855/x;tcp', P_BOB], fromPath: [P_ALICE], ...text() }),
+      events: ['relay.discard opensips:drop-not-mine'],
+      answers: [],
+    },
+    {
+      id: 'opensips:drop-not-mine: a SEND whose first To-Path URI has no port is dropped unanswered',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('alice', { toPath: [r.token.replace(':2855', ''), P_BOB], fromPath: [P_ALICE], ...text() }),
+      events: ['relay.discard opensips:drop-not-mine'],
+      answers: [],
+    },
+    {
+      id: 'opensips:unknown-method-501: an unknown method gets 501 "Unknown method" (strict: forwarded, R-24)',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('alice', { method: 'NICKNAME', toPath: [r.token, P_NEXT], fromPath: [P_ALICE] }),
+      events: ['relay.respond opensips:unknown-method-501'],
+      answers: ['alice 501 Unknown method'],
+    },
+    {
+      id: 'opensips:route-by-to-path: a token used from another connection goes where To-Path says (strict: 481, R-12)',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('mallory', { toPath: [r.token, P_NEXT, P_BOB], fromPath: [P_ALICE], ...text() }),
+      events: ['relay.respond R-20'],
+      answers: ['mallory 200'],
+      out: [`next SEND ${P_NEXT} ${P_BOB} | TOKEN ${P_ALICE}`],
+    },
+    {
+      id: 'opensips:route-by-to-path: the token outlives the connection it was granted on (strict: 481, R-12)',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => (r.close('alice'), r.send('bob', { toPath: [r.token, P_ALICE], fromPath: [P_BOB], ...text() })),
+      events: ['relay.respond R-20'],
+      answers: ['bob 200'],
+      out: [`next SEND ${P_ALICE} | TOKEN ${P_BOB}`],
+    },
+    {
+      id: 'msrprelay:session-per-auth: a second AUTH on a connection with a session gets 481',
+      profile: MSRPRELAY,
+      act: (r) => r.send('alice', { method: 'AUTH' }),
+      events: ['relay.respond msrprelay:session-per-auth'],
+      answers: ['alice 481 Indicated session does not exist, please terminate: Non-response with me as endpoint, nowhere to relay to'],
+    },
+    {
+      id: 'msrprelay:session-per-auth: a REPORT from the owner before any SEND gets 481 (unbound session)',
+      profile: MSRPRELAY,
+      act: (r) => r.send('alice', { method: 'REPORT', toPath: [r.token, NEXT], messageId: 'm1', status: { namespace: 0, code: 200, comment: null }, byteRange: { start: 1, end: 1, total: 1 } }),
+      events: ['relay.refuse msrprelay:session-per-auth'],
+      answers: [],
+    },
+    {
+      id: 'msrprelay:session-per-auth: the first new connection to send to the token binds it; its SEND goes to the owner',
+      profile: MSRPRELAY,
+      act: (r) => r.send('carol', { toPath: [r.token, ALICE], fromPath: [BOB], ...text() }),
+      events: ['relay.respond R-20'],
+      answers: ['carol 200'],
+      out: [`alice SEND ${ALICE} | TOKEN ${BOB}`],
+    },
+    {
+      id: 'msrprelay:session-per-auth: a second new connection for a bound session gets 481',
+      profile: MSRPRELAY,
+      act: (r) => (r.send('carol', { toPath: [r.token, ALICE], fromPath: [BOB], ...text() }), r.h.take(), r.sources.splice(0), r.send('dave', { toPath: [r.token, ALICE], fromPath: [BOB], ...text() })),
+      events: ['relay.refuse msrprelay:session-per-auth', 'relay.respond msrprelay:session-per-auth'],
+      answers: ['dave 481 Indicated session does not exist, please terminate'],
+    },
+    {
+      id: 'msrprelay:session-per-auth: the owner sending to another destination than the session\'s gets 481',
+      profile: MSRPRELAY,
+      act: (r) => (r.send('alice', { toPath: [r.token, NEXT, BOB], ...text() }), r.h.take(), r.sources.splice(0), r.send('alice', { toPath: [r.token, NEXT, 'msrps://carol.invalid:2855/c;tcp'], ...text() })),
+      events: ['relay.refuse msrprelay:session-per-auth', 'relay.respond msrprelay:session-per-auth'],
+      answers: ['alice 481 Indicated session does not exist, please terminate: To-Path does not match session destination'],
+    },
+    {
+      id: 'msrprelay:session-per-auth: a From-Path other than the AUTH\'s gets 481',
+      profile: MSRPRELAY,
+      act: (r) => r.send('alice', { toPath: [r.token, NEXT], fromPath: ['msrps://alice.invalid:2855/other;tcp'], ...text() }),
+      events: ['relay.refuse msrprelay:session-per-auth', 'relay.respond msrprelay:session-per-auth'],
+      answers: ['alice 481 Indicated session does not exist, please terminate: From-Path does not match session source'],
+    },
+    {
+      id: 'msrprelay:session-per-auth: an AUTH for another relay on a new connection gets 501 (never forwarded)',
+      profile: MSRPRELAY,
+      act: (r) => r.send('carol', { method: 'AUTH', toPath: [RELAY, NEXT], fromPath: [BOB] }),
+      events: ['relay.refuse msrprelay:session-per-auth', 'relay.respond msrprelay:session-per-auth'],
+      answers: ['carol 501 Unknown method: AUTH'],
+    },
+    {
+      id: 'msrprelay:session-per-auth: a SEND without Byte-Range gets 400 (RFC 4975 lets a single chunk leave it out)',
+      profile: MSRPRELAY,
+      act: (r) => r.send('alice', { toPath: [r.token, NEXT], messageId: 'm1', contentType: 'text/plain', body: 'x' }),
+      events: ['relay.refuse msrprelay:session-per-auth', 'relay.respond msrprelay:session-per-auth'],
+      answers: ['alice 400 Request was unintelligible, please try again (SEND received without Byte-Range)'],
     },
     {
       // Measured against Kamailio 5.6 (test/differential): before the last hop it looks nothing up.
@@ -192,7 +322,7 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
       profile: 'kamailio',
       act: (r) => r.send('alice', { method: 'NOTIFY', toPath: [r.token, NEXT] }),
       events: ['relay.respond kamailio:unknown-method-501'],
-      answers: ['alice 501'],
+      answers: ['alice 501 Request-method-not-understood'],
     },
     {
       id: 'kamailio:drop-connection-large-frame: a frame of 16 KiB or more resets the connection',

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Forwarded, RelayTransactions } from '../../src/protocol/relay-transactions.js';
-import { RELAY_PROFILES, type RelayProfileName } from '../../src/protocol/relay-profile.js';
+import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { buildRequest, buildResponse } from '../../src/wire/builder.js';
 import type { FailureReport, MsrpRequest } from '../../src/wire/frame.js';
 import { parseUri } from '../../src/wire/uri.js';
@@ -25,11 +25,11 @@ interface Rig {
 }
 
 /** A SEND (or `method`) received on `in`, forwarded on `out` as `out-1` and written whole (10 bytes at offset 100). */
-function rig(opts: { profile?: RelayProfileName; method?: string; fr?: FailureReport | 'absent' } = {}): Rig {
+function rig(opts: { profile?: RelayProfileName | RelayProfile; method?: string; fr?: FailureReport | 'absent' } = {}): Rig {
   const h = new FakeRelayHost('in', 'out');
   const used: string[] = [];
   const acked = { bytes: 0 };
-  const table = new RelayTransactions<string, number>(h, { transactionTimeout: 30 * S }, base.ok ? base.uri : (null as never), RELAY_PROFILES[opts.profile ?? 'rfc4976'], (c) => used.push(c), () => 100, () => acked.bytes);
+  const table = new RelayTransactions<string, number>(h, { transactionTimeout: 30 * S }, base.ok ? base.uri : (null as never), typeof opts.profile === 'object' ? opts.profile : RELAY_PROFILES[opts.profile ?? 'rfc4976'], (c) => used.push(c), () => 100, () => acked.bytes);
   const method = opts.method ?? 'SEND';
   const send = method === 'SEND';
   const inbound: MsrpRequest = buildRequest({
@@ -152,11 +152,38 @@ describe('forwarded transactions (d.4, d.5, d.6)', () => {
       events: ['relay.no-timer opensips:408-only-for-explicit-yes', 'relay.forget R-28'],
     },
     {
-      id: 'msrprelay:408-on-downstream-loss and report-received-range',
+      id: 'A-02, msrprelay:report-received-range: the next hop goes away: 408 REPORT naming the chunk received',
       setup: { profile: 'msrprelay' },
       act: (r) => r.table.closed('out'),
-      events: ['relay.report msrprelay:408-on-downstream-loss', 'relay.report-range msrprelay:report-received-range'],
+      events: ['relay.report A-02', 'relay.report-range msrprelay:report-received-range'],
       sent: [{ conn: 'in', start: 'REPORT' }],
+    },
+    {
+      id: 'msrprelay:session-ends-with-leg: the other leg goes away: every waiting SEND gets 408 "Session got disconnected"',
+      setup: { profile: { ...RELAY_PROFILES.msrprelay, sessionPerAuth: true }, fr: 'partial' },
+      act: (r) => (r.h.advance(60 * S), r.table.closed('out')),
+      events: ['relay.report msrprelay:session-ends-with-leg', 'relay.report-range msrprelay:report-received-range'],
+      sent: [{ conn: 'in', start: 'REPORT' }],
+    },
+    {
+      id: 'opensips:wait-on-next-hop-loss: the next hop goes away: nothing until the 30 s are up (strict: 408 at once, A-02)',
+      setup: { profile: RELAY_PROFILES.opensips, fr: 'yes' },
+      act: (r) => (r.table.closed('out'), r.h.advance(30 * S - 1)),
+      events: [],
+      remembered: 1,
+    },
+    {
+      id: 'opensips:swallow-forwarded-ok: the 200 to a forwarded AUTH is dropped (the client never gets it)',
+      setup: { profile: RELAY_PROFILES.opensips, method: 'AUTH' },
+      act: (r) => r.table.response('out', response(200, ['msrps://relay.example.com:2855/x;tcp', 'msrps://alice.invalid:2855/a;tcp'])),
+      events: ['relay.response-dropped opensips:swallow-forwarded-ok'],
+    },
+    {
+      id: 'opensips:auth-timeout-408: a forwarded AUTH with no response in 30 s gets a 408',
+      setup: { profile: RELAY_PROFILES.opensips, method: 'AUTH' },
+      act: (r) => r.h.advance(30 * S),
+      events: ['relay.timeout opensips:auth-timeout-408', 'relay.respond opensips:auth-timeout-408'],
+      sent: [{ conn: 'in', start: 'MSRP in-1 408' }],
     },
   ];
   it.each(rows)('$id', ({ setup, act, events: expected, sent, remembered }) => {

@@ -74,6 +74,13 @@ describe('one bad file per class of problem', () => {
     ]);
   });
 
+  it('digestUri of a relay entry: a boolean', () => {
+    expect(problems('bad.yaml', edit({ 4: '  psa: { role: sender, relays: [{ relay: relay-a, digestUri: no-uri }], password: s3cret }' }))).toEqual([
+      'bad.yaml:4:62: nodes.psa.relays[0].digestUri: expected `true` or `false`, got the string "no-uri"',
+    ]);
+    expect(problems('bad.yaml', edit({ 4: '  psa: { role: sender, relays: [{ relay: relay-a, digestUri: false }], password: s3cret }' }))).toEqual([]);
+  });
+
   it('value outside a list, with a suggestion', () => {
     expect(problems('bad.yaml', edit({ 6: '  pra: { role: reciever }' }))).toEqual([
       'bad.yaml:6:16: nodes.pra.role: expected `sender`, `receiver`, `endpoint`, `relay` or `firewall`, got `reciever`; did you mean `receiver`?',

@@ -14,7 +14,9 @@ import { parseUri, type MsrpUri } from '../../wire/uri.js';
 import { AuthServer, type AuthPeer } from '../../protocol/auth-server.js';
 import { authority, DEFAULT_PORT } from '../../protocol/paths.js';
 import { RelayTransactions } from '../../protocol/relay-transactions.js';
-import { DISCARD, RelayForwarding, type RelayLinks } from '../../protocol/relay-forwarding.js';
+import { RelayForwarding } from '../../protocol/relay-forwarding.js';
+import { DISCARD, type RelayLinks } from '../../protocol/relay-links.js';
+import { sessionOf } from '../../protocol/relay-sessions.js';
 import type { RelayHost } from '../../protocol/relay-host.js';
 import type { RelayEvents, RelayEventType } from '../../protocol/relay-events.js';
 import type { TraceTypes } from '../../sim/trace.js';
@@ -382,6 +384,11 @@ export class RelayNode {
     for (const c of this.conns.keys()) {
       if (!c.isOpen) continue;
       const s = this.conns.get(c)!;
+      // opensips looks a connection up by the next hop's address: only one it opened to it matches.
+      if (this.profile.deliverByConnecting) {
+        if (s.target === key) return c;
+        continue;
+      }
       if (sessionKey !== null && s.sessionKey !== null && s.sessionKey !== sessionKey) continue;
       if (this.leadsTo(c, s, key) || (lastHop && s.authorities.has(key))) {
         if (sessionKey !== null && s.target === key && s.sessionKey === null) s.sessionKey = sessionKey;
@@ -411,10 +418,22 @@ export class RelayNode {
 
   private onClosed(conn: MsrpConnection, reason: ConnectionCloseReason): void {
     const state = this.conns.get(conn);
+    // msrprelay: losing one leg of a session ends it; the other leg is closed once the REPORTs
+    // for what it had sent (transactions.closed, below) are on their way.
+    const leg = this.profile.sessionPerAuth ? sessionOf(this.auth.all, conn) : null;
+    const other = leg === null ? null : leg.owner ? leg.token.peer?.conn ?? null : leg.token.conn;
     this.conns.delete(conn);
     if (state) this.clock.cancel(state.idle);
     if (state) this.auth.closed(state.auth);
     this.transactions.closed(conn);
+    if (leg !== null) {
+      if (leg.owner) leg.token.peer = null;
+      else leg.token.conn = null;
+    }
+    if (other !== null && other.isOpen) {
+      this.ctx.emit('relay.drop-connection', { conn: other.id, session: leg!.token.uri }, deviation(this.profile, 'session-ends-with-leg'));
+      other.close();
+    }
     this.ctx.emit('relay.connection-closed', { conn: conn.id, reason: reason.kind }, undefined);
   }
 }
