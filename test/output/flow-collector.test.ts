@@ -7,7 +7,7 @@ const DRAWN = [
   'net.host', 'net.link', 'net.route', 'relay.start', 'endpoint.message',
   'session.offer', 'session.answer', 'auth.ok', 'endpoint.ready', 'action.session', 'session.established',
   'session.reoffer', 'session.updated', 'session.failed', 'session.rejected', 'session.reject',
-  'tcp.connect', 'tcp.accept', 'tcp.refused', 'tcp.timeout', 'tcp.close', 'fw.drop', 'fw.reject', 'net.drop',
+  'tcp.connect', 'tcp.accept', 'live.connect', 'live.accept', 'tcp.refused', 'tcp.timeout', 'tcp.close', 'fw.drop', 'fw.reject', 'net.drop',
   'fw.pass', 'nat.map', 'fw.expire', 'msrp.send', 'msrp.raw', 'msrp.recv', 'msrp.malformed', 'sip.send', 'sip.recv',
   'relay.forward', 'relay.respond', 'auth.request', 'session.bind', 'endpoint.reject', 'relay.response-forward',
   'relay.refuse', 'relay.report', 'endpoint.report-sent', 'relay.discard', 'relay.not-mine', 'msrp.violation',
