@@ -11,6 +11,7 @@ import { formatProblem, loadScenario } from '../../src/scenario/index.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { freePort } from '../helpers/kamailio.js';
 import { headerOf, RawMsrpClient } from '../helpers/raw-msrp-client.js';
+import { LIVE_PUSH } from '../helpers/scenario-text.js';
 
 function problems(lines: string[]): string[] {
   const r = loadScenario('listen.yaml', lines.join('\n') + '\n');
@@ -70,14 +71,7 @@ describe('a listening scenario relay in a live run', () => {
       'links:',
       '  - [psa, relay-a]',
       '  - [pra, relay-a]',
-      'events:',
-      '  - at: 0s',
-      '    session: { id: s1, offerer: psa, answerer: pra }',
-      '  - at: 600ms',
-      '    send: { session: s1, from: psa, contentType: text/plain, size: 2500, chunkSize: 1000, successReport: yes }',
-      'expect:',
-      '  - delivered: { session: s1, to: pra, messages: 1 }',
-      '  - report: { to: psa, status: 200 }',
+      ...LIVE_PUSH,
     ].join('\n');
     const loaded = loadScenario('listen.yaml', text);
     if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));

@@ -4,16 +4,14 @@
  * problem at once; what a live relay needs no longer (links, users) is not asked for.
  */
 import { describe, expect, it } from 'vitest';
-import { formatProblem, loadScenario } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/index.js';
 import { relayUri } from '../../src/scenario/world-spec.js';
+import { scenarioProblems } from '../helpers/scenario-text.js';
 
 function load(lines: string[], options: Parameters<typeof loadScenario>[2] = {}) {
   return loadScenario('live.yaml', lines.join('\n') + '\n', options);
 }
-function problems(lines: string[], options: Parameters<typeof loadScenario>[2] = {}): string[] {
-  const r = load(lines, options);
-  return r.ok ? r.warnings.map(formatProblem) : r.problems.map(formatProblem);
-}
+const problems = (lines: string[], options: Parameters<typeof loadScenario>[2] = {}): string[] => scenarioProblems('live.yaml', lines, options);
 
 const good = [
   'name: live', //                                                                         1

@@ -15,6 +15,7 @@ import { runLiveScenario } from '../../src/live/live-scenario.js';
 import { loadScenario } from '../../src/scenario/index.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import { freePort } from '../helpers/kamailio.js';
+import { LIVE_PUSH } from '../helpers/scenario-text.js';
 
 let relay: LiveRelay | null = null;
 afterEach(async () => {
@@ -32,14 +33,7 @@ function scenario(scheme: 'msrp' | 'msrps', live: string, port: number) {
     '  psa: { role: sender, relays: [relay-a], password: s3cret }',
     '  pra: { role: receiver, relays: [relay-a], password: hunter2 }',
     `  relay-a: { role: relay, scheme: ${scheme}, live: { ${live} } }`,
-    'events:',
-    '  - at: 0s',
-    '    session: { id: s1, offerer: psa, answerer: pra }',
-    '  - at: 600ms',
-    '    send: { session: s1, from: psa, contentType: text/plain, size: 2500, chunkSize: 1000, successReport: yes }',
-    'expect:',
-    '  - delivered: { session: s1, to: pra, messages: 1 }',
-    '  - report: { to: psa, status: 200 }',
+    ...LIVE_PUSH,
     '  # One relay for both: its URI for each side (the PSA\'s token, then the PRA\'s).',
     '  - path: { at: pra, method: SEND, fromPath: [relay-a, relay-a, psa] }',
   ].join('\n');

@@ -10,6 +10,7 @@ import { startLiveRelay, type LiveRelay } from '../../src/live/live-relay.js';
 import { runLiveScenario } from '../../src/live/live-scenario.js';
 import { loadScenario } from '../../src/scenario/index.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
+import { LIVE_PUSH } from '../helpers/scenario-text.js';
 
 const relays: LiveRelay[] = [];
 afterEach(async () => {
@@ -37,14 +38,7 @@ describe('simulated endpoints behind two real relays in a chain', () => {
       '  pra: { role: receiver, relays: [relay-b], password: hunter2 }',
       `  relay-a: { role: relay, scheme: msrp, live: { connect: 127.0.0.1:${a.address.port} } }`,
       `  relay-b: { role: relay, scheme: msrp, live: { connect: 127.0.0.1:${b.address.port} } }`,
-      'events:',
-      '  - at: 0s',
-      '    session: { id: s1, offerer: psa, answerer: pra }',
-      '  - at: 600ms',
-      '    send: { session: s1, from: psa, contentType: text/plain, size: 2500, chunkSize: 1000, successReport: yes }',
-      'expect:',
-      '  - delivered: { session: s1, to: pra, messages: 1 }',
-      '  - report: { to: psa, status: 200 }',
+      ...LIVE_PUSH,
       '  - path: { at: pra, method: SEND, fromPath: [relay-b, relay-a, psa] }',
     ].join('\n');
     const loaded = loadScenario('live.yaml', text);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem, loadScenario } from '../../src/scenario/index.js';
 import type { Scenario } from '../../src/scenario/index.js';
 import { evaluate } from '../../src/scenario/groups.js';
+import { scenarioProblems } from '../helpers/scenario-text.js';
 
 function load(lines: string[]): Scenario {
   const r = loadScenario('g.yaml', lines.join('\n') + '\n');
@@ -15,10 +16,7 @@ function load(lines: string[]): Scenario {
   return r.scenario;
 }
 
-function problems(lines: string[]): string[] {
-  const r = loadScenario('g.yaml', lines.join('\n') + '\n');
-  return r.ok ? r.warnings.map(formatProblem) : r.problems.map(formatProblem);
-}
+const problems = (lines: string[]): string[] => scenarioProblems('g.yaml', lines);
 
 /** Two relays, each with three receivers behind it, written with groups (lines in comments). */
 const grouped = [

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadScenario } from '../../src/scenario/index.js';
+import { scenarioProblems } from '../helpers/scenario-text.js';
 
 /** Every problem of a file, formatted as `FILE:LINE:COL: message`. */
-function problems(file: string, lines: string[]): string[] {
-  const r = loadScenario(file, lines.join('\n') + '\n');
-  return r.ok ? r.warnings.map(formatProblem) : r.problems.map(formatProblem);
-}
+const problems = (file: string, lines: string[]): string[] => scenarioProblems(file, lines);
 
 /** A valid scenario to break one line at a time (line numbers in comments). */
 const good = [
