@@ -11,7 +11,7 @@ import { serializeFrame, serializedLength } from '../wire/serializer.js';
 import type { Continuation, MsrpFrame, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import type { RequestStream, SendSource } from '../protocol/send-source.js';
 import { ChunkWriter, type ChunkSink } from '../protocol/chunk-writer.js';
-import { MessageSender } from '../protocol/message-sender.js';
+import type { MessageSender } from '../protocol/message-sender.js';
 import type { Connection, ConnectionCloseReason } from './seams.js';
 import type { NodeContext } from './node-context.js';
 import { frameFields, type FrameFields } from './frame-record.js';
@@ -128,13 +128,10 @@ export class MsrpConnection {
     this.pump();
   }
 
-  /**
-   * Queues a message to send; its chunks are cut and interleaved with other traffic by the writer.
-   * A bare `SendSource` (a relay's forwarded chunk) is sent by a sender that calls its callbacks.
-   */
-  sendData(message: MessageSender | SendSource): void {
+  /** Queues a message to send; its chunks are cut and interleaved with other traffic by the writer. */
+  sendData(message: MessageSender): void {
     if (!this.isOpen) return;
-    this.chunks.queue(message instanceof MessageSender ? message : new MessageSender(message));
+    this.chunks.queue(message);
     this.pump();
   }
 

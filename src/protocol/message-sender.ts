@@ -51,13 +51,10 @@ export class MessageSender {
   private abortRequested = false;
   private stopRequested = false;
 
-  /**
-   * `listener` hears the events; without one, the source's own callbacks (`onChunkWritten`,
-   * `onDone`, `onAbandoned`) are called, as a relay's forwarded chunks still expect.
-   */
+  /** `listener` hears the events (an endpoint's message, a relay's forwarded chunk). */
   constructor(
     readonly message: SendSource,
-    private readonly listener: SenderListener | null = null,
+    private readonly listener: SenderListener,
   ) {}
 
   get state(): SenderState {
@@ -164,13 +161,6 @@ export class MessageSender {
   }
 
   private emit(event: SenderEvent): void {
-    if (this.listener) {
-      this.listener.senderEvent(this, event);
-      return;
-    }
-    const source = this.message;
-    if (event.type === 'chunk') source.onChunkWritten?.(event.frame, event.range, event.flag);
-    else if (event.type === 'abandoned') source.onAbandoned?.(event.from);
-    else source.onDone?.();
+    this.listener.senderEvent(this, event);
   }
 }

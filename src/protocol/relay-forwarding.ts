@@ -20,6 +20,8 @@ import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
 import { routeSession } from './relay-sessions.js';
+import { ForwardedChunks, type ChunkForwarder, type ForwardedChunkOrigin } from './forwarded-chunks.js';
+import { MessageSender } from './message-sender.js';
 import type { RequestStream, SendSource } from './send-source.js';
 
 /** What a request that passed the relay's checks is forwarded with. */
@@ -39,7 +41,7 @@ const KNOWN = new Set([
   'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
 ]);
 
-export class RelayForwarding<C, T> {
+export class RelayForwarding<C, T> implements ChunkForwarder<C> {
   constructor(
     private readonly host: RelayHost<C, T>,
     private readonly links: RelayLinks<C>,
@@ -379,8 +381,8 @@ export class RelayForwarding<C, T> {
     const range = frame.byteRange ?? { start: 1, end: body.length, total: frame.continuation === '$' ? body.length : null };
     // W-06: the last chunk forwarded keeps the flag received: `$`, `+`, or `#` for an aborted
     // message (E-24), which the receiver must learn of.
-    const source = this.sendSource(inConn, frame, target, paths, own, fr, { data: body, range, lastFlag: frame.continuation, received: { bytes: body.length } });
-    this.links.sendData(target, source);
+    const sender = this.sendSource(inConn, frame, target, paths, own, fr, { data: body, range, lastFlag: frame.continuation, received: { bytes: body.length } });
+    this.links.sendData(target, sender);
   }
 
   /**
@@ -393,7 +395,7 @@ export class RelayForwarding<C, T> {
     this.answer(inConn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
   }
 
-  /** The SEND data the relay forwards for one received chunk, with its transactions' bookkeeping. */
+  /** The sender of the SEND data the relay forwards for one received chunk; its chunks are transactions (chunkWritten). */
   private sendSource(
     inConn: C,
     frame: MsrpRequest,
@@ -402,7 +404,7 @@ export class RelayForwarding<C, T> {
     own: string,
     fr: FailureReport,
     body: { data: Uint8Array; range: ByteRange; lastFlag: Continuation; received: { bytes: number } },
-  ): SendSource {
+  ): MessageSender {
     const { range, received } = body;
     const keep = this.profile.keepTransactionId;
     const source: SendSource = {
@@ -424,39 +426,46 @@ export class RelayForwarding<C, T> {
       headerOrder: this.profile.forwardAsReceived ? frame.headers.map(([n]) => n.toLowerCase()) : undefined,
       uninterruptible: this.profile.forwardAsReceived || undefined,
     };
-    source.onChunkWritten = (chunk, chunkRange) => {
-      const f = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
-      this.transactions.add(chunk.transactionId, f);
-      const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
-      const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
-      this.host.emit(
-        'relay.forward',
-        { method: 'SEND', inConn: this.host.connId(inConn), outConn: this.host.connId(target), inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
-        rule,
-      );
-      if (fr === 'no') this.transactions.drop(chunk.transactionId, f);
-      else this.transactions.written(f, chunk.transactionId, frame);
-    };
-    source.onAbandoned = (from) => {
-      if (fr === 'no') return;
-      // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
-      // but the connection to the next hop failed, or went away, before these bytes went out in a
-      // complete chunk: a 408 REPORT for them to the original sender.
-      const end = range.start + received.bytes - 1;
-      this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${this.host.connId(target)} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
-      const lost = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, { start: from, end, total: range.total }, end - from + 1, received, 'done');
-      if (this.profile.forwardFailureReport !== null) {
-        // opensips writes synchronously: a connection that fails under the write is a failed forward.
-        this.transactions.failureReport(lost, this.profile.forwardFailureReport, deviation(this.profile, 'forward-failure-report'));
-        return;
-      }
-      if (this.profile.sessionPerAuth) {
-        this.transactions.failureReport(lost, 408, deviation(this.profile, 'session-ends-with-leg'), 'Session got disconnected');
-        return;
-      }
-      this.transactions.failureReport(lost, 408, 'A-02');
-    };
-    return source;
+    return new MessageSender(source, new ForwardedChunks<C>(this, { inConn, frame, target, paths, own, fr, range, received }));
+  }
+
+  /** @internal A chunk of a forwarded SEND was written on the next hop's connection: a forwarded transaction. */
+  chunkWritten(origin: ForwardedChunkOrigin<C>, chunk: MsrpRequest, chunkRange: ByteRange): void {
+    const { inConn, frame, target, paths, own, fr, range, received } = origin;
+    const keep = this.profile.keepTransactionId;
+    const f = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
+    this.transactions.add(chunk.transactionId, f);
+    const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
+    const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
+    this.host.emit(
+      'relay.forward',
+      { method: 'SEND', inConn: this.host.connId(inConn), outConn: this.host.connId(target), inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
+      rule,
+    );
+    if (fr === 'no') this.transactions.drop(chunk.transactionId, f);
+    else this.transactions.written(f, chunk.transactionId, frame);
+  }
+
+  /** @internal The next hop's connection closed before the bytes from `from` of a forwarded SEND went out. */
+  chunkAbandoned(origin: ForwardedChunkOrigin<C>, from: number): void {
+    const { inConn, frame, target, own, fr, range, received } = origin;
+    if (fr === 'no') return;
+    // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
+    // but the connection to the next hop failed, or went away, before these bytes went out in a
+    // complete chunk: a 408 REPORT for them to the original sender.
+    const end = range.start + received.bytes - 1;
+    this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${this.host.connId(target)} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
+    const lost = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, { start: from, end, total: range.total }, end - from + 1, received, 'done');
+    if (this.profile.forwardFailureReport !== null) {
+      // opensips writes synchronously: a connection that fails under the write is a failed forward.
+      this.transactions.failureReport(lost, this.profile.forwardFailureReport, deviation(this.profile, 'forward-failure-report'));
+      return;
+    }
+    if (this.profile.sessionPerAuth) {
+      this.transactions.failureReport(lost, 408, deviation(this.profile, 'session-ends-with-leg'), 'Session got disconnected');
+      return;
+    }
+    this.transactions.failureReport(lost, 408, 'A-02');
   }
 
   /**
@@ -479,12 +488,13 @@ export class RelayForwarding<C, T> {
     const range = head.byteRange ?? { start: 1, end: null, total: null };
     const received = { bytes: 0 };
     let data = new Uint8Array(range.end !== null && range.end >= range.start ? Math.min(range.end - range.start + 1, 1 << 20) : 4096);
-    const source = this.sendSource(conn, head, target, paths, own, fr, { data, range, lastFlag: '+', received });
+    const sender = this.sendSource(conn, head, target, paths, own, fr, { data, range, lastFlag: '+', received });
+    const source = sender.message;
     source.streaming = true;
     source.available = 0;
     source.cutThrough = deviation(this.profile, 'cut-through');
     this.host.emit('relay.cut-through', { inConn: this.host.connId(conn), outConn: this.host.connId(target), inTransactionId: head.transactionId, toPathAfter: paths.toPath }, source.cutThrough);
-    this.links.sendData(target, source);
+    this.links.sendData(target, sender);
     return {
       piece: (bytes) => {
         if (received.bytes + bytes.length > data.length) {

@@ -4,7 +4,8 @@
  * swallows the body of a request it did not admit.
  */
 import type { MsrpFrame, MsrpRequest } from '../wire/frame.js';
-import type { RequestStream, SendSource } from './send-source.js';
+import type { MessageSender } from './message-sender.js';
+import type { RequestStream } from './send-source.js';
 
 /** What the forwarding decision needs of the node besides the RelayHost. */
 export interface RelayLinks<C> {
@@ -20,8 +21,8 @@ export interface RelayLinks<C> {
   sendClosed(conn: C): boolean;
   /** Writes `frame` on `conn`; `written` runs once its last byte is handed to the transport (A-13). */
   sendFrame(conn: C, frame: MsrpFrame, written?: () => void): void;
-  /** Writes the chunks of `source` on `conn`, interruptible by other frames (W-35). */
-  sendData(conn: C, source: SendSource): void;
+  /** Writes the chunks of `sender`'s message on `conn`, interruptible by other frames (W-35). */
+  sendData(conn: C, sender: MessageSender): void;
   /** More bytes of a streamed source are available on `conn`. */
   kick(conn: C): void;
 }

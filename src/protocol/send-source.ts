@@ -4,7 +4,7 @@
  * it arrives (a cut-through relay). The chunker that consumes a SendSource is the message
  * sender's cursor, `ChunkWriter` (chunk-writer.ts), which a node's connection drives.
  */
-import type { ByteRange, Continuation, FailureReport, MsrpRequest, SuccessReport } from '../wire/frame.js';
+import type { Continuation, FailureReport, MsrpRequest, SuccessReport } from '../wire/frame.js';
 
 /** Bytes of a message produced on demand: `bytes(from, to)` is the 0-based range [from, to). */
 export interface LazyBytes {
@@ -55,16 +55,6 @@ export interface SendSource {
   abortAt?: number;
   /** Set when no further chunk may be sent at all, not even a `#` (E-24, after a 413). */
   stop?: boolean;
-  /** Called when a transaction's last byte has been handed to TCP (the 30 s timers start there, A-13). */
-  onChunkWritten?: (chunk: MsrpRequest, range: ByteRange, flag: Continuation) => void;
-  /** Called once all of `data` (or the abort) is written. */
-  onDone?: () => void;
-  /**
-   * Called when the connection closes before all of `data` was written: `from` is the 1-based
-   * position of the first byte that did not go out in a complete chunk (a chunk cut off by the
-   * close never reached the peer as a transaction).
-   */
-  onAbandoned?: (from: number) => void;
   /** Extra header fields copied onto every chunk (e.g. Content-Disposition). */
   extraHeaders?: [string, string][];
   /** Transaction id of the first chunk (a relay that keeps ids, A-06); later chunks get new ones. */

@@ -53,9 +53,17 @@ function source(size: number, extra: Partial<SendSource> = {}): SendSource & { d
     written: [] as { range: ByteRange; flag: Continuation }[],
     ...extra,
   };
-  s.onDone = () => s.done++;
-  s.onChunkWritten = (_f: MsrpRequest, range: ByteRange, flag: Continuation) => s.written.push({ range, flag });
   return s;
+}
+
+/** The source's sender; its events land in the source's `written` and `done`, which the rows check. */
+function senderOf(s: ReturnType<typeof source>): MessageSender {
+  return new MessageSender(s, {
+    senderEvent: (_sender, e) => {
+      if (e.type === 'chunk') s.written.push({ range: e.range, flag: e.flag });
+      else if (e.type !== 'abandoned') s.done++;
+    },
+  });
 }
 
 /** Drives the writer to the end; `urgentAt(step)` says whether another frame waits at that step. */
@@ -82,7 +90,7 @@ describe('chunk writer: chunking (W-25, W-26, W-31)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(size, src);
-    const sender = new MessageSender(s);
+    const sender = senderOf(s);
     w.queue(sender);
     drain(w);
     expect(sink.summary()).toEqual(want);
@@ -105,7 +113,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(10_000);
-    w.queue(new MessageSender(s));
+    w.queue(senderOf(s));
     // Step 0 starts the chunk, step 1 writes a piece of 4096, step 2 finds a frame waiting.
     drain(w, (step) => step === 2);
     expect(sink.summary()).toEqual(['1-*/10000 + W-35', '4097-*/10000 $']);
@@ -116,7 +124,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
   it('W-31: a chunk of 2048 octets or less is not interrupted by a waiting frame', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
-    w.queue(new MessageSender(source(2048)));
+    w.queue(senderOf(source(2048)));
     drain(w, () => true);
     expect(sink.summary()).toEqual(['1-2048/2048 $']);
   });
@@ -125,7 +133,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(10_000);
-    w.queue(new MessageSender(s));
+    w.queue(senderOf(s));
     w.startNext();
     w.advance(false);
     s.abort = true;
@@ -138,7 +146,7 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const sink = new RecordingSink();
     const w = new ChunkWriter(sink);
     const s = source(100, { stop: true });
-    w.queue(new MessageSender(s));
+    w.queue(senderOf(s));
     drain(w);
     expect(sink.chunks).toEqual([]);
     expect(sink.stream).toEqual([]);
@@ -150,10 +158,10 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const w = new ChunkWriter(sink);
     const first = source(10_000);
     const later = source(10, { firstPosition: 10_001, total: 10_010 });
-    w.queue(new MessageSender(first));
+    w.queue(senderOf(first));
     w.startNext();
     w.advance(false);
-    w.queue(new MessageSender(later));
+    w.queue(senderOf(later));
     w.advance(true);
     drain(w);
     expect(sink.summary()).toEqual(['1-*/10000 + W-35', '4097-*/10000 $', '10001-10010/10010 $']);
@@ -163,8 +171,8 @@ describe('chunk writer: interruption and abort (W-35, W-36, E-24)', () => {
     const w = new ChunkWriter(new RecordingSink());
     const a = source(10_000);
     const b = source(10);
-    const senderA = new MessageSender(a);
-    const senderB = new MessageSender(b);
+    const senderA = senderOf(a);
+    const senderB = senderOf(b);
     w.queue(senderA);
     w.queue(senderB);
     w.startNext();

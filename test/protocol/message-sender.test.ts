@@ -171,7 +171,7 @@ describe('message sender: states change only through transition()', () => {
     { from: ['queued', 'abandoned'], to: 'abandoned', legal: false },
   ];
   it.each(moves)('$from -> $to: legal $legal', ({ from, to, legal }) => {
-    const s = new MessageSender(message(10));
+    const s = new MessageSender(message(10), { senderEvent: () => undefined });
     for (const f of from.slice(1)) s.transition(f);
     if (legal) expect(() => s.transition(to)).not.toThrow();
     else expect(() => s.transition(to)).toThrow(/illegal move/);

@@ -10,6 +10,7 @@ import { RelayForwarding } from '../../src/protocol/relay-forwarding.js';
 import type { RelayLinks } from '../../src/protocol/relay-links.js';
 import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../src/protocol/relay-profile.js';
 import { RelayTransactions } from '../../src/protocol/relay-transactions.js';
+import type { MessageSender } from '../../src/protocol/message-sender.js';
 import type { SendSource } from '../../src/protocol/send-source.js';
 import { buildRequest, reasonPhrase, type RequestInit } from '../../src/wire/builder.js';
 import { computeDigestResponse, formatAuthorization, parseWwwAuthenticate } from '../../src/wire/digest.js';
@@ -34,7 +35,7 @@ interface Rig {
   token: string;
   /** Frames written through the links (sendFrame) and SEND sources handed to the chunker. */
   frames: { conn: string; frame: MsrpFrame; written: boolean }[];
-  sources: { conn: string; source: SendSource }[];
+  sources: { conn: string; source: SendSource; sender: MessageSender }[];
   opened: string[];
   send(conn: string, init: Partial<RequestInit>): void;
   /** `conn` closes (the AUTH server forgets what was bound to it, as the node tells it). */
@@ -68,7 +69,7 @@ function rig(name: RelayProfileName | RelayProfile = 'rfc4976', opts: { unreacha
       frames.push({ conn, frame, written: written !== undefined });
       written?.();
     },
-    sendData: (conn, source) => void sources.push({ conn, source }),
+    sendData: (conn, sender) => void sources.push({ conn, source: sender.message, sender }),
     kick: () => undefined,
   };
   const fwd = new RelayForwarding<string, number>(h, links, auth, transactions, { maxChunk: opts.maxChunk ?? Number.POSITIVE_INFINITY }, base.uri, RELAY, profile);
@@ -359,10 +360,13 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
   it('R-23: with a smaller maxChunk the SEND is handed on re-chunked; each chunk written is a transaction traced R-23', () => {
     const r = rig('rfc4976', { maxChunk: 4 });
     r.send('alice', { toPath: [r.token, NEXT], ...text() });
-    const { source } = r.sources[0]!;
+    const { source, sender } = r.sources[0]!;
     expect(source).toMatchObject({ maxChunk: 4, firstPosition: 1, total: 10, lastFlag: '$', messageId: 'm1' });
     const chunk = buildRequest({ transactionId: 'o1', method: 'SEND', toPath: source.toPath, fromPath: source.fromPath, byteRange: { start: 1, end: 4, total: 10 }, contentType: 'text/plain', body: '0123', continuation: '+' });
-    source.onChunkWritten!(chunk, { start: 1, end: 4, total: 10 }, '+');
+    // The connection's writer writes its first chunk (chunk-writer.ts drives the sender so).
+    sender.chunkStarted();
+    sender.advance(4);
+    sender.chunkEnded(chunk, { start: 1, end: 4, total: 10 }, '+');
     expect(r.h.events().at(-1)).toMatchObject({ type: 'relay.forward', rule: 'R-23', fields: { outTransactionId: 'o1', rechunked: true, byteRangeOut: { start: 1, end: 4, total: 10 } } });
     // R-21: the chunk's window runs from its last byte: no response in 30 s => 408 REPORT for bytes 1-4.
     r.h.advance(30 * S);
@@ -373,7 +377,13 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
   it('A-02: bytes that never went out in a complete chunk get a 408 REPORT when the next hop goes away', () => {
     const r = rig();
     r.send('alice', { toPath: [r.token, NEXT], ...text() });
-    r.sources[0]!.source.onAbandoned!(5);
+    // Four bytes went out in a complete chunk; the connection closed under the next one.
+    const { sender } = r.sources[0]!;
+    sender.chunkStarted();
+    sender.advance(4);
+    sender.chunkEnded(buildRequest({ transactionId: 'o1', method: 'SEND', toPath: sender.message.toPath, fromPath: sender.message.fromPath, byteRange: { start: 1, end: 4, total: 10 }, contentType: 'text/plain', body: '0123', continuation: '+' }), { start: 1, end: 4, total: 10 }, '+');
+    sender.chunkStarted();
+    sender.abandoned(5, true);
     expect(rules(r.h).slice(-2)).toEqual(['relay.undeliverable A-02', 'relay.report A-02']);
     expect((r.h.sent().at(-1)!.frame as MsrpRequest).byteRange).toEqual({ start: 5, end: 10, total: 10 });
   });
