@@ -1,4 +1,14 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// V8 moves an allocation site's objects to the old generation once most of its first objects
+// survive a few collections (allocation-site pretenuring). The model's short-lived objects (trace
+// records, frames, segments) come from sites whose first objects live long (they are made while
+// the world is built, or wait in flight), so whole runs of garbage were allocated old: a tenth of
+// the scale scenario used a third more CPU time and half again as much memory for it
+// (docs/performance.md, "Pretenuring"). The flag is set before any of msrp-sim is loaded; it is
+// process-wide, so a sweep's worker threads have it too.
+import { setFlagsFromString } from 'node:v8';
+
+setFlagsFromString('--no-allocation-site-pretenuring');
+const { main } = await import('../dist/cli/main.js');
 
 process.exitCode = await main(process.argv);
