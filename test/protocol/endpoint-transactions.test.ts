@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EndpointTransactions, type EndpointTransaction } from '../../src/protocol/endpoint-transactions.js';
 import { buildResponse } from '../../src/wire/builder.js';
 import type { MsrpResponse } from '../../src/wire/frame.js';
-import { FakeClock } from './fake-endpoint-host.js';
+import { FakeClock } from './fake-clock.js';
 import type { EndpointEvents, EndpointEventType } from '../../src/protocol/endpoint-events.js';
 
 const S = 1_000_000;

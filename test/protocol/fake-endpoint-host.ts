@@ -5,6 +5,7 @@
  */
 import type { MsrpFrame } from '../../src/wire/frame.js';
 import type { EndpointEvents, EndpointEventType } from '../../src/protocol/endpoint-events.js';
+import { FakeClock } from './fake-clock.js';
 
 export type EndpointOutput =
   | { kind: 'event'; type: EndpointEventType; fields: EndpointEvents[EndpointEventType]; rule: string | undefined }
@@ -13,45 +14,6 @@ export type EndpointOutput =
   | { kind: 'ready'; previous: readonly string[]; refreshed: boolean }
   | { kind: 'gave-up'; reason: string; rule: string }
   | { kind: 'reauthenticate' };
-
-interface PendingTimer {
-  id: number;
-  at: number;
-  fire: () => void;
-  cancelled: boolean;
-}
-
-/** A hand-driven clock with timers, shared by the endpoint fakes. */
-export class FakeClock {
-  now = 0;
-  private timers: PendingTimer[] = [];
-  private next = 1;
-
-  setTimer(at: number, fire: () => void): number {
-    const id = this.next++;
-    this.timers.push({ id, at, fire, cancelled: false });
-    return id;
-  }
-  cancelTimer(timer: number | null): void {
-    const t = this.timers.find((x) => x.id === timer);
-    if (t) t.cancelled = true;
-  }
-  /** Times of the timers still pending, in the order they were set. */
-  get pending(): number[] {
-    return this.timers.filter((t) => !t.cancelled).map((t) => t.at);
-  }
-  /** Moves the clock to `to`, firing every timer due by then in (time, order set) order. */
-  advance(to: number): void {
-    for (;;) {
-      const due = this.timers.filter((t) => !t.cancelled && t.at <= to).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.now = due.at;
-      due.fire();
-    }
-    this.now = to;
-  }
-}
 
 export class FakeEndpointHost extends FakeClock {
   readonly out: EndpointOutput[] = [];

@@ -7,6 +7,7 @@ import type { MsrpFrame } from '../../src/wire/frame.js';
 import type { RelayEvents, RelayEventType } from '../../src/protocol/relay-events.js';
 import type { RelayHost, RelayStateType } from '../../src/protocol/relay-host.js';
 import type { StateEvents } from '../../src/protocol/state-events.js';
+import { FakeClock } from './fake-clock.js';
 
 export type Output =
   | { kind: 'event'; type: RelayEventType; fields: RelayEvents[RelayEventType]; rule: string | undefined }
@@ -14,26 +15,17 @@ export type Output =
   | { kind: 'close'; conn: string }
   | { kind: 'reset'; conn: string };
 
-interface PendingTimer {
-  id: number;
-  at: number;
-  fire: () => void;
-  cancelled: boolean;
-}
-
-export class FakeRelayHost implements RelayHost<string, number> {
-  now = 0;
+export class FakeRelayHost extends FakeClock implements RelayHost<string, number> {
   readonly out: Output[] = [];
   /** The node state records, apart from `out` (what the tests of the machines' behaviour read). */
   readonly states: { type: RelayStateType; fields: StateEvents[RelayStateType] }[] = [];
   readonly open = new Set<string>();
   /** Connections whose peer presented a client certificate, and the authorities each leads to. */
   readonly relays = new Map<string, string[]>();
-  private timers: PendingTimer[] = [];
-  private next = 1;
   private ids = 0;
 
   constructor(...conns: string[]) {
+    super();
     for (const c of conns) this.open.add(c);
   }
 
@@ -65,30 +57,6 @@ export class FakeRelayHost implements RelayHost<string, number> {
   }
   leadsTo(conn: string, authority: string): boolean {
     return this.relays.get(conn)?.includes(authority) ?? false;
-  }
-  setTimer(at: number, fire: () => void): number {
-    const timer = { id: this.next++, at, fire, cancelled: false };
-    this.timers.push(timer);
-    return timer.id;
-  }
-  cancelTimer(timer: number | null): void {
-    const t = this.timers.find((x) => x.id === timer);
-    if (t) t.cancelled = true;
-  }
-  /** Timers still to fire, by due time. */
-  get pending(): number[] {
-    return this.timers.filter((t) => !t.cancelled).map((t) => t.at);
-  }
-  /** Moves the clock to `to`, firing every timer due by then in (time, order set) order. */
-  advance(to: number): void {
-    for (;;) {
-      const due = this.timers.filter((t) => !t.cancelled && t.at <= to).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.now = due.at;
-      due.fire();
-    }
-    this.now = to;
   }
   newNonce(): string {
     return `nonce${++this.ids}`;
