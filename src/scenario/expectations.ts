@@ -277,7 +277,9 @@ export class ExpectationChecker {
               this.tallyReport(tally, r, status, session);
             }
           }
-          this.negative(r, 'report', status, null, 'REPORT');
+          // A REPORT without a valid Status is not one a node can take (RFC 4975 §7.1.2, W-24):
+          // it is a violation, which `none: { kind: violation }` counts, not a REPORT.
+          if (status !== null) this.negative(r, 'report', status, null, 'REPORT');
         }
         if (f.kind === 'request' && this.pathFrames.size > 0 && this.pathFrames.has(`${r.node}\0${f.method}`)) {
           this.frames.push({ seq: r.seq, t: r.t, node: r.node, method: f.method, toPath: f.toPath, fromPath: f.fromPath });

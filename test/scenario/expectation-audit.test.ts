@@ -167,3 +167,26 @@ audit('rfc4976-relayed-session', bundled('rfc4976-relayed-session'), [
   ['none: { kind: report, at: a }', false, 'it reaches a'],
   ['none: { kind: report, status: 200, at: bob }', true, 'bob sends it'],
 ]);
+
+// A frame that says REPORT but carries no Status (nor paths) reaches bob as raw bytes: it is no
+// REPORT a node can take (RFC 4975 §7.1.2), only violations (W-11, W-24).
+const STATUSLESS_REPORT = `
+name: statusless-report
+seed: 5
+duration: 5s
+nodes:
+  alice: { role: sender, host: alice.example.com }
+  bob:   { role: receiver, host: bob.example.com }
+links:
+  - [alice, bob]
+events:
+  - { at: 0s, session: { id: s1, offerer: alice, answerer: bob } }
+  - at: 1s
+    raw: { node: alice, session: s1, lines: ["MSRP q1 REPORT", "", "-------q1$"] }
+expect: []
+`;
+audit('statusless-report', STATUSLESS_REPORT, [
+  ['none: { kind: report }', true, 'no REPORT with a Status reached a node'],
+  ['none: { kind: violation, at: bob, rule: W-24 }', false, 'bob finds the REPORT without Status'],
+  ['none: { kind: violation, at: bob, rule: W-11 }', false, 'and without its paths'],
+]);
