@@ -95,11 +95,6 @@ export class RelayForwarding<C, T> {
       return null;
     }
     const fr = effectiveFailureReport(frame.failureReport);
-    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
-      // Kamailio's configuration answers any other method 501 before it looks at the paths.
-      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
-      return null;
-    }
     const first = pathUri(frame.toPath, 0);
     if (this.profile.servedScheme !== null && first?.ok && first.uri.scheme !== this.profile.servedScheme) {
       // opensips registers its handler for one scheme: a request for another is handled by nobody.
@@ -110,6 +105,13 @@ export class RelayForwarding<C, T> {
       // opensips drops, unanswered, a request not addressed to it, or (but AUTH) without a port.
       const reason = first?.ok && first.uri.port === null && frame.method !== 'AUTH' ? 'no port in the first To-Path URI' : 'not addressed to this relay';
       this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason }, deviation(this.profile, 'drop-not-mine'));
+      return null;
+    }
+    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
+      // Kamailio's configuration answers any other method 501 before it looks at the paths (it
+      // has none of the drops above); OpenSIPS' handle_msrp_request only once the request has
+      // passed them (msrp_relay.c: the port and my_url checks return before the method is read).
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
       return null;
     }
     if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
