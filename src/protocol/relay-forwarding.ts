@@ -19,7 +19,7 @@ import { DISCARD, type ForwardingSettings, type RelayLinks } from './relay-links
 import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
-import { routeSession } from './relay-sessions.js';
+import { routeSession, sessionOf } from './relay-sessions.js';
 import type { RequestStream, SendSource } from './send-source.js';
 
 /** What a request that passed the relay's checks is forwarded with. */
@@ -114,7 +114,10 @@ export class RelayForwarding<C, T> {
       this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
       return null;
     }
-    if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
+    // msrprelay looks at no URI of a request on a session's leg: it pops the first To-Path URI
+    // unread (its check is commented out) and takes the request as the session's.
+    const onLeg = this.profile.sessionPerAuth && first?.ok === true && sessionOf(this.auth.all, conn) !== null;
+    if (!onLeg && (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH'))) {
       // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
       // the message"; the SEND is answered with 481 so that the previous hop reports it (A-02),
       // rather than dropping the connection (§6.2), which would fail unrelated sessions.
@@ -205,6 +208,10 @@ export class RelayForwarding<C, T> {
     }
     this.auth.accept(peer);
     const token = route.token;
+    // msrprelay stores the session's Expires and never reads it (relay.py Session.expire).
+    if (token.expiredAt === null && this.profile.expiresNotEnforced && this.host.now >= token.grantedUntil) {
+      this.host.emit('relay.token-past-expiry', { token: token.uri, grantedUntil: token.grantedUntil }, deviation(this.profile, 'expires-not-enforced'));
+    }
     const onTarget = route.bind
       ? (target: C): void => {
           if (token.peer !== null && token.peer.conn === null) token.peer = { conn: target, path: token.peer.path };

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
-import { chain, isRequest, isResponse, sent, type Built } from './helpers.js';
+import { AG_CLIENT, chain, isRequest, isResponse, sent, type Built } from './helpers.js';
 
 /** psa - a1 - b1 - pra, two sessions opened at 1 s, a message on each at 3 s. */
 function twoSessions(t: Built): void {
@@ -28,9 +28,9 @@ function sessionsOf(t: Built): { uri: string; usePath: string[] }[] {
 }
 
 describe('authPerSession: one connection and one AUTH per session', () => {
-  for (const profile of ['rfc4976'] as const) {
+  for (const profile of ['msrprelay', 'rfc4976'] as const) {
     it(`${profile}: no AUTH at start; each session AUTHs on a connection of its own with its URI as From-Path, and sends on it`, () => {
-      const t = chain(1, 1, { relay: { profile }, credentials: { authPerSession: true } });
+      const t = chain(1, 1, { relay: { profile }, credentials: profile === 'msrprelay' ? AG_CLIENT : { authPerSession: true } });
       twoSessions(t);
       t.world.run(6 * SECOND);
       const auths = sent(t, 'psa', isRequest('AUTH'));
@@ -58,7 +58,7 @@ describe('authPerSession: one connection and one AUTH per session', () => {
   }
 
   it('ending a session closes its own connection to the relay, once the BYE is answered; the other session keeps its own', () => {
-    const t = chain(1, 1, { credentials: { authPerSession: true } });
+    const t = chain(1, 1, { relay: { profile: 'msrprelay' }, credentials: AG_CLIENT });
     twoSessions(t);
     t.world.at(4 * SECOND, () => t.world.endSession('s1', 'psa'));
     t.world.at(6 * SECOND, () => t.world.send('psa', { session: 's2', contentType: 'text/plain', body: 'still here' }));
@@ -68,5 +68,32 @@ describe('authPerSession: one connection and one AUTH per session', () => {
     expect(closed).toContain(s1);
     expect(closed).not.toContain(s2);
     expect(t.of('endpoint.deliver', 'pra').filter((d) => d.session === 's2')).toHaveLength(2);
+  });
+});
+
+describe('what an msrprelay relay does to a client that AUTHs otherwise', () => {
+  it('one AUTH for the device (From-Path its device URI): every SEND of a session gets 481, From-Path does not match session source', () => {
+    const t = chain(1, 1, { relay: { profile: 'msrprelay' }, credentials: { digestUri: false } });
+    t.world.start();
+    t.world.at(SECOND, () => t.world.openSession('s1', 'psa', 'pra'));
+    t.world.run(4 * SECOND);
+    const refused = sent(t, 'a1', isResponse(481)).map((r) => (r.frame as MsrpResponse).comment);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((c) => c === 'Indicated session does not exist, please terminate: From-Path does not match session source')).toBe(true);
+    expect(t.of('endpoint.deliver', 'pra')).toHaveLength(0);
+  });
+
+  it('credentials with the digest uri (the default): the AUTH is never answered, and times out at the client', () => {
+    const t = chain(1, 1, { relay: { profile: 'msrprelay' }, credentials: { authPerSession: true }, psa: { transactionTimeout: 10 * SECOND } });
+    t.world.start();
+    t.world.at(SECOND, () => t.world.openSession('s1', 'psa', 'pra'));
+    t.world.run(20 * SECOND);
+    const auths = sent(t, 'psa', isRequest('AUTH'));
+    expect(auths).toHaveLength(2);
+    const answered = sent(t, 'a1', isResponse()).map((r) => r.frame.transactionId);
+    expect(answered).toEqual([auths[0]!.frame.transactionId]);
+    expect(t.of('relay.discard', 'a1')[0]).toMatchObject({ rule: 'msrprelay:auth-uri-unanswered' });
+    expect(t.of('endpoint.timeout', 'psa').map((x) => x.transactionId)).toEqual([auths[1]!.frame.transactionId]);
+    expect(t.of('session.failed', 'psa')).toHaveLength(1);
   });
 });

@@ -318,6 +318,15 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
       answers: ['alice 481 Indicated session does not exist, please terminate: From-Path does not match session source'],
     },
     {
+      // relay.py _bound_peer_data pops the first To-Path URI unread (its check is commented out).
+      id: 'msrprelay:session-per-auth: on a leg the first To-Path URI is not looked at: a SEND naming another host there goes to the session\'s destination (strict: 481, A-01)',
+      profile: MSRPRELAY,
+      act: (r) => r.send('alice', { toPath: ['msrps://other.example.com:2855/x;tcp', NEXT, BOB], ...text() }),
+      events: ['relay.respond R-20'],
+      answers: ['alice 200'],
+      out: [`next SEND ${NEXT} ${BOB} | msrps://other.example.com:2855/x;tcp ${ALICE}`],
+    },
+    {
       id: 'msrprelay:session-per-auth: an AUTH for another relay on a new connection gets 501 (never forwarded)',
       profile: MSRPRELAY,
       act: (r) => r.send('carol', { method: 'AUTH', toPath: [RELAY, NEXT], fromPath: [BOB] }),
