@@ -108,9 +108,7 @@ export class RelayForwarding<C, T> {
       return null;
     }
     if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
-      // Kamailio's configuration answers any other method 501 before it looks at the paths (it
-      // has none of the drops above); OpenSIPS' handle_msrp_request only once the request has
-      // passed them (msrp_relay.c: the port and my_url checks return before the method is read).
+      // Kamailio answers 501 before any path check (it has no drop above); OpenSIPS after them (msrp_relay.c:414-431, 549).
       this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
       return null;
     }
