@@ -46,7 +46,8 @@ export type NodeSnapshot = Record<string, Record<string, Record<string, StateEnt
 function keyOf(kind: StateKind, r: AnyTraceRecord): string {
   switch (kind) {
     case 'auth':
-      return String(r.relay);
+      // A session's own AUTH (`authPerSession`) is a piece of state of its own beside the others.
+      return r.session === undefined ? String(r.relay) : `${String(r.relay)} ${String(r.session)}`;
     case 'token':
       return String(r.token);
     case 'peer':

@@ -242,7 +242,7 @@ function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: num
       return d(`live: ${String(r.len)} B ${r.direction === 'in' ? 'read from' : 'written to'} ${conn} at offset ${String(r.offset)}`);
     // Node state (trace format 2): what changed, for the report's state panel
     case 'state.auth':
-      return d(`state: AUTH towards ${r.relay} is ${r.state} (${r.change})${r.expires !== null ? `, expires in ${String(r.expires)} s` : ''}`);
+      return d(`state: AUTH towards ${r.relay}${r.session !== undefined ? ` for session ${r.session}` : ''} is ${r.state} (${r.change})${r.expires !== null ? `, expires in ${String(r.expires)} s` : ''}`);
     case 'state.token':
       return d(`state: token ${r.token} of ${r.user} on ${r.conn} ${r.state} (${r.change})`);
     case 'state.peer':

@@ -41,7 +41,7 @@ const FIELDS = {
   'tcp.segment': { conn: 'string', src: 'string', dst: 'string', seqNo: 'integer', ackNo: 'integer', flags: 'string', len: 'integer', link: 'string', to: 'string', hop: 'integer', arrival: 'integer' },
   'tcp.accept': { conn: 'string', peer: 'string' },
   'tcp.connect': { conn: 'string' },
-  'state.auth': { relay: 'string', state: 'string', usePath: 'string|null', expires: 'number|null', refreshAt: 'integer|null', change: 'string' },
+  'state.auth': { relay: 'string', state: 'string', usePath: 'string|null', expires: 'number|null', refreshAt: 'integer|null', change: 'string', session: 'string?' },
   'state.token': { token: 'string', user: 'string', conn: 'string|null', expiresAt: 'integer', state: 'string', change: 'string' },
   'state.peer': { conn: 'string', state: 'string', failures: 'integer', user: 'string|null', change: 'string' },
   'state.session': { session: 'string', state: 'string', conn: 'string|null', toPath: 'string[]', localUri: 'string', change: 'string' },

@@ -39,6 +39,15 @@ export interface RelayCredentials {
    * answers credentials that carry it (docs/relay-profiles.md, `msrprelay:auth-uri-unanswered`).
    */
   digestUri?: boolean;
+  /**
+   * Whether the endpoint AUTHs to this relay once per session instead of once for the device, as
+   * AG Projects' client does (msrplib `RelayConnection`): a new connection to the relay for each
+   * session, one AUTH on it whose From-Path is the session's own URI, and the Use-Path it returns
+   * used for that session only, never renewed. An msrprelay relay binds the session it grants to
+   * the AUTH's From-Path and connection (docs/relay-profiles.md, `msrprelay:session-per-auth`).
+   * Default false: one AUTH round for the device, its Use-Path shared by every session (RFC 4976 §5.1).
+   */
+  authPerSession?: boolean;
 }
 
 /**
@@ -120,13 +129,15 @@ export class AuthClient<T> {
 
   /**
    * `fromUri` is the From-Path of the AUTH requests (the endpoint's own URI); `expires` the
-   * Expires to ask for (seconds), or null to let the relay choose.
+   * Expires to ask for (seconds), or null to let the relay choose; `renew` false: the tokens are
+   * never renewed (R-08 not run), as for a session's own AUTH (`authPerSession`).
    */
   constructor(
     private readonly host: AuthClientHost<T>,
     private readonly relays: readonly RelayCredentials[],
     private fromUri: string,
     private expires: number | null,
+    private readonly renew = true,
   ) {
     this.expiresAsk = expires;
   }
@@ -366,7 +377,7 @@ export class AuthClient<T> {
     this.refreshing = false;
     this.transition('ready');
     this.host.emit('endpoint.ready', { usePath: this.path }, 'R-07');
-    if (expires !== null) {
+    if (expires !== null && this.renew) {
       // R-08: re-AUTH (and re-negotiate) before the tokens expire; here at 80 % of Expires.
       this.host.cancelTimer(this.reauthTimer);
       this.refreshAt = this.host.now + Math.floor(expires * REAUTH_AT * SECOND);

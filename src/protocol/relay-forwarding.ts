@@ -19,8 +19,8 @@ import { DISCARD, type ForwardingSettings, type RelayLinks } from './relay-links
 import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
-import { routeSession } from './relay-sessions.js';
-import { ForwardedChunks, type ChunkForwarder, type ForwardedChunkOrigin } from './forwarded-chunks.js';
+import { routeSession, sessionOf } from './relay-sessions.js';
+import { ForwardedChunks } from './forwarded-chunks.js';
 import { MessageSender } from './message-sender.js';
 import type { RequestStream, SendSource } from './send-source.js';
 
@@ -41,7 +41,7 @@ const KNOWN = new Set([
   'min-expires', 'max-expires', 'use-path', 'www-authenticate', 'authorization', 'authentication-info', 'content-type',
 ]);
 
-export class RelayForwarding<C, T> implements ChunkForwarder<C> {
+export class RelayForwarding<C, T> {
   constructor(
     private readonly host: RelayHost<C, T>,
     private readonly links: RelayLinks<C>,
@@ -97,11 +97,6 @@ export class RelayForwarding<C, T> implements ChunkForwarder<C> {
       return null;
     }
     const fr = effectiveFailureReport(frame.failureReport);
-    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
-      // Kamailio's configuration answers any other method 501 before it looks at the paths.
-      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
-      return null;
-    }
     const first = pathUri(frame.toPath, 0);
     if (this.profile.servedScheme !== null && first?.ok && first.uri.scheme !== this.profile.servedScheme) {
       // opensips registers its handler for one scheme: a request for another is handled by nobody.
@@ -114,7 +109,15 @@ export class RelayForwarding<C, T> implements ChunkForwarder<C> {
       this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason }, deviation(this.profile, 'drop-not-mine'));
       return null;
     }
-    if (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH')) {
+    if (frame.method !== 'SEND' && frame.method !== 'REPORT' && frame.method !== 'AUTH' && this.profile.rejectUnknownMethods) {
+      // Kamailio answers 501 before any path check (it has no drop above); OpenSIPS after them (msrp_relay.c:414-431, 549).
+      this.reject(conn, frame, fr, 501, deviation(this.profile, 'unknown-method-501'));
+      return null;
+    }
+    // msrprelay looks at no URI of a request on a session's leg: it pops the first To-Path URI
+    // unread (its check is commented out) and takes the request as the session's.
+    const onLeg = this.profile.sessionPerAuth && first?.ok === true && sessionOf(this.auth.all, conn) !== null;
+    if (!onLeg && (!first || !first.ok || !this.isMine(first.uri, frame.method === 'AUTH'))) {
       // A-01 (our choice, docs/ambiguities.md): R-19, RFC 4976 §6.4.1 — the relay "SHOULD discard
       // the message"; the SEND is answered with 481 so that the previous hop reports it (A-02),
       // rather than dropping the connection (§6.2), which would fail unrelated sessions.
@@ -205,6 +208,10 @@ export class RelayForwarding<C, T> implements ChunkForwarder<C> {
     }
     this.auth.accept(peer);
     const token = route.token;
+    // msrprelay stores the session's Expires and never reads it (relay.py Session.expire).
+    if (token.expiredAt === null && this.profile.expiresNotEnforced && this.host.now >= token.grantedUntil) {
+      this.host.emit('relay.token-past-expiry', { token: token.uri, grantedUntil: token.grantedUntil }, deviation(this.profile, 'expires-not-enforced'));
+    }
     const onTarget = route.bind
       ? (target: C): void => {
           if (token.peer !== null && token.peer.conn === null) token.peer = { conn: target, path: token.peer.path };
@@ -426,46 +433,7 @@ export class RelayForwarding<C, T> implements ChunkForwarder<C> {
       headerOrder: this.profile.forwardAsReceived ? frame.headers.map(([n]) => n.toLowerCase()) : undefined,
       uninterruptible: this.profile.forwardAsReceived || undefined,
     };
-    return new MessageSender(source, new ForwardedChunks<C>(this, { inConn, frame, target, paths, own, fr, range, received }));
-  }
-
-  /** @internal A chunk of a forwarded SEND was written on the next hop's connection: a forwarded transaction. */
-  chunkWritten(origin: ForwardedChunkOrigin<C>, chunk: MsrpRequest, chunkRange: ByteRange): void {
-    const { inConn, frame, target, paths, own, fr, range, received } = origin;
-    const keep = this.profile.keepTransactionId;
-    const f = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, chunkRange, chunk.body?.length ?? 0, received);
-    this.transactions.add(chunk.transactionId, f);
-    const rechunked = chunk.byteRange?.start !== range.start || (chunk.body?.length ?? 0) < received.bytes;
-    const rule = keep && chunk.transactionId === frame.transactionId ? deviation(this.profile, 'keep-tid') : rechunked ? 'R-23' : 'R-19';
-    this.host.emit(
-      'relay.forward',
-      { method: 'SEND', inConn: this.host.connId(inConn), outConn: this.host.connId(target), inTransactionId: frame.transactionId, outTransactionId: chunk.transactionId, toPathBefore: frame.toPath, toPathAfter: paths.toPath, fromPathBefore: frame.fromPath, fromPathAfter: paths.fromPath, byteRangeIn: range, byteRangeOut: chunk.byteRange ?? null, rechunked },
-      rule,
-    );
-    if (fr === 'no') this.transactions.drop(chunk.transactionId, f);
-    else this.transactions.written(f, chunk.transactionId, frame);
-  }
-
-  /** @internal The next hop's connection closed before the bytes from `from` of a forwarded SEND went out. */
-  chunkAbandoned(origin: ForwardedChunkOrigin<C>, from: number): void {
-    const { inConn, frame, target, own, fr, range, received } = origin;
-    if (fr === 'no') return;
-    // A-02 (our choice): the relay took the SEND (with Failure-Report yes it has answered 200)
-    // but the connection to the next hop failed, or went away, before these bytes went out in a
-    // complete chunk: a 408 REPORT for them to the original sender.
-    const end = range.start + received.bytes - 1;
-    this.host.emit('relay.undeliverable', { transactionId: frame.transactionId, reason: `connection ${this.host.connId(target)} to the next hop closed before bytes ${from}-${end} went out` }, 'A-02');
-    const lost = new Forwarded<C, T>('SEND', frame, inConn, target, own, fr, { start: from, end, total: range.total }, end - from + 1, received, 'done');
-    if (this.profile.forwardFailureReport !== null) {
-      // opensips writes synchronously: a connection that fails under the write is a failed forward.
-      this.transactions.failureReport(lost, this.profile.forwardFailureReport, deviation(this.profile, 'forward-failure-report'));
-      return;
-    }
-    if (this.profile.sessionPerAuth) {
-      this.transactions.failureReport(lost, 408, deviation(this.profile, 'session-ends-with-leg'), 'Session got disconnected');
-      return;
-    }
-    this.transactions.failureReport(lost, 408, 'A-02');
+    return new MessageSender(source, new ForwardedChunks<C, T>(this.host, this.transactions, this, { inConn, frame, target, paths, own, fr, range, received }));
   }
 
   /**

@@ -252,10 +252,11 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     noStaleNonce: true,
     expiresNotEnforced: true,
     realmFromToPath: true,
-    // Read and implemented (auth-server.ts, relay-sessions.ts), not switched on yet: msrp-sim's
-    // endpoints always send `uri`, so with it no endpoint could authenticate (docs/relay-profiles.md).
-    authUriUnanswered: false,
-    sessionPerAuth: false,
+    // An msrp-sim endpoint reaches it as AG Projects' client does with `authPerSession: true` and
+    // `digestUri: false` on its relays entry (docs/relay-profiles.md); with the defaults its AUTH
+    // is never answered, as a real msrprelay would treat it.
+    authUriUnanswered: true,
+    sessionPerAuth: true,
     challenge: { opaque: true, algorithm: false },
     reasons: {
       200: 'OK',

@@ -19,6 +19,8 @@ export interface StateAuth {
   /** When the re-AUTH runs (µs), or null. */
   refreshAt: Micros | null;
   change: string;
+  /** The session whose own AUTH this is (a relays entry with `authPerSession`); absent for the device's AUTH. */
+  session?: string;
 }
 
 /** A token of the relay's AUTH server. */

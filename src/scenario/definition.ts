@@ -119,6 +119,12 @@ const relayRef = () =>
                 'Whether the Digest Authorization carries the `uri` parameter (RFC 2617 requires it). `false` leaves it out, as an AG Projects msrprelay needs: it never answers credentials that carry it (docs/relay-profiles.md). Default: true.',
             }),
           ),
+          authPerSession: O(
+            Type.Boolean({
+              description:
+                'Whether the node AUTHs to this relay once per session, as AG Projects\' client does: a new connection to the relay for each session, an AUTH on it whose From-Path is the session\'s URI, its Use-Path for that session only (never renewed). An msrprelay relay needs it: it binds the session an AUTH grants to that AUTH\'s From-Path and connection (docs/relay-profiles.md). Only with a single relay. Default: false (one AUTH for the node, RFC 4976 §5.1).',
+            }),
+          ),
         },
         'A relay with its own credentials.',
       ),
@@ -140,7 +146,7 @@ function endpointNode<R extends 'sender' | 'receiver' | 'endpoint'>(role: R, wha
     {
       role: Type.Literal(role, { description: what }),
       ...endpointIdentity,
-      relays: O(Type.Array(relayRef(), { description: 'Relays the node uses, in order: the first is the one it connects to (RFC 4976). Each is a relay node id or `{ relay, username, password, digestUri }`. Default: none.' })),
+      relays: O(Type.Array(relayRef(), { description: 'Relays the node uses, in order: the first is the one it connects to (RFC 4976). Each is a relay node id or `{ relay, username, password, digestUri, authPerSession }`. Default: none.' })),
       password: O(text('the password', { description: 'Password for every relay in `relays` that does not give its own; the username defaults to the node id.' })),
       ...endpointBehaviour,
     },

@@ -75,8 +75,14 @@ export function applyEndpoint(cx: NormalizeContext, base: ScenarioEndpoint, raw:
       }
       seen.add(relay);
       const own = typeof r === 'string' ? undefined : r;
-      n.relays.push({ relay, username: own?.username ?? base.id, password: own?.password ?? raw.password ?? null, ...(own?.digestUri === false ? { digestUri: false } : {}) });
+      n.relays.push({ relay, username: own?.username ?? base.id, password: own?.password ?? raw.password ?? null, ...(own?.digestUri === false ? { digestUri: false } : {}), ...(own?.authPerSession === true ? { authPerSession: true } : {}) });
     });
+    // A session's own AUTH goes to one relay (AG Projects' client knows no chain of relays).
+    if (n.relays.length > 1) {
+      raw.relays.forEach((r, i) => {
+        if (r !== undefined && typeof r !== 'string' && r.authPerSession === true) cx.err([...path, 'relays', i, 'authPerSession'], '`authPerSession` needs a single relay: each session AUTHs to its one relay on a connection of its own');
+      });
+    }
   } else if (raw.password !== undefined) {
     // `set: { password }`: the new password for every relay.
     for (const r of n.relays) r.password = raw.password;

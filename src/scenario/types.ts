@@ -108,6 +108,8 @@ export interface ScenarioRelayCredentials {
   password: string | null;
   /** `false`: the endpoint's Authorization to this relay leaves out the digest `uri` parameter. */
   digestUri?: boolean;
+  /** `true`: the endpoint AUTHs to this relay once per session, on a connection of the session's own. */
+  authPerSession?: boolean;
 }
 
 export interface ScenarioRelay extends NodeBase {

@@ -29,7 +29,7 @@ export function endpointOptions(node: ScenarioEndpoint, relays: ReadonlyMap<stri
     host: node.host,
     port: node.port,
     scheme: node.scheme,
-    relays: node.relays.map((r) => ({ uri: relayUri(relays.get(r.relay)!), username: r.username, password: r.password ?? '', ...(r.digestUri === false ? { digestUri: false } : {}) })),
+    relays: node.relays.map((r) => ({ uri: relayUri(relays.get(r.relay)!), username: r.username, password: r.password ?? '', ...(r.digestUri === false ? { digestUri: false } : {}), ...(r.authPerSession === true ? { authPerSession: true } : {}) })),
     acceptTypes: node.acceptTypes,
     acceptWrappedTypes: node.acceptWrappedTypes,
     maxSize: node.maxSize ?? Number.POSITIVE_INFINITY,

@@ -8,13 +8,14 @@ import { SECOND } from '../../src/sim/time.js';
 import type { MsrpPolicy } from '../../src/nodes/firewall-policy.js';
 import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
-import { build, endpoint, frameOf, relay, type Built } from './helpers.js';
+import { AG_CLIENT, build, endpoint, frameOf, relay, type Built } from './helpers.js';
 
 /** psa - fw - relay-a - bob, psa inside the firewall, plain TCP unless `scheme` says msrps. */
 function behindPolicy(policy: MsrpPolicy, scheme: 'msrp' | 'msrps' = 'msrp', opts: { relay?: Partial<RelayOptions>; mss?: number } = {}): Built {
   const t = build(
     [
-      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: `${scheme}://relay.a.example.com:2855;tcp`, username: 'psa', password: 's3cret' }] }) },
+      // An msrprelay relay is reached as AG Projects' client does (once per session, no digest uri).
+      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: `${scheme}://relay.a.example.com:2855;tcp`, username: 'psa', password: 's3cret', ...(opts.relay?.profile === 'msrprelay' ? AG_CLIENT : {}) }] }) },
       { id: 'fw', role: 'firewall', firewall: { inside: ['psa'], rules: [{ action: 'allow', direction: 'outbound' }] }, policy },
       { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, { scheme, ...opts.relay }) },
       { id: 'bob', role: 'endpoint', endpoint: endpoint('bob.example.com', { port: 9000, acceptTypes: ['*'] }) },

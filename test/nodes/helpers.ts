@@ -1,6 +1,6 @@
 /** Building blocks for node tests: default options and small worlds declared in a few lines. */
 import { FrameResolver } from '../../src/sim/frame-resolver.js';
-import type { EndpointOptions } from '../../src/nodes/endpoint/endpoint-node.js';
+import type { EndpointOptions, RelayCredentials } from '../../src/nodes/endpoint/endpoint-node.js';
 import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
 import { World, type LinkSpec, type NodeSpec, type WorldOptions, type WorldSpec } from '../../src/nodes/world.js';
 import type { AnyTraceRecord, TraceRecord } from '../../src/sim/trace.js';
@@ -120,6 +120,8 @@ export const isResponse = (code?: number) => (f: MsrpFrame): boolean => f.kind =
 
 export interface ChainOptions {
   relay?: Partial<RelayOptions>;
+  /** How the endpoints AUTH, on every relays entry (e.g. AG Projects' client for an msrprelay relay: `AG_CLIENT`). */
+  credentials?: Partial<Pick<RelayCredentials, 'digestUri' | 'authPerSession'>>;
   psa?: Partial<EndpointOptions>;
   pra?: Partial<EndpointOptions>;
   latency?: number;
@@ -135,7 +137,7 @@ export interface ChainOptions {
 export function chain(a: number, b: number, opts: ChainOptions = {}): Built {
   const relayHost = (side: 'a' | 'b', i: number) => `relay${i}.${side}.${side === 'a' ? 'example.com' : 'example.net'}`;
   const creds = (side: 'a' | 'b', n: number, user: string, password: string) =>
-    Array.from({ length: n }, (_, i) => ({ uri: `${opts.relay?.scheme ?? 'msrps'}://${relayHost(side, i + 1)}:2855;tcp`, username: user, password }));
+    Array.from({ length: n }, (_, i) => ({ uri: `${opts.relay?.scheme ?? 'msrps'}://${relayHost(side, i + 1)}:2855;tcp`, username: user, password, ...opts.credentials }));
   const nodes: NodeSpec[] = [
     { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: creds('a', a, 'psa', 's3cret'), ...opts.psa }) },
   ];
@@ -151,6 +153,9 @@ export function chain(a: number, b: number, opts: ChainOptions = {}): Built {
 
 export const RELAY_A = 'msrps://relay.a.example.com:2855;tcp';
 
+/** How AG Projects' client AUTHs (msrplib), which an msrprelay relay needs: once per session, without the digest `uri`. */
+export const AG_CLIENT = { authPerSession: true, digestUri: false } as const;
+
 export interface OneRelay {
   t: Built;
   bob: ScriptedPeer;
@@ -164,10 +169,10 @@ export interface OneRelay {
  * psa - relay-a - bob, where bob is a relay-less scripted peer (peers.ts) that answers as `script`
  * says; started, with session s1 offered by psa at time 0.
  */
-export function oneRelay(script: Script, opts: { relay?: Partial<RelayOptions>; psa?: Partial<EndpointOptions>; bobLatency?: number } = {}): OneRelay {
+export function oneRelay(script: Script, opts: { relay?: Partial<RelayOptions>; psa?: Partial<EndpointOptions>; bobLatency?: number; credentials?: ChainOptions['credentials'] } = {}): OneRelay {
   const t = build(
     [
-      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: opts.relay?.scheme === 'msrp' ? RELAY_A.replace('msrps:', 'msrp:') : RELAY_A, username: 'psa', password: 's3cret' }], ...opts.psa }) },
+      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: opts.relay?.scheme === 'msrp' ? RELAY_A.replace('msrps:', 'msrp:') : RELAY_A, username: 'psa', password: 's3cret', ...opts.credentials }], ...opts.psa }) },
       { id: 'relay-a', role: 'relay', relay: relay('relay.a.example.com', { psa: 's3cret' }, opts.relay) },
     ],
     [['psa', 'relay-a', { latency: 10_000 }]],

@@ -10,20 +10,23 @@ import fc from 'fast-check';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
 import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
-import { build, chain, endpoint, isRequest, relay, sent, type Built } from './helpers.js';
+import { AG_CLIENT, build, chain, endpoint, isRequest, relay, sent, type Built } from './helpers.js';
 
 const A = 'msrps://relay1.a.example.com:2855;tcp';
 const B = 'msrps://relay1.b.example.net:2855;tcp';
 const MALLORY = 'msrp://mallory.example.org:7654/mallory1;tcp';
 
 /** psa - a1 - b1 - pra, and mallory (no credentials) with links to both relays. */
+const client = (profile: RelayProfileName) => (profile === 'msrprelay' ? AG_CLIENT : {});
+
 function arena(profile: RelayProfileName): Built {
   const t = build(
     [
-      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: A, username: 'psa', password: 's3cret' }] }) },
+      // An msrprelay relay is reached as AG Projects' client does (once per session, no digest uri).
+      { id: 'psa', role: 'sender', endpoint: endpoint('push.example.com', { relays: [{ uri: A, username: 'psa', password: 's3cret', ...client(profile) }] }) },
       { id: 'a1', role: 'relay', relay: relay('relay1.a.example.com', { psa: 's3cret' }, { profile }) },
       { id: 'b1', role: 'relay', relay: relay('relay1.b.example.net', { pra: 'hunter2' }, { profile }) },
-      { id: 'pra', role: 'receiver', endpoint: endpoint('phone.b.example.net', { relays: [{ uri: B, username: 'pra', password: 'hunter2' }] }) },
+      { id: 'pra', role: 'receiver', endpoint: endpoint('phone.b.example.net', { relays: [{ uri: B, username: 'pra', password: 'hunter2', ...client(profile) }] }) },
       { id: 'mallory', role: 'endpoint', endpoint: endpoint('mallory.example.org') },
     ],
     [
@@ -173,7 +176,7 @@ describe('(b) any chunking, re-chunking and cut-through delivers the message int
   it('digest equal at the receiver; success REPORTs cover exactly the bytes received, each once', () => {
     fc.assert(
       fc.property(chunking, (c) => {
-        const t = chain(1, 1, { relay: { profile: c.profile } });
+        const t = chain(1, 1, { relay: { profile: c.profile }, credentials: client(c.profile) });
         // Per-relay re-chunking: a1 and b1 may cut what they forward differently (R-23).
         (t.world.relays.get('a1')!.options as { maxChunk: number }).maxChunk = c.maxA;
         (t.world.relays.get('b1')!.options as { maxChunk: number }).maxChunk = c.maxB;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
-import { chain } from './helpers.js';
+import { AG_CLIENT, chain } from './helpers.js';
 
 describe('re-chunked parts of a message leave a relay in order (R-23)', () => {
   for (const profile of ['rfc4976', 'msrprelay', 'kamailio', 'opensips'] as RelayProfileName[]) {
@@ -16,7 +16,8 @@ describe('re-chunked parts of a message leave a relay in order (R-23)', () => {
       // connecting to its URI, which an RFC 4976 client behind a relay of its own refuses (506): its
       // receiver here has no relay, so the order is checked at the one OpenSIPS relay.
       const opensips = profile === 'opensips';
-      const t = chain(1, opensips ? 0 : 1, { relay: { profile, maxChunk: 1000, ...(opensips ? { scheme: 'msrp' as const } : {}) } });
+      // An msrprelay relay is reached as AG Projects' client does (once per session, no digest uri).
+      const t = chain(1, opensips ? 0 : 1, { relay: { profile, maxChunk: 1000, ...(opensips ? { scheme: 'msrp' as const } : {}) }, ...(profile === 'msrprelay' ? { credentials: AG_CLIENT } : {}) });
       t.world.start();
       t.world.at(0, () => t.world.openSession('s1', 'psa', 'pra'));
       t.world.at(2 * SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', size: 20000, chunkSize: 2048, successReport: 'yes' }));

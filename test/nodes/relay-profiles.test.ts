@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/sim/time.js';
 import type { MsrpRequest } from '../../src/wire/frame.js';
 import type { RelayProfileName } from '../../src/protocol/relay-profile.js';
-import { addHost, build, chain, headerOf, isRequest, isResponse, oneRelay, relay, sent, type Built } from './helpers.js';
+import { AG_CLIENT, addHost, build, chain, headerOf, isRequest, isResponse, oneRelay, relay, sent, type Built } from './helpers.js';
 import { ScriptedPeer, type Script } from './peers.js';
 
 const chunksGet = (code: number | null): Script => (r) => (r.method === 'REPORT' ? null : r.body === null ? 200 : code);
@@ -168,7 +168,10 @@ describe('kamailio', () => {
 // -------------------------------------------------------------------------------------------------
 
 describe('msrprelay', () => {
-  const M = { relay: { profile: 'msrprelay' as RelayProfileName } };
+  // Its endpoints AUTH as AG Projects' client does (once per session, no digest uri): an msrprelay
+  // relay never answers msrp-sim's default AUTH, and binds a session to the AUTH's From-Path.
+  const M = { relay: { profile: 'msrprelay' as RelayProfileName }, credentials: AG_CLIENT };
+  const clientFor = (profile: RelayProfileName) => (profile === 'msrprelay' ? { credentials: AG_CLIENT } : {});
 
   it('msrprelay:cut-through — the body goes on before the chunk has arrived, and other frames cut it with + (strict: store and forward, W-35 only above 2048)', () => {
     const t = chain(1, 1, M);
@@ -195,7 +198,7 @@ describe('msrprelay', () => {
 
   it('msrprelay:connection-per-session — a new connection to the next relay for each session (strict: reuse, R-25)', () => {
     for (const [profile, expected] of [['msrprelay', 2], ['rfc4976', 1]] as const) {
-      const t = chain(1, 1, { relay: { profile } });
+      const t = chain(1, 1, { relay: { profile }, ...clientFor(profile) });
       t.world.start();
       t.world.at(0, () => t.world.openSession('s1', 'psa', 'pra'));
       t.world.at(0, () => t.world.openSession('s2', 'psa', 'pra'));
@@ -213,7 +216,7 @@ describe('msrprelay', () => {
     const ranges: Record<string, unknown> = {};
     for (const profile of ['msrprelay', 'rfc4976'] as const) {
       seen = 0;
-      const r = oneRelay(script, { relay: { profile, maxChunk: 2000 } });
+      const r = oneRelay(script, { relay: { profile, maxChunk: 2000 }, ...clientFor(profile) });
       r.t.world.at(SECOND, () => r.t.world.send('psa', { session: 's1', contentType: 'text/plain', size: 5000, chunkSize: 5000, chunkStrategy: 'fixed' }));
       r.t.world.run(5 * SECOND);
       const rep = sent(r.t, 'relay-a', isRequest('REPORT'))[0]!.frame as MsrpRequest;
@@ -223,15 +226,26 @@ describe('msrprelay', () => {
     expect(ranges).toEqual({ msrprelay: { start: 1, end: 5000, total: 5000 }, rfc4976: { start: 2001, end: 4000, total: 5000 } });
   });
 
-  it('the next hop goes away: 408 REPORT, as the strict relay (A-02; msrprelay:session-ends-with-leg is read but not switched on)', () => {
-    const r = oneRelay(chunksGet(null), M);
-    r.t.world.at(SECOND, () => r.t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'x' }));
-    r.t.world.at(2 * SECOND, () => r.t.world.network.crash('bob'));
-    r.t.world.at(3 * SECOND, () => r.t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'y' }));
-    r.t.world.run(30 * SECOND);
-    const reports = r.t.of('relay.report', 'relay-a');
-    expect(reports.length).toBeGreaterThan(0);
-    expect(reports.every((x) => x.status === 408 && x.rule === 'A-02')).toBe(true);
+  it('msrprelay:session-ends-with-leg — the next hop goes away: 408 REPORTs "Session got disconnected" for what it had not answered, then psa\'s leg is closed (strict: 408 REPORTs, the connection stays, A-02)', () => {
+    for (const profile of ['msrprelay', 'rfc4976'] as const) {
+      const r = oneRelay(chunksGet(null), { relay: { profile }, ...clientFor(profile) });
+      r.t.world.at(SECOND, () => r.t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'x' }));
+      r.t.world.at(2 * SECOND, () => r.t.world.network.crash('bob'));
+      // Written to a crashed host, it draws a reset: the relay loses its connection to bob.
+      r.t.world.at(3 * SECOND, () => r.t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'y' }));
+      r.t.world.run(30 * SECOND);
+      const reports = sent(r.t, 'relay-a', isRequest('REPORT')).map((x) => x.frame as MsrpRequest);
+      expect(reports.length).toBeGreaterThan(0);
+      expect(reports.every((x) => x.status?.code === 408)).toBe(true);
+      if (profile === 'msrprelay') {
+        expect(r.t.of('relay.report', 'relay-a').every((x) => x.rule === 'msrprelay:session-ends-with-leg')).toBe(true);
+        expect(reports.every((x) => x.status?.comment === 'Session got disconnected')).toBe(true);
+        expect(r.t.of('relay.drop-connection', 'relay-a')[0]).toMatchObject({ rule: 'msrprelay:session-ends-with-leg' });
+      } else {
+        expect(r.t.of('relay.report', 'relay-a').every((x) => x.rule === 'A-02')).toBe(true);
+        expect(r.t.of('relay.drop-connection', 'relay-a')).toHaveLength(0);
+      }
+    }
   });
 
   it('msrprelay:failed-auth-403 — wrong credentials get 403, the third failure only a disconnect (strict: 401, R-04, R-15)', () => {
@@ -242,9 +256,12 @@ describe('msrprelay', () => {
     t.world.at(SECOND, () => mallory.connect('relay.a.example.com', 2855, true));
     t.world.at(1.2 * SECOND, () => mallory.write(raw(['MSRP mal00001 AUTH', 'To-Path: msrps://relay.a.example.com:2855;tcp', 'From-Path: msrp://mallory.example.org:9000/x1;tcp', '-------mal00001$'])));
     t.world.at(1.5 * SECOND, () => {
-      const nonce = /nonce="([^"]+)"/.exec(headerOf(mallory.received[0]!.frame, 'WWW-Authenticate')!)![1];
+      const www = headerOf(mallory.received[0]!.frame, 'WWW-Authenticate')!;
+      const nonce = /nonce="([^"]+)"/.exec(www)![1];
+      const opaque = /opaque="([^"]+)"/.exec(www)![1];
+      // As AG Projects' client writes them (no uri, the opaque echoed): anything else is never answered.
       for (let i = 1; i <= 3; i++) {
-        const authz = `Digest username="psa", realm="relay.a.example.com", nonce="${nonce}", uri="msrps://relay.a.example.com:2855;tcp", qop=auth, nc=0000000${i}, cnonce="c${i}", response="${'0'.repeat(32)}"`;
+        const authz = `Digest username="psa", realm="relay.a.example.com", nonce="${nonce}", qop=auth, nc=0000000${i}, cnonce="c${i}", response="${'0'.repeat(32)}", opaque="${opaque}"`;
         mallory.write(raw([`MSRP mal1000${i} AUTH`, 'To-Path: msrps://relay.a.example.com:2855;tcp', 'From-Path: msrp://mallory.example.org:9000/x1;tcp', `Authorization: ${authz}`, `-------mal1000${i}$`]));
       }
     });
@@ -256,7 +273,7 @@ describe('msrprelay', () => {
 
   it('msrprelay:no-stale-nonce — a nonce past its lifetime is a failed login, 403 (strict: 401 stale=true, R-16h)', () => {
     // 1 s each way and a 1 s nonce lifetime: the credentials come 2 s after the challenge.
-    const r = oneRelay(chunksGet(200), { relay: { profile: 'msrprelay', nonceLifetime: SECOND } });
+    const r = oneRelay(chunksGet(200), { relay: { profile: 'msrprelay', nonceLifetime: SECOND }, credentials: AG_CLIENT });
     r.t.world.network.setLink('psa', 'relay-a', { latency: SECOND });
     r.t.world.run(20 * SECOND);
     expect(r.t.of('relay.auth-fail', 'relay-a')[0]).toMatchObject({ rule: 'msrprelay:no-stale-nonce', reason: 'nonce expired' });
@@ -301,7 +318,7 @@ describe('msrprelay', () => {
   });
 
   it('msrprelay:realm-from-to-path — the realm is the host the AUTH was sent to (strict: the configured realm, R-04)', () => {
-    const r = oneRelay(chunksGet(200), { relay: { profile: 'msrprelay', realm: 'example' } });
+    const r = oneRelay(chunksGet(200), { relay: { profile: 'msrprelay', realm: 'example' }, credentials: AG_CLIENT });
     r.t.world.run(2 * SECOND);
     expect(r.t.of('auth.challenge', 'relay-a')[0]).toMatchObject({ realm: 'relay.a.example.com' });
     expect(r.t.of('relay.realm', 'relay-a')[0]).toMatchObject({ rule: 'msrprelay:realm-from-to-path', configured: 'example' });

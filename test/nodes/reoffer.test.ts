@@ -11,7 +11,7 @@ import { parseSipMessage, sipHeader, sipSdpBody } from '../../src/signal/sip.js'
 import { parseSdp } from '../../src/signal/sdp.js';
 import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import type { RelayOptions } from '../../src/nodes/relay/relay-node.js';
-import { chain, frameOf, specTopology, type Built } from './helpers.js';
+import { AG_CLIENT, chain, frameOf, specTopology, type Built } from './helpers.js';
 
 /** Expires 20 s at relay-a (psa's relay): psa re-AUTHs at 16 s, 32 s, 48 s ...; its tokens die at 20 s, 36 s ... */
 const SHORT: Partial<RelayOptions> = { expiresMin: 10, expiresDefault: 20 };
@@ -127,7 +127,8 @@ describe('re-offer after a re-AUTH that changed the Use-Path (R-08)', () => {
   });
 
   it('without the re-offer a relay that does not enforce Expires (msrprelay) still relays, and says so', () => {
-    const t = specTopology({ relayA: { ...SHORT, profile: 'msrprelay' } });
+    // psa reaches msrprelay as AG Projects' client does: once per session, never renewed.
+    const t = specTopology({ relayA: { ...SHORT, profile: 'msrprelay' }, psa: { relays: [{ uri: 'msrps://relay.a.example.com:2855;tcp', username: 'psa', password: 's3cret', ...AG_CLIENT }] } });
     t.world.signalling.reoffer = () => false;
     pushAll(t, false);
     t.world.run(30 * SECOND);

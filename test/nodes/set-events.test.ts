@@ -63,7 +63,15 @@ events:
     // msrprelay answers no partial SEND (200 for yes or absent only); kamailio, which the set names,
     // would answer the second one 200. (The opensips profile delivers to a client by connecting to
     // its URI, which an RFC 4976 client refuses: no session of this file would carry a message.)
-    const records = run(yaml, { profile: 'msrprelay' });
+    // Its endpoints reach msrprelay as AG Projects' client does (once per session, no digest uri),
+    // and pra has a relay of its own: msrprelay relays between two of its sessions by connecting to
+    // itself, which the simulated network cannot (it has no loopback; docs/relay-profiles.md).
+    const agYaml = yaml
+      .replace('relays: [relay-a], password: pa', 'relays: [{ relay: relay-a, authPerSession: true, digestUri: false }], password: pa')
+      .replace('relays: [relay-a], password: pb', 'relays: [{ relay: relay-b, authPerSession: true, digestUri: false }], password: pb')
+      .replace('  pra:     {', '  relay-b: { role: relay, host: relay.b.example.net, users: { pra: pb } }\n  pra:     {')
+      .replace('  - [relay-a, pra]', '  - [relay-a, relay-b]\n  - [relay-b, pra]');
+    const records = run(agYaml, { profile: 'msrprelay' });
     expect(of(records, 'relay.profile')).toHaveLength(0);
     const partialSends = of(records, 'msrp.recv', 'relay-a').filter((r) => r.method === 'SEND' && r.bodyLength !== null);
     expect(partialSends).toHaveLength(2);

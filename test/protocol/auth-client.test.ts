@@ -286,6 +286,16 @@ describe('AUTH client: renewal (R-08)', () => {
     expect(h.pending).toEqual([80 * S + 80 * S]);
   });
 
+  it('renew false (a session\'s own AUTH, authPerSession): the 200\'s Expires schedules no renewal', () => {
+    const h = new FakeEndpointHost();
+    const auth = new AuthClient<number>(h, [R1], ME, null, false);
+    auth.connect();
+    auth.connected();
+    authenticate(h, auth, R1, 0, [TOKEN1], 100);
+    expect(auth.state).toBe('ready');
+    expect(h.pending).toEqual([]);
+  });
+
   it('no Expires in the 200: no renewal is scheduled', () => {
     const { h, auth } = rig();
     auth.connect();

@@ -37,7 +37,9 @@ interface Rig {
   send(creds?: { user?: string; password?: string; nonce?: string; expires?: number }): MsrpResponse;
 }
 
-function rig(profile: RelayProfileName | RelayProfile = 'rfc4976', settings: Partial<AuthSettings> = {}, sendUri = true): Rig {
+function rig(profile: RelayProfileName | RelayProfile = 'rfc4976', settings: Partial<AuthSettings> = {}, uri?: boolean): Rig {
+  // An msrprelay relay answers no Authorization with `uri`: its rows send credentials as AG Projects' client does.
+  const sendUri = uri ?? !(typeof profile === 'object' ? profile : RELAY_PROFILES[profile]).authUriUnanswered;
   const h = new FakeRelayHost('c1');
   const auth = new AuthServer(h, { ...SETTINGS, ...settings }, { alice: 'secret' }, typeof profile === 'object' ? profile : RELAY_PROFILES[profile]);
   const peer = auth.open('c1', true);

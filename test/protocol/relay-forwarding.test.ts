@@ -237,6 +237,29 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
       answers: ['alice 501 Unknown method'],
     },
     {
+      // msrp_relay.c handle_msrp_request: the port and my_url checks return before the method is looked at.
+      id: 'opensips:drop-not-mine before opensips:unknown-method-501: an unknown method for another host is dropped unanswered, not answered 501',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('alice', { method: 'NICKNAME', toPath: ['msrp://other.example.com:2855/x;tcp', P_NEXT], fromPath: [P_ALICE] }),
+      events: ['relay.discard opensips:drop-not-mine'],
+      answers: [],
+    },
+    {
+      id: 'opensips:drop-not-mine before opensips:unknown-method-501: an unknown method whose first To-Path URI has no port is dropped unanswered',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('alice', { method: 'NICKNAME', toPath: [r.token.replace(':2855', ''), P_NEXT], fromPath: [P_ALICE] }),
+      events: ['relay.discard opensips:drop-not-mine'],
+      answers: [],
+    },
+    {
+      // msrp_handler.c: no handler is found for an msrps To-Path, so msrp_relay never sees the request.
+      id: 'opensips:scheme-not-served before opensips:unknown-method-501: an unknown method for an msrps URI of the relay is dropped unanswered',
+      profile: RELAY_PROFILES.opensips,
+      act: (r) => r.send('alice', { method: 'NICKNAME', toPath: [r.token.replace('msrp:', 'msrps:'), P_NEXT], fromPath: [P_ALICE] }),
+      events: ['relay.discard opensips:scheme-not-served'],
+      answers: [],
+    },
+    {
       id: 'opensips:route-by-to-path: a token used from another connection goes where To-Path says (strict: 481, R-12)',
       profile: RELAY_PROFILES.opensips,
       act: (r) => r.send('mallory', { toPath: [r.token, P_NEXT, P_BOB], fromPath: [P_ALICE], ...text() }),
@@ -296,6 +319,15 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
       answers: ['alice 481 Indicated session does not exist, please terminate: From-Path does not match session source'],
     },
     {
+      // relay.py _bound_peer_data pops the first To-Path URI unread (its check is commented out).
+      id: 'msrprelay:session-per-auth: on a leg the first To-Path URI is not looked at: a SEND naming another host there goes to the session\'s destination (strict: 481, A-01)',
+      profile: MSRPRELAY,
+      act: (r) => r.send('alice', { toPath: ['msrps://other.example.com:2855/x;tcp', NEXT, BOB], ...text() }),
+      events: ['relay.respond R-20'],
+      answers: ['alice 200'],
+      out: [`next SEND ${NEXT} ${BOB} | msrps://other.example.com:2855/x;tcp ${ALICE}`],
+    },
+    {
       id: 'msrprelay:session-per-auth: an AUTH for another relay on a new connection gets 501 (never forwarded)',
       profile: MSRPRELAY,
       act: (r) => r.send('carol', { method: 'AUTH', toPath: [RELAY, NEXT], fromPath: [BOB] }),
@@ -322,6 +354,14 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
       id: 'kamailio:unknown-method-501: an unknown method is refused 501, not forwarded (R-24 allows blocking)',
       profile: 'kamailio',
       act: (r) => r.send('alice', { method: 'NOTIFY', toPath: [r.token, NEXT] }),
+      events: ['relay.respond kamailio:unknown-method-501'],
+      answers: ['alice 501 Request-method-not-understood'],
+    },
+    {
+      // Kamailio's configuration answers 501 before it looks at the paths (test/differential measures it).
+      id: 'kamailio:unknown-method-501: an unknown method for another host still gets 501 (no drop checks in that profile)',
+      profile: 'kamailio',
+      act: (r) => r.send('alice', { method: 'NOTIFY', toPath: ['msrps://other.example.com:2855/x;tcp', NEXT] }),
       events: ['relay.respond kamailio:unknown-method-501'],
       answers: ['alice 501 Request-method-not-understood'],
     },

@@ -152,10 +152,10 @@ describe('forwarded transactions (d.4, d.5, d.6)', () => {
       events: ['relay.no-timer opensips:408-only-for-explicit-yes', 'relay.forget R-28'],
     },
     {
-      id: 'A-02, msrprelay:report-received-range: the next hop goes away: 408 REPORT naming the chunk received',
+      id: 'msrprelay:session-ends-with-leg, report-received-range: the next hop goes away: 408 REPORT naming the chunk received (strict: A-02)',
       setup: { profile: 'msrprelay' },
       act: (r) => r.table.closed('out'),
-      events: ['relay.report A-02', 'relay.report-range msrprelay:report-received-range'],
+      events: ['relay.report msrprelay:session-ends-with-leg', 'relay.report-range msrprelay:report-received-range'],
       sent: [{ conn: 'in', start: 'REPORT' }],
     },
     {

@@ -79,6 +79,19 @@ describe('one bad file per class of problem', () => {
     expect(problems('bad.yaml', edit({ 4: '  psa: { role: sender, relays: [{ relay: relay-a, digestUri: false }], password: s3cret }' }))).toEqual([]);
   });
 
+  it('authPerSession of a relay entry: a boolean, and only with a single relay', () => {
+    expect(problems('bad.yaml', edit({ 4: '  psa: { role: sender, relays: [{ relay: relay-a, authPerSession: yes }], password: s3cret }' }))).toEqual([
+      'bad.yaml:4:67: nodes.psa.relays[0].authPerSession: expected `true` or `false`, got the string "yes"',
+    ]);
+    expect(problems('bad.yaml', edit({ 4: '  psa: { role: sender, relays: [{ relay: relay-a, authPerSession: true, digestUri: false }], password: s3cret }' }))).toEqual([]);
+    const two = edit({
+      4: '  psa: { role: sender, relays: [{ relay: relay-a, authPerSession: true }, relay-b], password: s3cret }',
+      5: ['  relay-a: { role: relay, users: { psa: s3cret } }', '  relay-b: { role: relay, users: { psa: s3cret } }'],
+      9: ['  - [relay-a, pra]', '  - [relay-a, relay-b]'],
+    });
+    expect(problems('bad.yaml', two)).toEqual(['bad.yaml:4:67: nodes.psa.relays[0].authPerSession: `authPerSession` needs a single relay: each session AUTHs to its one relay on a connection of its own']);
+  });
+
   it('value outside a list, with a suggestion', () => {
     expect(problems('bad.yaml', edit({ 6: '  pra: { role: reciever }' }))).toEqual([
       'bad.yaml:6:16: nodes.pra.role: expected `sender`, `receiver`, `endpoint`, `relay` or `firewall`, got `reciever`; did you mean `receiver`?',

@@ -4,6 +4,11 @@
  * clock. It opens that connection (and opens it again 2 s after it is lost, E-19, unless the relay
  * refused the credentials), runs the AUTH transactions' timers through the transaction table,
  * re-AUTHs before Expires runs out (R-08), and runs what waits for the round to finish.
+ *
+ * With `authPerSession` on its relays entry the endpoint AUTHs as AG Projects' client does
+ * (msrplib `RelayConnection`): no round for the device; each session opens a connection of its own
+ * to the relay, AUTHs on it with the session's URI as From-Path, and uses the Use-Path it gets for
+ * that session only, on that connection, without renewing it (`SessionAuth`).
  */
 import type { Connection, ConnectionCloseReason } from '../seams.js';
 import type { NodeTransport } from '../node-transport.js';
@@ -15,7 +20,7 @@ import { AuthClient, type AuthClientHost } from '../../protocol/auth-client.js';
 import type { EndpointEvents, EndpointEventType } from '../../protocol/endpoint-events.js';
 import type { MsrpConnection } from '../msrp-connection.js';
 import type { NodeContext } from '../node-context.js';
-import { DEFAULT_RELAY_PORT, type EndpointOptions } from './endpoint-types.js';
+import { DEFAULT_RELAY_PORT, type EndpointOptions, type Session } from './endpoint-types.js';
 
 /** What the AUTH binding needs of its node. */
 export interface AuthorizingNode {
@@ -26,8 +31,8 @@ export interface AuthorizingNode {
   crashed(): boolean;
   /** Wraps a transport connection as this node's MSRP connection; `opened` once its handshakes are over. */
   adopt(conn: Connection, opened?: () => void): MsrpConnection;
-  /** An AUTH transaction begins: its timer runs from now (A-13). */
-  openTransaction(transactionId: string, relayIndex: number): void;
+  /** An AUTH transaction begins on connection `conn` (of `session`, for a session's own AUTH): its timer runs from now (A-13). */
+  openTransaction(transactionId: string, relayIndex: number, conn: string | undefined, session: Session | null): void;
   /** A re-AUTH round finished with another Use-Path than `previous`: the sessions offer the new one (R-08). */
   usePathChanged(previous: readonly string[]): void;
 }
@@ -38,6 +43,18 @@ interface Waiting {
   fail: (reason: string, rule: string) => void;
 }
 
+/** A session's own AUTH (`authPerSession`): its AUTH client, its connection to the relay, what waits for it. */
+class SessionAuth {
+  conn: MsrpConnection | null = null;
+  readonly whenReady: Waiting[] = [];
+  /** Never renewed (R-08 not run): AG Projects' client keeps a session's Use-Path for the session's life. */
+  readonly client: AuthClient<Timer>;
+
+  constructor(host: (auth: SessionAuth) => AuthClientHost<Timer>, relays: EndpointOptions['relays'], fromUri: string, expires: number | null) {
+    this.client = new AuthClient(host(this), relays, fromUri, expires, false);
+  }
+}
+
 export class EndpointAuth {
   /** The Digest AUTH client: the relays' Use-Path and its renewal. */
   private readonly client: AuthClient<Timer>;
@@ -45,21 +62,37 @@ export class EndpointAuth {
   private reconnectTimer: Timer | null = null;
   /** What waits for the AUTH round to finish. */
   private readonly whenReady: Waiting[] = [];
+  /** `authPerSession`: each session AUTHs on a connection of its own; there is no round for the device. */
+  readonly perSession: boolean;
+  /** The sessions' own AUTHs (`authPerSession`), while their connection is there. */
+  private readonly sessionAuths = new Map<Session, SessionAuth>();
 
   constructor(
     private readonly node: AuthorizingNode,
     deviceUri: string,
   ) {
+    this.perSession = node.options.relays[0]?.authPerSession === true;
     this.client = new AuthClient(this.clientHost(), node.options.relays, deviceUri, node.options.authExpires);
   }
 
-  /** The connection to the first relay, while it is there. */
+  /** The device's connection to the first relay, while it is there (none with `authPerSession`). */
   get relayConn(): MsrpConnection | null {
     return this.relay;
   }
 
+  /** The connection to the first relay that carries `session`: the device's, or the session's own. */
+  connFor(session: Session): MsrpConnection | null {
+    return this.perSession ? (this.sessionAuths.get(session)?.conn ?? null) : this.relay;
+  }
+
+  /** The Use-Path `session`'s paths are built from (R-07): the device's, or the session's own. */
+  usePathFor(session: Session): readonly string[] {
+    return this.perSession ? (this.sessionAuths.get(session)?.client.usePath ?? []) : this.client.usePath;
+  }
+
   get ready(): boolean {
-    return this.client.state === 'ready';
+    // With a session's own AUTH there is nothing for the device to wait for.
+    return this.perSession || this.client.state === 'ready';
   }
 
   /** The URIs of Use-Path after the last AUTH (empty without relays). */
@@ -67,13 +100,16 @@ export class EndpointAuth {
     return this.client.usePath;
   }
 
-  /** Actions waiting for the round. */
+  /** Actions waiting for the round (and for the sessions' own AUTHs). */
   get waiting(): number {
-    return this.whenReady.length;
+    let n = this.whenReady.length;
+    for (const auth of this.sessionAuths.values()) n += auth.whenReady.length;
+    return n;
   }
 
-  /** Starts the AUTH round (R-03) if there are relays. */
+  /** Starts the AUTH round (R-03) if there are relays (with `authPerSession`, each session starts its own). */
   start(): void {
+    if (this.perSession) return;
     if (this.client.start()) this.connectRelay();
   }
 
@@ -84,6 +120,8 @@ export class EndpointAuth {
     this.client.reset();
     this.node.ctx.sim.scheduler.cancel(this.reconnectTimer);
     this.reconnectTimer = null;
+    for (const auth of this.sessionAuths.values()) auth.client.reset();
+    this.sessionAuths.clear();
   }
 
   /** The node's URI changed (a restart): the From-Path of the next AUTH. */
@@ -96,27 +134,50 @@ export class EndpointAuth {
     this.client.setExpires(expires);
   }
 
-  /** `run` once the round has finished (at once if it has), `fail` if it gave up (at once if it has). */
-  afterAuth(run: () => void, fail: (reason: string, rule: string) => void): void {
-    const failure = this.client.failure;
-    if (this.client.state === 'ready') run();
+  /**
+   * `run` once the round `session` waits for has finished (at once if it has), `fail` if it gave up
+   * (at once if it has). With `authPerSession` that is the session's own AUTH, begun here on a new
+   * connection if the session has none yet.
+   */
+  afterAuth(session: Session, run: () => void, fail: (reason: string, rule: string) => void): void {
+    const auth = this.perSession ? (this.sessionAuths.get(session) ?? this.openSessionAuth(session)) : null;
+    const client = auth?.client ?? this.client;
+    const failure = client.failure;
+    if (client.state === 'ready') run();
     else if (failure) fail(failure.reason, failure.rule);
-    else this.whenReady.push({ run, fail });
+    else (auth?.whenReady ?? this.whenReady).push({ run, fail });
   }
 
-  /** The response to AUTH transaction of relay `relayIndex`. */
-  response(frame: MsrpResponse, relayIndex: number): void {
-    this.client.response(frame, relayIndex);
+  /** The response to AUTH transaction of relay `relayIndex` (of `session`'s own AUTH, if it has one). */
+  response(frame: MsrpResponse, relayIndex: number, session: Session | null): void {
+    this.clientOf(session)?.response(frame, relayIndex);
   }
 
-  /** No response to the AUTH of relay `relayIndex` in time (A-13). */
-  timedOut(relayIndex: number): void {
-    this.client.timedOut(relayIndex);
+  /** No response to the AUTH of relay `relayIndex` (of `session`'s own AUTH, if it has one) in time (A-13). */
+  timedOut(relayIndex: number, session: Session | null): void {
+    this.clientOf(session)?.timedOut(relayIndex);
+  }
+
+  private clientOf(session: Session | null): AuthClient<Timer> | null {
+    if (!this.perSession) return this.client;
+    return session === null ? null : (this.sessionAuths.get(session)?.client ?? null);
+  }
+
+  /**
+   * `authPerSession`: `session` is over; its connection to the relay is closed if it is still
+   * there (the session's own connection: no other session uses it) and its AUTH forgotten.
+   */
+  forget(session: Session): void {
+    const auth = this.sessionAuths.get(session);
+    if (!auth) return;
+    this.sessionAuths.delete(session);
+    if (auth.conn?.isOpen) auth.conn.close();
   }
 
   /** Re-AUTH before Expires runs out (R-08), on the same relay connection. */
   reauthenticate(): void {
-    if (this.node.crashed() || this.node.options.relays.length === 0) return;
+    // A session's own AUTH is never renewed, and there is no AUTH of the device to renew.
+    if (this.node.crashed() || this.node.options.relays.length === 0 || this.perSession) return;
     if (!this.relay || !this.relay.isOpen) {
       this.connectRelay();
       return;
@@ -124,8 +185,20 @@ export class EndpointAuth {
     this.client.refresh();
   }
 
-  /** `conn` closed: if it was the relay connection, it is opened again later (E-19) or not (R-04). */
+  /**
+   * `conn` closed: if it was the device's relay connection, it is opened again later (E-19) or not
+   * (R-04); if it was a session's own, what waited for that session's AUTH fails, and the session
+   * does not get another (it fails with its connection, E-19).
+   */
   closed(conn: MsrpConnection, reason: ConnectionCloseReason): boolean {
+    for (const [session, auth] of this.sessionAuths) {
+      if (auth.conn !== conn) continue;
+      this.sessionAuths.delete(session);
+      auth.conn = null;
+      const waiting = auth.whenReady.splice(0);
+      for (const w of waiting) w.fail(`the connection to ${this.node.options.relays[0]!.uri} closed before the AUTH finished: ${reason.kind}`, 'E-19');
+      return true;
+    }
     if (conn !== this.relay) return false;
     this.relay = null;
     this.scheduleReconnect(reason);
@@ -143,7 +216,7 @@ export class EndpointAuth {
       emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
       newTransactionId: () => ctx.newTransactionId(),
       newCnonce: () => ctx.newCnonce(),
-      openTransaction: (tid, relayIndex) => this.node.openTransaction(tid, relayIndex),
+      openTransaction: (tid, relayIndex) => this.node.openTransaction(tid, relayIndex, this.relay?.id, null),
       send: (frame) => this.relay?.sendFrame(frame),
       setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
       cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
@@ -162,6 +235,47 @@ export class EndpointAuth {
       reauthenticate: () => this.reauthenticate(),
       state: (fields) => ctx.emitState('state.auth', fields),
     };
+  }
+
+  /**
+   * `authPerSession` (AG Projects' msrplib `RelayConnection._relay_connect`): a new connection to
+   * the relay for `session`, and an AUTH on it whose From-Path is the session's URI.
+   */
+  private openSessionAuth(session: Session): SessionAuth {
+    const ctx = this.node.ctx;
+    const host = (auth: SessionAuth): AuthClientHost<Timer> => ({
+      get now() {
+        return ctx.now;
+      },
+      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
+      newTransactionId: () => ctx.newTransactionId(),
+      newCnonce: () => ctx.newCnonce(),
+      openTransaction: (tid, relayIndex) => this.node.openTransaction(tid, relayIndex, auth.conn?.id, session),
+      send: (frame) => auth.conn?.sendFrame(frame),
+      setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
+      cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
+      ready: () => {
+        for (const w of auth.whenReady.splice(0)) w.run();
+      },
+      gaveUp: (reason, rule) => {
+        for (const w of auth.whenReady.splice(0)) w.fail(reason, rule);
+      },
+      // Never called: a session's own AUTH is not renewed.
+      reauthenticate: () => undefined,
+      state: (fields) => ctx.emitState('state.auth', { ...fields, session: session.id }),
+    });
+    const auth = new SessionAuth(host, this.node.options.relays, session.localUri, this.node.options.authExpires);
+    this.sessionAuths.set(session, auth);
+    if (this.node.crashed()) return auth;
+    const uri = auth.client.connect();
+    if (uri === null) return auth;
+    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.node.options.tlsVersion } : undefined;
+    const tcp = this.node.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls });
+    auth.conn = this.node.adopt(tcp, () => {
+      ctx.emit('endpoint.relay-connected', { conn: tcp.id, relay: this.node.options.relays[0]!.uri }, 'R-03');
+      auth.client.connected();
+    });
+    return auth;
   }
 
   private connectRelay(): void {

@@ -61,7 +61,7 @@ export class EndpointNode implements SignallingPeer {
     this.deviceUri = this.makeUri(ctx.newSessionId());
     const crashed = (): boolean => this.crashed;
     const adopt = (conn: Connection, opened?: () => void): MsrpConnection => this.adopt(conn, opened);
-    const relayConn = (): MsrpConnection | null => this.auth.relayConn;
+    const relayConn = (session: Session): MsrpConnection | null => this.auth.connFor(session);
     // The sending side is made after the sessions it sends in; the sessions reach it when they run.
     const messages = (): EndpointMessages => this.messages;
     this.auth = new EndpointAuth(
@@ -71,8 +71,8 @@ export class EndpointNode implements SignallingPeer {
         transport: this.transport,
         crashed,
         adopt,
-        openTransaction: (tid, relayIndex) => {
-          this.transactions.add(tid, { kind: 'auth', relayIndex, conn: this.auth.relayConn?.id }, true);
+        openTransaction: (tid, relayIndex, conn, session) => {
+          this.transactions.add(tid, { kind: 'auth', relayIndex, conn, ...(session ? { session, sessionId: session.id } : {}) }, true);
         },
         usePathChanged: (previous) => {
           if (samePath(previous, this.auth.usePath)) return;
@@ -93,9 +93,12 @@ export class EndpointNode implements SignallingPeer {
       crashed,
       epoch: () => this.epoch,
       relayConn,
+      deviceRelayConn: () => this.auth.relayConn,
+      perSessionAuth: this.auth.perSession,
+      forgetAuth: (session) => this.auth.forget(session),
       connections: () => this.connections,
       adopt,
-      afterAuth: (run, fail) => this.auth.afterAuth(run, fail),
+      afterAuth: (session, run, fail) => this.auth.afterAuth(session, run, fail),
       bindingTransaction: (tid, session) => {
         this.transactions.add(tid, { kind: 'send', session, sessionId: session.id, conn: session.conn?.id }, false);
         return { started: () => this.transactions.start(tid) };
@@ -104,7 +107,7 @@ export class EndpointNode implements SignallingPeer {
       sendOffer: (session) => this.offers.sendOffer(session),
       makeUri: (id) => this.makeUri(id),
     });
-    this.offers = new EndpointOffers({ ctx, options, signalling, sessions: this.sessions, crashed, usePath: () => this.auth.usePath, relayConn });
+    this.offers = new EndpointOffers({ ctx, options, signalling, sessions: this.sessions, crashed, usePath: (session) => this.auth.usePathFor(session), relayConn });
     this.messages = new EndpointMessages({
       ctx,
       options,
@@ -310,7 +313,7 @@ export class EndpointNode implements SignallingPeer {
       cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
       timedOut: (t) => {
         if (t.kind === 'auth') {
-          this.auth.timedOut(t.relayIndex);
+          this.auth.timedOut(t.relayIndex, t.session);
           return;
         }
         if (t.session && t.message) {
@@ -330,7 +333,7 @@ export class EndpointNode implements SignallingPeer {
   private onResponse(conn: MsrpConnection, frame: MsrpResponse): void {
     const t = this.transactions.response(conn.id, frame);
     if (!t) return;
-    if (t.kind === 'auth') this.auth.response(frame, t.relayIndex);
+    if (t.kind === 'auth') this.auth.response(frame, t.relayIndex, t.session);
     else this.messages.response(t.session!, t.message, frame);
   }
 
@@ -353,7 +356,8 @@ export class EndpointNode implements SignallingPeer {
   private onClosed(conn: MsrpConnection, reason: ConnectionCloseReason): void {
     this.connections.delete(conn);
     this.sessions.connectionClosed(conn, `connection ${conn.id} closed: ${reason.kind}`);
-    if (conn === this.auth.relayConn) this.transactions.drop((t) => t.kind === 'auth');
+    // The AUTH transactions on it (the device's relay connection, or a session's own) can no longer be answered.
+    this.transactions.drop((t) => t.kind === 'auth' && t.conn === conn.id);
     this.auth.closed(conn, reason);
   }
 

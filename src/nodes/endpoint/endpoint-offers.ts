@@ -36,9 +36,10 @@ export interface OfferingNode {
   readonly signalling: Signalling;
   readonly sessions: SessionOps;
   crashed(): boolean;
-  /** The Use-Path of the last AUTH round. */
-  usePath(): readonly string[];
-  relayConn(): MsrpConnection | null;
+  /** The Use-Path `session`'s paths are built from: the device's last AUTH round's, or the session's own AUTH's. */
+  usePath(session: Session): readonly string[];
+  /** The connection to the first relay that carries `session`. */
+  relayConn(session: Session): MsrpConnection | null;
 }
 
 export class EndpointOffers {
@@ -55,7 +56,7 @@ export class EndpointOffers {
       : { username: this.node.ctx.id, sessionId: String(this.node.ctx.rng('sdp').int(2 ** 31)), version: '1' };
     const config: EndpointSdpConfig = {
       origin,
-      path: sdpPath(this.node.usePath(), session.localUri),
+      path: sdpPath(this.node.usePath(session), session.localUri),
       acceptTypes: this.node.options.acceptTypes,
       comedia: this.node.options.connectionModel === 'rfc6135',
       behindNat: !this.node.options.reachable,
@@ -114,7 +115,7 @@ export class EndpointOffers {
       session.peerMedia = received.offer.media.find((m) => m.port !== 0) ?? received.offer.media[0]!;
       // E-12 (offerer active) or E-18 (RFC 6135 a=setup) decided by the offer/answer model.
       session.active = result.active === 'answerer';
-      session.toPath = requestToPath(this.node.usePath(), session.peerMedia.path);
+      session.toPath = requestToPath(this.node.usePath(session), session.peerMedia.path);
       this.node.sessions.move(session, 'connecting');
       const m = result.answer.media.find((x) => x.port !== 0)!;
       session.localSdp = result.answer;
@@ -122,7 +123,7 @@ export class EndpointOffers {
       this.node.ctx.emit('session.answer', { session: sessionId, peer: from, path: m.path, setup: m.setup ?? null, active: session.active }, 'R-07');
       this.node.signalling.answer(sessionId, this.node.ctx.id, from, { ok: true, answer: result.answer });
       // With relays, the relay connection carries the session (R-26).
-      if (this.node.options.relays.length > 0) session.conn = this.node.relayConn();
+      if (this.node.options.relays.length > 0) session.conn = this.node.relayConn(session);
       if (session.active) this.node.sessions.activate(session);
     }, authFailed);
   }
@@ -177,12 +178,12 @@ export class EndpointOffers {
       return;
     }
     session.peerMedia = result.answer.media.find((m) => m.port !== 0) ?? result.answer.media[0]!;
-    session.toPath = requestToPath(this.node.usePath(), session.peerMedia.path);
+    session.toPath = requestToPath(this.node.usePath(session), session.peerMedia.path);
     this.node.sessions.move(session, 'connecting');
     // E-12, RFC 4975 §5.4: "the initiating endpoint MUST act as the "active" endpoint" unless
     // RFC 6135 a=setup says otherwise (E-18).
     session.active = verdict.active === 'offerer';
-    if (this.node.options.relays.length > 0) session.conn = this.node.relayConn();
+    if (this.node.options.relays.length > 0) session.conn = this.node.relayConn(session);
     if (session.active) this.node.sessions.activate(session);
     // A re-AUTH that finished while the offer was on its way made its path old already (R-08).
     this.renegotiate(session, 'new Use-Path after the re-AUTH, while the session was offered');
@@ -202,7 +203,7 @@ export class EndpointOffers {
     if (session.life.state !== 'established' && session.life.state !== 'connecting') return;
     // An exchange under way, or a retry waiting, looks at the path again when it ends.
     if (session.negotiation !== 'none' || session.reofferTimer !== null) return;
-    const path = sdpPath(this.node.usePath(), session.localUri);
+    const path = sdpPath(this.node.usePath(session), session.localUri);
     if (samePath(path, session.advertisedPath)) return;
     const offer = buildOffer(this.sdpConfig(session, session.localSdp));
     this.node.ctx.emit('session.reoffer', { session: session.id, peer: session.peer, path, previous: session.advertisedPath, reason }, 'R-08');
@@ -313,7 +314,7 @@ export class EndpointOffers {
    */
   private applyPeerMedia(session: Session, media: MsrpMediaDescription): void {
     session.peerMedia = media;
-    session.toPath = requestToPath(this.node.usePath(), media.path);
+    session.toPath = requestToPath(this.node.usePath(session), media.path);
     for (const out of session.outgoing.values()) if (!out.done) out.sender.retarget(session.toPath);
   }
 }

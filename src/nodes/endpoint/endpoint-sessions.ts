@@ -29,13 +29,19 @@ export interface SessionsNode {
   crashed(): boolean;
   /** The node's life: one more at each crash. */
   epoch(): number;
-  /** The connection to the first relay, while it is there. */
-  relayConn(): MsrpConnection | null;
+  /** The connection to the first relay that carries `session` (the device's, or the session's own), while it is there. */
+  relayConn(session: Session): MsrpConnection | null;
+  /** The device's connection to the first relay, shared by its sessions: never closed with one of them. */
+  deviceRelayConn(): MsrpConnection | null;
+  /** `authPerSession`: each session has a connection to the relay of its own, made for its AUTH. */
+  readonly perSessionAuth: boolean;
+  /** `authPerSession`: `session` is over: its own connection to the relay is closed and its AUTH forgotten. */
+  forgetAuth(session: Session): void;
   /** The node's open connections. */
   connections(): Iterable<MsrpConnection>;
   adopt(conn: Connection, opened?: () => void): MsrpConnection;
-  /** `run` once the AUTH round has finished, `fail` if it gave up. */
-  afterAuth(run: () => void, fail: (reason: string, rule: string) => void): void;
+  /** `run` once the AUTH round `session` waits for has finished, `fail` if it gave up. */
+  afterAuth(session: Session, run: () => void, fail: (reason: string, rule: string) => void): void;
   /** The bodiless SEND that binds a session (E-13) is a transaction; it starts when it is written. */
   bindingTransaction(transactionId: string, session: Session): { started: () => void };
   /** The session's transactions can no longer be answered. */
@@ -120,6 +126,7 @@ export class EndpointSessions {
   afterAuthFor(session: Session, run: () => void, fail: (reason: string, rule: string) => void): void {
     session.waiting++;
     this.node.afterAuth(
+      session,
       () => {
         session.waiting--;
         run();
@@ -185,7 +192,12 @@ export class EndpointSessions {
     const options = this.node.options;
     if (options.relays.length > 0) {
       // E-18: a UA behind a relay always connects to its relay; the relay connection is up.
-      session.conn = this.node.relayConn();
+      session.conn = this.node.relayConn(session);
+      if (this.node.perSessionAuth && !session.conn?.isOpen) {
+        // The session's own connection to the relay, made for its AUTH, is gone: nothing carries it.
+        this.fail(session, 'its connection to the relay is gone', 'E-19');
+        return;
+      }
       this.bindAndGreet(session);
       return;
     }
@@ -313,6 +325,7 @@ export class EndpointSessions {
       this.ended.delete(session);
       this.byId.delete(session.id);
       this.matcher.remove(session.localKey, session);
+      if (this.node.perSessionAuth) this.node.forgetAuth(session);
       this.node.messages.dropMessages(session);
       this.node.signalling.release(session.id, this.node.ctx.id);
     }
@@ -332,6 +345,8 @@ export class EndpointSessions {
     ctx.emit('session.closed', { session: session.id, why }, 'E-11');
     const conn = session.conn;
     session.conn = null;
+    // A session ended before its connection was known: its own connection to the relay goes now.
+    if (this.node.perSessionAuth && conn === null) this.node.forgetAuth(session);
     if (release) this.releaseConnection(conn);
   }
 
@@ -340,7 +355,7 @@ export class EndpointSessions {
    * direct connection with no session left is closed by the side that opened it.
    */
   private releaseConnection(conn: MsrpConnection | null): void {
-    if (this.node.crashed() || !conn || !conn.isOpen || conn === this.node.relayConn() || !conn.transport.initiator) return;
+    if (this.node.crashed() || !conn || !conn.isOpen || conn === this.node.deviceRelayConn() || !conn.transport.initiator) return;
     if ([...this.byId.values()].some((s) => s.conn === conn && s.life.state !== 'closed')) return;
     conn.close();
   }
@@ -351,6 +366,9 @@ export class EndpointSessions {
     const ctx = this.node.ctx;
     this.move(session, 'failed');
     session.conn = null;
+    // msrplib drops a failed session's connection to the relay (the relay then ends the session at
+    // the other leg too); a re-established session AUTHs on a new one.
+    if (this.node.perSessionAuth) this.node.forgetAuth(session);
     ctx.sim.scheduler.cancel(session.reofferTimer);
     session.reofferTimer = null;
     ctx.emit('session.failed', { session: session.id, reason }, rule);

@@ -1,0 +1,99 @@
+/**
+ * An endpoint that AUTHs once per session (a relays entry with `authPerSession`), as AG Projects'
+ * client does (msrplib `RelayConnection`): no AUTH at start; each session opens a connection of its
+ * own to the relay, AUTHs on it with the session's URI as From-Path, and sends and receives on it
+ * with that AUTH's Use-Path. An msrprelay relay needs it (docs/relay-profiles.md,
+ * `msrprelay:session-per-auth`); the strict relay serves it as any client.
+ */
+import { describe, expect, it } from 'vitest';
+import { SECOND } from '../../src/sim/time.js';
+import type { MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
+import { AG_CLIENT, chain, isRequest, isResponse, sent, type Built } from './helpers.js';
+
+/** psa - a1 - b1 - pra, two sessions opened at 1 s, a message on each at 3 s. */
+function twoSessions(t: Built): void {
+  t.world.start();
+  t.world.at(SECOND, () => t.world.openSession('s1', 'psa', 'pra'));
+  t.world.at(SECOND, () => t.world.openSession('s2', 'psa', 'pra'));
+  t.world.at(3 * SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'one' }));
+  t.world.at(3 * SECOND, () => t.world.send('psa', { session: 's2', contentType: 'text/plain', body: 'two' }));
+}
+
+/** Each session of psa: its URI (the last of its offered path) and the Use-Path it offered. */
+function sessionsOf(t: Built): { uri: string; usePath: string[] }[] {
+  return t.of('session.offer', 'psa').map((o) => {
+    const path = o.path as string[];
+    return { uri: path.at(-1)!, usePath: path.slice(0, -1) };
+  });
+}
+
+describe('authPerSession: one connection and one AUTH per session', () => {
+  for (const profile of ['msrprelay', 'rfc4976'] as const) {
+    it(`${profile}: no AUTH at start; each session AUTHs on a connection of its own with its URI as From-Path, and sends on it`, () => {
+      const t = chain(1, 1, { relay: { profile }, credentials: profile === 'msrprelay' ? AG_CLIENT : { authPerSession: true } });
+      twoSessions(t);
+      t.world.run(6 * SECOND);
+      const auths = sent(t, 'psa', isRequest('AUTH'));
+      expect(auths.every((a) => a.record.t >= SECOND)).toBe(true);
+      const sessions = sessionsOf(t);
+      expect(sessions).toHaveLength(2);
+      const conns = sessions.map(({ uri, usePath }) => {
+        // A challenge and the credentials, both from the session's own URI, on one connection.
+        const mine = auths.filter((a) => (a.frame as MsrpRequest).fromPath.join(' ') === uri);
+        expect(mine).toHaveLength(2);
+        const conn = mine[0]!.record.conn;
+        expect(mine.every((a) => a.record.conn === conn)).toBe(true);
+        // The session's Use-Path is the one its own AUTH got, and its SENDs go on that connection.
+        const ok = sent(t, 'a1', isResponse(200)).map((r) => r.frame as MsrpResponse).find((r) => r.transactionId === mine[1]!.frame.transactionId)!;
+        expect(usePath).toEqual(ok.usePath);
+        const sends = sent(t, 'psa', isRequest('SEND')).filter((s) => (s.frame as MsrpRequest).fromPath.join(' ') === uri);
+        expect(sends.length).toBeGreaterThan(0);
+        expect(sends.every((s) => s.record.conn === conn)).toBe(true);
+        return conn;
+      });
+      expect(new Set(conns).size).toBe(2);
+      expect(sessions[0]!.usePath).not.toEqual(sessions[1]!.usePath);
+      expect(t.of('endpoint.deliver', 'pra').map((d) => d.session).sort()).toEqual(['s1', 's2']);
+    });
+  }
+
+  it('ending a session closes its own connection to the relay, once the BYE is answered; the other session keeps its own', () => {
+    const t = chain(1, 1, { relay: { profile: 'msrprelay' }, credentials: AG_CLIENT });
+    twoSessions(t);
+    t.world.at(4 * SECOND, () => t.world.endSession('s1', 'psa'));
+    t.world.at(6 * SECOND, () => t.world.send('psa', { session: 's2', contentType: 'text/plain', body: 'still here' }));
+    t.world.run(8 * SECOND);
+    const [s1, s2] = sessionsOf(t).map(({ uri }) => sent(t, 'psa', isRequest('AUTH')).find((a) => (a.frame as MsrpRequest).fromPath[0] === uri)!.record.conn);
+    const closed = t.of('tcp.close').map((c) => c.conn);
+    expect(closed).toContain(s1);
+    expect(closed).not.toContain(s2);
+    expect(t.of('endpoint.deliver', 'pra').filter((d) => d.session === 's2')).toHaveLength(2);
+  });
+});
+
+describe('what an msrprelay relay does to a client that AUTHs otherwise', () => {
+  it('one AUTH for the device (From-Path its device URI): every SEND of a session gets 481, From-Path does not match session source', () => {
+    const t = chain(1, 1, { relay: { profile: 'msrprelay' }, credentials: { digestUri: false } });
+    t.world.start();
+    t.world.at(SECOND, () => t.world.openSession('s1', 'psa', 'pra'));
+    t.world.run(4 * SECOND);
+    const refused = sent(t, 'a1', isResponse(481)).map((r) => (r.frame as MsrpResponse).comment);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((c) => c === 'Indicated session does not exist, please terminate: From-Path does not match session source')).toBe(true);
+    expect(t.of('endpoint.deliver', 'pra')).toHaveLength(0);
+  });
+
+  it('credentials with the digest uri (the default): the AUTH is never answered, and times out at the client', () => {
+    const t = chain(1, 1, { relay: { profile: 'msrprelay' }, credentials: { authPerSession: true }, psa: { transactionTimeout: 10 * SECOND } });
+    t.world.start();
+    t.world.at(SECOND, () => t.world.openSession('s1', 'psa', 'pra'));
+    t.world.run(20 * SECOND);
+    const auths = sent(t, 'psa', isRequest('AUTH'));
+    expect(auths).toHaveLength(2);
+    const answered = sent(t, 'a1', isResponse()).map((r) => r.frame.transactionId);
+    expect(answered).toEqual([auths[0]!.frame.transactionId]);
+    expect(t.of('relay.discard', 'a1')[0]).toMatchObject({ rule: 'msrprelay:auth-uri-unanswered' });
+    expect(t.of('endpoint.timeout', 'psa').map((x) => x.transactionId)).toEqual([auths[1]!.frame.transactionId]);
+    expect(t.of('session.failed', 'psa')).toHaveLength(1);
+  });
+});
