@@ -20,7 +20,6 @@ const waiting: { resolve(d: Diagrams): void; reject(e: Error): void }[] = [];
 export function startDiagramThread(): void {
   if (thread !== null) return;
   const w = new Worker(new URL('./diagram-thread.js', import.meta.url));
-  w.unref();
   w.on('message', (reply: DiagramReply) => {
     const next = waiting.shift();
     if (waiting.length === 0) w.unref();
@@ -36,6 +35,8 @@ export function startDiagramThread(): void {
     failed ??= new Error(`the diagram thread ended (exit code ${code})`);
     for (const p of waiting.splice(0)) p.reject(failed);
   });
+  // After the listeners: adding a 'message' listener refs the worker's port again.
+  w.unref();
   thread = w;
 }
 
