@@ -5,10 +5,14 @@
 // the world is built, or wait in flight), so whole runs of garbage were allocated old: a tenth of
 // the scale scenario used a third more CPU time and half again as much memory for it
 // (docs/performance.md, "Pretenuring"). The flag is set before any of msrp-sim is loaded; it is
-// process-wide, so a sweep's worker threads have it too.
+// process-wide, so a sweep's worker threads and the diagram thread have it too.
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--no-allocation-site-pretenuring');
-const { main } = await import('../dist/cli/main.js');
+const { startDiagramThread, wantsDiagrams } = await import('../dist/cli/diagram-drawer.js');
 
+// A run that draws SVG diagrams starts their thread first: it imports d3-node (jsdom) while the
+// CLI's own modules load and the run goes on (src/cli/diagram-drawer.ts).
+if (wantsDiagrams(process.argv)) startDiagramThread();
+const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);

@@ -49,6 +49,7 @@ export type { Arrow, ArrowEnd, ArrowKind, ArrowNote, ByteRangeFacts, FlowModel, 
 export type { ReportInput, ReportPlayer } from './output/html.js';
 export type { FinishOptions, OutputFiles, StreamedOutput } from './output/index.js';
 export type { LadderOptions, LadderPage } from './output/ladder.js';
+export { plainFlowModel, flowModelOf, type DiagramDrawer, type DiagramRequest, type Diagrams, type PlainFlowModel } from './output/diagrams.js';
 export type { MermaidOptions } from './output/mermaid.js';
 export type { NdjsonWriter } from './output/ndjson.js';
 export type { PcapBuilder, PcapBuilderOptions } from './output/pcap.js';

@@ -9,6 +9,7 @@ import type { RunResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/types.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
 import type { OutputDir, StreamFile } from './output-dir.js';
+import { threadDrawer } from './diagram-drawer.js';
 
 /**
  * The words of `--only`, in the order of SPEC §7. Not the library's `OUTPUT_NAMES`, which are the
@@ -64,7 +65,9 @@ export function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<OutputF
     streams.push(file);
     stream[name] = (chunk) => file.write(chunk);
   }
-  const set = createOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream });
+  // The diagrams on the thread the binary started, d3-node loaded while the run went on.
+  const drawDiagrams = threadDrawer();
+  const set = createOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream, ...(drawDiagrams ? { drawDiagrams } : {}) });
   return {
     record: set.record,
     async finish(result) {

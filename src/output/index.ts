@@ -12,12 +12,15 @@
  * The diagrams keep what they draw (bounded by `maxArrows`); the capture keeps the frames.
  * Every output can also be rebuilt from a trace file: `outputsFromNdjson(text, options)`.
  * `finish()` returns a Promise because the SVG diagrams are drawn with d3-node, which is imported
- * only when an SVG output (or the report, which inlines them) is asked for.
+ * only when an SVG output (or the report, which inlines them) is asked for, or on another thread
+ * (`drawDiagrams`).
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
 import { FlowCollector } from './flow.js';
 import { renderReport } from './html.js';
-import { drawLadder, type LadderOptions } from './ladder.js';
+import { drawDiagrams, type DiagramDrawer, type DiagramRequest, type Diagrams } from './diagrams.js';
+import type { FlowModel } from './flow-model.js';
+import type { LadderOptions } from './ladder.js';
 import { renderMermaid } from './mermaid.js';
 import { createNdjsonWriter, readNdjson } from './ndjson.js';
 import { createPcapBuilder } from './pcap.js';
@@ -25,8 +28,7 @@ import { StepCollector } from './report-step.js';
 import { renderStepPlayer } from './report-step-view.js';
 import { formatSummary, SummaryCollector, summaryJson, type ExpectationOutcome, type RunSummary, type SummaryExpectation } from './summary.js';
 import { createTimelineWriter, type TimelineOptions } from './timeline.js';
-import { drawTopology } from './topology.js';
-import { svgEngineIf, type SvgEngine } from './svg-engine.js';
+import { withSvgEngine } from './svg-engine.js';
 import type { TopologyInfo } from './topology-info.js';
 
 export type OutputName = 'trace.ndjson' | 'timeline.txt' | 'sequence.svg' | 'topology.svg' | 'capture.pcapng' | 'capture.pcap' | 'summary.json' | 'report.html' | 'sequence.mmd';
@@ -57,6 +59,11 @@ export interface OutputOptions {
   reportPages?: number;
   /** Characters of the timeline inlined in report.html (default 2,000,000). */
   reportTimelineChars?: number;
+  /**
+   * Draws the SVG diagrams (default: in this thread, with d3-node imported on first use). The CLI
+   * passes one that draws them on a thread started, and d3-node loaded, while the run went on.
+   */
+  drawDiagrams?: DiagramDrawer;
 }
 
 export interface FinishOptions {
@@ -134,49 +141,54 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
     finish(finishOptions = {}) {
       if (finished) throw new Error('outputs already finished');
       finished = true;
-      const svgWanted = flow !== null && (wanted.has('sequence.svg') || wanted.has('topology.svg') || html);
+      const model = flow?.finish() ?? null;
+      const title = options.name ? `msrp-sim: ${options.name}` : 'msrp-sim run';
+      const request: DiagramRequest = {
+        topology: wanted.has('topology.svg') || html ? { title: `${title}: topology` } : null,
+        // Drawn once, with ids numbered per page, for the files and the report alike.
+        ladder: wanted.has('sequence.svg') || html ? { title, idPrefix: 'p', ...options.ladder } : null,
+      };
+      const drawing = model !== null && (request.topology !== null || request.ladder !== null);
+      if (drawing && options.drawDiagrams) return options.drawDiagrams(model, request).then((diagrams) => make(finishOptions, model, diagrams));
       // d3-node (jsdom) is loaded only when an SVG is drawn.
-      return svgEngineIf(svgWanted).then((engine) => make(finishOptions, engine));
+      return withSvgEngine(drawing, (engine) => make(finishOptions, model, engine && model ? drawDiagrams(engine, model, request) : { topologySvg: null, pages: [] }));
     },
   };
 
-  function make(finishOptions: FinishOptions, engine: SvgEngine | null): OutputFiles {
-      const files: OutputFiles = new Map();
-      const title = options.name ? `msrp-sim: ${options.name}` : 'msrp-sim run';
-      if (ndjson && !stream['trace.ndjson']) files.set('trace.ndjson', ndjsonChunks.join(''));
-      if (wanted.has('timeline.txt') && !stream['timeline.txt']) files.set('timeline.txt', timelineChunks.join(''));
-      const runSummary = summary.finish(summaryExpectations(finishOptions.expectations ?? null));
-      if (wanted.has('summary.json')) files.set('summary.json', summaryJson(runSummary));
-      if (pcap && wanted.has('capture.pcapng')) files.set('capture.pcapng', pcap.finish('pcapng'));
-      if (pcap && wanted.has('capture.pcap')) files.set('capture.pcap', pcap.finish('pcap'));
-      if (flow) {
-        const model = flow.finish();
-        const topologySvg = engine && (wanted.has('topology.svg') || html) ? drawTopology(engine, model, { title: `${title}: topology` }) : null;
-        if (topologySvg && wanted.has('topology.svg')) files.set('topology.svg', topologySvg);
-        // Drawn once, with ids numbered per page, for the files and the report alike.
-        const pages = engine && (wanted.has('sequence.svg') || html) ? drawLadder(engine, model, { title, idPrefix: 'p', ...options.ladder }) : [];
-        if (wanted.has('sequence.svg')) for (const page of pages) files.set(page.name, page.svg);
-        if (wanted.has('sequence.mmd')) files.set('sequence.mmd', renderMermaid(model));
-        if (html) {
-          const keep = options.reportPages ?? 20;
-          const shown = pages.slice(0, keep);
-          files.set(
-            'report.html',
-            renderReport({
-              title,
-              summary: runSummary,
-              summaryText: formatSummary(runSummary),
-              topologySvg,
-              ladderPages: shown,
-              omittedPages: Math.max(0, pages.length - keep),
-              timeline: reportTimeline,
-              timelineOmitted: reportTimelineOmitted,
-              player: stepper ? renderStepPlayer(stepper.finish(model, shown.flatMap((p) => p.arrows))) : undefined,
-            }),
-          );
-        }
+  function make(finishOptions: FinishOptions, model: FlowModel | null, diagrams: Diagrams): OutputFiles {
+    const files: OutputFiles = new Map();
+    const title = options.name ? `msrp-sim: ${options.name}` : 'msrp-sim run';
+    if (ndjson && !stream['trace.ndjson']) files.set('trace.ndjson', ndjsonChunks.join(''));
+    if (wanted.has('timeline.txt') && !stream['timeline.txt']) files.set('timeline.txt', timelineChunks.join(''));
+    const runSummary = summary.finish(summaryExpectations(finishOptions.expectations ?? null));
+    if (wanted.has('summary.json')) files.set('summary.json', summaryJson(runSummary));
+    if (pcap && wanted.has('capture.pcapng')) files.set('capture.pcapng', pcap.finish('pcapng'));
+    if (pcap && wanted.has('capture.pcap')) files.set('capture.pcap', pcap.finish('pcap'));
+    if (model) {
+      const { topologySvg, pages } = diagrams;
+      if (topologySvg !== null && wanted.has('topology.svg')) files.set('topology.svg', topologySvg);
+      if (wanted.has('sequence.svg')) for (const page of pages) files.set(page.name, page.svg);
+      if (wanted.has('sequence.mmd')) files.set('sequence.mmd', renderMermaid(model));
+      if (html) {
+        const keep = options.reportPages ?? 20;
+        const shown = pages.slice(0, keep);
+        files.set(
+          'report.html',
+          renderReport({
+            title,
+            summary: runSummary,
+            summaryText: formatSummary(runSummary),
+            topologySvg,
+            ladderPages: shown,
+            omittedPages: Math.max(0, pages.length - keep),
+            timeline: reportTimeline,
+            timelineOmitted: reportTimelineOmitted,
+            player: stepper ? renderStepPlayer(stepper.finish(model, shown.flatMap((p) => p.arrows))) : undefined,
+          }),
+        );
       }
-      return files;
+    }
+    return files;
   }
 }
 
@@ -191,6 +203,7 @@ export { createNdjsonWriter, ndjsonLine, readNdjson, NdjsonSyntaxError, type Ndj
 export { createTimelineWriter, type TimelineOptions, type TimelineWriter } from './timeline.js';
 export { FlowCollector, type FlowModel, type FlowOptions, type Arrow, type Marker } from './flow.js';
 export { renderLadder, type LadderOptions, type LadderPage } from './ladder.js';
+export { drawDiagrams, plainFlowModel, flowModelOf, type DiagramDrawer, type DiagramRequest, type Diagrams, type PlainFlowModel } from './diagrams.js';
 export { renderTopology, type TopologyOptions } from './topology.js';
 export { renderMermaid, type MermaidOptions } from './mermaid.js';
 export { createPcapBuilder, type PcapBuilder, type PcapBuilderOptions, type CaptureFormat } from './pcap.js';

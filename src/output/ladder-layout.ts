@@ -66,6 +66,14 @@ export interface LabelSpec {
   of?: number;
   /** The slots to spread when nothing is free. */
   slots: string[];
+  /** Whether the label keeps off its own arrow's lines too (a note beside a lane, a drop's reason). */
+  clearOfOwn?: boolean;
+}
+
+interface PlacedLine {
+  text: string;
+  cls: string;
+  ch: number;
 }
 
 export interface Candidate {
@@ -80,7 +88,8 @@ export interface PlacedLabel {
   x: number;
   y: number;
   anchor: 'middle' | 'start' | 'end';
-  lines: string[];
+  /** The lines drawn: the spec's, each wrapped to the place's width when it is too wide (never shortened). */
+  lines: { text: string; cls: string }[];
 }
 
 /** Spatial index of boxes and segments in 64-px bands of y. */
@@ -137,18 +146,52 @@ export function textWidth(s: string, ch: number): number {
   return s.length * ch;
 }
 
-export function fit(s: string, ch: number, maxW: number): string {
-  const n = Math.max(4, Math.floor(maxW / ch));
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+/** Characters of width `ch` that fit in `maxW` (at least 4). */
+function perLine(ch: number, maxW: number): number {
+  return Math.max(4, Math.floor(maxW / ch));
 }
 
-/** Whether `s` fits `maxW` whole (what fit() would leave unchanged). */
+/** Whether `s` fits `maxW` on one line. */
 export function fits(s: string, ch: number, maxW: number): boolean {
-  return s.length <= Math.max(4, Math.floor(maxW / ch));
+  return s.length <= perLine(ch, maxW);
 }
 
-export function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+/**
+ * `s` on as many lines of at most `maxW` as it needs, whole: broken at a double space (`To: ...  From:
+ * ...`) first, then at spaces; a word longer than a line is broken between characters. Nothing is
+ * left out, so a reader always sees the whole text.
+ */
+export function wrap(s: string, ch: number, maxW: number): string[] {
+  return breakLines(s, ch, maxW, true)!;
+}
+
+/** wrap() broken between words only: null when a word is longer than a line. */
+function wrapWords(s: string, ch: number, maxW: number): string[] | null {
+  return breakLines(s, ch, maxW, false);
+}
+
+function breakLines(s: string, ch: number, maxW: number, breakWords: boolean): string[] | null {
+  const n = perLine(ch, maxW);
+  if (s.length <= n) return [s];
+  const lines: string[] = [];
+  for (const phrase of s.split('  ')) {
+    let line = '';
+    for (let word of phrase.split(' ')) {
+      if (line !== '' && line.length + 1 + word.length <= n) {
+        line += ' ' + word;
+        continue;
+      }
+      if (line !== '') lines.push(line);
+      if (word.length > n && !breakWords) return null;
+      while (word.length > n) {
+        lines.push(word.slice(0, n));
+        word = word.slice(n);
+      }
+      line = word;
+    }
+    if (line !== '') lines.push(line);
+  }
+  return lines;
 }
 
 
@@ -167,6 +210,7 @@ export interface Geometry {
 
 export interface Layout {
   yOf(key: string): number;
+  /** Where the lanes end: the last row, or lower when a label below it needs the room. */
   lastY: number;
   ticks: { y: number; t: Micros }[];
   gaps: { y: number; dt: Micros }[];
@@ -256,7 +300,10 @@ export function layoutPage(
     const a = it.first;
     const geo = geoms[i]!;
     const startKey = `${a.t0}|${a.seq0}`;
-    const endKey = it.last.t1 !== null ? `${it.last.t1}|${it.last.seq1}` : a.end ? `${a.end.t}|${a.end.seq}` : startKey;
+    // The row where an arrow ends: its arrival, the drop that ended it, else (lost, or dropped
+    // where it left) the row it starts on, as geometry() draws it.
+    const endOf = (x: Arrow): string => (x.t1 !== null ? `${x.t1}|${x.seq1}` : x.end && x.end.kind !== 'lost' && x.end.at !== x.from ? `${x.end.t}|${x.end.seq}` : `${x.t0}|${x.seq0}`);
+    const endKey = endOf(it.last);
     // The arrow's label: in a gap between two lanes it crosses, above its line (or below).
     const grouped = it.members.length > 1;
     const head = grouped ? (a.method === 'SEND' ? `SEND ×${it.members.length} chunks` : a.method === 'REPORT' ? `REPORT ×${it.members.length}` : `${a.label.split(' ').slice(0, -1).join(' ')} ×${it.members.length}`) : a.label;
@@ -282,13 +329,20 @@ export function layoutPage(
     const mid = (geo.x0 + geo.x1) / 2;
     const inner = gapsX.filter(([l, r]) => l >= spanL - 0.5 && r <= spanR + 0.5).sort((p, q) => Math.abs((p[0] + p[1]) / 2 - mid) - Math.abs((q[0] + q[1]) / 2 - mid));
     const useGaps = inner.length > 0 ? inner : [gapAt(geo.x0, geo.x1 >= geo.x0 ? 1 : -1) ?? [spanL, spanR + 60]];
-    const yAt = (x: number, x0: number, y0: number, x1: number, y1: number): number => (x1 === x0 ? y0 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0));
+    // The line's height at x, or at its nearer end where x is beyond it (a frame lost on its way
+    // is a short line: a label over its extension would stand off it).
+    const yAt = (x: number, x0: number, y0: number, x1: number, y1: number): number => {
+      if (x1 === x0) return y0;
+      const xc = Math.min(Math.max(x, Math.min(x0, x1)), Math.max(x0, x1));
+      return y0 + ((y1 - y0) * (xc - x0)) / (x1 - x0);
+    };
     const lastLine = grouped ? [geo.lx0, geo.ly0, geo.lx1, geo.ly1] as const : [geo.x0, geo.y0, geo.x1, geo.y1] as const;
     const [lx0, ly0, lx1, ly1] = lastLine;
     function* cands(): Generator<Candidate> {
-      // Near the line first; up to 200 px away before the rows are spread (spreading stretches the
-      // long arrows that took the place as much as the gap it opens).
-      for (const dy of [0, 10, 22, 36, 54, 76, 100, 128, 160, 200]) {
+      // Next to the line, never farther: a label that drifts off its arrow is read as another
+      // arrow's (a column of them is a stack no one can follow). Where no place is free, the
+      // rows are spread instead.
+      for (const dy of [0, 10, 22]) {
         for (const [gl, gr] of useGaps) {
           const w = gr - gl - 12;
           for (const [x, anchor] of [[(gl + gr) / 2, 'middle'], [gl + 7, 'start'], [gr - 7, 'end']] as const) {
@@ -299,7 +353,10 @@ export function layoutPage(
         }
       }
     }
-    specs.push({ owner: i, lines, candidates: cands, layer: 'main', slots: [startKey, endKey] });
+    // Spreading the rows where its line (a band's first and last) starts and ends moves that line
+    // away from the lines before it along its whole length, not at one end only.
+    const slots = grouped ? [startKey, endOf(a), `${it.last.t0}|${it.last.seq0}`, endKey] : [startKey, endKey];
+    specs.push({ owner: i, lines, candidates: cands, layer: 'main', slots });
     // The path rewrite, once per message and hop, beside the relay's lane where the arrow leaves.
     if (it.sayChange && a.pathChange) {
       const removed = a.pathChange.toRemoved.map(model.nodeOfUri).join(' ');
@@ -345,44 +402,68 @@ export function layoutPage(
     return c === undefined ? 0 : typeof c.y === 'number' ? c.y : c.y(c.x, c.x, 0);
   };
   const order = specs.map((sp, i) => ({ sp, i, y: firstY(sp) })).sort((p, q) => p.y - q.y || p.i - q.i);
-  const boxOf = (sp: LabelSpec, c: Candidate, lines: readonly string[]): Box => {
+  const boxOf = (c: Candidate, lines: readonly PlacedLine[]): Box => {
     let w = 0;
-    for (let k = 0; k < lines.length; k++) w = Math.max(w, textWidth(lines[k]!, sp.lines[k]!.ch));
+    for (const l of lines) w = Math.max(w, textWidth(l.text, l.ch));
     w += 4;
     const x0 = c.anchor === 'middle' ? c.x - w / 2 : c.anchor === 'start' ? c.x - 2 : c.x - w + 2;
-    const h = sp.lines.length * LINE_H;
+    const h = lines.length * LINE_H;
     const y0 = typeof c.y === 'number' ? c.y : c.y(x0, x0 + w, h);
     return { x0, y0, x1: x0 + w, y1: y0 + h };
   };
+  const wrapped = (sp: LabelSpec, maxW: number): PlacedLine[] => sp.lines.flatMap((l) => wrap(l.text, l.ch, maxW).map((text) => ({ text, cls: l.cls, ch: l.ch })));
+  // Narrower than the place: only between words (a number cut in two would read as two).
+  const narrowed = (sp: LabelSpec, maxW: number): PlacedLine[] | null => {
+    const out: PlacedLine[] = [];
+    for (const l of sp.lines) {
+      const parts = wrapWords(l.text, l.ch, maxW);
+      if (parts === null) return null;
+      for (const text of parts) out.push({ text, cls: l.cls, ch: l.ch });
+    }
+    return out;
+  };
+  let bottom = lastY;
   for (const { sp } of order) {
     let placed: PlacedLabel | null = null;
-    // Whole texts first; shortened ones only where no whole one fits.
-    const whole = sp.lines.map((l) => l.text);
-    for (const shorten of [false, true]) {
+    // Each line whole first; lines wrapped to the place's width only where no place takes them
+    // whole; then to half of it, a taller and narrower label for the wedge between two arrows
+    // that leave a lane together.
+    const whole: PlacedLine[] = sp.lines;
+    for (const narrow of [0, 1, 0.55]) {
       for (const c of sp.candidates()) {
         let lines = whole;
-        if (!shorten) {
+        if (narrow === 0) {
           if (!sp.lines.every((l) => fits(l.text, l.ch, c.maxW))) continue;
-        } else lines = sp.lines.map((l) => fit(l.text, l.ch, c.maxW));
-        const box = boxOf(sp, c, lines);
-        if (box.y0 < TOP - 26 || box.y1 > lastY + 28) continue;
+        } else if (narrow === 1) lines = wrapped(sp, c.maxW);
+        else {
+          const n = narrowed(sp, c.maxW * narrow);
+          if (n === null) continue;
+          lines = n;
+        }
+        const box = boxOf(c, lines);
+        // Above, the lane heads; below, the page grows to take it (lastY, returned).
+        if (box.y0 < TOP - 26) continue;
         if (meetsLane(lanesX, box)) continue;
-        if (!space.free(box, sp.owner)) continue;
+        // NaN is no owner: every line counts.
+        if (!space.free(box, sp.clearOfOwn ? Number.NaN : sp.owner)) continue;
         space.add(box);
-        placed = { spec: sp, x: c.x, y: box.y0, anchor: c.anchor, lines };
+        bottom = Math.max(bottom, box.y1 - 28);
+        placed = { spec: sp, x: c.x, y: box.y0, anchor: c.anchor, lines: lines.map(({ text, cls }) => ({ text, cls })) };
         break;
       }
       if (placed) break;
     }
     if (!placed) {
+      // The rows beside it are spread and the page laid out again (drawPage); until then it stands
+      // at its first place.
       for (const k of sp.slots) crowded.add(k);
       const c = firstOf(sp)!;
-      const lines = sp.lines.map((l) => fit(l.text, l.ch, c.maxW));
-      placed = { spec: sp, x: c.x, y: boxOf(sp, c, lines).y0, anchor: c.anchor, lines };
+      const lines = wrapped(sp, c.maxW);
+      placed = { spec: sp, x: c.x, y: boxOf(c, lines).y0, anchor: c.anchor, lines: lines.map(({ text, cls }) => ({ text, cls })) };
     }
     labels.push(placed);
   }
-  return { yOf, lastY, ticks, gaps, labels, geoms, crowded };
+  return { yOf, lastY: bottom, ticks, gaps, labels, geoms, crowded };
 }
 
 function meetsLane(lanesX: number[], box: Box): boolean {
@@ -393,18 +474,19 @@ function meetsLane(lanesX: number[], box: Box): boolean {
 /** A label beside a lane at (x, y): in the gap on side `dir`, else the other, a little up or down. */
 function sideSpec(owner: number, lines: LabelSpec['lines'], x: number, y: number, dir: 1 | -1, gapAt: (x: number, dir: 1 | -1) => [number, number] | undefined, layer: 'main' | 'tcp', slots: string[], atCross = false): LabelSpec {
   const candidates: Candidate[] = [];
-  const h = lines.length * LINE_H;
   for (const d of [dir, dir > 0 ? -1 : 1] as const) {
     for (const dy of [0, -12, 12, -24, 24, 36, -36, 48]) {
       const gap = gapAt(x, d);
       if (!gap) continue;
       const w = gap[1] - gap[0] - 14;
       const off = atCross ? 10 : 7;
-      if (d > 0) candidates.push({ x: gap[0] + off, y: y - h / 2 + dy, anchor: 'start', maxW: w });
-      else candidates.push({ x: gap[1] - off, y: y - h / 2 + dy, anchor: 'end', maxW: w });
+      // Centred on y with the lines as drawn (a text wrapped to the gap has more of them).
+      const at = (_x0: number, _x1: number, hh: number): number => y - hh / 2 + dy;
+      if (d > 0) candidates.push({ x: gap[0] + off, y: at, anchor: 'start', maxW: w });
+      else candidates.push({ x: gap[1] - off, y: at, anchor: 'end', maxW: w });
     }
   }
-  return { owner, lines, candidates: () => candidates, layer, slots };
+  return { owner, lines, candidates: () => candidates, layer, slots, clearOfOwn: true };
 }
 
 function geometry(a: Arrow, yOf: (k: string) => number, xOf: (id: string) => number): Geometry {

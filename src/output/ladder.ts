@@ -22,7 +22,7 @@ import type { Arrow, ByteRangeFacts, FlowModel, Marker, NodeFacts } from './flow
 import { ruleLabel, describeRule, ruleAnchor } from './rules.js';
 import { escapeXmlAttr, escapeXmlText } from './xml-text.js';
 import { svgEngine, type SvgEngine, type SvgSelection } from './svg-engine.js';
-import { BOTTOM, CH_SMALL, layoutPage, LEFT, LINE_H, RIGHT, TOP, fit, truncate, type Item, type PlacedLabel, type Slot } from './ladder-layout.js';
+import { BOTTOM, CH_SMALL, layoutPage, LEFT, LINE_H, RIGHT, TOP, wrap, type Item, type PlacedLabel, type Slot } from './ladder-layout.js';
 
 export interface LadderOptions {
   /** Arrows per page (default 200; a band of chunks counts its chunks). */
@@ -313,11 +313,22 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
     }
   }
   const extra = new Map<string, number>();
+  const rowOf = new Map(keys.map((k, i) => [k, i]));
 
   // Lay out, spread the rows where a label found no free place, lay out again.
   let layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width);
-  for (let round = 0; round < 16 && layout.crowded.size > 0; round++) {
-    for (const k of layout.crowded) extra.set(k, (extra.get(k) ?? 0) + 12);
+  // Labels stay next to their arrows, so a crowded page may take more rounds; the spread grows
+  // with them, so that it ends.
+  for (let round = 0; round < 40 && layout.crowded.size > 0; round++) {
+    const more = 12 * (1 + Math.floor(round / 8));
+    // Room above the crowded row and below it (the row after): a label may want either side.
+    const spread = new Set<string>();
+    for (const k of layout.crowded) {
+      spread.add(k);
+      const next = keys[(rowOf.get(k) ?? keys.length) + 1];
+      if (next !== undefined) spread.add(next);
+    }
+    for (const k of spread) extra.set(k, (extra.get(k) ?? 0) + more);
     layout = layoutPage(items, markers, model, keys, slotOf, extra, xOf, lanesX, laneW, width);
   }
   const { yOf, lastY, ticks, gaps, labels, geoms } = layout;
@@ -350,7 +361,7 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
 
   // Lane heads (d3, a handful per page).
   const heads = svg.append('g').attr('class', 'heads');
-  for (const id of laneIds) laneHead(heads, nodes.get(id), id, xOf(id), TOP - 78, laneW);
+  for (const id of laneIds) laneHead(heads, nodes.get(id), id, xOf(id), TOP - 34, laneW);
 
   const fill = (cls: string, text: string): void => {
     svg.append('g').attr('class', cls).attr('data-fill', cls);
@@ -488,8 +499,7 @@ function furnitureOf(engine: SvgEngine, prefix: string, width: number): Furnitur
 
 function labelMarkup(l: PlacedLabel): string {
   let out = '';
-  l.lines.forEach((text, k) => {
-    const cls = l.spec.lines[k]!.cls;
+  l.lines.forEach(({ text, cls }, k) => {
     const attrs: Record<string, string> = { class: `${cls} halo`, x: fmt(l.x), y: fmt(l.y + (k + 1) * LINE_H - 3), 'text-anchor': l.anchor };
     if (l.spec.of !== undefined) attrs['data-of'] = String(l.spec.of);
     out += m('text', attrs, text);
@@ -514,15 +524,21 @@ function laneClass(role: string): string {
   return role === 'relay' ? 'relay' : role === 'firewall' ? 'firewall' : role === 'host' ? '' : 'endpoint';
 }
 
-function laneHead(g: SvgSelection, n: NodeFacts | undefined, id: string, x: number, y: number, laneW: number): void {
+function laneHead(g: SvgSelection, n: NodeFacts | undefined, id: string, x: number, bottom: number, laneW: number): void {
   const cls = laneClass(n?.role ?? 'host');
   const w = Math.min(laneW - 16, 190);
-  g.append('rect').attr('class', `head ${cls}`.trim()).attr('x', fmt(x - w / 2)).attr('y', y).attr('width', fmt(w)).attr('height', 44).attr('rx', 5);
-  g.append('text').attr('class', 'lane-id').attr('x', x).attr('y', y + 15).text(fit(id, 8.5, w - 8));
   const role = n?.role ?? 'host';
   const roleText = role === 'relay' && n?.profile && n.profile !== 'rfc4976' ? `relay (${n.profile})` : role;
-  g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', y + 27).text(fit(`${roleText}${n?.host ? ` · ${n.host}` : ''}`, CH_SMALL, w - 8));
-  if (n?.address) g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', y + 38).text(n.address);
+  // Every name whole: the role with the address, the host on a line of its own, each wrapped to the
+  // head's width (a long one makes the head taller, upwards).
+  const ids = wrap(id, 8.5, w - 8);
+  const subs = [...wrap(`${roleText}${n?.address ? ` · ${n.address}` : ''}`, CH_SMALL, w - 8), ...(n?.host ? wrap(n.host, CH_SMALL, w - 8) : [])];
+  const h = Math.max(44, 8 + ids.length * 13 + subs.length * 11);
+  const y = bottom - h;
+  g.append('rect').attr('class', `head ${cls}`.trim()).attr('x', fmt(x - w / 2)).attr('y', y).attr('width', fmt(w)).attr('height', h).attr('rx', 5);
+  let ty = y + 2;
+  for (const line of ids) g.append('text').attr('class', 'lane-id').attr('x', x).attr('y', (ty += 13)).text(line);
+  for (const line of subs) g.append('text').attr('class', 'lane-sub').attr('x', x).attr('y', (ty += 11)).text(line);
 }
 
 function legend(g: SvgSelection, prefix: string, width: number): void {
@@ -564,5 +580,6 @@ function legend(g: SvgSelection, prefix: string, width: number): void {
     .attr('x', 0)
     // Under a legend of two rows, closer: the lane heads start 44 px below the legend's top.
     .attr('y', y + (y > 0 ? 24 : 28))
-    .text(truncate('Hover an arrow for the full frame and the rule (docs/rules.md). Paths as node names, first hop leftmost.', Math.floor(width / CH_SMALL)));
+    // A page is at least 820 px wide, which this line fits.
+    .text('Hover an arrow for the full frame and the rule (docs/rules.md). Paths as node names, first hop leftmost.');
 }

@@ -70,7 +70,7 @@ export function svgEngine(): Promise<SvgEngine> {
   return loading;
 }
 
-/** The engine when `wanted`, else null without loading d3-node. */
-export function svgEngineIf(wanted: boolean): Promise<SvgEngine | null> {
-  return wanted ? svgEngine() : Promise.resolve(null);
+/** `use(engine)` once d3-node is loaded when `wanted`, else `use(null)` without loading it. */
+export function withSvgEngine<T>(wanted: boolean, use: (engine: SvgEngine | null) => T): Promise<T> {
+  return wanted ? svgEngine().then(use) : Promise.resolve(use(null));
 }

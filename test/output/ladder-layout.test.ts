@@ -3,8 +3,11 @@
 /**
  * The ladder of every bundled scenario, laid out by a real browser: headless Chromium (the system
  * package, driven offline through puppeteer-core) loads each page at 1400×1000 and gives every
- * label's box as it draws it (getBBox, mapped to the screen). No two labels may meet, and no label
- * may cross a line that is not its own arrow's (lanes included); each SVG must parse as XML.
+ * label's box as it draws it (getBBox, mapped to the screen). No two labels may meet, no label
+ * may cross a line that is not its own arrow's (lanes included) nor the cross where a frame was
+ * dropped (not even its own reason's), an arrow's label lies next to one of its lines (not in a
+ * column of labels away from them), no text is cut short (`…`) or runs off the page; each SVG
+ * must parse as XML.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +57,8 @@ function check(): Found {
       const m = l.getScreenCTM()!;
       const a = new DOMPoint(l.x1.baseVal.value, l.y1.baseVal.value).matrixTransform(m);
       const b = new DOMPoint(l.x2.baseVal.value, l.y2.baseVal.value).matrixTransform(m);
-      return { l, a, b, owner: owner(l) };
+      // A drop's cross is nobody's: a label on it hides where the frame ended.
+      return { l, a, b, owner: l.classList.contains('cross') ? 'a cross' : owner(l), arrowLine: !l.classList.contains('cross') };
     });
   const meets = (s: { a: DOMPoint; b: DOMPoint }, r: { x0: number; y0: number; x1: number; y1: number }): boolean => {
     let t0 = 0;
@@ -79,6 +83,43 @@ function check(): Found {
     }
     for (const l of lines) if (l.owner !== a.owner && meets(l, a.box)) problems.push(`label ${name(a)} crosses a line of ${l.owner} (${l.l.getAttribute('class') ?? 'arrow'})`);
   }
+  // Nothing cut short, nothing off the page.
+  const page = svg.getBoundingClientRect();
+  for (const x of texts) {
+    if (x.t.textContent!.includes('…')) problems.push(`text cut short: ${name(x)}`);
+    if (x.box.x0 < page.left - 1 || x.box.x1 > page.right + 1 || x.box.y0 < page.top - 1 || x.box.y1 > page.bottom + 1) problems.push(`text runs off the page: ${name(x)}`);
+  }
+  // An arrow's label next to its arrow: each label (its lines: texts one under the other in one
+  // group, at one x) within MAX_GAP px of a line of that arrow.
+  const MAX_GAP = 50;
+  const arrowOwner = (e: Element): string | null => e.getAttribute('data-of') ?? (e.closest('[data-arrow],[data-band]') ? owner(e) : null);
+  const distance = (s: { a: DOMPoint; b: DOMPoint }, r: { x0: number; y0: number; x1: number; y1: number }): number => {
+    if (meets(s, r)) return 0;
+    const toBox = (x: number, y: number): number => Math.hypot(Math.max(r.x0 - x, 0, x - r.x1), Math.max(r.y0 - y, 0, y - r.y1));
+    const toSeg = (x: number, y: number): number => {
+      const dx = s.b.x - s.a.x;
+      const dy = s.b.y - s.a.y;
+      const len = dx * dx + dy * dy;
+      const k = len === 0 ? 0 : Math.max(0, Math.min(1, ((x - s.a.x) * dx + (y - s.a.y) * dy) / len));
+      return Math.hypot(x - (s.a.x + k * dx), y - (s.a.y + k * dy));
+    };
+    return Math.min(toBox(s.a.x, s.a.y), toBox(s.b.x, s.b.y), toSeg(r.x0, r.y0), toSeg(r.x1, r.y0), toSeg(r.x0, r.y1), toSeg(r.x1, r.y1));
+  };
+  const blocks: { texts: typeof texts; owner: string }[] = [];
+  for (const x of texts) {
+    const own = arrowOwner(x.t);
+    if (own === null) continue;
+    const last = blocks[blocks.length - 1];
+    const prev = last?.texts[last.texts.length - 1];
+    if (last && prev && last.owner === own && prev.t.parentNode === x.t.parentNode && prev.t.getAttribute('x') === x.t.getAttribute('x') && Math.abs(Number(x.t.getAttribute('y')) - Number(prev.t.getAttribute('y')) - 12.5) < 1) last.texts.push(x);
+    else blocks.push({ texts: [x], owner: own });
+  }
+  for (const b of blocks) {
+    const own = lines.filter((l) => l.arrowLine && l.owner === b.owner);
+    if (own.length === 0) continue;
+    const gap = Math.min(...b.texts.flatMap((x) => own.map((l) => distance(l, x.box))));
+    if (gap > MAX_GAP) problems.push(`label ${name(b.texts[0]!)} lies ${Math.round(gap)} px from its arrow (${b.owner})`);
+  }
   const parsed = new DOMParser().parseFromString(new XMLSerializer().serializeToString(svg), 'image/svg+xml');
   if (parsed.querySelector('parsererror')) problems.push('does not parse');
   return { problems, labels: texts.length };
@@ -93,7 +134,7 @@ describe.skipIf(chromiumPath === null)('the ladder of every bundled scenario, in
     await browser?.close();
   });
 
-  it.each(files)('%s: labels meet neither each other nor lines not their own; the SVG is well-formed', (file) => checkScenario(file), 60_000);
+  it.each(files)('%s: labels meet neither each other nor lines not their own, lie next to their arrows and are whole; the SVG is well-formed', (file) => checkScenario(file), 60_000);
 
   async function checkScenario(file: string): Promise<void> {
     const pages = await ladderPages(file);

@@ -18,6 +18,7 @@ import { CliError, EXIT, IoError } from '../errors.js';
 import { inspectTarget, OutputDir, resolveTarget } from '../output-dir.js';
 import { findScenarioFiles, formatProblem, loadFile } from '../scenario-files.js';
 import { createRunOutputs, OUTPUT_FLAGS, type OutputFlag } from '../outputs.js';
+import { stopDiagramThread } from '../diagram-drawer.js';
 import { Progress } from '../progress.js';
 
 export interface RunCommandOptions {
@@ -184,6 +185,8 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
   const listenTlsOf = new Map(loaded.map((l) => [l.file, l.ok ? listenTls(l.file, l.scenario) : {}]));
   const until = options.until === undefined ? undefined : parseUntil(options.until);
   const outputs = chooseOutputs(options);
+  // The binary guessed from the arguments; without an SVG to draw, its thread has nothing to do.
+  if (!outputs.has('sequence') && !outputs.has('topology') && !outputs.has('html')) stopDiagramThread();
   const partial = outputs.size < OUTPUT_FLAGS.length ? OUTPUT_FLAGS.filter((n) => outputs.has(n)) : null;
   const dirOf = (name: string): string => (options.out === undefined ? join('out', name) : loaded.length > 1 ? join(options.out, name) : options.out);
   const fs = ctx.io.fs;
