@@ -402,7 +402,7 @@ export class RelayForwarding<C, T> {
     this.answer(inConn, frame, 200, literal === 'yes' ? 'R-20' : deviation(this.profile, `200-for-${literal}`));
   }
 
-  /** The sender of the SEND data the relay forwards for one received chunk; its chunks are transactions (chunkWritten). */
+  /** The sender of the SEND data the relay forwards for one received chunk; ForwardedChunks makes each chunk written a transaction. */
   private sendSource(
     inConn: C,
     frame: MsrpRequest,

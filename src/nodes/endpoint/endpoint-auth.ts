@@ -207,19 +207,9 @@ export class EndpointAuth {
 
   /** What the AUTH client asks of this node: ids, the relay connection, timers, the trace. */
   private clientHost(): AuthClientHost<Timer> {
-    const ctx = this.node.ctx;
-    return {
-      get now() {
-        return ctx.now;
-      },
-      // EndpointEvents are trace record types (merged into TraceTypes): the same fields under the same type.
-      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
-      newTransactionId: () => ctx.newTransactionId(),
-      newCnonce: () => ctx.newCnonce(),
+    return this.authHost({
       openTransaction: (tid, relayIndex) => this.node.openTransaction(tid, relayIndex, this.relay?.id, null),
       send: (frame) => this.relay?.sendFrame(frame),
-      setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
-      cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
       ready: (previous, refreshed) => {
         const waiting = this.whenReady.splice(0);
         for (const w of waiting) w.run();
@@ -233,8 +223,36 @@ export class EndpointAuth {
         for (const w of waiting) w.fail(reason, rule);
       },
       reauthenticate: () => this.reauthenticate(),
-      state: (fields) => ctx.emitState('state.auth', fields),
+      state: (fields) => this.node.ctx.emitState('state.auth', fields),
+    });
+  }
+
+  /** An AUTH client's host: the node's clock, ids, timers and trace, with `own` for its connection and round. */
+  private authHost(own: Pick<AuthClientHost<Timer>, 'openTransaction' | 'send' | 'ready' | 'gaveUp' | 'reauthenticate' | 'state'>): AuthClientHost<Timer> {
+    const ctx = this.node.ctx;
+    return {
+      get now() {
+        return ctx.now;
+      },
+      // EndpointEvents are trace record types (merged into TraceTypes): the same fields under the same type.
+      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
+      newTransactionId: () => ctx.newTransactionId(),
+      newCnonce: () => ctx.newCnonce(),
+      setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
+      cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
+      openTransaction: own.openTransaction,
+      send: own.send,
+      ready: own.ready,
+      gaveUp: own.gaveUp,
+      reauthenticate: own.reauthenticate,
+      ...(own.state !== undefined ? { state: own.state } : {}),
     };
+  }
+
+  /** A connection to the relay at `uri` (TLS for an msrps URI). */
+  private connectTo(uri: { scheme: string; host: string; port?: number | null }): Connection {
+    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.node.options.tlsVersion } : undefined;
+    return this.node.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls });
   }
 
   /**
@@ -243,34 +261,26 @@ export class EndpointAuth {
    */
   private openSessionAuth(session: Session): SessionAuth {
     const ctx = this.node.ctx;
-    const host = (auth: SessionAuth): AuthClientHost<Timer> => ({
-      get now() {
-        return ctx.now;
-      },
-      emit: <K extends EndpointEventType>(type: K, fields: EndpointEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
-      newTransactionId: () => ctx.newTransactionId(),
-      newCnonce: () => ctx.newCnonce(),
-      openTransaction: (tid, relayIndex) => this.node.openTransaction(tid, relayIndex, auth.conn?.id, session),
-      send: (frame) => auth.conn?.sendFrame(frame),
-      setTimer: (at, fire) => ctx.sim.scheduler.at(at, fire),
-      cancelTimer: (timer) => ctx.sim.scheduler.cancel(timer),
-      ready: () => {
-        for (const w of auth.whenReady.splice(0)) w.run();
-      },
-      gaveUp: (reason, rule) => {
-        for (const w of auth.whenReady.splice(0)) w.fail(reason, rule);
-      },
-      // Never called: a session's own AUTH is not renewed.
-      reauthenticate: () => undefined,
-      state: (fields) => ctx.emitState('state.auth', { ...fields, session: session.id }),
-    });
+    const host = (auth: SessionAuth): AuthClientHost<Timer> =>
+      this.authHost({
+        openTransaction: (tid, relayIndex) => this.node.openTransaction(tid, relayIndex, auth.conn?.id, session),
+        send: (frame) => auth.conn?.sendFrame(frame),
+        ready: () => {
+          for (const w of auth.whenReady.splice(0)) w.run();
+        },
+        gaveUp: (reason, rule) => {
+          for (const w of auth.whenReady.splice(0)) w.fail(reason, rule);
+        },
+        // Never called: a session's own AUTH is not renewed.
+        reauthenticate: () => undefined,
+        state: (fields) => ctx.emitState('state.auth', { ...fields, session: session.id }),
+      });
     const auth = new SessionAuth(host, this.node.options.relays, session.localUri, this.node.options.authExpires);
     this.sessionAuths.set(session, auth);
     if (this.node.crashed()) return auth;
     const uri = auth.client.connect();
     if (uri === null) return auth;
-    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.node.options.tlsVersion } : undefined;
-    const tcp = this.node.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls });
+    const tcp = this.connectTo(uri);
     auth.conn = this.node.adopt(tcp, () => {
       ctx.emit('endpoint.relay-connected', { conn: tcp.id, relay: this.node.options.relays[0]!.uri }, 'R-03');
       auth.client.connected();
@@ -282,8 +292,7 @@ export class EndpointAuth {
     if (this.node.crashed()) return;
     const uri = this.client.connect();
     if (uri === null) return;
-    const tls = uri.scheme === 'msrps' ? { serverName: uri.host, version: this.node.options.tlsVersion } : undefined;
-    const tcp = this.node.transport.connect({ host: uri.host, port: uri.port ?? DEFAULT_RELAY_PORT, tls });
+    const tcp = this.connectTo(uri);
     this.relay = this.node.adopt(tcp, () => {
       this.node.ctx.emit('endpoint.relay-connected', { conn: tcp.id, relay: this.node.options.relays[0]!.uri }, 'R-03');
       this.client.connected();
