@@ -430,7 +430,7 @@ function describe(r: TraceRecord, peerOf: (conn: string) => string, maxBody: num
     case 'relay.connection-closed':
       return d(`connection ${conn} gone (${(r.reason ?? '')})`);
     case 'relay.drop-connection':
-      return d(`drops connection ${conn} (${'size' in r ? `frame of ${String(r.size)} B` : 'session' in r ? `session ${String(r.session)} ended` : `body of ${String(r.bodyLength)} B`})`);
+      return d(`drops connection ${conn} (${'size' in r ? `frame of ${String(r.size)} B` : 'session' in r ? `session ${String(r.session)} ended` : 'error' in r ? String(r.error) : `body of ${String(r.bodyLength)} B`})`);
     case 'relay.probation-close':
       return d(`closes ${conn}: no AUTH within ${String(r.seconds)} s`);
     case 'relay.idle-close':

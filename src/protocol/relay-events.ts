@@ -21,7 +21,7 @@ export interface RelayTokensExpired { count: number }
 /** A request or response the relay does not act on. */
 export interface RelayDiscard { conn: string; transactionId: string; reason: string }
 /** A profile drops a connection over a frame's size, or because the session it carried ended (msrprelay: `session` is its token). */
-export type RelayDropConnection = { conn: string; size: number } | { conn: string; bodyLength: number } | { conn: string; session: string };
+export type RelayDropConnection = { conn: string; size: number } | { conn: string; bodyLength: number } | { conn: string; session: string } | { conn: string; error: string };
 /** A-01: the first To-Path URI does not name this relay. */
 export interface RelayNotMine { conn: string; transactionId: string; toPath: string[] }
 /** R-19: the next To-Path URI is this relay again. */

@@ -9,7 +9,7 @@
  */
 import { buildRequest } from '../wire/builder.js';
 import { malformedViolation } from '../wire/tolerance.js';
-import type { ByteRange, Continuation, FailureReport, MsrpRequest } from '../wire/frame.js';
+import type { ByteRange, Continuation, FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import { pathUri } from '../wire/path-uris.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { AuthPeer, AuthServer } from './auth-server.js';
@@ -20,6 +20,8 @@ import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
 import { routeSession, sessionOf } from './relay-sessions.js';
+import { msrprelayPathReadable } from './msrprelay-uri.js';
+import { SessionLegs } from './session-legs.js';
 import { ForwardedChunks } from './forwarded-chunks.js';
 import { MessageSender } from './message-sender.js';
 import type { RequestStream, SendSource } from './send-source.js';
@@ -42,6 +44,9 @@ const KNOWN = new Set([
 ]);
 
 export class RelayForwarding<C, T> {
+  /** msrprelay: what its sessions do to a connection beyond routing (session-legs.ts). */
+  private readonly legs: SessionLegs<C, T>;
+
   constructor(
     private readonly host: RelayHost<C, T>,
     private readonly links: RelayLinks<C>,
@@ -53,12 +58,21 @@ export class RelayForwarding<C, T> {
     private readonly baseUri: string,
     /** The profile every decision from now on follows; the node changes it on a scenario `set`. */
     public profile: RelayProfile,
-  ) {}
+  ) {
+    this.legs = new SessionLegs(host, auth, () => this.profile);
+  }
 
   /** A whole request on `conn` (whose AUTH standing is `peer`). */
   request(conn: C, peer: AuthPeer<C, T>, frame: MsrpRequest): void {
     const admitted = this.admit(conn, peer, frame);
     if (admitted) this.forward(conn, frame, admitted);
+    // msrprelay: the whole request came in one read, its end-line with it.
+    else this.legs.ended(conn);
+  }
+
+  /** A response on `conn`: whether the relay acts on it (a profile may ignore it, session-legs.ts). */
+  response(conn: C, frame: MsrpResponse): boolean {
+    return this.legs.response(conn, frame);
   }
 
   /**
@@ -72,6 +86,12 @@ export class RelayForwarding<C, T> {
       // transmitted back on the same connection" (E-33), which can carry nothing more, so the
       // request is not acted on (no token is granted on a connection being closed).
       this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: 'the relay has closed this connection; no response can go back on it' }, 'E-33');
+      return null;
+    }
+    if (this.profile.unreadablePathDropped && !(msrprelayPathReadable(frame.toPath) && msrprelayPathReadable(frame.fromPath))) {
+      // msrprelay reads every path URI first and, when one does not read, has nowhere to send a
+      // response (relay.py 361-364 and 486-489; protocol.py `parse_uri`).
+      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: 'To-Path or From-Path unreadable: no response can be addressed' }, deviation(this.profile, 'unreadable-path'));
       return null;
     }
     // docs/tolerance.md: a request the relay cannot act on (a Byte-Range, Status, Expires or
@@ -201,9 +221,7 @@ export class RelayForwarding<C, T> {
     const rule = deviation(this.profile, 'session-per-auth');
     const route = routeSession(this.auth.all, conn, peer, frame, this.auth.token(first), rule);
     if (!route.ok) {
-      const comment = route.comment === null ? undefined : route.status === 481 ? `${reasonFor(this.profile, 481) ?? ''}: ${route.comment}` : route.comment;
-      this.host.emit('relay.refuse', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: route.comment ?? 'no such session', status: route.status }, rule);
-      this.reject(conn, frame, fr, route.status, rule, comment);
+      this.legs.refused(conn, frame, fr, route, (c, f, r, status, why, comment) => this.reject(c, f, r, status, why, comment));
       return null;
     }
     this.auth.accept(peer);
@@ -444,7 +462,7 @@ export class RelayForwarding<C, T> {
   head(conn: C, peer: AuthPeer<C, T>, head: MsrpRequest): RequestStream | null {
     if (!this.profile.cutThrough) return null;
     const admitted = this.admit(conn, peer, head);
-    if (!admitted) return DISCARD;
+    if (!admitted) return this.legs.stream(conn) ?? DISCARD;
     const { routed, next, outConn, own, fr, onTarget } = admitted;
     const target = outConn !== null && this.host.isOpen(outConn) ? outConn : outConn === null ? this.links.connectionFor(next, routed) : null;
     if (!target) {

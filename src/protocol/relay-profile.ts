@@ -100,6 +100,12 @@ export interface RelayProfile {
    * leg ends the session (408 REPORTs, the other leg closed). See relay-sessions.ts.
    */
   sessionPerAuth: boolean;
+  /**
+   * msrprelay: a request or response whose To-Path or From-Path has a URI its reader refuses (an
+   * upper-case scheme, a transport other than `tcp`, a parameter without `=`; msrprelay-uri.ts) is
+   * dropped unanswered: it has nowhere to send a response.
+   */
+  unreadablePathDropped: boolean;
   /** The challenge's optional parameters: `opaque` sent, `algorithm` sent. */
   challenge: { opaque: boolean; algorithm: boolean };
   /**
@@ -190,6 +196,7 @@ const strict: RelayProfile = {
   timeoutOnlyForExplicitYes: false,
   authUriUnanswered: false,
   sessionPerAuth: false,
+  unreadablePathDropped: false,
   challenge: { opaque: false, algorithm: true },
   failedAuthCodes: false,
   servedScheme: null,
@@ -257,6 +264,10 @@ export const RELAY_PROFILES: Record<RelayProfileName, RelayProfile> = {
     // is never answered, as a real msrprelay would treat it.
     authUriUnanswered: true,
     sessionPerAuth: true,
+    unreadablePathDropped: true,
+    // Its errors are raised and answered whatever Failure-Report says, to REPORTs too (relay.py
+    // 349-356 and 554-559 enqueue every ResponseException's response to a request).
+    answerEveryError: true,
     challenge: { opaque: true, algorithm: false },
     reasons: {
       200: 'OK',

@@ -97,3 +97,46 @@ describe('what an msrprelay relay does to a client that AUTHs otherwise', () => 
     expect(t.of('session.failed', 'psa')).toHaveLength(1);
   });
 });
+
+describe('what an msrprelay relay does to a path it cannot match (relay.py _bound_peer_data, 501-502)', () => {
+  /** psa's first session up at 1 s, a message on it at 3 s, then `bytes` on its connection at 4 s. */
+  function rawOnSession(profile: 'msrprelay' | 'rfc4976', fromPath: (uri: string) => string): Built {
+    const t = chain(1, 1, { relay: { profile }, credentials: profile === 'msrprelay' ? AG_CLIENT : { authPerSession: true } });
+    t.world.start();
+    t.world.at(SECOND, () => t.world.openSession('s1', 'psa', 'pra'));
+    t.world.at(3 * SECOND, () => t.world.send('psa', { session: 's1', contentType: 'text/plain', body: 'one' }));
+    t.world.at(4 * SECOND, () => {
+      const { uri, usePath } = sessionsOf(t)[0]!;
+      const peer = t.of('session.answer', 'pra')[0]!.path as string[];
+      const frame = `MSRP longer1 SEND\r\nTo-Path: ${[...usePath, ...peer.slice(-2)].join(' ')}\r\nFrom-Path: ${fromPath(uri)}\r\nMessage-ID: longer\r\nByte-Range: 1-5/5\r\nContent-Type: text/plain\r\n\r\nhello\r\n-------longer1$\r\n`;
+      t.world.raw('psa', new TextEncoder().encode(frame), 's1');
+    });
+    t.world.run(8 * SECOND);
+    return t;
+  }
+
+  it('a From-Path longer than the one the session was bound to: IndexError, no answer, the leg dropped and the session with it (the other leg closed)', () => {
+    const t = rawOnSession('msrprelay', (uri) => `${uri} msrp://extra.example.com:2855/e;tcp`);
+    expect(t.of('relay.drop-connection', 'a1').map((d) => [d.rule, d.error ?? d.session ?? null])).toEqual([
+      ['msrprelay:session-per-auth', 'IndexError: deque index out of range'],
+      ['msrprelay:session-ends-with-leg', expect.any(String)],
+    ]);
+    expect(sent(t, 'a1', isResponse()).filter((r) => r.frame.transactionId === 'longer1')).toHaveLength(0);
+    expect(t.of('session.failed', 'psa')).toHaveLength(1);
+    // The message before it was delivered; the raw one never was.
+    expect(t.of('endpoint.deliver', 'pra').map((d) => d.session)).toEqual(['s1']);
+  });
+
+  it('the strict relay forwards the same frame (R-12, R-17 bind a token to its connection, not to a From-Path) and keeps the session', () => {
+    const t = rawOnSession('rfc4976', (uri) => `${uri} msrp://extra.example.com:2855/e;tcp`);
+    expect(sent(t, 'a1', isResponse()).filter((r) => r.frame.transactionId === 'longer1').map((r) => (r.frame as MsrpResponse).statusCode)).toEqual([200]);
+    expect(t.of('relay.drop-connection', 'a1')).toHaveLength(0);
+    expect(t.of('session.failed', 'psa')).toHaveLength(0);
+  });
+
+  it('the same URI written otherwise (host in upper case, a user part) is the session\'s: the frame is forwarded and delivered', () => {
+    const t = rawOnSession('msrprelay', (uri) => uri.replace('//', '//someone@').replace('push.example.com', 'PUSH.Example.COM'));
+    expect(t.of('relay.drop-connection', 'a1')).toHaveLength(0);
+    expect(t.of('endpoint.deliver', 'pra')).toHaveLength(2);
+  });
+});

@@ -12,7 +12,7 @@ import { RELAY_PROFILES, type RelayProfile, type RelayProfileName } from '../../
 import { RelayTransactions } from '../../src/protocol/relay-transactions.js';
 import type { MessageSender } from '../../src/protocol/message-sender.js';
 import type { SendSource } from '../../src/protocol/send-source.js';
-import { buildRequest, reasonPhrase, type RequestInit } from '../../src/wire/builder.js';
+import { buildRequest, buildResponse, reasonPhrase, type RequestInit } from '../../src/wire/builder.js';
 import { computeDigestResponse, formatAuthorization, parseWwwAuthenticate } from '../../src/wire/digest.js';
 import type { MsrpFrame, MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
 import { parseFrames } from '../../src/wire/parser.js';
@@ -283,11 +283,12 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
       answers: ['alice 481 Indicated session does not exist, please terminate: Non-response with me as endpoint, nowhere to relay to'],
     },
     {
-      id: 'msrprelay:session-per-auth: a REPORT from the owner before any SEND gets 481 (unbound session)',
+      // relay.py 505-506 raise ResponseNoSession for it, and 554-559 answer every raised error of a request, a REPORT's too.
+      id: 'msrprelay:session-per-auth: a REPORT from the owner before any SEND gets 481 (unbound session), a response though it is a REPORT',
       profile: MSRPRELAY,
       act: (r) => r.send('alice', { method: 'REPORT', toPath: [r.token, NEXT], messageId: 'm1', status: { namespace: 0, code: 200, comment: null }, byteRange: { start: 1, end: 1, total: 1 } }),
-      events: ['relay.refuse msrprelay:session-per-auth'],
-      answers: [],
+      events: ['relay.refuse msrprelay:session-per-auth', 'relay.respond msrprelay:session-per-auth'],
+      answers: ['alice 481 Indicated session does not exist, please terminate: Non-forwarding method received on unbound session'],
     },
     {
       id: 'msrprelay:session-per-auth: the first new connection to send to the token binds it; its SEND goes to the owner',
@@ -383,6 +384,108 @@ describe('forwarding decision (d.2, d.4, d.5)', () => {
       ...r.sources.map(({ conn, source }) => `${conn} SEND ${source.toPath.join(' ')} | ${source.fromPath.join(' ')}`),
     ].map((x) => x.replace(r.token, 'TOKEN'));
     expect(forwarded).toEqual(out ?? []);
+  });
+
+  describe("msrprelay reads paths as its code does (msrprelay-uri.ts; relay.py _bound_peer_data, _unbound_peer_data)", () => {
+    const EXTRA = 'msrps://extra.invalid:2855/e;tcp';
+    const closes = (r: Rig) => r.h.out.flatMap((o) => (o.kind === 'close' || o.kind === 'reset' ? [`${o.kind} ${o.conn}`] : []));
+
+    it('URIs compare field by field (protocol.py URI.__eq__): host case, user part and parameters do not matter, so the SEND is the session\'s', () => {
+      for (const from of ['msrps://Alice.INVALID:2855/a;tcp', 'msrps://u@alice.invalid:2855/a;tcp', 'msrps://alice.invalid:2855/a;tcp;x=1']) {
+        const r = rig(MSRPRELAY);
+        r.send('alice', { toPath: [r.token, NEXT, BOB], fromPath: [from], ...text() });
+        expect(answers(r.h), from).toEqual(['alice 200']);
+        expect(r.sources.length, from).toBe(1);
+      }
+    });
+
+    it('a port or a session id that differs is another URI: 481, From-Path does not match session source', () => {
+      for (const from of ['msrps://alice.invalid/a;tcp', 'msrps://alice.invalid:2855/A;tcp', 'msrp://alice.invalid:2855/a;tcp']) {
+        const r = rig(MSRPRELAY);
+        r.send('alice', { toPath: [r.token, NEXT, BOB], fromPath: [from], ...text() });
+        expect(answers(r.h), from).toEqual(['alice 481 Indicated session does not exist, please terminate: From-Path does not match session source']);
+      }
+    });
+
+    it('msrprelay:unreadable-path: a path URI its reader refuses (scheme case, a transport other than tcp, a parameter without =) is dropped unanswered; the strict relay reads them', () => {
+      for (const bad of ['MSRPS://relay.example.com:2855/x;tcp', 'msrps://alice.invalid:2855/a;TCP', 'msrps://alice.invalid:2855/a;tcp;flag']) {
+        const r = rig(MSRPRELAY);
+        r.send('alice', { toPath: [r.token, NEXT, BOB], fromPath: [bad], ...text() });
+        expect(rules(r.h), bad).toEqual(['relay.discard msrprelay:unreadable-path']);
+        expect(answers(r.h), bad).toEqual([]);
+        const strict = rig('rfc4976');
+        strict.send('alice', { toPath: [strict.token, NEXT, BOB], fromPath: [bad], ...text() });
+        expect(rules(strict.h), bad).not.toContain('relay.discard msrprelay:unreadable-path');
+      }
+    });
+
+    it('a From-Path longer than the leg\'s raises IndexError (relay.py 501-502): no answer, the connection dropped', () => {
+      const r = rig(MSRPRELAY);
+      r.send('alice', { toPath: [r.token, NEXT, BOB], fromPath: [ALICE, EXTRA], ...text() });
+      expect(rules(r.h)).toEqual(['relay.drop-connection msrprelay:session-per-auth']);
+      expect(r.h.events()[0]!.fields).toMatchObject({ conn: 'alice', error: 'IndexError: deque index out of range' });
+      expect(answers(r.h)).toEqual([]);
+      expect(closes(r)).toEqual(['close alice']);
+      // One that differs before it runs past the leg's is refused first: 481.
+      const d = rig(MSRPRELAY);
+      d.send('alice', { toPath: [d.token, NEXT, BOB], fromPath: [EXTRA, ALICE], ...text() });
+      expect(answers(d.h)).toEqual(['alice 481 Indicated session does not exist, please terminate: From-Path does not match session source']);
+      expect(closes(d)).toEqual([]);
+    });
+
+    it('a To-Path longer than the bound destination raises IndexError (relay.py 516-517): the connection dropped', () => {
+      const r = rig(MSRPRELAY);
+      r.send('alice', { toPath: [r.token, NEXT, BOB], ...text() });
+      r.h.take();
+      r.send('alice', { toPath: [r.token, NEXT, BOB, EXTRA], ...text() });
+      expect(rules(r.h)).toEqual(['relay.drop-connection msrprelay:session-per-auth']);
+      expect(closes(r)).toEqual(['close alice']);
+    });
+
+    it('on a new connection the refusal comes after the binding: an IndexError goes unanswered and the SEND\'s end-line drops the connection (AttributeError, relay.py 313)', () => {
+      const r = rig(MSRPRELAY);
+      r.send('carol', { toPath: [r.token, ALICE, EXTRA], fromPath: [BOB], ...text() });
+      expect(rules(r.h)).toEqual(['relay.discard msrprelay:session-per-auth', 'relay.drop-connection msrprelay:session-per-auth']);
+      expect(answers(r.h)).toEqual([]);
+      expect(closes(r)).toEqual(['close carol']);
+    });
+
+    it('on a new connection a 481 whose SEND ends in the same read is lost with the connection; with Failure-Report no it goes out and the connection stays', () => {
+      const r = rig(MSRPRELAY);
+      r.send('carol', { toPath: [r.token, 'msrps://other.invalid:2855/o;tcp'], fromPath: [BOB], ...text() });
+      r.h.advance(r.h.now);
+      expect(answers(r.h)).toEqual([]);
+      expect(closes(r)).toEqual(['close carol']);
+      const n = rig(MSRPRELAY);
+      n.send('carol', { toPath: [n.token, 'msrps://other.invalid:2855/o;tcp'], fromPath: [BOB], failureReport: 'no', ...text() });
+      n.h.advance(n.h.now);
+      expect(answers(n.h)).toEqual(['carol 481 Indicated session does not exist, please terminate: To-Path does not match session destination']);
+      expect(closes(n)).toEqual([]);
+    });
+
+    it('on a new connection a streamed SEND refused at its head gets its 481 at the next turn, and its end-line then drops the connection', () => {
+      const r = rig(MSRPRELAY);
+      const head = parseFrames(serializeFrame(buildRequest({ transactionId: 'h1', method: 'SEND', toPath: [r.token, 'msrps://other.invalid:2855/o;tcp'], fromPath: [BOB], ...text() } as RequestInit))).frames[0] as MsrpRequest;
+      const stream = r.fwd.head('carol', r.peers.get('carol')!, head)!;
+      expect(answers(r.h)).toEqual([]);
+      r.h.advance(r.h.now);
+      expect(answers(r.h)).toEqual(['carol 481 Indicated session does not exist, please terminate: To-Path does not match session destination']);
+      expect(closes(r)).toEqual([]);
+      stream.end(head);
+      expect(closes(r)).toEqual(['close carol']);
+    });
+
+    it('a response on a leg: From-Path not the leg\'s is ignored, longer than the leg\'s drops the connection; the strict relay acts on both', () => {
+      const r = rig(MSRPRELAY);
+      // As the relay reads it: written, then parsed by its connection.
+      const ok = (from: string[]) => parseFrames(serializeFrame(buildResponse({ transactionId: 'z9', statusCode: 200, toPath: [RELAY], fromPath: from }))).frames[0] as MsrpResponse;
+      expect(r.fwd.response('alice', ok(['msrps://alice.invalid:2855/other;tcp']))).toBe(false);
+      expect(rules(r.h)).toEqual(['relay.discard msrprelay:session-per-auth']);
+      expect(r.fwd.response('alice', ok([ALICE, EXTRA]))).toBe(false);
+      expect(closes(r)).toEqual(['close alice']);
+      const strict = rig('rfc4976');
+      expect(strict.fwd.response('alice', ok([ALICE, EXTRA]))).toBe(true);
+    });
   });
 
   it('R-18: a forwarded non-SEND gets a new transaction id; kamailio:keep-tid keeps it', () => {

@@ -410,7 +410,7 @@ export class RelayNode {
   // Responses (CHECKLIST d.5)
 
   private onResponse(conn: MsrpConnection, frame: MsrpResponse): void {
-    if (this.crashed) return;
+    if (this.crashed || !this.forwarding.response(conn, frame)) return;
     this.transactions.response(conn, frame);
   }
 
