@@ -194,7 +194,7 @@ export class Firewall implements NetNode {
     return n;
   }
 
-  arrive(seg: NetSegment, _via: NetDirection): void {
+  arrive(seg: NetSegment, _via: NetDirection | null): void {
     const now = this.core.sim.now;
     let flow: Flow | undefined;
     let fromInitiator = false;

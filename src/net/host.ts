@@ -108,7 +108,7 @@ export class Host implements ConnectionHost {
 
   // ---- Network side --------------------------------------------------------------------------
 
-  arrive(seg: NetSegment, _via: NetDirection): void {
+  arrive(seg: NetSegment, _via: NetDirection | null): void {
     if (!this._up) {
       this.core.drop(seg, this.id, null, 'host-down');
       return;

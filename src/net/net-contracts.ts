@@ -94,8 +94,8 @@ export interface NetNode {
   readonly out: NetDirection[];
   /** False while crashed: the node neither delivers nor forwards. */
   readonly up: boolean;
-  /** A segment arrived over `via`. */
-  arrive(segment: NetSegment, via: NetDirection): void;
+  /** A segment arrived over `via`, or over the host's loopback (null). */
+  arrive(segment: NetSegment, via: NetDirection | null): void;
 }
 
 /** A path through the graph, as routing computed it. */

@@ -72,6 +72,9 @@ function checkLinkOptions(o: Partial<LinkOptions>, what: string): void {
   if (o.queueLimit !== undefined && !(o.queueLimit > 0)) bad('queueLimit', 'bytes > 0');
 }
 
+/** How long a segment a host sends to itself takes (µs): about what a Linux loopback takes. */
+export const LOOPBACK_DELAY = 10;
+
 export class Network implements NetCore {
   readonly tcp: TcpOptions;
   readonly routing: Routing;
@@ -332,6 +335,12 @@ export class Network implements NetCore {
     // afresh from here (the topology changed, or NAT rewrote the destination).
     if (route === null || route.version !== this.routing.version || route.nodes[seg.hop] !== at || seg.hop >= route.hops.length) {
       const dst = this.nodeByAddress(seg.dstIp);
+      if (dst === at && at.kind === 'host') {
+        // A host's segment to its own address goes over its loopback: no link, no capture, no
+        // loss; it arrives LOOPBACK_DELAY later (docs/network.md, "Loopback").
+        this.sim.scheduler.at(this.sim.now + LOOPBACK_DELAY, () => at.arrive(seg, null));
+        return;
+      }
       route = dst === undefined || dst === at ? null : this.routing.route(at, dst);
       if (route === null) {
         this.drop(seg, at.id, null, 'no-route');

@@ -182,7 +182,11 @@ export abstract class TcpSender extends TcpState {
   private transmit(seg: Segment): void {
     const route = this.currentRoute();
     if (route === null) {
-      this.core.drop(seg, this.host.id, null, 'no-route');
+      // To the host's own address: over its loopback (Network.forward).
+      if (this.remote.address === this.host.address) {
+        seg.route = null;
+        this.core.forward(seg, this.host);
+      } else this.core.drop(seg, this.host.id, null, 'no-route');
       return;
     }
     seg.route = route;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Listener } from '../../src/net/listener.js';
 import type { CloseReason } from '../../src/net/net-types.js';
 import type { TcpConnection } from '../../src/net/tcp-connection.js';
+import { LOOPBACK_DELAY } from '../../src/net/network.js';
 import { bytes, concat, sameBytes, world, type World } from './helpers.js';
 
 function pair(latency = 10_000, link: Record<string, number> = {}, seed: string | number = 1): World {
@@ -267,4 +268,26 @@ describe('TCP', () => {
     expect(w.of('net.drop').some((r) => r.reason === 'queue-full')).toBe(true);
     expect(sameBytes(concat(sink.received), data)).toBe(true);
   });
+
+  it('a host connects to itself over its loopback: bytes delivered after the loopback delay, on no link', () => {
+    const w = pair();
+    const received: Uint8Array[] = [];
+    w.net.host('b').listen(80, (conn) => conn.setHandlers({ onData: (_c, d) => received.push(d.slice()) }));
+    const data = bytes(50_000, 4);
+    let opened = -1;
+    w.net.host('b').connect({ host: 'b', port: 80 }, {
+      onOpen: (c) => {
+        opened = w.sim.now;
+        c.write(data);
+        c.close();
+      },
+    });
+    w.sim.run();
+    expect(sameBytes(concat(received), data)).toBe(true);
+    // SYN and SYN-ACK, each over the loopback.
+    expect(opened).toBe(2 * LOOPBACK_DELAY);
+    expect(w.of('tcp.segment')).toHaveLength(0);
+    expect(w.of('net.drop')).toHaveLength(0);
+  });
 });
+

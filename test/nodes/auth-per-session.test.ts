@@ -6,7 +6,10 @@
  * `msrprelay:session-per-auth`); the strict relay serves it as any client.
  */
 import { describe, expect, it } from 'vitest';
+import { formatProblem, loadScenario } from '../../src/scenario/index.js';
+import { runScenario } from '../../src/scenario/run.js';
 import { SECOND } from '../../src/sim/time.js';
+import type { AnyTraceRecord } from '../../src/sim/trace.js';
 import type { MsrpRequest, MsrpResponse } from '../../src/wire/frame.js';
 import { AG_CLIENT, chain, isRequest, isResponse, sent, type Built } from './helpers.js';
 
@@ -138,5 +141,40 @@ describe('what an msrprelay relay does to a path it cannot match (relay.py _boun
     const t = rawOnSession('msrprelay', (uri) => uri.replace('//', '//someone@').replace('push.example.com', 'PUSH.Example.COM'));
     expect(t.of('relay.drop-connection', 'a1')).toHaveLength(0);
     expect(t.of('endpoint.deliver', 'pra')).toHaveLength(2);
+  });
+});
+
+describe('both parties on one msrprelay relay', () => {
+  it('the owner\'s first SEND makes the relay connect to itself (relay.py 507-514), over its loopback; messages go both ways', () => {
+    const yaml = `name: msrprelay-one-relay
+seed: 3
+duration: 10s
+defaults:
+  link: { latency: 5ms, bandwidth: 10Mbit/s }
+  relay: { profile: msrprelay }
+nodes:
+  alice: { role: sender, host: alice.example.com, password: pa, relays: [ { relay: r, authPerSession: true, digestUri: false } ] }
+  r:     { role: relay, host: relay.example.com, users: { alice: pa, bob: pb } }
+  bob:   { role: receiver, host: bob.example.com, password: pb, relays: [ { relay: r, authPerSession: true, digestUri: false } ] }
+links:
+  - [alice, r]
+  - [r, bob]
+events:
+  - { at: 0s, session: { id: s1, offerer: alice, answerer: bob } }
+  - { at: 1s, send: { session: s1, from: alice, contentType: text/plain, body: "hello through one relay" } }
+  - { at: 2s, send: { session: s1, from: bob, contentType: text/plain, body: "and back" } }
+expect:
+  - delivered: { session: s1, to: bob }
+  - delivered: { session: s1, to: alice }
+`;
+    const loaded = loadScenario('one-relay.yaml', yaml);
+    if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
+    const records: AnyTraceRecord[] = [];
+    const result = runScenario(loaded.scenario, { sinks: [(r) => records.push(r)] });
+    expect(result.expectations.filter((e) => !e.passed).map((e) => `${e.expected}: ${e.actual}`)).toEqual([]);
+    // The relay's connection to its own address, once (one session), accepted by itself.
+    const self = records.filter((r) => r.type === 'tcp.connect' && r.node === 'r');
+    expect(self).toHaveLength(1);
+    expect(records.some((r) => r.type === 'relay.connect' && r.node === 'r' && r.rule === 'msrprelay:connection-per-session')).toBe(true);
   });
 });
