@@ -2,10 +2,12 @@
  * Where the ladder's rows and labels go (ladder.ts draws them): a row per event, idle gaps
  * compressed; every label horizontal, in a gap between lanes, at the first candidate place that
  * meets no label placed before, no line of another arrow and no lane. When a label finds no free
- * place, the rows next to it are spread and the page is laid out again.
+ * place, the rows next to it are spread and the page is laid out again; when only its own arrow
+ * stands in the way (which moves with those rows), it moves a little off its places instead.
  */
 import type { Micros } from '../sim/time.js';
 import type { Arrow, FlowModel, Marker } from './flow-model.js';
+import { segmentToBox, Space, type Box, type Seg, type Verdict } from './ladder-space.js';
 
 export const ROW = 30;
 export const TOP = 156;
@@ -36,21 +38,6 @@ export interface Item {
 }
 
 
-export interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-interface Seg {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  owner: number;
-}
-
 /** A text to place: lines, their class, and where it may go. */
 export interface LabelSpec {
   owner: number;
@@ -68,6 +55,11 @@ export interface LabelSpec {
   slots: string[];
   /** Whether the label keeps off its own arrow's lines too (a note beside a lane, a drop's reason). */
   clearOfOwn?: boolean;
+  /**
+   * Pinned to one point (a drop's reason, at its cross): placed before its arrow's own label, which
+   * may take any place along the line.
+   */
+  pinned?: boolean;
 }
 
 interface PlacedLine {
@@ -90,56 +82,6 @@ export interface PlacedLabel {
   anchor: 'middle' | 'start' | 'end';
   /** The lines drawn: the spec's, each wrapped to the place's width when it is too wide (never shortened). */
   lines: { text: string; cls: string }[];
-}
-
-/** Spatial index of boxes and segments in 64-px bands of y. */
-class Space {
-  private boxes = new Map<number, Box[]>();
-  private segs = new Map<number, Seg[]>();
-  add(b: Box): void {
-    for (let k = Math.floor(b.y0 / 64); k <= Math.floor(b.y1 / 64); k++) (this.boxes.get(k) ?? this.boxes.set(k, []).get(k)!).push(b);
-  }
-  addSeg(s: Seg): void {
-    const lo = Math.min(s.y0, s.y1);
-    const hi = Math.max(s.y0, s.y1);
-    for (let k = Math.floor(lo / 64); k <= Math.floor(hi / 64); k++) (this.segs.get(k) ?? this.segs.set(k, []).get(k)!).push(s);
-  }
-  free(b: Box, owner: number): boolean {
-    for (let k = Math.floor(b.y0 / 64); k <= Math.floor(b.y1 / 64); k++) {
-      for (const o of this.boxes.get(k) ?? []) if (o.x0 < b.x1 && b.x0 < o.x1 && o.y0 < b.y1 && b.y0 < o.y1) return false;
-      for (const s of this.segs.get(k) ?? []) if (s.owner !== owner && segmentMeetsBox(s, b)) return false;
-    }
-    return true;
-  }
-}
-
-function segmentMeetsBox(s: Seg, b: Box): boolean {
-  // Liang-Barsky clipping of the segment against the box.
-  let t0 = 0;
-  let t1 = 1;
-  const dx = s.x1 - s.x0;
-  const dy = s.y1 - s.y0;
-  const edges: [number, number][] = [
-    [-dx, s.x0 - b.x0],
-    [dx, b.x1 - s.x0],
-    [-dy, s.y0 - b.y0],
-    [dy, b.y1 - s.y0],
-  ];
-  for (const [p, q] of edges) {
-    if (p === 0) {
-      if (q < 0) return false;
-    } else {
-      const r = q / p;
-      if (p < 0) {
-        if (r > t1) return false;
-        if (r > t0) t0 = r;
-      } else {
-        if (r < t0) return false;
-        if (r < t1) t1 = r;
-      }
-    }
-  }
-  return true;
 }
 
 export function textWidth(s: string, ch: number): number {
@@ -221,8 +163,12 @@ export interface Layout {
 }
 
 const IDLE = 1_000_000;
-/** Owner of what no label may cover. */
-const NO_OWNER = Number.MIN_SAFE_INTEGER;
+/**
+ * How far a label whose places are all taken by its own arrow may move off them (px, in steps of
+ * 6), and how near it then stays to a line of its arrow (or to its marker).
+ */
+const SHIFT = 48;
+const NEAR = 40;
 
 export function layoutPage(
   items: Item[],
@@ -264,6 +210,8 @@ export function layoutPage(
   const space = new Space();
   const geoms: Geometry[] = [];
   const specs: LabelSpec[] = [];
+  // What each label stays next to: its arrow's lines (a band's first and last), a marker's point.
+  const near = new Map<number, Omit<Seg, 'owner'>[]>();
   const lo = lanesX[0]! - laneW / 2;
   const hi = width - 12;
   // The gaps between lanes (and beyond the outer ones, inside the page).
@@ -289,10 +237,11 @@ export function layoutPage(
     }
     geoms.push(geo);
     space.addSeg({ x0: geo.x0, y0: geo.y0, x1: geo.x1, y1: geo.y1, owner: i });
+    near.set(i, [geo, { x0: geo.lx0, y0: geo.ly0, x1: geo.lx1, y1: geo.ly1 }]);
     if (geo.cross) {
-      // The cross belongs to no label: not even the arrow's own (the reason beside it) may cover it.
-      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 - 7, x1: geo.x1 + 7, y1: geo.y1 + 7, owner: NO_OWNER });
-      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 + 7, x1: geo.x1 + 7, y1: geo.y1 - 7, owner: NO_OWNER });
+      // No label covers the cross: not even the arrow's own (the reason beside it).
+      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 - 7, x1: geo.x1 + 7, y1: geo.y1 + 7, owner: i, cross: true });
+      space.addSeg({ x0: geo.x1 - 7, y0: geo.y1 + 7, x1: geo.x1 + 7, y1: geo.y1 - 7, owner: i, cross: true });
     }
   });
 
@@ -367,7 +316,7 @@ export function layoutPage(
     if (geo.cross) {
       const why = a.end ? `${a.end.reason}${a.end.count > 1 ? ` (x${a.end.count})` : ''}${a.end.rule ? ` [${a.end.rule}]` : ''}` : 'not received';
       const dir: 1 | -1 = geo.x1 >= geo.x0 ? 1 : -1;
-      specs.push(sideSpec(i, [{ text: why, cls: 'why', ch: CH_SMALL }], geo.x1, geo.y1, dir, gapAt, 'main', [endKey], true));
+      specs.push({ ...sideSpec(i, [{ text: why, cls: 'why', ch: CH_SMALL }], geo.x1, geo.y1, dir, gapAt, 'main', [endKey], true), pinned: true });
     }
     // What the receiver did with it; TCP-level notes in their own layer.
     const yEnd = grouped ? geo.ly1 : geo.y1;
@@ -387,11 +336,12 @@ export function layoutPage(
   markers.forEach((mk, j) => {
     const key = `${mk.t}|${mk.seq}`;
     const label = `${mk.text}${mk.rule ? ` [${mk.rule}]` : ''}`;
+    near.set(-j - 1, [{ x0: xOf(mk.node), y0: yOf(key), x1: xOf(mk.node), y1: yOf(key) }]);
     specs.push(sideSpec(-j - 1, [{ text: label, cls: `mtext m-${mk.kind}`, ch: CH_MARK }], xOf(mk.node), yOf(key) - 6, 1, gapAt, 'main', [key]));
   });
 
   // Labels in order of time (the arrow's start), so that earlier ones keep their natural place.
-  const labels: PlacedLabel[] = [];
+  const placedAt = new Map<number, PlacedLabel>();
   const crowded = new Set<string>();
   const firstOf = (sp: LabelSpec): Candidate | undefined => {
     for (const c of sp.candidates()) return c;
@@ -401,7 +351,14 @@ export function layoutPage(
     const c = firstOf(sp);
     return c === undefined ? 0 : typeof c.y === 'number' ? c.y : c.y(c.x, c.x, 0);
   };
-  const order = specs.map((sp, i) => ({ sp, i, y: firstY(sp) })).sort((p, q) => p.y - q.y || p.i - q.i);
+  // A pinned label is placed just before its arrow's own label (the one label of an owner that
+  // may touch its lines) when that one would come first.
+  const arrowY = new Map<number, number>();
+  for (const sp of specs) if (!arrowY.has(sp.owner) && !sp.clearOfOwn) arrowY.set(sp.owner, firstY(sp));
+  const timed = specs.map((sp, i) => ({ sp, i, y: firstY(sp) })).sort((p, q) => p.y - q.y || p.i - q.i);
+  const order = timed
+    .map((e) => ({ ...e, y: e.sp.pinned ? Math.min(e.y, arrowY.get(e.sp.owner) ?? Infinity) : e.y }))
+    .sort((p, q) => p.y - q.y || Number(q.sp.pinned ?? false) - Number(p.sp.pinned ?? false) || p.i - q.i);
   const boxOf = (c: Candidate, lines: readonly PlacedLine[]): Box => {
     let w = 0;
     for (const l of lines) w = Math.max(w, textWidth(l.text, l.ch));
@@ -423,8 +380,22 @@ export function layoutPage(
     return out;
   };
   let bottom = lastY;
-  for (const { sp } of order) {
+  // Whether a box is a place for the label: below the lane heads, off the lanes; free, or taken
+  // only by its own arrow's things, or by another's.
+  const verdict = (sp: LabelSpec, box: Box): Verdict | 'never' => {
+    // Above, the lane heads; below, the page grows to take it (lastY, returned).
+    if (box.y0 < TOP - 26 || meetsLane(lanesX, box)) return 'never';
+    return space.check(box, sp.owner, sp.clearOfOwn ?? false);
+  };
+  const put = (sp: LabelSpec, c: Candidate, lines: readonly PlacedLine[], box: Box): PlacedLabel => {
+    space.add(box, sp.owner);
+    bottom = Math.max(bottom, box.y1 - 28);
+    return { spec: sp, x: c.x, y: box.y0, anchor: c.anchor, lines: lines.map(({ text, cls }) => ({ text, cls })) };
+  };
+  for (const { sp, i } of order) {
     let placed: PlacedLabel | null = null;
+    // Whether another arrow's things stand in the way of a place, which spreading the rows clears.
+    let other = false;
     // Each line whole first; lines wrapped to the place's width only where no place takes them
     // whole; then to half of it, a taller and narrower label for the wedge between two arrows
     // that leave a lane together.
@@ -441,18 +412,19 @@ export function layoutPage(
           lines = n;
         }
         const box = boxOf(c, lines);
-        // Above, the lane heads; below, the page grows to take it (lastY, returned).
-        if (box.y0 < TOP - 26) continue;
-        if (meetsLane(lanesX, box)) continue;
-        // NaN is no owner: every line counts.
-        if (!space.free(box, sp.clearOfOwn ? Number.NaN : sp.owner)) continue;
-        space.add(box);
-        bottom = Math.max(bottom, box.y1 - 28);
-        placed = { spec: sp, x: c.x, y: box.y0, anchor: c.anchor, lines: lines.map(({ text, cls }) => ({ text, cls })) };
+        const v = verdict(sp, box);
+        if (v === 'other') other = true;
+        if (v !== 'free') continue;
+        placed = put(sp, c, lines, box);
         break;
       }
       if (placed) break;
     }
+    // Only its own arrow in the way (its line, its cross, its other labels: a frame lost on its
+    // way carries them all on one row): spreading moves them together and cannot help, so the
+    // label moves off its places, up or down a few pixels at a time, while it stays next to its
+    // arrow.
+    if (!placed && !other) placed = shifted(sp);
     if (!placed) {
       // The rows beside it are spread and the page laid out again (drawPage); until then it stands
       // at its first place.
@@ -461,8 +433,25 @@ export function layoutPage(
       const lines = wrapped(sp, c.maxW);
       placed = { spec: sp, x: c.x, y: boxOf(c, lines).y0, anchor: c.anchor, lines: lines.map(({ text, cls }) => ({ text, cls })) };
     }
-    labels.push(placed);
+    placedAt.set(i, placed);
   }
+  function shifted(sp: LabelSpec): PlacedLabel | null {
+    const lines = near.get(sp.owner) ?? [];
+    for (let d = 6; d <= SHIFT; d += 6) {
+      for (const c of sp.candidates()) {
+        const text = sp.lines.every((l) => fits(l.text, l.ch, c.maxW)) ? sp.lines : wrapped(sp, c.maxW);
+        const at = boxOf(c, text);
+        for (const dy of [-d, d]) {
+          const box = { x0: at.x0, y0: at.y0 + dy, x1: at.x1, y1: at.y1 + dy };
+          if (verdict(sp, box) !== 'free' || !lines.some((s) => segmentToBox(s, box) <= NEAR)) continue;
+          return put(sp, c, text, box);
+        }
+      }
+    }
+    return null;
+  }
+  // Drawn in order of time, whatever order they were placed in.
+  const labels = timed.map((e) => placedAt.get(e.i)!);
   return { yOf, lastY: bottom, ticks, gaps, labels, geoms, crowded };
 }
 

@@ -134,12 +134,7 @@ describe.skipIf(chromiumPath === null)('the ladder of every bundled scenario, in
     await browser?.close();
   });
 
-  // Known layout bug (issue 18, open): in profile-msrprelay's ladder a SEND's label and the reason
-  // beside a reset's cross overlap by a few pixels (the label layout's width estimate and
-  // Chromium's text differ there). Marked so that the check still runs and says when it is fixed.
-  const KNOWN_OVERLAP = new Set(['profile-msrprelay.yaml']);
-  it.each(files.filter((f) => !KNOWN_OVERLAP.has(f)))('%s: labels meet neither each other nor lines not their own, lie next to their arrows and are whole; the SVG is well-formed', (file) => checkScenario(file), 60_000);
-  it.fails.each(files.filter((f) => KNOWN_OVERLAP.has(f)))('%s: known overlap of a SEND label and a reset reason (issue 18)', (file) => checkScenario(file), 60_000);
+  it.each(files)('%s: labels meet neither each other nor lines not their own, lie next to their arrows and are whole; the SVG is well-formed', (file) => checkScenario(file), 60_000);
 
   async function checkScenario(file: string): Promise<void> {
     const pages = await ladderPages(file);
