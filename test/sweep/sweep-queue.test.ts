@@ -158,6 +158,41 @@ describe.skipIf(REDIS === null)('sweeps through BullMQ on redis-server', () => {
   }, 180_000);
 });
 
+describe.skipIf(REDIS === null)('a worker whose Redis goes away', () => {
+  it('reconnects for about a minute, then stops with exit 3 naming the address, and ioredis prints no "Unhandled error event"', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'msrp-sim-lost-'));
+    const port = await freePort();
+    const server = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
+    let worker: ChildProcess | undefined;
+    try {
+      for (let i = 0; ; i++) {
+        try {
+          if ((await redis(port, 'PING')) === '+PONG\r\n') break;
+        } catch {
+          if (i > 100) throw new Error('redis-server did not start');
+        }
+        await sleep(50);
+      }
+      worker = startWorker(`redis://127.0.0.1:${port}/0`, 30_000);
+      let stderr = '';
+      worker.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
+      for (let i = 0; !stderr.includes('Ctrl-C to stop'); i++) {
+        if (i > 400) throw new Error(`the worker did not start: ${stderr}`);
+        await sleep(50);
+      }
+      await stop(server);
+      expect(await exited).toBe(3);
+      expect(stderr).toContain(`worker: lost Redis at 127.0.0.1:${port} and could not reconnect; stopping`);
+      expect(stderr).not.toContain('Unhandled error event');
+    } finally {
+      if (worker !== undefined) await stop(worker, 'SIGKILL');
+      await stop(server, 'SIGKILL');
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
+
 /** A command in database `db` (each connection starts in 0). */
 function redisIn(port: number, db: number, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -67,6 +67,16 @@ export async function connectRedis(address: QueueAddress, who: string): Promise<
   let lastError: Error | null = null;
   // Errors while (re)connecting are reported through the commands that fail, and here.
   client.on('error', (err: Error) => void (lastError = err));
+  // BullMQ's Worker duplicates the connection for its blocking waits and stops listening to the
+  // duplicate's errors when it closes it; an error after that (a reconnect attempt under way when
+  // Redis is gone) would reach no listener, and ioredis prints it as an "Unhandled error event".
+  // While BullMQ listens, its own listener reports them (the worker's `error` event).
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (override?: Partial<RedisOptions>): Redis => {
+    const copy = duplicate(override);
+    copy.on('error', () => undefined);
+    return copy;
+  };
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
