@@ -9,10 +9,11 @@
  * the first one waiting, which is always correct.
  */
 import type { MsrpFrame, MsrpRequest } from '../wire/frame.js';
+import type { TraceRecord } from '../sim/trace.js';
 
-/** A frame written and not yet read: the `seq` of its `msrp.send` and the frame as written. */
+/** A frame written and not yet read: its `msrp.send` record and the frame as written. */
 export interface WrittenFrame {
-  seq: number;
+  sent: TraceRecord<'msrp.send'>;
   frame: MsrpFrame;
 }
 
@@ -26,25 +27,25 @@ export interface StreamedBody {
 export class FrameLedger {
   private readonly written = new Map<string, WrittenFrame[]>();
 
-  /** `frame` was written on connection `conn` and traced as record `seq`. */
-  wrote(conn: string, seq: number, frame: MsrpFrame): void {
+  /** `frame` was written on connection `conn` and traced as record `sent`. */
+  wrote(conn: string, sent: TraceRecord<'msrp.send'>, frame: MsrpFrame): void {
     let queue = this.written.get(conn);
     if (!queue) this.written.set(conn, (queue = []));
-    queue.push({ seq, frame });
+    queue.push({ sent, frame });
   }
 
   /**
-   * A frame was read from the peer connection `peer`: the `seq` of the `msrp.send` it is, or null
+   * A frame was read from the peer connection `peer`: the `msrp.send` record it is, or null
    * (trace it in full). `streamed`: a request whose body the reader handed on as it came instead
    * of holding it: its length, and whether its pieces equalled the body of `peek(peer)`.
    */
-  read(peer: string, frame: MsrpFrame, streamed: StreamedBody | null = null): number | null {
+  read(peer: string, frame: MsrpFrame, streamed: StreamedBody | null = null): TraceRecord<'msrp.send'> | null {
     const queue = this.written.get(peer);
     if (!queue || queue.length === 0 || frame.violations.length > 0) return null;
     const first = queue[0]!;
     if (!sameFrame(first.frame, frame, streamed)) return null;
     queue.shift();
-    return first.seq;
+    return first.sent;
   }
 
   /** The frame a streamed request being read would be, if it matches: the first one written. */

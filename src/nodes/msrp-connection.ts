@@ -16,6 +16,7 @@ import type { Connection, ConnectionCloseReason } from './seams.js';
 import type { NodeContext } from './node-context.js';
 import { frameFields, type FrameFields } from './frame-record.js';
 import { WireError } from '../wire/serializer.js';
+import { SENT_RECORD } from '../sim/frame-resolver.js';
 
 // The chunker's input and the streamed-request sink are protocol notions (src/protocol/send-source.ts).
 export type { RequestStream, SendSource } from '../protocol/send-source.js';
@@ -199,8 +200,8 @@ export class MsrpConnection {
     const offset = this.transport.bytesWritten;
     this.transport.write(bytes);
     this.lastTraffic = this.ctx.now;
-    const seq = this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
-    this.ctx.frames?.wrote(this.label, seq, frame);
+    const sent = this.ctx.emitRecord('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
+    this.ctx.frames?.wrote(this.label, sent, frame);
   }
 
   /** Where the chunk writer's bytes go: the connection, each chunk traced whole once written. */
@@ -216,8 +217,8 @@ export class MsrpConnection {
       },
       newTransactionId: () => this.ctx.newTransactionId(),
       chunkWritten: (frame, bytes, offset, rule) => {
-        const seq = this.ctx.emit('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) }, rule);
-        this.ctx.frames?.wrote(this.label, seq, frame);
+        const sent = this.ctx.emitRecord('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) }, rule);
+        this.ctx.frames?.wrote(this.label, sent, frame);
       },
     };
   }
@@ -308,7 +309,8 @@ export class MsrpConnection {
     if (frames && peer) {
       const sent = frames.read(peer, frame, streamed ? { bodyLength: streamed.received, bodyEqual: streamed.bodyEqual } : null);
       if (sent !== null) {
-        this.ctx.emit('msrp.recv', { conn: this.label, sent });
+        // The send record rides along for the readers in this process (frame-resolver.ts).
+        this.ctx.emit('msrp.recv', { conn: this.label, sent: sent.seq, [SENT_RECORD]: sent });
         return;
       }
     }

@@ -4,7 +4,7 @@
  */
 import type { Simulation } from '../sim/simulation.js';
 import type { Rng } from '../sim/random.js';
-import type { TraceType, TraceTypes } from '../sim/trace.js';
+import type { TraceRecord, TraceType, TraceTypes } from '../sim/trace.js';
 import type { FrameLedger } from './frame-ledger.js';
 import type { StateEvents } from '../protocol/state-events.js';
 import { newMessageId, newTransactionId, newSessionId, newToken, newNonce, newCnonce } from '../wire/ids.js';
@@ -35,6 +35,11 @@ export class NodeContext {
   /** Emits a record about this node; returns its `seq`. */
   emit<K extends TraceType>(type: K, fields: TraceTypes[K], rule?: string): number {
     return this.sim.trace.emit(this.id, type, fields, rule).seq;
+  }
+
+  /** Emits a record about this node; returns the record (a frame's `msrp.send`, for the ledger). */
+  emitRecord<K extends TraceType>(type: K, fields: TraceTypes[K], rule?: string): TraceRecord<K> {
+    return this.sim.trace.emit(this.id, type, fields, rule);
   }
 
   /**

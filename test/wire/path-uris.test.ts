@@ -1,4 +1,4 @@
-/** Parse once: a path's URIs are parsed on first use and kept with the path list. */
+/** Parse once: a path's URIs are parsed on first use and kept while the frame is handled. */
 import { describe, expect, it } from 'vitest';
 import { parseFrames } from '../../src/wire/parser.js';
 import { pathUri } from '../../src/wire/path-uris.js';

@@ -1,5 +1,7 @@
 /** Records of MSRP on a connection: frames written and read, raw bytes, what the parser refused. */
 import type { FrameFields } from '../frame-record.js';
+import type { SENT_RECORD } from '../../sim/frame-resolver.js';
+import type { TraceRecordBase } from '../../sim/trace.js';
 
 /** A frame written on `conn` at stream offset `offset` (its `length` bytes), with its bytes. */
 export type MsrpSendRecord = FrameFields & { conn: string; offset: number; length: number };
@@ -16,9 +18,10 @@ export type MsrpRecvRecord = MsrpRecvFullRecord | MsrpRecvRefRecord;
 export type MsrpRecvFullRecord = FrameFields & { conn: string; sent?: never };
 /**
  * Format 2: a frame read on `conn` that is the frame of the `msrp.send` whose `seq` is `sent`
- * (the frame written on the peer connection, every parsed field equal).
+ * (the frame written on the peer connection, every parsed field equal). Emitted by a live run, it
+ * also holds that send record under `SENT_RECORD`, which no writer sees (frame-resolver.ts).
  */
-export interface MsrpRecvRefRecord { conn: string; sent: number }
+export interface MsrpRecvRefRecord { conn: string; sent: number; [SENT_RECORD]?: MsrpSendRecord & TraceRecordBase }
 /** Scenario action `raw`: bytes written as they are (`text`: one character per byte, latin1). */
 export interface MsrpRawRecord { conn: string; offset: number; length: number; text: string }
 /** A frame that breaks a rule the parser checks (the record's rule names it); it is still handled. */
