@@ -98,6 +98,9 @@ export interface NetNode {
   arrive(segment: NetSegment, via: NetDirection | null): void;
 }
 
+/** How long a segment a host sends to itself takes (µs): about what a Linux loopback takes. */
+export const LOOPBACK_DELAY = 10;
+
 /** A path through the graph, as routing computed it. */
 export interface Route {
   /** The topology version it was computed for. */

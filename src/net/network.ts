@@ -16,7 +16,7 @@ import { MILLISECOND, SECOND } from '../sim/time.js';
 import { Firewall } from './firewall.js';
 import { Host } from './host.js';
 import { Link, linkId } from './link.js';
-import type { DropReason, NetCore, NetDirection, NetNode, NetSegment } from './net-contracts.js';
+import { LOOPBACK_DELAY, type DropReason, type NetCore, type NetDirection, type NetNode, type NetSegment } from './net-contracts.js';
 import type {
   FirewallOptions,
   HostOptions,
@@ -71,9 +71,6 @@ function checkLinkOptions(o: Partial<LinkOptions>, what: string): void {
   if (o.mss !== undefined && !(Number.isInteger(o.mss) && o.mss >= 1)) bad('mss', 'a whole number of bytes >= 1');
   if (o.queueLimit !== undefined && !(o.queueLimit > 0)) bad('queueLimit', 'bytes > 0');
 }
-
-/** How long a segment a host sends to itself takes (µs): about what a Linux loopback takes. */
-export const LOOPBACK_DELAY = 10;
 
 export class Network implements NetCore {
   readonly tcp: TcpOptions;

@@ -156,8 +156,7 @@ export class TcpConnection extends TcpReceiver {
   /** The initiator's first step: SYN, or failure when there is no route to the destination. */
   startInitiator(): void {
     const route = this.currentRoute();
-    // A connection to the host's own address needs no route: it goes over the loopback.
-    if (route === null && this.remote.address !== this.host.address) {
+    if (route === null) {
       const detail = `no route from ${this.host.id} to ${this.remote.address}`;
       this.core.sim.scheduler.after(0, () => this.finish({ kind: 'unreachable', detail }, true));
       return;

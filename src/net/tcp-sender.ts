@@ -4,7 +4,7 @@
  * round-trip estimate, retransmission (RTO, fast retransmit, partial ACKs) and the route.
  */
 import type { Micros } from '../sim/time.js';
-import type { NetNode, NetSegment, Route } from './net-contracts.js';
+import { LOOPBACK_DELAY, type NetNode, type NetSegment, type Route } from './net-contracts.js';
 import { ACK, EMPTY, FIN, PSH, RST, SYN, Segment, flagLetters } from './segment.js';
 import { TcpState } from './tcp-state.js';
 
@@ -182,11 +182,7 @@ export abstract class TcpSender extends TcpState {
   private transmit(seg: Segment): void {
     const route = this.currentRoute();
     if (route === null) {
-      // To the host's own address: over its loopback (Network.forward).
-      if (this.remote.address === this.host.address) {
-        seg.route = null;
-        this.core.forward(seg, this.host);
-      } else this.core.drop(seg, this.host.id, null, 'no-route');
+      this.core.drop(seg, this.host.id, null, 'no-route');
       return;
     }
     seg.route = route;
@@ -199,7 +195,8 @@ export abstract class TcpSender extends TcpState {
     if (this.routeVersion !== routing.version) {
       this.routeVersion = routing.version;
       const dst: NetNode | undefined = this.core.nodeByAddress(this.remote.address);
-      this.route = dst === undefined || dst === this.host ? null : routing.route(this.host, dst);
+      // To the host's own address: the loopback, a route of no hops (Network.forward delivers it).
+      this.route = dst === this.host ? { version: routing.version, nodes: [this.host], hops: [], latency: LOOPBACK_DELAY, mss: Number.POSITIVE_INFINITY } : dst === undefined ? null : routing.route(this.host, dst);
     }
     return this.route;
   }

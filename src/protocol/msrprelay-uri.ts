@@ -35,8 +35,16 @@ export function readMsrprelayUri(text: string): MsrprelayUri | null {
 }
 
 /** Whether every URI of `path` reads (protocol.py `URIHeader._decode`: one that does not makes the header unreadable). */
-export function msrprelayPathReadable(path: readonly string[]): boolean {
+function pathReadable(path: readonly string[]): boolean {
   return path.length > 0 && path.every((uri) => readMsrprelayUri(uri) !== null);
+}
+
+/** Why msrprelay drops a frame whose paths it cannot read (`msrprelay:unreadable-path`). */
+export const UNREADABLE_PATH = 'To-Path or From-Path unreadable: no response can be addressed';
+
+/** Whether msrprelay reads both path headers of `frame`, and so has somewhere to send a response. */
+export function msrprelayPathsReadable(frame: { toPath: readonly string[]; fromPath: readonly string[] }): boolean {
+  return pathReadable(frame.toPath) && pathReadable(frame.fromPath);
 }
 
 /** `a == b` for msrprelay (`URI.__eq__`); a URI it cannot read equals only the same text. */

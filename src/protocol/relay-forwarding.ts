@@ -20,7 +20,7 @@ import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { Forwarded, type RelayTransactions } from './relay-transactions.js';
 import { effectiveFailureReport } from './report.js';
 import { routeSession, sessionOf } from './relay-sessions.js';
-import { msrprelayPathReadable } from './msrprelay-uri.js';
+import { msrprelayPathsReadable, UNREADABLE_PATH } from './msrprelay-uri.js';
 import { SessionLegs } from './session-legs.js';
 import { ForwardedChunks } from './forwarded-chunks.js';
 import { MessageSender } from './message-sender.js';
@@ -88,10 +88,10 @@ export class RelayForwarding<C, T> {
       this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: 'the relay has closed this connection; no response can go back on it' }, 'E-33');
       return null;
     }
-    if (this.profile.unreadablePathDropped && !(msrprelayPathReadable(frame.toPath) && msrprelayPathReadable(frame.fromPath))) {
+    if (this.profile.unreadablePathDropped && !msrprelayPathsReadable(frame)) {
       // msrprelay reads every path URI first and, when one does not read, has nowhere to send a
       // response (relay.py 361-364 and 486-489; protocol.py `parse_uri`).
-      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: 'To-Path or From-Path unreadable: no response can be addressed' }, deviation(this.profile, 'unreadable-path'));
+      this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason: UNREADABLE_PATH }, deviation(this.profile, 'unreadable-path'));
       return null;
     }
     // docs/tolerance.md: a request the relay cannot act on (a Byte-Range, Status, Expires or

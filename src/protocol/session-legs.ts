@@ -7,7 +7,7 @@
  */
 import type { FailureReport, MsrpRequest, MsrpResponse } from '../wire/frame.js';
 import type { AuthServer } from './auth-server.js';
-import { compareLegPath, msrprelayPathReadable } from './msrprelay-uri.js';
+import { compareLegPath, msrprelayPathsReadable, UNREADABLE_PATH } from './msrprelay-uri.js';
 import type { RelayHost } from './relay-host.js';
 import { deviation, reasonFor, type RelayProfile } from './relay-profile.js';
 import { sessionOf, type SessionRefusal } from './relay-sessions.js';
@@ -40,9 +40,7 @@ export class SessionLegs<C, T> {
       this.host.emit('relay.discard', { conn: this.host.connId(conn), transactionId: frame.transactionId, reason }, deviation(profile, rule));
       return false;
     };
-    if (profile.unreadablePathDropped && !(msrprelayPathReadable(frame.toPath) && msrprelayPathReadable(frame.fromPath))) {
-      return ignore('To-Path or From-Path unreadable: no response can be addressed', 'unreadable-path');
-    }
+    if (profile.unreadablePathDropped && !msrprelayPathsReadable(frame)) return ignore(UNREADABLE_PATH, 'unreadable-path');
     const leg = sessionOf(this.auth.all, conn);
     if (leg === null) return true;
     const from = compareLegPath(frame.fromPath, leg.owner ? leg.token.fromPath : leg.token.peer?.path ?? []);

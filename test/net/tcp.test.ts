@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Listener } from '../../src/net/listener.js';
 import type { CloseReason } from '../../src/net/net-types.js';
 import type { TcpConnection } from '../../src/net/tcp-connection.js';
-import { LOOPBACK_DELAY } from '../../src/net/network.js';
+import { LOOPBACK_DELAY } from '../../src/net/net-contracts.js';
 import { bytes, concat, sameBytes, world, type World } from './helpers.js';
 
 function pair(latency = 10_000, link: Record<string, number> = {}, seed: string | number = 1): World {

@@ -80,6 +80,23 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A redis-server of the test's own, on a free loopback port, without persistence, answering PING. */
+async function startRedis(dir: string): Promise<{ server: ChildProcess; port: number }> {
+  const port = await freePort();
+  const server = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await redis(port, 'PING')) === '+PONG\r\n') return { server, port };
+    } catch {
+      if (i > 100) {
+        server.kill('SIGKILL');
+        throw new Error('redis-server did not start');
+      }
+    }
+    await sleep(50);
+  }
+}
+
 describe.skipIf(REDIS === null)('sweeps through BullMQ on redis-server', () => {
   let tmp: string;
   let server: ChildProcess;
@@ -91,16 +108,7 @@ describe.skipIf(REDIS === null)('sweeps through BullMQ on redis-server', () => {
   beforeAll(async () => {
     ensureBuilt();
     tmp = mkdtempSync(join(tmpdir(), 'msrp-sim-queue-'));
-    port = await freePort();
-    server = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
-    for (let i = 0; ; i++) {
-      try {
-        if ((await redis(port, 'PING')) === '+PONG\r\n') break;
-      } catch {
-        if (i > 100) throw new Error('redis-server did not start');
-      }
-      await sleep(50);
-    }
+    ({ server, port } = await startRedis(tmp));
     const r = await runCliAsync(['sweep', SWEEP, '--jobs', '1', '--out', join(tmp, 'local')]);
     expect(r.status).toBe(1);
     local = files(join(tmp, 'local'));
@@ -161,18 +169,9 @@ describe.skipIf(REDIS === null)('sweeps through BullMQ on redis-server', () => {
 describe.skipIf(REDIS === null)('a worker whose Redis goes away', () => {
   it('reconnects for about a minute, then stops with exit 3 naming the address, and ioredis prints no "Unhandled error event"', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'msrp-sim-lost-'));
-    const port = await freePort();
-    const server = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
+    const { server, port } = await startRedis(tmp);
     let worker: ChildProcess | undefined;
     try {
-      for (let i = 0; ; i++) {
-        try {
-          if ((await redis(port, 'PING')) === '+PONG\r\n') break;
-        } catch {
-          if (i > 100) throw new Error('redis-server did not start');
-        }
-        await sleep(50);
-      }
       worker = startWorker(`redis://127.0.0.1:${port}/0`, 30_000);
       let stderr = '';
       worker.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
