@@ -43,12 +43,15 @@ export interface LabelSpec {
   owner: number;
   lines: { text: string; cls: string; ch: number }[];
   /**
-   * Candidate places in order of preference, made as they are asked for (most labels take one of
-   * the first few): the anchor's x (centre for middle, else the left or right edge), and the top
-   * of the box, fixed or given by the box's left and right edge and its height.
+   * The k-th candidate place in order of preference (undefined past the last), made when asked
+   * for: most labels take one of the first few. A place is the anchor's x (centre for middle,
+   * else the left or right edge) and where the box's top goes (`Candidate.rest`, topOf()).
    */
-  candidates: () => Iterable<Candidate>;
+  candidate: (k: number) => Candidate | undefined;
   layer: 'main' | 'tcp';
+  /** An arrow's label: the (first) line it goes above and the (last) line it goes below. */
+  line?: Line;
+  last?: Line;
   /** The arrow a label of the TCP layer is about (`data-of`). */
   of?: number;
   /** The slots to spread when nothing is free. */
@@ -68,9 +71,18 @@ interface PlacedLine {
   ch: number;
 }
 
+/**
+ * Where a box's top goes: `centre`d on `y` + `dy` (a note beside a lane), or `above` the label's
+ * (first) line or `below` its last one, 3 + `dy` px clear of it over the box's width.
+ */
+export type Rest = 'centre' | 'above' | 'below';
+
 export interface Candidate {
   x: number;
-  y: number | ((x0: number, x1: number, h: number) => number);
+  rest: Rest;
+  /** `centre`: the height the box is centred on (before `dy`). */
+  y: number;
+  dy: number;
   anchor: 'middle' | 'start' | 'end';
   maxW: number;
 }
@@ -168,6 +180,9 @@ const IDLE = 1_000_000;
  * 6), and how near it then stays to a line of its arrow (or to its marker).
  */
 const SHIFT = 48;
+/** An arrow label's distances off its line, nearest first, and its anchors in order. */
+const DY = [0, 10, 22];
+const ANCHORS = ['middle', 'start', 'end'] as const;
 const NEAR = 40;
 
 export function layoutPage(
@@ -278,34 +293,24 @@ export function layoutPage(
     const mid = (geo.x0 + geo.x1) / 2;
     const inner = gapsX.filter(([l, r]) => l >= spanL - 0.5 && r <= spanR + 0.5).sort((p, q) => Math.abs((p[0] + p[1]) / 2 - mid) - Math.abs((q[0] + q[1]) / 2 - mid));
     const useGaps = inner.length > 0 ? inner : [gapAt(geo.x0, geo.x1 >= geo.x0 ? 1 : -1) ?? [spanL, spanR + 60]];
-    // The line's height at x, or at its nearer end where x is beyond it (a frame lost on its way
-    // is a short line: a label over its extension would stand off it).
-    const yAt = (x: number, x0: number, y0: number, x1: number, y1: number): number => {
-      if (x1 === x0) return y0;
-      const xc = Math.min(Math.max(x, Math.min(x0, x1)), Math.max(x0, x1));
-      return y0 + ((y1 - y0) * (xc - x0)) / (x1 - x0);
+    // Next to the line, never farther: a label that drifts off its arrow is read as another
+    // arrow's (a column of them is a stack no one can follow). Where no place is free, the rows
+    // are spread instead. In order: nearer first (dy 0, 10, 22), then the gap, then the anchor
+    // (centred, at the gap's left, at its right), then above the (first) line or below the
+    // (last) one, clear of it over the label's width. Made when asked for: most labels take the first.
+    const perDy = useGaps.length * 6;
+    const cands = (k: number): Candidate | undefined => {
+      if (k >= 3 * perDy) return undefined;
+      const dy = DY[Math.floor(k / perDy)]!;
+      const [gl, gr] = useGaps[Math.floor((k % perDy) / 6)]!;
+      const place = Math.floor((k % 6) / 2);
+      const x = place === 0 ? (gl + gr) / 2 : place === 1 ? gl + 7 : gr - 7;
+      return { x, anchor: ANCHORS[place]!, maxW: gr - gl - 12, rest: k % 2 === 0 ? 'above' : 'below', y: 0, dy };
     };
-    const lastLine = grouped ? [geo.lx0, geo.ly0, geo.lx1, geo.ly1] as const : [geo.x0, geo.y0, geo.x1, geo.y1] as const;
-    const [lx0, ly0, lx1, ly1] = lastLine;
-    function* cands(): Generator<Candidate> {
-      // Next to the line, never farther: a label that drifts off its arrow is read as another
-      // arrow's (a column of them is a stack no one can follow). Where no place is free, the
-      // rows are spread instead.
-      for (const dy of [0, 10, 22]) {
-        for (const [gl, gr] of useGaps) {
-          const w = gr - gl - 12;
-          for (const [x, anchor] of [[(gl + gr) / 2, 'middle'], [gl + 7, 'start'], [gr - 7, 'end']] as const) {
-            // Above the (first) line, or below the (last) one, clear of it over the label's width.
-            yield { x, anchor, maxW: w, y: (b0, b1, h) => Math.min(yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) - 3 - h - dy };
-            yield { x, anchor, maxW: w, y: (b0, b1) => Math.max(yAt(b0, lx0, ly0, lx1, ly1), yAt(b1, lx0, ly0, lx1, ly1), yAt(b0, geo.x0, geo.y0, geo.x1, geo.y1), yAt(b1, geo.x0, geo.y0, geo.x1, geo.y1)) + 3 + dy };
-          }
-        }
-      }
-    }
     // Spreading the rows where its line (a band's first and last) starts and ends moves that line
     // away from the lines before it along its whole length, not at one end only.
     const slots = grouped ? [startKey, endOf(a), `${it.last.t0}|${it.last.seq0}`, endKey] : [startKey, endKey];
-    specs.push({ owner: i, lines, candidates: cands, layer: 'main', slots });
+    specs.push({ owner: i, lines, candidate: cands, layer: 'main', slots, line: geo, last: grouped ? { x0: geo.lx0, y0: geo.ly0, x1: geo.lx1, y1: geo.ly1 } : geo });
     // The path rewrite, once per message and hop, beside the relay's lane where the arrow leaves.
     if (it.sayChange && a.pathChange) {
       const removed = a.pathChange.toRemoved.map(model.nodeOfUri).join(' ');
@@ -343,13 +348,10 @@ export function layoutPage(
   // Labels in order of time (the arrow's start), so that earlier ones keep their natural place.
   const placedAt = new Map<number, PlacedLabel>();
   const crowded = new Set<string>();
-  const firstOf = (sp: LabelSpec): Candidate | undefined => {
-    for (const c of sp.candidates()) return c;
-    return undefined;
-  };
+  const firstOf = (sp: LabelSpec): Candidate | undefined => sp.candidate(0);
   const firstY = (sp: LabelSpec): number => {
     const c = firstOf(sp);
-    return c === undefined ? 0 : typeof c.y === 'number' ? c.y : c.y(c.x, c.x, 0);
+    return c === undefined ? 0 : topOf(sp, c, c.x, c.x, 0);
   };
   // A pinned label is placed just before its arrow's own label (the one label of an owner that
   // may touch its lines) when that one would come first.
@@ -359,13 +361,13 @@ export function layoutPage(
   const order = timed
     .map((e) => ({ ...e, y: e.sp.pinned ? Math.min(e.y, arrowY.get(e.sp.owner) ?? Infinity) : e.y }))
     .sort((p, q) => p.y - q.y || Number(q.sp.pinned ?? false) - Number(p.sp.pinned ?? false) || p.i - q.i);
-  const boxOf = (c: Candidate, lines: readonly PlacedLine[]): Box => {
+  const boxOf = (sp: LabelSpec, c: Candidate, lines: readonly PlacedLine[]): Box => {
     let w = 0;
     for (const l of lines) w = Math.max(w, textWidth(l.text, l.ch));
     w += 4;
     const x0 = c.anchor === 'middle' ? c.x - w / 2 : c.anchor === 'start' ? c.x - 2 : c.x - w + 2;
     const h = lines.length * LINE_H;
-    const y0 = typeof c.y === 'number' ? c.y : c.y(x0, x0 + w, h);
+    const y0 = topOf(sp, c, x0, x0 + w, h);
     return { x0, y0, x1: x0 + w, y1: y0 + h };
   };
   const wrapped = (sp: LabelSpec, maxW: number): PlacedLine[] => sp.lines.flatMap((l) => wrap(l.text, l.ch, maxW).map((text) => ({ text, cls: l.cls, ch: l.ch })));
@@ -401,7 +403,7 @@ export function layoutPage(
     // that leave a lane together.
     const whole: PlacedLine[] = sp.lines;
     for (const narrow of [0, 1, 0.55]) {
-      for (const c of sp.candidates()) {
+      for (let k = 0, c = sp.candidate(0); c !== undefined; c = sp.candidate(++k)) {
         let lines = whole;
         if (narrow === 0) {
           if (!sp.lines.every((l) => fits(l.text, l.ch, c.maxW))) continue;
@@ -411,7 +413,7 @@ export function layoutPage(
           if (n === null) continue;
           lines = n;
         }
-        const box = boxOf(c, lines);
+        const box = boxOf(sp, c, lines);
         const v = verdict(sp, box);
         if (v === 'other') other = true;
         if (v !== 'free') continue;
@@ -431,16 +433,16 @@ export function layoutPage(
       for (const k of sp.slots) crowded.add(k);
       const c = firstOf(sp)!;
       const lines = wrapped(sp, c.maxW);
-      placed = { spec: sp, x: c.x, y: boxOf(c, lines).y0, anchor: c.anchor, lines: lines.map(({ text, cls }) => ({ text, cls })) };
+      placed = { spec: sp, x: c.x, y: boxOf(sp, c, lines).y0, anchor: c.anchor, lines: lines.map(({ text, cls }) => ({ text, cls })) };
     }
     placedAt.set(i, placed);
   }
   function shifted(sp: LabelSpec): PlacedLabel | null {
     const lines = near.get(sp.owner) ?? [];
     for (let d = 6; d <= SHIFT; d += 6) {
-      for (const c of sp.candidates()) {
+      for (let k = 0, c = sp.candidate(0); c !== undefined; c = sp.candidate(++k)) {
         const text = sp.lines.every((l) => fits(l.text, l.ch, c.maxW)) ? sp.lines : wrapped(sp, c.maxW);
-        const at = boxOf(c, text);
+        const at = boxOf(sp, c, text);
         for (const dy of [-d, d]) {
           const box = { x0: at.x0, y0: at.y0 + dy, x1: at.x1, y1: at.y1 + dy };
           if (verdict(sp, box) !== 'free' || !lines.some((s) => segmentToBox(s, box) <= NEAR)) continue;
@@ -453,6 +455,33 @@ export function layoutPage(
   // Drawn in order of time, whatever order they were placed in.
   const labels = timed.map((e) => placedAt.get(e.i)!);
   return { yOf, lastY: bottom, ticks, gaps, labels, geoms, crowded };
+}
+
+/** A line of an arrow, from (x0, y0) to (x1, y1). */
+interface Line {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * The line's height at x, or at its nearer end where x is beyond it (a frame lost on its way is a
+ * short line: a label over its extension would stand off it).
+ */
+function yAt(x: number, l: Line): number {
+  if (l.x1 === l.x0) return l.y0;
+  const xc = Math.min(Math.max(x, Math.min(l.x0, l.x1)), Math.max(l.x0, l.x1));
+  return l.y0 + ((l.y1 - l.y0) * (xc - l.x0)) / (l.x1 - l.x0);
+}
+
+/** The top of candidate `c`'s box of height `h` spanning x0..x1. */
+function topOf(sp: LabelSpec, c: Candidate, x0: number, x1: number, h: number): number {
+  if (c.rest === 'centre') return c.y - h / 2 + c.dy;
+  const first = sp.line!;
+  if (c.rest === 'above') return Math.min(yAt(x0, first), yAt(x1, first)) - 3 - h - c.dy;
+  const last = sp.last!;
+  return Math.max(yAt(x0, last), yAt(x1, last), yAt(x0, first), yAt(x1, first)) + 3 + c.dy;
 }
 
 function meetsLane(lanesX: number[], box: Box): boolean {
@@ -470,12 +499,11 @@ function sideSpec(owner: number, lines: LabelSpec['lines'], x: number, y: number
       const w = gap[1] - gap[0] - 14;
       const off = atCross ? 10 : 7;
       // Centred on y with the lines as drawn (a text wrapped to the gap has more of them).
-      const at = (_x0: number, _x1: number, hh: number): number => y - hh / 2 + dy;
-      if (d > 0) candidates.push({ x: gap[0] + off, y: at, anchor: 'start', maxW: w });
-      else candidates.push({ x: gap[1] - off, y: at, anchor: 'end', maxW: w });
+      if (d > 0) candidates.push({ x: gap[0] + off, rest: 'centre', y, dy, anchor: 'start', maxW: w });
+      else candidates.push({ x: gap[1] - off, rest: 'centre', y, dy, anchor: 'end', maxW: w });
     }
   }
-  return { owner, lines, candidates: () => candidates, layer, slots, clearOfOwn: true };
+  return { owner, lines, candidate: (k) => candidates[k], layer, slots, clearOfOwn: true };
 }
 
 function geometry(a: Arrow, yOf: (k: string) => number, xOf: (id: string) => number): Geometry {

@@ -27,6 +27,8 @@ export interface Seg {
  */
 export type Verdict = 'free' | 'own' | 'other';
 
+const NONE: never[] = [];
+
 /** Spatial index of boxes and segments in 64-px bands of y. */
 export class Space {
   private boxes = new Map<number, (Box & { owner: number })[]>();
@@ -44,12 +46,12 @@ export class Space {
   check(b: Box, owner: number, clearOfOwn: boolean): Verdict {
     let own = false;
     for (let k = Math.floor(b.y0 / 64); k <= Math.floor(b.y1 / 64); k++) {
-      for (const o of this.boxes.get(k) ?? []) {
+      for (const o of this.boxes.get(k) ?? NONE) {
         if (!(o.x0 < b.x1 && b.x0 < o.x1 && o.y0 < b.y1 && b.y0 < o.y1)) continue;
         if (o.owner !== owner) return 'other';
         own = true;
       }
-      for (const s of this.segs.get(k) ?? []) {
+      for (const s of this.segs.get(k) ?? NONE) {
         if (s.owner === owner && !clearOfOwn && !s.cross) continue;
         if (!segmentMeetsBox(s, b)) continue;
         if (s.owner !== owner) return 'other';
@@ -61,18 +63,15 @@ export class Space {
 }
 
 function segmentMeetsBox(s: Omit<Seg, 'owner'>, b: Box): boolean {
-  // Liang-Barsky clipping of the segment against the box.
+  // Liang-Barsky clipping of the segment against the box: edge by edge (left, right, top,
+  // bottom), p·t <= q cuts the segment's parameter range [t0, t1].
   let t0 = 0;
   let t1 = 1;
   const dx = s.x1 - s.x0;
   const dy = s.y1 - s.y0;
-  const edges: [number, number][] = [
-    [-dx, s.x0 - b.x0],
-    [dx, b.x1 - s.x0],
-    [-dy, s.y0 - b.y0],
-    [dy, b.y1 - s.y0],
-  ];
-  for (const [p, q] of edges) {
+  for (let edge = 0; edge < 4; edge++) {
+    const p = edge === 0 ? -dx : edge === 1 ? dx : edge === 2 ? -dy : dy;
+    const q = edge === 0 ? s.x0 - b.x0 : edge === 1 ? b.x1 - s.x0 : edge === 2 ? s.y0 - b.y0 : b.y1 - s.y0;
     if (p === 0) {
       if (q < 0) return false;
     } else {

@@ -336,14 +336,13 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
 
   // What every page repeats (style, arrowheads, legend) is drawn once per id prefix and width.
   const furniture = furnitureOf(engine, prefix, width);
+  const heads = headsOf(engine, nodes, laneIds, laneX, laneW);
   const { svg, markup } = engine.canvas({ width, height, viewBox: `0 0 ${width} ${height}`, class: 'msrp-ladder' });
-  // The many repeated parts are markup, spliced into d3-node's document at their groups.
-  const fills = new Map<string, string>();
-  const raw = (key: string, text: string): void => {
-    svg.append('g').attr('data-raw', key);
-    fills.set(`raw:${key}`, text);
-  };
-  raw('top', furniture.top);
+  // The many repeated parts are markup, spliced into d3-node's document at two placeholders: the
+  // furniture's top before the background, the rest (legend, heads, layers) after the title.
+  const top = '<g data-raw="top"></g>';
+  const rest = '<g data-raw="rest"></g>';
+  svg.append('g').attr('data-raw', 'top');
   svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#fff');
 
   // Header: title, legend.
@@ -357,15 +356,11 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
     .attr('x', 12)
     .attr('y', 22)
     .text(`${title}${ctx.pages > 1 ? `, page ${ctx.page} of ${ctx.pages}` : ''}: ${formatTime(first)} to ${formatTime(last)}, ${arrowCount} arrows${model.omittedArrows > 0 && ctx.page === ctx.pages ? ` (${model.omittedArrows} more not drawn)` : ''}`);
-  raw('legend', furniture.legend);
-
-  // Lane heads (d3, a handful per page).
-  const heads = svg.append('g').attr('class', 'heads');
-  for (const id of laneIds) laneHead(heads, nodes.get(id), id, xOf(id), TOP - 34, laneW);
-
+  svg.append('g').attr('data-raw', 'rest');
+  // The legend; the lane heads (d3, once for each set of lanes and widths); then the layers.
+  let body = furniture.legend + heads;
   const fill = (cls: string, text: string): void => {
-    svg.append('g').attr('class', cls).attr('data-fill', cls);
-    fills.set(cls, text);
+    body += `<g class="${cls}">${text}</g>`;
   };
 
   let time = '';
@@ -440,9 +435,10 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
   fill('markers', ml);
   fill('tcp-layer', tcpLayer);
 
-  const out = markup().replace(/<g data-raw="(\w+)"><\/g>|<g class="([\w-]+)" data-fill="[\w-]+"><\/g>/g, (_all, key: string | undefined, cls: string | undefined) =>
-    key !== undefined ? fills.get(`raw:${key}`)! : `<g class="${cls!}">${fills.get(cls!)!}</g>`,
-  );
+  const doc = markup();
+  const at = doc.indexOf(top);
+  const to = doc.indexOf(rest, at);
+  const out = doc.slice(0, at) + furniture.top + doc.slice(at + top.length, to) + body + doc.slice(to + rest.length);
   const ids = items.flatMap((it) => it.members.map((a) => a.id));
   return { name: ctx.name, svg: `<?xml version="1.0" encoding="UTF-8"?>\n${out}\n`, arrows: ids, width, height };
 }
@@ -493,6 +489,24 @@ function furnitureOf(engine: SvgEngine, prefix: string, width: number): Furnitur
   const open = text.indexOf('>') + 1;
   const cut = text.indexOf('<g class="cut"></g>');
   const made = { top: text.slice(open, cut), legend: text.slice(cut + '<g class="cut"></g>'.length, text.lastIndexOf('</svg>')) };
+  cache.set(key, made);
+  return made;
+}
+
+const headSets = new WeakMap<SvgEngine, Map<string, string>>();
+
+/** The lane heads' `<g>`, drawn by d3 on a canvas of its own once for each set of lanes and their places. */
+function headsOf(engine: SvgEngine, nodes: Map<string, NodeFacts>, laneIds: string[], laneX: Map<string, number>, laneW: number): string {
+  const cache = headSets.get(engine) ?? headSets.set(engine, new Map()).get(engine)!;
+  // What a head shows: the lane's place and its node's facts (one engine serves many runs).
+  const key = JSON.stringify([laneW, laneIds.map((id) => [id, laneX.get(id), nodes.get(id) ?? null])]);
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const { svg, markup } = engine.canvas({});
+  const heads = svg.append('g').attr('class', 'heads');
+  for (const id of laneIds) laneHead(heads, nodes.get(id), id, laneX.get(id)!, TOP - 34, laneW);
+  const text = markup();
+  const made = text.slice(text.indexOf('>') + 1, text.lastIndexOf('</svg>'));
   cache.set(key, made);
   return made;
 }
