@@ -84,7 +84,10 @@ const STYLE = [
   '.msrp-ladder .resp .band{fill:#2e7d32}',
   '.msrp-ladder .report .band{fill:#6a1b9a;stroke:#6a1b9a}',
   '.msrp-ladder .report.err .band{fill:#c62828;stroke:#c62828}',
-  '.msrp-ladder .a .cross{stroke:#c62828;stroke-width:2.8}',
+  // A drop's cross is solid whatever its arrow's line (a TCP connect's is dotted), on a white
+  // outline so that it stands out on a firewall's lane.
+  '.msrp-ladder .a .cross-halo{stroke:#fff;stroke-width:6;stroke-dasharray:none;stroke-linecap:round}',
+  '.msrp-ladder .a .cross{stroke:#c62828;stroke-width:2.8;stroke-dasharray:none}',
   '.msrp-ladder .cross{stroke:#c62828;stroke-width:2.8}',
   '.msrp-ladder .a text.why,.msrp-ladder text.why{fill:#c62828;font-size:9.5px;font-weight:normal}',
   '.msrp-ladder .label{font-weight:600}',
@@ -411,6 +414,8 @@ function drawPage(engine: SvgEngine, model: FlowModel, nodes: Map<string, NodeFa
       if (!geo.cross) line['marker-end'] = `url(#${prefix}ah-${head})`;
       g += m('line', line);
       if (geo.cross) {
+        g += m('line', { class: 'cross-halo', x1: fmt(geo.x1 - 6), y1: fmt(geo.y1 - 6), x2: fmt(geo.x1 + 6), y2: fmt(geo.y1 + 6) });
+        g += m('line', { class: 'cross-halo', x1: fmt(geo.x1 - 6), y1: fmt(geo.y1 + 6), x2: fmt(geo.x1 + 6), y2: fmt(geo.y1 - 6) });
         g += m('line', { class: 'cross', x1: fmt(geo.x1 - 6), y1: fmt(geo.y1 - 6), x2: fmt(geo.x1 + 6), y2: fmt(geo.y1 + 6) });
         g += m('line', { class: 'cross', x1: fmt(geo.x1 - 6), y1: fmt(geo.y1 + 6), x2: fmt(geo.x1 + 6), y2: fmt(geo.y1 - 6) });
       }

@@ -51,6 +51,14 @@ function check(): Found {
     return { x0: Math.min(a.x, c.x) + 1, y0: Math.min(a.y, c.y) + 1, x1: Math.max(a.x, c.x) - 1, y1: Math.max(a.y, c.y) - 1 };
   };
   const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent !== '' && !t.closest('title')).map((t) => ({ t, box: screenBox(t), owner: owner(t) }));
+  // A drop's cross is solid, whatever its arrow's line, and drawn on a white outline (on a
+  // firewall's thick lane, a dotted cross without one could not be seen).
+  for (const c of svg.querySelectorAll('g[data-arrow] line.cross')) {
+    const style = getComputedStyle(c);
+    if (style.strokeDasharray !== 'none') problems.push(`the cross of arrow ${owner(c)} is dashed (${style.strokeDasharray})`);
+    const halo = [...(c.parentNode as Element).querySelectorAll('line.cross-halo')].some((h) => ['x1', 'y1', 'x2', 'y2'].every((k) => h.getAttribute(k) === c.getAttribute(k)) && h.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING);
+    if (!halo) problems.push(`the cross of arrow ${owner(c)} has no outline under it`);
+  }
   const lines = [...svg.querySelectorAll('line')]
     .filter((l) => !l.classList.contains('grid') && !l.classList.contains('gap'))
     .map((l) => {
@@ -58,7 +66,7 @@ function check(): Found {
       const a = new DOMPoint(l.x1.baseVal.value, l.y1.baseVal.value).matrixTransform(m);
       const b = new DOMPoint(l.x2.baseVal.value, l.y2.baseVal.value).matrixTransform(m);
       // A drop's cross is nobody's: a label on it hides where the frame ended.
-      return { l, a, b, owner: l.classList.contains('cross') ? 'a cross' : owner(l), arrowLine: !l.classList.contains('cross') };
+      return { l, a, b, owner: l.matches('.cross, .cross-halo') ? 'a cross' : owner(l), arrowLine: !l.matches('.cross, .cross-halo') };
     });
   const meets = (s: { a: DOMPoint; b: DOMPoint }, r: { x0: number; y0: number; x1: number; y1: number }): boolean => {
     let t0 = 0;
