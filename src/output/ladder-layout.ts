@@ -112,7 +112,8 @@ export function fits(s: string, ch: number, maxW: number): boolean {
 
 /**
  * `s` on as many lines of at most `maxW` as it needs, whole: broken at a double space (`To: ...  From:
- * ...`) first, then at spaces; a word longer than a line is broken between characters. Nothing is
+ * ...`) first, then at spaces; a word longer than a line is broken after a ':', '-', '/' or '.' where
+ * one is far enough along, else between characters. Nothing is
  * left out, so a reader always sees the whole text.
  */
 export function wrap(s: string, ch: number, maxW: number): string[] {
@@ -138,8 +139,17 @@ function breakLines(s: string, ch: number, maxW: number, breakWords: boolean): s
       if (line !== '') lines.push(line);
       if (word.length > n && !breakWords) return null;
       while (word.length > n) {
-        lines.push(word.slice(0, n));
-        word = word.slice(n);
+        // Cut after the last ':', '-', '/' or '.' that leaves the line at least half full
+        // (`[msrprelay:` over `session-ends-with-leg]`), else between characters.
+        let cut = n;
+        for (let k = n; k >= Math.ceil(n / 2); k--) {
+          if (':-/.'.includes(word[k - 1]!)) {
+            cut = k;
+            break;
+          }
+        }
+        lines.push(word.slice(0, cut));
+        word = word.slice(cut);
       }
       line = word;
     }
