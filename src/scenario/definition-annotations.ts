@@ -3,8 +3,8 @@
  * steer the loader's messages (shape.ts reads them), the custom kinds `StringEnum` and `Flag`,
  * and the patterns of ids, hosts, addresses, media types, methods and protocol text.
  */
-import { Kind, Type, TypeRegistry } from '@sinclair/typebox';
-import type { TUnsafe } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry } from '../vendor/typebox.js';
+import type { TUnsafe } from '../vendor/typebox.js';
 
 /** Which unit parser checks a value (units.ts); its message is better than "does not match". */
 export const Unit = Symbol.for('msrp-sim.scenario.unit');

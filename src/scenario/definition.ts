@@ -7,8 +7,8 @@
  * Symbol-keyed annotations (`Unit`, `Expect`, ..., in definition-annotations.ts) steer the
  * loader's messages; JSON.stringify leaves symbols out, so the JSON Schema stays standard.
  */
-import { Kind, Type } from '@sinclair/typebox';
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Kind, Type } from '../vendor/typebox.js';
+import type { Static, TSchema } from '../vendor/typebox.js';
 import { BANDWIDTH_PATTERN, DURATION_PATTERN, PERCENT_PATTERN, SIZE_PATTERN } from './units.js';
 import { Discriminator, Expect, HOST_PATTERN, IPV4_PATTERN, KeyExpect, KeyText, MEDIA_RANGE_PATTERN, MEDIA_TYPE_PATTERN, METHOD_PATTERN, NODE_ID_PATTERN, Noun, SESSION_ID_PATTERN, StringEnum, Text, TEXT_PATTERN, Unit } from './definition-annotations.js';
 

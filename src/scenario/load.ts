@@ -2,7 +2,7 @@
  * `loadScenario`: a scenario file's name and text in, a checked `Scenario` or every problem out.
  * Reads no files: the CLI does that.
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../vendor/typebox.js';
 import { ScenarioFileSchema } from './definition.js';
 import type { ScenarioFile } from './definition.js';
 import { Diagnostics, Positions } from './diagnostics.js';

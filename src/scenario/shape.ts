@@ -5,8 +5,8 @@
  * expectations. Returns the plain value with bad parts left out, so later checks still run on
  * everything that is well formed.
  */
-import { Kind } from '@sinclair/typebox';
-import type { TSchema } from '@sinclair/typebox';
+import { Kind } from '../vendor/typebox.js';
+import type { TSchema } from '../vendor/typebox.js';
 import { Discriminator, Expect, KeyExpect, KeyText, Noun, Text, Unit } from './definition-annotations.js';
 import type { UnitKind } from './definition-annotations.js';
 import type { Positions } from './diagnostics.js';

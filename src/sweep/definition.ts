@@ -2,8 +2,8 @@
  * The sweep file format, defined once (TypeBox): the loader's shape checks and the JSON Schema
  * (schema/sweep.schema.json) come from it. docs/sweeps.md follows this file.
  */
-import { Type } from '@sinclair/typebox';
-import type { Static } from '@sinclair/typebox';
+import { Type } from '../vendor/typebox.js';
+import type { Static } from '../vendor/typebox.js';
 import { Expect, StringEnum } from '../scenario/definition-annotations.js';
 
 /** The figures a run yields (run-figures.ts computes them; docs/sweeps.md describes them). */

@@ -3,7 +3,7 @@
  * its axes and parameter paths parsed, every problem at once as `FILE:LINE:COL: message`.
  * Reads no files: the CLI does that.
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../vendor/typebox.js';
 import { Diagnostics, Positions } from '../scenario/diagnostics.js';
 import type { Problem } from '../scenario/problems.js';
 import { INVALID, ShapeChecker } from '../scenario/shape.js';
