@@ -32,6 +32,8 @@ export const FLAG_FILES: Readonly<Record<OutputFlag, OutputName>> = {
 
 export interface RunOutputs {
   record(r: AnyTraceRecord): void;
+  /** Whether the outputs chosen read the node state records (`OutputSet.readsState`). */
+  readonly readsState: boolean;
   finish(result: RunResult): Promise<void>;
   abandon(): void;
 }
@@ -70,6 +72,7 @@ export function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<OutputF
   const set = createOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream, ...(drawDiagrams ? { drawDiagrams } : {}) });
   return {
     record: set.record,
+    readsState: set.readsState,
     async finish(result) {
       const made = await set.finish({ expectations: result.expectations });
       for (const s of streams) s.close();

@@ -43,8 +43,19 @@ export class NodeContext {
   }
 
   /**
+   * Whether to build a node state record now (`Trace.wantsState`): false when no consumer of the
+   * trace reads them, and the record is then not to be built (its `seq` is taken here). Call it
+   * once per state change, just before building the fields for `emitState`:
+   *
+   *   if (ctx.wantsState()) ctx.emitState('state.session', { ... });
+   */
+  wantsState(): boolean {
+    return this.sim.trace.wantsState();
+  }
+
+  /**
    * Emits a node state record (`state.*`): written from trace format 2 on, dropped in a format-1
-   * trace, which has no such records (docs/trace-format.md).
+   * trace, which has no such records (docs/trace-format.md). Asked for through `wantsState`.
    */
   emitState<K extends keyof StateEvents & TraceType>(type: K, fields: TraceTypes[K]): void {
     if (this.sim.trace.version >= 2) this.sim.trace.emit(this.id, type, fields);

@@ -76,6 +76,13 @@ export type OutputFiles = Map<string, string | Uint8Array>;
 export interface OutputSet {
   /** Feeds one record (bound: can be passed as a trace sink). */
   readonly record: (record: AnyTraceRecord) => void;
+  /**
+   * Whether these outputs read the node state records (`state.*`): the trace, the timeline, the
+   * report's step-through panel, the diagrams (which name every node a record is about). The
+   * summary and the capture do not: attach with `addSink(outputs.record, { states: outputs.readsState })`
+   * and a run that makes only those builds no state records.
+   */
+  readonly readsState: boolean;
   /** The summary so far (cheap; counted as records came). */
   summary(expectations?: readonly ExpectationOutcome[] | null): RunSummary;
   /** Makes the files. Call once, after the last record. */
@@ -137,6 +144,7 @@ export function createOutputs(options: OutputOptions = {}): OutputSet {
 
   return {
     record,
+    readsState: ndjson !== null || timeline !== null || flow !== null || stepper !== null,
     summary: (expectations = null) => summary.finish(summaryExpectations(expectations)),
     finish(finishOptions = {}) {
       if (finished) throw new Error('outputs already finished');

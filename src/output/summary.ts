@@ -230,7 +230,9 @@ export class SummaryCollector {
   record(input: AnyTraceRecord): void {
     const r = input as TraceRecord;
     this.frames.see(r);
-    this.records++;
+    // The trace's length up to this record: its seq + 1 counts the state records that a run with no
+    // reader of them did not build (Trace.wantsState); in a whole trace, one more than before.
+    this.records = Math.max(this.records + 1, r.seq + 1);
     this.end = r.t;
     if (PROBLEM_TYPES.has(r.type)) this.problems.set(r.type, (this.problems.get(r.type) ?? 0) + 1);
     const n = r.node === '' ? null : this.node(r.node);

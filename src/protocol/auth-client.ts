@@ -107,6 +107,11 @@ export interface AuthClientHost<T> {
   reauthenticate(): void;
   /** The client's state changed (trace format 2, `state.auth`): towards the relay it is at. */
   state?(fields: StateAuth): void;
+  /**
+   * Whether to build the record for `state` now (asked once per change, just before building it):
+   * false when nothing reads state records. Absent: always.
+   */
+  wantsState?(): boolean;
 }
 
 export class AuthClient<T> {
@@ -166,7 +171,7 @@ export class AuthClient<T> {
    * `connecting` (no answer yet), `authorizing` as `challenged`, `ready` as `authenticated`.
    */
   private report(change: string): void {
-    if (!this.host.state || this.relays.length === 0) return;
+    if (!this.host.state || this.relays.length === 0 || this.host.wantsState?.() === false) return;
     const path = this.current === 'ready' ? this.path : this.roundPath;
     this.host.state({
       relay: (this.relays[this.index] ?? this.relays[0]!).uri,

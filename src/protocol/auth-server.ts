@@ -148,11 +148,12 @@ export class AuthServer<C, T> {
   /** A client connection's standing changed (`state.peer`). */
   private peerState(peer: AuthPeer<C, T>, change: string): void {
     if (!peer.client) return;
-    this.host.emitState('state.peer', { conn: this.host.connId(peer.conn), state: peer.state, failures: peer.failedAuths, user: peer.user, change });
+    if (this.host.wantsState()) this.host.emitState('state.peer', { conn: this.host.connId(peer.conn), state: peer.state, failures: peer.failedAuths, user: peer.user, change });
   }
 
   /** A token's state changed (`state.token`). */
   private tokenState(token: Token<C, T>, state: StateToken['state'], change: string): void {
+    if (!this.host.wantsState()) return;
     const expiresAt = token.expiredAt ?? token.grantedUntil;
     this.host.emitState('state.token', { token: token.uri, user: token.user, conn: token.conn === null ? null : this.host.connId(token.conn), expiresAt, state, change });
   }

@@ -72,6 +72,11 @@ export interface EndpointTransactionsHost<S, M, T> {
   expired(t: EndpointTransaction<S, M, T>): void;
   /** A transaction's state changed (trace format 2, `state.transaction`); from its timer's start on. */
   state?(fields: StateTransaction): void;
+  /**
+   * Whether to build the record for `state` now (asked once per change, just before building it):
+   * false when nothing reads state records. Absent: always.
+   */
+  wantsState?(): boolean;
 }
 
 /** What a new transaction is about. */
@@ -145,7 +150,7 @@ export class EndpointTransactions<S, M, T> {
    * `timed-out`. Only transactions whose timer has started are reported (the request written).
    */
   private report(t: EndpointTransaction<S, M, T>, change: string): void {
-    if (!this.host.state || t.timerAt === null) return;
+    if (!this.host.state || t.timerAt === null || this.host.wantsState?.() === false) return;
     const state = t.state === 'waiting' ? 'waiting' : t.state === 'timed-out' ? 'timed-out' : 'done';
     this.host.state({ transactionId: t.transactionId, method: t.kind === 'auth' ? 'AUTH' : 'SEND', conn: t.conn ?? '', state, timerAt: t.state === 'waiting' ? t.timerAt : null, messageId: t.messageId, change });
   }

@@ -25,6 +25,11 @@ export interface RelayHost<C, T> {
    * trace format that has none).
    */
   emitState<K extends RelayStateType>(type: K, fields: StateEvents[K]): void;
+  /**
+   * Whether to build a state record for `emitState` now: false when nothing reads them (the
+   * record is then not built). Asked once per state change, just before building it.
+   */
+  wantsState(): boolean;
   /** Writes a whole frame on `conn` (queued behind what is being written there). */
   send(conn: C, frame: MsrpFrame): void;
   close(conn: C): void;

@@ -100,6 +100,7 @@ export class RelayTransactions<C, T> {
 
   /** A forwarded transaction's state changed (`state.transaction`). */
   private traceState(f: Forwarded<C, T>, tid: string, change: string): void {
+    if (!this.host.wantsState()) return;
     this.host.emitState('state.transaction', {
       transactionId: tid,
       method: f.method,

@@ -20,6 +20,11 @@ export interface RunOptions {
   profile?: RelayProfileName;
   /** Sinks that see every record as it is emitted (writers, progress). */
   sinks?: TraceSink[];
+  /**
+   * Whether any of `sinks` reads the node state records (`state.*`; default true). False: the run
+   * builds none (`Trace.wantsState`), and the other records keep the `seq` they have with them.
+   */
+  sinksReadState?: boolean;
   /** Event budget: reaching it stops the run cleanly (exit status 3 in the CLI). */
   maxEvents?: number;
   /** The trace format to write (docs/trace-format.md); default: the simulation's. */
@@ -62,8 +67,9 @@ export function prepareRun(scenario: Scenario, options: RunOptions = {}, world: 
   }
   const w = new World(spec, options.traceFormat !== undefined && world.traceFormat === undefined ? { ...world, traceFormat: options.traceFormat } : world);
   const checker = new ExpectationChecker(scenario);
-  w.sim.trace.addSink((r) => checker.record(r));
-  for (const sink of options.sinks ?? []) w.sim.trace.addSink(sink);
+  // The expectations read no state record.
+  w.sim.trace.addSink((r) => checker.record(r), { states: false });
+  for (const sink of options.sinks ?? []) w.sim.trace.addSink(sink, { states: options.sinksReadState !== false });
   w.start();
   for (const event of scenario.events) schedule(w, scenario, event, options.profile);
   const until = Math.min(options.until ?? scenario.duration, scenario.duration);

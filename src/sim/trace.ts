@@ -81,6 +81,15 @@ export type AnyTraceRecord = TraceRecordBase & Record<string, any>;
 
 export type TraceSink = (record: TraceRecord) => void;
 
+export interface SinkOptions {
+  /**
+   * The sink reads the node state records (`state.*`; default true). False: the sink ignores
+   * them, and while no attached sink or subscriber reads them the model does not build them at all
+   * (`wantsState`); it may still be handed them when another consumer reads them.
+   */
+  states?: boolean;
+}
+
 /** Where the trace reads the time of each record from (the kernel's scheduler). */
 export interface TraceClock {
   readonly now: Micros;
@@ -92,14 +101,24 @@ export class Trace {
   private readonly subject = new Subject<TraceRecord>();
   /** Records emitted before the run began, for sinks attached later; null once it has begun. */
   private setup: TraceRecord[] | null = [];
+  /** Attached sinks and subscribers that read the `state.*` records. */
+  private stateReaders = 0;
+  /** Whether state records are built now (`wantsState`). */
+  private statesRead = false;
 
   /**
    * All records as an rxjs Observable, for writers, progress and filters: a subscription made
-   * before the run gets the records of the set-up first; after that it is hot (no replay).
+   * before the run gets the records of the set-up first; after that it is hot (no replay). A
+   * subscription reads every record, the `state.*` ones too.
    */
   readonly trace$: Observable<TraceRecord> = new Observable<TraceRecord>((subscriber) => {
     for (const r of this.setup ?? []) subscriber.next(r);
-    return this.subject.subscribe(subscriber);
+    this.readers(+1);
+    const subscription = this.subject.subscribe(subscriber);
+    return () => {
+      subscription.unsubscribe();
+      this.readers(-1);
+    };
   });
 
   /**
@@ -111,6 +130,31 @@ export class Trace {
     readonly version: TraceFormatVersion = TRACE_FORMAT_VERSION,
   ) {
     if (version >= 2) this.emit('', 'trace.format', { version });
+    this.readers(0);
+  }
+
+  private readers(change: number): void {
+    this.stateReaders += change;
+    // Before the run, every record is held for the sinks still to come, which may read them all.
+    this.statesRead = this.version >= 2 && (this.setup !== null || this.stateReaders > 0);
+  }
+
+  /**
+   * Whether to build a node state record (`state.*`, trace format 2 on) now; call it once for each
+   * state change, just before building the record for `emit`:
+   *
+   *   if (trace.wantsState()) trace.emit(node, 'state.peer', { ... });
+   *
+   * True while an attached sink or subscriber reads state records (and, before the run begins,
+   * always). False when none does (a run that writes only its summary): the record is then not
+   * built, and its `seq` is taken all the same, so that every other record has the `seq` it has
+   * in a trace written with them (expectation evidence, `msrp.recv` references, the summary's
+   * record count). In a format-1 trace, which has no state records, it is false and takes nothing.
+   */
+  wantsState(): boolean {
+    if (this.statesRead) return true;
+    if (this.version >= 2) this.seq++;
+    return false;
   }
 
   /** Records emitted so far. */
@@ -120,20 +164,26 @@ export class Trace {
 
   /**
    * Adds a direct sink (cheaper than an Observable subscription); returns its removal. Before the
-   * run begins, the sink first gets the records emitted so far.
+   * run begins, the sink first gets the records emitted so far. `options.states: false`: the sink
+   * does not read the `state.*` records (see `wantsState`).
    */
-  addSink(sink: TraceSink): () => void {
+  addSink(sink: TraceSink, options: SinkOptions = {}): () => void {
     if (this.setup) for (const r of this.setup) sink(r);
     this.sinks.push(sink);
+    const reads = options.states !== false;
+    if (reads) this.readers(+1);
     return () => {
       const i = this.sinks.indexOf(sink);
-      if (i >= 0) this.sinks.splice(i, 1);
+      if (i < 0) return;
+      this.sinks.splice(i, 1);
+      if (reads) this.readers(-1);
     };
   }
 
   /** The run begins: the records of the set-up are no longer held for sinks still to come. */
   begin(): void {
     this.setup = null;
+    this.readers(0);
   }
 
   emit<K extends TraceType>(node: string, type: K, fields: TraceTypes[K], rule?: string): TraceRecord<K> {

@@ -32,6 +32,8 @@ export interface RunRecord {
 /** What a run's sinks see, so the CLI can write the full outputs of a run as it goes. */
 export interface RunHooks {
   sinks?: ((r: AnyTraceRecord) => void)[];
+  /** Whether `sinks` read the node state records (default true); the summary of the figures does not. */
+  sinksReadState?: boolean;
   /** Sees the run's result before its figures are taken (writers of full outputs). */
   onResult?: (result: RunResult) => void;
 }
@@ -114,7 +116,7 @@ export function executeScenarioRun(head: RunHead, loaded: { ok: true; scenario: 
   if (!loaded.ok) return { ...head, outcome: 'error', expectations: [], figures: NO_FIGURES(), failuresByReason: {}, error: `the parameter set does not load: ${loaded.problems[0]?.message ?? ''}` };
   const summary = new SummaryCollector({ maxMessages: 100_000 });
   try {
-    const result = runScenario(loaded.scenario, { ...(head.seed !== null ? { seed: head.seed } : {}), sinks: [(r) => summary.record(r), ...(hooks.sinks ?? [])] });
+    const result = runScenario(loaded.scenario, { ...(head.seed !== null ? { seed: head.seed } : {}), sinks: [(r) => summary.record(r), ...(hooks.sinks ?? [])], sinksReadState: hooks.sinks !== undefined && hooks.sinksReadState !== false });
     hooks.onResult?.(result);
     const { figures, failuresByReason } = runFigures(summary.finish(null));
     const limited = result.outcome.reason === 'max-events';

@@ -32,6 +32,9 @@ export class FakeRelayHost extends FakeClock implements RelayHost<string, number
   emit<K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string): void {
     this.out.push({ kind: 'event', type, fields, rule });
   }
+  wantsState(): boolean {
+    return true;
+  }
   emitState<K extends RelayStateType>(type: K, fields: StateEvents[K]): void {
     this.states.push({ type, fields });
   }

@@ -57,4 +57,66 @@ describe('Trace', () => {
     sim.run();
     expect(after).toEqual(['4:sim.start', '5:sim.end']);
   });
+
+  describe('state records only for a consumer that reads them (wantsState)', () => {
+    /** The run's answers to wantsState at virtual time 10 and 20, and the seq of what the sinks got. */
+    function run(sim: Simulation, attach: () => void): { wants: boolean[]; seqs: string[] } {
+      const wants: boolean[] = [];
+      const seqs: string[] = [];
+      sim.trace.addSink((r) => seqs.push(`${r.seq}:${r.type}`), { states: false });
+      attach();
+      for (const at of [10, 20]) {
+        sim.scheduler.at(at, () => {
+          const w = sim.trace.wantsState();
+          wants.push(w);
+          if (w) sim.trace.emit('n', 'sim.limit', { limit: 'state', value: at });
+          sim.trace.emit('n', 'sim.limit', { limit: 'other', value: at });
+        });
+      }
+      sim.run();
+      return { wants, seqs };
+    }
+
+    it('no reader: not built, and its seq is taken, so the other records keep theirs', () => {
+      const sim = new Simulation({ seed: 1 });
+      const { wants, seqs } = run(sim, () => undefined);
+      expect(wants).toEqual([false, false]);
+      expect(seqs).toEqual(['0:trace.format', '1:sim.start', '3:sim.limit', '5:sim.limit', '6:sim.end']);
+      expect(sim.trace.count).toBe(7);
+    });
+
+    it('a sink that does not say what it reads, or a trace$ subscriber, reads them', () => {
+      for (const attach of [(sim: Simulation) => void sim.trace.addSink(() => undefined), (sim: Simulation) => void sim.trace.trace$.subscribe(() => undefined)]) {
+        const sim = new Simulation({ seed: 1 });
+        const { wants, seqs } = run(sim, () => attach(sim));
+        expect(wants).toEqual([true, true]);
+        expect(seqs).toEqual(['0:trace.format', '1:sim.start', '2:sim.limit', '3:sim.limit', '4:sim.limit', '5:sim.limit', '6:sim.end']);
+      }
+    });
+
+    it('follows readers going: a removed sink, an ended subscription', () => {
+      const sim = new Simulation({ seed: 1 });
+      let remove = (): void => undefined;
+      const sub = sim.trace.trace$.subscribe(() => undefined);
+      const { wants } = run(sim, () => {
+        remove = sim.trace.addSink(() => undefined);
+        sim.scheduler.at(15, () => {
+          remove();
+          sub.unsubscribe();
+        });
+      });
+      expect(wants).toEqual([true, false]);
+    });
+
+    it('always before the run (records held for sinks still to come); never in format 1, which takes no seq', () => {
+      const sim = new Simulation({ seed: 1 });
+      sim.trace.addSink(() => undefined, { states: false });
+      expect(sim.trace.wantsState()).toBe(true);
+      const v1 = new Simulation({ seed: 1, traceFormat: 1 });
+      v1.trace.begin();
+      const before = v1.trace.count;
+      expect(v1.trace.wantsState()).toBe(false);
+      expect(v1.trace.count).toBe(before);
+    });
+  });
 });

@@ -214,6 +214,8 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
         until,
         profile: options.profile,
         sinks: [(r: AnyTraceRecord) => writers.record(r), (r: AnyTraceRecord) => progress.tick(r.t), ...(capture ? [(r: AnyTraceRecord) => capture.record(r)] : [])],
+        // Of these, only the outputs may read state records (not the progress, not the live capture).
+        sinksReadState: writers.readsState,
       };
       if (isLive) {
         const against = [

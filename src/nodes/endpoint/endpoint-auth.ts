@@ -246,6 +246,7 @@ export class EndpointAuth {
       gaveUp: own.gaveUp,
       reauthenticate: own.reauthenticate,
       ...(own.state !== undefined ? { state: own.state } : {}),
+      wantsState: () => ctx.wantsState(),
     };
   }
 

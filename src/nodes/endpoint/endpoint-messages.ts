@@ -65,7 +65,7 @@ export class EndpointMessages implements SessionSending, SenderListener {
 
   /** What a message sent is now (trace format 2, `state.message`). */
   private stateRecord(session: Session, out: Outgoing, state: 'sending' | 'sent' | 'aborted', bytes: number, change: string): void {
-    this.node.ctx.emitState('state.message', { messageId: out.messageId, session: session.id, direction: 'out', state, bytes, total: out.size, change });
+    if (this.node.ctx.wantsState()) this.node.ctx.emitState('state.message', { messageId: out.messageId, session: session.id, direction: 'out', state, bytes, total: out.size, change });
   }
 
   /** A chunk's last byte is written: with Failure-Report yes or partial, its transaction begins (A-13, c.4). */

@@ -324,6 +324,7 @@ export class EndpointNode implements SignallingPeer {
       },
       expired: (t) => this.messages.transactionEnded(t.session!, t.message!),
       state: (fields) => ctx.emitState('state.transaction', fields),
+      wantsState: () => ctx.wantsState(),
     };
   }
 

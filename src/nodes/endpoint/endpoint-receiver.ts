@@ -43,7 +43,7 @@ export class EndpointReceiver {
 
   /** What a message received is now (trace format 2, `state.message`). */
   private stateRecord(session: Session, messageId: string, state: 'receiving' | 'aborted' | 'delivered', bytes: number, total: number | null, change: string): void {
-    this.node.ctx.emitState('state.message', { messageId, session: session.id, direction: 'in', state, bytes, total, change });
+    if (this.node.ctx.wantsState()) this.node.ctx.emitState('state.message', { messageId, session: session.id, direction: 'in', state, bytes, total, change });
   }
 
   /** A request arrived on `conn` (CHECKLIST c.2 to c.5). */

@@ -102,7 +102,7 @@ export class EndpointSessions {
 
   /** What the session is now (trace format 2, `state.session`). */
   private stateRecord(session: Session, change: string): void {
-    this.node.ctx.emitState('state.session', { session: session.id, state: session.life.state, conn: session.conn?.id ?? null, toPath: session.toPath, localUri: session.localUri, change });
+    if (this.node.ctx.wantsState()) this.node.ctx.emitState('state.session', { session: session.id, state: session.life.state, conn: session.conn?.id ?? null, toPath: session.toPath, localUri: session.localUri, change });
   }
 
   /** Scenario action `session`: this node offers session `sessionId` to `peer`. */

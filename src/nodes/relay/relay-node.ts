@@ -167,6 +167,7 @@ export class RelayNode {
       emit: <K extends RelayEventType>(type: K, fields: RelayEvents[K], rule?: string) => ctx.emit(type, fields as TraceTypes[K], rule),
       // Node state records are part of trace format 2 on.
       emitState: (type, fields) => ctx.emitState(type, fields as TraceTypes[typeof type]),
+      wantsState: () => ctx.wantsState(),
       send: (conn, frame) => conn.sendFrame(frame),
       close: (conn) => conn.close(),
       reset: (conn) => conn.reset(),
