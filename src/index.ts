@@ -68,4 +68,4 @@ export type { AddressType, Direction, FileSelector, MsrpMediaDescription, MsrpPr
 export type { Action, RunLimits } from './sim/scheduler.js';
 export type { SimulationOptions, SimulationRunLimits } from './sim/simulation.js';
 export type { Micros } from './sim/time.js';
-export type { TraceClock, TraceRecordBase, TraceType } from './sim/trace.js';
+export type { SinkOptions, TraceClock, TraceRecordBase, TraceType } from './sim/trace.js';
