@@ -80,65 +80,68 @@ export interface Furniture {
   legend: string;
 }
 
-const furnitures = new WeakMap<SvgEngine, Map<string, Furniture>>();
+const drawn = new WeakMap<SvgEngine, Map<string, string>>();
 
-/** The style, arrowheads and legend of a page, drawn by d3 on a canvas of their own, once per prefix and width. */
-export function furnitureOf(engine: SvgEngine, prefix: string, width: number): Furniture {
-  const cache = furnitures.get(engine) ?? furnitures.set(engine, new Map()).get(engine)!;
-  const key = `${prefix}|${width}`;
-  const known = cache.get(key);
-  if (known) return known;
-  const { svg, markup } = engine.canvas({});
-  svg.append('style').text(STYLE);
-  const defs = svg.append('defs');
-  for (const [id, color] of [
-    ['req', '#1e5aa8'],
-    ['resp', '#2e7d32'],
-    ['report', '#6a1b9a'],
-    ['challenge', '#d97706'],
-    ['sip', '#00838f'],
-    ['tcp', '#8a8f96'],
-    ['err', '#c62828'],
-  ] as const) {
-    defs
-      .append('marker')
-      .attr('id', `${prefix}ah-${id}`)
-      .attr('viewBox', '0 0 10 10')
-      .attr('refX', 9)
-      .attr('refY', 5)
-      .attr('markerWidth', 7)
-      .attr('markerHeight', 7)
-      .attr('orient', 'auto-start-reverse')
-      .append('path')
-      .attr('d', 'M0,0L10,5L0,10z')
-      .attr('fill', color);
-  }
-  svg.append('g').attr('class', 'cut');
-  legend(svg.append('g').attr('transform', 'translate(12,34)'), prefix, width - 24);
-  const text = markup();
-  const open = text.indexOf('>') + 1;
-  const cut = text.indexOf('<g class="cut"></g>');
-  const made = { top: text.slice(open, cut), legend: text.slice(cut + '<g class="cut"></g>'.length, text.lastIndexOf('</svg>')) };
-  cache.set(key, made);
-  return made;
-}
-
-const headSets = new WeakMap<SvgEngine, Map<string, string>>();
-
-/** The lane heads' `<g>`, drawn by d3 on a canvas of its own once for each set of lanes and their places. */
-export function headsOf(engine: SvgEngine, nodes: Map<string, NodeFacts>, laneIds: string[], laneX: Map<string, number>, laneW: number): string {
-  const cache = headSets.get(engine) ?? headSets.set(engine, new Map()).get(engine)!;
-  // What a head shows: the lane's place and its node's facts (one engine serves many runs).
-  const key = JSON.stringify([laneW, laneIds.map((id) => [id, laneX.get(id), nodes.get(id) ?? null])]);
+/**
+ * What `draw` puts on a canvas of its own (the markup inside its `<svg>` root), drawn by d3 once
+ * per engine and `key` (one engine serves many pages and runs), then kept.
+ */
+function drawnOnce(engine: SvgEngine, key: string, draw: (svg: SvgSelection) => void): string {
+  const cache = drawn.get(engine) ?? drawn.set(engine, new Map()).get(engine)!;
   const known = cache.get(key);
   if (known !== undefined) return known;
   const { svg, markup } = engine.canvas({});
-  const heads = svg.append('g').attr('class', 'heads');
-  for (const id of laneIds) laneHead(heads, nodes.get(id), id, laneX.get(id)!, TOP - 34, laneW);
+  draw(svg);
   const text = markup();
   const made = text.slice(text.indexOf('>') + 1, text.lastIndexOf('</svg>'));
   cache.set(key, made);
   return made;
+}
+
+const CUT = '<g class="cut"></g>';
+
+/** The style, arrowheads and legend of a page, drawn by d3 once per prefix and width. */
+export function furnitureOf(engine: SvgEngine, prefix: string, width: number): Furniture {
+  const text = drawnOnce(engine, `furniture|${prefix}|${width}`, (svg) => {
+    svg.append('style').text(STYLE);
+    const defs = svg.append('defs');
+    for (const [id, color] of [
+      ['req', '#1e5aa8'],
+      ['resp', '#2e7d32'],
+      ['report', '#6a1b9a'],
+      ['challenge', '#d97706'],
+      ['sip', '#00838f'],
+      ['tcp', '#8a8f96'],
+      ['err', '#c62828'],
+    ] as const) {
+      defs
+        .append('marker')
+        .attr('id', `${prefix}ah-${id}`)
+        .attr('viewBox', '0 0 10 10')
+        .attr('refX', 9)
+        .attr('refY', 5)
+        .attr('markerWidth', 7)
+        .attr('markerHeight', 7)
+        .attr('orient', 'auto-start-reverse')
+        .append('path')
+        .attr('d', 'M0,0L10,5L0,10z')
+        .attr('fill', color);
+    }
+    svg.append('g').attr('class', 'cut');
+    legend(svg.append('g').attr('transform', 'translate(12,34)'), prefix, width - 24);
+  });
+  const cut = text.indexOf(CUT);
+  return { top: text.slice(0, cut), legend: text.slice(cut + CUT.length) };
+}
+
+/** The lane heads' `<g>`, drawn by d3 once for each set of lanes, their places and their nodes' facts. */
+export function headsOf(engine: SvgEngine, nodes: Map<string, NodeFacts>, laneIds: string[], laneX: Map<string, number>, laneW: number): string {
+  // What a head shows: the lane's place and its node's facts.
+  const key = JSON.stringify([laneW, laneIds.map((id) => [id, laneX.get(id), nodes.get(id) ?? null])]);
+  return drawnOnce(engine, `heads|${key}`, (svg) => {
+    const heads = svg.append('g').attr('class', 'heads');
+    for (const id of laneIds) laneHead(heads, nodes.get(id), id, laneX.get(id)!, TOP - 34, laneW);
+  });
 }
 
 function laneHead(g: SvgSelection, n: NodeFacts | undefined, id: string, x: number, bottom: number, laneW: number): void {

@@ -103,8 +103,6 @@ export class Trace {
   private setup: TraceRecord[] | null = [];
   /** Attached sinks and subscribers that read the `state.*` records. */
   private stateReaders = 0;
-  /** Whether state records are built now (`wantsState`). */
-  private statesRead = false;
 
   /**
    * All records as an rxjs Observable, for writers, progress and filters: a subscription made
@@ -113,11 +111,11 @@ export class Trace {
    */
   readonly trace$: Observable<TraceRecord> = new Observable<TraceRecord>((subscriber) => {
     for (const r of this.setup ?? []) subscriber.next(r);
-    this.readers(+1);
+    this.stateReaders++;
     const subscription = this.subject.subscribe(subscriber);
     return () => {
       subscription.unsubscribe();
-      this.readers(-1);
+      this.stateReaders--;
     };
   });
 
@@ -130,13 +128,6 @@ export class Trace {
     readonly version: TraceFormatVersion = TRACE_FORMAT_VERSION,
   ) {
     if (version >= 2) this.emit('', 'trace.format', { version });
-    this.readers(0);
-  }
-
-  private readers(change: number): void {
-    this.stateReaders += change;
-    // Before the run, every record is held for the sinks still to come, which may read them all.
-    this.statesRead = this.version >= 2 && (this.setup !== null || this.stateReaders > 0);
   }
 
   /**
@@ -152,8 +143,10 @@ export class Trace {
    * record count). In a format-1 trace, which has no state records, it is false and takes nothing.
    */
   wantsState(): boolean {
-    if (this.statesRead) return true;
-    if (this.version >= 2) this.seq++;
+    if (this.version < 2) return false;
+    // Before the run, every record is held for the sinks still to come, which may read them all.
+    if (this.setup !== null || this.stateReaders > 0) return true;
+    this.seq++;
     return false;
   }
 
@@ -171,19 +164,18 @@ export class Trace {
     if (this.setup) for (const r of this.setup) sink(r);
     this.sinks.push(sink);
     const reads = options.states !== false;
-    if (reads) this.readers(+1);
+    if (reads) this.stateReaders++;
     return () => {
       const i = this.sinks.indexOf(sink);
       if (i < 0) return;
       this.sinks.splice(i, 1);
-      if (reads) this.readers(-1);
+      if (reads) this.stateReaders--;
     };
   }
 
   /** The run begins: the records of the set-up are no longer held for sinks still to come. */
   begin(): void {
     this.setup = null;
-    this.readers(0);
   }
 
   emit<K extends TraceType>(node: string, type: K, fields: TraceTypes[K], rule?: string): TraceRecord<K> {
