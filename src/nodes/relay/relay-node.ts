@@ -26,6 +26,7 @@ import { SimClock } from '../sim-clock.js';
 import { hostTransport, type NodeTransport } from '../node-transport.js';
 import type { NodeContext } from '../node-context.js';
 import { RELAY_PROFILES, STRICT_DEFAULTS, deviation, type RelayProfile, type RelayProfileName, type RelayTunables } from '../../protocol/relay-profile.js';
+import { ConnectionIndex } from './connection-index.js';
 
 /**
  * A relay's settings. Durations are in microseconds (`Micros`), as in EndpointOptions; the Expires
@@ -82,6 +83,8 @@ export class RelayNode {
   /** The clock seam: every timer of the relay and its machines is set through it. */
   private readonly clock: Clock<Timer>;
   private readonly conns = new Map<MsrpConnection, ConnState>();
+  /** The connections of `conns` that may lead to an authority, for connectionFor. */
+  private readonly leading = new ConnectionIndex<MsrpConnection>();
   private readonly transactions: RelayTransactions<MsrpConnection, Timer>;
   private readonly forwarding: RelayForwarding<MsrpConnection, Timer>;
   private crashed = false;
@@ -191,7 +194,12 @@ export class RelayNode {
   private linksFor(): RelayLinks<MsrpConnection> {
     return {
       connectionFor: (next, frame) => this.connectionFor(next, frame),
-      cameFrom: (conn, key) => this.conns.get(conn)?.authorities.add(key),
+      cameFrom: (conn, key) => {
+        const state = this.conns.get(conn);
+        if (!state) return;
+        state.authorities.add(key);
+        this.leading.cameFrom(conn, key);
+      },
       sendClosed: (conn) => conn.transport.sendClosed,
       sendFrame: (conn, frame, written) => conn.sendFrame(frame, written),
       sendData: (conn, source) => conn.sendData(source),
@@ -211,6 +219,7 @@ export class RelayNode {
     // Tokens, nonces and transactions live in memory only: a restart loses them.
     this.auth.reset(peers);
     this.conns.clear();
+    this.leading.clear();
   }
 
   private restart(): void {
@@ -235,6 +244,7 @@ export class RelayNode {
         // known only once the TLS handshake is over, which for accepted connections is after adopt().
         opened: (c) => {
           state.peerRelay = c.transport.tls?.mutual === true;
+          if (state.peerRelay) this.leading.peerRelay(c);
         },
         requestHead: (c, head) => {
           if (!this.profile.cutThrough) return null;
@@ -247,6 +257,7 @@ export class RelayNode {
       },
     );
     this.conns.set(conn, state);
+    this.leading.add(conn, target);
     this.armIdle(conn, state);
     state.auth = this.auth.open(conn, target === null);
     return conn;
@@ -380,9 +391,8 @@ export class RelayNode {
     // relay — if a request on it came from that authority. A From-Path claim alone never makes a
     // connection the way to another relay: that would let any client intercept relay traffic.
     const lastHop = frame.toPath.length === 2;
-    // Keys and get(), not entries: a relay scans all its connections for every frame it forwards,
-    // and an entry array per connection was an eighth of what a run allocates.
-    for (const c of this.conns.keys()) {
+    // Only the connections that can match, oldest first, as a scan of all of them would find them.
+    for (const c of this.leading.candidates(key, lastHop, this.profile.deliverByConnecting)) {
       if (!c.isOpen) continue;
       const s = this.conns.get(c)!;
       // opensips looks a connection up by the next hop's address: only one it opened to it matches.
@@ -424,6 +434,7 @@ export class RelayNode {
     const leg = this.profile.sessionPerAuth ? sessionOf(this.auth.all, conn) : null;
     const other = leg === null ? null : leg.owner ? leg.token.peer?.conn ?? null : leg.token.conn;
     this.conns.delete(conn);
+    if (state) this.leading.delete(conn, state.target, state.authorities);
     if (state) this.clock.cancel(state.idle);
     if (state) this.auth.closed(state.auth);
     this.transactions.closed(conn);

@@ -1,0 +1,81 @@
+/**
+ * Which of a relay's connections can lead to an authority (`scheme://host:port`), so that finding
+ * the connection for a frame's next hop (RelayNode.connectionFor, A-05) looks at those few and not
+ * at every connection the relay holds: a relay with a hundred clients used to test a hundred
+ * connections for every frame it forwarded.
+ *
+ * A connection leads to an authority when the relay opened it to that authority (its target), when
+ * the peer proved by mutual TLS that it is a relay (any authority its certificate names; few such
+ * connections, so they are all candidates), or, for the last hop only, when a request on it came
+ * from that authority. `candidates` returns every connection of these kinds in the order they were
+ * added, which is the order the relay's own table keeps, so the first match is the one a scan of
+ * the whole table finds.
+ */
+export class ConnectionIndex<C> {
+  private readonly order = new Map<C, number>();
+  private next = 0;
+  private readonly targets = new Map<string, Set<C>>();
+  private readonly from = new Map<string, Set<C>>();
+  private readonly relays = new Set<C>();
+
+  /** A new connection, opened to `target` (null: accepted). */
+  add(conn: C, target: string | null): void {
+    this.order.set(conn, this.next++);
+    if (target !== null) addTo(this.targets, target, conn);
+  }
+
+  /** A request on `conn` came from `authority`. */
+  cameFrom(conn: C, authority: string): void {
+    if (this.order.has(conn)) addTo(this.from, authority, conn);
+  }
+
+  /** The peer on `conn` proved it is a relay (mutual TLS). */
+  peerRelay(conn: C): void {
+    if (this.order.has(conn)) this.relays.add(conn);
+  }
+
+  delete(conn: C, target: string | null, authorities: Iterable<string>): void {
+    if (!this.order.delete(conn)) return;
+    if (target !== null) removeFrom(this.targets, target, conn);
+    for (const a of authorities) removeFrom(this.from, a, conn);
+    this.relays.delete(conn);
+  }
+
+  clear(): void {
+    this.order.clear();
+    this.targets.clear();
+    this.from.clear();
+    this.relays.clear();
+  }
+
+  /**
+   * The connections that may lead to `authority`, oldest first: those opened to it, those whose
+   * peer is a relay unless `openedOnly`, and those a request came from it on when `lastHop`.
+   */
+  candidates(authority: string, lastHop: boolean, openedOnly: boolean): C[] {
+    const out: C[] = [];
+    const opened = this.targets.get(authority);
+    if (opened) for (const c of opened) out.push(c);
+    if (openedOnly) return out;
+    for (const c of this.relays) out.push(c);
+    const seen = lastHop ? this.from.get(authority) : undefined;
+    if (seen) for (const c of seen) out.push(c);
+    if (out.length < 2) return out;
+    const order = this.order;
+    const unique = [...new Set(out)];
+    return unique.sort((a, b) => order.get(a)! - order.get(b)!);
+  }
+}
+
+function addTo<C>(index: Map<string, Set<C>>, key: string, conn: C): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(conn);
+}
+
+function removeFrom<C>(index: Map<string, Set<C>>, key: string, conn: C): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(conn);
+  if (set.size === 0) index.delete(key);
+}
