@@ -235,11 +235,14 @@ export class MsrpConnection {
   }
 
   /**
-   * `limits`: how many reads the frame's bytes took (its length as serialized, from where the
-   * previous frame ended) and whether it fits the buffer; over a limit, the connection closes.
+   * `limits`: how many reads the frame's bytes took (its length on the wire as the parser counted
+   * it, from where the previous frame ended) and whether it fits the buffer; over a limit, the
+   * connection closes.
    */
   private withinLimits(frame: MsrpFrame, limits: NonNullable<MsrpConnectionOptions['limits']>): boolean {
-    const length = serializedLength(frame);
+    // Every frame the parser hands out whole carries its wireLength; serializing it again would
+    // count the bytes the serializer writes, not those that came (extra spaces, folded lines).
+    const length = frame.wireLength ?? serializedLength(frame);
     const end = Math.min(this.frameStart + length, this.parser.offset);
     let reads = 0;
     for (const r of this.readStarts) if (r < end) reads++;

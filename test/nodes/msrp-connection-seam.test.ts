@@ -147,3 +147,24 @@ describe('MsrpConnection: the store-and-forward read limit (a profile\'s)', () =
     expect(stream.closes).toBe(1);
   });
 });
+
+describe('MsrpConnection: the read limit counts the bytes that came, not the frame serialized again', () => {
+  it('a frame whose header lines carry extra spaces is measured by its length on the wire', () => {
+    const sim = new Simulation({ seed: 1 });
+    const ctx = new NodeContext('a', sim);
+    const records: Record<string, unknown>[] = [];
+    sim.trace.addSink((r) => records.push(r as unknown as Record<string, unknown>));
+    const stream = new FakeStream();
+    const canonical = serializeFrame(send);
+    const requests: MsrpFrame[] = [];
+    new MsrpConnection(ctx, stream, { request: (_c, f) => requests.push(f), response: () => {}, closed: () => {} }, { limits: { bufferBytes: canonical.length, maxReads: 4, rule: 'msrprelay:reads-limit' } });
+    stream.open();
+    // The same frame with four more spaces after a colon: it no longer fits the buffer.
+    const padded = Buffer.from(Buffer.from(canonical).toString('latin1').replace('Content-Type: ', 'Content-Type:     '), 'latin1');
+    expect(padded.length).toBe(canonical.length + 4);
+    stream.events!.data(padded);
+    expect(records.filter((r) => r.type === 'msrp.limit').map((r) => r.length)).toEqual([canonical.length + 4]);
+    expect(requests).toEqual([]);
+    expect(stream.closes).toBe(1);
+  });
+});
