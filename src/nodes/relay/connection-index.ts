@@ -11,6 +11,8 @@
  * added, which is the order the relay's own table keeps, so the first match is the one a scan of
  * the whole table finds.
  */
+const NONE: readonly never[] = [];
+
 export class ConnectionIndex<C> {
   private readonly order = new Map<C, number>();
   private next = 0;
@@ -52,18 +54,17 @@ export class ConnectionIndex<C> {
    * The connections that may lead to `authority`, oldest first: those opened to it, those whose
    * peer is a relay unless `openedOnly`, and those a request came from it on when `lastHop`.
    */
-  candidates(authority: string, lastHop: boolean, openedOnly: boolean): C[] {
-    const out: C[] = [];
+  candidates(authority: string, lastHop: boolean, openedOnly: boolean): Iterable<C> {
     const opened = this.targets.get(authority);
-    if (opened) for (const c of opened) out.push(c);
-    if (openedOnly) return out;
-    for (const c of this.relays) out.push(c);
-    const seen = lastHop ? this.from.get(authority) : undefined;
-    if (seen) for (const c of seen) out.push(c);
-    if (out.length < 2) return out;
+    const seen = lastHop && !openedOnly ? this.from.get(authority) : undefined;
+    const relays = openedOnly || this.relays.size === 0 ? undefined : this.relays;
+    // One kind alone (what nearly every frame meets) is already in order: no copy.
+    const kinds = (opened ? 1 : 0) + (seen ? 1 : 0) + (relays ? 1 : 0);
+    if (kinds === 0) return NONE;
+    if (kinds === 1) return (opened ?? seen ?? relays)!;
     const order = this.order;
-    const unique = [...new Set(out)];
-    return unique.sort((a, b) => order.get(a)! - order.get(b)!);
+    const all = new Set<C>([...(opened ?? []), ...(relays ?? []), ...(seen ?? [])]);
+    return [...all].sort((a, b) => order.get(a)! - order.get(b)!);
   }
 }
 

@@ -196,7 +196,8 @@ export class RelayNode {
       connectionFor: (next, frame) => this.connectionFor(next, frame),
       cameFrom: (conn, key) => {
         const state = this.conns.get(conn);
-        if (!state) return;
+        // Once per authority and connection, not per frame.
+        if (!state || state.authorities.has(key)) return;
         state.authorities.add(key);
         this.leading.cameFrom(conn, key);
       },
