@@ -13,7 +13,8 @@
  *
  * `SCALE_SCENARIO=FILE` runs another scenario instead (a smaller one made with
  * scripts/gen-scale-scenario.js, for profiling); `SCALE_TRACE=0` runs without the trace writer,
- * to tell the model's cost from the trace's.
+ * to tell the model's cost from the trace's. The child gets the V8 flag the binary sets
+ * (`--no-allocation-site-pretenuring`); `SCALE_NODE_FLAGS=` (empty) runs it with V8's defaults.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -98,7 +99,11 @@ function scale(): void {
   const file = process.env.SCALE_SCENARIO ? resolve(process.env.SCALE_SCENARIO) : SCENARIO;
   const withTrace = process.env.SCALE_TRACE !== '0';
   const started = performance.now();
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, withTrace ? 'trace' : 'no-trace'], {
+  // The child runs with the V8 flag bin/msrp-sim.js sets for itself, so that it measures the model
+  // as `msrp-sim run` runs it (docs/performance.md, "Pretenuring"); SCALE_NODE_FLAGS replaces it
+  // (empty: V8's defaults, as a library user's process has them).
+  const flags = (process.env.SCALE_NODE_FLAGS ?? '--no-allocation-site-pretenuring').split(/\s+/).filter((f) => f !== '');
+  const r = spawnSync(process.execPath, [...flags, fileURLToPath(import.meta.url), '--child', file, withTrace ? 'trace' : 'no-trace'], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
