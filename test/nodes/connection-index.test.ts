@@ -28,7 +28,7 @@ describe('ConnectionIndex: the connections a relay tests for a next hop (A-05)',
     ix.add('c1', A);
     ix.add('c2', null);
     ix.cameFrom('c2', B);
-    ix.delete('c2', null, [B]);
+    ix.delete('c2');
     expect([...ix.candidates(B, true, false)]).toEqual([]);
     // A request seen on a connection already gone does not bring it back.
     ix.cameFrom('c2', B);

@@ -120,16 +120,22 @@ describe('MsrpConnection over the Connection seam', () => {
   });
 });
 
+/** An open connection with a profile's read limit, and what it traced and handed on. */
+function limited(limits: { bufferBytes: number; maxReads: number; rule: string }) {
+  const sim = new Simulation({ seed: 1 });
+  const ctx = new NodeContext('a', sim);
+  const records: Record<string, unknown>[] = [];
+  sim.trace.addSink((r) => records.push(r as unknown as Record<string, unknown>));
+  const stream = new FakeStream();
+  const requests: MsrpFrame[] = [];
+  new MsrpConnection(ctx, stream, { request: (_c, f) => requests.push(f), response: () => {}, closed: () => {} }, { limits });
+  stream.open();
+  return { records, stream, requests };
+}
+
 describe('MsrpConnection: the store-and-forward read limit (a profile\'s)', () => {
   it('counts the reads a frame\'s own bytes came in: a frame after one that ended with its read takes 4 reads, not 5', () => {
-    const sim = new Simulation({ seed: 1 });
-    const ctx = new NodeContext('a', sim);
-    const records: Record<string, unknown>[] = [];
-    sim.trace.addSink((r) => records.push(r as unknown as Record<string, unknown>));
-    const stream = new FakeStream();
-    const requests: MsrpFrame[] = [];
-    new MsrpConnection(ctx, stream, { request: (_c, f) => requests.push(f), response: () => {}, closed: () => {} }, { limits: { bufferBytes: 65_536, maxReads: 4, rule: 'opensips:reads-limit' } });
-    stream.open();
+    const { records, stream, requests } = limited({ bufferBytes: 65_536, maxReads: 4, rule: 'opensips:reads-limit' });
     const a = serializeFrame(send);
     const b = serializeFrame({ ...send, transactionId: 'tid2' });
     // The first frame in one read that ends where it ends; the second in exactly 4 reads.
@@ -146,19 +152,10 @@ describe('MsrpConnection: the store-and-forward read limit (a profile\'s)', () =
     expect(records.filter((r) => r.type === 'msrp.limit').map((r) => r.reads)).toEqual([5]);
     expect(stream.closes).toBe(1);
   });
-});
 
-describe('MsrpConnection: the read limit counts the bytes that came, not the frame serialized again', () => {
-  it('a frame whose header lines carry extra spaces is measured by its length on the wire', () => {
-    const sim = new Simulation({ seed: 1 });
-    const ctx = new NodeContext('a', sim);
-    const records: Record<string, unknown>[] = [];
-    sim.trace.addSink((r) => records.push(r as unknown as Record<string, unknown>));
-    const stream = new FakeStream();
+  it('measures a frame by the bytes that came, not the frame serialized again: extra spaces in a header line count', () => {
     const canonical = serializeFrame(send);
-    const requests: MsrpFrame[] = [];
-    new MsrpConnection(ctx, stream, { request: (_c, f) => requests.push(f), response: () => {}, closed: () => {} }, { limits: { bufferBytes: canonical.length, maxReads: 4, rule: 'msrprelay:reads-limit' } });
-    stream.open();
+    const { records, stream, requests } = limited({ bufferBytes: canonical.length, maxReads: 4, rule: 'msrprelay:reads-limit' });
     // The same frame with four more spaces after a colon: it no longer fits the buffer.
     const padded = Buffer.from(Buffer.from(canonical).toString('latin1').replace('Content-Type: ', 'Content-Type:     '), 'latin1');
     expect(padded.length).toBe(canonical.length + 4);

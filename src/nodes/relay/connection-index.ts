@@ -9,12 +9,21 @@
  * connections, so they are all candidates), or, for the last hop only, when a request on it came
  * from that authority. `candidates` returns every connection of these kinds in the order they were
  * added, which is the order the relay's own table keeps, so the first match is the one a scan of
- * the whole table finds.
+ * the whole table finds. The index is where the relay keeps which authorities a connection's
+ * requests came from.
  */
 const NONE: readonly never[] = [];
 
+interface Entry {
+  /** When the connection was added, for the order of `candidates`. */
+  order: number;
+  target: string | null;
+  /** Authorities requests on the connection came from. */
+  from: Set<string>;
+}
+
 export class ConnectionIndex<C> {
-  private readonly order = new Map<C, number>();
+  private readonly entries = new Map<C, Entry>();
   private next = 0;
   private readonly targets = new Map<string, Set<C>>();
   private readonly from = new Map<string, Set<C>>();
@@ -22,29 +31,40 @@ export class ConnectionIndex<C> {
 
   /** A new connection, opened to `target` (null: accepted). */
   add(conn: C, target: string | null): void {
-    this.order.set(conn, this.next++);
+    this.entries.set(conn, { order: this.next++, target, from: new Set() });
     if (target !== null) addTo(this.targets, target, conn);
   }
 
   /** A request on `conn` came from `authority`. */
   cameFrom(conn: C, authority: string): void {
-    if (this.order.has(conn)) addTo(this.from, authority, conn);
+    const entry = this.entries.get(conn);
+    // Once per authority and connection, not per frame.
+    if (!entry || entry.from.has(authority)) return;
+    entry.from.add(authority);
+    addTo(this.from, authority, conn);
+  }
+
+  /** Whether a request on `conn` came from `authority`. */
+  hasComeFrom(conn: C, authority: string): boolean {
+    return this.entries.get(conn)?.from.has(authority) === true;
   }
 
   /** The peer on `conn` proved it is a relay (mutual TLS). */
   peerRelay(conn: C): void {
-    if (this.order.has(conn)) this.relays.add(conn);
+    if (this.entries.has(conn)) this.relays.add(conn);
   }
 
-  delete(conn: C, target: string | null, authorities: Iterable<string>): void {
-    if (!this.order.delete(conn)) return;
-    if (target !== null) removeFrom(this.targets, target, conn);
-    for (const a of authorities) removeFrom(this.from, a, conn);
+  delete(conn: C): void {
+    const entry = this.entries.get(conn);
+    if (!entry) return;
+    this.entries.delete(conn);
+    if (entry.target !== null) removeFrom(this.targets, entry.target, conn);
+    for (const a of entry.from) removeFrom(this.from, a, conn);
     this.relays.delete(conn);
   }
 
   clear(): void {
-    this.order.clear();
+    this.entries.clear();
     this.targets.clear();
     this.from.clear();
     this.relays.clear();
@@ -62,9 +82,9 @@ export class ConnectionIndex<C> {
     const kinds = (opened ? 1 : 0) + (seen ? 1 : 0) + (relays ? 1 : 0);
     if (kinds === 0) return NONE;
     if (kinds === 1) return (opened ?? seen ?? relays)!;
-    const order = this.order;
+    const entries = this.entries;
     const all = new Set<C>([...(opened ?? []), ...(relays ?? []), ...(seen ?? [])]);
-    return [...all].sort((a, b) => order.get(a)! - order.get(b)!);
+    return [...all].sort((a, b) => entries.get(a)!.order - entries.get(b)!.order);
   }
 }
 

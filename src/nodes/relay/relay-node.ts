@@ -60,8 +60,6 @@ interface ConnState {
   auth: AuthPeer<MsrpConnection, Timer>;
   /** The connection is to or from another relay (mutual TLS, R-11, R-29). */
   peerRelay: boolean;
-  /** Authorities (`scheme://host:port`) of the peers seen at the far end (A-05). */
-  authorities: Set<string>;
   /** Authority of the target we opened it to, for outbound connections. */
   target: string | null;
   /** Session the connection is dedicated to (profiles with one session per connection). */
@@ -194,13 +192,8 @@ export class RelayNode {
   private linksFor(): RelayLinks<MsrpConnection> {
     return {
       connectionFor: (next, frame) => this.connectionFor(next, frame),
-      cameFrom: (conn, key) => {
-        const state = this.conns.get(conn);
-        // Once per authority and connection, not per frame.
-        if (!state || state.authorities.has(key)) return;
-        state.authorities.add(key);
-        this.leading.cameFrom(conn, key);
-      },
+      // A-05: the authorities (`scheme://host:port`) of the peers seen at the far end.
+      cameFrom: (conn, key) => this.leading.cameFrom(conn, key),
       sendClosed: (conn) => conn.transport.sendClosed,
       sendFrame: (conn, frame, written) => conn.sendFrame(frame, written),
       sendData: (conn, source) => conn.sendData(source),
@@ -230,7 +223,7 @@ export class RelayNode {
   }
 
   private adopt(transport: Connection, target: string | null): MsrpConnection {
-    const state: ConnState = { auth: null!, peerRelay: false, authorities: new Set(), target, sessionKey: null, idle: null, lastUse: this.clock.now };
+    const state: ConnState = { auth: null!, peerRelay: false, target, sessionKey: null, idle: null, lastUse: this.clock.now };
     const limits = this.profile.readsLimit;
     const conn = new MsrpConnection(
       this.ctx,
@@ -402,7 +395,7 @@ export class RelayNode {
         continue;
       }
       if (sessionKey !== null && s.sessionKey !== null && s.sessionKey !== sessionKey) continue;
-      if (this.leadsTo(c, s, key) || (lastHop && s.authorities.has(key))) {
+      if (this.leadsTo(c, s, key) || (lastHop && this.leading.hasComeFrom(c, key))) {
         if (sessionKey !== null && s.target === key && s.sessionKey === null) s.sessionKey = sessionKey;
         return c;
       }
@@ -435,7 +428,7 @@ export class RelayNode {
     const leg = this.profile.sessionPerAuth ? sessionOf(this.auth.all, conn) : null;
     const other = leg === null ? null : leg.owner ? leg.token.peer?.conn ?? null : leg.token.conn;
     this.conns.delete(conn);
-    if (state) this.leading.delete(conn, state.target, state.authorities);
+    this.leading.delete(conn);
     if (state) this.clock.cancel(state.idle);
     if (state) this.auth.closed(state.auth);
     this.transactions.closed(conn);
