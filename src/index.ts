@@ -40,7 +40,7 @@ export type * from './nodes/records/msrp-records.js';
 export type * from './nodes/records/scenario-records.js';
 export type * from './nodes/records/session-records.js';
 export type { NodeContext } from './nodes/node-context.js';
-export type { FrameLedger, WrittenFrame, StreamedBody } from './nodes/frame-ledger.js';
+export type { FrameLedger, WrittenQueue, StreamedBody } from './nodes/frame-ledger.js';
 export { FrameResolver, type TracedFrame } from './sim/frame-resolver.js';
 export type { SignallingCore } from './nodes/signalling-core.js';
 export type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './nodes/signalling.js';

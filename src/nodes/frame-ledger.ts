@@ -11,12 +11,6 @@
 import type { MsrpFrame, MsrpRequest } from '../wire/frame.js';
 import type { TraceRecord } from '../sim/trace.js';
 
-/** A frame written and not yet read: its `msrp.send` record and the frame as written. */
-export interface WrittenFrame {
-  sent: TraceRecord<'msrp.send'>;
-  frame: MsrpFrame;
-}
-
 /** What the reader of a streamed request knows of its body (it does not hold it). */
 export interface StreamedBody {
   bodyLength: number;
@@ -25,13 +19,21 @@ export interface StreamedBody {
 }
 
 export class FrameLedger {
-  private readonly written = new Map<string, WrittenFrame[]>();
+  private readonly queues = new Map<string, WrittenQueue>();
+
+  /**
+   * The queue of frames written on connection `conn` and not yet read: the writer and the reader
+   * of a connection each keep it, so that a frame costs no lookup by connection id.
+   */
+  queue(conn: string): WrittenQueue {
+    let queue = this.queues.get(conn);
+    if (!queue) this.queues.set(conn, (queue = new WrittenQueue()));
+    return queue;
+  }
 
   /** `frame` was written on connection `conn` and traced as record `sent`. */
   wrote(conn: string, sent: TraceRecord<'msrp.send'>, frame: MsrpFrame): void {
-    let queue = this.written.get(conn);
-    if (!queue) this.written.set(conn, (queue = []));
-    queue.push({ sent, frame });
+    this.queue(conn).wrote(sent, frame);
   }
 
   /**
@@ -40,22 +42,75 @@ export class FrameLedger {
    * of holding it: its length, and whether its pieces equalled the body of `peek(peer)`.
    */
   read(peer: string, frame: MsrpFrame, streamed: StreamedBody | null = null): TraceRecord<'msrp.send'> | null {
-    const queue = this.written.get(peer);
-    if (!queue || queue.length === 0 || frame.violations.length > 0) return null;
-    const first = queue[0]!;
-    if (!sameFrame(first.frame, frame, streamed)) return null;
-    queue.shift();
-    return first.sent;
+    return this.queues.get(peer)?.read(frame, streamed) ?? null;
   }
 
   /** The frame a streamed request being read would be, if it matches: the first one written. */
   peek(peer: string): MsrpFrame | null {
-    return this.written.get(peer)?.[0]?.frame ?? null;
+    return this.queues.get(peer)?.peek() ?? null;
   }
 
-  /** Connection `conn` is gone: what it wrote and was not read never will be. */
+  /** The reading end of connection `conn` is gone: what it wrote and was not read never will be. */
   closed(conn: string): void {
-    this.written.delete(conn);
+    this.queues.get(conn)?.end();
+  }
+}
+
+/**
+ * The frames written on one connection and not yet read at the other end, oldest first: the
+ * `msrp.send` records and the frames as written, in two arrays read from `head` on (no object
+ * per frame, no shift).
+ */
+export class WrittenQueue {
+  private sents: TraceRecord<'msrp.send'>[] = [];
+  private frames: MsrpFrame[] = [];
+  private head = 0;
+  /** The reading end has closed: nothing written from now on will be read, so nothing is kept. */
+  private ended = false;
+
+  wrote(sent: TraceRecord<'msrp.send'>, frame: MsrpFrame): void {
+    if (this.ended) return;
+    this.sents.push(sent);
+    this.frames.push(frame);
+  }
+
+  /** See `FrameLedger.read`. */
+  read(frame: MsrpFrame, streamed: StreamedBody | null = null): TraceRecord<'msrp.send'> | null {
+    const at = this.head;
+    if (at === this.frames.length || frame.violations.length > 0) return null;
+    if (!sameFrame(this.frames[at]!, frame, streamed)) return null;
+    const sent = this.sents[at]!;
+    if (at + 1 === this.frames.length) {
+      // Read up to what was written (nearly always): start the arrays over.
+      this.sents.length = 0;
+      this.frames.length = 0;
+      this.head = 0;
+    } else {
+      this.sents[at] = undefined as unknown as TraceRecord<'msrp.send'>;
+      this.frames[at] = undefined as unknown as MsrpFrame;
+      this.head = at + 1;
+      if (at > 1024 && at * 2 > this.frames.length) this.compact();
+    }
+    return sent;
+  }
+
+  /** See `FrameLedger.peek`. */
+  peek(): MsrpFrame | null {
+    return this.head < this.frames.length ? this.frames[this.head]! : null;
+  }
+
+  /** The reading end is gone (see `FrameLedger.closed`). */
+  end(): void {
+    this.ended = true;
+    this.sents = [];
+    this.frames = [];
+    this.head = 0;
+  }
+
+  private compact(): void {
+    this.sents = this.sents.slice(this.head);
+    this.frames = this.frames.slice(this.head);
+    this.head = 0;
   }
 }
 

@@ -17,6 +17,8 @@ import type { NodeContext } from './node-context.js';
 import { frameFields, type FrameFields } from './frame-record.js';
 import { WireError } from '../wire/serializer.js';
 import { SENT_RECORD } from '../sim/frame-resolver.js';
+import type { WrittenQueue } from './frame-ledger.js';
+import type { TraceRecord } from '../sim/trace.js';
 
 // The chunker's input and the streamed-request sink are protocol notions (src/protocol/send-source.ts).
 export type { RequestStream, SendSource } from '../protocol/send-source.js';
@@ -70,6 +72,12 @@ export class MsrpConnection {
   private readStarts: number[] = [];
   /** `limits`: bytes received so far (where the next read starts). */
   private received = 0;
+  /**
+   * Trace format 2: the ledger's queues of frames this connection wrote and its peer wrote
+   * (frame-ledger.ts), taken on first use; null before.
+   */
+  private writtenHere: WrittenQueue | null = null;
+  private writtenThere: WrittenQueue | null = null;
   /** Over a limit: the connection is closing and nothing more that arrives on it is handled. */
   private refused = false;
   /** When MSRP bytes last crossed the connection, in either direction (R-27). */
@@ -201,7 +209,23 @@ export class MsrpConnection {
     this.transport.write(bytes);
     this.lastTraffic = this.ctx.now;
     const sent = this.ctx.emitRecord('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) });
-    this.ctx.frames?.wrote(this.label, sent, frame);
+    this.ledgerWrote(sent, frame);
+  }
+
+  /** Trace format 2: `frame`, traced as `sent`, is in the ledger until the peer reads it. */
+  private ledgerWrote(sent: TraceRecord<'msrp.send'>, frame: MsrpFrame): void {
+    const frames = this.ctx.frames;
+    if (frames === null) return;
+    (this.writtenHere ??= frames.queue(this.label)).wrote(sent, frame);
+  }
+
+  /** Trace format 2: the ledger's queue of what the peer wrote, or null (no ledger, no peer yet). */
+  private peerWritten(): WrittenQueue | null {
+    if (this.writtenThere !== null) return this.writtenThere;
+    const frames = this.ctx.frames;
+    const peer = this.transport.peerConnection;
+    if (frames === null || !peer) return null;
+    return (this.writtenThere = frames.queue(peer));
   }
 
   /** Where the chunk writer's bytes go: the connection, each chunk traced whole once written. */
@@ -218,7 +242,7 @@ export class MsrpConnection {
       newTransactionId: () => this.ctx.newTransactionId(),
       chunkWritten: (frame, bytes, offset, rule) => {
         const sent = this.ctx.emitRecord('msrp.send', { conn: this.label, offset, length: bytes.length, ...frameFields(frame, bytes) }, rule);
-        this.ctx.frames?.wrote(this.label, sent, frame);
+        this.ledgerWrote(sent, frame);
       },
     };
   }
@@ -264,8 +288,7 @@ export class MsrpConnection {
   private onHead(head: MsrpFrame): void {
     if (!this.isOpen || head.kind !== 'request') return;
     const stream = head.method === 'SEND' && head.contentType !== undefined ? this.handlers.requestHead?.(this, head) ?? null : null;
-    const peer = this.transport.peerConnection;
-    const sentBody = stream && peer && this.ctx.frames ? (this.ctx.frames.peek(peer) as MsrpRequest | null)?.body ?? null : null;
+    const sentBody = stream ? (this.peerWritten()?.peek() as MsrpRequest | null | undefined)?.body ?? null : null;
     this.incoming = { head, stream, parts: [], received: 0, sentBody, bodyEqual: sentBody !== null };
   }
 
@@ -307,10 +330,9 @@ export class MsrpConnection {
    * request whose body was handed on as it came, not held.
    */
   private traceRead(frame: MsrpFrame, streamed: { received: number; bodyEqual: boolean } | null): void {
-    const frames = this.ctx.frames;
-    const peer = this.transport.peerConnection;
-    if (frames && peer) {
-      const sent = frames.read(peer, frame, streamed ? { bodyLength: streamed.received, bodyEqual: streamed.bodyEqual } : null);
+    const written = this.peerWritten();
+    if (written !== null) {
+      const sent = written.read(frame, streamed ? { bodyLength: streamed.received, bodyEqual: streamed.bodyEqual } : null);
       if (sent !== null) {
         // The send record rides along for the readers in this process (frame-resolver.ts).
         this.ctx.emit('msrp.recv', { conn: this.label, sent: sent.seq, [SENT_RECORD]: sent });
@@ -334,8 +356,7 @@ export class MsrpConnection {
     if (this.closedReason) return;
     this.closedReason = reason;
     // What the peer wrote and this side has not read will never be read.
-    const peer = this.transport.peerConnection;
-    if (peer) this.ctx.frames?.closed(peer);
+    this.peerWritten()?.end();
     const unsent = this.chunks.detach();
     this.urgent.length = 0;
     const streaming = this.incoming?.stream;
