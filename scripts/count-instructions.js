@@ -64,18 +64,23 @@ function count(tree, index) {
     p.stderr.on('data', (d) => (err += d));
     p.on('close', (code) => {
       if (code !== 0) return fail(new Error(`${tree}: exit ${code}\n${err.slice(-2000)}`));
-      done(groups(out));
+      const g = groups(out);
+      if (g.total === 0) return fail(new Error(`${tree}: cachegrind counted nothing\n${err.slice(-2000)}`));
+      done(g);
     });
   });
 }
 
 function loadOnly(tree) {
   const src = join(tree, '.bench/src');
-  return `import { readFileSync } from 'node:fs';
-const { loadScenario } = await import(${JSON.stringify(join(src, 'scenario/load.js'))});
-await import(${JSON.stringify(join(src, 'scenario/run.js'))});
-const loaded = loadScenario(${JSON.stringify(scenario)}, readFileSync(${JSON.stringify(scenario)}, 'utf8'));
-if (!loaded.ok) process.exit(1);`;
+  // One line: cachegrind writes the command into its file, and cg_annotate reads that file by lines.
+  return [
+    `import { readFileSync } from 'node:fs'`,
+    `const { loadScenario } = await import(${JSON.stringify(join(src, 'scenario/load.js'))})`,
+    `await import(${JSON.stringify(join(src, 'scenario/run.js'))})`,
+    `const loaded = loadScenario(${JSON.stringify(scenario)}, readFileSync(${JSON.stringify(scenario)}, 'utf8'))`,
+    `if (!loaded.ok) process.exit(1)`,
+  ].join('; ');
 }
 
 /** cg_annotate's per-function counts summed by what the instructions were spent on. */
