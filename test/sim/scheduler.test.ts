@@ -105,6 +105,40 @@ describe('Scheduler', () => {
   });
 });
 
+describe('Scheduler order across compaction', () => {
+  it('orders thousands of events by (time, insertion) when most are cancelled and half are scheduled while running (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(50), fc.nat(3)), { minLength: 3000, maxLength: 5000 }), (specs) => {
+        const s = new Scheduler();
+        const ran: number[] = [];
+        const expected: { t: number; order: number; id: number }[] = [];
+        let order = 0;
+        const timers = new Map<number, ReturnType<Scheduler['at']>>();
+        const schedule = (id: number, t: number): void => {
+          timers.set(id, s.at(t, () => ran.push(id)));
+          expected.push({ t, order: order++, id });
+        };
+        // Half of the events are scheduled up front, the rest by the first event at time 0; kinds
+        // 0 to 2 then cancel the event before them, enough cancellations to compact the heap.
+        const half = specs.length >> 1;
+        specs.slice(0, half).forEach(([t], id) => schedule(id, t + 1));
+        s.at(0, () => {
+          specs.slice(half).forEach(([t], k) => schedule(half + k, s.now + t + 1));
+          specs.forEach(([, kind], id) => {
+            if (kind !== 3 && id > 0) s.cancel(timers.get(id - 1));
+          });
+        });
+        s.run();
+        const cancelled = new Set(specs.flatMap(([, kind], id) => (kind !== 3 && id > 0 ? [id - 1] : [])));
+        const want = expected.filter((e) => !cancelled.has(e.id)).sort((a, b) => a.t - b.t || a.order - b.order).map((e) => e.id);
+        expect(ran).toEqual(want);
+        expect(s.pending).toBe(0);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
 describe('Scheduler compaction during a run', () => {
   it('keeps running correctly when timers cancelled inside events trigger compaction', () => {
     const s = new Scheduler();
