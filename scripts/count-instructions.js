@@ -12,7 +12,8 @@
 // Each tree must be built with its bench (npm run build && npx tsc -p tsconfig.bench.json). The
 // child runs single-threaded (`--single-threaded`: TurboFan and the GC on the main thread, so
 // their work is counted) with fixed hash and random seeds; two runs of one build agree to about
-// 1 %. A count is of the whole process: start-up and the scenario's load included (load the same
+// 1 %, but for the garbage collector's group, which V8 schedules partly by time (up to 30 % apart
+// on one build: compare the other groups on their own when it moves). A count is of the whole process: start-up and the scenario's load included (load the same
 // scenario with `--load-only` to subtract them). Instructions are not time (a cache miss costs
 // tens of them); `--cache` adds cachegrind's simulated first-level and last-level data misses.
 import { spawn, spawnSync } from 'node:child_process';
