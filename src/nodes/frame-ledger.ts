@@ -22,59 +22,40 @@ export class FrameLedger {
   private readonly queues = new Map<string, WrittenQueue>();
 
   /**
-   * The queue of frames written on connection `conn` and not yet read: the writer and the reader
-   * of a connection each keep it, so that a frame costs no lookup by connection id.
+   * The queue of frames written on connection `conn` and not yet read: the writing and the reading
+   * connection each keep it (taken once), so that a frame costs no lookup by connection id.
    */
   queue(conn: string): WrittenQueue {
     let queue = this.queues.get(conn);
     if (!queue) this.queues.set(conn, (queue = new WrittenQueue()));
     return queue;
   }
-
-  /** `frame` was written on connection `conn` and traced as record `sent`. */
-  wrote(conn: string, sent: TraceRecord<'msrp.send'>, frame: MsrpFrame): void {
-    this.queue(conn).wrote(sent, frame);
-  }
-
-  /**
-   * A frame was read from the peer connection `peer`: the `msrp.send` record it is, or null
-   * (trace it in full). `streamed`: a request whose body the reader handed on as it came instead
-   * of holding it: its length, and whether its pieces equalled the body of `peek(peer)`.
-   */
-  read(peer: string, frame: MsrpFrame, streamed: StreamedBody | null = null): TraceRecord<'msrp.send'> | null {
-    return this.queues.get(peer)?.read(frame, streamed) ?? null;
-  }
-
-  /** The frame a streamed request being read would be, if it matches: the first one written. */
-  peek(peer: string): MsrpFrame | null {
-    return this.queues.get(peer)?.peek() ?? null;
-  }
-
-  /** The reading end of connection `conn` is gone: what it wrote and was not read never will be. */
-  closed(conn: string): void {
-    this.queues.get(conn)?.end();
-  }
 }
 
 /**
  * The frames written on one connection and not yet read at the other end, oldest first: the
  * `msrp.send` records and the frames as written, in two arrays read from `head` on (no object
- * per frame, no shift).
+ * per frame, no shift; entries before `head` are let go).
  */
 export class WrittenQueue {
-  private sents: TraceRecord<'msrp.send'>[] = [];
-  private frames: MsrpFrame[] = [];
+  private sents: (TraceRecord<'msrp.send'> | undefined)[] = [];
+  private frames: (MsrpFrame | undefined)[] = [];
   private head = 0;
   /** The reading end has closed: nothing written from now on will be read, so nothing is kept. */
   private ended = false;
 
+  /** `frame` was written on the connection and traced as record `sent`. */
   wrote(sent: TraceRecord<'msrp.send'>, frame: MsrpFrame): void {
     if (this.ended) return;
     this.sents.push(sent);
     this.frames.push(frame);
   }
 
-  /** See `FrameLedger.read`. */
+  /**
+   * A frame was read at the other end: the `msrp.send` record it is, or null (trace it in full).
+   * `streamed`: a request whose body the reader handed on as it came instead of holding it: its
+   * length, and whether its pieces equalled the body of the frame `peek` gave.
+   */
   read(frame: MsrpFrame, streamed: StreamedBody | null = null): TraceRecord<'msrp.send'> | null {
     const at = this.head;
     if (at === this.frames.length || frame.violations.length > 0) return null;
@@ -86,20 +67,20 @@ export class WrittenQueue {
       this.frames.length = 0;
       this.head = 0;
     } else {
-      this.sents[at] = undefined as unknown as TraceRecord<'msrp.send'>;
-      this.frames[at] = undefined as unknown as MsrpFrame;
+      this.sents[at] = undefined;
+      this.frames[at] = undefined;
       this.head = at + 1;
       if (at > 1024 && at * 2 > this.frames.length) this.compact();
     }
     return sent;
   }
 
-  /** See `FrameLedger.peek`. */
+  /** The frame a streamed request being read would be, if it matches: the first one written. */
   peek(): MsrpFrame | null {
-    return this.head < this.frames.length ? this.frames[this.head]! : null;
+    return this.frames[this.head] ?? null;
   }
 
-  /** The reading end is gone (see `FrameLedger.closed`). */
+  /** The reading end is gone: what was written and not read never will be. */
   end(): void {
     this.ended = true;
     this.sents = [];

@@ -36,27 +36,27 @@ describe('FrameLedger', () => {
     const ledger = new FrameLedger();
     const a = send('t1', 'one');
     const b = send('t2', 'two');
-    ledger.wrote('c1', record(1), a);
-    ledger.wrote('c1', record(2), b);
-    expect(ledger.read('c1', read(a))?.seq).toBe(1);
-    expect(ledger.peek('c1')).toBe(b);
-    expect(ledger.read('c1', read(b))?.seq).toBe(2);
-    expect(ledger.peek('c1')).toBeNull();
+    ledger.queue('c1').wrote(record(1), a);
+    ledger.queue('c1').wrote(record(2), b);
+    expect(ledger.queue('c1').read(read(a))?.seq).toBe(1);
+    expect(ledger.queue('c1').peek()).toBe(b);
+    expect(ledger.queue('c1').read(read(b))?.seq).toBe(2);
+    expect(ledger.queue('c1').peek()).toBeNull();
   });
 
   it('traces in full a frame read that is not the first one written, which stays waiting', () => {
     const ledger = new FrameLedger();
     const a = send('t1', 'one');
-    ledger.wrote('c1', record(1), a);
-    expect(ledger.read('c1', read(send('t1', 'uno')))).toBeNull();
-    expect(ledger.read('c1', read(a))?.seq).toBe(1);
+    ledger.queue('c1').wrote(record(1), a);
+    expect(ledger.queue('c1').read(read(send('t1', 'uno')))).toBeNull();
+    expect(ledger.queue('c1').read(read(a))?.seq).toBe(1);
   });
 
   it('a connection and its peer share one queue however each end reaches it', () => {
     const ledger = new FrameLedger();
     const queue = ledger.queue('c1');
     const a = send('t1', 'one');
-    ledger.wrote('c1', record(1), a);
+    ledger.queue('c1').wrote(record(1), a);
     expect(queue.peek()).toBe(a);
     expect(queue.read(read(a))?.seq).toBe(1);
     expect(ledger.queue('c1')).toBe(queue);
@@ -65,22 +65,22 @@ describe('FrameLedger', () => {
   it('keeps nothing written after the reading end has closed (it would never be read)', () => {
     const ledger = new FrameLedger();
     const writer = ledger.queue('c1');
-    ledger.wrote('c1', record(1), send('t1', 'one'));
-    ledger.closed('c1');
-    expect(ledger.peek('c1')).toBeNull();
-    ledger.wrote('c1', record(2), send('t2', 'two'));
+    ledger.queue('c1').wrote(record(1), send('t1', 'one'));
+    ledger.queue('c1').end();
+    expect(ledger.queue('c1').peek()).toBeNull();
+    ledger.queue('c1').wrote(record(2), send('t2', 'two'));
     writer.wrote(record(3), send('t3', 'three'));
-    expect(ledger.peek('c1')).toBeNull();
+    expect(ledger.queue('c1').peek()).toBeNull();
     expect(writer.peek()).toBeNull();
   });
 
   it('reads thousands of frames written ahead in order (the arrays are compacted as they are read)', () => {
     const ledger = new FrameLedger();
     const frames = Array.from({ length: 3000 }, (_, i) => send(`t${i}`, `body ${i}`));
-    frames.forEach((f, i) => ledger.wrote('c1', record(i), f));
-    for (let i = 0; i < 2500; i++) expect(ledger.read('c1', read(frames[i]!))?.seq).toBe(i);
-    ledger.wrote('c1', record(3000), send('t3000', 'late'));
-    for (let i = 2500; i < 3000; i++) expect(ledger.read('c1', read(frames[i]!))?.seq).toBe(i);
-    expect(ledger.read('c1', read(send('t3000', 'late')))?.seq).toBe(3000);
+    frames.forEach((f, i) => ledger.queue('c1').wrote(record(i), f));
+    for (let i = 0; i < 2500; i++) expect(ledger.queue('c1').read(read(frames[i]!))?.seq).toBe(i);
+    ledger.queue('c1').wrote(record(3000), send('t3000', 'late'));
+    for (let i = 2500; i < 3000; i++) expect(ledger.queue('c1').read(read(frames[i]!))?.seq).toBe(i);
+    expect(ledger.queue('c1').read(read(send('t3000', 'late')))?.seq).toBe(3000);
   });
 });
