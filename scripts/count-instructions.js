@@ -8,6 +8,7 @@
 //
 //   node scripts/count-instructions.js /tmp/base . --scenario /tmp/scale200.yaml
 //   node scripts/count-instructions.js . --flags=--max-inlined-bytecode-size-cumulative=500
+//   node scripts/count-instructions.js /tmp/base . --scenario s.yaml --cli trace,summary
 //
 // Each tree must be built with its bench (npm run build && npx tsc -p tsconfig.bench.json). The
 // child runs single-threaded (`--single-threaded`: TurboFan and the GC on the main thread, so
@@ -28,6 +29,7 @@ const program = new Command()
   .option('--flags <flags>', 'extra node flags for every tree', '')
   .option('--cache', 'simulate the caches too (slower)', false)
   .option('--load-only', 'count start-up and loading the scenario only', false)
+  .option('--cli <outputs>', "run each tree's own binary as a user does (`msrp-sim run --only OUTPUTS`, with the V8 flags that binary sets itself) instead of the bench child")
   .option('--jobs <n>', 'trees measured at once', (v) => Number(v), 2)
   .parse();
 
@@ -45,14 +47,18 @@ function count(tree, index) {
   const out = join(work, `cg.${index}`);
   const child = opts.loadOnly
     ? ['--input-type=module', '-e', loadOnly(tree)]
-    : [join(tree, '.bench/bench/scale.js'), '--child', scenario, 'no-trace'];
+    : opts.cli
+      ? [join(tree, 'bin/msrp-sim.js'), 'run', scenario, '--only', opts.cli, '--out', join(work, `out.${index}`)]
+      : [join(tree, '.bench/bench/scale.js'), '--child', scenario, 'no-trace'];
   const args = [
     '--tool=cachegrind',
     `--cache-sim=${opts.cache ? 'yes' : 'no'}`,
     `--cachegrind-out-file=${out}`,
     '--smc-check=all-non-file',
     process.execPath,
-    '--no-allocation-site-pretenuring',
+    // As a user runs it: a tree's binary sets the flags it needs; the bench child and the load get
+    // the flag the binary sets since the trace started holding its set-up records.
+    ...(opts.cli ? [] : ['--no-allocation-site-pretenuring']),
     '--single-threaded',
     '--hash-seed=1',
     '--random-seed=1',
@@ -141,7 +147,8 @@ try {
 
 const names = [...new Set(results.flatMap((r) => [...r.sums.keys()]))].sort((a, b) => (results[0].sums.get(b) ?? 0) - (results[0].sums.get(a) ?? 0));
 const fmt = (n) => (n / 1e9).toFixed(3).padStart(9);
-console.log(`instructions (×10⁹) of ${opts.loadOnly ? 'start-up and load of' : 'the scale child on'} ${scenario}${opts.flags ? ` with ${opts.flags}` : ''}`);
+const what = opts.loadOnly ? 'start-up and load of' : opts.cli ? `msrp-sim run --only ${opts.cli}` : 'the scale child on';
+console.log(`instructions (×10⁹) of ${what} ${scenario}${opts.flags ? ` with ${opts.flags}` : ''}`);
 console.log(`${'group'.padEnd(34)}${trees.map((_, i) => `   tree ${i + 1}`).join('')}${trees.length > 1 ? '  last/first' : ''}`);
 for (const n of [...names, 'total']) {
   const vals = results.map((r) => (n === 'total' ? r.total : r.sums.get(n) ?? 0));
