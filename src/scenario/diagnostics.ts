@@ -2,10 +2,10 @@
  * Where each value of a file was written, and the problems found in it, turned into lines and
  * columns for `FILE:LINE:COL: message`.
  */
-import { formatPath, pathKey, sortProblems } from './problems.js';
+import { formatPath, sortProblems } from './problems.js';
 import type { Path, Problem } from './problems.js';
 import { LineIndex } from './source.js';
-import type { Range } from './source.js';
+import type { Range, SrcEntry, SrcNode } from './source.js';
 
 export interface Place {
   /** The key that holds the value, when it is held by a key. */
@@ -13,34 +13,72 @@ export interface Place {
   value: Range;
 }
 
-/** Ranges by path, filled while the file's shape is checked. */
+/** Mappings with more keys than this get an index by key when first searched. */
+const INDEXED_KEYS = 8;
+
+/**
+ * Where the value at a path was written, found by following the path through the source tree
+ * (after node groups are expanded, where every member's values keep their template's ranges).
+ * Nothing is recorded while the file is checked: a path is followed only when a problem is
+ * reported or a caller asks whether something was written, so a file of 10,000 nodes does not
+ * pay for a map of all its values. Of two entries with one key (a duplicate, reported as such)
+ * the first counts, as for the checker.
+ */
 export class Positions {
-  private readonly places = new Map<string, Place>();
+  private readonly indexes = new WeakMap<SrcNode, Map<string, SrcEntry>>();
 
-  set(path: Path, place: Place): void {
-    this.places.set(pathKey(path), place);
-  }
+  constructor(private readonly root: SrcNode | null) {}
 
+  /** Where the value at `path` was written; undefined when nothing was written there. */
   get(path: Path): Place | undefined {
-    return this.places.get(pathKey(path));
+    const found = this.follow(path);
+    return found.depth === path.length ? found.place : undefined;
   }
 
   /** The value at `path`, or the nearest enclosing value that was written. */
   value(path: Path): Range {
-    for (let n = path.length; n >= 0; n--) {
-      const p = this.get(path.slice(0, n));
-      if (p !== undefined) return p.value;
-    }
-    return [0, 0];
+    return this.follow(path).place?.value ?? [0, 0];
   }
 
   /** The key that holds the value at `path` (or the value itself, for list items). */
   key(path: Path): Range {
-    for (let n = path.length; n >= 0; n--) {
-      const p = this.get(path.slice(0, n));
-      if (p !== undefined) return p.key ?? p.value;
+    const place = this.follow(path).place;
+    return place === undefined ? [0, 0] : (place.key ?? place.value);
+  }
+
+  /** The deepest value along `path` that was written, and how many steps of the path it took. */
+  private follow(path: Path): { place: Place | undefined; depth: number } {
+    if (this.root === null) return { place: undefined, depth: 0 };
+    let node: SrcNode = this.root;
+    let place: Place = { value: node.range };
+    let depth = 0;
+    for (const step of path) {
+      // A step names a key or an index as written or as a number ('3' and 3 are one step).
+      if (node.kind === 'map') {
+        const entry = this.entry(node, String(step));
+        if (entry === undefined) break;
+        place = { key: entry.keyRange, value: entry.value.range };
+        node = entry.value;
+      } else if (node.kind === 'seq') {
+        const item: SrcNode | undefined = node.items[typeof step === 'number' ? step : /^(?:0|[1-9][0-9]*)$/u.test(step) ? Number(step) : -1];
+        if (item === undefined) break;
+        node = item;
+        place = { value: node.range };
+      } else break;
+      depth++;
     }
-    return [0, 0];
+    return { place, depth };
+  }
+
+  private entry(node: SrcNode & { kind: 'map' }, key: string): SrcEntry | undefined {
+    if (node.entries.length <= INDEXED_KEYS) return node.entries.find((e) => e.key === key);
+    let index = this.indexes.get(node);
+    if (index === undefined) {
+      index = new Map();
+      for (const e of node.entries) if (!index.has(e.key)) index.set(e.key, e);
+      this.indexes.set(node, index);
+    }
+    return index.get(key);
   }
 }
 

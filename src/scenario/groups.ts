@@ -47,11 +47,22 @@ export interface GroupMembers {
 class Expansion {
   values = 0;
   failed = false;
-  /** Path key of a list item or entry made by a group → the member it is. */
-  readonly memberAt = new Map<string, MemberOf>();
+  /**
+   * Path key of a list item or entry made by a group → the member it is: its own names' values
+   * and the group's offset, put into words only when a problem is reported in it.
+   */
+  readonly memberAt = new Map<string, { own: Bindings; group: number }>();
 
   member(path: Path, own: Bindings, groupAt: number): void {
-    this.memberAt.set(key(path), { text: `member ${describeMember(own)} of the group at ${this.diag.where(groupAt)}`, group: groupAt });
+    this.memberAt.set(key(path), { own, group: groupAt });
+  }
+
+  describe(path: Path): MemberOf | undefined {
+    for (let n = path.length; n > 0; n--) {
+      const m = this.memberAt.get(key(path.slice(0, n)));
+      if (m !== undefined) return { text: `member ${describeMember(m.own)} of the group at ${this.diag.where(m.group)}`, group: m.group };
+    }
+    return undefined;
   }
 
   constructor(readonly diag: Diagnostics) {}
@@ -85,15 +96,7 @@ export function expandGroups(root: SrcNode, diag: Diagnostics): { root: SrcNode;
   const x = new Expansion(diag);
   const out = expand(x, root, new Map(), []);
   if (x.failed) return null;
-  const members: GroupMembers = {
-    describe(path) {
-      for (let n = path.length; n > 0; n--) {
-        const m = x.memberAt.get(key(path.slice(0, n)));
-        if (m !== undefined) return m;
-      }
-      return undefined;
-    },
-  };
+  const members: GroupMembers = { describe: (path) => x.describe(path) };
   return { root: out, members };
 }
 

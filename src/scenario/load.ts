@@ -65,8 +65,7 @@ export function loadScenarioTree(file: string, text: string, root: SrcNode | nul
   if (expanded === null) return { ok: false, problems: diag.sorted() };
   root = expanded.root;
   diag.member = expanded.members.describe;
-  const positions = new Positions();
-  positions.set([], { value: root.range });
+  const positions = new Positions(root);
   const checker = new ShapeChecker(diag, positions, (range) => diag.where(range[0]));
   const checked = checker.check(ScenarioFileSchema, root, []);
   if (checked === INVALID && root.kind !== 'map') return { ok: false, problems: diag.sorted() };
@@ -84,7 +83,7 @@ export function loadScenarioTree(file: string, text: string, root: SrcNode | nul
 function partialTopLevel(root: SrcNode): Partial<ScenarioFile> {
   const out: Record<string, unknown> = {};
   if (root.kind !== 'map') return out;
-  const quiet = new ShapeChecker({ error() {} }, new Positions(), () => '');
+  const quiet = new ShapeChecker({ error() {} }, new Positions(root), () => '');
   const props = ScenarioFileSchema.properties as Record<string, TSchema>;
   for (const e of root.entries) {
     if (!Object.hasOwn(props, e.key) || Object.hasOwn(out, e.key)) continue;

@@ -41,19 +41,6 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** A map key for a path (JSON Pointer, RFC 6901). */
-export function pathKey(path: Path): string {
-  // Called for every value of a file while its shape is checked (10,000 nodes and their fields in
-  // the scale scenario): a segment without `~` or `/` is taken as it is, without two regex passes.
-  // One `join`: a flat string, which the Map keyed on it hashes without flattening a concatenation.
-  const parts: string[] = [];
-  for (const seg of path) {
-    const s = typeof seg === 'number' ? String(seg) : seg;
-    parts.push('/', s.includes('~') || s.includes('/') ? s.replace(/~/gu, '~0').replace(/\//gu, '~1') : s);
-  }
-  return parts.join('');
-}
-
 /**
  * Edit distance with adjacent transpositions (optimal string alignment), so `usres` is one edit
  * from `users`. The callers bound the lengths.

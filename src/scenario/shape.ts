@@ -177,7 +177,6 @@ export class ShapeChecker {
       this.sink.error(this.positions.key(path), path, `missing \`${key}\`: one of ${listOr(values)}`);
       return INVALID;
     }
-    this.positions.set([...path, key], { key: entry.keyRange, value: entry.value.range });
     const v = entry.value.kind === 'scalar' ? entry.value.value : undefined;
     const branch = branches.find((b) => b.properties[key].const === v);
     if (branch === undefined) {
@@ -199,7 +198,6 @@ export class ShapeChecker {
       }
       first.set(e.key, e);
       out.push(e);
-      this.positions.set([...path, e.key], { key: e.keyRange, value: e.value.range });
     }
     return out;
   }
@@ -306,7 +304,6 @@ export class ShapeChecker {
       return INVALID;
     }
     return node.items.map((item, i) => {
-      this.positions.set([...path, i], { value: item.range });
       const v = this.check(s.items as Schema, item, [...path, i]);
       return v === INVALID ? undefined : v;
     });
@@ -318,7 +315,6 @@ export class ShapeChecker {
     const out: unknown[] = [];
     let invalid = false;
     node.items.forEach((item, i) => {
-      this.positions.set([...path, i], { value: item.range });
       const v = this.check(items[i]!, item, [...path, i]);
       if (v === INVALID) invalid = true;
       out.push(v);

@@ -64,8 +64,7 @@ export function parseSweepFile(file: string, source: string): SweepFileResult {
   // The axes' values are the scenario's to check (per cell); the shape checker sees the rest.
   const axesEntry = root.entries.find((e) => e.key === 'axes');
   const shapeRoot: SrcNode = { ...root, entries: root.entries.map((e) => (e.key === 'axes' && e.value.kind === 'map' ? { ...e, value: { kind: 'map', entries: [], range: e.value.range } } : e)) };
-  const positions = new Positions();
-  positions.set([], { value: root.range });
+  const positions = new Positions(shapeRoot);
   const checker = new ShapeChecker(diag, positions, (range) => diag.where(range[0]));
   const checked = checker.check(SweepFileSchema as TSchema, shapeRoot, []);
   const written = (checked === INVALID ? {} : checked) as Partial<SweepFile>;

@@ -351,15 +351,3 @@ describe('JSON files', () => {
     expect(r.ok && Object.keys((r.scenario.nodes[0] as { users: object }).users)).toEqual(['__proto__']);
   });
 });
-
-describe('pathKey', () => {
-  it('is the JSON Pointer of the path (RFC 6901: `~` as `~0`, `/` as `~1`), so distinct paths get distinct keys', async () => {
-    const { pathKey } = await import('../../src/scenario/problems.js');
-    expect(pathKey([])).toBe('');
-    expect(pathKey(['nodes', 'relay-a', 'users', 'psa'])).toBe('/nodes/relay-a/users/psa');
-    expect(pathKey(['events', 3, 'at'])).toBe('/events/3/at');
-    expect(pathKey(['users', 'a/b', '~x', '~/'])).toBe('/users/a~1b/~0x/~0~1');
-    expect(pathKey(['a/b'])).not.toBe(pathKey(['a', 'b']));
-    expect(pathKey(['3'])).toBe(pathKey([3]));
-  });
-});
