@@ -29,8 +29,27 @@ export interface BenchResult {
 
 let sink: unknown;
 
+/**
+ * Fixed work instead of timing, for counting instructions (scripts/count-instructions.js
+ * --bench): with BENCH_ITERATIONS=N every case runs exactly N times and prints how many units it
+ * did, no rates; with BENCH_CASE=NAME too, only the case of that name runs at all.
+ */
+const FIXED_ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 0);
+const ONLY_CASE = process.env['BENCH_CASE'];
+
+/** Whether fixed work replaces timing (BENCH_ITERATIONS). */
+export const fixedWork = FIXED_ITERATIONS > 0;
+
+function fixed(c: BenchCase): BenchResult {
+  const selected = ONLY_CASE === undefined || ONLY_CASE === c.name;
+  if (selected) for (let i = 0; i < FIXED_ITERATIONS; i++) sink = c.run();
+  const units = selected ? FIXED_ITERATIONS * c.units : 0;
+  return { name: c.name, unitsPerSecond: units, bestPerSecond: units, mbPerSecond: null, runs: selected ? FIXED_ITERATIONS : 0, spreadPercent: 0 };
+}
+
 /** Runs `c` for `warmupMs`, then `runs` timed runs of at least `runMs` each; reports the median. */
 export function measure(c: BenchCase, { warmupMs = 300, runMs = 400, runs = 7 } = {}): BenchResult {
+  if (fixedWork) return fixed(c);
   const until = performance.now() + warmupMs;
   while (performance.now() < until) sink = c.run();
   const rates: number[] = [];
@@ -58,6 +77,7 @@ export function describeMachine(): string {
 }
 
 export function formatResult(r: BenchResult, unitName: string): string {
+  if (fixedWork) return `${r.name.padEnd(44)} ${r.runs === 0 ? 'not run' : `${r.unitsPerSecond}${unitName} in ${r.runs} runs (fixed work, not timed)`}`;
   const fmt = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : `${(v / 1e3).toFixed(1)} k`);
   const mb = r.mbPerSecond === null ? '' : `  ${r.mbPerSecond.toFixed(0)} MB/s`;
   return `${r.name.padEnd(44)} ${fmt(r.unitsPerSecond)}${unitName}/s${mb}  (median of ${r.runs}, best ${fmt(r.bestPerSecond)}, spread ${r.spreadPercent.toFixed(1)}%)`;
@@ -78,6 +98,7 @@ export function cpuRate(c: BenchCase): string {
 
 /** The figure `cpuRate` prints: units of `c` per second of this process's CPU time. */
 export function cpuPerSecond(c: BenchCase): number {
+  if (fixedWork) return 0;
   let calls = 0;
   const start = process.cpuUsage();
   const wallStart = process.hrtime.bigint();
@@ -91,6 +112,7 @@ export function cpuPerSecond(c: BenchCase): number {
 }
 
 export function formatCpuRate(rate: number, unitName: string): string {
+  if (fixedWork) return '';
   const shown = rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M` : `${(rate / 1e3).toFixed(1)} k`;
   return `  [${shown}${unitName} per CPU-second]`;
 }

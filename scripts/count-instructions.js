@@ -9,6 +9,7 @@
 //   node scripts/count-instructions.js /tmp/base . --scenario /tmp/scale200.yaml
 //   node scripts/count-instructions.js . --flags=--max-inlined-bytecode-size-cumulative=500
 //   node scripts/count-instructions.js /tmp/base . --scenario s.yaml --cli trace,summary
+//   node scripts/count-instructions.js /tmp/base . --bench codec --iterations 200 [--case NAME]
 //
 // Each tree must be built with its bench (npm run build && npx tsc -p tsconfig.bench.json). The
 // child runs single-threaded (`--single-threaded`: TurboFan and the GC on the main thread, so
@@ -30,6 +31,9 @@ const program = new Command()
   .option('--cache', 'simulate the caches too (slower)', false)
   .option('--load-only', 'count start-up and loading the scenario only', false)
   .option('--cli <outputs>', "run each tree's own binary as a user does (`msrp-sim run --only OUTPUTS`, with the V8 flags that binary sets itself) instead of the bench child")
+  .option('--bench <suite>', "a benchmark suite (`npm run bench -- SUITE`) with fixed work instead of timing: every case run --iterations times (bench/harness.ts); each tree needs that harness")
+  .option('--iterations <n>', 'runs of each case with --bench', (v) => Number(v), 100)
+  .option('--case <name>', 'with --bench: only the case of this name')
   .option('--jobs <n>', 'trees measured at once', (v) => Number(v), 2)
   .parse();
 
@@ -47,7 +51,9 @@ function count(tree, index) {
   const out = join(work, `cg.${index}`);
   const child = opts.loadOnly
     ? ['--input-type=module', '-e', loadOnly(tree)]
-    : opts.cli
+    : opts.bench
+      ? ['--expose-gc', join(tree, '.bench/bench/run.js'), opts.bench]
+      : opts.cli
       ? [join(tree, 'bin/msrp-sim.js'), 'run', scenario, '--only', opts.cli, '--out', join(work, `out.${index}`)]
       : [join(tree, '.bench/bench/scale.js'), '--child', scenario, 'no-trace'];
   const args = [
@@ -58,7 +64,7 @@ function count(tree, index) {
     process.execPath,
     // As a user runs it: a tree's binary sets the flags it needs; the bench child and the load get
     // the flag the binary sets since the trace started holding its set-up records.
-    ...(opts.cli ? [] : ['--no-allocation-site-pretenuring']),
+    ...(opts.cli || opts.bench ? [] : ['--no-allocation-site-pretenuring']),
     '--single-threaded',
     '--hash-seed=1',
     '--random-seed=1',
@@ -66,7 +72,8 @@ function count(tree, index) {
     ...child,
   ];
   return new Promise((done, fail) => {
-    const p = spawn('valgrind', args, { cwd: tree, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = { ...process.env, ...(opts.bench ? { BENCH_ITERATIONS: String(opts.iterations), ...(opts.case ? { BENCH_CASE: opts.case } : {}) } : {}) };
+    const p = spawn('valgrind', args, { cwd: tree, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('close', (code) => {
@@ -147,8 +154,14 @@ try {
 
 const names = [...new Set(results.flatMap((r) => [...r.sums.keys()]))].sort((a, b) => (results[0].sums.get(b) ?? 0) - (results[0].sums.get(a) ?? 0));
 const fmt = (n) => (n / 1e9).toFixed(3).padStart(9);
-const what = opts.loadOnly ? 'start-up and load of' : opts.cli ? `msrp-sim run --only ${opts.cli}` : 'the scale child on';
-console.log(`instructions (×10⁹) of ${what} ${scenario}${opts.flags ? ` with ${opts.flags}` : ''}`);
+const what = opts.loadOnly
+  ? `start-up and load of ${scenario}`
+  : opts.cli
+    ? `msrp-sim run --only ${opts.cli} ${scenario}`
+    : opts.bench
+      ? `bench ${opts.bench}${opts.case ? ` case "${opts.case}"` : ''}, ${opts.iterations} runs of each case`
+      : `the scale child on ${scenario}`;
+console.log(`instructions (×10⁹) of ${what}${opts.flags ? ` with ${opts.flags}` : ''}`);
 console.log(`${'group'.padEnd(34)}${trees.map((_, i) => `   tree ${i + 1}`).join('')}${trees.length > 1 ? '  last/first' : ''}`);
 for (const n of [...names, 'total']) {
   const vals = results.map((r) => (n === 'total' ? r.total : r.sums.get(n) ?? 0));
