@@ -4,20 +4,31 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { registerDecode } from './commands/decode.js';
-import { registerDiff } from './commands/diff.js';
-import { registerList } from './commands/list.js';
-import { registerNew } from './commands/new.js';
-import { registerRun } from './commands/run.js';
-import { registerSweep } from './commands/sweep.js';
-import { registerTest } from './commands/test.js';
-import { registerValidate } from './commands/validate.js';
-import { registerWorker } from './commands/worker.js';
-import { registerRelay } from './commands/relay.js';
 import { createContext, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT, IoError } from './errors.js';
 
 export type { CliIo } from './context.js';
+
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * The commands, in the order the help lists them, each loaded with what it needs only when it
+ * runs: `msrp-sim run` does not load the capture decoder, the diff, the sweep engine or the test
+ * runner's golden files (start-up is most of a small run's time; docs/performance.md). The main
+ * help and an unknown command load them all.
+ */
+const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
+  ['run', async () => (await import('./commands/run.js')).registerRun],
+  ['validate', async () => (await import('./commands/validate.js')).registerValidate],
+  ['test', async () => (await import('./commands/test.js')).registerTest],
+  ['decode', async () => (await import('./commands/decode.js')).registerDecode],
+  ['diff', async () => (await import('./commands/diff.js')).registerDiff],
+  ['list', async () => (await import('./commands/list.js')).registerList],
+  ['new', async () => (await import('./commands/new.js')).registerNew],
+  ['sweep', async () => (await import('./commands/sweep.js')).registerSweep],
+  ['worker', async () => (await import('./commands/worker.js')).registerWorker],
+  ['relay', async () => (await import('./commands/relay.js')).registerRelay],
+];
 
 const EXAMPLES = `
 Examples:
@@ -53,7 +64,14 @@ function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The program with the command `args` name (the program takes no option with a value, so its
+ * first operand is the command), or with every command when they name none of them.
+ */
+export async function buildProgram(ctx: CliContext, args: readonly string[] = []): Promise<Command> {
+  const first = args.find((a) => !a.startsWith('-'));
+  const named = args.includes('--') ? undefined : COMMANDS.find(([name]) => name === first);
+  const registers = await Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
   const program = new Command('msrp-sim')
     .description('Deterministic network simulator for MSRP relay topologies (RFC 4975, RFC 4976).')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -70,16 +88,7 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .addHelpText('after', EXAMPLES);
   // Subcommands made with .command() inherit the output and exit settings above.
-  registerRun(program, ctx);
-  registerValidate(program, ctx);
-  registerTest(program, ctx);
-  registerDecode(program, ctx);
-  registerDiff(program, ctx);
-  registerList(program, ctx);
-  registerNew(program, ctx);
-  registerSweep(program, ctx);
-  registerWorker(program, ctx);
-  registerRelay(program, ctx);
+  for (const register of registers) register(program, ctx);
   return program;
 }
 
@@ -103,7 +112,7 @@ function rejectUnknownCommand(program: Command, args: string[]): void {
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const ctx = createContext(io);
   try {
-    const program = buildProgram(ctx);
+    const program = await buildProgram(ctx, argv.slice(2));
     rejectUnknownCommand(program, argv.slice(2));
     await program.parseAsync(argv, { from: 'node' });
     return ctx.status;
