@@ -3,8 +3,8 @@
  * `yaml` package) and JSON (through the small parser below, for exact syntax-error positions)
  * both become this tree, so everything after it works the same for both.
  */
-import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseDocument } from '../vendor/yaml.js';
+import type { Document, Node as YamlNode } from '../vendor/yaml.js';
 
 /** [start, end) offsets into the text. */
 export type Range = readonly [number, number];
