@@ -16,6 +16,7 @@ import type { Connection } from '../nodes/seams.js';
 import { hostTransport, type NodeTransport } from '../nodes/node-transport.js';
 import { prepareRun, type RunOptions, type RunResult } from '../scenario/run.js';
 import type { Scenario, ScenarioRelay } from '../scenario/types.js';
+import { listeningRelays, liveRelays } from '../scenario/live-relays.js';
 import type { RunOutcome } from '../sim/scheduler.js';
 import { RealtimeDriver, type LiveOutcome } from './realtime-driver.js';
 import { SocketNetwork } from './socket-network.js';
@@ -42,21 +43,6 @@ export interface LiveScenarioOptions extends RunOptions {
 export interface LiveScenarioResult extends RunResult {
   /** How the live run ended (the wall-clock limit included). */
   live: LiveOutcome;
-}
-
-/** The live relays of a scenario. */
-export function liveRelays(scenario: Scenario): ScenarioRelay[] {
-  return scenario.nodes.filter((n): n is ScenarioRelay => n.role === 'relay' && n.live !== null);
-}
-
-/** The simulated relays of a scenario that listen for real clients (`live: { listen }`). */
-export function listeningRelays(scenario: Scenario): ScenarioRelay[] {
-  return scenario.nodes.filter((n): n is ScenarioRelay => n.role === 'relay' && n.listen !== null);
-}
-
-/** Whether running `scenario` needs real sockets and the wall clock. */
-export function isLiveScenario(scenario: Scenario): boolean {
-  return liveRelays(scenario).length > 0 || listeningRelays(scenario).length > 0;
 }
 
 const key = (host: string, port: number): string => `${host.toLowerCase()}:${port}`;

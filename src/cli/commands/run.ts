@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { LiveCapture } from '../../live/live-capture.js';
-import { isLiveScenario, listeningRelays, liveRelays, runLiveScenario, type LiveRelayTls } from '../../live/live-scenario.js';
+import type { LiveRelayTls } from '../../live/live-scenario.js';
+import { isLiveScenario, listeningRelays, liveRelays } from '../../scenario/live-relays.js';
 import { parseHostPort } from '../../scenario/normalize-live.js';
 import type { Scenario } from '../../scenario/types.js';
 import { Option, type Command } from 'commander';
@@ -202,8 +202,9 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
     const out = new OutputDir(dir, { force: options.force, fs });
     let result: RunResult;
     const isLive = isLiveScenario(scenario);
-    // A live run's capture is made of the bytes that crossed its sockets (capture.pcap).
-    const capture = isLive && outputs.has('pcap') ? new LiveCapture() : null;
+    // A live run's capture is made of the bytes that crossed its sockets (capture.pcap). Live
+    // mode's modules (sockets, the wall-clock driver) load only for a live run.
+    const capture = isLive && outputs.has('pcap') ? new (await import('../../live/live-capture.js')).LiveCapture() : null;
     const simulatedOutputs = new Set(outputs);
     if (isLive) simulatedOutputs.delete('pcap');
     const writers = createRunOutputs(scenario, simulatedOutputs, out, { pcapFormat: options.pcapFormat });
@@ -223,6 +224,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
           ...listeningRelays(scenario).map((r) => `${r.id} listening for real clients on ${r.listen!.address.host}:${r.listen!.address.port}`),
         ];
         ctx.io.stderr.write(`${scenario.name}: live run, ${against.join(', ')}, up to ${formatTime(until ?? scenario.duration)} of wall-clock time\n`);
+        const { runLiveScenario } = await import('../../live/live-scenario.js');
         result = await runLiveScenario(scenario, { ...runOptions, tls: tlsOf.get(l.file) ?? {}, listenTls: listenTlsOf.get(l.file) ?? {} });
       } else result = runScenario(scenario, runOptions);
       progress.done();
