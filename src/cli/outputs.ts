@@ -3,7 +3,9 @@
  * written into the run's output directory. The canonical trace and the timeline go to disk as
  * they are made, so memory does not grow with them; the other files are written at the end.
  */
-import { createOutputs, type CaptureFormat, type OutputName } from '../output/index.js';
+import { loadOutputs } from '../output/output-loading.js';
+import type { OutputName } from '../output/output-set.js';
+import type { CaptureFormat } from '../output/pcap.js';
 import type { TopologyInfo } from '../output/topology-info.js';
 import type { RunResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/types.js';
@@ -57,7 +59,7 @@ export function topologyOf(scenario: Scenario): TopologyInfo {
  * The library's outputs (`createOutputs`) for a run of the CLI, written into its output directory.
  * `pcap` stands for capture.pcapng, or capture.pcap with `pcapFormat: 'pcap'`.
  */
-export function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<OutputFlag>, dir: OutputDir, options: { pcapFormat?: CaptureFormat } = {}): RunOutputs {
+export async function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<OutputFlag>, dir: OutputDir, options: { pcapFormat?: CaptureFormat } = {}): Promise<RunOutputs> {
   const files = [...chosen].map((n) => (n === 'pcap' && options.pcapFormat === 'pcap' ? 'capture.pcap' : FLAG_FILES[n]));
   const streams: StreamFile[] = [];
   const stream: Partial<Record<'trace.ndjson' | 'timeline.txt', (chunk: string) => void>> = {};
@@ -69,7 +71,8 @@ export function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<OutputF
   }
   // The diagrams on the thread the binary started, d3-node loaded while the run went on.
   const drawDiagrams = threadDrawer();
-  const set = createOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream, ...(drawDiagrams ? { drawDiagrams } : {}) });
+  // Only the modules of the outputs asked for are loaded.
+  const set = await loadOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream, ...(drawDiagrams ? { drawDiagrams } : {}) });
   return {
     record: set.record,
     readsState: set.readsState,

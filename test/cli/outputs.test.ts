@@ -22,7 +22,7 @@ describe('run outputs (the --only words)', () => {
       write: (name: string, content: string | Uint8Array) => written.set(name, typeof content === 'string' ? content : `${content.length} bytes`),
     } as unknown as OutputDir;
     const chosen = new Set<OutputFlag>(['timeline', 'summary']);
-    const outputs = createRunOutputs(loaded.scenario, chosen, dir);
+    const outputs = await createRunOutputs(loaded.scenario, chosen, dir);
     const result = runScenario(loaded.scenario, { sinks: [outputs.record] });
     await outputs.finish(result);
     expect([...written.keys()].sort()).toEqual(['summary.json', 'timeline.txt']);

@@ -207,7 +207,7 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
     const capture = isLive && outputs.has('pcap') ? new (await import('../../live/live-capture.js')).LiveCapture() : null;
     const simulatedOutputs = new Set(outputs);
     if (isLive) simulatedOutputs.delete('pcap');
-    const writers = createRunOutputs(scenario, simulatedOutputs, out, { pcapFormat: options.pcapFormat });
+    const writers = await createRunOutputs(scenario, simulatedOutputs, out, { pcapFormat: options.pcapFormat });
     const progress = new Progress(ctx, scenario.name, until ?? scenario.duration);
     try {
       const runOptions = {

@@ -55,7 +55,7 @@ async function planFor(task: SweepTask): Promise<SweepPlan> {
 async function keepOutputs(scenario: Scenario, head: RunHead, outDir: string): Promise<void> {
   const [{ OUTPUT_FLAGS, createRunOutputs }, { OutputDir }] = await Promise.all([import('../outputs.js'), import('../output-dir.js')]);
   const dir = new OutputDir(join(outDir, 'runs', head.id), { force: true });
-  const outputs = createRunOutputs(scenario, new Set(OUTPUT_FLAGS), dir);
+  const outputs = await createRunOutputs(scenario, new Set(OUTPUT_FLAGS), dir);
   try {
     executeScenarioRun(head, { ok: true, scenario }, { sinks: [(r) => outputs.record(r)], onResult: (result) => outputs.finish(result) });
     dir.commit();
