@@ -65,12 +65,17 @@ function processIo(): CliIo {
 }
 
 /**
- * The program with the command `args` name (the program takes no option with a value, so its
- * first operand is the command), or with every command when they name none of them.
+ * The command `args` name: the program takes no option with a value, so its first operand is
+ * the command (none after a `--`).
  */
+function commandOperand(args: readonly string[]): string | undefined {
+  return args.includes('--') ? undefined : args.find((a) => !a.startsWith('-'));
+}
+
+/** The program with the command `args` name, or with every command when they name none of them. */
 export async function buildProgram(ctx: CliContext, args: readonly string[] = []): Promise<Command> {
-  const first = args.find((a) => !a.startsWith('-'));
-  const named = args.includes('--') ? undefined : COMMANDS.find(([name]) => name === first);
+  const first = commandOperand(args);
+  const named = COMMANDS.find(([name]) => name === first);
   const registers = await Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
   const program = new Command('msrp-sim')
     .description('Deterministic network simulator for MSRP relay topologies (RFC 4975, RFC 4976).')
@@ -98,8 +103,8 @@ export async function buildProgram(ctx: CliContext, args: readonly string[] = []
  * program itself takes no option with a value, so its first operand is the command.
  */
 function rejectUnknownCommand(program: Command, args: string[]): void {
-  const first = args.find((a) => !a.startsWith('-'));
-  if (first === undefined || args.includes('--')) return;
+  const first = commandOperand(args);
+  if (first === undefined) return;
   const known = program.commands.some((c) => c.name() === first || c.aliases().includes(first));
   if (known || first === 'help') return;
   program.error(`error: unknown command '${first}'`, { exitCode: EXIT.usage, code: 'commander.unknownCommand' });

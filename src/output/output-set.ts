@@ -167,7 +167,7 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
     stepper?.record(r);
   };
 
-  const set: OutputSet = {
+  return {
     record,
     readsState: ndjson !== null || timeline !== null || flow !== null || stepper !== null,
     summary: (expectations = null) => summary.finish(summaryExpectations(expectations)),
@@ -187,8 +187,6 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
       return withSvgEngine(drawing, (engine) => make(finishOptions, model, engine && model ? need(kit.drawDiagrams, 'the diagrams')(engine, model, request) : { topologySvg: null, pages: [] }));
     },
   };
-
-  return set;
 
   function make(finishOptions: FinishOptions, model: FlowModel | null, diagrams: Diagrams): OutputFiles {
     const files: OutputFiles = new Map();
