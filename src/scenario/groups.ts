@@ -44,28 +44,64 @@ export interface GroupMembers {
   describe(path: Path): MemberOf | undefined;
 }
 
+/** Items or entries `from` .. `from + count - 1` of a list or mapping are the members of a group. */
+interface MemberSpan {
+  from: number;
+  count: number;
+  names: readonly string[];
+  counts: readonly number[];
+  /** The group's offset in the file. */
+  group: number;
+}
+
 class Expansion {
   values = 0;
   failed = false;
+  root: SrcNode | null = null;
   /**
-   * Path key of a list item or entry made by a group → the member it is: its own names' values
-   * and the group's offset, put into words only when a problem is reported in it.
+   * The lists and mappings of the expanded tree that hold members, with where the members are:
+   * one record per group written, not per member. A member's names are worked out from its
+   * place, and put into words, only when a problem is reported in it.
    */
-  readonly memberAt = new Map<string, { own: Bindings; group: number }>();
-
-  member(path: Path, own: Bindings, groupAt: number): void {
-    this.memberAt.set(key(path), { own, group: groupAt });
-  }
-
-  describe(path: Path): MemberOf | undefined {
-    for (let n = path.length; n > 0; n--) {
-      const m = this.memberAt.get(key(path.slice(0, n)));
-      if (m !== undefined) return { text: `member ${describeMember(m.own)} of the group at ${this.diag.where(m.group)}`, group: m.group };
-    }
-    return undefined;
-  }
+  readonly spans = new WeakMap<SrcNode, MemberSpan[]>();
+  private readonly keyIndexes = new WeakMap<SrcNode, Map<string, number>>();
 
   constructor(readonly diag: Diagnostics) {}
+
+  addSpan(container: SrcNode, span: MemberSpan): void {
+    if (span.count === 0) return;
+    const list = this.spans.get(container);
+    if (list === undefined) this.spans.set(container, [span]);
+    else list.push(span);
+  }
+
+  /** The innermost member `path` lies in, following the path through the expanded tree. */
+  describe(path: Path): MemberOf | undefined {
+    let node = this.root;
+    let found: MemberOf | undefined;
+    for (const step of path) {
+      if (node === null) break;
+      let at: number;
+      if (node.kind === 'seq') at = typeof step === 'number' ? step : /^(?:0|[1-9][0-9]*)$/u.test(step) ? Number(step) : -1;
+      else if (node.kind === 'map') at = this.keyIndex(node).get(String(step)) ?? -1;
+      else break;
+      if (at < 0) break;
+      const span = this.spans.get(node)?.find((sp) => at >= sp.from && at < sp.from + sp.count);
+      if (span !== undefined) found = { text: `member ${describeMember(span, at - span.from)} of the group at ${this.diag.where(span.group)}`, group: span.group };
+      node = node.kind === 'seq' ? (node.items[at] ?? null) : (node.entries[at]?.value ?? null);
+    }
+    return found;
+  }
+
+  /** A mapping's keys to their entries' indexes (the last entry of a repeated key, as it overrides). */
+  private keyIndex(node: MapNode): Map<string, number> {
+    let index = this.keyIndexes.get(node);
+    if (index === undefined) {
+      index = new Map(node.entries.map((e, i) => [e.key, i]));
+      this.keyIndexes.set(node, index);
+    }
+    return index;
+  }
 
   error(at: Range | number, path: Path, message: string): void {
     this.failed = true;
@@ -96,11 +132,10 @@ export function expandGroups(root: SrcNode, diag: Diagnostics): { root: SrcNode;
   const x = new Expansion(diag);
   const out = expand(x, root, new Map(), []);
   if (x.failed) return null;
+  x.root = out;
   const members: GroupMembers = { describe: (path) => x.describe(path) };
   return { root: out, members };
 }
-
-const key = (path: Path): string => path.join('\0');
 
 function expand(x: Expansion, node: SrcNode, env: Bindings, path: Path): SrcNode {
   if (++x.values > MAX_EXPANDED_VALUES) {
@@ -110,62 +145,95 @@ function expand(x: Expansion, node: SrcNode, env: Bindings, path: Path): SrcNode
   if (node.kind === 'scalar') return env.size === 0 ? node : substituteScalar(x, node, env, path);
   if (node.kind === 'seq') {
     const items: SrcNode[] = [];
+    const out: SrcNode = { kind: 'seq', items, range: node.range };
     for (const item of node.items) {
       if (isGroup(item)) {
-        for (const member of members(x, item as MapNode, env, [...path, items.length])) {
-          const at = [...path, items.length];
-          x.member(at, member.own, item.range[0]);
-          items.push(expand(x, member.each, member.env, at));
+        const spec = groupSpec(x, item as MapNode, env, [...path, items.length]);
+        if (spec === null) continue;
+        const from = items.length;
+        for (let m = 0; m < spec.total; m++) {
+          items.push(expand(x, spec.each, memberEnv(spec, env, m), [...path, items.length]));
+          if (x.failed) break;
         }
+        x.addSpan(out, { from, count: items.length - from, names: spec.names, counts: spec.counts, group: item.range[0] });
       } else items.push(expand(x, item, env, [...path, items.length]));
     }
-    return { kind: 'seq', items, range: node.range };
+    return out;
   }
   if (isGroup(node)) {
     x.error(node.range, path, 'a group (`group` and `each`) stands for list items or for entries of a mapping; here it is neither: put it in a list, or under a key with placeholders such as `rcv-{i}`');
     return node;
   }
   const entries: SrcEntry[] = [];
+  const out: SrcNode = { kind: 'map', entries, range: node.range };
   for (const e of node.entries) {
-    const at = [...path, e.key];
     if (isGroup(e.value)) {
+      const at = [...path, e.key];
       if (!/\{[^{]/u.test(e.key.replace(/\{\{/gu, ''))) {
         x.error(e.keyRange, at, `a group's key names one entry per member: write a placeholder in it, such as \`${e.key}-{i}\``);
         continue;
       }
-      for (const member of members(x, e.value as MapNode, env, at)) {
-        const k = substitute(x, e.key, member.env, e.keyRange, at);
+      const spec = groupSpec(x, e.value as MapNode, env, at);
+      if (spec === null) continue;
+      const from = entries.length;
+      for (let m = 0; m < spec.total; m++) {
+        const memberEnvironment = memberEnv(spec, env, m);
+        const k = substitute(x, e.key, memberEnvironment, e.keyRange, at);
         if (k === null) break;
-        x.member([...path, String(k)], member.own, e.value.range[0]);
-        entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, member.each, member.env, [...path, String(k)]) });
+        entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, spec.each, memberEnvironment, [...path, String(k)]) });
+        if (x.failed) break;
       }
+      x.addSpan(out, { from, count: entries.length - from, names: spec.names, counts: spec.counts, group: e.value.range[0] });
       continue;
     }
-    const k = env.size === 0 ? e.key : substitute(x, e.key, env, e.keyRange, at);
+    const k = env.size === 0 ? e.key : substitute(x, e.key, env, e.keyRange, [...path, e.key]);
     if (k === null) continue;
     entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, e.value, env, [...path, String(k)]) });
   }
-  return { kind: 'map', entries, range: node.range };
+  return out;
 }
 
-interface Member {
-  own: Bindings;
-  env: Bindings;
+/** A group as written: its names and counts (the last name varies fastest) and its template. */
+interface GroupSpec {
+  names: string[];
+  counts: number[];
+  total: number;
   each: SrcNode;
 }
 
-function describeMember(own: Bindings): string {
-  return [...own].map(([n, v]) => `${n}=${v}`).join(', ');
+/** The names of member `m` of a span, as a message says them: `r=3, k=17`. */
+function describeMember(span: MemberSpan, m: number): string {
+  return memberValues(span.counts, m)
+    .map((v, i) => `${span.names[i]}=${v}`)
+    .join(', ');
 }
 
-/** The members of a group, in order (the last name varies fastest). */
-function* members(x: Expansion, group: MapNode, env: Bindings, path: Path): Generator<Member> {
+/** The names' values of member `m`: its digits in the counts' mixed radix, the last fastest. */
+function memberValues(counts: readonly number[], m: number): number[] {
+  const values = new Array<number>(counts.length);
+  for (let i = counts.length - 1; i >= 0; i--) {
+    values[i] = m % counts[i]!;
+    m = Math.floor(m / counts[i]!);
+  }
+  return values;
+}
+
+/** The names bound inside member `m`: those of the groups around, then this group's own. */
+function memberEnv(spec: GroupSpec, env: Bindings, m: number): Bindings {
+  const all = new Map(env);
+  const values = memberValues(spec.counts, m);
+  for (let i = 0; i < spec.names.length; i++) all.set(spec.names[i]!, values[i]!);
+  return all;
+}
+
+/** A group's names and counts, checked; null when it is written wrong (reported). */
+function groupSpec(x: Expansion, group: MapNode, env: Bindings, path: Path): GroupSpec | null {
   const spec = group.entries.find((e) => e.key === 'group')!;
   const each = group.entries.find((e) => e.key === 'each')!.value;
   const at = [...path, 'group'];
   if (spec.value.kind !== 'map' || spec.value.entries.length === 0) {
     x.error(spec.value.range, at, 'expected a mapping of index names to counts, such as `{ i: 100 }` (or `{ r: 100, k: 100 }` for every pair)');
-    return;
+    return null;
   }
   const names: string[] = [];
   const counts: number[] = [];
@@ -173,16 +241,16 @@ function* members(x: Expansion, group: MapNode, env: Bindings, path: Path): Gene
     const where = [...at, e.key];
     if (!NAME.test(e.key)) {
       x.error(e.keyRange, where, `\`${e.key}\` is no index name: a name starts with a small letter and holds letters, digits and _`);
-      return;
+      return null;
     }
     if (env.has(e.key) || names.includes(e.key)) {
       x.error(e.keyRange, where, `the index \`${e.key}\` is already a name of ${env.has(e.key) ? 'a group around this one' : 'this group'}; give it another name`);
-      return;
+      return null;
     }
     const v = e.value;
     if (v.kind !== 'scalar' || typeof v.value !== 'number' || !Number.isInteger(v.value) || v.value < 0) {
       x.error(v.range, where, 'expected a count: a whole number of members, 0 or more');
-      return;
+      return null;
     }
     names.push(e.key);
     counts.push(v.value);
@@ -190,21 +258,9 @@ function* members(x: Expansion, group: MapNode, env: Bindings, path: Path): Gene
   const total = counts.reduce((a, b) => a * b, 1);
   if (total > MAX_GROUP_MEMBERS) {
     x.error(spec.value.range, at, `the group has ${total} members; msrp-sim takes at most ${MAX_GROUP_MEMBERS} in one group`);
-    return;
+    return null;
   }
-  const index = counts.map(() => 0);
-  for (let m = 0; m < total; m++) {
-    const own = new Map<string, number>();
-    names.forEach((n, i) => own.set(n, index[i]!));
-    const all = new Map(env);
-    for (const [n, v] of own) all.set(n, v);
-    yield { own, env: all, each };
-    if (x.failed) return;
-    for (let i = counts.length - 1; i >= 0; i--) {
-      if (++index[i]! < counts[i]!) break;
-      index[i] = 0;
-    }
-  }
+  return { names, counts, total, each };
 }
 
 function substituteScalar(x: Expansion, node: Extract<SrcNode, { kind: 'scalar' }>, env: Bindings, path: Path): SrcNode {
@@ -218,36 +274,92 @@ function substituteScalar(x: Expansion, node: Extract<SrcNode, { kind: 'scalar' 
  * the problem reported) when a placeholder is wrong.
  */
 export function substitute(x: { error(at: Range | number, path: Path, message: string): void }, text: string, env: Bindings, at: Range, path: Path): Scalar {
+  const parsed = parseText(text);
   let out = '';
-  let i = 0;
-  let placeholders = 0;
   let lastValue = 0;
-  let padded = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '{' && text[i + 1] === '{') {
-      out += '{';
-      i += 2;
+  for (const piece of parsed.pieces) {
+    if (typeof piece === 'string') {
+      out += piece;
       continue;
     }
-    if (c === '}' && text[i + 1] === '}') {
-      out += '}';
-      i += 2;
-      continue;
-    }
-    if (c === '}') {
-      x.error(at, path, `\`${text}\`: a \`}\` without its \`{\`; write \`}}\` for a brace`);
+    if (piece.problem !== null) {
+      x.error(at, path, piece.problem);
       return null;
     }
-    if (c !== '{') {
-      out += c;
+    let v = piece.value === null ? NaN : piece.value(env);
+    if (!Number.isSafeInteger(v)) {
+      // An unbound name, a division by zero, too large a value or no expression at all:
+      // `evaluate` says which, as it meets it.
+      const r = evaluate(piece.expr, env);
+      if (typeof r === 'string') {
+        x.error(at, path, `\`{${piece.inner}}\`: ${r}`);
+        return null;
+      }
+      v = r;
+    }
+    const digits = String(Math.abs(v)).padStart(piece.width, '0');
+    out += v < 0 ? `-${digits}` : digits;
+    lastValue = v;
+  }
+  return parsed.single ? lastValue : out;
+}
+
+/** A placeholder as written, or a problem met at this point of the text. */
+interface Placeholder {
+  /** What is between the braces. */
+  inner: string;
+  expr: string;
+  /** The expression compiled, or null when it does not parse. */
+  value: CompiledExpr | null;
+  width: number;
+  problem: string | null;
+}
+
+/** A text cut into literal parts and placeholders, in order; a problem ends it. */
+interface ParsedText {
+  pieces: (string | Placeholder)[];
+  /** The text is one `{EXPR}` without a width and nothing else: its value is a number. */
+  single: boolean;
+}
+
+/**
+ * Texts already cut into pieces: a group's template is the same text for every member, so each
+ * distinct text is read once (and each expression compiled once) however many members use it.
+ */
+const parsedTexts = new Map<string, ParsedText>();
+const MAX_PARSED_TEXTS = 4096;
+
+function parseText(text: string): ParsedText {
+  const known = parsedTexts.get(text);
+  if (known !== undefined) return known;
+  const pieces: (string | Placeholder)[] = [];
+  const problem = (message: string): Placeholder => ({ inner: '', expr: '', value: null, width: 0, problem: message });
+  let literal = '';
+  let placeholders = 0;
+  let padded = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if ((c === '{' || c === '}') && text[i + 1] === c) {
+      literal += c;
+      i += 2;
+      continue;
+    }
+    if (c !== '{' && c !== '}') {
+      literal += c;
       i++;
       continue;
     }
+    if (literal !== '') pieces.push(literal);
+    literal = '';
+    if (c === '}') {
+      pieces.push(problem(`\`${text}\`: a \`}\` without its \`{\`; write \`}}\` for a brace`));
+      break;
+    }
     const end = text.indexOf('}', i);
     if (end < 0) {
-      x.error(at, path, `\`${text}\`: a \`{\` without its \`}\`; write \`{{\` for a brace`);
-      return null;
+      pieces.push(problem(`\`${text}\`: a \`{\` without its \`}\`; write \`{{\` for a brace`));
+      break;
     }
     const inner = text.slice(i + 1, end);
     const colon = inner.indexOf(':');
@@ -256,30 +368,90 @@ export function substitute(x: { error(at: Range | number, path: Path, message: s
     if (colon >= 0) {
       const w = /^0([1-9][0-9]?)$/u.exec(inner.slice(colon + 1));
       if (w === null) {
-        x.error(at, path, `\`{${inner}}\`: after \`:\` comes the width with a zero in front, such as \`{i:03}\` for 007`);
-        return null;
+        pieces.push(problem(`\`{${inner}}\`: after \`:\` comes the width with a zero in front, such as \`{i:03}\` for 007`));
+        break;
       }
       width = Number(w[1]);
       padded = true;
     }
-    const v = evaluate(expr, env);
-    if (typeof v === 'string') {
-      x.error(at, path, `\`{${inner}}\`: ${v}`);
-      return null;
-    }
-    const digits = String(Math.abs(v)).padStart(width, '0');
-    out += v < 0 ? `-${digits}` : digits;
+    pieces.push({ inner, expr, value: compileExpr(expr), width, problem: null });
     placeholders++;
-    lastValue = v;
     i = end + 1;
   }
-  if (placeholders === 1 && !padded && text.startsWith('{') && text.endsWith('}') && text.indexOf('}') === text.length - 1) return lastValue;
-  return out;
+  if (literal !== '') pieces.push(literal);
+  const single = placeholders === 1 && !padded && text.startsWith('{') && text.endsWith('}') && text.indexOf('}') === text.length - 1;
+  if (parsedTexts.size >= MAX_PARSED_TEXTS) parsedTexts.clear();
+  const parsed = { pieces, single };
+  parsedTexts.set(text, parsed);
+  return parsed;
+}
+
+/** An expression's value for the bound names; NaN when a name is unbound or a divisor is zero. */
+type CompiledExpr = (env: Bindings) => number;
+
+/**
+ * The expression as a function, with `evaluate`'s grammar and arithmetic; null when it does not
+ * parse (then `evaluate` is asked, and says why).
+ */
+function compileExpr(expr: string): CompiledExpr | null {
+  const tokens = tokenize(expr);
+  if (tokens.length === 0) return null;
+  let p = 0;
+  const primary = (): CompiledExpr | null => {
+    const t = tokens[p++];
+    if (t === undefined) return null;
+    if (t === '(') {
+      const v = sum();
+      return tokens[p++] === ')' ? v : null;
+    }
+    if (t === '-') {
+      const v = primary();
+      return v === null ? null : (env) => -v(env);
+    }
+    if (/^[0-9]+$/u.test(t)) {
+      const n = Number(t);
+      return () => n;
+    }
+    if (/^[A-Za-z_]/u.test(t)) return (env) => env.get(t) ?? NaN;
+    return null;
+  };
+  const product = (): CompiledExpr | null => {
+    let v = primary();
+    for (;;) {
+      const op = tokens[p];
+      if (v === null || (op !== '*' && op !== '/' && op !== '%')) return v;
+      p++;
+      const l = v;
+      const r = primary();
+      if (r === null) return null;
+      if (op === '*') v = (env) => l(env) * r(env);
+      else if (op === '/') v = (env) => { const d = r(env); return d === 0 ? NaN : Math.floor(l(env) / d); };
+      else v = (env) => { const d = r(env); return d === 0 ? NaN : ((l(env) % d) + d) % d; };
+    }
+  };
+  const sum = (): CompiledExpr | null => {
+    let v = product();
+    for (;;) {
+      const op = tokens[p];
+      if (v === null || (op !== '+' && op !== '-')) return v;
+      p++;
+      const l = v;
+      const r = product();
+      if (r === null) return null;
+      v = op === '+' ? (env) => l(env) + r(env) : (env) => l(env) - r(env);
+    }
+  };
+  const v = sum();
+  return v !== null && p === tokens.length ? v : null;
+}
+
+function tokenize(expr: string): string[] {
+  return expr.match(/\s*([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[-+*/%()]|\S)/gu)?.map((t) => t.trim()) ?? [];
 }
 
 /** Integer arithmetic on the bound names; a message when the expression is wrong. */
 export function evaluate(expr: string, env: Bindings): number | string {
-  const tokens = expr.match(/\s*([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[-+*/%()]|\S)/gu)?.map((t) => t.trim()) ?? [];
+  const tokens = tokenize(expr);
   let p = 0;
   const fail = (m: string): never => {
     throw new ExprError(m);

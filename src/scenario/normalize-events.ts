@@ -11,7 +11,7 @@ import { faultEvent } from './normalize-faults.js';
 import { rawEvent } from './normalize-raw.js';
 import { sendEvent } from './normalize-send.js';
 import { setEvent } from './normalize-set.js';
-import type { ScenarioEndpoint, ScenarioEvent, ScenarioNode, ScenarioSession } from './types.js';
+import type { EventBase, ScenarioEndpoint, ScenarioEvent, ScenarioNode, ScenarioSession } from './types.js';
 
 export function buildEvents(cx: NormalizeContext): { events: ScenarioEvent[]; sessions: ScenarioSession[] } {
   const raw = (cx.file.events ?? []).map((ev, index) => ({ ev, index })).filter((x): x is { ev: ScenarioFileEvent; index: number } => x.ev !== undefined);
@@ -39,8 +39,8 @@ export function buildEvents(cx: NormalizeContext): { events: ScenarioEvent[]; se
   timed.forEach((t, order) => {
     const { ev, index, at } = t;
     const path: Path = ['events', index];
-    cx.checkTime([...path, 'at'], ev.at, at);
-    const base = { at, index, source: cx.source(path) };
+    if (at > cx.duration) cx.checkTime([...path, 'at'], ev.at, at);
+    const base: EventBase = { at, index, source: cx.source(path) };
     const usable: UsableSession = (p, id) => sessionAt(cx, p, id, sessions, order);
     if (ev.session !== undefined) {
       const s = ev.session;
@@ -51,10 +51,10 @@ export function buildEvents(cx: NormalizeContext): { events: ScenarioEvent[]; se
       else if (o !== undefined && a !== undefined && !cx.sameComponent(s.offerer, s.answerer)) {
         cx.err([...p, 'answerer'], `no route between \`${s.offerer}\` and \`${s.answerer}\` over the links`);
       }
-      if (sessions.get(s.id)?.index === index && o !== undefined && a !== undefined && s.offerer !== s.answerer) events.push({ ...base, action: 'session', session: s.id, offerer: s.offerer, answerer: s.answerer });
+      if (sessions.get(s.id)?.index === index && o !== undefined && a !== undefined && s.offerer !== s.answerer) events.push({ at, index, source: base.source, action: 'session', session: s.id, offerer: s.offerer, answerer: s.answerer });
     } else if (ev.send !== undefined) {
-      const e = sendEvent(cx, ev.send, [...path, 'send'], at, usable, current);
-      if (e !== undefined) events.push({ ...base, ...e });
+      const e = sendEvent(cx, ev.send, [...path, 'send'], base, usable, current);
+      if (e !== undefined) events.push(e);
     } else if (ev.end !== undefined) {
       const p = [...path, 'end'];
       const s = usable([...p, 'session'], ev.end.session);
@@ -68,7 +68,7 @@ export function buildEvents(cx: NormalizeContext): { events: ScenarioEvent[]; se
       s.endedOrder = order;
       s.endedBy = by;
       s.endIndex = index;
-      events.push({ ...base, action: 'end', session: s.id, by });
+      events.push({ at, index, source: base.source, action: 'end', session: s.id, by });
     } else if (ev.auth !== undefined) {
       const p = [...path, 'auth', 'node'];
       const n = cx.refEndpoint(p, ev.auth.node);

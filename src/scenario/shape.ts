@@ -188,9 +188,12 @@ export class ShapeChecker {
   }
 
   private entries(node: SrcNode & { kind: 'map' }, path: Path): SrcEntry[] {
+    const all = node.entries;
+    // Most mappings are a few keys, each once: those are checked pairwise and returned as they are.
+    if (all.length <= 8 && !hasDuplicateKey(all)) return all;
     const first = new Map<string, SrcEntry>();
     const out: SrcEntry[] = [];
-    for (const e of node.entries) {
+    for (const e of all) {
       const earlier = first.get(e.key);
       if (earlier !== undefined) {
         this.sink.error(e.keyRange, path, `duplicate key \`${printable(e.key)}\`; the first is at ${this.whereOf(earlier.keyRange)}`);
@@ -205,8 +208,7 @@ export class ShapeChecker {
   private object(s: Schema, node: SrcNode, path: Path): Checked | typeof INVALID {
     if (node.kind !== 'map') return this.wrongType(s, node, path);
     const props = s.properties as Record<string, Schema>;
-    const required = new Set<string>((s.required as string[] | undefined) ?? []);
-    const combined = new Set<string>([...(s.oneOf ?? []), ...(s.anyOf ?? []), ...(s.not ? [s.not] : [])].flatMap((c: { required?: string[] }) => c.required ?? []));
+    const { required, combined, rules } = objectKeys(s);
     const out: Record<string, unknown> = {};
     let invalid = false;
     const written = this.entries(node, path);
@@ -221,19 +223,18 @@ export class ShapeChecker {
       const v = this.check(prop, e.value, [...path, e.key]);
       if (v === INVALID) {
         // Without it the mapping would pass for one that lacks the key, which says otherwise.
-        if (required.has(e.key) || combined.has(e.key)) invalid = true;
+        if (required.includes(e.key) || combined.has(e.key)) invalid = true;
         continue;
       }
       out[e.key] = v;
     }
-    const present = new Set(written.map((e) => e.key));
     for (const r of required) {
-      if (!present.has(r)) {
+      if (!written.some((e) => e.key === r)) {
         this.sink.error(this.positions.key(path), path, `missing \`${r}\``);
         invalid = true;
       }
     }
-    if (!this.combinations(s, written, path)) invalid = true;
+    if (rules && !this.combinations(s, written, path)) invalid = true;
     return invalid ? INVALID : out;
   }
 
@@ -321,6 +322,39 @@ export class ShapeChecker {
     });
     return invalid ? INVALID : out;
   }
+}
+
+function hasDuplicateKey(entries: readonly SrcEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) {
+    const key = entries[i]!.key;
+    for (let j = 0; j < i; j++) if (entries[j]!.key === key) return true;
+  }
+  return false;
+}
+
+interface ObjectKeys {
+  required: readonly string[];
+  /** Keys named by the `oneOf` / `anyOf` / `not` rules. */
+  combined: ReadonlySet<string>;
+  /** The schema has `oneOf`, `anyOf` or `not` rules to check. */
+  rules: boolean;
+}
+
+/** An object schema's required and combined keys, worked out once per schema, not per mapping. */
+const objectKeysCache = new WeakMap<Schema, ObjectKeys>();
+
+function objectKeys(s: Schema): ObjectKeys {
+  let keys = objectKeysCache.get(s);
+  if (keys === undefined) {
+    const alternatives: { required?: string[] }[] = [...(s.oneOf ?? []), ...(s.anyOf ?? []), ...(s.not ? [s.not] : [])];
+    keys = {
+      required: (s.required as string[] | undefined) ?? [],
+      combined: new Set(alternatives.flatMap((c) => c.required ?? [])),
+      rules: s.oneOf !== undefined || s.anyOf !== undefined || s.not !== undefined,
+    };
+    objectKeysCache.set(s, keys);
+  }
+  return keys;
 }
 
 /** Names of the control characters people meet in files; the others by code point. */

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadScenario } from '../../src/scenario/index.js';
 import type { Scenario } from '../../src/scenario/index.js';
-import { evaluate } from '../../src/scenario/groups.js';
+import fc from 'fast-check';
+import { evaluate, substitute } from '../../src/scenario/groups.js';
+import type { Path } from '../../src/scenario/problems.js';
 import { scenarioProblems } from '../helpers/scenario-text.js';
 
 function load(lines: string[]): Scenario {
@@ -93,6 +95,60 @@ describe('node groups', () => {
     expect(evaluate('i/0', env)).toBe('division by zero');
     expect(evaluate('j', env)).toBe('`j` is no index name here; the groups around this value name `i`, `k`');
     expect(evaluate('i +', env)).toBe('the expression ends too early');
+  });
+
+  it('give a placeholder the value evaluate gives its expression, and its problem word for word', () => {
+    // substitute reads each distinct text once and compiles its expressions; evaluate is the
+    // reference. Expressions come from the grammar (well formed, though a name may be unbound or
+    // a divisor zero) and from loose tokens (mostly broken).
+    const token = fc.constantFrom('i', 'k', 'j', '0', '3', '12', '+', '-', '*', '/', '%', '(', ')', ' ', '#');
+    const { expr: grammar } = fc.letrec<{ expr: string; leaf: string }>((tie) => ({
+      leaf: fc.constantFrom('i', 'k', 'j', '0', '2', '3', '17'),
+      expr: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        tie('leaf'),
+        fc.tuple(tie('expr'), fc.constantFrom('+', '-', '*', '/', '%', ' % ', ' - '), tie('expr')).map(([a, op, b]) => `${a}${op}${b}`),
+        tie('expr').map((e) => `(${e})`),
+        tie('expr').map((e) => `-${e}`),
+      ),
+    }));
+    const expression = fc.oneof(grammar, fc.array(token, { maxLength: 9 }).map((t) => t.join('')));
+    const env = fc.record({ i: fc.integer({ min: -50, max: 50 }), k: fc.integer({ min: -5, max: 5 }) });
+    fc.assert(
+      fc.property(expression, env, fc.constantFrom('', ':03'), fc.constantFrom('', 'x-'), (expr, values, width, prefix) => {
+        if (expr.includes('{') || expr.includes('}') || expr.includes(':')) return;
+        const bindings = new Map(Object.entries(values));
+        const reported: string[] = [];
+        const sink = { error: (_at: unknown, _path: Path, message: string) => void reported.push(message) };
+        const got = substitute(sink, `${prefix}{${expr}${width}}`, bindings, [0, 0], []);
+        const want = evaluate(expr, bindings);
+        if (typeof want === 'string') {
+          expect(got).toBeNull();
+          expect(reported).toEqual([`\`{${expr}${width}}\`: ${want}`]);
+        } else {
+          expect(reported).toEqual([]);
+          const digits = String(Math.abs(want)).padStart(width === '' ? 0 : 3, '0');
+          const text = `${prefix}${want < 0 ? '-' : ''}${digits}`;
+          expect(got).toBe(prefix === '' && width === '' ? want : text);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('report the first problem of a text in the order it is written', () => {
+    const reported: string[] = [];
+    const sink = { error: (_at: unknown, _path: Path, message: string) => void reported.push(message) };
+    const env = new Map([['i', 1]]);
+    expect(substitute(sink, 'a-{j}-}', env, [0, 0], [])).toBeNull();
+    expect(substitute(sink, 'a-{i}-}', env, [0, 0], [])).toBeNull();
+    expect(substitute(sink, '{i:3}-{j}', env, [0, 0], [])).toBeNull();
+    expect(substitute(sink, '{{{i}}}', env, [0, 0], [])).toBe('{1}');
+    expect(reported).toEqual([
+      '`{j}`: `j` is no index name here; the groups around this value name `i`',
+      '`a-{i}-}`: a `}` without its `{`; write `}}` for a brace',
+      '`{i:3}`: after `:` comes the width with a zero in front, such as `{i:03}` for 007',
+    ]);
   });
 
   it('point a problem in a member at the template, name the member, and say it once for all members', () => {
