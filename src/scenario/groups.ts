@@ -112,7 +112,10 @@ class Expansion {
 type MapNode = Extract<SrcNode, { kind: 'map' }>;
 
 function isGroup(node: SrcNode): boolean {
-  return node.kind === 'map' && node.entries.length === 2 && node.entries.some((e) => e.key === 'group') && node.entries.some((e) => e.key === 'each');
+  if (node.kind !== 'map' || node.entries.length !== 2) return false;
+  const a = node.entries[0]!.key;
+  const b = node.entries[1]!.key;
+  return (a === 'group' && b === 'each') || (a === 'each' && b === 'group');
 }
 
 /** Does the tree hold a group anywhere? (Most files do not: they are left as they are.) */

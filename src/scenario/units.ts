@@ -37,8 +37,36 @@ const TIME_PART_RE = new RegExp(`(${NUMBER}) ?(${TIME_UNIT})`, 'gu');
 
 const TIME_HELP = 'write a number and a unit: us, ms, s, m or h (for example `250ms`, `1.5s`, `2m`)';
 
+/** Microseconds per time unit, as numbers, for the common form's fast path. */
+const TIME_UNIT_MICROS = new Map<string, number>(Object.entries(TIME_UNITS).map(([unit, size]) => [unit, Number(size)]));
+
+/**
+ * The common form, whole number and one unit (`250ms`, `5 s`), in microseconds without BigInt or
+ * a regular expression; undefined for anything else (the general parser then reads it). A product
+ * above 2^53 is never rounded down to a safe integer, so the bound check stays exact.
+ */
+function wholeDuration(input: string): number | undefined {
+  let i = 0;
+  let n = 0;
+  while (i < input.length && i < 15) {
+    const c = input.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+    i++;
+  }
+  if (i === 0) return undefined;
+  const unit = TIME_UNIT_MICROS.get(input.charCodeAt(i) === 0x20 ? input.slice(i + 1) : input.slice(i));
+  if (unit === undefined) return undefined;
+  const micros = n * unit;
+  return micros <= Number.MAX_SAFE_INTEGER ? micros : undefined;
+}
+
 /** Parses a time into integer microseconds. A bare number is an error: which unit was meant? */
 export function parseDuration(input: unknown): UnitResult {
+  if (typeof input === 'string') {
+    const micros = wholeDuration(input);
+    if (micros !== undefined) return { ok: true, value: micros };
+  }
   if (typeof input === 'number') {
     return { ok: false, message: `a bare number is not a time; add a unit: us, ms, s, m or h (for example \`${bareExample(input)}s\` or \`${bareExample(input)}ms\`)` };
   }

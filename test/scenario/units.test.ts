@@ -205,6 +205,21 @@ describe('properties', () => {
     );
   });
 
+  it('a whole number and one unit is the exact product, and too long a time past 2^53 microseconds', () => {
+    const units = fc.constantFrom<[string, bigint]>(['us', 1n], ['µs', 1n], ['ms', 1000n], ['s', 1_000_000n], ['m', 60_000_000n], ['min', 60_000_000n], ['h', 3_600_000_000n]);
+    // Digits near where the product crosses Number.MAX_SAFE_INTEGER for each unit, and beyond.
+    const digits = fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.bigInt({ min: 2_501_999n, max: 2_502_000n }), fc.bigInt({ min: 9_007_199_254n, max: 9_007_199_255n }));
+    fc.assert(
+      fc.property(digits, units, fc.constantFrom('', ' '), fc.constantFrom('', '0'), (n, [unit, size], space, zero) => {
+        const text = `${zero}${n}${space}${unit}`;
+        const exact = n * size;
+        const want = exact > BigInt(Number.MAX_SAFE_INTEGER) ? { ok: false, message: `\`${text}\` is too long a time` } : ok(Number(exact));
+        expect(parseDuration(text)).toEqual(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('whole numbers of a unit are exact', () => {
     fc.assert(
       fc.property(fc.nat({ max: 1_000_000 }), fc.constantFrom(['us', 1], ['ms', 1000], ['s', 1_000_000], ['m', 60_000_000], ['h', 3_600_000_000]), (k, [unit, size]) => {
