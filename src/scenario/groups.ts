@@ -154,8 +154,9 @@ function expand(x: Expansion, node: SrcNode, env: Bindings, path: Path): SrcNode
         const spec = groupSpec(x, item as MapNode, env, [...path, items.length]);
         if (spec === null) continue;
         const from = items.length;
+        const inner = new Map(env);
         for (let m = 0; m < spec.total; m++) {
-          items.push(expand(x, spec.each, memberEnv(spec, env, m), [...path, items.length]));
+          items.push(expand(x, spec.each, memberEnv(spec, inner, m), [...path, items.length]));
           if (x.failed) break;
         }
         x.addSpan(out, { from, count: items.length - from, names: spec.names, counts: spec.counts, group: item.range[0] });
@@ -179,8 +180,9 @@ function expand(x: Expansion, node: SrcNode, env: Bindings, path: Path): SrcNode
       const spec = groupSpec(x, e.value as MapNode, env, at);
       if (spec === null) continue;
       const from = entries.length;
+      const inner = new Map(env);
       for (let m = 0; m < spec.total; m++) {
-        const memberEnvironment = memberEnv(spec, env, m);
+        const memberEnvironment = memberEnv(spec, inner, m);
         const k = substitute(x, e.key, memberEnvironment, e.keyRange, at);
         if (k === null) break;
         entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, spec.each, memberEnvironment, [...path, String(k)]) });
@@ -189,7 +191,7 @@ function expand(x: Expansion, node: SrcNode, env: Bindings, path: Path): SrcNode
       x.addSpan(out, { from, count: entries.length - from, names: spec.names, counts: spec.counts, group: e.value.range[0] });
       continue;
     }
-    const k = env.size === 0 ? e.key : substitute(x, e.key, env, e.keyRange, [...path, e.key]);
+    const k = env.size === 0 || !hasBrace(e.key) ? e.key : substitute(x, e.key, env, e.keyRange, [...path, e.key]);
     if (k === null) continue;
     entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, e.value, env, [...path, String(k)]) });
   }
@@ -221,12 +223,19 @@ function memberValues(counts: readonly number[], m: number): number[] {
   return values;
 }
 
-/** The names bound inside member `m`: those of the groups around, then this group's own. */
-function memberEnv(spec: GroupSpec, env: Bindings, m: number): Bindings {
-  const all = new Map(env);
+/**
+ * The names bound inside member `m`: those of the groups around, then this group's own. `inner`
+ * is one copy of the bindings around per group, given each member's values in turn (members are
+ * expanded one after the other and no binding outlives its member's expansion).
+ */
+function memberEnv(spec: GroupSpec, inner: Map<string, number>, m: number): Bindings {
   const values = memberValues(spec.counts, m);
-  for (let i = 0; i < spec.names.length; i++) all.set(spec.names[i]!, values[i]!);
-  return all;
+  for (let i = 0; i < spec.names.length; i++) inner.set(spec.names[i]!, values[i]!);
+  return inner;
+}
+
+function hasBrace(text: string): boolean {
+  return text.includes('{') || text.includes('}');
 }
 
 /** A group's names and counts, checked; null when it is written wrong (reported). */
@@ -267,7 +276,7 @@ function groupSpec(x: Expansion, group: MapNode, env: Bindings, path: Path): Gro
 }
 
 function substituteScalar(x: Expansion, node: Extract<SrcNode, { kind: 'scalar' }>, env: Bindings, path: Path): SrcNode {
-  if (typeof node.value !== 'string' || !node.value.includes('{') && !node.value.includes('}')) return node;
+  if (typeof node.value !== 'string' || !hasBrace(node.value)) return node;
   const value = substitute(x, node.value, env, node.range, path);
   return value === null ? node : { kind: 'scalar', value, range: node.range };
 }

@@ -15,7 +15,7 @@ import type { EventBase, ScenarioEndpoint, ScenarioEvent, ScenarioNode, Scenario
 
 export function buildEvents(cx: NormalizeContext): { events: ScenarioEvent[]; sessions: ScenarioSession[] } {
   const raw = (cx.file.events ?? []).map((ev, index) => ({ ev, index })).filter((x): x is { ev: ScenarioFileEvent; index: number } => x.ev !== undefined);
-  const timed = raw.map((x) => ({ ...x, at: us(x.ev.at) }));
+  const timed = raw.map((x) => ({ ev: x.ev, index: x.index, at: us(x.ev.at) }));
   // Stable: events at the same time keep their order in the file.
   timed.sort((x, y) => x.at - y.at || x.index - y.index);
   const sessions = new Map<string, SessionRecord>();
