@@ -133,6 +133,24 @@ export class Diagnostics {
         first.problem.message = `${first.message} (and ${first.others} other member${first.others === 1 ? '' : 's'} of the group)`;
         return;
       }
+      // Members whose problems differ (each names its own id, say) are listed up to a point; the
+      // rest at that place of the template are counted in one line, so that a group of a million
+      // members cannot print a million lines.
+      const place = `${severity}\0${line}\0${column}\0${member.group}`;
+      const listed = this.listedAt.get(place);
+      if (listed !== undefined && listed.count >= MAX_LISTED_PER_PLACE) {
+        listed.unlisted++;
+        const n = listed.unlisted;
+        const problem = listed.rest ?? { file: this.file, line, column, message: '', severity };
+        problem.message = `${n} more member${n === 1 ? '' : 's'} of the group at ${this.where(member.group)} ${n === 1 ? 'has' : 'have'} ${severity === 'error' ? 'an error' : 'a warning'} here, not listed`;
+        if (listed.rest === null) {
+          listed.rest = problem;
+          this.problems.push(problem);
+        }
+        return;
+      }
+      if (listed === undefined) this.listedAt.set(place, { count: 1, unlisted: 0, rest: null });
+      else listed.count++;
       const text = `${formatPath(path)} (${member.text}): ${message}`;
       const problem: Problem = { file: this.file, line, column, message: text, severity };
       this.folded.set(fold, { problem, message: text, others: 0 });
@@ -150,4 +168,9 @@ export class Diagnostics {
 
   private readonly seen = new Set<string>();
   private readonly folded = new Map<string, { problem: Problem; message: string; others: number }>();
+  /** Per place of a template (severity, line, column, group): problems listed and not listed. */
+  private readonly listedAt = new Map<string, { count: number; unlisted: number; rest: Problem | null }>();
 }
+
+/** Distinct problems of members listed at one place of a group's template; the rest are counted. */
+export const MAX_LISTED_PER_PLACE = 20;

@@ -163,6 +163,22 @@ describe('node groups', () => {
     ]);
   });
 
+  it('list at most 20 members with different problems at one place of a template, and count the rest', () => {
+    // Each member names a relay of its own that does not exist: 30 different errors at one place.
+    const got = problems([
+      'name: many',
+      'nodes:',
+      '  psa: { role: sender }',
+      '  rcv-{i}: { group: { i: 30 }, each: { role: receiver, relays: ["relay-{i}"] } }',
+      'links:',
+      '  - { group: { i: 30 }, each: [psa, "rcv-{i}"] }',
+    ]);
+    expect(got).toHaveLength(21);
+    expect(got[0]).toBe('g.yaml:4:65: nodes.rcv-0.relays[0] (member i=0 of the group at line 4): unknown node `relay-0`');
+    expect(got[19]).toMatch(/^g\.yaml:4:65: nodes\.rcv-19\.relays\[0\] \(member i=19 of the group at line 4\): unknown node `relay-19`/u);
+    expect(got[20]).toBe('g.yaml:4:65: 10 more members of the group at line 4 have an error here, not listed');
+  });
+
   it('name the member whose reference is wrong', () => {
     const bad = [...grouped];
     bad[20] = '    each: { at: "{i*5}ms", session: { id: "s{i}", offerer: psa, answerer: "rcv-{i%3}-{i/2:03}" } }';
