@@ -5,7 +5,7 @@
 import { formatPath, sortProblems } from './problems.js';
 import type { Path, Problem } from './problems.js';
 import { LineIndex } from './source.js';
-import type { Range, SrcEntry, SrcNode } from './source.js';
+import type { Range, SrcNode } from './source.js';
 
 export interface Place {
   /** The key that holds the value, when it is held by a key. */
@@ -25,7 +25,7 @@ const INDEXED_KEYS = 8;
  * the first counts, as for the checker.
  */
 export class Positions {
-  private readonly indexes = new WeakMap<SrcNode, Map<string, SrcEntry>>();
+  private readonly indexes = new WeakMap<SrcNode, Map<string, number>>();
 
   constructor(private readonly root: SrcNode | null) {}
 
@@ -46,6 +46,29 @@ export class Positions {
     return place === undefined ? [0, 0] : (place.key ?? place.value);
   }
 
+  /**
+   * Where `step` leads in `node`: the index of a list's item, or the position of a mapping's first
+   * entry with that key ('3' and 3 are one step); -1 when nothing was written there.
+   */
+  position(node: SrcNode, step: string | number): number {
+    if (node.kind === 'seq') {
+      const at = typeof step === 'number' ? step : /^(?:0|[1-9][0-9]*)$/u.test(step) ? Number(step) : -1;
+      return Number.isInteger(at) && at >= 0 && at < node.items.length ? at : -1;
+    }
+    if (node.kind !== 'map') return -1;
+    const key = String(step);
+    if (node.entries.length <= INDEXED_KEYS) return node.entries.findIndex((e) => e.key === key);
+    let index = this.indexes.get(node);
+    if (index === undefined) {
+      index = new Map();
+      node.entries.forEach((e, i) => {
+        if (!index!.has(e.key)) index!.set(e.key, i);
+      });
+      this.indexes.set(node, index);
+    }
+    return index.get(key) ?? -1;
+  }
+
   /** The deepest value along `path` that was written, and how many steps of the path it took. */
   private follow(path: Path): { place: Place | undefined; depth: number } {
     if (this.root === null) return { place: undefined, depth: 0 };
@@ -53,32 +76,19 @@ export class Positions {
     let place: Place = { value: node.range };
     let depth = 0;
     for (const step of path) {
-      // A step names a key or an index as written or as a number ('3' and 3 are one step).
+      const at = this.position(node, step);
+      if (at < 0) break;
       if (node.kind === 'map') {
-        const entry = this.entry(node, String(step));
-        if (entry === undefined) break;
+        const entry = node.entries[at]!;
         place = { key: entry.keyRange, value: entry.value.range };
         node = entry.value;
       } else if (node.kind === 'seq') {
-        const item: SrcNode | undefined = node.items[typeof step === 'number' ? step : /^(?:0|[1-9][0-9]*)$/u.test(step) ? Number(step) : -1];
-        if (item === undefined) break;
-        node = item;
+        node = node.items[at]!;
         place = { value: node.range };
-      } else break;
+      }
       depth++;
     }
     return { place, depth };
-  }
-
-  private entry(node: SrcNode & { kind: 'map' }, key: string): SrcEntry | undefined {
-    if (node.entries.length <= INDEXED_KEYS) return node.entries.find((e) => e.key === key);
-    let index = this.indexes.get(node);
-    if (index === undefined) {
-      index = new Map();
-      for (const e of node.entries) if (!index.has(e.key)) index.set(e.key, e);
-      this.indexes.set(node, index);
-    }
-    return index.get(key);
   }
 }
 
@@ -139,14 +149,12 @@ export class Diagnostics {
       const place = `${severity}\0${line}\0${column}\0${member.group}`;
       const listed = this.listedAt.get(place);
       if (listed !== undefined && listed.count >= MAX_LISTED_PER_PLACE) {
-        listed.unlisted++;
-        const n = listed.unlisted;
-        const problem = listed.rest ?? { file: this.file, line, column, message: '', severity };
-        problem.message = `${n} more member${n === 1 ? '' : 's'} of the group at ${this.where(member.group)} ${n === 1 ? 'has' : 'have'} ${severity === 'error' ? 'an error' : 'a warning'} here, not listed`;
         if (listed.rest === null) {
-          listed.rest = problem;
-          this.problems.push(problem);
+          listed.rest = { file: this.file, line, column, message: '', severity };
+          this.problems.push(listed.rest);
         }
+        const n = ++listed.unlisted;
+        listed.rest.message = `${n} more member${n === 1 ? '' : 's'} of the group at ${this.where(member.group)} ${n === 1 ? 'has' : 'have'} ${severity === 'error' ? 'an error' : 'a warning'} here, not listed`;
         return;
       }
       if (listed === undefined) this.listedAt.set(place, { count: 1, unlisted: 0, rest: null });

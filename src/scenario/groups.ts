@@ -18,7 +18,7 @@
  * member (`events[20000] (member i=3 of the group at line 12)`). What is wrong in a template is
  * wrong in every member: it is reported once, for the first member, with the count of the others.
  */
-import type { Diagnostics } from './diagnostics.js';
+import { Positions, type Diagnostics } from './diagnostics.js';
 import type { Path } from './problems.js';
 import type { Range, Scalar, SrcEntry, SrcNode } from './source.js';
 
@@ -58,13 +58,14 @@ class Expansion {
   values = 0;
   failed = false;
   root: SrcNode | null = null;
+  /** Steps of a path through the expanded tree, as the checker's positions take them. */
+  positions: Positions | null = null;
   /**
    * The lists and mappings of the expanded tree that hold members, with where the members are:
    * one record per group written, not per member. A member's names are worked out from its
    * place, and put into words, only when a problem is reported in it.
    */
   readonly spans = new WeakMap<SrcNode, MemberSpan[]>();
-  private readonly keyIndexes = new WeakMap<SrcNode, Map<string, number>>();
 
   constructor(readonly diag: Diagnostics) {}
 
@@ -77,30 +78,18 @@ class Expansion {
 
   /** The innermost member `path` lies in, following the path through the expanded tree. */
   describe(path: Path): MemberOf | undefined {
-    let node = this.root;
+    if (this.root === null) return undefined;
+    let node: SrcNode = this.root;
     let found: MemberOf | undefined;
     for (const step of path) {
-      if (node === null) break;
-      let at: number;
-      if (node.kind === 'seq') at = typeof step === 'number' ? step : /^(?:0|[1-9][0-9]*)$/u.test(step) ? Number(step) : -1;
-      else if (node.kind === 'map') at = this.keyIndex(node).get(String(step)) ?? -1;
-      else break;
+      const at = this.positions!.position(node, step);
       if (at < 0) break;
       const span = this.spans.get(node)?.find((sp) => at >= sp.from && at < sp.from + sp.count);
       if (span !== undefined) found = { text: `member ${describeMember(span, at - span.from)} of the group at ${this.diag.where(span.group)}`, group: span.group };
-      node = node.kind === 'seq' ? (node.items[at] ?? null) : (node.entries[at]?.value ?? null);
+      if (node.kind === 'seq') node = node.items[at]!;
+      else if (node.kind === 'map') node = node.entries[at]!.value;
     }
     return found;
-  }
-
-  /** A mapping's keys to their entries' indexes (the last entry of a repeated key, as it overrides). */
-  private keyIndex(node: MapNode): Map<string, number> {
-    let index = this.keyIndexes.get(node);
-    if (index === undefined) {
-      index = new Map(node.entries.map((e, i) => [e.key, i]));
-      this.keyIndexes.set(node, index);
-    }
-    return index;
   }
 
   error(at: Range | number, path: Path, message: string): void {
@@ -136,6 +125,7 @@ export function expandGroups(root: SrcNode, diag: Diagnostics): { root: SrcNode;
   const out = expand(x, root, new Map(), []);
   if (x.failed) return null;
   x.root = out;
+  x.positions = new Positions(out);
   const members: GroupMembers = { describe: (path) => x.describe(path) };
   return { root: out, members };
 }
