@@ -9,10 +9,12 @@
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--no-allocation-site-pretenuring');
-const { startDiagramThread, wantsDiagrams } = await import('../dist/cli/diagram-drawer.js');
+// The CLI runs from its bundle (scripts/build-cli.js, made by `npm run build`): a few files to load
+// instead of dist/'s many modules.
+const { startDiagramThread, wantsDiagrams } = await import('../dist/cli-bundle/diagram-drawer.js');
 
 // A run that draws SVG diagrams starts their thread first: it imports d3-node (jsdom) while the
 // CLI's own modules load and the run goes on (src/cli/diagram-drawer.ts).
 if (wantsDiagrams(process.argv)) startDiagramThread();
-const { main } = await import('../dist/cli/main.js');
+const { main } = await import('../dist/cli-bundle/main.js');
 process.exitCode = await main(process.argv);

@@ -2,10 +2,10 @@
  * Entry point of the `msrp-sim` binary: builds the commander program (one file per command under
  * commands/) and is the single error boundary that turns errors into exit statuses.
  */
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { createContext, type CliContext, type CliIo } from './context.js';
 import { CliError, EXIT, IoError } from './errors.js';
+import { packageVersion } from './package-files.js';
 
 export type { CliIo } from './context.js';
 
@@ -42,16 +42,6 @@ Examples:
 
 Exit status: 0 success, 1 a frame was malformed or an expectation failed, 2 invalid input or
 usage, 3 internal error.`;
-
-function packageVersion(): string {
-  try {
-    // dist/cli/main.js and src/cli/main.ts are both two levels below package.json.
-    const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 function processIo(): CliIo {
   // A reader that goes away (`msrp-sim decode x | head`) is not an error of ours.

@@ -6,12 +6,12 @@
  * is searched only when it is named itself.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { loadScenario, formatProblem, type LoadOptions, type Problem } from '../scenario/index.js';
 import { LineIndex } from '../scenario/source.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from './errors.js';
+import { packagePath } from './package-files.js';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 /**
@@ -20,9 +20,9 @@ const SCENARIO_FILE = /\.(ya?ml|json)$/i;
  */
 const SKIPPED_UNLESS_NAMED = new Set(['large', 'live']);
 
-/** The `scenarios/` folder shipped with the package (dist/cli and src/cli -> package root). */
+/** The `scenarios/` folder shipped with the package. */
 export function bundledScenarioDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scenarios');
+  return packagePath('scenarios');
 }
 
 /** A bundled scenario's name is its file name without the extension: what `list` prints. */

@@ -56,7 +56,7 @@ describe('the diagram thread', () => {
     const here = drawDiagrams(await svgEngine(), model, request);
     expect(here.pages.length).toBeGreaterThan(1);
     // The built thread, as the binary starts it.
-    const drawer = (await import(join(root, 'dist/cli/diagram-drawer.js'))) as typeof DrawerModule;
+    const drawer = (await import(join(root, 'dist/cli-bundle/diagram-drawer.js'))) as typeof DrawerModule;
     drawer.startDiagramThread();
     try {
       const draw = drawer.threadDrawer()!;
@@ -77,7 +77,7 @@ describe('the diagram thread', () => {
     const run = await runCliAsync(['run', file, '--out', threaded, '--force']);
     expect(run.stderr).toBe('');
     // The same program without bin/msrp-sim.js, which is what starts the thread.
-    const script = `import { main } from ${JSON.stringify(join(root, 'dist/cli/main.js'))}; process.exitCode = await main(process.argv);`;
+    const script = `import { main } from ${JSON.stringify(join(root, 'dist/cli-bundle/main.js'))}; process.exitCode = await main(process.argv);`;
     const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script, 'msrp-sim', 'run', file, '--out', single, '--force'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(plain.stderr).toBe('');
     const names = readdirSync(single).sort();

@@ -12,11 +12,21 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `npm test` builds first; running vitest alone builds here if dist/ is missing. */
+/**
+ * `npm test` builds first; running vitest alone builds here if the CLI's bundle is missing: the
+ * steps of `npm run build` (tsc, the vendor bundles, then the CLI's bundle that bin/ runs).
+ */
 export function ensureBuilt(): void {
-  if (existsSync(join(root, 'dist/cli/main.js'))) return;
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
+  if (existsSync(join(root, 'dist/cli-bundle/main.js'))) return;
+  const steps = [
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    [join(root, 'scripts/build-vendor.js')],
+    [join(root, 'scripts/build-cli.js')],
+  ];
+  for (const step of steps) {
+    const r = spawnSync(process.execPath, step, { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`build failed (${step.join(' ')}):\n${r.stdout}${r.stderr}`);
+  }
 }
 
 export function runCli(args: string[], options: { input?: Uint8Array | string; env?: Record<string, string>; cwd?: string } = {}): CliRun {

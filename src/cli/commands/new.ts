@@ -1,14 +1,14 @@
 /** `msrp-sim new <file>`: writes a commented starter scenario. */
 import { existsSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { starterScenario } from '../../scenario/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { packagePath } from '../package-files.js';
 
 function schemaFile(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'schema', 'scenario.schema.json');
+  return packagePath('schema', 'scenario.schema.json');
 }
 
 export function registerNew(program: Command, ctx: CliContext): void {

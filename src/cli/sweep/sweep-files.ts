@@ -9,7 +9,6 @@
  *   runs/<run id>/   a run's full outputs, with --keep-outputs or --keep-failed
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { junitXml } from '../../output/junit.js';
 import { formatProblem } from '../../scenario/problems.js';
@@ -17,16 +16,8 @@ import { checkCells, junitCases, parseRunLine, parseSweepFile, planSweep, runLin
 import { writeFileAtomic } from '../atomic-write.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT, ioCall } from '../errors.js';
+import { packageVersion } from '../package-files.js';
 import { resolveScenarioPath } from '../scenario-files.js';
-
-export function msrpSimVersion(): string {
-  try {
-    const pkg = createRequire(import.meta.url)('../../../package.json') as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 function readText(path: string, what: string): string {
   try {
@@ -75,7 +66,7 @@ export function loadSweep(ctx: CliContext, file: string): SweepPlan {
     printProblems(ctx, [p]);
     throw new CliError(`sweep: ${file}: 1 problem(s)`, EXIT.usage);
   }
-  return planFromSource(ctx, { sweepFile: file, sweepText, scenarioFile, scenarioText: readText(scenarioFile, 'the scenario'), version: msrpSimVersion() });
+  return planFromSource(ctx, { sweepFile: file, sweepText, scenarioFile, scenarioText: readText(scenarioFile, 'the scenario'), version: packageVersion() });
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
