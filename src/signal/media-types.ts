@@ -43,12 +43,28 @@ export function isFormatEntry(entry: string): boolean {
 }
 
 interface BaseType {
-  type: string;
-  subtype: string;
+  readonly type: string;
+  readonly subtype: string;
 }
+
+/**
+ * Entries and types read so far: a sender and a receiver check every message's type against the
+ * same few lists (E-07), so each text is read once. Bounded: emptied when full.
+ */
+const baseTypes = new Map<string, BaseType | '*' | null>();
+const BASE_TYPES_HELD = 256;
 
 /** type/subtype without parameters, lower-cased (media type names are case-insensitive). */
 function baseType(entry: string): BaseType | '*' | undefined {
+  let known = baseTypes.get(entry);
+  if (known === undefined) {
+    if (baseTypes.size >= BASE_TYPES_HELD) baseTypes.clear();
+    baseTypes.set(entry, (known = readBaseType(entry) ?? null));
+  }
+  return known ?? undefined;
+}
+
+function readBaseType(entry: string): BaseType | '*' | undefined {
   const bare = (entry.split(';')[0] as string).trim().toLowerCase();
   if (bare === '*') return '*';
   const slash = bare.indexOf('/');

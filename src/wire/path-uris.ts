@@ -36,5 +36,23 @@ export function pathUri(path: readonly string[], index: number): UriParseResult 
     lastPath = path;
     lastParses = parses;
   }
-  return (lastParses[index] ??= parseUri(text));
+  return (lastParses[index] ??= uriOf(text));
+}
+
+/**
+ * URI texts parsed so far, by text: a session's URIs come back in every frame of the session, each
+ * time in a new list (the frames of other sessions come between) and a new string. Looking the
+ * text up costs about a fifth of parsing it again. Bounded: emptied when full, so a run with more
+ * distinct URIs than that parses as before.
+ */
+const byText = new Map<string, UriParseResult>();
+const TEXTS_HELD = 4096;
+
+function uriOf(text: string): UriParseResult {
+  let parsed = byText.get(text);
+  if (parsed === undefined) {
+    if (byText.size >= TEXTS_HELD) byText.clear();
+    byText.set(text, (parsed = parseUri(text)));
+  }
+  return parsed;
 }

@@ -29,4 +29,18 @@ describe('pathUri', () => {
     expect(pathUri(a!.toPath, 1)).toBe(pathUri(b!.toPath, 1));
     expect(pathUri(b!.fromPath, 0)).toEqual(parseUri('msrp://alice.example:2855/a;tcp'));
   });
+
+  it('a URI text seen in another list is not parsed again, and many distinct texts still parse right', () => {
+    const text = 'msrp://relay.example:2855/t9;tcp';
+    const first = pathUri([text, 'msrp://x.example:2855/y;tcp'], 0);
+    // Other lists in between, as the frames of other sessions come between a session's frames.
+    pathUri(['msrp://other.example:2855/o;tcp'], 0);
+    pathUri(['msrp://third.example:2855/o;tcp'], 0);
+    expect(pathUri([`${text}`.slice(0)], 0)).toBe(first);
+    // More distinct texts than are held: each is still the parse of its own text.
+    for (let i = 0; i < 10_000; i++) {
+      const uri = i % 7 === 0 ? `msrp://bad host${i}/x;tcp` : `msrp://h${i}.example:${1000 + (i % 5000)}/s${i};tcp`;
+      expect(pathUri([uri], 0), uri).toEqual(parseUri(uri));
+    }
+  });
 });
