@@ -201,7 +201,8 @@ export class ChunkWriter {
       body: new Uint8Array(0),
       continuation: wholeRest ? source.lastFlag : '+',
     });
-    const frame = source.headerOrder ? { ...built, headers: inOrder(built.headers, source.headerOrder) } : built;
+    const ordered = source.headerOrder ? inOrder(built.headers, source.headerOrder) : built.headers;
+    const frame = ordered === built.headers ? built : { ...built, headers: ordered };
     const head = serializeFrame(frame);
     // The serialized empty-body frame is head + CRLF + end-line; keep the head and the blank line.
     const endLineLength = 2 + 7 + frame.transactionId.length + 3;
@@ -288,11 +289,35 @@ function readyBytes(source: SendSource): number {
 
 /** `headers` sorted as `order` names them (stable; names it lacks keep their place before Content-Type, which stays last). */
 function inOrder(headers: [string, string][], order: readonly string[]): [string, string][] {
-  const rank = (name: string): number => {
-    const n = name.toLowerCase();
-    if (n === 'content-type') return Number.POSITIVE_INFINITY;
-    const i = order.indexOf(n);
-    return i < 0 ? order.length : i;
-  };
-  return headers.map((h, i) => ({ h, i, r: rank(h[0]) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.h);
+  const n = headers.length;
+  const ranks = new Array<number>(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    ranks[i] = headerRank(headers[i]![0], order);
+    if (i > 0 && ranks[i]! < ranks[i - 1]!) sorted = false;
+  }
+  // Nearly always: the message's own headers come in the order they were received.
+  if (sorted) return headers;
+  // A stable insertion sort: a few headers each.
+  const out = headers.slice();
+  for (let i = 1; i < n; i++) {
+    const h = out[i]!;
+    const r = ranks[i]!;
+    let j = i - 1;
+    for (; j >= 0 && ranks[j]! > r; j--) {
+      out[j + 1] = out[j]!;
+      ranks[j + 1] = ranks[j]!;
+    }
+    out[j + 1] = h;
+    ranks[j + 1] = r;
+  }
+  return out;
+}
+
+/** Where a header goes: its place in `order` (lower-case names), unknown ones after, Content-Type last. */
+function headerRank(name: string, order: readonly string[]): number {
+  const n = name.toLowerCase();
+  if (n === 'content-type') return Number.POSITIVE_INFINITY;
+  const i = order.indexOf(n);
+  return i < 0 ? order.length : i;
 }
