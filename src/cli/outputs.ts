@@ -36,6 +36,8 @@ export interface RunOutputs {
   record(r: AnyTraceRecord): void;
   /** Whether the outputs chosen read the node state records (`OutputSet.readsState`). */
   readonly readsState: boolean;
+  /** Whether they read the `tcp.segment` records (`OutputSet.readsSegments`). */
+  readonly readsSegments: boolean;
   finish(result: RunResult): Promise<void>;
   abandon(): void;
 }
@@ -76,6 +78,7 @@ export async function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<O
   return {
     record: set.record,
     readsState: set.readsState,
+    readsSegments: set.readsSegments,
     async finish(result) {
       const made = await set.finish({ expectations: result.expectations });
       for (const s of streams) s.close();

@@ -68,19 +68,22 @@ export class LinkDirection implements NetDirection {
     // this record (the trace's key order), and a spread in the middle of a literal costs more than
     // the rest of the record on this path, once per segment per hop. The type (SegmentFields & ...)
     // still checks that no field is missing.
-    sim.trace.emit(this.from.id, 'tcp.segment', {
-      conn: seg.conn,
-      link: link.id,
-      to: this.to.id,
-      src: seg.src,
-      dst: seg.dst,
-      seqNo: seg.seq,
-      ackNo: seg.ack,
-      flags: flagLetters(seg.flags),
-      len: seg.len,
-      hop: seg.hops,
-      arrival,
-    });
+    // Built only when something reads it (Trace.wantsSegment): its seq is taken either way.
+    if (sim.trace.wantsSegment()) {
+      sim.trace.emit(this.from.id, 'tcp.segment', {
+        conn: seg.conn,
+        link: link.id,
+        to: this.to.id,
+        src: seg.src,
+        dst: seg.dst,
+        seqNo: seg.seq,
+        ackNo: seg.ack,
+        flags: flagLetters(seg.flags),
+        len: seg.len,
+        hop: seg.hops,
+        arrival,
+      });
+    }
     seg.hops++;
     if (opts.loss > 0 && link.lossRng() < opts.loss) {
       core.drop(seg, this.from.id, link.id, 'loss');

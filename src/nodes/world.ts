@@ -148,7 +148,7 @@ export class World {
   ) {
     this.sim = new Simulation({ seed: spec.seed, ...(options.traceFormat !== undefined ? { traceFormat: options.traceFormat } : {}) });
     this.network = new Network(this.sim, spec.network);
-    this.sim.trace.addSink((r) => this.counters.record(r), { states: false });
+    this.sim.trace.addSink((r) => this.counters.record(r), { states: false, segments: false });
     this.signalling = new SignallingCore(this.sim, spec.signallingDelay ?? 50_000, (id) => this.endpoints.get(id), spec.inviteTimeout);
     // Hosts and firewalls first, in declaration order, so that addresses are stable.
     for (const node of spec.nodes) {

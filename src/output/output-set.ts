@@ -74,6 +74,12 @@ export interface OutputSet {
    * and a run that makes only those builds no state records.
    */
   readonly readsState: boolean;
+  /**
+   * Whether these outputs read the `tcp.segment` records: the capture, and those that read the
+   * state records (the trace, the timeline, the report, the diagrams). The summary alone does not:
+   * attach with `segments: outputs.readsSegments` too and a summary-only run builds none.
+   */
+  readonly readsSegments: boolean;
   /** The summary so far (cheap; counted as records came). */
   summary(expectations?: readonly ExpectationOutcome[] | null): RunSummary;
   /** Makes the files. Call once, after the last record. */
@@ -170,6 +176,7 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
   return {
     record,
     readsState: ndjson !== null || timeline !== null || flow !== null || stepper !== null,
+    readsSegments: ndjson !== null || timeline !== null || flow !== null || stepper !== null || pcap !== null,
     summary: (expectations = null) => summary.finish(summaryExpectations(expectations)),
     finish(finishOptions = {}) {
       if (finished) throw new Error('outputs already finished');

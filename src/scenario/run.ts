@@ -25,6 +25,11 @@ export interface RunOptions {
    * builds none (`Trace.wantsState`), and the other records keep the `seq` they have with them.
    */
   sinksReadState?: boolean;
+  /**
+   * Whether any of `sinks` reads the `tcp.segment` records (default true). False: the run builds
+   * none (`Trace.wantsSegment`), and the other records keep the `seq` they have with them.
+   */
+  sinksReadSegments?: boolean;
   /** Event budget: reaching it stops the run cleanly (exit status 3 in the CLI). */
   maxEvents?: number;
   /** The trace format to write (docs/trace-format.md); default: the simulation's. */
@@ -68,8 +73,8 @@ export function prepareRun(scenario: Scenario, options: RunOptions = {}, world: 
   const w = new World(spec, options.traceFormat !== undefined && world.traceFormat === undefined ? { ...world, traceFormat: options.traceFormat } : world);
   const checker = new ExpectationChecker(scenario);
   // The expectations read no state record.
-  w.sim.trace.addSink((r) => checker.record(r), { states: false });
-  for (const sink of options.sinks ?? []) w.sim.trace.addSink(sink, { states: options.sinksReadState !== false });
+  w.sim.trace.addSink((r) => checker.record(r), { states: false, segments: false });
+  for (const sink of options.sinks ?? []) w.sim.trace.addSink(sink, { states: options.sinksReadState !== false, segments: options.sinksReadSegments !== false });
   w.start();
   for (const event of scenario.events) schedule(w, scenario, event, options.profile);
   const until = Math.min(options.until ?? scenario.duration, scenario.duration);

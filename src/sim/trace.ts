@@ -88,6 +88,12 @@ export interface SinkOptions {
    * (`wantsState`); it may still be handed them when another consumer reads them.
    */
   states?: boolean;
+  /**
+   * The sink reads the `tcp.segment` records (default true). False: as with `states`, while no
+   * attached sink or subscriber reads them the network does not build them (`wantsSegment`). The
+   * capture, the timeline and the trace read them; the summary and the expectations do not.
+   */
+  segments?: boolean;
 }
 
 /** Where the trace reads the time of each record from (the kernel's scheduler). */
@@ -103,6 +109,8 @@ export class Trace {
   private setup: TraceRecord[] | null = [];
   /** Attached sinks and subscribers that read the `state.*` records. */
   private stateReaders = 0;
+  /** Attached sinks and subscribers that read the `tcp.segment` records. */
+  private segmentReaders = 0;
 
   /**
    * All records as an rxjs Observable, for writers, progress and filters: a subscription made
@@ -112,10 +120,12 @@ export class Trace {
   readonly trace$: Observable<TraceRecord> = new Observable<TraceRecord>((subscriber) => {
     for (const r of this.setup ?? []) subscriber.next(r);
     this.stateReaders++;
+    this.segmentReaders++;
     const subscription = this.subject.subscribe(subscriber);
     return () => {
       subscription.unsubscribe();
       this.stateReaders--;
+      this.segmentReaders--;
     };
   });
 
@@ -150,6 +160,17 @@ export class Trace {
     return false;
   }
 
+  /**
+   * Whether to build a `tcp.segment` record now, as `wantsState` for state records: false while no
+   * attached sink or subscriber reads them (a run that writes only its summary, a sweep), and the
+   * record's `seq` is then taken all the same. In every trace format.
+   */
+  wantsSegment(): boolean {
+    if (this.setup !== null || this.segmentReaders > 0) return true;
+    this.seq++;
+    return false;
+  }
+
   /** Records emitted so far. */
   get count(): number {
     return this.seq;
@@ -158,18 +179,22 @@ export class Trace {
   /**
    * Adds a direct sink (cheaper than an Observable subscription); returns its removal. Before the
    * run begins, the sink first gets the records emitted so far. `options.states: false`: the sink
-   * does not read the `state.*` records (see `wantsState`).
+   * does not read the `state.*` records (see `wantsState`); `options.segments: false`: nor the
+   * `tcp.segment` records (`wantsSegment`).
    */
   addSink(sink: TraceSink, options: SinkOptions = {}): () => void {
     if (this.setup) for (const r of this.setup) sink(r);
     this.sinks.push(sink);
     const reads = options.states !== false;
+    const readsSegments = options.segments !== false;
     if (reads) this.stateReaders++;
+    if (readsSegments) this.segmentReaders++;
     return () => {
       const i = this.sinks.indexOf(sink);
       if (i < 0) return;
       this.sinks.splice(i, 1);
       if (reads) this.stateReaders--;
+      if (readsSegments) this.segmentReaders--;
     };
   }
 

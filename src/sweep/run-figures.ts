@@ -34,6 +34,8 @@ export interface RunHooks {
   sinks?: ((r: AnyTraceRecord) => void)[];
   /** Whether `sinks` read the node state records (default true); the summary of the figures does not. */
   sinksReadState?: boolean;
+  /** Whether `sinks` read the `tcp.segment` records (default true); the summary of the figures does not. */
+  sinksReadSegments?: boolean;
   /** Sees the run's result before its figures are taken (writers of full outputs). */
   onResult?: (result: RunResult) => void;
 }
@@ -116,7 +118,7 @@ export function executeScenarioRun(head: RunHead, loaded: { ok: true; scenario: 
   if (!loaded.ok) return { ...head, outcome: 'error', expectations: [], figures: NO_FIGURES(), failuresByReason: {}, error: `the parameter set does not load: ${loaded.problems[0]?.message ?? ''}` };
   const summary = new SummaryCollector({ maxMessages: 100_000 });
   try {
-    const result = runScenario(loaded.scenario, { ...(head.seed !== null ? { seed: head.seed } : {}), sinks: [(r) => summary.record(r), ...(hooks.sinks ?? [])], sinksReadState: hooks.sinks !== undefined && hooks.sinksReadState !== false });
+    const result = runScenario(loaded.scenario, { ...(head.seed !== null ? { seed: head.seed } : {}), sinks: [(r) => summary.record(r), ...(hooks.sinks ?? [])], sinksReadState: hooks.sinks !== undefined && hooks.sinksReadState !== false, sinksReadSegments: hooks.sinks !== undefined && hooks.sinksReadSegments !== false });
     hooks.onResult?.(result);
     const { figures, failuresByReason } = runFigures(summary.finish(null));
     const limited = result.outcome.reason === 'max-events';

@@ -119,4 +119,57 @@ describe('Trace', () => {
       expect(v1.trace.count).toBe(before);
     });
   });
+
+  describe('segment records only for a consumer that reads them (wantsSegment)', () => {
+    /** What wantsSegment answers during the run, and the seq of what a non-reading sink got. */
+    function run(sim: Simulation, attach: () => void): { wants: boolean[]; seqs: string[] } {
+      const wants: boolean[] = [];
+      const seqs: string[] = [];
+      sim.trace.addSink((r) => seqs.push(`${r.seq}:${r.type}`), { states: false, segments: false });
+      attach();
+      sim.scheduler.at(10, () => {
+        const w = sim.trace.wantsSegment();
+        wants.push(w);
+        if (w) sim.trace.emit('n', 'sim.limit', { limit: 'segment', value: 10 });
+        sim.trace.emit('n', 'sim.limit', { limit: 'other', value: 10 });
+      });
+      sim.run();
+      return { wants, seqs };
+    }
+
+    it('no reader: not built, its seq taken; in format 1 as in format 2', () => {
+      for (const traceFormat of [1, 2] as const) {
+        const sim = new Simulation({ seed: 1, traceFormat });
+        const { wants, seqs } = run(sim, () => undefined);
+        expect(wants).toEqual([false]);
+        const first = traceFormat === 2 ? ['0:trace.format', '1:sim.start'] : ['0:sim.start'];
+        const n = first.length;
+        expect(seqs).toEqual([...first, `${n + 1}:sim.limit`, `${n + 2}:sim.end`]);
+      }
+    });
+
+    it('read by a sink that does not say (or says segments: true), by a trace$ subscriber, not by one that reads states only', () => {
+      const readers = [
+        (sim: Simulation) => void sim.trace.addSink(() => undefined),
+        (sim: Simulation) => void sim.trace.addSink(() => undefined, { states: false }),
+        (sim: Simulation) => void sim.trace.trace$.subscribe(() => undefined),
+      ];
+      for (const attach of readers) {
+        const sim = new Simulation({ seed: 1 });
+        expect(run(sim, () => attach(sim)).wants).toEqual([true]);
+      }
+      const sim = new Simulation({ seed: 1 });
+      expect(run(sim, () => void sim.trace.addSink(() => undefined, { segments: false })).wants).toEqual([false]);
+    });
+
+    it('follows readers going, and always answers yes before the run', () => {
+      const sim = new Simulation({ seed: 1 });
+      expect(sim.trace.wantsSegment()).toBe(true);
+      const remove = sim.trace.addSink(() => undefined);
+      const sub = sim.trace.trace$.subscribe(() => undefined);
+      remove();
+      sub.unsubscribe();
+      expect(run(sim, () => undefined).wants).toEqual([false]);
+    });
+  });
 });

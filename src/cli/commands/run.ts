@@ -215,8 +215,10 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
         until,
         profile: options.profile,
         sinks: [(r: AnyTraceRecord) => writers.record(r), (r: AnyTraceRecord) => progress.tick(r.t), ...(capture ? [(r: AnyTraceRecord) => capture.record(r)] : [])],
-        // Of these, only the outputs may read state records (not the progress, not the live capture).
+        // Of these, only the outputs may read state and segment records (not the progress; the
+        // live capture reads the frames only).
         sinksReadState: writers.readsState,
+        sinksReadSegments: writers.readsSegments,
       };
       if (isLive) {
         const against = [
