@@ -4,7 +4,9 @@
  * engine and the diagram libraries stay out of the bundle's static imports (each is a chunk loaded
  * by `import()` when it is used). Read from the metafile esbuild writes next to the bundle.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, root, runCli } from '../helpers/exec.js';
@@ -81,4 +83,18 @@ describe('the CLI bundle', () => {
     expect(list.status).toBe(0);
     expect(list.stdout.toString()).toMatch(/^push-via-two-relays +/m);
   });
+
+  it('says in one line that a checkout without the bundle needs `npm run build`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-unbuilt-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      copyFileSync(join(root, 'bin/msrp-sim.js'), join(dir, 'bin/msrp-sim.js'));
+      const r = spawnSync(process.execPath, [join(dir, 'bin/msrp-sim.js'), '--version'], { encoding: 'utf8' });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toBe(`msrp-sim: ${join(dir, 'dist/cli-bundle/diagram-drawer.js')} is missing: run \`npm run build\` in ${dir}/\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
