@@ -8,18 +8,29 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | null | undefined;
+/** The package root and its package.json, once found (null: none above this module). */
+let found: { dir: string; pkg: PackageJson } | null | undefined;
+
+interface PackageJson {
+  name?: unknown;
+  version?: unknown;
+}
+
+function findPackage(): { dir: string; pkg: PackageJson } | null {
+  if (found !== undefined) return found;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = readPackage(dir);
+    if (pkg?.name === 'msrp-sim') return (found = { dir, pkg });
+    const up = dirname(dir);
+    if (up === dir) return (found = null);
+    dir = up;
+  }
+}
 
 /** The package's root folder, or null if no package.json above this module names msrp-sim. */
 export function packageRoot(): string | null {
-  if (root !== undefined) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (readPackage(dir)?.name === 'msrp-sim') return (root = dir);
-    const up = dirname(dir);
-    if (up === dir) return (root = null);
-    dir = up;
-  }
+  return findPackage()?.dir ?? null;
 }
 
 /** A path inside the package (`packagePath('schema', 'scenario.schema.json')`). */
@@ -31,14 +42,13 @@ export function packagePath(...parts: string[]): string {
 
 /** msrp-sim's version, from its package.json ('0.0.0' if it cannot be read). */
 export function packageVersion(): string {
-  const at = packageRoot();
-  const version = at === null ? undefined : readPackage(at)?.version;
+  const version = findPackage()?.pkg.version;
   return typeof version === 'string' ? version : '0.0.0';
 }
 
-function readPackage(dir: string): { name?: unknown; version?: unknown } | null {
+function readPackage(dir: string): PackageJson | null {
   try {
-    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
   } catch {
     return null;
   }

@@ -173,10 +173,11 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
     stepper?.record(r);
   };
 
+  const readsState = ndjson !== null || timeline !== null || flow !== null || stepper !== null;
   return {
     record,
-    readsState: ndjson !== null || timeline !== null || flow !== null || stepper !== null,
-    readsSegments: ndjson !== null || timeline !== null || flow !== null || stepper !== null || pcap !== null,
+    readsState,
+    readsSegments: readsState || pcap !== null,
     summary: (expectations = null) => summary.finish(summaryExpectations(expectations)),
     finish(finishOptions = {}) {
       if (finished) throw new Error('outputs already finished');

@@ -19,6 +19,7 @@
  * wrong in every member: it is reported once, for the first member, with the count of the others.
  */
 import { Positions, type Diagnostics } from './diagnostics.js';
+import { memoByText } from '../wire/text-memo.js';
 import type { Path } from './problems.js';
 import type { Range, Scalar, SrcEntry, SrcNode } from './source.js';
 
@@ -325,15 +326,12 @@ interface ParsedText {
 }
 
 /**
- * Texts already cut into pieces: a group's template is the same text for every member, so each
- * distinct text is read once (and each expression compiled once) however many members use it.
+ * A text cut into pieces: a group's template is the same text for every member, so each distinct
+ * text is read once (and each expression compiled once) however many members use it.
  */
-const parsedTexts = new Map<string, ParsedText>();
-const MAX_PARSED_TEXTS = 4096;
+const parseText = memoByText(cutText, 4096);
 
-function parseText(text: string): ParsedText {
-  const known = parsedTexts.get(text);
-  if (known !== undefined) return known;
+function cutText(text: string): ParsedText {
   const pieces: (string | Placeholder)[] = [];
   const problem = (message: string): Placeholder => ({ inner: '', expr: '', value: null, width: 0, problem: message });
   let literal = '';
@@ -382,10 +380,7 @@ function parseText(text: string): ParsedText {
   }
   if (literal !== '') pieces.push(literal);
   const single = placeholders === 1 && !padded && text.startsWith('{') && text.endsWith('}') && text.indexOf('}') === text.length - 1;
-  if (parsedTexts.size >= MAX_PARSED_TEXTS) parsedTexts.clear();
-  const parsed = { pieces, single };
-  parsedTexts.set(text, parsed);
-  return parsed;
+  return { pieces, single };
 }
 
 /** An expression's value for the bound names; NaN when a name is unbound or a divisor is zero. */

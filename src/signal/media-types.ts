@@ -5,6 +5,7 @@
  *   format-list = format-entry *( SP format-entry)
  *   format-entry = ( ( (type "/" subtype) / (type "/" "*") ) *( ";" type-param ) ) / ("*")
  */
+import { memoByText } from '../wire/text-memo.js';
 
 const TOKEN = "[!#$%&'*+\\-.^_`{|}~A-Za-z0-9]+";
 const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
@@ -48,21 +49,11 @@ interface BaseType {
 }
 
 /**
- * Entries and types read so far: a sender and a receiver check every message's type against the
- * same few lists (E-07), so each text is read once. Bounded: emptied when full.
+ * type/subtype without parameters, lower-cased (media type names are case-insensitive). A sender
+ * and a receiver check every message's type against the same few lists (E-07), so each text is
+ * read once.
  */
-const baseTypes = new Map<string, BaseType | '*' | null>();
-const BASE_TYPES_HELD = 256;
-
-/** type/subtype without parameters, lower-cased (media type names are case-insensitive). */
-function baseType(entry: string): BaseType | '*' | undefined {
-  let known = baseTypes.get(entry);
-  if (known === undefined) {
-    if (baseTypes.size >= BASE_TYPES_HELD) baseTypes.clear();
-    baseTypes.set(entry, (known = readBaseType(entry) ?? null));
-  }
-  return known ?? undefined;
-}
+const baseType = memoByText(readBaseType, 256);
 
 function readBaseType(entry: string): BaseType | '*' | undefined {
   const bare = (entry.split(';')[0] as string).trim().toLowerCase();

@@ -13,6 +13,7 @@
  * and the WeakMap's inserts and lookups cost more than the parses they saved
  * (docs/performance.md, "Issues 12 and 13, no slower").
  */
+import { memoByText } from './text-memo.js';
 import { parseUri, type UriParseResult } from './uri.js';
 
 /** The last two path lists asked for (most recent first) and their parses by position. */
@@ -42,17 +43,6 @@ export function pathUri(path: readonly string[], index: number): UriParseResult 
 /**
  * URI texts parsed so far, by text: a session's URIs come back in every frame of the session, each
  * time in a new list (the frames of other sessions come between) and a new string. Looking the
- * text up costs about a fifth of parsing it again. Bounded: emptied when full, so a run with more
- * distinct URIs than that parses as before.
+ * text up costs about a fifth of parsing it again.
  */
-const byText = new Map<string, UriParseResult>();
-const TEXTS_HELD = 4096;
-
-function uriOf(text: string): UriParseResult {
-  let parsed = byText.get(text);
-  if (parsed === undefined) {
-    if (byText.size >= TEXTS_HELD) byText.clear();
-    byText.set(text, (parsed = parseUri(text)));
-  }
-  return parsed;
-}
+const uriOf = memoByText((text) => parseUri(text), 4096);
