@@ -5,12 +5,13 @@
  * seconds to load and write gigabytes of trace) or `live` (scenarios/live/, against real relays)
  * is searched only when it is named itself.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadScenario, formatProblem, type LoadOptions, type Problem } from '../scenario/index.js';
+import { loadScenario, formatProblem, MAX_SCENARIO_BYTES, TOO_LARGE, type LoadOptions, type Problem } from '../scenario/index.js';
 import { LineIndex } from '../scenario/source.js';
 import type { Scenario } from '../scenario/types.js';
 import { CliError, EXIT } from './errors.js';
+import { InputTooLargeError, readInputFile } from './input-files.js';
 import { packagePath } from './package-files.js';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
@@ -74,14 +75,16 @@ export function findScenarioFiles(paths: string[]): string[] {
 export type Loaded = { file: string; ok: true; scenario: Scenario; warnings: Problem[] } | { file: string; ok: false; problems: Problem[] };
 
 export function loadFile(file: string, options: LoadOptions = {}): Loaded {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    return { file, ok: false, problems: [{ file, line: 1, column: 1, message: `cannot read the file: ${(err as Error).message}`, severity: 'error' }] };
-  }
   const shown = relative(process.cwd(), file) || file;
   const name = shown.startsWith('..') ? file : shown;
+  let bytes: Buffer;
+  try {
+    // No more than a scenario may hold: a huge file, a device or a pipe is refused, not read on.
+    bytes = readInputFile(file, MAX_SCENARIO_BYTES);
+  } catch (err) {
+    if (err instanceof InputTooLargeError) return { file, ok: false, problems: [{ file: name, line: 1, column: 1, message: TOO_LARGE, severity: 'error' }] };
+    return { file, ok: false, problems: [{ file, line: 1, column: 1, message: `cannot read the file: ${(err as Error).message}`, severity: 'error' }] };
+  }
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     // Decoding would turn the byte into U+FFFD silently; say where the file stops being UTF-8.

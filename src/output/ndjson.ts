@@ -50,16 +50,31 @@ export class NdjsonSyntaxError extends Error {
  * types its type declares (trace-fields.ts), and on a trace whose format is newer than msrp-sim
  * reads (its first record, `trace.format`; a trace without one is version 1).
  */
-export function* readNdjson(text: string): Generator<TraceRecord> {
+export function readNdjson(text: string): Generator<TraceRecord> {
+  return readNdjsonLines(linesOf(text));
+}
+
+/** The lines of `text`, without their `\n` (a last line without one included). */
+function* linesOf(text: string): Generator<string> {
   let start = 0;
-  let line = 0;
-  let records = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    line++;
-    const raw = text.slice(start, end).trim();
+    yield text.slice(start, end);
     start = end + 1;
+  }
+}
+
+/**
+ * `readNdjson` over lines given one by one (without their `\n`), as a reader of a trace file too
+ * large for one string gives them; line numbers in errors count every line given.
+ */
+export function* readNdjsonLines(lines: Iterable<string>): Generator<TraceRecord> {
+  let line = 0;
+  let records = 0;
+  for (const text of lines) {
+    line++;
+    const raw = text.trim();
     if (raw === '') continue;
     let value: unknown;
     try {

@@ -2,7 +2,7 @@
  * Scenario files: loading, checking and normalizing them into a `Scenario`, the units they are
  * written in, the JSON Schema for editors and the starter file of `msrp-sim new`.
  */
-export { loadScenario, MAX_SCENARIO_BYTES } from './load.js';
+export { loadScenario, MAX_SCENARIO_BYTES, TOO_LARGE } from './load.js';
 export type { LoadOptions, LoadResult } from './load.js';
 export { formatProblem } from './problems.js';
 export type { Problem } from './problems.js';

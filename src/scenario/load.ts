@@ -21,6 +21,8 @@ export type LoadResult = { ok: true; scenario: Scenario; warnings: Problem[] } |
 
 /** Larger than any scenario needs; past it, the file is refused before it is parsed. */
 export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+/** What is said of a larger file (by the CLI too, which reads no more of it than that). */
+export const TOO_LARGE = `the file is larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB; no scenario needs that much`;
 
 /**
  * Loads a scenario from its text. `file` names it in problems (`FILE:LINE:COL: message`); a name
@@ -32,7 +34,7 @@ export function loadScenario(file: string, source: string, options: LoadOptions 
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const diag = new Diagnostics(file, text);
   if (text.length > MAX_SCENARIO_BYTES) {
-    diag.error(0, [], `the file is larger than ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB; no scenario needs that much`);
+    diag.error(0, [], TOO_LARGE);
     return { ok: false, problems: diag.sorted() };
   }
   const control = firstControlCharacter(text);

@@ -3,15 +3,16 @@
  * trace.ndjson, a run's output folder (its trace.ndjson) or a pcap/pcapng capture. This file reads
  * the inputs and prints; the engine is src/diff/.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { detectCapture } from '../../capture/pcap-reader.js';
 import { compareRuns, diffJson, DiffInputError, formatDiff, runFromCapture, runFromTrace, type DiffOptions, type LooseRecord, type RunModel } from '../../diff/index.js';
-import { NdjsonSyntaxError, readNdjson } from '../../output/ndjson.js';
+import { NdjsonSyntaxError, readNdjsonLines } from '../../output/ndjson.js';
 import { parseDuration } from '../../scenario/units.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { fileLines, InputTooLargeError, LineTooLongError, MAX_TRACE_LINE, readFileHead, readInputFile } from '../input-files.js';
 import { MAX_CAPTURE_BYTES } from './decode.js';
 
 export interface DiffCommandOptions {
@@ -84,19 +85,27 @@ export function readRun(path: string, map: ReadonlyMap<string, string>): RunMode
     if (found === undefined) throw new CliError(`diff: ${path} is a folder without trace.ndjson (nor capture.pcap): not a run's output folder`, EXIT.usage);
     file = found;
   }
-  let bytes: Buffer;
+  const cannotRead = (err: unknown): CliError => new CliError(`diff: cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+  let head: Buffer;
   try {
-    bytes = readFileSync(file);
+    head = readFileHead(file, 4);
   } catch (err) {
-    throw new CliError(`diff: cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+    throw cannotRead(err);
   }
-  if (bytes.length === 0) throw new CliError(`diff: ${file} is empty: neither a trace nor a capture`, EXIT.usage);
+  if (head.length === 0) throw new CliError(`diff: ${file} is empty: neither a trace nor a capture`, EXIT.usage);
   try {
-    if (detectCapture(bytes) !== null) {
-      if (bytes.length > MAX_CAPTURE_BYTES) throw new CliError(`diff: ${file}: the capture is larger than ${MAX_CAPTURE_BYTES / 1024 / 1024} MiB; cut it into parts (editcap -c)`, EXIT.usage);
+    if (detectCapture(head) !== null) {
+      let bytes: Buffer;
+      try {
+        bytes = readInputFile(file, MAX_CAPTURE_BYTES);
+      } catch (err) {
+        if (err instanceof InputTooLargeError) throw new CliError(`diff: ${file}: the capture is larger than ${MAX_CAPTURE_BYTES / 1024 / 1024} MiB; cut it into parts (editcap -c)`, EXIT.usage);
+        throw cannotRead(err);
+      }
       return runFromCapture(bytes, file, map);
     }
-    const run = runFromTrace(readNdjson(bytes.toString('utf8')) as Iterable<unknown> as Iterable<LooseRecord>, file);
+    // Line by line: a trace may be larger than one string can hold.
+    const run = runFromTrace(readNdjsonLines(fileLines(file, MAX_TRACE_LINE)) as Iterable<unknown> as Iterable<LooseRecord>, file);
     for (const n of run.nodes) {
       const name = map.get(n.key.toLowerCase());
       if (name !== undefined) Object.assign(n, { name, named: true });
@@ -107,6 +116,8 @@ export function readRun(path: string, map: ReadonlyMap<string, string>): RunMode
       throw new CliError(`diff: ${file}:${err.line}: ${err.message.replace(/^trace line \d+: /, '')} (neither a trace nor a pcap/pcapng capture)`, EXIT.usage);
     }
     if (err instanceof DiffInputError) throw new CliError(`diff: ${file}: ${err.message}`, EXIT.usage);
+    if (err instanceof LineTooLongError) throw new CliError(`diff: ${err.message}: not a trace msrp-sim wrote`, EXIT.usage);
+    if ((err as NodeJS.ErrnoException).syscall !== undefined) throw cannotRead(err);
     throw err;
   }
 }

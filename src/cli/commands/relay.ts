@@ -4,7 +4,6 @@
  * real MSRP clients over real sockets (src/live/). A line per frame on the terminal; Ctrl-C or
  * `--for` ends it and writes the outputs: trace.ndjson, timeline.txt, summary.json, capture.pcap.
  */
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { startLiveRelay } from '../../live/live-relay.js';
 import { LiveCapture } from '../../live/live-capture.js';
@@ -17,6 +16,7 @@ import type { AnyTraceRecord, TraceRecord } from '../../sim/trace.js';
 import { FrameResolver } from '../../sim/frame-resolver.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { readUserFile } from '../input-files.js';
 import { inspectTarget, OutputDir, resolveTarget } from '../output-dir.js';
 
 interface RelayCommandOptions {
@@ -100,12 +100,7 @@ export function registerRelay(program: Command, ctx: CliContext): void {
       if (!address) throw new CliError(`--listen: expected HOST:PORT, got ${JSON.stringify(options.listen)}`);
       const users: Record<string, string> = {};
       if (options.users !== undefined) {
-        let text: string;
-        try {
-          text = readFileSync(options.users, 'utf8');
-        } catch (e) {
-          throw new CliError(`--users: cannot read ${options.users}: ${(e as Error).message}`);
-        }
+        const text = readUserFile(options.users, '--users').toString('utf8');
         text.split(/\r?\n/).forEach((l, i) => {
           const s = l.trim();
           if (s === '' || s.startsWith('#')) return;
@@ -127,7 +122,7 @@ export function registerRelay(program: Command, ctx: CliContext): void {
       }
       // The output folder is checked before the relay starts: a refused one costs no run.
       inspectTarget(resolveTarget(options.out, ctx.io.fs), options.out, { force: options.force, fs: ctx.io.fs, command: 'relay' });
-      const tls = options.tlsCert !== undefined ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey!) } : undefined;
+      const tls = options.tlsCert !== undefined ? { cert: readUserFile(options.tlsCert, '--tls-cert'), key: readUserFile(options.tlsKey!, '--tls-key') } : undefined;
       const frames = new FrameResolver();
       const outputs = createOutputs({ only: ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg', 'report.html'], name: 'relay', topology: { nodes: [{ id: 'relay', role: 'relay', host: options.host ?? address.host, profile: options.profile }], links: [] } });
       const capture = new LiveCapture();

@@ -2,7 +2,6 @@
  * `msrp-sim run <scenario...>`: runs scenarios and writes their outputs (SPEC §7) into
  * `out/<scenario name>/` (or `--out DIR`), whole or not at all.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { LiveRelayTls } from '../../live/live-scenario.js';
 import { isLiveScenario, listeningRelays, liveRelays } from '../../scenario/live-relays.js';
@@ -15,6 +14,7 @@ import type { AnyTraceRecord } from '../../sim/trace.js';
 import { formatTime } from '../../sim/time.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT, IoError } from '../errors.js';
+import { MAX_TEXT_INPUT, readFailure, readInputFile } from '../input-files.js';
 import { inspectTarget, OutputDir, resolveTarget } from '../output-dir.js';
 import { findScenarioFiles, formatProblem, loadFile } from '../scenario-files.js';
 import { createRunOutputs, OUTPUT_FLAGS, type OutputFlag } from '../outputs.js';
@@ -127,9 +127,9 @@ function liveTls(file: string, scenario: Scenario): Record<string, LiveRelayTls>
     if (name === null) return undefined;
     const path = resolve(dirname(file), name);
     try {
-      return readFileSync(path);
+      return readInputFile(path, MAX_TEXT_INPUT);
     } catch (err) {
-      throw new CliError(`${file}: relay ${relay}: cannot read its \`live.${key}\` ${path}: ${(err as Error).message}`, EXIT.usage);
+      throw new CliError(`${file}: relay ${relay}: cannot read its \`live.${key}\` ${path}: ${readFailure(err)}`, EXIT.usage);
     }
   };
   for (const r of liveRelays(scenario)) {
@@ -150,9 +150,9 @@ function listenTls(file: string, scenario: Scenario): Record<string, { cert: Buf
     const read = (k: string, name: string): Buffer => {
       const path = resolve(dirname(file), name);
       try {
-        return readFileSync(path);
+        return readInputFile(path, MAX_TEXT_INPUT);
       } catch (err) {
-        throw new CliError(`${file}: relay ${r.id}: cannot read its \`live.${k}\` ${path}: ${(err as Error).message}`, EXIT.usage);
+        throw new CliError(`${file}: relay ${r.id}: cannot read its \`live.${k}\` ${path}: ${readFailure(err)}`, EXIT.usage);
       }
     };
     out[r.id] = { cert: read('cert', cert), key: read('key', key) };

@@ -4,10 +4,10 @@
  * (`<name>.golden.ndjson`); on a difference prints the first divergent record with context from
  * both runs. `--update` rewrites goldens; `--junit FILE` writes a JUnit XML report.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { compareRuns, DiffInputError, formatDiff, runFromTrace, type LooseRecord } from '../../diff/index.js';
-import { NdjsonSyntaxError, readNdjson } from '../../output/ndjson.js';
+import { NdjsonSyntaxError, readNdjsonLines } from '../../output/ndjson.js';
 import type { GoldenMode } from '../../scenario/types.js';
 import { runScenario } from '../../scenario/run.js';
 import type { ExpectationResult } from '../../scenario/expectations.js';
@@ -16,6 +16,7 @@ import { junitXml, type JunitCase } from '../../output/junit.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { GoldenFileReader, GoldenFileWriter } from '../golden-file.js';
+import { fileLines, LineTooLongError, MAX_TRACE_LINE } from '../input-files.js';
 import { findScenarioFiles, formatProblem, loadFile } from '../scenario-files.js';
 
 export interface TestOptions {
@@ -155,9 +156,9 @@ const MSRP_LEVEL = /^\{"t":\d+,"seq":\d+,"node":"[^"]*","type":"(?:tcp\.connect|
 function compareWithGolden(golden: string, kept: LooseRecord[], context: number): string | null {
   let goldenRun;
   try {
-    goldenRun = runFromTrace(readNdjson(readFileSync(golden, 'utf8')) as Iterable<unknown> as Iterable<LooseRecord>, golden);
+    goldenRun = runFromTrace(readNdjsonLines(fileLines(golden, MAX_TRACE_LINE)) as Iterable<unknown> as Iterable<LooseRecord>, golden);
   } catch (err) {
-    if (err instanceof NdjsonSyntaxError || err instanceof DiffInputError) return `golden trace ${golden} cannot be read: ${err.message}`;
+    if (err instanceof NdjsonSyntaxError || err instanceof DiffInputError || err instanceof LineTooLongError) return `golden trace ${golden} cannot be read: ${err.message}`;
     throw err;
   }
   const result = compareRuns(goldenRun, runFromTrace(kept, 'this run'));

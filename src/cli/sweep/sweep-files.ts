@@ -16,14 +16,15 @@ import { checkCells, junitCases, parseRunLine, parseSweepFile, planSweep, runLin
 import { writeFileAtomic } from '../atomic-write.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT, ioCall } from '../errors.js';
+import { InputTooLargeError, MAX_TEXT_INPUT, readFailure, readInputFile } from '../input-files.js';
 import { packageVersion } from '../package-files.js';
 import { resolveScenarioPath } from '../scenario-files.js';
 
 function readText(path: string, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readInputFile(path, MAX_TEXT_INPUT).toString('utf8');
   } catch (err) {
-    throw new CliError(`sweep: cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT.usage);
+    throw new CliError(`sweep: cannot read ${what} ${path}: ${err instanceof InputTooLargeError ? readFailure(err) : ((err as NodeJS.ErrnoException).code ?? String(err))}`, EXIT.usage);
   }
 }
 
