@@ -20,7 +20,7 @@ export type { Range as SourceRange, SrcNode, SrcEntry, Scalar } from './scenario
 export type { JunitCase } from './output/junit.js';
 export { compareRuns, compareFrames, runFromTrace, runFromCapture, formatDiff, diffJson, DiffInputError, IdNormalizer, TRACE_FORMATS_READ, type RunModel, type RunKind, type DiffConnection, type DiffFrame, type DiffNode, type DiffOptions, type DiffResult, type Difference, type FieldDifference, type ConnectionPair, type NodePair, type DiffRunSummary, type FormatOptions, type IdNormalizeOptions, type IdKind, type LooseRecord } from './diff/index.js';
 export { Network } from './net/index.js';
-export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, ALL_OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type CaptureFormat, type TopologyInfo } from './output/index.js';
+export { createOutputs, outputsFromNdjson, OUTPUT_NAMES, ALL_OUTPUT_NAMES, renderLadder, renderTopology, renderMermaid, renderReport, createPcapBuilder, createNdjsonWriter, readNdjson, readNdjsonLines, createTimelineWriter, formatSummary, describeRule, type OutputSet, type OutputOptions, type OutputName, type CaptureFormat, type TopologyInfo } from './output/index.js';
 
 // Types that the exported classes and functions name in their signatures (so that code
 // using them can name them too, and the API reference links them).

@@ -45,7 +45,7 @@ export function outputsFromNdjson(text: string, options: OutputOptions = {}, fin
   return outputs.finish(finishOptions);
 }
 
-export { createNdjsonWriter, ndjsonLine, readNdjson, NdjsonSyntaxError, type NdjsonWriter } from './ndjson.js';
+export { createNdjsonWriter, ndjsonLine, readNdjson, readNdjsonLines, NdjsonSyntaxError, type NdjsonWriter } from './ndjson.js';
 export { createTimelineWriter, type TimelineOptions, type TimelineWriter } from './timeline.js';
 export { FlowCollector, type FlowModel, type FlowOptions, type Arrow, type Marker } from './flow.js';
 export { renderLadder, type LadderOptions, type LadderPage } from './ladder.js';
