@@ -6,7 +6,7 @@
  * and by output-dir.ts for the outputs of a run.
  */
 import * as nodeFs from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ioCall } from './errors.js';
 
 /** The node:fs calls msrp-sim writes with; tests pass one that fails. */
@@ -17,6 +17,29 @@ export interface AtomicWriteOptions {
   /** The process id in temporary names (tests pretend to be several processes). */
   pid?: number;
   isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * `mkdir -p`, a level at a time. Node's recursive `mkdirSync` loops for ever where mkdir answers
+ * ENOENT under a parent that exists (anywhere in /proc), so msrp-sim walks the path itself and
+ * gives such an answer back as the error it is.
+ */
+export function makeDirectory(fs: FileSystem, path: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(path); ; ) {
+    if (fs.existsSync(p)) break;
+    missing.push(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      fs.mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 /** Whether a process with this id exists: signal 0 checks without sending anything. */

@@ -35,6 +35,8 @@ const IO_CODES: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EFBIG: 'file too large',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
 };
 
 /**

@@ -21,7 +21,7 @@
  */
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive, staleEntries, writeFileAtomic, type FileSystem } from './atomic-write.js';
+import { makeDirectory, processAlive, staleEntries, writeFileAtomic, type FileSystem } from './atomic-write.js';
 import { CliError, EXIT, ioCall } from './errors.js';
 
 /** The file in an output folder that marks it as written by msrp-sim and lists its outputs. */
@@ -54,7 +54,9 @@ function lstat(fs: FileSystem, path: string): nodeFs.Stats | null {
   try {
     return fs.lstatSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // ENOTDIR: a folder on the way is a file, so nothing is there (and nothing can be made).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
   }
 }
@@ -137,7 +139,8 @@ export class OutputDir {
     this.aside = join(parent, `.${base}.old-${pid}`);
     this.recover(parent, base);
     this.target = inspectTarget(this.final, dir, options);
-    ioCall(this.temp, 'create', () => this.fs.mkdirSync(this.temp, { recursive: true }));
+    // Named as the user wrote it: the temporary beside it is ours.
+    ioCall(this.final, 'create', () => makeDirectory(this.fs, this.temp));
   }
 
   /** Cleans up after killed runs of this target (and after an earlier failed commit of ours). */
@@ -184,7 +187,7 @@ export class OutputDir {
       ioCall(join(this.final, MANIFEST), 'write', () => fs.writeFileSync(join(this.temp, MANIFEST), manifest(files)));
       const hadOld = this.target.kind === 'outputs';
       if (hadOld) ioCall(this.final, 'rename', () => fs.renameSync(this.final, this.aside));
-      else ioCall(dirname(this.final), 'create', () => fs.mkdirSync(dirname(this.final), { recursive: true }));
+      else ioCall(dirname(this.final), 'create', () => makeDirectory(fs, dirname(this.final)));
       step('aside');
       try {
         ioCall(this.final, 'rename', () => fs.renameSync(this.temp, this.final));

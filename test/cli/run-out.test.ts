@@ -2,7 +2,7 @@
  * What `run --out DIR` may replace, through the built binary: only what msrp-sim wrote itself.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,24 @@ describe('run --out: what it refuses', () => {
     }
     expect(readdirSync(dir)).toEqual(['afile.txt']);
   });
+
+  it('says in one line that it cannot make --out under a file, and keeps the file', async () => {
+    const dir = scratch();
+    const file = join(dir, 'afile.txt');
+    writeFileSync(file, 'precious');
+    const r = await runCli(['run', tiny, '--out', join(file, 'sub', 'out')]);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim()).toBe(`msrp-sim: cannot create ${join(file, 'sub', 'out')}: not a directory (ENOTDIR)`);
+    expect(readFileSync(file, 'utf8')).toBe('precious');
+    expect(readdirSync(dir)).toEqual(['afile.txt']);
+  });
+
+  // Node's recursive mkdirSync loops for ever there: mkdir answers ENOENT under /proc, which exists.
+  it.skipIf(!existsSync('/proc/self'))('says that it cannot make --out under /proc instead of looping for ever', async () => {
+    const r = await runCli(['run', tiny, '--out', '/proc/msrp-sim-out/deeper']);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim()).toBe('msrp-sim: cannot create /proc/msrp-sim-out/deeper: no such file or directory (ENOENT)');
+  }, 30_000);
 
   it('refuses --out . in a working folder that holds files of the user', async () => {
     const cwd = scratch();
