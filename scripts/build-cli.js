@@ -19,7 +19,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 const outdir = 'dist/cli-bundle';
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
-  entryPoints: ['dist/cli/main.js', 'dist/cli/diagram-drawer.js', 'dist/cli/diagram-thread.js', 'dist/cli/sweep/sweep-thread.js'],
+  entryPoints: ['dist/cli/main.js', 'dist/cli/diagram-drawer.js', 'dist/cli/diagram-thread.js', 'dist/cli/sweep/sweep-thread.js', 'dist/cli/stream-file-thread.js'],
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -2,9 +2,8 @@
  * Writing a run's outputs whole or not at all, and replacing only what msrp-sim wrote itself.
  *
  * Everything goes into a temporary directory next to the target (`.<name>.tmp-<pid>`), which
- * takes the target's place only once every file is complete. The trace streams to disk through a
- * small synchronous buffer, so memory does not grow with the trace and the output does not depend
- * on when the event loop runs.
+ * takes the target's place only once every file is complete. The trace streams to disk as the run
+ * goes (stream-file.ts), so memory does not grow with the trace.
  *
  * What the target may be (checked before the run, see docs/outputs.md):
  * - missing: created;
@@ -23,6 +22,9 @@ import * as nodeFs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { makeDirectory, processAlive, staleEntries, writeFileAtomic, type FileSystem } from './atomic-write.js';
 import { CliError, EXIT, ioCall } from './errors.js';
+import { StreamFile } from './stream-file.js';
+
+export { StreamFile };
 
 /** The file in an output folder that marks it as written by msrp-sim and lists its outputs. */
 export const MANIFEST = '.msrp-sim-outputs.json';
@@ -208,46 +210,3 @@ export class OutputDir {
   }
 }
 
-export class StreamFile {
-  private readonly fd: number;
-  private readonly fs: FileSystem;
-  /** The path named in errors: where the file will be once the outputs are committed. */
-  private readonly shown: string;
-  /** Lines are encoded straight into this buffer, which is written out whenever it fills. */
-  private readonly buffer = Buffer.allocUnsafe(1 << 20);
-  private used = 0;
-
-  constructor(path: string, options: { fs?: FileSystem; shown?: string } = {}) {
-    this.fs = options.fs ?? nodeFs;
-    this.shown = options.shown ?? path;
-    this.fd = ioCall(this.shown, 'write', () => this.fs.openSync(path, 'w'));
-  }
-
-  write(text: string): void {
-    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    if (this.used + text.length * 3 > this.buffer.length) {
-      this.flush();
-      if (text.length * 3 > this.buffer.length) {
-        ioCall(this.shown, 'write', () => this.fs.writeSync(this.fd, text));
-        return;
-      }
-    }
-    this.used += this.buffer.write(text, this.used);
-  }
-
-  flush(): void {
-    ioCall(this.shown, 'write', () => {
-      let done = 0;
-      while (done < this.used) done += this.fs.writeSync(this.fd, this.buffer, done, this.used - done);
-    });
-    this.used = 0;
-  }
-
-  close(): void {
-    try {
-      this.flush();
-    } finally {
-      this.fs.closeSync(this.fd);
-    }
-  }
-}

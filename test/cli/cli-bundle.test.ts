@@ -68,8 +68,9 @@ describe('the CLI bundle', () => {
   });
 
   it('has the worker threads as entries beside the chunks that start them', () => {
-    // new URL('./diagram-thread.js', import.meta.url) and './sweep-thread.js' resolve in one flat folder.
-    for (const entry of ['main.js', 'diagram-drawer.js', 'diagram-thread.js', 'sweep-thread.js']) {
+    // new URL('./diagram-thread.js', import.meta.url), './sweep-thread.js' and './stream-file-thread.js'
+    // resolve in one flat folder.
+    for (const entry of ['main.js', 'diagram-drawer.js', 'diagram-thread.js', 'sweep-thread.js', 'stream-file-thread.js']) {
       expect(meta.outputs[`${BUNDLE}/${entry}`], entry).toBeDefined();
     }
     for (const file of Object.keys(meta.outputs)) expect(file.slice(BUNDLE.length + 1)).not.toContain('/');

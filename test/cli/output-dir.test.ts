@@ -2,9 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IoError } from '../../src/cli/errors.js';
 import { OutputDir, StreamFile, type CommitStep } from '../../src/cli/output-dir.js';
+import type { StreamFileOptions } from '../../src/cli/stream-file.js';
+import { ensureBuilt, root } from '../helpers/exec.js';
 import { failingFs } from '../helpers/fake-io.js';
 
 function scratch(): string {
@@ -38,6 +41,44 @@ describe('StreamFile', () => {
     for (const p of pieces) f.write(p);
     f.close();
     expect(readFileSync(path, 'utf8')).toBe(pieces.join(''));
+  });
+
+  // The writing thread is a module of dist/ (vitest runs the sources, which a thread cannot load).
+  it('writes the same bytes when a thread takes over the writes, whenever it does, or when it never starts', async () => {
+    ensureBuilt();
+    const { StreamFile: BuiltStreamFile } = (await import(pathToFileURL(join(root, 'dist/cli/stream-file.js')).href)) as { StreamFile: typeof StreamFile };
+    const pieces: string[] = [];
+    for (let i = 0; i < 60_000; i++) pieces.push(`{"seq":${i},"text":"caf\u00e9 \u{1F600} ${'x'.repeat(i % 300)}"}\n`);
+    pieces.splice(30_000, 0, `${'y'.repeat(700_000)}\n`, `${'\u20ac'.repeat(400_000)}\n`);
+    const expected = pieces.join('');
+    expect(Buffer.byteLength(expected)).toBeGreaterThan(12 * 2 ** 20); // more than the ring of 8 slots
+    const missing = pathToFileURL(join(root, 'dist/cli/no-such-thread.js'));
+    const cases: [string, StreamFileOptions][] = [
+      ['from the start', { threadAfter: 0 }],
+      ['after the first piece', { threadAfter: 1 }],
+      ['after 3 MiB', { threadAfter: 3 * 2 ** 20 }],
+      ['never started', { threadAfter: 0, threadFile: missing, threadStartWaitMs: 200 }],
+    ];
+    for (const [name, options] of cases) {
+      const path = join(mkdtempSync(join(tmpdir(), 'msrp-sim-stream-')), 'trace.ndjson');
+      const f = new BuiltStreamFile(path, options);
+      for (const p of pieces) f.write(p);
+      f.close();
+      expect(readFileSync(path, 'utf8') === expected, name).toBe(true);
+    }
+  }, 60_000);
+
+  it.skipIf(!existsSync('/dev/full'))("throws the thread's write error on the run's thread, naming the file", async () => {
+    ensureBuilt();
+    const built = (await import(pathToFileURL(join(root, 'dist/cli/stream-file.js')).href)) as { StreamFile: typeof StreamFile };
+    const errors = (await import(pathToFileURL(join(root, 'dist/cli/errors.js')).href)) as { IoError: typeof IoError };
+    const f = new built.StreamFile('/dev/full', { threadAfter: 0, shown: 'out/run/trace.ndjson' });
+    const write = (): void => {
+      for (let i = 0; i < 100_000; i++) f.write(`{"seq":${i},"pad":"${'z'.repeat(100)}"}\n`);
+      f.close();
+    };
+    expect(write).toThrow(errors.IoError);
+    expect(write).toThrow('cannot write out/run/trace.ndjson: no space left on device (ENOSPC)');
   });
 });
 
