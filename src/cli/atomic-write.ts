@@ -24,7 +24,7 @@ export interface AtomicWriteOptions {
  * ENOENT under a parent that exists (anywhere in /proc), so msrp-sim walks the path itself and
  * gives such an answer back as the error it is.
  */
-export function makeDirectory(fs: FileSystem, path: string): void {
+export function makeDirectory(path: string, fs: FileSystem = nodeFs): void {
   const missing: string[] = [];
   for (let p = resolve(path); ; ) {
     if (fs.existsSync(p)) break;

@@ -4,12 +4,14 @@
  * a pipe), is refused after at most `limit + 1` bytes, not read until memory runs out. Traces,
  * which may be larger than one JavaScript string can hold (512 MiB), are read line by line.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { CliError, EXIT } from './errors.js';
 
 /** The most read of a small text file a user names (a sweep, a users file, a certificate). */
 export const MAX_TEXT_INPUT = 16 * 1024 * 1024;
+/** The longest trace line read: a record holding a frame's whole text, however large, is shorter. */
+export const MAX_TRACE_LINE = 256 * 1024 * 1024;
 
 /** A file larger than the most its kind is read at. */
 export class InputTooLargeError extends Error {
@@ -41,10 +43,15 @@ export function describeBytes(n: number): string {
   return `${n} bytes`;
 }
 
-function isDirectoryError(path: string): NodeJS.ErrnoException {
+/** The file opened for reading, with its status; a folder is refused (EISDIR), as reading it would be. */
+function openFile(path: string): { fd: number; stat: Stats } {
+  const fd = openSync(path, 'r');
+  const stat = fstatSync(fd);
+  if (!stat.isDirectory()) return { fd, stat };
+  closeSync(fd);
   const err: NodeJS.ErrnoException = new Error(`EISDIR: illegal operation on a directory, read '${path}'`);
   err.code = 'EISDIR';
-  return err;
+  throw err;
 }
 
 /**
@@ -53,11 +60,9 @@ function isDirectoryError(path: string): NodeJS.ErrnoException {
  * file system's error (with its `code`: ENOENT, EACCES, EISDIR) when it cannot be read.
  */
 export function readInputFile(path: string, limit: number, chunkSize = 1 << 20): Buffer {
-  const fd = openSync(path, 'r');
+  const { fd, stat } = openFile(path);
   try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw isDirectoryError(path);
-    if (st.isFile() && st.size > limit) throw new InputTooLargeError(path, limit);
+    if (stat.isFile() && stat.size > limit) throw new InputTooLargeError(path, limit);
     const chunks: Buffer[] = [];
     let total = 0;
     while (true) {
@@ -81,9 +86,8 @@ export function readInputFile(path: string, limit: number, chunkSize = 1 << 20):
  * or the caller stops early.
  */
 export function* fileLines(path: string, maxLine: number, chunkSize = 1 << 20): Generator<string> {
-  const fd = openSync(path, 'r');
+  const { fd } = openFile(path);
   try {
-    if (fstatSync(fd).isDirectory()) throw isDirectoryError(path);
     const decoder = new StringDecoder('utf8');
     const buf = Buffer.allocUnsafe(chunkSize);
     let rest = '';
@@ -114,14 +118,10 @@ export function* fileLines(path: string, maxLine: number, chunkSize = 1 << 20): 
   }
 }
 
-/** The longest trace line read: a record holding a frame's whole text, however large, is shorter. */
-export const MAX_TRACE_LINE = 256 * 1024 * 1024;
-
 /** The first `n` bytes of a file (fewer when it is shorter). */
 export function readFileHead(path: string, n: number): Buffer {
-  const fd = openSync(path, 'r');
+  const { fd } = openFile(path);
   try {
-    if (fstatSync(fd).isDirectory()) throw isDirectoryError(path);
     const buf = Buffer.alloc(n);
     let got = 0;
     while (got < n) {

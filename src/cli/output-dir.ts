@@ -142,7 +142,7 @@ export class OutputDir {
     this.recover(parent, base);
     this.target = inspectTarget(this.final, dir, options);
     // Named as the user wrote it: the temporary beside it is ours.
-    ioCall(this.final, 'create', () => makeDirectory(this.fs, this.temp));
+    ioCall(this.final, 'create', () => makeDirectory(this.temp, this.fs));
   }
 
   /** Cleans up after killed runs of this target (and after an earlier failed commit of ours). */
@@ -189,7 +189,7 @@ export class OutputDir {
       ioCall(join(this.final, MANIFEST), 'write', () => fs.writeFileSync(join(this.temp, MANIFEST), manifest(files)));
       const hadOld = this.target.kind === 'outputs';
       if (hadOld) ioCall(this.final, 'rename', () => fs.renameSync(this.final, this.aside));
-      else ioCall(dirname(this.final), 'create', () => makeDirectory(fs, dirname(this.final)));
+      else ioCall(dirname(this.final), 'create', () => makeDirectory(dirname(this.final), fs));
       step('aside');
       try {
         ioCall(this.final, 'rename', () => fs.renameSync(this.temp, this.final));

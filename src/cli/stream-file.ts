@@ -47,7 +47,7 @@ export class StreamFile {
   /** Where lines are encoded: the own buffer, or the current slot of the shared ring. */
   private buffer: Buffer = Buffer.allocUnsafe(BUFFER);
   private used = 0;
-  /** Bytes handed to the file so far (written, or handed to the thread). */
+  /** Bytes written on this thread so far: past `threadAfter`, the thread takes over. */
   private flushed = 0;
   private thread: { worker: Worker; block: SharedBlock; submitted: number; startBy: number } | null = null;
 
@@ -97,12 +97,12 @@ export class StreamFile {
   }
 
   /** Writes `length` bytes of `bytes` on this thread (none is being written by the other). */
-  private writeOut(bytes: Uint8Array, length: number, counted = true): void {
+  private writeOut(bytes: Uint8Array, length: number): void {
     ioCall(this.shown, 'write', () => {
       let done = 0;
       while (done < length) done += this.fs.writeSync(this.fd, bytes, done, length - done);
     });
-    if (counted) this.flushed += length;
+    this.flushed += length;
   }
 
   private startThread(): void {
@@ -123,7 +123,6 @@ export class StreamFile {
     const t = this.thread!;
     const ctrl = t.block.ctrl;
     t.block.lengths[t.submitted % SLOTS] = this.used;
-    this.flushed += this.used;
     this.used = 0;
     t.submitted++;
     Atomics.store(ctrl, Control.submitted, t.submitted);
@@ -169,9 +168,8 @@ export class StreamFile {
     const t = this.thread!;
     this.thread = null;
     this.threadAfter = Number.POSITIVE_INFINITY;
-    for (let i = written; i < t.submitted; i++) this.writeOut(t.block.slot(i % SLOTS), t.block.lengths[i % SLOTS]!, false);
+    for (let i = written; i < t.submitted; i++) this.writeOut(t.block.slot(i % SLOTS), t.block.lengths[i % SLOTS]!);
     this.buffer = Buffer.allocUnsafe(BUFFER);
-    this.used = 0;
     void t.worker.terminate();
   }
 

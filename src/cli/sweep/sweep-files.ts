@@ -8,7 +8,6 @@
  *   runs.ndjson, summary.csv, sweep.html   the aggregate, in the order of the axes
  *   runs/<run id>/   a run's full outputs, with --keep-outputs or --keep-failed
  */
-import * as nodeFs from 'node:fs';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { makeDirectory } from '../atomic-write.js';
 import { dirname, join, resolve } from 'node:path';
@@ -91,7 +90,7 @@ export class SweepFolder {
    * kill, or a record of another sweep, is left out), which is rewritten with those only.
    */
   open(plan: SweepPlan): Map<number, RunRecord> {
-    ioCall(this.dir, 'create', () => makeDirectory(nodeFs, this.dir));
+    ioCall(this.dir, 'create', () => makeDirectory(this.dir));
     const done = readRecords(this.progress, plan);
     writeFileAtomic(join(this.dir, 'sweep.json'), JSON.stringify(plan.source, null, 2) + '\n');
     writeFileAtomic(this.progress, [...done.values()].map((r) => runLine(r) + '\n').join(''));
