@@ -204,7 +204,7 @@ export class Host implements ConnectionHost {
 
   private drawIsn(): number {
     // The stream is made on first use: most hosts of a large topology open few connections.
-    this.isnRng ??= this.core.sim.rng(this.id, 'isn');
+    this.isnRng ??= this.core.sim.rng(this.id, 'isn', true);
     return Math.floor(this.isnRng() * 4294967296);
   }
 

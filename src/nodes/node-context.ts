@@ -28,8 +28,9 @@ export class NodeContext {
     return this.sim.now;
   }
 
-  rng(purpose: string): Rng {
-    return this.sim.rng(this.id, purpose);
+  /** `few`: a stream drawn from a few times in a run (see RandomStreams.stream). */
+  rng(purpose: string, few = false): Rng {
+    return this.sim.rng(this.id, purpose, few);
   }
 
   /** Emits a record about this node; returns its `seq`. */

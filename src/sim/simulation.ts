@@ -32,8 +32,9 @@ export class Simulation {
     return this.scheduler.now;
   }
 
-  rng(nodeId: string, purpose: string): Rng {
-    return this.random.stream(nodeId, purpose);
+  /** `few`: a stream drawn from a few times in a run (see RandomStreams.stream). */
+  rng(nodeId: string, purpose: string, few = false): Rng {
+    return this.random.stream(nodeId, purpose, few);
   }
 
   /** Runs to completion or to a limit; reaching a limit is a `sim.limit` record and a clean stop. */

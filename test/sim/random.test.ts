@@ -39,4 +39,25 @@ describe('RandomStreams', () => {
     }
     expect(rng.chance(0)).toBe(false);
   });
+
+  it('draws the same from a stream kept as its state between draws (`few`) as from one kept whole', () => {
+    const whole = new RandomStreams(42).stream('host-1', 'isn');
+    const few = new RandomStreams(42).stream('host-1', 'isn', true);
+    const a: number[] = [];
+    const b: number[] = [];
+    // Past 256 draws, so that the state's indexes wrap; each helper moves the stream as a draw does.
+    for (let i = 0; i < 300; i++) {
+      a.push(whole(), whole.int(1000), whole.between(5, 9), whole.chance(0.5) ? 1 : 0);
+      b.push(few(), few.int(1000), few.between(5, 9), few.chance(0.5) ? 1 : 0);
+    }
+    expect(b).toEqual(a);
+    // A fork draws what the stream would draw from here on, and moves neither.
+    const wf = whole.fork();
+    const ff = few.fork();
+    expect([ff(), ff(), ff()]).toEqual([wf(), wf(), wf()]);
+    expect(few()).toBe(whole());
+    // A fork of a stream not yet drawn from.
+    const fresh = new RandomStreams(42).stream('host-2', 'isn', true).fork();
+    expect(fresh()).toBe(new RandomStreams(42).stream('host-2', 'isn')());
+  });
 });

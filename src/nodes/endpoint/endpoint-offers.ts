@@ -53,7 +53,7 @@ export class EndpointOffers {
   private sdpConfig(session: Session, previous: SessionDescription | null = null): EndpointSdpConfig {
     const origin = previous
       ? { username: previous.origin.username, sessionId: previous.origin.sessionId, version: String(Number(previous.origin.version) + 1) }
-      : { username: this.node.ctx.id, sessionId: String(this.node.ctx.rng('sdp').int(2 ** 31)), version: '1' };
+      : { username: this.node.ctx.id, sessionId: String(this.node.ctx.rng('sdp', true).int(2 ** 31)), version: '1' };
     const config: EndpointSdpConfig = {
       origin,
       path: sdpPath(this.node.usePath(session), session.localUri),
@@ -280,7 +280,7 @@ export class EndpointOffers {
         // RFC 3261 §14.1: after a 491 the offerer tries again after T, "between 2.1 and 4 seconds
         // in units of 10 ms" when it owns the Call-ID (it sent the first INVITE), else "between 0
         // and 2 seconds", if it still wants the change then.
-        const ms = session.role === 'offerer' ? 2100 + 10 * this.node.ctx.rng('sip-retry').int(191) : 10 * this.node.ctx.rng('sip-retry').int(201);
+        const ms = session.role === 'offerer' ? 2100 + 10 * this.node.ctx.rng('sip-retry', true).int(191) : 10 * this.node.ctx.rng('sip-retry', true).int(201);
         session.reofferTimer = this.node.ctx.sim.scheduler.after(ms * 1000, () => {
           session.reofferTimer = null;
           this.renegotiate(session, 'again after 491 Request Pending');
