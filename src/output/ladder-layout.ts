@@ -192,6 +192,20 @@ const IDLE = 1_000_000;
 const SHIFT = 48;
 /** An arrow label's distances off its line, nearest first, and its anchors in order. */
 const DY = [0, 10, 22];
+/** Gaps an arrow's label tries, nearest the arrow's middle first. */
+const MAX_GAPS = 16;
+
+/** The first index of sorted `gaps` where `after` holds (it holds from there on); gaps.length if none. */
+function firstGap(gaps: readonly [number, number][], after: (g: [number, number]) => boolean): number {
+  let lo = 0;
+  let hi = gaps.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (after(gaps[m]!)) hi = m;
+    else lo = m + 1;
+  }
+  return lo;
+}
 const ANCHORS = ['middle', 'start', 'end'] as const;
 const NEAR = 40;
 
@@ -246,7 +260,15 @@ export function layoutPage(
     const r = i === lanesX.length ? Math.min(hi, width - 12) : lanesX[i]!;
     if (r - l > 30) gapsX.push([l, r]);
   }
-  const gapAt = (x: number, dir: 1 | -1): [number, number] | undefined => gapsX.find(([l, r]) => (dir > 0 ? l >= x - 0.5 && l <= x + 0.5 : r >= x - 0.5 && r <= x + 0.5)) ?? gapsX.find(([l, r]) => l < x && x < r);
+  // The gaps are in order, left to right, and apart: found by halving, not by a walk along them
+  // (a page of a run with a thousand nodes has a thousand lanes, and a label looks up its gaps).
+  const gapAt = (x: number, dir: 1 | -1): [number, number] | undefined => {
+    const side = dir > 0 ? 0 : 1;
+    const i = firstGap(gapsX, (g) => g[side] >= x - 0.5);
+    if (i < gapsX.length && gapsX[i]![side] <= x + 0.5) return gapsX[i];
+    const j = firstGap(gapsX, (g) => g[0] >= x) - 1;
+    return j >= 0 && x < gapsX[j]![1] ? gapsX[j] : undefined;
+  };
 
   items.forEach((it, i) => {
     const geo = geometry(it.first, yOf, xOf);
@@ -301,7 +323,13 @@ export function layoutPage(
     const spanL = Math.min(geo.x0, geo.x1, geo.lx0, geo.lx1);
     const spanR = Math.max(geo.x0, geo.x1, geo.lx0, geo.lx1);
     const mid = (geo.x0 + geo.x1) / 2;
-    const inner = gapsX.filter(([l, r]) => l >= spanL - 0.5 && r <= spanR + 0.5).sort((p, q) => Math.abs((p[0] + p[1]) / 2 - mid) - Math.abs((q[0] + q[1]) / 2 - mid));
+    // The gaps the arrow crosses, nearest its middle first; at most MAX_GAPS of them, so that a
+    // label on an arrow across hundreds of lanes tries the places near its middle and then has
+    // rows spread, rather than trying every gap along the way.
+    const inner = gapsX
+      .slice(firstGap(gapsX, (g) => g[0] >= spanL - 0.5), firstGap(gapsX, (g) => g[1] > spanR + 0.5))
+      .sort((p, q) => Math.abs((p[0] + p[1]) / 2 - mid) - Math.abs((q[0] + q[1]) / 2 - mid))
+      .slice(0, MAX_GAPS);
     const useGaps = inner.length > 0 ? inner : [gapAt(geo.x0, geo.x1 >= geo.x0 ? 1 : -1) ?? [spanL, spanR + 60]];
     // Next to the line, never farther: a label that drifts off its arrow is read as another
     // arrow's (a column of them is a stack no one can follow). Where no place is free, the rows
@@ -503,9 +531,9 @@ function meetsLane(lanesX: number[], box: Box): boolean {
 function sideSpec(owner: number, lines: LabelSpec['lines'], x: number, y: number, dir: 1 | -1, gapAt: (x: number, dir: 1 | -1) => [number, number] | undefined, layer: 'main' | 'tcp', slots: string[], atCross = false): LabelSpec {
   const candidates: Candidate[] = [];
   for (const d of [dir, dir > 0 ? -1 : 1] as const) {
+    const gap = gapAt(x, d);
+    if (!gap) continue;
     for (const dy of [0, -12, 12, -24, 24, 36, -36, 48]) {
-      const gap = gapAt(x, d);
-      if (!gap) continue;
       const w = gap[1] - gap[0] - 14;
       const off = atCross ? 10 : 7;
       // Centred on y with the lines as drawn (a text wrapped to the gap has more of them).
