@@ -14,7 +14,8 @@
  * of its own, wall time of the whole process, start-up included, and its CPU time.
  *
  * Prints both rates, the rates per CPU-second (which the neighbours' load does not inflate) and
- * their ratio. `RELAY_MESSAGES=N` changes the simulated count; `RELAY_ROUNDS=N` repeats both
+ * their ratio; then, from the same run with one message (start-up, loading, the session's set-up),
+ * the model's time per message and what 2× Kamailio's rate leaves it per message. `RELAY_MESSAGES=N` changes the simulated count; `RELAY_ROUNDS=N` repeats both
  * sides N times in turns (median reported).
  */
 import { spawnSync } from 'node:child_process';
@@ -241,6 +242,8 @@ export async function run(): Promise<void> {
   const realCpu: number[] = [];
   const simRates: number[] = [];
   const simCpu: number[] = [];
+  const simWall: number[] = [];
+  const startWall: number[] = [];
   let absent = false;
   try {
     for (let round = 0; round < rounds; round++) {
@@ -252,9 +255,14 @@ export async function run(): Promise<void> {
         console.log(`relay: Kamailio: ${real.messages} messages delivered to B in ${real.wallSeconds.toFixed(2)} s: ${k(real.messages / real.wallSeconds)} messages/s, Kamailio CPU ${real.cpuSeconds.toFixed(2)} s (${k(real.messages / real.cpuSeconds)} per CPU-second); load client CPU ${real.clientCpuSeconds!.toFixed(2)} s`);
       }
       const sim = simulated(messages, dir);
+      // The same run with one message: start-up, loading and the session's set-up, which the
+      // bar counts (the whole process is timed) and no number of messages makes up for.
+      const start = simulated(1, dir);
+      startWall.push(start.wallSeconds);
+      simWall.push(sim.wallSeconds);
       simRates.push(sim.messages / sim.wallSeconds);
       simCpu.push(sim.messages / sim.cpuSeconds);
-      console.log(`relay: msrp-sim: ${sim.messages} messages simulated in ${sim.wallSeconds.toFixed(2)} s (process, start-up included): ${k(sim.messages / sim.wallSeconds)} messages/s, CPU ${sim.cpuSeconds.toFixed(2)} s (${k(sim.messages / sim.cpuSeconds)} per CPU-second)`);
+      console.log(`relay: msrp-sim: ${sim.messages} messages simulated in ${sim.wallSeconds.toFixed(2)} s (process, start-up included): ${k(sim.messages / sim.wallSeconds)} messages/s, CPU ${sim.cpuSeconds.toFixed(2)} s (${k(sim.messages / sim.cpuSeconds)} per CPU-second); the same run with one message ${start.wallSeconds.toFixed(2)} s`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -267,6 +275,14 @@ export async function run(): Promise<void> {
   }
   const real = median(realRates);
   const realPerCpu = median(realCpu);
+  // What 2× asks of the model: the whole run in messages / (2 × Kamailio's rate), start-up included.
+  const startup = median(startWall);
+  const perMessage = (median(simWall) - startup) / messages;
+  const budget = (messages / (2 * real) - startup) / messages;
+  console.log(
+    `relay: the model takes ${(perMessage * 1e6).toFixed(1)} µs per message after ${startup.toFixed(2)} s of start-up; ` +
+      `2× Kamailio leaves it ${budget > 0 ? `${(budget * 1e6).toFixed(1)} µs` : 'no time at all'} per message for ${messages} messages`,
+  );
   console.log(
     `relay: simulated ${k(sim)}/s against Kamailio ${k(real)}/s: ${(sim / real).toFixed(2)}× (bar: 2×, aim 3×); ` +
       `per CPU-second ${k(simPerCpu)} against ${k(realPerCpu)}: ${(simPerCpu / realPerCpu).toFixed(2)}×`,
