@@ -192,6 +192,8 @@ const IDLE = 1_000_000;
 const SHIFT = 48;
 /** An arrow label's distances off its line, nearest first, and its anchors in order. */
 const DY = [0, 10, 22];
+const ANCHORS = ['middle', 'start', 'end'] as const;
+const NEAR = 40;
 /** Gaps an arrow's label tries, nearest the arrow's middle first. */
 const MAX_GAPS = 16;
 
@@ -206,8 +208,6 @@ function firstGap(gaps: readonly [number, number][], after: (g: [number, number]
   }
   return lo;
 }
-const ANCHORS = ['middle', 'start', 'end'] as const;
-const NEAR = 40;
 
 export function layoutPage(
   items: Item[],

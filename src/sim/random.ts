@@ -33,8 +33,10 @@ function makeParkedRng(key: string): Rng {
   let i = 0;
   let j = 0;
   let s: Uint8Array | null = null;
+  // The generator where the stream stands: made from the key before the first draw, else from the state.
+  const generator = () => (s === null ? seedrandom(key, { state: true }) : seedrandom('', { state: { i, j, S: Array.from(s) } }));
   const draw = (): number => {
-    const prng = s === null ? seedrandom(key, { state: true }) : seedrandom('', { state: { i, j, S: Array.from(s) } });
+    const prng = generator();
     const v = prng();
     const st = prng.state();
     i = st.i;
@@ -42,20 +44,20 @@ function makeParkedRng(key: string): Rng {
     (s ??= new Uint8Array(256)).set(st.S);
     return v;
   };
+  return withHelpers(draw, () => wrap(generator()));
+}
+
+function wrap(prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): Rng {
+  return withHelpers(prng, () => wrap(seedrandom('', { state: prng.state() })));
+}
+
+/** The stream that draws from `draw`, with the helpers; `fork` makes one that goes on from here. */
+function withHelpers(draw: () => number, fork: () => Rng): Rng {
   const rng = (() => draw()) as Rng;
   rng.int = (n: number) => Math.floor(draw() * n);
   rng.between = (lo: number, hi: number) => lo + draw() * (hi - lo);
   rng.chance = (p: number) => p > 0 && draw() < p;
-  rng.fork = () => (s === null ? makeRng(key) : wrap(seedrandom('', { state: { i, j, S: Array.from(s) } })));
-  return rng;
-}
-
-function wrap(prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): Rng {
-  const rng = (() => prng()) as Rng;
-  rng.int = (n: number) => Math.floor(prng() * n);
-  rng.between = (lo: number, hi: number) => lo + prng() * (hi - lo);
-  rng.chance = (p: number) => p > 0 && prng() < p;
-  rng.fork = () => wrap(seedrandom('', { state: prng.state() }));
+  rng.fork = fork;
   return rng;
 }
 

@@ -1153,10 +1153,7 @@ export class MsrpParser {
         value = hi ? d.utf8Slice(v, e) : sec.substring(v - sb, le);
         pc.len = -1;
         if (!hi && e - v <= PATH_CACHE_BYTES) {
-          if (e - v > pc.bytes.length) {
-            pc.bytes = new Uint8Array(cacheSize(e - v));
-            pc.dv = new DataView(pc.bytes.buffer, pc.bytes.byteOffset, pc.bytes.length);
-          }
+          fitCache(pc, e - v);
           copyInto(pc.bytes, 0, d, v, e - v, this.ab, this.dvOff);
           pc.len = e - v;
         }
@@ -1249,10 +1246,7 @@ export class MsrpParser {
       lc.prefix = 0;
       return undefined;
     }
-    if (n > lc.bytes.length) {
-      lc.bytes = new Uint8Array(cacheSize(n));
-      lc.dv = new DataView(lc.bytes.buffer, lc.bytes.byteOffset, lc.bytes.length);
-    }
+    fitCache(lc, n);
     copyInto(lc.bytes, 0, this.data, p, n, this.ab, this.dvOff);
     lc.len = n;
     lc.name = name;
@@ -2111,13 +2105,15 @@ interface LineCache {
 }
 
 /**
- * Bytes for a cache entry of `n` bytes: a multiple of 64, so that an entry grows a few times at
- * most. Entries start at 64 bytes and grow to what their lines need: scale-10k has 20,000
- * parsers, each with a path cache for To-Path, From-Path and Use-Path (512 bytes each before) and
- * a line cache for each header position.
+ * Room for `n` bytes in a cache entry: entries start at 64 bytes and grow, in steps of 64 (so a
+ * few times at most), to what their lines need. scale-10k has 20,000 parsers, each with a path
+ * cache for To-Path, From-Path and Use-Path (512 bytes each before) and a line cache for each
+ * header position.
  */
-function cacheSize(n: number): number {
-  return (n + 63) & ~63;
+function fitCache(c: { bytes: Uint8Array; dv: DataView }, n: number): void {
+  if (n <= c.bytes.length) return;
+  c.bytes = new Uint8Array((n + 63) & ~63);
+  c.dv = new DataView(c.bytes.buffer);
 }
 
 function newLineCache(): LineCache {
