@@ -119,6 +119,39 @@ export function inspectTarget(final: string, shown: string, options: { force?: b
   return { kind: 'in-place', outputs: outputs.filter((n) => n !== MANIFEST), others };
 }
 
+/** A file made by `OutputDir.spooled`. */
+export interface SpooledFile {
+  write(bytes: Uint8Array): void;
+  /** The file is `head` and then everything written. */
+  close(head: Uint8Array): void;
+  /** The run failed: stops writing (the temporary folder is removed with the rest). */
+  abandon(): void;
+}
+
+/** Writes `head` and then the bytes of `spool` into `target`, and removes `spool`. */
+function prependFile(fs: FileSystem, target: string, head: Uint8Array, spool: string): void {
+  const out = fs.openSync(target, 'w');
+  try {
+    let done = 0;
+    while (done < head.length) done += fs.writeSync(out, head, done, head.length - done);
+    const inp = fs.openSync(spool, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const n = fs.readSync(inp, buf, 0, buf.length, null);
+        if (n === 0) break;
+        let w = 0;
+        while (w < n) w += fs.writeSync(out, buf, w, n - w);
+      }
+    } finally {
+      fs.closeSync(inp);
+    }
+  } finally {
+    fs.closeSync(out);
+  }
+  fs.rmSync(spool);
+}
+
 export class OutputDir {
   readonly final: string;
   readonly temp: string;
@@ -160,6 +193,39 @@ export class OutputDir {
   stream(name: string): StreamFile {
     this.written.push(name);
     return new StreamFile(join(this.temp, name), { fs: this.fs, shown: join(this.final, name) });
+  }
+
+  /**
+   * A file written in pieces whose beginning is known only at the end (capture.pcapng, whose
+   * interfaces go before its packets): the pieces go to a spool beside it, and `close(head)`
+   * makes the file, `head` then the pieces, and removes the spool.
+   */
+  spooled(name: string): SpooledFile {
+    const spool = join(this.temp, `.${name}.pieces`);
+    const target = join(this.temp, name);
+    const shown = join(this.final, name);
+    const fs = this.fs;
+    const file = new StreamFile(spool, { fs, shown });
+    let closed = false;
+    return {
+      write: (bytes) => file.writeBytes(bytes),
+      close: (head) => {
+        closed = true;
+        file.close();
+        if (head.length === 0) ioCall(shown, 'write', () => fs.renameSync(spool, target));
+        else ioCall(shown, 'write', () => prependFile(fs, target, head, spool));
+        this.written.push(name);
+      },
+      abandon: () => {
+        if (closed) return;
+        closed = true;
+        try {
+          file.close();
+        } catch {
+          // the run failed already; the temporary folder goes with it
+        }
+      },
+    };
   }
 
   write(name: string, content: string | Uint8Array): void {

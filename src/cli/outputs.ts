@@ -1,16 +1,17 @@
 /**
  * The outputs of a run (SPEC §7), made by src/output/ from the trace records as they stream, and
- * written into the run's output directory. The canonical trace and the timeline go to disk as
- * they are made, so memory does not grow with them; the other files are written at the end.
+ * written into the run's output directory. The canonical trace, the timeline and the capture go
+ * to disk as they are made, so memory does not grow with them; the other files are written at
+ * the end.
  */
 import { loadOutputs } from '../output/output-loading.js';
-import type { OutputName } from '../output/output-set.js';
+import type { CaptureFileSink, CaptureOutput, OutputName } from '../output/output-set.js';
 import type { CaptureFormat } from '../output/pcap.js';
 import type { TopologyInfo } from '../output/topology-info.js';
 import type { RunResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/types.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
-import type { OutputDir, StreamFile } from './output-dir.js';
+import type { OutputDir, SpooledFile, StreamFile } from './output-dir.js';
 import { threadDrawer } from './diagram-drawer.js';
 
 /**
@@ -71,20 +72,30 @@ export async function createRunOutputs(scenario: Scenario, chosen: ReadonlySet<O
     streams.push(file);
     stream[name] = (chunk) => file.write(chunk);
   }
+  const spooled: SpooledFile[] = [];
+  const captureSinks: Partial<Record<CaptureOutput, CaptureFileSink>> = {};
+  for (const name of ['capture.pcapng', 'capture.pcap'] as const) {
+    if (!files.includes(name)) continue;
+    const file = dir.spooled(name);
+    spooled.push(file);
+    captureSinks[name] = file;
+  }
   // The diagrams on the thread the binary started, d3-node loaded while the run went on.
   const drawDiagrams = threadDrawer();
   // Only the modules of the outputs asked for are loaded.
-  const set = await loadOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream, ...(drawDiagrams ? { drawDiagrams } : {}) });
+  const set = await loadOutputs({ only: files, topology: topologyOf(scenario), name: scenario.name, stream, captureSinks, ...(drawDiagrams ? { drawDiagrams } : {}) });
   return {
     record: set.record,
     readsState: set.readsState,
     readsSegments: set.readsSegments,
     async finish(result) {
-      const made = await set.finish({ expectations: result.expectations });
+      // The streamed files first (the trace is written before the capture's head and the rest).
       for (const s of streams) s.close();
+      const made = await set.finish({ expectations: result.expectations });
       for (const [name, content] of made) dir.write(name, content);
     },
     abandon() {
+      for (const s of spooled) s.abandon();
       for (const s of streams) {
         try {
           s.close();

@@ -75,6 +75,20 @@ export class StreamFile {
     this.used += this.buffer.write(text, this.used);
   }
 
+  /** Appends bytes (a binary file: the capture). The array is copied. */
+  writeBytes(bytes: Uint8Array): void {
+    if (this.used + bytes.length > this.buffer.length) {
+      this.flush();
+      if (bytes.length > this.buffer.length) {
+        this.drain();
+        this.writeOut(bytes, bytes.length);
+        return;
+      }
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
   /** Hands what is buffered to the file (or to the thread). */
   flush(): void {
     if (this.used === 0) return;

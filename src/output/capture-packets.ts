@@ -37,12 +37,10 @@ function splitEndpoint(ep: string): [number[], number] {
 
 const FLAG_BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10 };
 
-export function writePcap(packets: Packet[]): Uint8Array {
-  let total = 24;
-  for (const p of packets) total += 16 + frameLength(p);
-  const out = new Uint8Array(total);
+/** The classic pcap file's global header: little endian, microsecond timestamps, Ethernet. */
+export function pcapHeader(): Uint8Array {
+  const out = new Uint8Array(24);
   const view = new DataView(out.buffer);
-  // Global header, little endian, microsecond timestamps.
   view.setUint32(0, 0xa1b2c3d4, true);
   view.setUint16(4, 2, true);
   view.setUint16(6, 4, true);
@@ -50,17 +48,35 @@ export function writePcap(packets: Packet[]): Uint8Array {
   view.setUint32(12, 0, true);
   view.setUint32(16, SNAP_LENGTH, true);
   view.setUint32(20, 1, true);
+  return out;
+}
+
+/** One packet record of a classic pcap file: its header and its frame (IPv4 id `ipId`). */
+export function pcapRecord(p: Packet, ipId: number): Uint8Array {
+  const frameLen = frameLength(p);
+  const out = new Uint8Array(16 + frameLen);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(p.t / 1_000_000), true);
+  view.setUint32(4, p.t % 1_000_000, true);
+  view.setUint32(8, frameLen, true);
+  view.setUint32(12, frameLen, true);
+  writeEthernetFrame(out, 16, p, ipId);
+  return out;
+}
+
+/** A whole classic pcap file of these packets, IPv4 ids numbered from 1. */
+export function writePcap(packets: Packet[]): Uint8Array {
+  let total = 24;
+  for (const p of packets) total += 16 + frameLength(p);
+  const out = new Uint8Array(total);
+  out.set(pcapHeader(), 0);
   let o = 24;
   let ipId = 0;
   for (const p of packets) {
-    const frameLen = frameLength(p);
-    view.setUint32(o, Math.floor(p.t / 1_000_000), true);
-    view.setUint32(o + 4, p.t % 1_000_000, true);
-    view.setUint32(o + 8, frameLen, true);
-    view.setUint32(o + 12, frameLen, true);
     ipId = (ipId + 1) & 0xffff;
-    writeEthernetFrame(out, o + 16, p, ipId);
-    o += 16 + frameLen;
+    const record = pcapRecord(p, ipId);
+    out.set(record, o);
+    o += record.length;
   }
   return out;
 }

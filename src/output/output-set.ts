@@ -14,7 +14,7 @@ import type { renderReport } from './html.js';
 import type { LadderOptions } from './ladder.js';
 import type { renderMermaid } from './mermaid.js';
 import { createNdjsonWriter } from './ndjson.js';
-import type { createPcapBuilder } from './pcap.js';
+import type { CaptureFileWriter, CapturePackets, captureFileWriter, createCapturePackets } from './pcap.js';
 import type { StepCollector } from './report-step.js';
 import type { renderStepPlayer } from './report-step-view.js';
 import { formatSummary, SummaryCollector, summaryJson, type ExpectationOutcome, type RunSummary, type SummaryExpectation } from './summary.js';
@@ -33,6 +33,19 @@ export const ALL_OUTPUT_NAMES: readonly OutputName[] = [...OUTPUT_NAMES, 'captur
 /** Outputs whose text can be handed over as it is made. */
 export type StreamedOutput = 'trace.ndjson' | 'timeline.txt';
 
+/** The capture's files. */
+export type CaptureOutput = 'capture.pcapng' | 'capture.pcap';
+
+/**
+ * Where a capture file goes as the run goes: its pieces in order, then (at `finish()`) the head
+ * that goes before them. capture.pcapng's head holds its interfaces, known only at the end;
+ * capture.pcap's is empty (its header is the first piece).
+ */
+export interface CaptureFileSink {
+  write(bytes: Uint8Array): void;
+  close(head: Uint8Array): void;
+}
+
 export interface OutputOptions {
   /** The outputs to make (default: all). `sequence.svg` stands for all its pages. */
   only?: readonly OutputName[];
@@ -42,6 +55,8 @@ export interface OutputOptions {
   name?: string;
   /** Chunks of these outputs go to the function as they are made, instead of into `finish()`. */
   stream?: Partial<Record<StreamedOutput, (chunk: string) => void>>;
+  /** The capture files written as the run goes (they are then not in `finish()`'s map). */
+  captureSinks?: Partial<Record<CaptureOutput, CaptureFileSink>>;
   ladder?: LadderOptions;
   timeline?: TimelineOptions;
   /** Arrows the diagrams keep (default 20,000); the rest are counted. */
@@ -95,7 +110,7 @@ function summaryExpectations(results: readonly ExpectationOutcome[] | null): Sum
 export interface OutputKit {
   createTimelineWriter?: typeof createTimelineWriter;
   FlowCollector?: typeof FlowCollector;
-  createPcapBuilder?: typeof createPcapBuilder;
+  capture?: { createCapturePackets: typeof createCapturePackets; captureFileWriter: typeof captureFileWriter };
   StepCollector?: typeof StepCollector;
   renderMermaid?: typeof renderMermaid;
   renderReport?: typeof renderReport;
@@ -143,7 +158,20 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
   let reportTimeline = '';
   let reportTimelineOmitted = 0;
   const flow = needFlow ? new (need(kit.FlowCollector, 'flow'))({ topology: options.topology, maxArrows: options.maxArrows }) : null;
-  const pcap = needPcap ? need(kit.createPcapBuilder, 'pcap')({ topology: options.topology }) : null;
+  const captures: { name: CaptureOutput; writer: CaptureFileWriter; sink: CaptureFileSink | undefined }[] = [];
+  let capture: CapturePackets | null = null;
+  if (needPcap) {
+    const made = need(kit.capture, 'the capture');
+    capture = made.createCapturePackets({ topology: options.topology }, (p) => {
+      for (const c of captures) c.writer.packet(p);
+    });
+    for (const name of ['capture.pcapng', 'capture.pcap'] as const) {
+      if (!wanted.has(name)) continue;
+      const sink = options.captureSinks?.[name];
+      const writer = made.captureFileWriter(name === 'capture.pcap' ? 'pcap' : 'pcapng', sink ? (b) => sink.write(b) : null, capture.hosts);
+      captures.push({ name, writer, sink });
+    }
+  }
   const summary = new SummaryCollector({ topology: options.topology, name: options.name });
   const stepper = html ? new (need(kit.StepCollector, 'report-step'))() : null;
   let finished = false;
@@ -168,7 +196,7 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
       }
     }
     flow?.record(r);
-    pcap?.record(r);
+    capture?.record(r);
     summary.record(r);
     stepper?.record(r);
   };
@@ -177,7 +205,7 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
   return {
     record,
     readsState,
-    readsSegments: readsState || pcap !== null,
+    readsSegments: readsState || capture !== null,
     summary: (expectations = null) => summary.finish(summaryExpectations(expectations)),
     finish(finishOptions = {}) {
       if (finished) throw new Error('outputs already finished');
@@ -203,8 +231,11 @@ export function createOutputsWith(kit: OutputKit, options: OutputOptions = {}): 
     if (wanted.has('timeline.txt') && !stream['timeline.txt']) files.set('timeline.txt', timelineChunks.join(''));
     const runSummary = summary.finish(summaryExpectations(finishOptions.expectations ?? null));
     if (wanted.has('summary.json')) files.set('summary.json', summaryJson(runSummary));
-    if (pcap && wanted.has('capture.pcapng')) files.set('capture.pcapng', pcap.finish('pcapng'));
-    if (pcap && wanted.has('capture.pcap')) files.set('capture.pcap', pcap.finish('pcap'));
+    capture?.end();
+    for (const c of captures) {
+      if (c.sink) c.sink.close(c.writer.head());
+      else files.set(c.name, c.writer.whole());
+    }
     if (model) {
       const { topologySvg, pages } = diagrams;
       if (topologySvg !== null && wanted.has('topology.svg')) files.set('topology.svg', topologySvg);

@@ -39,76 +39,30 @@
  *   connection are one TCP stream; a connection never accepted keeps the initiator's view.
  *   MAC addresses are 02:00 followed by the IPv4 address.
  *
- * The builder keeps what it needs per connection (segment times and frames) and writes the file
- * in `finish()`; its size is that of the traffic.
+ * Written as the run goes. Packets come out in the order of their time, then of the record that
+ * made them, so a packet waits until every packet before it is known. A packet is made once its
+ * connection's numbers and addresses are settled (the handshake done on both sides, TLS included,
+ * or the connection ended) and, for a frame, once the frame is whole on the wire (or its
+ * connection sends no more); only then, and once virtual time has moved past it, is it written.
+ * So what is held is the traffic of the last moments and of connections still opening, not the
+ * run's: memory grows with live state, not with the capture (SPEC §9). A connection that neither
+ * settles nor ends holds back the packets after its own until the end of the run.
  */
 import type { AnyTraceRecord } from '../sim/trace.js';
 import type { Micros } from '../sim/time.js';
-import { SNAP_LENGTH, frameLength, writeEthernetFrame, writePcap, type Packet } from './capture-packets.js';
-import { writePcapng, type PcapngInterface, type PcapngPacket } from './pcapng.js';
-import { ruleLabel } from './rules.js';
+import type { Packet } from './capture-packets.js';
+import { captureFileWriter, type CaptureFormat } from './capture-files.js';
+import { SipStreams } from './capture-sip.js';
+import { MAX_PAYLOAD, PacketKind, covering, ipOf, makePacket, newConn, type ConnState, type ConnView, type Frame, type SentSegment, type Sent, type PacketSlot } from './capture-conn.js';
+import type { SipSent } from './capture-sip.js';
 import type { TopologyInfo } from './topology-info.js';
-
-interface Seg {
-  t: Micros;
-  rec: number;
-  seqNo: number;
-  ackNo: number;
-  flags: string;
-  len: number;
-  rule: string | undefined;
-}
-
-interface Frame {
-  offset: number;
-  bytes: Uint8Array;
-  /** The msrp.send or msrp.raw record. */
-  rec: number;
-  type: string;
-  /** `SEND 8zs3D2iyer4W`, `200 8zs3D2iyer4W`, `raw bytes`. */
-  label: string;
-  /** The rule behind the frame: its record's, or that of the decision record naming it. */
-  rule: string | null;
-}
-
-interface SipMessage {
-  t: Micros;
-  rec: number;
-  from: string;
-  to: string;
-  label: string;
-  session: string;
-  bytes: Uint8Array;
-}
-
-interface ConnState {
-  id: string;
-  /** The node that owns this side of the connection. */
-  node: string | null;
-  isn: number | null;
-  /** `ip:port` of this side and of the other, as the accepting side saw them. */
-  local: string | null;
-  remote: string | null;
-  peer: string | null;
-  tlsBytes: number;
-  mss: number;
-  segs: Seg[];
-  frames: Frame[];
-  /** Highest sequence end (relative to isn+1) put on the wire so far. */
-  sentEnd: number;
-}
-
-
-/** Largest TCP payload per packet: an IPv4 packet is at most 65,535 bytes. */
-const MAX_PAYLOAD = 65_000;
-
-export type CaptureFormat = 'pcap' | 'pcapng';
 
 export interface PcapBuilderOptions {
   /** Node addresses and host names, where the trace's `net.host` records do not give them. */
   topology?: TopologyInfo;
 }
 
+/** The capture in memory: fed every record, then made whole. */
 export interface PcapBuilder {
   record(r: AnyTraceRecord): void;
   /**
@@ -133,12 +87,30 @@ const DECISIONS: Record<string, [field: 'transactionId' | 'outTransactionId', ki
   'session.bind': ['transactionId', 'request'],
 };
 
-export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder {
+/** Close kinds after which a connection sends nothing new (`fin`: the peer closed; we may still send). */
+const ENDED = new Set(['reset', 'refused', 'timeout', 'unreachable', 'unresolved', 'tls-failed', 'aborted']);
+
+/** The packets of the capture, in order, from the records as they come. */
+export interface CapturePackets {
+  record(r: AnyTraceRecord): void;
+  /** The run is over: every packet still held goes out. */
+  end(): void;
+  /** Host names and addresses by node, as known so far. */
+  readonly hosts: ReadonlyMap<string, { name: string; address: string }>;
+  /** Packets to be, held until their turn: what the capture keeps of the run. */
+  readonly held: number;
+}
+
+/**
+ * Makes the capture's packets from the records and hands each to `emit` in the capture's order,
+ * as soon as it and every packet before it are known (see the file comment).
+ */
+export function createCapturePackets(options: PcapBuilderOptions, emit: (p: Packet) => void): CapturePackets {
   const conns = new Map<string, ConnState>();
   const conn = (id: string): ConnState => {
     let c = conns.get(id);
     if (!c) {
-      c = { id, node: null, isn: null, local: null, remote: null, peer: null, tlsBytes: 0, mss: 1460, segs: [], frames: [], sentEnd: 0 };
+      c = newConn(id);
       conns.set(id, c);
     }
     return c;
@@ -146,12 +118,152 @@ export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder
   const enc = new TextEncoder();
   const hosts = new Map<string, { name: string; address: string }>();
   for (const n of options.topology?.nodes ?? []) if (n.address !== undefined) hosts.set(n.id, { name: n.host ?? n.id, address: n.address });
-  const sip: SipMessage[] = [];
+  let nodeByAddress: Map<string, string> | null = null;
+  const sip = new SipStreams(hosts);
   // The rule behind each frame (as the ladder finds it, flow.ts): a decision record before the
-  // frame, or just after it, names the transaction; a REPORT takes the rule of the report record.
+  // frame, or just after it (at the same virtual time), names the transaction; a REPORT takes the
+  // rule of the report record.
   const decisions = new Map<string, string>();
   const lastSent = new Map<string, Frame>();
+  let lastSentAt = 0;
   const nextReport = new Map<string, string>();
+
+  // The packets to be, in order; those before `head` are out.
+  let queue: PacketSlot[] = [];
+  let head = 0;
+  let ended = false;
+  // Connections with bytes on the wire that no record has claimed yet: a chunk is written as it
+  // streams and traced whole once it ends (protocol/chunk-writer.ts), so its packets belong at
+  // the time its first bytes went, before packets already known. Nothing at or after that time
+  // goes out while it streams.
+  const unclaimed = new Set<ConnState>();
+  const checkClaims = (c: ConnState): void => {
+    if (!c.claimsOver && !c.dataOver && c.sentEnd > c.claimedEnd) unclaimed.add(c);
+    else unclaimed.delete(c);
+  };
+  /** A record claims stream bytes `start` .. `end` of `c`. */
+  const claim = (c: ConnState, start: number, end: number): void => {
+    if (start > c.claimedEnd) {
+      let i = c.claims.length;
+      while (i > 0 && c.claims[i - 1]![0] > start) i--;
+      c.claims.splice(i, 0, [start, end]);
+    } else c.claimedEnd = Math.max(c.claimedEnd, end);
+    while (c.claims.length > 0 && c.claims[0]![0] <= c.claimedEnd) c.claimedEnd = Math.max(c.claimedEnd, c.claims.shift()![1]);
+    checkClaims(c);
+    // The first transmissions before claimedEnd cover no frame recorded later.
+    while (c.sentFrom < c.sent.length && c.sent[c.sentFrom]!.end <= c.claimedEnd) c.sentFrom++;
+    if (c.sentFrom > 64 && c.sentFrom * 2 > c.sent.length) {
+      c.sent = c.sent.slice(c.sentFrom);
+      c.sentFrom = 0;
+    }
+  };
+  /** The first packet that may still come: that of the earliest unclaimed byte. */
+  const barrier = (): Sent | null => {
+    let first: Sent | null = null;
+    for (const c of unclaimed) {
+      const s = covering(c.sent, c.sentFrom, c.claimedEnd) ?? c.sent[c.sentFrom];
+      if (s !== undefined && (first === null || s.t < first.t || (s.t === first.t && s.rec < first.rec))) first = s;
+    }
+    return first;
+  };
+
+  const insert = (slot: PacketSlot): void => {
+    let i = queue.length;
+    while (i > head && later(queue[i - 1]!, slot)) i--;
+    if (i === queue.length) queue.push(slot);
+    else queue.splice(i, 0, slot);
+  };
+  const slot = (kind: PacketSlot['kind'], t: Micros, rec: number, sub: number, c: ConnState | null, seg: SentSegment | Sent | null, frame: Frame | null = null, k = 0, sipMessage: SipSent | null = null): void =>
+    insert({ t, rec, sub, kind, conn: c, seg, frame, k, sip: sipMessage });
+  // The hosts' addresses come from the topology, or all at once when the network makes its plan
+  // (the `net.host` records of that moment).
+  let plannedAt = Number.POSITIVE_INFINITY;
+  let now = Number.NEGATIVE_INFINITY;
+
+  const settled = (c: ConnState): boolean => ended || (c.settled && (c.peer === null || conns.get(c.peer)!.settled));
+  const ready = (s: PacketSlot): boolean => {
+    if (s.kind === PacketKind.Sip) return ended || plannedAt < now || (hosts.has(s.sip!.from) && hosts.has(s.sip!.to));
+    const c = s.conn!;
+    if (!settled(c)) return false;
+    if (s.kind !== PacketKind.Piece || ended || c.dataOver) return true;
+    const f = s.frame!;
+    return f.offset + s.k + Math.min(MAX_PAYLOAD, f.bytes.length - s.k) <= c.sentEnd;
+  };
+
+  /** Hands out every packet known before `until` whose turn has come. */
+  const flush = (until: Micros): void => {
+    now = until;
+    const stop = ended ? null : barrier();
+    while (head < queue.length) {
+      const s = queue[head]!;
+      if (!(s.t < now) || !ready(s)) break;
+      if (stop !== null && (s.t > stop.t || (s.t === stop.t && s.rec >= stop.rec))) break;
+      head++;
+      if (s.kind === PacketKind.Sip) {
+        for (const p of sip.message(s.sip!)) emit(p);
+        continue;
+      }
+      const p = make(s);
+      if (p !== null) emit(p);
+    }
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+  };
+
+  const viewOf = (c: ConnState): ConnView | null => {
+    if (c.view !== null) return c.view;
+    if (c.isn === null || c.local === null || c.remote === null) return null;
+    if (nodeByAddress === null) {
+      nodeByAddress = new Map();
+      for (const [id, h] of hosts) if (!nodeByAddress.has(h.address)) nodeByAddress.set(h.address, id);
+    }
+    const peer = c.peer ? conns.get(c.peer) : undefined;
+    c.view = {
+      src: c.local,
+      dst: c.remote,
+      srcNode: c.node ?? ipOf(c.local),
+      dstNode: peer?.node ?? nodeByAddress.get(ipOf(c.remote)) ?? ipOf(c.remote),
+      // Stream offset tlsBytes is the first byte after the SYN.
+      base: (c.isn + c.tlsBytes) >>> 0,
+      firstData: (c.isn + 1 + c.tlsBytes) >>> 0,
+      peerBase: peer?.isn !== null && peer?.isn !== undefined ? (peer.isn + 1 + peer.tlsBytes) >>> 0 : null,
+      mss: c.mss,
+    };
+    return c.view;
+  };
+
+  const make = (s: PacketSlot): Packet | null => {
+    const v = viewOf(s.conn!);
+    return v === null ? null : makePacket(s, v);
+  };
+
+  /** The pieces of the frames waiting on `c` that its first transmissions now cover. */
+  const cover = (c: ConnState): void => {
+    while (c.waiting.length > 0) {
+      const w = c.waiting[0]!;
+      const at = w.f.offset + w.k;
+      if (at >= c.sentEnd) return; // not on the wire yet (nor is any frame after it)
+      // Bytes first sent in no segment on the wire (a fault took them at the sender) leave a gap:
+      // a frame starting there has no packet; a later piece goes with the frame's first.
+      const sent = covering(c.sent, c.sentFrom, at) ?? (w.k > 0 ? w.first : null);
+      if (sent === null) {
+        c.waiting.shift();
+        continue;
+      }
+      slot(PacketKind.Piece, sent.t, sent.rec, at, c, sent, w.f, w.k);
+      if (w.k === 0) w.first = sent;
+      w.k += MAX_PAYLOAD;
+      if (w.k >= w.f.bytes.length) c.waiting.shift();
+    }
+  };
+
+  const stopSending = (c: ConnState): void => {
+    c.dataOver = true;
+    c.waiting.length = 0;
+    unclaimed.delete(c);
+  };
 
   const addFrame = (r: AnyTraceRecord, bytes: Uint8Array, label: string, tid: string | null, method: string | null): void => {
     const f: Frame = { offset: r.offset as number, bytes, rec: r.seq, type: r.type, label, rule: r.rule ?? null };
@@ -173,18 +285,66 @@ export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder
     }
     const c = conn(String(r.conn));
     c.node ??= r.node;
-    c.frames.push(f);
+    if (c.isn === null) return; // never on the wire
+    // In stream order: raw bytes written while a chunk streams are traced before it.
+    let i = c.waiting.length;
+    while (i > 0 && c.waiting[i - 1]!.f.offset > f.offset) i--;
+    c.waiting.splice(i, 0, { f, k: 0, first: null });
+    cover(c);
+    if (c.dataOver) c.waiting.length = 0; // what is not on the wire yet never will be
+    claim(c, f.offset, f.offset + bytes.length);
+  };
+
+  const segment = (r: AnyTraceRecord): void => {
+    const c = conn(String(r.conn));
+    c.node ??= r.node;
+    if (c.isn === null) return;
+    const s: SentSegment = { t: r.t, rec: r.seq, seqNo: r.seqNo as number, ackNo: r.ackNo as number, flags: String(r.flags), len: r.len as number, rule: r.rule };
+    const syn = s.flags.includes('S');
+    const fin = s.flags.includes('F');
+    if (s.len === 0 || fin || s.flags.includes('R')) slot(PacketKind.Control, s.t, s.rec, 1e12, c, s);
+    if (c.synPhase === 0 && s.flags === 'S') c.synPhase = 1;
+    else if (c.synPhase === 1 && !syn) {
+      c.synPhase = 2;
+      if (c.tls && s.len > 0 && s.flags.includes('A')) slot(PacketKind.HandshakeAck, s.t, s.rec, -1, c, s);
+    }
+    if (s.len > 0 && !syn && !c.dataOver) {
+      const start = (s.seqNo - c.isn - 1) >>> 0;
+      const end = start + s.len;
+      if (end > c.sentEnd) {
+        c.sent.push({ start: c.sentEnd < 0 ? start : Math.max(start, c.sentEnd), end, t: s.t, rec: s.rec, ackNo: s.ackNo });
+        c.sentEnd = end;
+        cover(c);
+        checkClaims(c);
+      }
+    }
+    if (fin) stopSending(c);
+  };
+
+  const settle = (id: unknown): void => {
+    conn(String(id)).settled = true;
   };
 
   return {
+    hosts,
+    get held() {
+      return queue.length - head;
+    },
+
     record(r) {
+      if (ended) throw new Error('capture: a record after the end');
+      flush(r.t);
+      if (r.t !== lastSentAt) {
+        lastSent.clear();
+        lastSentAt = r.t;
+      }
       const decision = DECISIONS[r.type];
       if (decision !== undefined) {
         const tid = r[decision[0]];
         if (r.rule === undefined || typeof tid !== 'string' || tid === '') return;
         const key = `${r.node}\0${tid}\0${decision[1]}`;
         const sent = lastSent.get(key);
-        // Just after its frame, or before the next frame of that transaction.
+        // Just after its frame (at its time), or before the next frame of that transaction.
         if (sent && sent.rule === null) sent.rule = r.rule;
         else decisions.set(key, r.rule);
         return;
@@ -192,6 +352,8 @@ export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder
       switch (r.type) {
         case 'net.host':
           hosts.set(r.node, { name: String(r.name), address: String(r.address) });
+          nodeByAddress = null;
+          plannedAt = Math.min(plannedAt, r.t);
           return;
         case 'relay.report':
         case 'endpoint.report-sent':
@@ -200,7 +362,8 @@ export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder
         case 'sip.send':
           if (typeof r.text === 'string') {
             const label = r.kind === 'request' ? String(r.method) : `${String(r.status)} ${String(r.reason ?? '')}`.trim();
-            sip.push({ t: r.t, rec: r.seq, from: r.node, to: String(r.to), label, session: String(r.session ?? ''), bytes: enc.encode(r.text) });
+            // Its packets (and those of the connection it opens) have subs -3 to 0.
+            slot(PacketKind.Sip, r.t, r.seq, -3, null, null, null, 0, { t: r.t, rec: r.seq, from: r.node, to: String(r.to), label, session: String(r.session ?? ''), bytes: enc.encode(r.text) });
           }
           return;
         case 'tcp.connect': {
@@ -209,6 +372,7 @@ export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder
           c.isn = r.isn as number;
           c.local = String(r.local);
           c.remote = String(r.remote);
+          c.tls = r.tls === true;
           return;
         }
         case 'tcp.accept': {
@@ -217,29 +381,54 @@ export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder
           c.node = r.node;
           c.isn = r.isn as number;
           c.peer = p.id;
-          p.peer = c.id;
+          c.tls = p.tls;
           // The accepting side's view names both ends of the stream.
           c.local = String(r.local);
           c.remote = String(r.remote);
-          p.local = c.remote;
-          p.remote = c.local;
+          if (p.view === null) {
+            p.peer = c.id;
+            p.local = c.remote;
+            p.remote = c.local;
+          }
           return;
         }
         case 'tcp.open': {
           const c = conn(String(r.conn));
           if (typeof r.mss === 'number') c.mss = r.mss;
+          if (!c.tls) c.settled = true;
           return;
         }
-        case 'tls.handshake':
-          conn(String(r.conn)).tlsBytes += r.bytes as number;
-          return;
-        case 'tcp.segment': {
-          if (r.hop !== 0) return;
+        case 'tls.handshake': {
           const c = conn(String(r.conn));
-          c.node ??= r.node;
-          c.segs.push({ t: r.t, rec: r.seq, seqNo: r.seqNo as number, ackNo: r.ackNo as number, flags: String(r.flags), len: r.len as number, rule: r.rule });
+          c.tlsBytes += r.bytes as number;
+          claim(c, c.tlsBytes - (r.bytes as number), c.tlsBytes);
           return;
         }
+        case 'tls.established':
+          settle(r.conn);
+          return;
+        case 'tls.fail': {
+          const c = conn(String(r.conn));
+          c.settled = true;
+          c.claimsOver = true;
+          unclaimed.delete(c);
+          return;
+        }
+        case 'tcp.refused':
+          settle(r.conn);
+          stopSending(conn(String(r.conn)));
+          return;
+        case 'tcp.close':
+          settle(r.conn);
+          if (ENDED.has(String(r.kind))) stopSending(conn(String(r.conn)));
+          return;
+        case 'tcp.timeout':
+          settle(r.conn);
+          if (r.phase !== 'close') stopSending(conn(String(r.conn)));
+          return;
+        case 'tcp.segment':
+          if (r.hop === 0) segment(r);
+          return;
         case 'msrp.send': {
           const bytes = typeof r.text === 'string' ? enc.encode(r.text) : typeof r.bytesBase64 === 'string' ? new Uint8Array(Buffer.from(r.bytesBase64, 'base64')) : null;
           if (!bytes) return;
@@ -255,226 +444,35 @@ export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder
           return;
       }
     },
-
-    finish(format = 'pcap') {
-      const nodeByAddress = new Map<string, string>();
-      for (const [id, h] of hosts) if (!nodeByAddress.has(h.address)) nodeByAddress.set(h.address, id);
-      const packets: Packet[] = [];
-      for (const c of conns.values()) {
-        if (c.isn === null || c.local === null || c.remote === null) continue;
-        const peer = c.peer ? conns.get(c.peer) : undefined;
-        const srcNode = c.node ?? ipOf(c.local);
-        const dstNode = peer?.node ?? nodeByAddress.get(ipOf(c.remote)) ?? ipOf(c.remote);
-        const base = (c.isn + c.tlsBytes) >>> 0; // shifted ISN: stream offset tlsBytes is the first byte after the SYN
-        const peerBase = peer?.isn !== null && peer?.isn !== undefined ? (peer.isn + 1 + peer.tlsBytes) >>> 0 : null;
-        const fixAck = (ack: number, flags: string): number => {
-          if (!flags.includes('A') || peerBase === null) return ack;
-          return seqBefore(ack, peerBase) ? peerBase : ack;
-        };
-        const firstData = (c.isn + 1 + c.tlsBytes) >>> 0;
-        // Control segments: SYN, SYN-ACK, pure ACK, FIN, RST (payload-free ones as they were;
-        // segments that carried bytes are replaced by the frame packets below, except FIN/RST
-        // flags, which keep a packet of their own at the end of the data).
-        for (const s of c.segs) {
-          const syn = s.flags.includes('S');
-          const finOrRst = s.flags.includes('F') || s.flags.includes('R');
-          if (s.len > 0 && !finOrRst) continue;
-          let seq = s.seqNo;
-          if (syn) seq = base;
-          else if (seqBefore(seq, firstData)) seq = firstData;
-          if (s.len > 0) seq = (s.seqNo + s.len) >>> 0; // FIN/RST riding on data: the flag after it
-          const flags = s.len > 0 ? s.flags.replace('P', '') : s.flags;
-          packets.push({
-            t: s.t,
-            rec: s.rec,
-            sub: 1e12,
-            src: c.local,
-            dst: c.remote,
-            seq,
-            ack: fixAck(s.ackNo, s.flags),
-            flags,
-            payload: null,
-            mss: syn ? c.mss : null,
-            srcNode,
-            dstNode,
-            comment: `seq=${s.rec} tcp.segment ${flagNames(flags)} from ${srcNode}${ruleText(s.rule)}`,
-            sip: false,
-          });
-        }
-        // The initiator of an msrps connection acknowledged the SYN-ACK on its first TLS flight,
-        // which is not in the capture: the handshake's ACK gets a packet of its own.
-        const synAt = c.segs.findIndex((s) => s.flags === 'S');
-        const next = synAt >= 0 ? c.segs.slice(synAt + 1).find((s) => !s.flags.includes('S')) : undefined;
-        if (c.tlsBytes > 0 && next && next.len > 0 && next.flags.includes('A')) {
-          const comment = `seq=${next.rec} tcp.segment ACK from ${srcNode} (the handshake's ACK, sent with the first TLS bytes, which are not in the capture)`;
-          packets.push({ t: next.t, rec: next.rec, sub: -1, src: c.local, dst: c.remote, seq: firstData, ack: fixAck(next.ackNo, 'A'), flags: 'A', payload: null, mss: null, srcNode, dstNode, comment, sip: false });
-        }
-        // Frames: one packet each (or several for a frame beyond an IPv4 packet).
-        const dataSegs = c.segs.filter((s) => s.len > 0 && !s.flags.includes('S')).sort((a, b) => a.rec - b.rec);
-        const firstSent = firstTransmissions(dataSegs, c.isn);
-        for (const f of c.frames) {
-          const seg = covering(firstSent, f.offset);
-          if (!seg) continue; // never on the wire
-          const sentEnd = firstSent.length > 0 ? firstSent[firstSent.length - 1]!.end : 0;
-          const length = Math.min(f.bytes.length, sentEnd - f.offset);
-          if (length <= 0) continue;
-          for (let k = 0; k < length; k += MAX_PAYLOAD) {
-            const n = Math.min(MAX_PAYLOAD, length - k);
-            const piece = f.bytes.subarray(k, k + n);
-            const pieceSeg = k === 0 ? seg : (covering(firstSent, f.offset + k) ?? seg);
-            const part = n < f.bytes.length ? ` (bytes ${k + 1}-${k + n} of ${f.bytes.length})` : '';
-            packets.push({
-              t: pieceSeg.t,
-              rec: pieceSeg.rec,
-              sub: f.offset + k,
-              src: c.local,
-              dst: c.remote,
-              seq: (c.isn + 1 + f.offset + k) >>> 0,
-              ack: fixAck(pieceSeg.ackNo, 'A'),
-              flags: 'PA',
-              payload: piece,
-              mss: null,
-              srcNode,
-              dstNode,
-              comment: `seq=${f.rec} ${f.type} ${f.label} from ${srcNode}${part}, first on the wire in tcp.segment seq=${pieceSeg.rec}${ruleText(f.rule ?? undefined)}`,
-              sip: false,
-            });
-          }
-        }
-      }
-      if (format === 'pcapng') packets.push(...sipPackets(sip, hosts));
-      packets.sort((a, b) => a.t - b.t || a.rec - b.rec || a.sub - b.sub);
-      if (format === 'pcap') return writePcap(packets);
-      return writeCapturePcapng(packets, hosts);
+    end() {
+      if (ended) return;
+      ended = true;
+      flush(Number.POSITIVE_INFINITY);
+      queue = [];
+      head = 0;
     },
   };
 }
 
-const SIP_PORT = 5060;
-
-/**
- * SIP over TCP (as the messages' Via says), one connection per pair of signalling endpoints from
- * port 5060 to port 5060 between their addresses, opened by the first message between them
- * (SYN, SYN-ACK and ACK at that message's time); each message is one segment, sent when its
- * `sip.send` record says, and acknowledges what the other side sent before.
- */
-function sipPackets(messages: readonly SipMessage[], hosts: ReadonlyMap<string, { address: string }>): Packet[] {
-  const out: Packet[] = [];
-  const streams = new Map<string, Map<string, { next: number }>>();
-  for (const m of messages) {
-    const from = hosts.get(m.from)?.address;
-    const to = hosts.get(m.to)?.address;
-    if (from === undefined || to === undefined) continue; // no address to send from or to
-    const key = [m.from, m.to].sort().join('\0');
-    const src = `${from}:${SIP_PORT}`;
-    const dst = `${to}:${SIP_PORT}`;
-    const base = { t: m.t, rec: m.rec, src, dst, payload: null, mss: null, srcNode: m.from, dstNode: m.to, sip: true };
-    let s = streams.get(key);
-    if (!s) {
-      const a = { next: isnOf(`sip ${m.from} ${m.to}`) };
-      const b = { next: isnOf(`sip ${m.to} ${m.from}`) };
-      s = new Map([[m.from, a], [m.to, b]]);
-      streams.set(key, s);
-      const opening = `opening the SIP connection from ${m.from} to ${m.to} for this ${m.label}`;
-      out.push({ ...base, sub: -3, seq: a.next, ack: 0, flags: 'S', mss: 1460, comment: `seq=${m.rec} sip.send TCP SYN ${opening}` });
-      out.push({ ...base, sub: -2, src: dst, dst: src, srcNode: m.to, dstNode: m.from, seq: b.next, ack: (a.next + 1) >>> 0, flags: 'SA', mss: 1460, comment: `seq=${m.rec} sip.send TCP SYN,ACK ${opening}` });
-      a.next = (a.next + 1) >>> 0;
-      b.next = (b.next + 1) >>> 0;
-      out.push({ ...base, sub: -1, seq: a.next, ack: b.next, flags: 'A', comment: `seq=${m.rec} sip.send TCP ACK ${opening}` });
-    }
-    const mine = s.get(m.from)!;
-    const theirs = s.get(m.to)!;
-    const session = m.session !== '' ? `, session ${m.session}` : '';
-    out.push({ ...base, sub: 0, seq: mine.next, ack: theirs.next, flags: 'PA', payload: m.bytes, comment: `seq=${m.rec} sip.send ${m.label} from ${m.from} to ${m.to}${session}` });
-    mine.next = (mine.next + m.bytes.length) >>> 0;
-  }
-  return out;
+/** Whether slot `a` comes after slot `b` in the capture. */
+function later(a: PacketSlot, b: PacketSlot): boolean {
+  return a.t !== b.t ? a.t > b.t : a.rec !== b.rec ? a.rec > b.rec : a.sub > b.sub;
 }
 
-/** A fixed initial sequence number per SIP connection direction (FNV-1a of its name). */
-function isnOf(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-function ipOf(endpoint: string): string {
-  return endpoint.slice(0, endpoint.lastIndexOf(':'));
-}
-
-const FLAG_NAMES: [string, string][] = [['S', 'SYN'], ['F', 'FIN'], ['R', 'RST'], ['P', 'PSH'], ['A', 'ACK']];
-
-function flagNames(flags: string): string {
-  return FLAG_NAMES.filter(([f]) => flags.includes(f)).map(([, n]) => n).join(',');
-}
-
-function ruleText(rule: string | undefined): string {
-  return rule === undefined ? '' : `, rule ${ruleLabel(rule)}`;
-}
-
-/** One interface per pair of nodes, in the order of their first packet, named `first<->second`. */
-function writeCapturePcapng(packets: readonly Packet[], hosts: ReadonlyMap<string, { name: string; address: string }>): Uint8Array {
-  const interfaces: PcapngInterface[] = [];
-  const index = new Map<string, number>();
-  const describe = (node: string): string => {
-    const h = hosts.get(node);
-    return h ? `${node} (${h.name}, ${h.address})` : node;
+/** The capture made in memory (the library's outputs without a file to stream to). */
+export function createPcapBuilder(options: PcapBuilderOptions = {}): PcapBuilder {
+  const packets: Packet[] = [];
+  const capture = createCapturePackets(options, (p) => packets.push(p));
+  return {
+    record: (r) => capture.record(r),
+    finish(format = 'pcap') {
+      capture.end();
+      const writer = captureFileWriter(format, null, capture.hosts);
+      for (const p of packets) writer.packet(p);
+      return writer.whole();
+    },
   };
-  const out: PcapngPacket[] = [];
-  let ipId = 0;
-  for (const p of packets) {
-    const key = [p.srcNode, p.dstNode].sort().join('\0');
-    let iface = index.get(key);
-    if (iface === undefined) {
-      iface = interfaces.length;
-      index.set(key, iface);
-      interfaces.push({ name: `${p.srcNode}<->${p.dstNode}`, description: `${describe(p.srcNode)} <-> ${describe(p.dstNode)}`, linkType: 1, snapLength: SNAP_LENGTH });
-    }
-    ipId = (ipId + 1) & 0xffff;
-    const id = ipId;
-    out.push({ iface, t: p.t, data: { length: frameLength(p), write: (buf, at) => writeEthernetFrame(buf, at, p, id) }, comment: p.comment });
-  }
-  return writePcapng(interfaces, out, 'msrp-sim');
-}
-
-interface Sent {
-  start: number;
-  end: number;
-  t: Micros;
-  rec: number;
-  ackNo: number;
-}
-
-/** The first transmission of each stream byte: segments in record order, retransmissions skipped. */
-function firstTransmissions(segs: Seg[], isn: number): Sent[] {
-  const out: Sent[] = [];
-  let end = -1;
-  for (const s of segs) {
-    const start = (s.seqNo - isn - 1) >>> 0;
-    const e = start + s.len;
-    if (e <= end) continue;
-    out.push({ start: Math.max(start, end < 0 ? start : end), end: e, t: s.t, rec: s.rec, ackNo: s.ackNo });
-    end = e;
-  }
-  return out;
-}
-
-function covering(sent: Sent[], offset: number): Sent | undefined {
-  let lo = 0;
-  let hi = sent.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = sent[mid]!;
-    if (offset < s.start) hi = mid - 1;
-    else if (offset >= s.end) lo = mid + 1;
-    else return s;
-  }
-  return undefined;
-}
-
-/** a < b in 32-bit sequence space. */
-function seqBefore(a: number, b: number): boolean {
-  return ((a - b) | 0) < 0;
 }
 
 export { checksum, wiresharkFlagsFrame, wiresharkStrayCharacters } from './capture-packets.js';
+export { captureFileWriter, type CaptureFileWriter, type CaptureFormat } from './capture-files.js';

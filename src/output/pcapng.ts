@@ -3,7 +3,8 @@
  * Section Header Block, an Interface Description Block per interface (if_name, if_description,
  * if_tsresol 6: microseconds), and an Enhanced Packet Block per packet with its opt_comment.
  * Little endian, as the byte-order magic says; every block and option padded to 32 bits.
- * Packet contents (Ethernet frames) come from pcap.ts.
+ * Packet contents (Ethernet frames) come from pcap.ts. The blocks are made one at a time, so that
+ * a capture can be written as the run goes (the interfaces, known only at the end, go in front).
  */
 import type { Micros } from '../sim/time.js';
 
@@ -73,62 +74,86 @@ function text(s: string): Uint8Array {
   return b.subarray(0, end);
 }
 
-export function writePcapng(interfaces: readonly PcapngInterface[], packets: readonly PcapngPacket[], application: string): Uint8Array {
-  const shbOptions: Option[] = [[SHB_USERAPPL, text(application)]];
-  const idbOptions = interfaces.map((i): Option[] => [
+/** The Section Header Block that starts the file. */
+export function pcapngSectionHeader(application: string): Uint8Array {
+  const options: Option[] = [[SHB_USERAPPL, text(application)]];
+  const len = 28 + optionsLength(options);
+  const out = new Uint8Array(len);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, SHB, true);
+  view.setUint32(8, BYTE_ORDER_MAGIC, true);
+  view.setUint16(12, 1, true); // major version
+  view.setUint16(14, 0, true); // minor version
+  view.setBigInt64(16, -1n, true); // section length: not given
+  writeOptions(out, view, 24, options);
+  trailer(view, len);
+  return out;
+}
+
+/** An Interface Description Block. */
+export function pcapngInterfaceBlock(i: PcapngInterface): Uint8Array {
+  const options: Option[] = [
     [IF_NAME, text(i.name)],
     [IF_DESCRIPTION, text(i.description)],
     [IF_TSRESOL, Uint8Array.of(6)],
-  ]);
-  const comments = packets.map((p) => text(p.comment));
-  const shbLen = 28 + optionsLength(shbOptions);
-  const idbLen = idbOptions.map((o) => 20 + optionsLength(o));
-  const epbLen = packets.map((p, k) => 32 + pad4(p.data.length) + optionsLength([[OPT_COMMENT, comments[k]!]]));
-  let total = shbLen;
-  for (const n of idbLen) total += n;
-  for (const n of epbLen) total += n;
-
-  const out = new Uint8Array(total);
+  ];
+  const len = 20 + optionsLength(options);
+  const out = new Uint8Array(len);
   const view = new DataView(out.buffer);
-  let o = 0;
-  const trailer = (start: number, len: number): void => {
-    view.setUint32(start + 4, len, true);
-    view.setUint32(start + len - 4, len, true);
-  };
+  view.setUint32(0, IDB, true);
+  view.setUint16(8, i.linkType, true);
+  view.setUint16(10, 0, true);
+  view.setUint32(12, i.snapLength, true);
+  writeOptions(out, view, 16, options);
+  trailer(view, len);
+  return out;
+}
 
-  view.setUint32(o, SHB, true);
-  view.setUint32(o + 8, BYTE_ORDER_MAGIC, true);
-  view.setUint16(o + 12, 1, true); // major version
-  view.setUint16(o + 14, 0, true); // minor version
-  view.setBigInt64(o + 16, -1n, true); // section length: not given
-  writeOptions(out, view, o + 24, shbOptions);
-  trailer(o, shbLen);
-  o += shbLen;
+/** An Enhanced Packet Block with its comment. */
+export function pcapngPacketBlock(p: PcapngPacket): Uint8Array {
+  const options: Option[] = [[OPT_COMMENT, text(p.comment)]];
+  const len = 32 + pad4(p.data.length) + optionsLength(options);
+  const out = new Uint8Array(len);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, EPB, true);
+  view.setUint32(8, p.iface, true);
+  // Timestamp in units of if_tsresol (microseconds), high 32 bits first.
+  view.setUint32(12, Math.floor(p.t / 2 ** 32), true);
+  view.setUint32(16, p.t % 2 ** 32, true);
+  view.setUint32(20, p.data.length, true);
+  view.setUint32(24, p.data.length, true);
+  if (p.data instanceof Uint8Array) out.set(p.data, 28);
+  else p.data.write(out, 28);
+  writeOptions(out, view, 28 + pad4(p.data.length), options);
+  trailer(view, len);
+  return out;
+}
 
-  interfaces.forEach((i, k) => {
-    view.setUint32(o, IDB, true);
-    view.setUint16(o + 8, i.linkType, true);
-    view.setUint16(o + 10, 0, true);
-    view.setUint32(o + 12, i.snapLength, true);
-    writeOptions(out, view, o + 16, idbOptions[k]!);
-    trailer(o, idbLen[k]!);
-    o += idbLen[k]!;
-  });
+/** A block's length, at its second word and at its end. */
+function trailer(view: DataView, len: number): void {
+  view.setUint32(4, len, true);
+  view.setUint32(len - 4, len, true);
+}
 
+/** A whole file: the section header, the interfaces, the packets. */
+export function writePcapng(interfaces: readonly PcapngInterface[], packets: readonly PcapngPacket[], application: string): Uint8Array {
+  const blocks = [pcapngSectionHeader(application), ...interfaces.map(pcapngInterfaceBlock)];
   packets.forEach((p, k) => {
     if (p.iface < 0 || p.iface >= interfaces.length) throw new Error(`packet ${k}: no interface ${p.iface}`);
-    view.setUint32(o, EPB, true);
-    view.setUint32(o + 8, p.iface, true);
-    // Timestamp in units of if_tsresol (microseconds), high 32 bits first.
-    view.setUint32(o + 12, Math.floor(p.t / 2 ** 32), true);
-    view.setUint32(o + 16, p.t % 2 ** 32, true);
-    view.setUint32(o + 20, p.data.length, true);
-    view.setUint32(o + 24, p.data.length, true);
-    if (p.data instanceof Uint8Array) out.set(p.data, o + 28);
-    else p.data.write(out, o + 28);
-    writeOptions(out, view, o + 28 + pad4(p.data.length), [[OPT_COMMENT, comments[k]!]]);
-    trailer(o, epbLen[k]!);
-    o += epbLen[k]!;
+    blocks.push(pcapngPacketBlock(p));
   });
+  return concatBytes(blocks);
+}
+
+/** The arrays one after the other. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const b of parts) total += b.length;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const b of parts) {
+    out.set(b, o);
+    o += b.length;
+  }
   return out;
 }

@@ -5,11 +5,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { topologyOf } from '../../src/cli/outputs.js';
+import { outputsFromNdjson } from '../../src/output/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { colorEnabled, createStyle, stripStyle } from '../../src/cli/style.js';
 import { failingFs, fakeIo } from '../helpers/fake-io.js';
 import { MALFORMED, OK, SEND } from './fixtures.js';
 
 const ESC = '\u001b[';
+
+function loadTiny(file: string) {
+  const loaded = loadScenario(file, fs.readFileSync(file, 'utf8'));
+  if (!loaded.ok) throw new Error(loaded.problems[0]?.message ?? '');
+  return loaded.scenario;
+}
 
 describe('colours', () => {
   it('only on a TTY, never with NO_COLOR', () => {
@@ -98,6 +107,31 @@ describe('error boundary', () => {
     expect(readFileSync(join(out, 'trace.ndjson'), 'utf8')).toBe(before);
     expect(readdirSync(parent)).toEqual(['run']);
   });
+
+  it('writes the capture as the run goes: the file whole, nothing else left beside it', async () => {
+    const tiny = fileURLToPath(new URL('fixtures/tiny.yaml', import.meta.url));
+    const out = join(mkdtempSync(join(tmpdir(), 'msrp-sim-capture-')), 'run');
+    expect(await main(['node', 'msrp-sim', 'run', tiny, '--out', out, '--only', 'pcap,trace'], fakeIo())).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['.msrp-sim-outputs.json', 'capture.pcapng', 'trace.ndjson']);
+    const files = await outputsFromNdjson(readFileSync(join(out, 'trace.ndjson'), 'utf8'), { only: ['capture.pcapng'], topology: topologyOf(loadTiny(tiny)) });
+    expect(Buffer.from(readFileSync(join(out, 'capture.pcapng'))).equals(Buffer.from(files.get('capture.pcapng') as Uint8Array))).toBe(true);
+  });
+
+  for (const [when, limit] of [['its pieces', 100], ['its head and pieces put together', 6_000]] as const) {
+    it(`reports a disk that fills while the capture is written (${when}), naming it, previous output kept`, async () => {
+      const tiny = fileURLToPath(new URL('fixtures/tiny.yaml', import.meta.url));
+      const parent = mkdtempSync(join(tmpdir(), 'msrp-sim-full-'));
+      const out = join(parent, 'run');
+      expect(await main(['node', 'msrp-sim', 'run', tiny, '--out', out, '--only', 'summary'], fakeIo())).toBe(0);
+      const before = readFileSync(join(out, 'summary.json'), 'utf8');
+      const io = { ...fakeIo(), fs: failingFs('ENOSPC', limit) };
+      expect(await main(['node', 'msrp-sim', 'run', tiny, '--out', out, '--only', 'pcap'], io)).toBe(3);
+      expect(io.err()).toMatch(new RegExp(`^msrp-sim: cannot write ${out}/capture\\.pcapng: no space left on device \\(ENOSPC\\)`));
+      expect(io.err()).toContain(`${out} is as it was before this run`);
+      expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe(before);
+      expect(readdirSync(parent)).toEqual(['run']);
+    });
+  }
 
   it('a swap that cannot rename the new set in puts the old one back and leaves no temporary', async () => {
     const tiny = fileURLToPath(new URL('fixtures/tiny.yaml', import.meta.url));
