@@ -47,7 +47,7 @@ export type { AnswerResult, OfferReceived, Signalling, SignallingPeer } from './
 export type { EndpointRole, RunCounters } from './nodes/world.js';
 export type { Arrow, ArrowEnd, ArrowKind, ArrowNote, ByteRangeFacts, FlowModel, LinkFacts, Marker, NodeFacts, PathChange, SessionFacts } from './output/flow-model.js';
 export type { ReportInput, ReportPlayer } from './output/html.js';
-export type { FinishOptions, OutputFiles, StreamedOutput } from './output/index.js';
+export type { FinishOptions, OutputFiles, StreamedOutput, CaptureOutput, CaptureFileSink } from './output/index.js';
 export type { LadderOptions, LadderPage } from './output/ladder.js';
 export { plainFlowModel, flowModelOf, type DiagramDrawer, type DiagramRequest, type Diagrams, type PlainFlowModel } from './output/diagrams.js';
 export type { MermaidOptions } from './output/mermaid.js';
