@@ -32,6 +32,20 @@ const NAME = /^[a-z][A-Za-z0-9_]*$/u;
 
 type Bindings = ReadonlyMap<string, number>;
 
+/**
+ * Where a value is, as a chain from it back to the root: a step costs one small object, and the
+ * path is spelled out only for a message.
+ */
+type PathLink = { up: PathLink; step: string | number } | null;
+
+function pathOf(link: PathLink): Path {
+  const steps: (string | number)[] = [];
+  for (let l = link; l !== null; l = l.up) steps.push(l.step);
+  return steps.reverse();
+}
+
+const at = (up: PathLink, step: string | number): PathLink => ({ up, step });
+
 /** The group member a path lies in: said in the message, and the key that folds repeats. */
 export interface MemberOf {
   /** `member r=3, k=17 of the group at line 12` */
@@ -123,7 +137,7 @@ export function expandGroups(root: SrcNode, diag: Diagnostics): { root: SrcNode;
   const none: GroupMembers = { describe: () => undefined };
   if (!hasGroup(root)) return { root, members: none };
   const x = new Expansion(diag);
-  const out = expand(x, root, new Map(), []);
+  const out = expand(x, root, new Map(), null);
   if (x.failed) return null;
   x.root = out;
   x.positions = new Positions(out);
@@ -131,9 +145,9 @@ export function expandGroups(root: SrcNode, diag: Diagnostics): { root: SrcNode;
   return { root: out, members };
 }
 
-function expand(x: Expansion, node: SrcNode, env: Bindings, path: Path): SrcNode {
+function expand(x: Expansion, node: SrcNode, env: Bindings, path: PathLink): SrcNode {
   if (++x.values > MAX_EXPANDED_VALUES) {
-    if (x.values === MAX_EXPANDED_VALUES + 1) x.error(node.range, path, `the groups make more than ${MAX_EXPANDED_VALUES} values; msrp-sim reads no larger scenario`);
+    if (x.values === MAX_EXPANDED_VALUES + 1) x.error(node.range, pathOf(path), `the groups make more than ${MAX_EXPANDED_VALUES} values; msrp-sim reads no larger scenario`);
     return node;
   }
   if (node.kind === 'scalar') return env.size === 0 ? node : substituteScalar(x, node, env, path);
@@ -142,49 +156,49 @@ function expand(x: Expansion, node: SrcNode, env: Bindings, path: Path): SrcNode
     const out: SrcNode = { kind: 'seq', items, range: node.range };
     for (const item of node.items) {
       if (isGroup(item)) {
-        const spec = groupSpec(x, item as MapNode, env, [...path, items.length]);
+        const spec = groupSpec(x, item as MapNode, env, at(path, items.length));
         if (spec === null) continue;
         const from = items.length;
         const inner = new Map(env);
         for (let m = 0; m < spec.total; m++) {
-          items.push(expand(x, spec.each, memberEnv(spec, inner, m), [...path, items.length]));
+          items.push(expand(x, spec.each, memberEnv(spec, inner, m), at(path, items.length)));
           if (x.failed) break;
         }
         x.addSpan(out, { from, count: items.length - from, names: spec.names, counts: spec.counts, group: item.range[0] });
-      } else items.push(expand(x, item, env, [...path, items.length]));
+      } else items.push(expand(x, item, env, at(path, items.length)));
     }
     return out;
   }
   if (isGroup(node)) {
-    x.error(node.range, path, 'a group (`group` and `each`) stands for list items or for entries of a mapping; here it is neither: put it in a list, or under a key with placeholders such as `rcv-{i}`');
+    x.error(node.range, pathOf(path), 'a group (`group` and `each`) stands for list items or for entries of a mapping; here it is neither: put it in a list, or under a key with placeholders such as `rcv-{i}`');
     return node;
   }
   const entries: SrcEntry[] = [];
   const out: SrcNode = { kind: 'map', entries, range: node.range };
   for (const e of node.entries) {
     if (isGroup(e.value)) {
-      const at = [...path, e.key];
+      const here = at(path, e.key);
       if (!/\{[^{]/u.test(e.key.replace(/\{\{/gu, ''))) {
-        x.error(e.keyRange, at, `a group's key names one entry per member: write a placeholder in it, such as \`${e.key}-{i}\``);
+        x.error(e.keyRange, pathOf(here), `a group's key names one entry per member: write a placeholder in it, such as \`${e.key}-{i}\``);
         continue;
       }
-      const spec = groupSpec(x, e.value as MapNode, env, at);
+      const spec = groupSpec(x, e.value as MapNode, env, here);
       if (spec === null) continue;
       const from = entries.length;
       const inner = new Map(env);
       for (let m = 0; m < spec.total; m++) {
         const memberEnvironment = memberEnv(spec, inner, m);
-        const k = substitute(x, e.key, memberEnvironment, e.keyRange, at);
+        const k = substitute(x, e.key, memberEnvironment, e.keyRange, here);
         if (k === null) break;
-        entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, spec.each, memberEnvironment, [...path, String(k)]) });
+        entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, spec.each, memberEnvironment, at(path, String(k))) });
         if (x.failed) break;
       }
       x.addSpan(out, { from, count: entries.length - from, names: spec.names, counts: spec.counts, group: e.value.range[0] });
       continue;
     }
-    const k = env.size === 0 || !hasBrace(e.key) ? e.key : substitute(x, e.key, env, e.keyRange, [...path, e.key]);
+    const k = env.size === 0 || !hasBrace(e.key) ? e.key : substitute(x, e.key, env, e.keyRange, at(path, e.key));
     if (k === null) continue;
-    entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, e.value, env, [...path, String(k)]) });
+    entries.push({ key: String(k), keyRange: e.keyRange, value: expand(x, e.value, env, at(path, String(k))) });
   }
   return out;
 }
@@ -230,18 +244,18 @@ function hasBrace(text: string): boolean {
 }
 
 /** A group's names and counts, checked; null when it is written wrong (reported). */
-function groupSpec(x: Expansion, group: MapNode, env: Bindings, path: Path): GroupSpec | null {
+function groupSpec(x: Expansion, group: MapNode, env: Bindings, path: PathLink): GroupSpec | null {
   const spec = group.entries.find((e) => e.key === 'group')!;
   const each = group.entries.find((e) => e.key === 'each')!.value;
-  const at = [...path, 'group'];
+  const groupAt = pathOf(path).concat('group');
   if (spec.value.kind !== 'map' || spec.value.entries.length === 0) {
-    x.error(spec.value.range, at, 'expected a mapping of index names to counts, such as `{ i: 100 }` (or `{ r: 100, k: 100 }` for every pair)');
+    x.error(spec.value.range, groupAt, 'expected a mapping of index names to counts, such as `{ i: 100 }` (or `{ r: 100, k: 100 }` for every pair)');
     return null;
   }
   const names: string[] = [];
   const counts: number[] = [];
   for (const e of spec.value.entries) {
-    const where = [...at, e.key];
+    const where = [...groupAt, e.key];
     if (!NAME.test(e.key)) {
       x.error(e.keyRange, where, `\`${e.key}\` is no index name: a name starts with a small letter and holds letters, digits and _`);
       return null;
@@ -260,13 +274,13 @@ function groupSpec(x: Expansion, group: MapNode, env: Bindings, path: Path): Gro
   }
   const total = counts.reduce((a, b) => a * b, 1);
   if (total > MAX_GROUP_MEMBERS) {
-    x.error(spec.value.range, at, `the group has ${total} members; msrp-sim takes at most ${MAX_GROUP_MEMBERS} in one group`);
+    x.error(spec.value.range, groupAt, `the group has ${total} members; msrp-sim takes at most ${MAX_GROUP_MEMBERS} in one group`);
     return null;
   }
   return { names, counts, total, each };
 }
 
-function substituteScalar(x: Expansion, node: Extract<SrcNode, { kind: 'scalar' }>, env: Bindings, path: Path): SrcNode {
+function substituteScalar(x: Expansion, node: Extract<SrcNode, { kind: 'scalar' }>, env: Bindings, path: PathLink): SrcNode {
   if (typeof node.value !== 'string' || !hasBrace(node.value)) return node;
   const value = substitute(x, node.value, env, node.range, path);
   return value === null ? node : { kind: 'scalar', value, range: node.range };
@@ -276,7 +290,8 @@ function substituteScalar(x: Expansion, node: Extract<SrcNode, { kind: 'scalar' 
  * `text` with its placeholders replaced; a number when the text is a single `{EXPR}`; null (with
  * the problem reported) when a placeholder is wrong.
  */
-export function substitute(x: { error(at: Range | number, path: Path, message: string): void }, text: string, env: Bindings, at: Range, path: Path): Scalar {
+export function substitute(x: { error(at: Range | number, path: Path, message: string): void }, text: string, env: Bindings, at: Range, path: Path | PathLink): Scalar {
+  const where = (): Path => (path === null || !Array.isArray(path) ? pathOf(path as PathLink) : path);
   const parsed = parseText(text);
   let out = '';
   let lastValue = 0;
@@ -286,7 +301,7 @@ export function substitute(x: { error(at: Range | number, path: Path, message: s
       continue;
     }
     if (piece.problem !== null) {
-      x.error(at, path, piece.problem);
+      x.error(at, where(), piece.problem);
       return null;
     }
     let v = piece.value === null ? NaN : piece.value(env);
@@ -295,7 +310,7 @@ export function substitute(x: { error(at: Range | number, path: Path, message: s
       // `evaluate` says which, as it meets it.
       const r = evaluate(piece.expr, env);
       if (typeof r === 'string') {
-        x.error(at, path, `\`{${piece.inner}}\`: ${r}`);
+        x.error(at, where(), `\`{${piece.inner}}\`: ${r}`);
         return null;
       }
       v = r;
