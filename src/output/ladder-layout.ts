@@ -408,17 +408,29 @@ export function layoutPage(
     const y0 = topOf(sp, c, x0, x0 + w, h);
     return { x0, y0, x1: x0 + w, y1: y0 + h };
   };
-  const wrapped = (sp: LabelSpec, maxW: number): PlacedLine[] => sp.lines.flatMap((l) => wrap(l.text, l.ch, maxW).map((text) => ({ text, cls: l.cls, ch: l.ch })));
-  // Narrower than the place: only between words (a number cut in two would read as two).
-  const narrowed = (sp: LabelSpec, maxW: number): PlacedLine[] | null => {
-    const out: PlacedLine[] = [];
-    for (const l of sp.lines) {
-      const parts = wrapWords(l.text, l.ch, maxW);
-      if (parts === null) return null;
-      for (const text of parts) out.push({ text, cls: l.cls, ch: l.ch });
-    }
-    return out;
+  // A label's lines wrapped to a width, asked for again for every place and every shift tried:
+  // made once per label and width.
+  const wraps = new Map<LabelSpec, Map<number, PlacedLine[] | null>>();
+  const once = (sp: LabelSpec, key: number, make: () => PlacedLine[] | null): PlacedLine[] | null => {
+    let byWidth = wraps.get(sp);
+    if (byWidth === undefined) wraps.set(sp, (byWidth = new Map()));
+    let lines = byWidth.get(key);
+    if (lines === undefined) byWidth.set(key, (lines = make()));
+    return lines;
   };
+  const wrapped = (sp: LabelSpec, maxW: number): PlacedLine[] => once(sp, maxW, () => sp.lines.flatMap((l) => wrap(l.text, l.ch, maxW).map((text) => ({ text, cls: l.cls, ch: l.ch }))))!;
+  // Narrower than the place: only between words (a number cut in two would read as two).
+  const narrowed = (sp: LabelSpec, maxW: number): PlacedLine[] | null =>
+    // (Keyed apart from `wrapped`'s widths: -1 - maxW.)
+    once(sp, -1 - maxW, () => {
+      const out: PlacedLine[] = [];
+      for (const l of sp.lines) {
+        const parts = wrapWords(l.text, l.ch, maxW);
+        if (parts === null) return null;
+        for (const text of parts) out.push({ text, cls: l.cls, ch: l.ch });
+      }
+      return out;
+    });
   let bottom = lastY;
   // Whether a box is a place for the label: below the lane heads, off the lanes; free, or taken
   // only by its own arrow's things, or by another's.
