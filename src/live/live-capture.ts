@@ -5,7 +5,7 @@
  * bytes are exactly those that crossed; `tcpdump -i lo` of the same run shows the same frames,
  * in segments the kernel cut differently.
  */
-import { writePcap, type Packet } from '../output/capture-packets.js';
+import { captureFileWriter, type CaptureFileWriter } from '../output/capture-files.js';
 import type { AnyTraceRecord } from '../sim/trace.js';
 
 interface Flow {
@@ -22,10 +22,18 @@ interface Flow {
 const ISN_OUT = 1_000_000;
 const ISN_IN = 2_000_000;
 
-/** Collects live records and makes capture.pcap from them. */
+/**
+ * Makes capture.pcap from live records. Its packets are in the order of the records, so each is
+ * written as it comes: to `write` (a file the run streams to), or kept for `pcap()`.
+ */
 export class LiveCapture {
   private readonly flows = new Map<string, Flow>();
-  private readonly packets: Packet[] = [];
+  private readonly writer: CaptureFileWriter;
+  private packets = 0;
+
+  constructor(write: ((bytes: Uint8Array) => void) | null = null) {
+    this.writer = captureFileWriter('pcap', write, new Map());
+  }
 
   record(r: AnyTraceRecord): void {
     if (r.type === 'live.open') {
@@ -56,10 +64,10 @@ export class LiveCapture {
 
   private packet(r: AnyTraceRecord, f: Flow, direction: 'in' | 'out', flags: string, payload: Uint8Array | null, seq: number, ack: number): void {
     const out = direction === 'out';
-    this.packets.push({
+    this.writer.packet({
       t: r.t,
       rec: r.seq,
-      sub: this.packets.length,
+      sub: this.packets++,
       src: out ? f.local : f.remote,
       dst: out ? f.remote : f.local,
       seq: seq >>> 0,
@@ -74,8 +82,13 @@ export class LiveCapture {
     });
   }
 
-  /** capture.pcap of what was recorded. */
+  /** capture.pcap of what was recorded (when nothing was given to write to). */
   pcap(): Uint8Array {
-    return writePcap(this.packets);
+    return this.writer.whole();
+  }
+
+  /** What goes before the bytes written (the file's header, when no packet came). */
+  head(): Uint8Array {
+    return this.writer.head();
   }
 }

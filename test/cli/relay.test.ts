@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { ensureBuilt, root, runCliAsync } from '../helpers/exec.js';
 import { headerOf, RawMsrpClient } from '../helpers/raw-msrp-client.js';
 
@@ -62,6 +63,23 @@ describe('msrp-sim relay', () => {
         expect(lines.some((l) => /200/.test(l))).toBe(true);
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves no output folder behind when it cannot listen (its outputs stream from the start)', async () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'msrp-sim-relay-busy-'));
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const r = await runCliAsync(['relay', '--listen', `127.0.0.1:${port}`, '--user', 'a:b', '--for', '1s', '--out', join(dir, 'out')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+/);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      taken.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -124,10 +124,33 @@ export function registerRelay(program: Command, ctx: CliContext): void {
       inspectTarget(resolveTarget(options.out, ctx.io.fs), options.out, { force: options.force, fs: ctx.io.fs, command: 'relay' });
       const tls = options.tlsCert !== undefined ? { cert: readUserFile(options.tlsCert, '--tls-cert'), key: readUserFile(options.tlsKey!, '--tls-key') } : undefined;
       const frames = new FrameResolver();
-      const outputs = createOutputs({ only: ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg', 'report.html'], name: 'relay', topology: { nodes: [{ id: 'relay', role: 'relay', host: options.host ?? address.host, profile: options.profile }], links: [] } });
-      const capture = new LiveCapture();
+      // The trace, the timeline and the capture go to disk as the relay runs (a relay may run for
+      // days): into the output folder's temporary, which takes the folder's place at the end.
+      const dir = new OutputDir(options.out, { force: options.force, fs: ctx.io.fs });
+      const trace = dir.stream('trace.ndjson');
+      const timeline = dir.stream('timeline.txt');
+      const spool = dir.spooled('capture.pcap');
+      const giveUp = (): void => {
+        for (const f of [trace, timeline]) {
+          try {
+            f.close();
+          } catch {
+            // already closed, or the disk failed: the folder goes anyway
+          }
+        }
+        spool.abandon();
+        dir.abandon();
+      };
+      const outputs = createOutputs({
+        only: ['trace.ndjson', 'timeline.txt', 'summary.json', 'sequence.svg', 'report.html'],
+        name: 'relay',
+        topology: { nodes: [{ id: 'relay', role: 'relay', host: options.host ?? address.host, profile: options.profile }], links: [] },
+        stream: { 'trace.ndjson': (chunk) => trace.write(chunk), 'timeline.txt': (chunk) => timeline.write(chunk) },
+      });
+      const capture = new LiveCapture((b) => spool.write(b));
       const out = ctx.io.stdout;
-      let relay;
+      let relay: Awaited<ReturnType<typeof startLiveRelay>> | undefined;
+      let writeFailed: unknown = null;
       try {
         relay = await startLiveRelay({
           listen: address,
@@ -139,13 +162,22 @@ export function registerRelay(program: Command, ctx: CliContext): void {
           duration,
           seed: options.seed ?? String(Date.now()),
           onRecord: (r) => {
-            outputs.record(r);
-            capture.record(r);
+            if (writeFailed === null) {
+              try {
+                outputs.record(r);
+                capture.record(r);
+              } catch (err) {
+                // The disk filled (or went away) while the relay ran: it stops, and says so.
+                writeFailed = err;
+                relay?.stop('its outputs could not be written');
+              }
+            }
             const l = line(r, frames);
             if (l !== null) out.write(l + '\n');
           },
         });
       } catch (e) {
+        giveUp();
         throw new CliError(`cannot listen on ${options.listen}: ${(e as Error).message}`, EXIT.usage);
       }
       out.write(`relay ${relay.uri} (profile ${options.profile}, realm ${options.realm}, ${Object.keys(users).length} users); Ctrl-C ends it\n`);
@@ -156,14 +188,16 @@ export function registerRelay(program: Command, ctx: CliContext): void {
       process.off('SIGINT', interrupt);
       process.off('SIGTERM', interrupt);
       // All or nothing, as for run: the outputs replace the folder's earlier set only once all are written.
-      const dir = new OutputDir(options.out, { force: options.force, fs: ctx.io.fs });
       let paths: string[];
       try {
+        if (writeFailed !== null) throw writeFailed;
+        trace.close();
+        timeline.close();
         for (const [name, content] of await outputs.finish()) dir.write(name, content);
-        dir.write('capture.pcap', capture.pcap());
+        spool.close(capture.head());
         paths = dir.commit();
       } catch (err) {
-        dir.abandon();
+        giveUp();
         throw err;
       }
       out.write(`ended (${outcome.reason}); outputs in ${options.out}\n`);

@@ -204,7 +204,8 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
     const isLive = isLiveScenario(scenario);
     // A live run's capture is made of the bytes that crossed its sockets (capture.pcap). Live
     // mode's modules (sockets, the wall-clock driver) load only for a live run.
-    const capture = isLive && outputs.has('pcap') ? new (await import('../../live/live-capture.js')).LiveCapture() : null;
+    const spool = isLive && outputs.has('pcap') ? out.spooled('capture.pcap') : null;
+    const capture = spool ? new (await import('../../live/live-capture.js')).LiveCapture((b) => spool.write(b)) : null;
     const simulatedOutputs = new Set(outputs);
     if (isLive) simulatedOutputs.delete('pcap');
     const writers = await createRunOutputs(scenario, simulatedOutputs, out, { pcapFormat: options.pcapFormat });
@@ -231,10 +232,11 @@ export async function runCommand(paths: string[], options: RunCommandOptions, ct
       } else result = runScenario(scenario, runOptions);
       progress.done();
       await writers.finish(result);
-      if (capture) out.write('capture.pcap', capture.pcap());
+      if (capture) spool!.close(capture.head());
     } catch (err) {
       progress.done();
       writers.abandon();
+      spool?.abandon();
       out.abandon();
       if (err instanceof IoError) throw err.withNote(`${resolve(dir)} is as it was before this run`);
       throw err;
