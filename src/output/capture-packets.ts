@@ -1,6 +1,6 @@
 /**
  * The packets of a capture as bytes: Ethernet / IPv4 / TCP frames with correct checksums, the
- * classic pcap file around them, and the two Wireshark dissector quirks the tests allow for.
+ * classic pcap header and records around them, and the two Wireshark dissector quirks the tests allow for.
  * capture.pcap and capture.pcapng (pcap.ts, pcapng.ts) share these frames.
  */
 import type { Micros } from '../sim/time.js';
@@ -61,23 +61,6 @@ export function pcapRecord(p: Packet, ipId: number): Uint8Array {
   view.setUint32(8, frameLen, true);
   view.setUint32(12, frameLen, true);
   writeEthernetFrame(out, 16, p, ipId);
-  return out;
-}
-
-/** A whole classic pcap file of these packets, IPv4 ids numbered from 1. */
-export function writePcap(packets: Packet[]): Uint8Array {
-  let total = 24;
-  for (const p of packets) total += 16 + frameLength(p);
-  const out = new Uint8Array(total);
-  out.set(pcapHeader(), 0);
-  let o = 24;
-  let ipId = 0;
-  for (const p of packets) {
-    ipId = (ipId + 1) & 0xffff;
-    const record = pcapRecord(p, ipId);
-    out.set(record, o);
-    o += record.length;
-  }
   return out;
 }
 

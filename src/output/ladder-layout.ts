@@ -410,19 +410,20 @@ export function layoutPage(
   };
   // A label's lines wrapped to a width, asked for again for every place and every shift tried:
   // made once per label and width.
-  const wraps = new Map<LabelSpec, Map<number, PlacedLine[] | null>>();
-  const once = (sp: LabelSpec, key: number, make: () => PlacedLine[] | null): PlacedLine[] | null => {
-    let byWidth = wraps.get(sp);
-    if (byWidth === undefined) wraps.set(sp, (byWidth = new Map()));
-    let lines = byWidth.get(key);
-    if (lines === undefined) byWidth.set(key, (lines = make()));
+  type Wraps = Map<LabelSpec, Map<number, PlacedLine[] | null>>;
+  const once = (cache: Wraps, sp: LabelSpec, maxW: number, make: () => PlacedLine[] | null): PlacedLine[] | null => {
+    let byWidth = cache.get(sp);
+    if (byWidth === undefined) cache.set(sp, (byWidth = new Map()));
+    let lines = byWidth.get(maxW);
+    if (lines === undefined) byWidth.set(maxW, (lines = make()));
     return lines;
   };
-  const wrapped = (sp: LabelSpec, maxW: number): PlacedLine[] => once(sp, maxW, () => sp.lines.flatMap((l) => wrap(l.text, l.ch, maxW).map((text) => ({ text, cls: l.cls, ch: l.ch }))))!;
+  const wraps: Wraps = new Map();
+  const narrows: Wraps = new Map();
+  const wrapped = (sp: LabelSpec, maxW: number): PlacedLine[] => once(wraps, sp, maxW, () => sp.lines.flatMap((l) => wrap(l.text, l.ch, maxW).map((text) => ({ text, cls: l.cls, ch: l.ch }))))!;
   // Narrower than the place: only between words (a number cut in two would read as two).
   const narrowed = (sp: LabelSpec, maxW: number): PlacedLine[] | null =>
-    // (Keyed apart from `wrapped`'s widths: -1 - maxW.)
-    once(sp, -1 - maxW, () => {
+    once(narrows, sp, maxW, () => {
       const out: PlacedLine[] = [];
       for (const l of sp.lines) {
         const parts = wrapWords(l.text, l.ch, maxW);

@@ -321,8 +321,11 @@ export function createCapturePackets(options: PcapBuilderOptions, emit: (p: Pack
     if (fin) stopSending(c);
   };
 
-  const settle = (id: unknown): void => {
-    conn(String(id)).settled = true;
+  /** A record says the connection ended: its numbers are final; `stops`: it sends nothing new. */
+  const ends = (id: unknown, stops: boolean): void => {
+    const c = conn(String(id));
+    c.settled = true;
+    if (stops) stopSending(c);
   };
 
   return {
@@ -405,7 +408,7 @@ export function createCapturePackets(options: PcapBuilderOptions, emit: (p: Pack
           return;
         }
         case 'tls.established':
-          settle(r.conn);
+          conn(String(r.conn)).settled = true;
           return;
         case 'tls.fail': {
           const c = conn(String(r.conn));
@@ -415,16 +418,13 @@ export function createCapturePackets(options: PcapBuilderOptions, emit: (p: Pack
           return;
         }
         case 'tcp.refused':
-          settle(r.conn);
-          stopSending(conn(String(r.conn)));
+          ends(r.conn, true);
           return;
         case 'tcp.close':
-          settle(r.conn);
-          if (ENDED.has(String(r.kind))) stopSending(conn(String(r.conn)));
+          ends(r.conn, ENDED.has(String(r.kind)));
           return;
         case 'tcp.timeout':
-          settle(r.conn);
-          if (r.phase !== 'close') stopSending(conn(String(r.conn)));
+          ends(r.conn, r.phase !== 'close');
           return;
         case 'tcp.segment':
           if (r.hop === 0) segment(r);
